@@ -1,0 +1,37 @@
+import { defineConfig } from 'wxt';
+
+/**
+ * Host access is limited to the ChatGPT app origins and the file host that serves legacy signed
+ * links (see docs/ARCHITECTURE.md, "Permissions"). Every other permission is justified there too.
+ */
+export const HOST_PERMISSIONS = [
+  'https://chatgpt.com/*',
+  'https://chat.openai.com/*',
+  'https://files.oaiusercontent.com/*',
+];
+
+export default defineConfig({
+  srcDir: '.',
+  outDir: '.output',
+  modules: ['@wxt-dev/webextension-polyfill'],
+  manifest: ({ browser }) => ({
+    name: 'ChatGPT Artifact Vault',
+    description:
+      'Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears.',
+    permissions: ['storage', 'unlimitedStorage'],
+    host_permissions: HOST_PERMISSIONS,
+    action: { default_title: 'ChatGPT Artifact Vault' },
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'artifact-vault@chatgpt-artifact-vault.invalid',
+              strict_min_version: '115.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});
