@@ -1,0 +1,67 @@
+/**
+ * Why a capture attempt did not produce bytes, and what to do about it. "Expired is not failed": `gone`
+ * means the source said the thing no longer exists (contracts.md section 1); everything else is transient
+ * and retried with backoff until the attempts run out.
+ */
+
+export type FailureCause =
+  /** The source says it is gone: interpreter `status:"error"`, 404/410, bytes refused after a fresh resolution. */
+  | 'gone'
+  /** Gone-looking answer for a message that is seconds old: the file may not be downloadable yet. */
+  | 'not-ready'
+  /** 429. */
+  | 'rate-limited'
+  /** 5xx. */
+  | 'server'
+  /** 401/403 on an API call after refreshing the token. */
+  | 'auth'
+  /** fetch rejected (connection reset, DNS, CORS). */
+  | 'network'
+  /** No answer, or the body stopped flowing, within the time limit. */
+  | 'timeout'
+  /** Fewer bytes than declared. Never stored. */
+  | 'truncated'
+  /** The answer had a shape we do not understand. */
+  | 'bad-response'
+  /** No ChatGPT tab (or no session) to fetch from. */
+  | 'no-executor';
+
+export interface Failure {
+  cause: FailureCause;
+  /** Short, human-readable; shown to the person as the artifact's reason. Never contains a URL or token. */
+  reason: string;
+  /** From a Retry-After header, when the server sent one. */
+  retryAfterMs?: number | null;
+}
+
+export class CaptureFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason);
+    this.name = 'CaptureFailure';
+  }
+}
+
+export function fail(cause: FailureCause, reason: string, retryAfterMs?: number | null): never {
+  throw new CaptureFailure({ cause, reason, retryAfterMs: retryAfterMs ?? null });
+}
+
+/** Turn anything thrown during a capture into a Failure. */
+export function toFailure(err: unknown): Failure {
+  if (err instanceof CaptureFailure) return err.failure;
+  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return { cause: 'timeout', reason: 'The server did not answer in time' };
+  }
+  if (err instanceof TypeError) return { cause: 'network', reason: `Network error: ${err.message}`.slice(0, 200) };
+  const message = err instanceof Error ? err.message : String(err);
+  return { cause: 'network', reason: message.slice(0, 200) };
+}
+
+/** Parse a Retry-After header (seconds or HTTP date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}

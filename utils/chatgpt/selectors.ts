@@ -1,0 +1,111 @@
+/**
+ * Every DOM selector we use on chatgpt.com / chat.openai.com, each an ordered fallback list (newest first)
+ * with the date it was first seen. The page is only a *signal* (something changed, a reply finished);
+ * ids, prompts and names always come from the conversation JSON through the walker, so a selector that
+ * stops matching costs latency, never an artifact (the content script also re-reads the conversation
+ * when the page settles after any large change).
+ *
+ * Sources: ../shared/docs/chatgpt-surface.md section 6. Tested against committed HTML fixtures in
+ * tests/fixtures/dom/ by tests/unit/chatgpt/selectors.test.ts.
+ */
+
+export interface SelectorList {
+  /** What the selector finds, for logs and tests. */
+  readonly purpose: string;
+  readonly candidates: readonly string[];
+}
+
+function list(purpose: string, candidates: readonly string[]): SelectorList {
+  return { purpose, candidates };
+}
+
+export const SELECTORS = {
+  /** One conversation turn (user or assistant). */
+  turn: list('conversation turn', [
+    'section[data-turn-id]', // 2026-03 new UI: section[data-turn-id][data-turn="user|assistant"]
+    '[data-turn-key]', // 2026-07 newest builds
+    'article[data-testid^="conversation-turn-"]', // legacy (2023 - 2026-06), gone by 2026-07
+  ]),
+  /** An element carrying a message id equal to the mapping node id (joins the DOM to the JSON). */
+  messageId: list('message id carrier', [
+    '[data-message-id]', // 2023 - 2026, stable
+    '[data-chatgpt-search-message-ids]', // 2026-07 newest builds (space-separated list)
+  ]),
+  /** A generated image (DALL-E 3 or image_gen). Alt text is localized, so containers come first. */
+  generatedImage: list('generated image', [
+    '[class*="group/imagegen-image"] img', // 2025-2026
+    '[class*="group/generated-image-preview"] img', // 2026
+    '[data-testid="image-gen-overlay-actions"]', // 2026 overlay buttons beside the image
+    'img[alt="Generated image"]', // English UI, 2024-2026
+    'img[src*="/backend-api/estuary/content"]', // 2025-2026 estuary-served images
+    'img[src*="files.oaiusercontent.com"]', // legacy signed links, 2023-2025
+  ]),
+  /** A Code Interpreter inline chart. */
+  chartImage: list('code interpreter chart', [
+    'img[alt="Output image"]', // some 2025-2026 builds (not pinned down; see surface section 9)
+  ]),
+  /** A sandbox file link in an assistant message. */
+  sandboxLink: list('sandbox file link', [
+    '.markdown button', // 2026 UI renders sandbox links as buttons inside .markdown
+    'a[href^="sandbox:"]', // legacy <a href="sandbox:/mnt/data/...">
+  ]),
+  /** Present while a reply is streaming. */
+  streaming: list('reply streaming', [
+    '[data-testid="stop-button"]', // 2024-2026 composer stop button
+    '.result-streaming', // 2023-2026 streaming text container
+    '[role="status"][aria-busy="true"]', // 2026
+  ]),
+  /** The composer: its attachments are the user's pending uploads, never artifacts. */
+  composer: list('composer', [
+    '#thread-bottom-container', // 2025-2026
+    'form[data-type="unified-composer"]', // 2025-2026
+    '#prompt-textarea', // 2023-2026
+  ]),
+} as const satisfies Record<string, SelectorList>;
+
+export type SelectorName = keyof typeof SELECTORS;
+
+/** The joined selector (any candidate matches). */
+export function anyOf(name: SelectorName): string {
+  return SELECTORS[name].candidates.join(', ');
+}
+
+/** All elements matching any candidate, outside the composer. */
+export function queryAll(root: ParentNode, name: SelectorName): Element[] {
+  const composer = anyOf('composer');
+  return [...root.querySelectorAll(anyOf(name))].filter((el) => !el.closest(composer));
+}
+
+/** Which candidates match in `root` (used by the selector health check and tests). */
+export function matchingCandidates(root: ParentNode, name: SelectorName): string[] {
+  return SELECTORS[name].candidates.filter((c) => root.querySelector(c) !== null);
+}
+
+/** Whether a reply is streaming right now. */
+export function isStreaming(root: ParentNode): boolean {
+  return root.querySelector(anyOf('streaming')) !== null;
+}
+
+/** Message ids present in the DOM (mapping node ids), in document order, without duplicates. */
+export function messageIdsInDom(root: ParentNode): string[] {
+  const ids = new Set<string>();
+  for (const el of root.querySelectorAll(anyOf('messageId'))) {
+    const single = el.getAttribute('data-message-id');
+    if (single) ids.add(single);
+    const many = el.getAttribute('data-chatgpt-search-message-ids');
+    if (many) for (const id of many.split(/\s+/)) if (id) ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * Counts of artifact-looking elements, used as a cheap fingerprint: when it changes, the content script
+ * re-reads the conversation JSON. Decorative aria-hidden blur copies are ignored.
+ */
+export function artifactFingerprint(root: ParentNode): string {
+  const visible = (els: Element[]) => els.filter((el) => el.getAttribute('aria-hidden') !== 'true');
+  const images = visible(queryAll(root, 'generatedImage'));
+  const charts = visible(queryAll(root, 'chartImage'));
+  const links = queryAll(root, 'sandboxLink');
+  return `${messageIdsInDom(root).length}:${images.length}:${charts.length}:${links.length}`;
+}

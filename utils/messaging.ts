@@ -1,0 +1,60 @@
+/**
+ * The one typed messaging contract of the extension, grouped by direction. Every message takes one `data`
+ * object and returns a plain value; handlers throw and the library re-throws at the sender.
+ *
+ * Trust: these run over `browser.runtime` messaging, which page scripts cannot reach. Nothing here is ever
+ * fed from `window.postMessage`; see docs/SECURITY.md.
+ *
+ * Byte transfers from a content script to the background do not use these messages: they use the capture
+ * port, whose messages are defined (and validated) in utils/capture/port-protocol.ts.
+ */
+import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { ArtifactStatus } from '@/utils/model';
+
+/** What the background knows about one conversation, for the popup and the badge. */
+export interface ConversationStatus {
+  conversationId: string | null;
+  title: string | null;
+  counts: Record<ArtifactStatus, number>;
+  /** Jobs still queued or running for this conversation. */
+  queued: number;
+}
+
+/** Content script -> background. */
+export interface ContentToBackground {
+  /**
+   * The content script read a conversation from the backend (its own authenticated GET, never data
+   * posted by the page) and hands over the JSON text exactly as received. The background walks it,
+   * records every artifact reference, stores the snapshot and queues the downloads.
+   * Returns the conversation's status after recording.
+   */
+  conversationRead(data: {
+    conversationId: string;
+    json: string;
+    gizmoId: string | null;
+    /** `live` when triggered by the page changing, `backup` when the person asked for a backup. */
+    reason: 'live' | 'backup';
+  }): ConversationStatus;
+  /** The tab now shows this conversation (or none), so the badge can follow it. */
+  conversationShown(data: { conversationId: string | null }): ConversationStatus;
+}
+
+/** Extension pages (popup, library) -> background. */
+export interface UiToBackground {
+  /** Status of the conversation open in a tab (the popup asks for the active tab). */
+  tabStatus(data: { tabId: number }): ConversationStatus;
+  /** Ask the ChatGPT tab to back up its open conversation now (JSON and every artifact). */
+  backupTab(data: { tabId: number }): ConversationStatus;
+  /** Retry every failed artifact (and pending ones waiting for backoff) right away. */
+  retryFailed(data: { conversationId: string | null }): number;
+}
+
+/** Background -> content script. */
+export interface BackgroundToContent {
+  /** Re-read the open conversation now and report it with reason `backup`. Returns its id, or null if none is open. */
+  backupNow(data: Record<string, never>): string | null;
+}
+
+export type ProtocolMap = ContentToBackground & UiToBackground & BackgroundToContent;
+
+export const { sendMessage, onMessage, removeAllListeners } = defineExtensionMessaging<ProtocolMap>();

@@ -1,0 +1,22 @@
+/**
+ * All small settings, each a versioned WXT storage item. Large data lives in the vault (utils/vault/).
+ * The access token is never stored anywhere: it lives in the content script's memory only.
+ */
+import type { ArtifactKind } from '@/utils/model';
+
+export type CaptureKinds = Record<ArtifactKind, boolean>;
+
+/** Which kinds are captured automatically. Uploads are off by default (the person already has them). */
+export const captureKinds = storage.defineItem<CaptureKinds>('local:captureKinds', {
+  fallback: { image: true, chart: true, 'sandbox-file': true, upload: false },
+  version: 1,
+});
+
+/**
+ * Also save each captured file into the Downloads folder under `ChatGPT Artifact Vault/<conversation title>/`.
+ * Off by default; turning it on requests the optional `downloads` permission.
+ */
+export const saveToDownloads = storage.defineItem<boolean>('local:saveToDownloads', {
+  fallback: false,
+  version: 1,
+});
