@@ -1,0 +1,119 @@
+/**
+ * The vault's one IndexedDB database (Dexie). Records and bytes live in separate tables so listing
+ * artifacts never loads binary data (style.md habit 11), and bytes are content-addressed by SHA-256 so
+ * identical files from two artifacts (a regenerated image served twice, a CSV re-downloaded) are stored once.
+ *
+ * Schema rules: index only what a query below uses, never index blobs or large fields, never edit a
+ * shipped version(n) -- add version(n + 1) with .upgrade() instead. Null values are simply absent from an
+ * IndexedDB index (null is not a valid key), so e.g. `sha256` only indexes artifacts that have bytes.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
+
+/** One artifact identity. Bytes, when present, are in `blobs` under `sha256`. */
+export interface ArtifactRecord extends Omit<ArtifactRef, 'onCurrentPath' | 'size' | 'mimeType'> {
+  /** `artifactIdentity(ref)`: `file:<id>`, `gen:<id>` or `sandbox:<conversation>:<path>`. */
+  id: string;
+  status: ArtifactStatus;
+  /** Short human-readable cause when not `saved`, else null. */
+  reason: string | null;
+  /** SHA-256 (lower-case hex) of the stored bytes; null without bytes. */
+  sha256: string | null;
+  /** Stored byte size; null without bytes. */
+  size: number | null;
+  /** Size declared by the conversation JSON (may differ from the bytes served). */
+  declaredSize: number | null;
+  /** Declared type until bytes arrive, then the type sniffed from the bytes. */
+  mimeType: string | null;
+  /** How the bytes (or, before that, the reference) reached the vault. */
+  source: ArtifactSource;
+  /** Milliseconds since the epoch when bytes were first committed; null without bytes. */
+  capturedAt: number | null;
+  firstSeenAt: number;
+  updatedAt: number;
+  conversationTitle: string | null;
+  /** Failed or expired fetch attempts recorded through markStatus. */
+  attempts: number;
+}
+
+/** Content-addressed bytes, shared by every artifact with the same SHA-256. */
+export interface BlobRecord {
+  sha256: string;
+  blob: Blob;
+  size: number;
+  mimeType: string;
+}
+
+/** Conversation metadata for listings; the JSON itself is in `snapshots`. */
+export interface ConversationRecord {
+  id: string;
+  title: string | null;
+  /** `update_time` of the stored snapshot, seconds since the epoch (as the backend sends it). */
+  updateTime: number | null;
+  /** Milliseconds since the epoch when the snapshot was stored. */
+  savedAt: number;
+  gizmoId: string | null;
+}
+
+/** The backend's conversation JSON text exactly as received (can be ~20 MB). */
+export interface SnapshotRecord {
+  id: string;
+  json: string;
+}
+
+export type JobType = 'fetch-artifact';
+
+/** One unit of the persistent work queue; survives a stopped service worker. */
+export interface JobRecord {
+  /** e.g. `fetch:<artifactId>`; one job per id. */
+  id: string;
+  type: JobType;
+  artifactId: string;
+  conversationId: string;
+  attempts: number;
+  /** Milliseconds since the epoch; the job is due when this is <= now. */
+  nextAttemptAt: number;
+  /** A worker's claim; a lease in the past is dead and the job can be claimed again. */
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  /** Job-specific data (may hold a signed URL until the job ends; never copied into artifact records). */
+  data: Record<string, unknown>;
+}
+
+export type VaultDb = Dexie & {
+  artifacts: EntityTable<ArtifactRecord, 'id', ArtifactRecord>;
+  blobs: EntityTable<BlobRecord, 'sha256', BlobRecord>;
+  conversations: EntityTable<ConversationRecord, 'id', ConversationRecord>;
+  snapshots: EntityTable<SnapshotRecord, 'id', SnapshotRecord>;
+  jobs: EntityTable<JobRecord, 'id', JobRecord>;
+};
+
+export const VAULT_DB_NAME = 'artifact-vault';
+
+/** Opens (lazily: Dexie opens on first use) a vault database. Tests pass a unique name. */
+export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {
+  const db = new Dexie(name) as VaultDb;
+  db.version(1).stores({
+    // conversationId: a conversation's artifacts (library page, countByStatus per chat).
+    // kind, status: filtered listings and counts. capturedAt: recent captures (capturedAfter).
+    // sha256: other references to a blob before deleting it.
+    artifacts: 'id, conversationId, kind, status, capturedAt, sha256',
+    // Looked up by primary key only.
+    blobs: 'sha256',
+    conversations: 'id',
+    snapshots: 'id',
+    // artifactId: jobs of an artifact (deleteArtifact). nextAttemptAt: due jobs.
+    // conversationId: pending work per conversation (pendingJobCount).
+    jobs: 'id, artifactId, nextAttemptAt, conversationId',
+  });
+  return db;
+}
+
+let singleton: VaultDb | null = null;
+
+/** The extension's vault, created on first call. */
+export function getVaultDb(): VaultDb {
+  singleton ??= createVaultDb();
+  return singleton;
+}

@@ -1,0 +1,13 @@
+/** The vault: artifact records, content-addressed bytes, conversation snapshots and the work queue. */
+export { createVaultDb, getVaultDb, VAULT_DB_NAME } from './db';
+export type { ArtifactRecord, BlobRecord, ConversationRecord, JobRecord, JobType, SnapshotRecord, VaultDb } from './db';
+export { VaultError } from './errors';
+export type { VaultErrorCode } from './errors';
+export {
+  countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, recordRefs, saveBytes,
+} from './artifacts';
+export type { ListArtifactsQuery, MarkStatusOptions, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
+export { getSnapshot, listConversations, saveSnapshot } from './snapshots';
+export type { SaveSnapshotOptions, SaveSnapshotResult } from './snapshots';
+export { dueJobs, enqueueJob, fetchJobId, finishJob, getJob, leaseJob, pendingJobCount, rescheduleJob } from './jobs';
+export type { JobInput } from './jobs';

@@ -1,0 +1,123 @@
+/**
+ * The persistent work queue. A stopped MV3 service worker loses its memory, not this table: on wake,
+ * `dueJobs` returns what is left and work resumes (contracts.md: "Interrupted work resumes within
+ * seconds"). A lease is a time-limited claim, so a worker that died mid-job cannot block it for longer
+ * than the lease.
+ */
+import type { JobRecord, JobType, VaultDb } from './db';
+import { VaultError, describe, requireFinite, requireId } from './errors';
+
+export interface JobInput {
+  /** Defaults to `fetch:<artifactId>`. */
+  id?: string;
+  type?: JobType;
+  artifactId: string;
+  conversationId: string;
+  /** Defaults to now (due at once). */
+  nextAttemptAt?: number;
+  data?: Record<string, unknown>;
+}
+
+/** The id `enqueueJob` gives a fetch job. */
+export function fetchJobId(artifactId: string): string {
+  return `fetch:${artifactId}`;
+}
+
+/**
+ * Adds a job, or leaves an existing one's attempts, lease and last error alone (idempotent by id).
+ * Re-enqueuing merges `data` (new keys win, e.g. a fresh signed URL) and never postpones the job:
+ * `nextAttemptAt` becomes the earlier of the two. Returns whether a new job was created.
+ */
+export async function enqueueJob(db: VaultDb, job: JobInput): Promise<{ id: string; created: boolean }> {
+  if (typeof job !== 'object' || job === null) throw new VaultError('invalid-argument', `job must be an object, got ${describe(job)}`);
+  const artifactId = requireId(job.artifactId, 'job.artifactId');
+  const conversationId = requireId(job.conversationId, 'job.conversationId');
+  const id = job.id === undefined ? fetchJobId(artifactId) : requireId(job.id, 'job.id');
+  const type = job.type ?? 'fetch-artifact';
+  if (type !== 'fetch-artifact') throw new VaultError('invalid-argument', `unknown job type ${describe(type)}`);
+  const now = Date.now();
+  const nextAttemptAt = job.nextAttemptAt === undefined ? now : requireFinite(job.nextAttemptAt, 'job.nextAttemptAt');
+  const data = job.data ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new VaultError('invalid-argument', `job.data must be an object, got ${describe(data)}`);
+  }
+
+  return db.transaction('rw', db.jobs, async () => {
+    const existing = await db.jobs.get(id);
+    if (existing) {
+      await db.jobs.put({
+        ...existing,
+        data: { ...existing.data, ...data },
+        nextAttemptAt: Math.min(existing.nextAttemptAt, nextAttemptAt),
+      });
+      return { id, created: false };
+    }
+    await db.jobs.add({
+      id, type, artifactId, conversationId, attempts: 0, nextAttemptAt, leaseUntil: null, lastError: null,
+      createdAt: now, data,
+    });
+    return { id, created: true };
+  });
+}
+
+/** Jobs due at `now` and not held by a live lease, earliest first. */
+export async function dueJobs(db: VaultDb, now: number, limit: number): Promise<JobRecord[]> {
+  requireFinite(now, 'now');
+  if (!Number.isInteger(limit) || limit < 0) throw new VaultError('invalid-argument', `limit must be a non-negative integer, got ${describe(limit)}`);
+  return db.jobs
+    .where('nextAttemptAt')
+    .belowOrEqual(now)
+    .and((j) => j.leaseUntil === null || j.leaseUntil <= now)
+    .limit(limit)
+    .toArray();
+}
+
+/**
+ * Claims a job until `now + ms`. False when the job is gone or someone else holds a live lease.
+ * Atomic: IndexedDB runs read-write transactions on the same table one after another.
+ */
+export async function leaseJob(db: VaultDb, id: string, now: number, ms: number): Promise<boolean> {
+  requireId(id, 'id');
+  requireFinite(now, 'now');
+  if (requireFinite(ms, 'ms') <= 0) throw new VaultError('invalid-argument', `ms must be positive, got ${ms}`);
+  return db.transaction('rw', db.jobs, async () => {
+    const job = await db.jobs.get(id);
+    if (!job) return false;
+    if (job.leaseUntil !== null && job.leaseUntil > now) return false;
+    await db.jobs.update(id, { leaseUntil: now + ms });
+    return true;
+  });
+}
+
+/** Records a failed attempt: attempts + 1, lease released, due again at `nextAttemptAt`. False if gone. */
+export async function rescheduleJob(db: VaultDb, id: string, nextAttemptAt: number, lastError: string | null): Promise<boolean> {
+  requireId(id, 'id');
+  requireFinite(nextAttemptAt, 'nextAttemptAt');
+  if (lastError !== null && typeof lastError !== 'string') {
+    throw new VaultError('invalid-argument', `lastError must be a string or null, got ${describe(lastError)}`);
+  }
+  return db.transaction('rw', db.jobs, async () => {
+    const job = await db.jobs.get(id);
+    if (!job) return false;
+    await db.jobs.put({ ...job, attempts: job.attempts + 1, nextAttemptAt, leaseUntil: null, lastError });
+    return true;
+  });
+}
+
+/** Removes a finished job (and with it any signed URL it carried). */
+export async function finishJob(db: VaultDb, id: string): Promise<void> {
+  requireId(id, 'id');
+  await db.jobs.delete(id);
+}
+
+export async function getJob(db: VaultDb, id: string): Promise<JobRecord | null> {
+  requireId(id, 'id');
+  return (await db.jobs.get(id)) ?? null;
+}
+
+/** Jobs still queued (due or not, leased or not), in the whole vault or one conversation. */
+export async function pendingJobCount(db: VaultDb, conversationId?: string): Promise<number> {
+  if (conversationId === undefined) return db.jobs.count();
+  requireId(conversationId, 'conversationId');
+  return db.jobs.where('conversationId').equals(conversationId).count();
+}
