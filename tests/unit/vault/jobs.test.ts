@@ -1,0 +1,142 @@
+// @vitest-environment node
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createVaultDb, dueJobs, enqueueJob, finishJob, getJob, leaseJob, pendingJobCount, rescheduleJob, VaultError,
+} from '@/utils/vault';
+import { dump, freshDb } from './helpers';
+
+const job = (artifactId: string, over: Record<string, unknown> = {}) => ({ artifactId, conversationId: 'conv-1', ...over });
+
+describe('enqueueJob', () => {
+  it('creates a due job with defaults', async () => {
+    const db = freshDb();
+    vi.spyOn(Date, 'now').mockReturnValue(1_000);
+    expect(await enqueueJob(db, job('file:a', { data: { url: 'https://x' } }))).toEqual({ id: 'fetch:file:a', created: true });
+    expect(await getJob(db, 'fetch:file:a')).toEqual({
+      id: 'fetch:file:a', type: 'fetch-artifact', artifactId: 'file:a', conversationId: 'conv-1', attempts: 0,
+      nextAttemptAt: 1_000, leaseUntil: null, lastError: null, createdAt: 1_000, data: { url: 'https://x' },
+    });
+  });
+
+  it('is idempotent by id: attempts, lease and error stay; data merges; never postponed', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('file:a', { nextAttemptAt: 100, data: { url: 'old', tries: 1 } }));
+    await leaseJob(db, 'fetch:file:a', 100, 50);
+    await rescheduleJob(db, 'fetch:file:a', 500, '429');
+    await leaseJob(db, 'fetch:file:a', 500, 1_000);
+    expect(await enqueueJob(db, job('file:a', { nextAttemptAt: 900, data: { url: 'new' } }))).toEqual({ id: 'fetch:file:a', created: false });
+    expect(await getJob(db, 'fetch:file:a')).toMatchObject({
+      attempts: 1, lastError: '429', leaseUntil: 1_500, nextAttemptAt: 500, data: { url: 'new', tries: 1 },
+    });
+    await enqueueJob(db, job('file:a', { nextAttemptAt: 200 }));
+    expect((await getJob(db, 'fetch:file:a'))?.nextAttemptAt).toBe(200);
+    expect(await db.jobs.count()).toBe(1);
+  });
+
+  it.each([
+    ['null job', null],
+    ['no artifact id', { conversationId: 'c' }],
+    ['empty conversation id', { artifactId: 'a', conversationId: '' }],
+    ['bad type', { artifactId: 'a', conversationId: 'c', type: 'upload' }],
+    ['NaN time', { artifactId: 'a', conversationId: 'c', nextAttemptAt: Number.NaN }],
+    ['array data', { artifactId: 'a', conversationId: 'c', data: [] }],
+  ])('rejects %s and writes nothing', async (_n, input) => {
+    const db = freshDb();
+    const error = await enqueueJob(db, input as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaultError);
+    expect((error as VaultError).code).toBe('invalid-argument');
+    expect(await db.jobs.count()).toBe(0);
+  });
+});
+
+describe('dueJobs', () => {
+  it('returns due jobs without a live lease, earliest first, up to the limit', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('late', { nextAttemptAt: 300 }));
+    await enqueueJob(db, job('b', { nextAttemptAt: 200 }));
+    await enqueueJob(db, job('a', { nextAttemptAt: 100 }));
+    await enqueueJob(db, job('leased', { nextAttemptAt: 50 }));
+    await enqueueJob(db, job('stale-lease', { nextAttemptAt: 60 }));
+    await leaseJob(db, 'fetch:leased', 200, 1_000);
+    await leaseJob(db, 'fetch:stale-lease', 0, 100);
+
+    expect((await dueJobs(db, 250, 10)).map((j) => j.artifactId)).toEqual(['stale-lease', 'a', 'b']);
+    expect((await dueJobs(db, 250, 2)).map((j) => j.artifactId)).toEqual(['stale-lease', 'a']);
+    expect((await dueJobs(db, 1_300, 10)).map((j) => j.artifactId)).toEqual(['leased', 'stale-lease', 'a', 'b', 'late']);
+  });
+});
+
+describe('leaseJob', () => {
+  it('lets exactly one of two concurrent leasers win', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
+    const results = await Promise.all([leaseJob(db, 'fetch:a', 10, 30_000), leaseJob(db, 'fetch:a', 10, 30_000)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await getJob(db, 'fetch:a'))?.leaseUntil).toBe(30_010);
+  });
+
+  it('is atomic across two connections to the same database (service worker and a page)', async () => {
+    const db = freshDb();
+    const other = createVaultDb(db.name);
+    try {
+      await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
+      const results = await Promise.all([leaseJob(db, 'fetch:a', 10, 1_000), leaseJob(other, 'fetch:a', 10, 1_000)]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('lets a job be reclaimed once its lease has expired', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
+    expect(await leaseJob(db, 'fetch:a', 0, 1_000)).toBe(true);
+    expect(await leaseJob(db, 'fetch:a', 999, 1_000)).toBe(false);
+    expect(await leaseJob(db, 'fetch:a', 1_000, 1_000)).toBe(true);
+    expect((await getJob(db, 'fetch:a'))?.leaseUntil).toBe(2_000);
+  });
+
+  it('returns false for a missing job and rejects a non-positive lease', async () => {
+    const db = freshDb();
+    expect(await leaseJob(db, 'fetch:none', 0, 10)).toBe(false);
+    await enqueueJob(db, job('a'));
+    await expect(leaseJob(db, 'fetch:a', 0, 0)).rejects.toBeInstanceOf(VaultError);
+  });
+});
+
+describe('rescheduleJob, finishJob, pendingJobCount', () => {
+  it('reschedule counts the attempt and releases the lease', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
+    await leaseJob(db, 'fetch:a', 0, 60_000);
+    expect(await rescheduleJob(db, 'fetch:a', 5_000, 'HTTP 503')).toBe(true);
+    expect(await getJob(db, 'fetch:a')).toMatchObject({ attempts: 1, leaseUntil: null, nextAttemptAt: 5_000, lastError: 'HTTP 503' });
+    expect(await dueJobs(db, 4_999, 10)).toEqual([]);
+    expect(await leaseJob(db, 'fetch:a', 5_000, 10)).toBe(true);
+    expect(await rescheduleJob(db, 'fetch:none', 0, null)).toBe(false);
+  });
+
+  it('finish deletes; counts are per vault and per conversation', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('a'));
+    await enqueueJob(db, job('b'));
+    await enqueueJob(db, job('c', { conversationId: 'conv-2' }));
+    expect(await pendingJobCount(db)).toBe(3);
+    expect(await pendingJobCount(db, 'conv-1')).toBe(2);
+    await finishJob(db, 'fetch:a');
+    expect(await getJob(db, 'fetch:a')).toBeNull();
+    expect(await pendingJobCount(db, 'conv-1')).toBe(1);
+    expect(await pendingJobCount(db, 'conv-3')).toBe(0);
+  });
+
+  it('rejects bad arguments without writing', async () => {
+    const db = freshDb();
+    await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
+    const before = await dump(db);
+    await expect(rescheduleJob(db, 'fetch:a', Number.POSITIVE_INFINITY, null)).rejects.toBeInstanceOf(VaultError);
+    await expect(rescheduleJob(db, 'fetch:a', 1, 42 as never)).rejects.toBeInstanceOf(VaultError);
+    await expect(dueJobs(db, 0, -1)).rejects.toBeInstanceOf(VaultError);
+    await expect(finishJob(db, '')).rejects.toBeInstanceOf(VaultError);
+    expect(await dump(db)).toEqual(before);
+  });
+});
