@@ -1,0 +1,288 @@
+/**
+ * ChatGPT route knowledge: which page a URL is (chatgpt-surface.md §1, §6) and which backend URLs to call
+ * (§2, §3). Every API builder returns an ordered list of candidates, newest first, each with a dated
+ * comment; callers try the next candidate only when the previous one is missing (404/405), never after
+ * an answer that says the file is gone.
+ */
+import { idShape, isUuid } from './ids';
+
+/** The app's origins (2024-03: chatgpt.com became primary; chat.openai.com is still an alias). */
+export const CHATGPT_HOSTS = ['chatgpt.com', 'chat.openai.com'] as const;
+export type ChatgptHost = (typeof CHATGPT_HOSTS)[number];
+
+export function isChatgptHost(host: string): host is ChatgptHost {
+  return (CHATGPT_HOSTS as readonly string[]).includes(host);
+}
+
+export type ChatRoute =
+  /** `/c/{uuid}` or `/g/{gizmo}/c/{uuid}`. `gizmoId` is the raw path segment (`g-<id>-<slug>`). */
+  | { kind: 'conversation'; conversationId: string; gizmoId: string | null; projectId: string | null }
+  /**
+   * `?temporary-chat=true`. The id normally never appears in the URL (2025–2026); take it from the
+   * intercepted network traffic. Should a `/c/{uuid}` path carry the flag, its id is given here.
+   */
+  | { kind: 'temporary'; conversationId: string | null }
+  /** `/c/local-…`: a client-side placeholder before the server assigns an id; skip it. */
+  | { kind: 'placeholder' }
+  /** `/share/{id}` and `/share/{id}/continue`. */
+  | { kind: 'share'; shareId: string }
+  /** `/g/g-p-…/project`: a project landing page (M, 2025-2026). */
+  | { kind: 'project'; gizmoId: string }
+  /** `/images`, `/library`: the generated-image gallery (M, 2025-2026). */
+  | { kind: 'library' }
+  | { kind: 'home' }
+  | { kind: 'other' };
+
+// Projects are gizmos whose id is `g-p-<32 hex>`; the URL segment appends `-<slug>`.
+const PROJECT_ID_RE = /^(g-p-[0-9a-fA-F]{32})(?:-|$)/;
+
+/** `g-p-<32hex>` from a `/g/…` segment, or null when the gizmo is not a project. */
+export function projectIdFromGizmo(gizmo: string): string | null {
+  return PROJECT_ID_RE.exec(gizmo)?.[1] ?? null;
+}
+
+/** Which ChatGPT page a URL shows. Any other host, or an unparsable URL, is `{ kind: 'other' }`. */
+export function parseChatRoute(url: string | URL): ChatRoute {
+  let u: URL;
+  try {
+    u = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return { kind: 'other' };
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || !isChatgptHost(u.hostname)) return { kind: 'other' };
+
+  // Trailing slashes and empty segments carry no meaning in the app's router.
+  const segs = u.pathname.split('/').filter((s) => s.length > 0).map(safeDecode);
+  const temporary = u.searchParams.get('temporary-chat') === 'true';
+
+  let gizmoId: string | null = null;
+  let rest = segs;
+  if (segs[0] === 'g' && segs.length >= 2) {
+    gizmoId = segs[1]!;
+    rest = segs.slice(2);
+    if (rest.length === 1 && rest[0] === 'project') return { kind: 'project', gizmoId };
+  }
+
+  if (rest[0] === 'c' && rest.length === 2) {
+    const id = rest[1]!;
+    if (id.startsWith('local-')) return { kind: 'placeholder' };
+    if (isUuid(id)) {
+      if (temporary) return { kind: 'temporary', conversationId: id };
+      return { kind: 'conversation', conversationId: id, gizmoId, projectId: gizmoId ? projectIdFromGizmo(gizmoId) : null };
+    }
+    return { kind: 'other' };
+  }
+  if (gizmoId !== null) {
+    // `/g/{gizmo}` alone is a GPT's start page (a temporary chat may be started there).
+    return temporary && rest.length === 0 ? { kind: 'temporary', conversationId: null } : { kind: 'other' };
+  }
+  if (temporary && segs.length === 0) return { kind: 'temporary', conversationId: null };
+  if (segs[0] === 'share' && segs.length >= 2 && (segs.length === 2 || (segs.length === 3 && segs[2] === 'continue'))) {
+    return /^[A-Za-z0-9-]+$/.test(segs[1]!) ? { kind: 'share', shareId: segs[1]! } : { kind: 'other' };
+  }
+  if (segs.length === 1 && (segs[0] === 'images' || segs[0] === 'library')) return { kind: 'library' };
+  if (segs.length === 0) return { kind: 'home' };
+  return { kind: 'other' };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// API URL builders. `origin` is `location.origin` of a ChatGPT tab (`https://chatgpt.com`).
+
+function trimOrigin(origin: string): string {
+  return origin.endsWith('/') ? origin.slice(0, -1) : origin;
+}
+
+const enc = encodeURIComponent;
+
+/** The access token: `{ accessToken, expires, user }`. */
+export function sessionUrls(origin: string): string[] {
+  return [
+    `${trimOrigin(origin)}/api/auth/session`, // H, unchanged 2023 → 2026
+  ];
+}
+
+/** One conversation with its full mapping (same object as one export entry). */
+export function conversationUrls(origin: string, conversationId: string): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}`, // H, unchanged 2023 → 2026
+  ];
+}
+
+export interface ConversationsListOptions {
+  offset?: number;
+  /** Clamped to 1..100: the server answers 422 above 100 (2026). */
+  limit?: number;
+  order?: 'updated' | 'created';
+  archived?: boolean;
+}
+
+export const CONVERSATIONS_LIST_MAX_LIMIT = 100;
+
+/** The history list, `{ items[], total, limit, offset }`. Project chats are not always listed (M). */
+export function conversationsListUrls(origin: string, opts: ConversationsListOptions = {}): string[] {
+  const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+  const limit = Math.min(CONVERSATIONS_LIST_MAX_LIMIT, Math.max(1, Math.floor(opts.limit ?? CONVERSATIONS_LIST_MAX_LIMIT)));
+  const order = opts.order ?? 'updated';
+  const archived = opts.archived ? '&is_archived=true' : '';
+  return [
+    `${trimOrigin(origin)}/backend-api/conversations?offset=${offset}&limit=${limit}&order=${order}${archived}`, // H, 2023 → 2026
+  ];
+}
+
+export interface FileDownloadOptions {
+  /** Added to the current route; sediment assets may need it (2026, BE-client). */
+  conversationId?: string | null;
+  /** Only for GPT knowledge files with `file-` ids; `file_` ids fail with it (2025, HX-api). */
+  gizmoId?: string | null;
+}
+
+/** Resolve a file id (image, chart, upload) to `{ status, download_url, … }` JSON. */
+export function fileDownloadUrls(origin: string, fileId: string, opts: FileDownloadOptions = {}): string[] {
+  const o = trimOrigin(origin);
+  let current = `${o}/backend-api/files/download/${enc(fileId)}?post_id=&inline=false`;
+  if (opts.conversationId) current += `&conversation_id=${enc(opts.conversationId)}`;
+  if (opts.gizmoId && idShape(fileId) === 'file-service') current += `&gizmo_id=${enc(opts.gizmoId)}`;
+  return [
+    current, // 2026-02 → now: web client switched from file service to sediment (pionxzh ab01af1)
+    `${o}/backend-api/files/${enc(fileId)}/download`, // legacy, 2023 → 2025
+  ];
+}
+
+/** Per-conversation attachment route (M, 2025–2026; used for `file_` ids by Superpower ChatGPT). */
+export function attachmentDownloadUrls(origin: string, conversationId: string, fileId: string): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}/attachment/${enc(fileId)}/download`, // M, 2025 → 2026
+  ];
+}
+
+/**
+ * Resolve a Code Interpreter sandbox file. `sandboxPath` is the decoded `/mnt/data/…` path; it is
+ * URL-encoded exactly once here (§9: send it decoded, encoded once as a query value). `messageId` is
+ * the assistant message holding the `sandbox:` link (first choice) or the python tool message (fallback).
+ */
+export function interpreterDownloadUrls(
+  origin: string,
+  conversationId: string,
+  messageId: string,
+  sandboxPath: string,
+): string[] {
+  const base = `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}/interpreter/download?message_id=${enc(messageId)}&sandbox_path=${enc(sandboxPath)}`;
+  return [
+    base, // H, unchanged 2023 → 2026; the web client still calls it in 2026
+    `${base}&download_intent=true`, // M, 2026 callers append it; kept as a second try only
+  ];
+}
+
+/** The generated-image gallery, paged with the response `cursor` (web client, inspected 2026-09). */
+export function imageLibraryUrls(origin: string, cursor: string | null = null, limit = 25): string[] {
+  const l = Math.min(100, Math.max(1, Math.floor(limit)));
+  return [
+    `${trimOrigin(origin)}/backend-api/my/recent/image_gen?limit=${l}&after=${cursor ? enc(cursor) : ''}`, // M, 2025-2026
+  ];
+}
+
+/** Workspace accounts: `accounts[<id>].account.account_id` for the `ChatGPT-Account-Id` header. */
+export function accountsCheckUrls(origin: string): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/accounts/check/v4-2023-04-27`, // H, path unchanged since 2023-04
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Download responses
+
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+export interface DownloadTarget {
+  downloadUrl: string;
+  fileName: string | null;
+  sizeBytes: number | null;
+  mimeType: string | null;
+}
+
+export type DownloadError =
+  /** The server answered `status:"error"` (often with HTTP 200): the file or sandbox is gone. */
+  | { kind: 'status-error'; errorCode: string | null; errorMessage: string | null }
+  /** Not a shape we know: treat as transient, do not mark the artifact expired. */
+  | { kind: 'malformed'; reason: string };
+
+/**
+ * Validates a `files/download` or `interpreter/download` JSON body. Both success and error come with
+ * HTTP 200, so `status` decides (§3.4). The interpreter route has been seen without `status`; a body with
+ * a usable `download_url` and no `status` counts as success.
+ */
+export function parseDownloadResponse(json: unknown): Result<DownloadTarget, DownloadError> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, error: { kind: 'malformed', reason: 'body is not a JSON object' } };
+  }
+  const body = json as Record<string, unknown>;
+  const status = body.status;
+  if (status === 'error') {
+    return {
+      ok: false,
+      error: {
+        kind: 'status-error',
+        errorCode: typeof body.error_code === 'string' ? body.error_code : null,
+        errorMessage: typeof body.error_message === 'string' ? body.error_message : null,
+      },
+    };
+  }
+  if (status !== undefined && status !== 'success') {
+    return { ok: false, error: { kind: 'malformed', reason: `unknown status ${JSON.stringify(status)}` } };
+  }
+  const url = body.download_url;
+  if (typeof url !== 'string' || !isHttpUrl(url)) {
+    return { ok: false, error: { kind: 'malformed', reason: 'download_url missing or not an http(s) URL' } };
+  }
+  const size = body.file_size_bytes;
+  return {
+    ok: true,
+    value: {
+      downloadUrl: url,
+      fileName: typeof body.file_name === 'string' && body.file_name.length > 0 ? body.file_name : null,
+      sizeBytes: typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : null,
+      mimeType: typeof body.mime_type === 'string' && body.mime_type.length > 0 ? body.mime_type : null,
+    },
+  };
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export type DownloadUrlClass = 'estuary' | 'oaiusercontent-sas' | 'azure-blob' | 'other';
+
+// Hosts that served signed blob URLs: the 2023 file service and the platform Images API (L for ChatGPT).
+const AZURE_BLOB_HOSTS = ['fileserviceuploadsperm.blob.core.windows.net', 'oaidalleapiprodscus.blob.core.windows.net'];
+
+/**
+ * Where a resolved `download_url` points, which decides how to fetch it: `estuary` needs cookies and the
+ * Bearer token (2025–2026); the SAS and blob URLs are self-signed and must get no auth header. Only
+ * https URLs on known hosts are classified; everything else is `other`.
+ */
+export function classifyDownloadUrl(url: string | URL): DownloadUrlClass {
+  let u: URL;
+  try {
+    u = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return 'other';
+  }
+  if (u.protocol !== 'https:') return 'other';
+  if (isChatgptHost(u.hostname) && u.pathname === '/backend-api/estuary/content') return 'estuary';
+  if (u.hostname === 'files.oaiusercontent.com') return 'oaiusercontent-sas';
+  if (AZURE_BLOB_HOSTS.includes(u.hostname)) return 'azure-blob';
+  return 'other';
+}

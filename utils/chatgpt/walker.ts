@@ -1,0 +1,809 @@
+/**
+ * The conversation walker: finds every artifact reference in one conversation JSON, as served by
+ * `GET /backend-api/conversation/{id}` or found in an export shard (chatgpt-surface.md §3.1, §4, §5.2).
+ *
+ * Shared by the live capture pipeline and the export reconciler, so it must accept every era of the
+ * JSON (2023 → 2026) and anything malformed: it never throws, reports what it could not read in
+ * `problems`, and never invents a reference (a ref needs a file id, a gen_id or a sandbox path that
+ * literally appears in the input).
+ *
+ * Cost: one pass over `mapping` collecting refs, then short parent walks only for the refs found
+ * (timestamps, prompts, sandbox fallbacks). No regular expression runs over message text; the only
+ * full-text operation is `indexOf('sandbox:')` on assistant text parts.
+ */
+import { type ArtifactKind, type ArtifactRef, artifactIdentity } from '../model';
+import { pointerToId } from './ids';
+
+export interface WalkResult {
+  conversationId: string | null;
+  title: string | null;
+  /** Seconds since the epoch (`update_time`), null when absent. */
+  updateTime: number | null;
+  refs: ArtifactRef[];
+  problems: string[];
+}
+
+export interface WalkOptions {
+  /** Wins over the JSON's own `conversation_id`/`id` (temporary chats, intercepted responses). */
+  conversationId?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function obj(v: unknown): Obj | null {
+  return isObj(v) ? v : null;
+}
+
+const MAX_PROBLEMS = 50;
+/** Parent walks for neighbouring timestamps and prompts stay local. */
+const NEIGHBOUR_STEPS = 16;
+/** A markdown link target longer than this is not a file link. */
+const MAX_LINK_CHARS = 2048;
+/** Budget for the conversation-wide fallback search (characters of python output scanned). */
+const FALLBACK_SCAN_BUDGET = 64 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers, exported for the reconciler and for tests.
+
+/**
+ * A filename-safe, readable slug: lower case, letters and digits of any script kept, accents dropped,
+ * everything else collapsed to `-`, at most `maxLength` characters (cut at a dash when possible).
+ */
+export function slugify(input: string, maxLength = 60): string {
+  const base = input
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  if (base.length <= maxLength) return base.normalize('NFC');
+  const cut = base.slice(0, maxLength);
+  const dash = cut.lastIndexOf('-');
+  return (dash >= maxLength / 2 ? cut.slice(0, dash) : cut).replace(/-+$/, '').normalize('NFC');
+}
+
+const EXT_BY_MIME: Record<string, string> = {
+  'image/png': '.png',
+  'image/webp': '.webp',
+  'image/jpeg': '.jpg',
+  'image/jpg': '.jpg',
+  'image/gif': '.gif',
+  'image/svg+xml': '.svg',
+  'application/pdf': '.pdf',
+};
+
+/** `.png` for `image/png` etc.; `.png` when unknown (generated images and charts are PNG or WebP). */
+export function extensionForMime(mime: string | null): string {
+  return (mime && EXT_BY_MIME[mime.toLowerCase()]) || '.png';
+}
+
+/**
+ * Every `sandbox:` link target in a piece of assistant markdown, raw (still encoded), in order:
+ * markdown links and images `[x](sandbox:…)` with balanced parentheses and an optional title,
+ * `<sandbox:…>` autolinks and `](<sandbox:…>)`, quoted `href="sandbox:…"`, and bare mentions.
+ */
+export function extractSandboxTargets(text: string): string[] {
+  const out: string[] = [];
+  let i = text.indexOf('sandbox:');
+  while (i !== -1) {
+    const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+    let end: number;
+    if (before === 0x28 /* ( */ && i >= 2 && text.charCodeAt(i - 2) === 0x5d /* ] */) {
+      end = scanMarkdownDestination(text, i);
+      let target = text.slice(i, end);
+      target = stripLinkTitle(target);
+      out.push(target);
+    } else if (before === 0x3c /* < */) {
+      end = scanUntil(text, i, '>');
+      out.push(text.slice(i, end));
+    } else if (before === 0x22 /* " */ || before === 0x27 /* ' */) {
+      end = scanUntil(text, i, before === 0x22 ? '"' : "'");
+      out.push(text.slice(i, end));
+    } else {
+      end = scanBare(text, i);
+      out.push(trimBareTail(text.slice(i, end)));
+    }
+    i = text.indexOf('sandbox:', Math.max(end, i + 8));
+  }
+  return out;
+}
+
+/** End index of a markdown link destination starting at `start`: the `)` closing it at depth 0. */
+function scanMarkdownDestination(text: string, start: number): number {
+  let depth = 0;
+  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
+  for (let j = start; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c /* \ */) {
+      j++;
+      continue;
+    }
+    if (c === 0x0a || c === 0x0d) return j;
+    if (c === 0x28) depth++;
+    else if (c === 0x29) {
+      if (depth === 0) return j;
+      depth--;
+    }
+  }
+  return limit;
+}
+
+function scanUntil(text: string, start: number, stop: string): number {
+  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
+  for (let j = start; j < limit; j++) {
+    const c = text[j];
+    if (c === stop || c === '\n' || c === '\r') return j;
+  }
+  return limit;
+}
+
+function scanBare(text: string, start: number): number {
+  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
+  for (let j = start; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    // whitespace, quotes, angle brackets, backtick, brackets end a bare mention
+    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60 || c === 0x5b || c === 0x5d) return j;
+  }
+  return limit;
+}
+
+/** Drops sentence punctuation and an unbalanced closing parenthesis after a bare mention. */
+function trimBareTail(s: string): string {
+  let end = s.length;
+  for (;;) {
+    const c = s[end - 1];
+    if (c === '.' || c === ',' || c === ';' || c === ':' || c === '!' || c === '?') {
+      end--;
+      continue;
+    }
+    if (c === ')') {
+      let open = 0;
+      let close = 0;
+      for (let k = 0; k < end; k++) {
+        if (s[k] === '(') open++;
+        else if (s[k] === ')') close++;
+      }
+      if (close > open) {
+        end--;
+        continue;
+      }
+    }
+    return s.slice(0, end);
+  }
+}
+
+/** `sandbox:/mnt/data/a.csv "Title"` → `sandbox:/mnt/data/a.csv`; also `<…>` wrapped destinations. */
+function stripLinkTitle(target: string): string {
+  let t = target;
+  const last = t[t.length - 1];
+  if (last === '"' || last === "'") {
+    const open = t.lastIndexOf(` ${last}`, t.length - 2);
+    if (open > 0) t = t.slice(0, open);
+  }
+  return t.trimEnd();
+}
+
+/**
+ * The decoded, NFC-normalised absolute path for a raw `sandbox:` target, or null when it is not a
+ * usable file path. `sandbox:` and an optional `//` are stripped (2023–2026 both seen), markdown
+ * backslash escapes removed, percent-escapes decoded once (malformed escapes are kept literally).
+ */
+export function normaliseSandboxPath(raw: string): string | null {
+  let s = raw.startsWith('sandbox:') ? raw.slice(8) : raw;
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1);
+  if (s.startsWith('//')) s = s.slice(2);
+  s = s.trim();
+  if (s.indexOf('\\') !== -1) s = s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  if (s.indexOf('%') !== -1) s = percentDecode(s);
+  if (!s.startsWith('/')) s = `/${s}`;
+  s = s.normalize('NFC');
+  if (s.length > 1024 || s.endsWith('/')) return null;
+  for (let k = 0; k < s.length; k++) {
+    if (s.charCodeAt(k) < 0x20) return null;
+  }
+  const segs = s.split('/');
+  for (let k = 1; k < segs.length; k++) {
+    const seg = segs[k];
+    if (seg === '' || seg === '.' || seg === '..') return null;
+  }
+  return s;
+}
+
+function percentDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // Decode each run of valid escapes on its own; a stray `%` (as in `100%.csv`) stays literal.
+    return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+function basename(path: string): string {
+  const k = path.lastIndexOf('/');
+  return k === -1 ? path : path.slice(k + 1);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The walk
+
+interface Found {
+  ref: ArtifactRef;
+  /** Mapping keys of every node this artifact was seen in (for `onCurrentPath`). */
+  keys: string[];
+  /** Mapping key of the node `ref.messageId` belongs to. */
+  key: string;
+  titleHint: string | null;
+  /** Resolve the prompt from the preceding assistant message (image refs with an empty prompt). */
+  wantsPrompt: boolean;
+}
+
+interface SandboxSeen {
+  ref: ArtifactRef;
+  keys: string[];
+  key: string;
+  order: number;
+}
+
+interface PythonOutput {
+  key: string;
+  messageId: string;
+  text: string;
+}
+
+class Walk {
+  readonly problems: string[] = [];
+  private dropped = 0;
+  readonly found = new Map<string, Found>();
+  readonly sandbox = new Map<string, SandboxSeen[]>();
+  readonly python: PythonOutput[] = [];
+  readonly pythonByKey = new Map<string, PythonOutput>();
+  private order = 0;
+
+  constructor(
+    readonly conversationId: string,
+    readonly title: string | null,
+    readonly mapping: Obj,
+  ) {}
+
+  problem(msg: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(msg);
+    else this.dropped++;
+  }
+
+  finishProblems(): string[] {
+    if (this.dropped > 0) this.problems.push(`… and ${this.dropped} more problems`);
+    return this.problems;
+  }
+
+  node(key: string): Obj | null {
+    return Object.prototype.hasOwnProperty.call(this.mapping, key) ? obj(this.mapping[key]) : null;
+  }
+
+  message(key: string): Obj | null {
+    return obj(this.node(key)?.message);
+  }
+
+  parentKey(key: string): string | null {
+    return str(this.node(key)?.parent);
+  }
+
+  // ---- scanning one message ----
+
+  scan(key: string, msg: Obj): void {
+    const author = obj(msg.author);
+    const role = str(author?.role);
+    const name = str(author?.name);
+    const messageId = str(msg.id) ?? str(this.node(key)?.id) ?? key;
+    const createTime = num(msg.create_time);
+
+    let meta: Obj | null = null;
+    if (msg.metadata !== undefined && msg.metadata !== null) {
+      meta = obj(msg.metadata);
+      if (!meta) this.problem(`node ${key}: metadata is not an object`);
+    }
+
+    const content = msg.content;
+    let parts: unknown[] | null = null;
+    let contentType: string | null = null;
+    if (content !== undefined && content !== null) {
+      if (!isObj(content)) {
+        this.problem(`node ${key}: content is not an object`);
+      } else {
+        contentType = str(content.content_type);
+        if (content.parts !== undefined && content.parts !== null) {
+          if (Array.isArray(content.parts)) parts = content.parts;
+          else this.problem(`node ${key}: content.parts is not an array`);
+        }
+      }
+    }
+
+    if (parts) {
+      for (let p = 0; p < parts.length; p++) {
+        const part = parts[p];
+        if (typeof part === 'string') {
+          if (role === 'assistant' && part.indexOf('sandbox:') !== -1) this.sandboxLinks(key, messageId, createTime, part);
+        } else if (isObj(part)) {
+          if (part.content_type === 'image_asset_pointer' || part.asset_pointer !== undefined) {
+            this.imagePart(key, messageId, createTime, role, name, meta, part);
+          }
+        } else if (part !== null) {
+          this.problem(`node ${key}: part ${p} is neither text nor an object`);
+        }
+      }
+    }
+
+    if (meta) {
+      const agg = meta.aggregate_result;
+      if (agg !== undefined && agg !== null) {
+        if (isObj(agg)) this.aggregateResult(key, messageId, createTime, agg);
+        else this.problem(`node ${key}: aggregate_result is not an object`);
+      }
+      if (role === 'tool' && (name === 'python' || contentType === 'execution_output' || isObj(agg))) {
+        this.indexPython(key, messageId, content, obj(agg));
+      }
+      if (role === 'user' && meta.attachments !== undefined && meta.attachments !== null) {
+        if (Array.isArray(meta.attachments)) this.attachments(key, messageId, createTime, meta.attachments);
+        else this.problem(`node ${key}: metadata.attachments is not an array`);
+      }
+    }
+  }
+
+  private imagePart(
+    key: string,
+    messageId: string,
+    createTime: number | null,
+    role: string | null,
+    name: string | null,
+    meta: Obj | null,
+    part: Obj,
+  ): void {
+    const pm = obj(part.metadata);
+    const fileId = pointerToId(part.asset_pointer) ?? pointerToId(pm?.watermarked_asset_pointer) ?? pointerToId(part.watermarked_asset_pointer);
+    const isUpload = role === 'user';
+    // User pointers carry null generation fields (§4.3); only tool/assistant images have a gen_id.
+    const generation = isUpload ? null : obj(pm?.generation);
+    const dalle = isUpload ? null : obj(pm?.dalle);
+    const genId = str(generation?.gen_id) ?? str(dalle?.gen_id);
+    if (!fileId) {
+      this.problem(`node ${key}: asset pointer ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
+      if (!genId) return;
+    }
+    // A python tool message showing an image is a chart (L: not seen in payloads, but it is what it means).
+    const kind: ArtifactKind = isUpload ? 'upload' : name === 'python' ? 'chart' : 'image';
+    const prompt = str(dalle?.prompt);
+    const titleHint = str(meta?.image_gen_title) ?? str(meta?.async_task_title);
+    this.add(
+      {
+        kind,
+        conversationId: this.conversationId,
+        messageId,
+        fallbackMessageId: null,
+        fileId,
+        genId,
+        prompt,
+        seed: num(generation?.seed) ?? num(dalle?.seed),
+        fileName: null,
+        sandboxPath: null,
+        mimeType: str(part.mime_type),
+        size: num(part.size_bytes),
+        width: num(part.width) ?? num(generation?.width),
+        height: num(part.height) ?? num(generation?.height),
+        createTime,
+        onCurrentPath: false,
+      },
+      key,
+      titleHint,
+      kind === 'image' && prompt === null,
+    );
+  }
+
+  private aggregateResult(key: string, messageId: string, createTime: number | null, agg: Obj): void {
+    const time = createTime ?? num(agg.end_time) ?? num(agg.update_time);
+    if (agg.messages !== undefined && agg.messages !== null) {
+      if (!Array.isArray(agg.messages)) this.problem(`node ${key}: aggregate_result.messages is not an array`);
+      else {
+        for (const m of agg.messages) {
+          if (!isObj(m) || m.message_type !== 'image') continue;
+          const fileId = pointerToId(m.image_url);
+          if (!fileId) {
+            this.problem(`node ${key}: chart image_url ${JSON.stringify(String(m.image_url).slice(0, 80))} has no file id`);
+            continue;
+          }
+          this.addChart(key, messageId, time ?? num(m.time), fileId, num(m.width), num(m.height), null);
+        }
+      }
+    }
+    // Raw kernel messages repeat the same charts as display_data; the identity dedupes them.
+    const jm = agg.jupyter_messages;
+    if (Array.isArray(jm)) {
+      for (const j of jm) {
+        const data = obj(obj(obj(j)?.content)?.data);
+        if (!data) continue;
+        for (const mime in data) {
+          if (!mime.startsWith('image/vnd.openai.fileservice')) continue;
+          const fileId = pointerToId(data[mime]);
+          if (!fileId) {
+            this.problem(`node ${key}: jupyter ${mime} has no file id`);
+            continue;
+          }
+          // `image/vnd.openai.fileservice.png` → image/png
+          const sub = mime.slice('image/vnd.openai.fileservice'.length + 1);
+          this.addChart(key, messageId, time, fileId, null, null, sub ? `image/${sub}` : null);
+        }
+      }
+    }
+  }
+
+  private addChart(key: string, messageId: string, time: number | null, fileId: string, w: number | null, h: number | null, mime: string | null): void {
+    this.add(
+      {
+        kind: 'chart',
+        conversationId: this.conversationId,
+        messageId,
+        fallbackMessageId: null,
+        fileId,
+        genId: null,
+        prompt: null,
+        seed: null,
+        fileName: null,
+        sandboxPath: null,
+        mimeType: mime,
+        size: null,
+        width: w,
+        height: h,
+        createTime: time,
+        onCurrentPath: false,
+      },
+      key,
+      null,
+      false,
+    );
+  }
+
+  private attachments(key: string, messageId: string, createTime: number | null, list: unknown[]): void {
+    for (const a of list) {
+      if (!isObj(a)) {
+        this.problem(`node ${key}: attachment is not an object`);
+        continue;
+      }
+      const fileId = pointerToId(a.id);
+      if (!fileId) {
+        this.problem(`node ${key}: attachment id ${JSON.stringify(String(a.id).slice(0, 80))} is not a file id`);
+        continue;
+      }
+      const rawName = str(a.name);
+      this.add(
+        {
+          kind: 'upload',
+          conversationId: this.conversationId,
+          messageId,
+          fallbackMessageId: null,
+          fileId,
+          genId: null,
+          prompt: null,
+          seed: null,
+          fileName: rawName ? basename(rawName.replace(/\\/g, '/')) || null : null,
+          sandboxPath: null,
+          mimeType: str(a.mime_type),
+          size: num(a.size),
+          width: num(a.width),
+          height: num(a.height),
+          createTime,
+          onCurrentPath: false,
+        },
+        key,
+        null,
+        false,
+      );
+    }
+  }
+
+  private sandboxLinks(key: string, messageId: string, createTime: number | null, text: string): void {
+    for (const raw of extractSandboxTargets(text)) {
+      const path = normaliseSandboxPath(raw);
+      if (!path) {
+        this.problem(`node ${key}: unusable sandbox link ${JSON.stringify(raw.slice(0, 80))}`);
+        continue;
+      }
+      let seen = this.sandbox.get(path);
+      if (!seen) this.sandbox.set(path, (seen = []));
+      // The same message linking the same path twice is one occurrence.
+      if (seen.some((s) => s.key === key)) continue;
+      seen.push({
+        key,
+        keys: [key],
+        order: this.order++,
+        ref: {
+          kind: 'sandbox-file',
+          conversationId: this.conversationId,
+          messageId,
+          fallbackMessageId: null,
+          fileId: null,
+          genId: null,
+          prompt: null,
+          seed: null,
+          fileName: basename(path),
+          sandboxPath: path,
+          mimeType: null,
+          size: null,
+          width: null,
+          height: null,
+          createTime,
+          onCurrentPath: false,
+        },
+      });
+    }
+  }
+
+  private indexPython(key: string, messageId: string, content: unknown, agg: Obj | null): void {
+    const pieces: string[] = [];
+    const c = obj(content);
+    if (typeof c?.text === 'string') pieces.push(c.text);
+    if (agg) {
+      if (typeof agg.final_expression_output === 'string') pieces.push(agg.final_expression_output);
+      if (typeof agg.code === 'string') pieces.push(agg.code);
+    }
+    if (pieces.length === 0) return;
+    const entry = { key, messageId, text: pieces.join('\n') };
+    this.python.push(entry);
+    this.pythonByKey.set(key, entry);
+  }
+
+  private add(ref: ArtifactRef, key: string, titleHint: string | null, wantsPrompt: boolean): void {
+    const id = artifactIdentity(ref);
+    if (id === null) return;
+    const prev = this.found.get(id);
+    if (!prev) {
+      this.found.set(id, { ref, key, keys: [key], titleHint, wantsPrompt });
+      return;
+    }
+    prev.keys.push(key);
+    // A generated image or chart beats an upload with the same id: its node carries the generation data.
+    if (prev.ref.kind === 'upload' && ref.kind !== 'upload') {
+      const older = prev.ref;
+      prev.ref = ref;
+      prev.key = key;
+      prev.wantsPrompt = wantsPrompt;
+      fillNulls(prev.ref, older);
+    } else {
+      fillNulls(prev.ref, ref);
+      if (prev.ref.prompt !== null) prev.wantsPrompt = false;
+    }
+    prev.titleHint ??= titleHint;
+  }
+
+  // ---- after the pass ----
+
+  /** Keys on the visible thread: `current_node` and its ancestors. Null when there is no usable current node. */
+  currentPath(currentNode: unknown): Set<string> | null {
+    const start = str(currentNode);
+    if (!start) {
+      this.problem('current_node is missing; every node is treated as on the current path');
+      return null;
+    }
+    if (!this.node(start)) {
+      this.problem(`current_node ${start} is not in mapping; every node is treated as on the current path`);
+      return null;
+    }
+    const path = new Set<string>();
+    let k: string | null = start;
+    while (k !== null) {
+      if (path.has(k)) {
+        this.problem(`cycle in parent links at node ${k}`);
+        break;
+      }
+      path.add(k);
+      const parent = this.parentKey(k);
+      if (parent !== null && !this.node(parent)) {
+        this.problem(`node ${k}: parent ${parent} is not in mapping`);
+        break;
+      }
+      k = parent;
+    }
+    return path;
+  }
+
+  /** Nearest create_time: ancestors first (the code message before an image_gen tool message), then children. */
+  neighbourTime(key: string): number | null {
+    let k = this.parentKey(key);
+    for (let step = 0; k !== null && step < NEIGHBOUR_STEPS; step++) {
+      const t = num(this.message(k)?.create_time);
+      if (t !== null) return t;
+      k = this.parentKey(k);
+    }
+    k = key;
+    for (let step = 0; step < NEIGHBOUR_STEPS; step++) {
+      const children = this.node(k)?.children;
+      if (!Array.isArray(children)) break;
+      const next = str(children[0]);
+      if (next === null) break;
+      const t = num(this.message(next)?.create_time);
+      if (t !== null) return t;
+      k = next;
+    }
+    return null;
+  }
+
+  /**
+   * The `prompt` key of the JSON an assistant message sent to the image tool just before this node
+   * (`dalle.text2im` in 2023–2025, the `t2uay3k.sj1i4kz` code message in 2025–2026), or null.
+   */
+  precedingPrompt(key: string): string | null {
+    let k = this.parentKey(key);
+    for (let step = 0; k !== null && step < NEIGHBOUR_STEPS; step++) {
+      const m = this.message(k);
+      const role = str(obj(m?.author)?.role);
+      if (role === 'user') return null;
+      if (role === 'assistant' && m) {
+        const c = obj(m.content);
+        const text = typeof c?.text === 'string' ? c.text : Array.isArray(c?.parts) && typeof c.parts[0] === 'string' ? c.parts[0] : null;
+        if (text !== null && text.length < 200_000 && text.trimStart().startsWith('{')) {
+          try {
+            const parsed: unknown = JSON.parse(text);
+            const prompt = isObj(parsed) ? str(parsed.prompt) : null;
+            if (prompt) return prompt;
+          } catch {
+            // Not JSON (a normal reply): keep looking further up only through tool messages.
+          }
+        }
+        return null;
+      }
+      k = this.parentKey(k);
+    }
+    return null;
+  }
+
+  /** The python tool message whose output or code mentions `path`: same turn first, then anywhere. */
+  pythonFallback(assistantKey: string, path: string): string | null {
+    const base = basename(path);
+    let k = this.parentKey(assistantKey);
+    const seen = new Set<string>();
+    while (k !== null && !seen.has(k)) {
+      seen.add(k);
+      const py = this.pythonByKey.get(k);
+      if (py && (py.text.includes(path) || py.text.includes(base))) return py.messageId;
+      if (str(obj(this.message(k)?.author)?.role) === 'user') break;
+      k = this.parentKey(k);
+    }
+    // Files made in an earlier turn and linked later: the last python message naming the full path.
+    let budget = FALLBACK_SCAN_BUDGET;
+    for (let i = this.python.length - 1; i >= 0 && budget > 0; i--) {
+      const py = this.python[i]!;
+      budget -= py.text.length;
+      if (py.text.includes(path)) return py.messageId;
+    }
+    return null;
+  }
+}
+
+function fillNulls(target: ArtifactRef, from: ArtifactRef): void {
+  if (target.fileId === null) target.fileId = from.fileId;
+  if (target.genId === null) target.genId = from.genId;
+  if (target.prompt === null) target.prompt = from.prompt;
+  if (target.seed === null) target.seed = from.seed;
+  if (target.fileName === null) target.fileName = from.fileName;
+  if (target.mimeType === null) target.mimeType = from.mimeType;
+  if (target.size === null) target.size = from.size;
+  if (target.width === null) target.width = from.width;
+  if (target.height === null) target.height = from.height;
+  if (target.createTime === null) target.createTime = from.createTime;
+}
+
+function toSeconds(v: unknown): number | null {
+  const n = num(v);
+  if (n !== null) return n;
+  // The conversations list uses ISO strings (§3.2); accept them here too.
+  if (typeof v === 'string') {
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms / 1000 : null;
+  }
+  return null;
+}
+
+/** Walks one conversation JSON. Never throws. */
+export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkResult {
+  try {
+    return walkUnsafe(conv, opts);
+  } catch (err) {
+    // Defensive: a bug here must not break capture of other conversations.
+    return {
+      conversationId: opts.conversationId ?? null,
+      title: null,
+      updateTime: null,
+      refs: [],
+      problems: [`walker failed: ${err instanceof Error ? err.message : String(err)}`],
+    };
+  }
+}
+
+function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
+  if (!isObj(conv)) {
+    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'] };
+  }
+  const ownId = str(conv.conversation_id) ?? str(conv.id);
+  const conversationId = str(opts.conversationId) ?? ownId;
+  const title = typeof conv.title === 'string' ? conv.title : null;
+  const updateTime = toSeconds(conv.update_time);
+  const problems: string[] = [];
+  if (ownId && conversationId && ownId !== conversationId) {
+    problems.push(`conversation_id ${ownId} differs from the expected ${conversationId}; using the expected id`);
+  }
+  const mapping = conv.mapping;
+  if (!isObj(mapping)) {
+    problems.push('mapping is missing or not an object');
+    return { conversationId, title, updateTime, refs: [], problems };
+  }
+  if (!conversationId) {
+    problems.push('no conversation id (conversation_id, id or opts.conversationId); no refs reported');
+    return { conversationId: null, title, updateTime, refs: [], problems };
+  }
+
+  const walk = new Walk(conversationId, title, mapping);
+  walk.problems.push(...problems);
+
+  for (const key of Object.keys(mapping)) {
+    const node = mapping[key];
+    if (!isObj(node)) {
+      walk.problem(`node ${key} is not an object`);
+      continue;
+    }
+    const msg = node.message;
+    if (msg === null || msg === undefined) continue;
+    if (!isObj(msg)) {
+      walk.problem(`node ${key}: message is not an object`);
+      continue;
+    }
+    walk.scan(key, msg);
+  }
+
+  const path = walk.currentPath(conv.current_node);
+  const onPath = (keys: string[]): boolean => path === null || keys.some((k) => path.has(k));
+
+  const refs: ArtifactRef[] = [];
+  for (const f of walk.found.values()) {
+    const ref = f.ref;
+    ref.onCurrentPath = onPath(f.keys);
+    if (ref.createTime === null) ref.createTime = walk.neighbourTime(f.key);
+    if (f.wantsPrompt && ref.prompt === null) ref.prompt = walk.precedingPrompt(f.key) ?? f.titleHint;
+    if (ref.fileName === null) {
+      const id = ref.fileId ?? ref.genId ?? '';
+      const stem = slugify(f.titleHint ?? title ?? '') || ref.kind;
+      ref.fileName = ref.kind === 'upload' ? `upload-${id}${extensionForMime(ref.mimeType)}` : `${stem}-${id}${extensionForMime(ref.mimeType)}`;
+    }
+    refs.push(ref);
+  }
+
+  for (const seen of walk.sandbox.values()) {
+    // One ref per path. Its message is the link on the visible thread if any, else the latest one.
+    for (const s of seen) s.ref.onCurrentPath = onPath(s.keys);
+    let best = seen[0]!;
+    for (const s of seen) {
+      if (s.ref.onCurrentPath !== best.ref.onCurrentPath) {
+        if (s.ref.onCurrentPath) best = s;
+        continue;
+      }
+      if ((s.ref.createTime ?? -Infinity) > (best.ref.createTime ?? -Infinity) || ((s.ref.createTime ?? -Infinity) === (best.ref.createTime ?? -Infinity) && s.order > best.order)) best = s;
+    }
+    const ref = best.ref;
+    if (ref.createTime === null) ref.createTime = walk.neighbourTime(best.key);
+    ref.fallbackMessageId = walk.pythonFallback(best.key, ref.sandboxPath!);
+    refs.push(ref);
+  }
+
+  return { conversationId, title, updateTime, refs, problems: walk.finishProblems() };
+}
