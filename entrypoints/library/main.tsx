@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import { Library } from '@/components/Library';
+
+render(<Library />, document.getElementById('app')!);

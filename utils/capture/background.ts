@@ -1,0 +1,165 @@
+/**
+ * The background's half of live capture: receives conversation JSON from content scripts, walks it,
+ * records every artifact in the vault, queues the downloads, runs the queue over the capture ports, and
+ * keeps the toolbar badge current. Entry point: `startCaptureBackground()` from entrypoints/background.ts.
+ */
+import type { Browser } from 'wxt/browser';
+import { isChatgptHost } from '@/utils/chatgpt/routes';
+import { walkConversation } from '@/utils/chatgpt/walker';
+import { onMessage, type ConversationStatus } from '@/utils/messaging';
+import { sendMessage } from '@/utils/messaging';
+import { captureKinds } from '@/utils/storage';
+import type { ArtifactRecord, VaultDb } from '@/utils/vault';
+import { countByStatus, enqueueJob, getVaultDb, listArtifacts, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
+import { updateBadge } from './badge';
+import { PortExecutor } from './port-executor';
+import { CAPTURE_PORT } from './port-protocol';
+import { CaptureQueue } from './queue';
+
+/** Which conversation each ChatGPT tab shows (for the badge and the popup). Rebuilt as tabs report. */
+const tabConversations = new Map<number, string | null>();
+
+export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue {
+  const ports = new Set<PortExecutor>();
+  const queue = new CaptureQueue(db, {
+    onSettled: (record) => void refreshBadges(db, record.conversationId),
+    onBusyChange: (busy) => {
+      for (const p of ports) p.send({ t: 'busy', busy });
+    },
+  });
+  // Jobs interrupted by a stopped worker are released and resumed as soon as a tab is connected.
+  const recovered = queue.recover().catch((err) => console.error('[artifact-vault] recover failed', err));
+
+  browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {
+    if (port.name !== CAPTURE_PORT || !isTrustedSender(port.sender)) return;
+    const executor = new PortExecutor(port);
+    const tabId = port.sender?.tab?.id;
+    executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
+    ports.add(executor);
+    port.onDisconnect.addListener(() => {
+      ports.delete(executor);
+      queue.removeExecutor(executor.id);
+    });
+    executor.send({ t: 'busy', busy: queue.isBusy() });
+    void recovered.then(() => queue.addExecutor(executor));
+    // Remember the executor per tab so the queue prefers the tab that shows the conversation.
+    if (tabId != null) executorsByTab.set(tabId, executor);
+  });
+  const executorsByTab = new Map<number, PortExecutor>();
+
+  onMessage('conversationShown', async ({ data, sender }) => {
+    const tabId = requireTab(sender);
+    const id = data.conversationId === null || typeof data.conversationId === 'string' ? data.conversationId : null;
+    tabConversations.set(tabId, id);
+    const executor = executorsByTab.get(tabId);
+    if (executor) executor.conversationId = id;
+    const status = await conversationStatus(db, id);
+    await updateBadge(tabId, status);
+    return status;
+  });
+
+  onMessage('conversationRead', async ({ data, sender }) => {
+    const tabId = requireTab(sender);
+    if (typeof data.json !== 'string' || typeof data.conversationId !== 'string') throw new Error('conversationRead: bad data');
+    const status = await recordConversation(db, queue, data);
+    tabConversations.set(tabId, data.conversationId);
+    await updateBadge(tabId, status);
+    return status;
+  });
+
+  onMessage('tabStatus', async ({ data }) => conversationStatus(db, tabConversations.get(data.tabId) ?? null));
+
+  onMessage('backupTab', async ({ data }) => {
+    await sendMessage('backupNow', {}, data.tabId);
+    return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
+  });
+
+  onMessage('retryFailed', async ({ data }) => {
+    const failed = await listArtifacts(db, { status: 'failed', ...(data.conversationId ? { conversationId: data.conversationId } : {}) });
+    for (const record of failed) await enqueue(db, record, null);
+    queue.kick();
+    return failed.length;
+  });
+
+  browser.tabs?.onRemoved?.addListener((tabId: number) => {
+    tabConversations.delete(tabId);
+    executorsByTab.delete(tabId);
+  });
+
+  return queue;
+}
+
+/** Walk a conversation read by a content script, record its artifacts and queue their downloads. */
+export async function recordConversation(
+  db: VaultDb,
+  queue: CaptureQueue,
+  data: { conversationId: string; json: string; gizmoId: string | null; reason: 'live' | 'backup' },
+): Promise<ConversationStatus> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.json);
+  } catch {
+    throw new Error('conversationRead: the conversation is not valid JSON');
+  }
+  const walk = walkConversation(parsed, { conversationId: data.conversationId });
+  if (walk.conversationId !== data.conversationId) {
+    throw new Error(`conversationRead: JSON is for ${walk.conversationId ?? 'no conversation'}, not ${data.conversationId}`);
+  }
+  const kinds = await captureKinds.getValue();
+  const refs = walk.refs.filter((ref) => kinds[ref.kind]);
+  await saveSnapshot(db, data.json, { gizmoId: data.gizmoId });
+  const source = data.reason === 'backup' ? 'backup' : 'live';
+  const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
+  const ids = [...added, ...known];
+  const records = await db.artifacts.bulkGet(ids);
+  for (const record of records) {
+    if (!record) continue;
+    // Live reads queue what is not saved yet; a backup also retries what failed before.
+    if (record.status === 'pending' || (data.reason === 'backup' && record.status === 'failed')) {
+      await enqueue(db, record, data.gizmoId);
+    }
+  }
+  queue.kick();
+  return conversationStatus(db, data.conversationId, walk.title);
+}
+
+async function enqueue(db: VaultDb, record: ArtifactRecord, gizmoId: string | null): Promise<void> {
+  await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data: { gizmoId } });
+}
+
+export async function conversationStatus(db: VaultDb, conversationId: string | null, title: string | null = null): Promise<ConversationStatus> {
+  if (!conversationId) {
+    return { conversationId: null, title: null, counts: { saved: 0, pending: 0, expired: 0, failed: 0 }, queued: 0 };
+  }
+  const [counts, queued, conv] = await Promise.all([
+    countByStatus(db, conversationId),
+    pendingJobCount(db, conversationId),
+    db.conversations.get(conversationId),
+  ]);
+  return { conversationId, title: title ?? conv?.title ?? null, counts, queued };
+}
+
+async function refreshBadges(db: VaultDb, conversationId: string): Promise<void> {
+  const tabs = [...tabConversations].filter(([, id]) => id === conversationId).map(([tabId]) => tabId);
+  if (tabs.length === 0) return;
+  const status = await conversationStatus(db, conversationId);
+  await Promise.all(tabs.map((tabId) => updateBadge(tabId, status)));
+}
+
+function isTrustedSender(sender: Browser.runtime.MessageSender | undefined): boolean {
+  if (!sender || sender.id !== browser.runtime.id) return false;
+  const url = sender.url ?? sender.tab?.url;
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && isChatgptHost(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function requireTab(sender: Browser.runtime.MessageSender): number {
+  const tabId = sender.tab?.id;
+  if (tabId == null || !isTrustedSender(sender)) throw new Error('Only ChatGPT tabs may send this message');
+  return tabId;
+}

@@ -1,0 +1,33 @@
+/**
+ * The toolbar badge for a tab: how many artifacts of its conversation are saved, with a warning colour
+ * and a "!" when something expired or failed, and a neutral "…" while downloads are still queued.
+ */
+import type { ConversationStatus } from '@/utils/messaging';
+
+export function badgeFor(status: ConversationStatus): { text: string; color: string; title: string } {
+  const { saved, expired, failed, pending } = status.counts;
+  const lost = expired + failed;
+  if (!status.conversationId) return { text: '', color: '#4b5563', title: 'ChatGPT Artifact Vault' };
+  const parts = [`${saved} saved`];
+  if (pending) parts.push(`${pending} pending`);
+  if (expired) parts.push(`${expired} expired`);
+  if (failed) parts.push(`${failed} failed`);
+  const title = `ChatGPT Artifact Vault: ${parts.join(', ')}`;
+  if (lost > 0) return { text: saved > 0 ? `${saved}!` : '!', color: '#b45309', title };
+  if (pending > 0 && saved === 0) return { text: '…', color: '#4b5563', title };
+  return { text: saved > 0 ? String(saved) : '', color: '#15803d', title };
+}
+
+export async function updateBadge(tabId: number, status: ConversationStatus): Promise<void> {
+  const badge = badgeFor(status);
+  const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
+  try {
+    await Promise.all([
+      action.setBadgeText({ tabId, text: badge.text }),
+      action.setBadgeBackgroundColor({ tabId, color: badge.color }),
+      action.setTitle({ tabId, title: badge.title }),
+    ]);
+  } catch {
+    // The tab closed meanwhile.
+  }
+}

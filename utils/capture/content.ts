@@ -1,0 +1,259 @@
+/**
+ * The content script's half of live capture, on chatgpt.com and chat.openai.com.
+ *
+ * The page is only a signal: route changes, a reply finishing, new turns or artifact-looking elements make
+ * us re-read the conversation from the backend (our own authenticated GET, serialized and spaced). The JSON
+ * goes to the background, which walks it and queues downloads; the background then leases download jobs back
+ * to this tab over the capture port, and we stream the bytes to it. Nothing the page posts is trusted.
+ */
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { parseChatRoute } from '@/utils/chatgpt/routes';
+import { conversationUrls } from '@/utils/chatgpt/routes';
+import { artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
+import { onMessage, sendMessage } from '@/utils/messaging';
+import { fail, parseRetryAfter, toFailure } from './failure';
+import { fetchArtifact, type FetchContext, type JobSpec } from './fetcher';
+import { RequestLanes } from './lanes';
+import { PageSession } from './page-session';
+import { CAPTURE_PORT, ChunkEncoder, type ToBackground, type ToContent } from './port-protocol';
+import type { Browser } from 'wxt/browser';
+
+export const TIMINGS = {
+  /** Quiet time after a DOM mutation before we look at the page. */
+  debounceMs: 120,
+  /** Minimum time between two reads of the same conversation (surface section 7: reads are rate-limited). */
+  minReadGapMs: 1_000,
+  /** Extra reads after a reply ends: image_gen results arrive asynchronously (surface section 3.6). */
+  followUpsMs: [2_500, 8_000, 20_000],
+  /** After this much mutation without any recognised turn/artifact signal, read anyway (selector drift). */
+  driftReadMs: 15_000,
+};
+
+export function startLiveCapture(ctx: ContentScriptContext, win: Window = window): void {
+  const origin = win.location.origin;
+  const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
+  const session = new PageSession(origin, win.fetch.bind(win), () => win.document.cookie);
+  const fetchCtx: FetchContext = {
+    origin,
+    fetch: win.fetch.bind(win),
+    auth: session,
+    lanes,
+    jsonTimeoutMs: 20_000,
+    idleTimeoutMs: 10_000,
+    now: Date.now,
+  };
+  const reader = new ConversationReader(ctx, fetchCtx);
+  const client = new CaptureClient(fetchCtx);
+  client.connect();
+  ctx.onInvalidated(() => client.close());
+
+  let shownId: string | null | undefined;
+  let gizmoId: string | null = null;
+  let wasStreaming = false;
+  let fingerprint = '';
+  let lastSignalRead = Date.now();
+  let followUps: Array<() => void> = [];
+
+  const cancelFollowUps = () => {
+    for (const cancel of followUps) cancel();
+    followUps = [];
+  };
+
+  const look = () => {
+    const route = parseChatRoute(win.location.href);
+    const id = route.kind === 'conversation' ? route.conversationId : null;
+    if (id !== shownId) {
+      shownId = id;
+      gizmoId = route.kind === 'conversation' ? route.gizmoId : null;
+      cancelFollowUps();
+      fingerprint = '';
+      client.conversationId = id;
+      void sendMessage('conversationShown', { conversationId: id }).catch(() => undefined);
+      if (id) reader.request(id, gizmoId, 'live');
+    }
+    if (!id) return;
+    const streaming = isStreaming(win.document);
+    if (streaming) {
+      wasStreaming = true;
+      return; // the reply is not final yet
+    }
+    if (wasStreaming) {
+      wasStreaming = false;
+      reader.request(id, gizmoId, 'live');
+      cancelFollowUps();
+      followUps = TIMINGS.followUpsMs.map((ms) => {
+        const t = ctx.setTimeout(() => reader.request(id, gizmoId, 'live'), ms);
+        return () => clearTimeout(t);
+      });
+      lastSignalRead = Date.now();
+      return;
+    }
+    const next = artifactFingerprint(win.document);
+    const unknownTurn = messageIdsInDom(win.document).some((m) => !reader.knows(id, m));
+    if (next !== fingerprint || unknownTurn) {
+      fingerprint = next;
+      reader.request(id, gizmoId, 'live');
+      lastSignalRead = Date.now();
+    } else if (Date.now() - lastSignalRead > TIMINGS.driftReadMs) {
+      // The page keeps changing but none of our selectors see why: read anyway, rarely.
+      lastSignalRead = Date.now();
+      reader.request(id, gizmoId, 'live');
+    }
+  };
+
+  let debounce: number | undefined;
+  const schedule = () => {
+    if (debounce !== undefined) return;
+    debounce = ctx.setTimeout(() => {
+      debounce = undefined;
+      look();
+    }, TIMINGS.debounceMs);
+  };
+  const observer = new MutationObserver(schedule);
+  observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'data-message-id', 'href', 'aria-busy'] });
+  ctx.onInvalidated(() => observer.disconnect());
+  ctx.addEventListener(win, 'wxt:locationchange', schedule);
+  look();
+
+  onMessage('backupNow', () => {
+    const route = parseChatRoute(win.location.href);
+    if (route.kind !== 'conversation') return null;
+    reader.request(route.conversationId, route.gizmoId, 'backup', true);
+    return route.conversationId;
+  });
+}
+
+/** Reads conversations from the backend, at most one at a time per conversation and spaced out. */
+class ConversationReader {
+  private readonly lastRead = new Map<string, number>();
+  private readonly state = new Map<string, { running: boolean; again: 'live' | 'backup' | null; timer: boolean }>();
+  /** The last JSON text read per conversation, to tell whether a turn in the DOM is already known. */
+  private lastText: { id: string; text: string } | null = null;
+
+  constructor(private readonly ctx: ContentScriptContext, private readonly fetchCtx: FetchContext) {}
+
+  knows(conversationId: string, messageId: string): boolean {
+    return this.lastText?.id === conversationId && this.lastText.text.includes(`"${messageId}"`);
+  }
+
+  request(id: string, gizmoId: string | null, reason: 'live' | 'backup', now = false): void {
+    const s = this.state.get(id) ?? { running: false, again: null, timer: false };
+    this.state.set(id, s);
+    if (s.running || s.timer) {
+      s.again = s.again === 'backup' || reason === 'backup' ? 'backup' : 'live';
+      return;
+    }
+    const wait = now ? 0 : Math.max(0, (this.lastRead.get(id) ?? 0) + TIMINGS.minReadGapMs - Date.now());
+    s.timer = true;
+    this.ctx.setTimeout(() => {
+      s.timer = false;
+      void this.run(id, gizmoId, reason, s);
+    }, wait);
+  }
+
+  private async run(id: string, gizmoId: string | null, reason: 'live' | 'backup', s: { running: boolean; again: 'live' | 'backup' | null }) {
+    s.running = true;
+    this.lastRead.set(id, Date.now());
+    try {
+      const text = await this.read(id);
+      if (text !== null) {
+        this.lastText = { id, text };
+        await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
+      }
+    } catch (err) {
+      console.warn('[artifact-vault] reading the conversation failed:', toFailure(err).reason);
+    } finally {
+      s.running = false;
+      if (s.again) {
+        const again = s.again;
+        s.again = null;
+        this.request(id, gizmoId, again);
+      }
+    }
+  }
+
+  /** The conversation JSON text, or null when it does not exist (yet). Retries 401 once with a fresh token. */
+  private async read(id: string): Promise<string | null> {
+    const { fetchCtx } = this;
+    const [url] = conversationUrls(fetchCtx.origin, id);
+    return fetchCtx.lanes.json(async () => {
+      const get = async (fresh: boolean) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${await fetchCtx.auth.token(fresh)}` };
+        const account = await fetchCtx.auth.accountId();
+        if (account) headers['chatgpt-account-id'] = account;
+        return fetchCtx.fetch(url!, { headers, credentials: 'include', signal: AbortSignal.timeout(fetchCtx.jsonTimeoutMs) });
+      };
+      let res = await get(false);
+      if (res.status === 401) res = await get(true);
+      if (res.status === 404) return null;
+      if (res.status === 429) {
+        const retry = parseRetryAfter(res.headers.get('retry-after'));
+        fetchCtx.lanes.pauseJson(retry ?? 5_000);
+        fail('rate-limited', 'Conversation read rate limited (HTTP 429)', retry);
+      }
+      if (!res.ok) fail(res.status >= 500 ? 'server' : 'bad-response', `Conversation read failed (HTTP ${res.status})`);
+      return res.text();
+    });
+  }
+}
+
+/** Content side of the capture port: runs the download jobs the background leases to this tab. */
+class CaptureClient {
+  private port: Browser.runtime.Port | null = null;
+  private busyHint = true;
+  private running = 0;
+  private closed = false;
+  conversationId: string | null = null;
+
+  constructor(private readonly fetchCtx: FetchContext) {}
+
+  connect(): void {
+    if (this.port || this.closed) return;
+    let port: Browser.runtime.Port;
+    try {
+      port = browser.runtime.connect({ name: CAPTURE_PORT });
+    } catch {
+      return; // the extension was reloaded; this script is orphaned
+    }
+    this.port = port;
+    port.onMessage.addListener((msg: unknown) => this.onMessage(msg as ToContent));
+    port.onDisconnect.addListener(() => {
+      this.port = null;
+      // A service worker stopped mid-work: reconnecting wakes it, and it resumes the queue at once.
+      if (!this.closed && (this.busyHint || this.running > 0)) setTimeout(() => this.connect(), 200);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.port?.disconnect();
+    this.port = null;
+  }
+
+  private post(msg: ToBackground): void {
+    try {
+      this.port?.postMessage(msg);
+    } catch {
+      // Disconnected: the background gives the job back and leases it again.
+    }
+  }
+
+  private onMessage(msg: ToContent): void {
+    if (msg?.t === 'busy') this.busyHint = msg.busy === true;
+    else if (msg?.t === 'run' && msg.job && typeof msg.job.jobId === 'string') void this.run(msg.job);
+  }
+
+  private async run(job: JobSpec): Promise<void> {
+    this.running++;
+    const encoder = new ChunkEncoder((seq, b64) => this.post({ t: 'chunk', jobId: job.jobId, seq, b64 }));
+    try {
+      const file = await fetchArtifact(job, this.fetchCtx, (chunk) => encoder.push(chunk));
+      await encoder.flush();
+      this.post({ t: 'done', jobId: job.jobId, chunks: encoder.seq, size: file.size, mimeType: file.mimeType, fileId: file.fileId, fileName: file.fileName });
+    } catch (err) {
+      this.post({ t: 'failed', jobId: job.jobId, failure: toFailure(err) });
+    } finally {
+      this.running--;
+    }
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Resolves one artifact to its bytes, the way the ChatGPT web client does: file ids through the files
+ * download route (new first, legacy as fallback), sandbox files through the interpreter route (the
+ * assistant message first, the tool message as fallback), then the bytes from the resolved URL with the
+ * right credentials for its host. Runs where the page's cookies are first-party (the content script).
+ *
+ * Every outcome is either bytes or a CaptureFailure whose cause tells `expired` from transient
+ * (utils/capture/failure.ts). Signed URLs and the token never leave this function.
+ */
+import type { ArtifactKind } from '@/utils/model';
+import {
+  attachmentDownloadUrls,
+  classifyDownloadUrl,
+  fileDownloadUrls,
+  interpreterDownloadUrls,
+  isChatgptHost,
+  parseDownloadResponse,
+  type DownloadTarget,
+} from '@/utils/chatgpt/routes';
+import { CaptureFailure, fail, parseRetryAfter } from './failure';
+import type { RequestLanes } from './lanes';
+
+/** Everything the executor needs to fetch one artifact (built by the background from the vault record). */
+export interface JobSpec {
+  jobId: string;
+  artifactId: string;
+  kind: ArtifactKind;
+  conversationId: string;
+  fileId: string | null;
+  sandboxPath: string | null;
+  messageId: string;
+  fallbackMessageId: string | null;
+  /** Seconds since the epoch (the walker's createTime), used to tell "not ready yet" from "expired". */
+  messageCreateTime: number | null;
+  declaredSize: number | null;
+  fileName: string | null;
+  gizmoId: string | null;
+}
+
+export interface AuthSource {
+  /** The Bearer token; `fresh` forces a new read of the session (after a 401). */
+  token(fresh?: boolean): Promise<string>;
+  /** The workspace account id for `ChatGPT-Account-Id`, or null for personal accounts. */
+  accountId(): Promise<string | null>;
+}
+
+export interface FetchContext {
+  origin: string;
+  fetch: typeof fetch;
+  auth: AuthSource;
+  lanes: RequestLanes;
+  /** Time limit for an API call's answer, and for silence while a body is flowing. */
+  jsonTimeoutMs: number;
+  idleTimeoutMs: number;
+  now: () => number;
+}
+
+export interface FetchedFile {
+  size: number;
+  /** The type the server declared (the vault sniffs the real one from the bytes). */
+  mimeType: string | null;
+  fileId: string | null;
+  fileName: string | null;
+}
+
+/** A sandbox file whose message is younger than this may simply not be downloadable yet (surface section 9). */
+export const NOT_READY_WINDOW_MS = 120_000;
+
+/**
+ * Fetch one artifact; `onChunk` receives the body as it arrives (in order) so that callers can stream it
+ * onwards without holding two copies. Throws CaptureFailure.
+ */
+export async function fetchArtifact(
+  spec: JobSpec,
+  ctx: FetchContext,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<FetchedFile> {
+  const resolve = () => (spec.kind === 'sandbox-file' ? resolveSandbox(spec, ctx) : resolveFileId(spec, ctx));
+  let target = await resolve();
+  if ('direct' in target) return target.direct(onChunk);
+  try {
+    return await download(target, spec, ctx, onChunk);
+  } catch (err) {
+    // A signed link refused right away is usually stale: resolve afresh once; refused again means gone.
+    if (!(err instanceof CaptureFailure) || err.failure.cause !== 'gone') throw err;
+    target = await resolve();
+    if ('direct' in target) return target.direct(onChunk);
+    return download(target, spec, ctx, onChunk);
+  }
+}
+
+type Resolved = DownloadTarget | { direct: (onChunk: (c: Uint8Array) => void | Promise<void>) => Promise<FetchedFile> };
+
+async function resolveFileId(spec: JobSpec, ctx: FetchContext): Promise<Resolved> {
+  if (!spec.fileId) fail('bad-response', 'No file id to download');
+  const candidates = [
+    ...fileDownloadUrls(ctx.origin, spec.fileId, { conversationId: spec.conversationId, gizmoId: spec.gizmoId }),
+    ...(spec.kind === 'upload' ? attachmentDownloadUrls(ctx.origin, spec.conversationId, spec.fileId) : []),
+  ];
+  return resolveThrough(candidates, spec, ctx, 'The file is no longer available');
+}
+
+async function resolveSandbox(spec: JobSpec, ctx: FetchContext): Promise<Resolved> {
+  if (!spec.sandboxPath) fail('bad-response', 'No sandbox path to download');
+  const messageIds = [spec.messageId, spec.fallbackMessageId].filter((id): id is string => !!id);
+  const candidates = messageIds.flatMap((id) =>
+    interpreterDownloadUrls(ctx.origin, spec.conversationId, id, spec.sandboxPath!),
+  );
+  try {
+    return await resolveThrough(candidates, spec, ctx, 'Code interpreter session expired');
+  } catch (err) {
+    const young =
+      spec.messageCreateTime != null && ctx.now() - spec.messageCreateTime * 1000 < NOT_READY_WINDOW_MS;
+    if (young && err instanceof CaptureFailure && err.failure.cause === 'gone') {
+      fail('not-ready', `Not downloadable yet (${err.failure.reason})`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Try each candidate route in order. A route that answers "gone" (status:error, 404, 410) passes to the
+ * next one; anything transient stops at once, so a struggling server is not hammered with fallbacks.
+ */
+async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchContext, goneReason: string): Promise<Resolved> {
+  let lastGone = goneReason;
+  for (const url of candidates) {
+    const res = await apiGet(url, ctx);
+    if (res.status === 404 || res.status === 410) {
+      await res.body?.cancel();
+      continue;
+    }
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.includes('json')) {
+      // Some resolvers answer with the file itself (surface section 3.4).
+      return {
+        direct: async (onChunk) => {
+          const size = await readBody(res, ctx, onChunk);
+          return { size, mimeType: type.split(';')[0]?.trim() || null, fileId: spec.fileId, fileName: spec.fileName };
+        },
+      };
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      fail('bad-response', 'The download answer was not valid JSON');
+    }
+    const parsed = parseDownloadResponse(body);
+    if (parsed.ok) return parsed.value;
+    if (parsed.error.kind === 'malformed') fail('bad-response', `Unexpected download answer: ${parsed.error.reason}`);
+    lastGone = parsed.error.errorMessage ?? (parsed.error.errorCode ? `${goneReason} (${parsed.error.errorCode})` : goneReason);
+  }
+  fail('gone', lastGone.slice(0, 200));
+}
+
+/** An authenticated JSON API call in the serialized lane; 401 gets one fresh token. Throws on 429/5xx. */
+async function apiGet(url: string, ctx: FetchContext): Promise<Response> {
+  return ctx.lanes.json(async () => {
+    let res = await ctx.fetch(url, await apiInit(ctx, false));
+    if (res.status === 401) {
+      await res.body?.cancel();
+      res = await ctx.fetch(url, await apiInit(ctx, true));
+    }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      fail('auth', `Not signed in to ChatGPT (HTTP ${res.status})`);
+    }
+    if (res.status === 429) {
+      await res.body?.cancel();
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
+      ctx.lanes.pauseJson(retryAfter ?? 2_000);
+      fail('rate-limited', 'ChatGPT is rate limiting requests (HTTP 429)', retryAfter);
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel();
+      fail('server', `ChatGPT server error (HTTP ${res.status})`);
+    }
+    if (!res.ok && res.status !== 404 && res.status !== 410) {
+      await res.body?.cancel();
+      fail('bad-response', `Unexpected HTTP ${res.status} from the download route`);
+    }
+    return res;
+  });
+}
+
+async function apiInit(ctx: FetchContext, freshToken: boolean): Promise<RequestInit> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${await ctx.auth.token(freshToken)}`,
+    accept: 'application/json',
+  };
+  const account = await ctx.auth.accountId();
+  if (account) headers['chatgpt-account-id'] = account;
+  return { headers, credentials: 'include', signal: AbortSignal.timeout(ctx.jsonTimeoutMs) };
+}
+
+/** Download the resolved URL with the credentials its host needs. */
+async function download(
+  target: DownloadTarget,
+  spec: JobSpec,
+  ctx: FetchContext,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<FetchedFile> {
+  const cls = classifyDownloadUrl(target.downloadUrl);
+  if (cls === 'other') fail('bad-response', 'The download link points to an unexpected host');
+  return ctx.lanes.bytes(async () => {
+    const controller = new AbortController();
+    const headerTimer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), ctx.jsonTimeoutMs);
+    let init: RequestInit;
+    if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
+      // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
+      const api = await apiInit(ctx, false);
+      init = { headers: api.headers, credentials: 'include', signal: controller.signal };
+    } else {
+      // Self-signed SAS/blob links: never forward auth to a third-party host.
+      init = { credentials: 'omit', signal: controller.signal };
+    }
+    let res: Response;
+    try {
+      res = await ctx.fetch(target.downloadUrl, init);
+    } finally {
+      clearTimeout(headerTimer);
+    }
+    if (res.status === 403 || res.status === 404 || res.status === 410) {
+      await res.body?.cancel();
+      fail('gone', `The file link was refused (HTTP ${res.status})`);
+    }
+    if (res.status === 429) {
+      await res.body?.cancel();
+      fail('rate-limited', 'The file host is rate limiting (HTTP 429)', parseRetryAfter(res.headers.get('retry-after'), ctx.now()));
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      fail(res.status >= 500 ? 'server' : 'bad-response', `The file host answered HTTP ${res.status}`);
+    }
+    const size = await readBody(res, ctx, onChunk, controller);
+    if (target.sizeBytes != null && target.sizeBytes !== size && spec.kind !== 'upload') {
+      // The resolver told us the size; fewer bytes is a truncated transfer, never a complete file.
+      if (size < target.sizeBytes) fail('truncated', `Received ${size} of ${target.sizeBytes} bytes`);
+    }
+    return {
+      size,
+      mimeType: res.headers.get('content-type')?.split(';')[0]?.trim() || target.mimeType,
+      fileId: spec.fileId ?? fileIdFromEstuary(target.downloadUrl),
+      fileName: target.fileName ?? spec.fileName,
+    };
+  });
+}
+
+function fileIdFromEstuary(url: string): string | null {
+  try {
+    const id = new URL(url).searchParams.get('id');
+    return id && /^file[-_][A-Za-z0-9]+$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stream a body to `onChunk`, failing on silence longer than the idle limit and on fewer bytes than the
+ * Content-Length promised. Returns the byte count.
+ */
+async function readBody(
+  res: Response,
+  ctx: FetchContext,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+  controller?: AbortController,
+): Promise<number> {
+  const declared = Number(res.headers.get('content-length'));
+  const reader = res.body?.getReader();
+  if (!reader) return 0;
+  let total = 0;
+  for (;;) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller?.abort();
+        reject(new CaptureFailure({ cause: 'timeout', reason: 'The download stalled' }));
+      }, ctx.idleTimeoutMs);
+    });
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try {
+      step = await Promise.race([reader.read(), idle]);
+    } catch (err) {
+      void reader.cancel().catch(() => undefined);
+      if (err instanceof CaptureFailure) throw err;
+      // A connection cut mid-body surfaces here (Chromium: ERR_CONTENT_LENGTH_MISMATCH).
+      fail('truncated', 'The download was cut off before the end');
+    } finally {
+      clearTimeout(timer);
+    }
+    if (step.done) break;
+    total += step.value.byteLength;
+    await onChunk(step.value);
+  }
+  if (Number.isFinite(declared) && declared > 0 && total < declared) {
+    fail('truncated', `Received ${total} of ${declared} bytes`);
+  }
+  return total;
+}

@@ -1,0 +1,79 @@
+/**
+ * Background side of the capture port: turns one connected content script into an `Executor` for the
+ * queue, reassembling the streamed chunks into a Blob and checking that nothing went missing on the way.
+ */
+import type { Browser } from 'wxt/browser';
+import { fromBase64, parseToBackground, type ToContent } from './port-protocol';
+import type { Executor, ExecutorResult } from './queue';
+import type { JobSpec } from './fetcher';
+
+interface Pending {
+  resolve: (r: ExecutorResult) => void;
+  chunks: Uint8Array[];
+  received: number;
+  broken: string | null;
+}
+
+let counter = 0;
+
+export class PortExecutor implements Executor {
+  readonly id = `port-${++counter}-${Date.now()}`;
+  conversationId: string | null = null;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly port: Browser.runtime.Port) {
+    port.onMessage.addListener((raw: unknown) => this.onMessage(raw));
+    port.onDisconnect.addListener(() => {
+      for (const p of this.pending.values()) p.resolve({ ok: false, lost: true });
+      this.pending.clear();
+    });
+  }
+
+  send(msg: ToContent): void {
+    try {
+      this.port.postMessage(msg);
+    } catch {
+      // The port closed; onDisconnect settles what was pending.
+    }
+  }
+
+  run(spec: JobSpec): Promise<ExecutorResult> {
+    return new Promise((resolve) => {
+      this.pending.get(spec.jobId)?.resolve({ ok: false, lost: true });
+      this.pending.set(spec.jobId, { resolve, chunks: [], received: 0, broken: null });
+      this.send({ t: 'run', job: spec });
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg = parseToBackground(raw);
+    if (!msg) return;
+    const p = this.pending.get(msg.jobId);
+    if (!p) return;
+    if (msg.t === 'chunk') {
+      if (msg.seq !== p.chunks.length) p.broken ??= `chunk ${msg.seq} arrived out of order`;
+      try {
+        const bytes = fromBase64(msg.b64);
+        p.chunks.push(bytes);
+        p.received += bytes.byteLength;
+      } catch {
+        p.broken ??= 'a chunk was not valid base64';
+      }
+      return;
+    }
+    this.pending.delete(msg.jobId);
+    if (msg.t === 'failed') {
+      p.resolve({ ok: false, failure: msg.failure });
+      return;
+    }
+    if (p.broken || msg.chunks !== p.chunks.length || msg.size !== p.received) {
+      p.resolve({
+        ok: false,
+        failure: { cause: 'truncated', reason: p.broken ?? `Transfer incomplete: ${p.received} of ${msg.size} bytes` },
+      });
+      return;
+    }
+    const bytes = new Blob(p.chunks as BlobPart[], { type: msg.mimeType ?? '' });
+    p.resolve({ ok: true, bytes, file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
+  }
+}
