@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README tells a newcomer to run it (`npm test`) and as CI runs it (.ci/run):
+# type check, unit tests, Chrome and Firefox builds, then the end-to-end tests in real Chromium against
+# the fake chatgpt.com. Prints plain summary lines ("unit: N passed, N failed").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+
+echo "== type check"
+npx tsc --noEmit || status=1
+
+echo "== unit tests"
+rm -f .vitest-results.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json || status=1
+node -e 'const r=require("./.vitest-results.json");console.log(`unit: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' \
+  || { echo "unit: 0 passed, 1 failed"; status=1; }
+
+echo "== builds"
+npx wxt build >/dev/null || { echo "chrome build failed"; status=1; }
+npx wxt build -b firefox >/dev/null || { echo "firefox build failed"; status=1; }
+
+echo "== end-to-end (Chromium: ${CHROMIUM_PATH:-/usr/bin/chromium})"
+npx wxt build >/dev/null || status=1
+node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/summary-reporter.mjs --test-reporter-destination=stdout tests/e2e/*.test.ts || status=1
+
+exit $status
