@@ -1,0 +1,451 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ArtifactRef, artifactIdentity } from '@/utils/model';
+import {
+  extensionForMime,
+  extractSandboxTargets,
+  normaliseSandboxPath,
+  slugify,
+  walkConversation,
+} from '@/utils/chatgpt/walker';
+
+const FIXTURES = join(__dirname, '../../fixtures/conversations');
+function load(name: string): unknown {
+  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
+}
+
+type Expected = Pick<ArtifactRef, 'kind' | 'fileId' | 'messageId' | 'genId' | 'prompt' | 'fileName' | 'sandboxPath' | 'onCurrentPath'> &
+  Partial<Pick<ArtifactRef, 'fallbackMessageId' | 'createTime' | 'seed' | 'width' | 'height' | 'size' | 'mimeType'>>;
+
+/** Compares only the fields the table names, in identity order, so that a missing or extra ref fails. */
+function project(refs: ArtifactRef[], expected: Expected[]): { got: Partial<ArtifactRef>[]; want: Expected[] } {
+  const order = (r: Pick<ArtifactRef, 'kind' | 'conversationId' | 'sandboxPath' | 'fileId' | 'genId'>) => artifactIdentity(r) ?? '';
+  const conv = refs[0]?.conversationId ?? '';
+  const want = [...expected].sort((a, b) => order({ ...a, conversationId: conv }).localeCompare(order({ ...b, conversationId: conv })));
+  const got = [...refs]
+    .sort((a, b) => order(a).localeCompare(order(b)))
+    .map((r, i) => {
+      const keys = Object.keys(want[i] ?? want[0] ?? {}) as (keyof ArtifactRef)[];
+      return Object.fromEntries(keys.map((k) => [k, r[k]])) as Partial<ArtifactRef>;
+    });
+  return { got, want };
+}
+
+const img = (o: Omit<Expected, 'kind' | 'sandboxPath'>): Expected => ({ kind: 'image', sandboxPath: null, ...o });
+const chart = (o: Omit<Expected, 'kind' | 'sandboxPath' | 'genId' | 'prompt'>): Expected => ({ kind: 'chart', sandboxPath: null, genId: null, prompt: null, ...o });
+const upload = (o: Omit<Expected, 'kind' | 'sandboxPath' | 'genId' | 'prompt'>): Expected => ({ kind: 'upload', sandboxPath: null, genId: null, prompt: null, ...o });
+const sandbox = (path: string, messageId: string, fallbackMessageId: string | null, onCurrentPath = true): Expected => ({
+  kind: 'sandbox-file',
+  fileId: null,
+  genId: null,
+  prompt: null,
+  messageId,
+  fallbackMessageId,
+  sandboxPath: path,
+  fileName: path.slice(path.lastIndexOf('/') + 1),
+  onCurrentPath,
+});
+
+const d3 = (n: number) => `d3000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const ig = (n: number) => `16000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const ci = (n: number) => `c1000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const up = (n: number) => `0a000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const mx = (n: number) => `3c000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const lg = (n: number) => `23000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const sl = (n: number) => `5e000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+const FIXTURE_TABLE: [file: string, conversationId: string, expected: Expected[]][] = [
+  [
+    'dalle3.json',
+    'd3d3d3d3-0000-4000-8000-000000000001',
+    [
+      img({ fileId: 'file-Fx7Qm2LpA9sT4vW1yZ3bN8', messageId: d3(4), genId: 'Q1w2E3r4T5y6U7i8', prompt: 'A flat vector poster of a red fox standing in a snowy pine forest at dawn.', seed: 1234567890, fileName: 'fox-poster-file-Fx7Qm2LpA9sT4vW1yZ3bN8.png', onCurrentPath: true, size: 295112, width: 1024, height: 1024, createTime: 1712040021 }),
+      img({ fileId: 'file-Kp2Rt6Yw9Zq4Xs1Lm8Vb5Nc', messageId: d3(4), genId: 'Z9x8C7v6B5n4M3a2', prompt: 'A flat vector poster of a red fox curled up in the snow under tall pines.', seed: 987654321, fileName: 'fox-poster-file-Kp2Rt6Yw9Zq4Xs1Lm8Vb5Nc.png', onCurrentPath: true }),
+    ],
+  ],
+  [
+    'image-gen.json',
+    '69dc3dc3-8dfc-8333-9e10-000000000002',
+    [
+      // dalle.prompt is empty: the prompt comes from the preceding code message; null create_time from the parent
+      img({ fileId: 'file_00000000a1b2c3d4e5f60718293a4b5c', messageId: ig(3), genId: '5f0c6b1e-6a4e-4c7b-9d2a-0c1d2e3f4a51', prompt: 'A lighthouse on a rocky cliff at dusk, oil painting, warm light', seed: null, fileName: 'lighthouse-at-dusk-file_00000000a1b2c3d4e5f60718293a4b5c.png', onCurrentPath: true, createTime: 1776041425.1, width: 1536, height: 1024 }),
+      // regeneration on a sibling branch, `#`-segmented pointer, no prompt key -> async_task_title
+      img({ fileId: 'file_00000000b2c3d4e5f60718293a4b5c6d', messageId: ig(13), genId: '8b1d7c2f-3e4a-4b5c-8d6e-7f8091a2b3c4', prompt: 'Lighthouse, second take', fileName: 'lighthouse-second-take-file_00000000b2c3d4e5f60718293a4b5c6d.png', onCurrentPath: false, createTime: 1776041543.5 }),
+    ],
+  ],
+  [
+    'code-interpreter.json',
+    'c1c1c1c1-0000-4000-8000-000000000003',
+    [
+      chart({ fileId: 'file-Ch4rtAq1Ws2Ed3Rf4Tg5Yh6', messageId: ci(3), fileName: 'sales-analysis-file-Ch4rtAq1Ws2Ed3Rf4Tg5Yh6.png', onCurrentPath: true, width: 1000, height: 600, mimeType: 'image/png', createTime: 1718000006 }),
+      chart({ fileId: 'file-Ch4rtBz9Xc8Vb7Nm6Lk5Jh4', messageId: ci(3), fileName: 'sales-analysis-file-Ch4rtBz9Xc8Vb7Nm6Lk5Jh4.png', onCurrentPath: true, width: null, height: null }),
+      sandbox('/mnt/data/summary.csv', ci(6), ci(5)),
+      sandbox('/mnt/data/data export (v2).xlsx', ci(6), ci(5)),
+      // linked twice (percent-encoded NFC, then raw NFD): one ref, the later link, found by the global fallback
+      sandbox('/mnt/data/résumé.txt', ci(8), ci(5)),
+      // `sandbox:///`, a link title, no python output names it
+      sandbox('/mnt/data/report final.pdf', ci(6), null),
+      sandbox('/mnt/data/chart.png', ci(6), ci(5)),
+    ],
+  ],
+  [
+    'uploads.json',
+    '0a0a0a0a-0000-4000-8000-000000000004',
+    [
+      upload({ fileId: 'file-Up1oadLegacy0Diagram9', messageId: up(1), fileName: 'diagram.png', onCurrentPath: false, mimeType: 'image/png', size: 120344 }),
+      upload({ fileId: 'file_00000000c0ffee00c0ffee00c0ffee01', messageId: up(3), fileName: 'IMG_2041.jpg', onCurrentPath: true, width: 800, height: 1200, mimeType: 'image/jpeg' }),
+      upload({ fileId: 'file_00000000c0ffee00c0ffee00c0ffee02', messageId: up(3), fileName: 'Q3 report.pdf', onCurrentPath: true, mimeType: 'application/pdf', size: 90211 }),
+      upload({ fileId: 'file_00000000c0ffee00c0ffee00c0ffee03', messageId: up(5), fileName: 'upload-file_00000000c0ffee00c0ffee00c0ffee03.png', onCurrentPath: true, width: 300, height: 200, mimeType: null }),
+    ],
+  ],
+  [
+    'mixed-2026.json',
+    '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4',
+    [
+      img({ fileId: 'file-Mx3DalleFox0Qw9Er8Ty7', messageId: mx(4), genId: 'Fo8Xm2Ta9Sc0Ot1Q', prompt: 'A friendly cartoon fox mascot holding a rising bar chart, flat colours.', seed: 3141592653, fileName: 'quarterly-dashboard-file-Mx3DalleFox0Qw9Er8Ty7.png', onCurrentPath: true }),
+      img({ fileId: 'file_00000000d00dfeedd00dfeedd00dfeed', messageId: mx(8), genId: '2c9a4f70-1b3d-4e5f-8a9b-0c1d2e3f4a5b', prompt: 'Report cover: a fox looking at a sunrise over a city skyline', seed: null, fileName: 'q3-report-cover-file_00000000d00dfeedd00dfeedd00dfeed.png', onCurrentPath: true, createTime: 1778000202 }),
+      chart({ fileId: 'file-Mx3ChartQ3rR5tY6uI7oP', messageId: mx(12), fileName: 'quarterly-dashboard-file-Mx3ChartQ3rR5tY6uI7oP.png', onCurrentPath: true, width: 1200, height: 700 }),
+      sandbox('/mnt/data/q3_revenue.csv', mx(13), mx(12)),
+      sandbox('/mnt/data/Q3 dashboard.xlsx', mx(13), mx(12)),
+    ],
+  ],
+  [
+    'legacy-2023.json',
+    '23232323-0000-4000-8000-000000000005',
+    [
+      chart({ fileId: '2073c3f9-5a1b-4c2d-9e8f-0a1b2c3d4e5f', messageId: lg(4), fileName: 'plot-and-picture-2073c3f9-5a1b-4c2d-9e8f-0a1b2c3d4e5f.png', onCurrentPath: true, width: 800, height: 600 }),
+      img({ fileId: 'file-Leg4cyDa11e3ImageAb12', messageId: lg(8), genId: 'Rb0tG3nId0000001', prompt: 'A friendly tin robot waving, watercolor.', seed: 42, fileName: 'plot-and-picture-file-Leg4cyDa11e3ImageAb12.png', onCurrentPath: true }),
+      sandbox('/mnt/data/plot.png', lg(5), lg(4)),
+    ],
+  ],
+  [
+    'slim-export-2026.json',
+    '5e5e5e5e-0000-4000-8000-000000000006',
+    [
+      upload({ fileId: 'file_00000000e1e1e1e1e1e1e1e1e1e1e1e1', messageId: sl(1), fileName: 'budget.xlsx', onCurrentPath: true, size: 18200 }),
+      // no tool messages in slim exports, so no fallback message
+      sandbox('/mnt/data/budget_clean.xlsx', sl(2), null),
+    ],
+  ],
+];
+
+describe('walkConversation on the committed fixtures', () => {
+  it.each(FIXTURE_TABLE)('%s yields exactly the expected refs', (file, conversationId, expected) => {
+    const result = walkConversation(load(file));
+    expect(result.conversationId).toBe(conversationId);
+    expect(result.problems).toEqual([]);
+    expect(result.refs).toHaveLength(expected.length);
+    for (const ref of result.refs) expect(ref.conversationId).toBe(conversationId);
+    const { got, want } = project(result.refs, expected);
+    expect(got).toEqual(want);
+  });
+
+  it.each(FIXTURE_TABLE)('%s yields each identity once', (file) => {
+    const ids = walkConversation(load(file)).refs.map(artifactIdentity);
+    expect(ids.every((id) => id !== null)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('reads title and update_time', () => {
+    const r = walkConversation(load('image-gen.json'));
+    expect(r.title).toBe('Lighthouse at dusk');
+    expect(r.updateTime).toBe(1776041623);
+  });
+
+  it('prefers opts.conversationId and reports a mismatch', () => {
+    const r = walkConversation(load('dalle3.json'), { conversationId: '11111111-2222-4333-8444-555555555555' });
+    expect(r.conversationId).toBe('11111111-2222-4333-8444-555555555555');
+    expect(r.refs.map((x) => x.conversationId)).toEqual(['11111111-2222-4333-8444-555555555555', '11111111-2222-4333-8444-555555555555']);
+    expect(r.problems).toEqual([expect.stringContaining('differs from the expected')]);
+  });
+
+  it('uses `id` when `conversation_id` is absent (export entries)', () => {
+    const conv = load('mixed-2026.json') as Record<string, unknown>;
+    delete conv.conversation_id;
+    expect(walkConversation(conv).conversationId).toBe('69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4');
+  });
+
+  it('treats every node as on the current path when current_node is missing, and says so', () => {
+    const conv = load('image-gen.json') as Record<string, unknown>;
+    delete conv.current_node;
+    const r = walkConversation(conv);
+    expect(r.refs.map((x) => x.onCurrentPath)).toEqual([true, true]);
+    expect(r.problems).toEqual([expect.stringContaining('current_node is missing')]);
+  });
+});
+
+describe('walkConversation on malformed input', () => {
+  it.each([
+    ['null', null],
+    ['a number', 42],
+    ['a string', '{"mapping":{}}'],
+    ['an array', [{ mapping: {} }]],
+  ])('reports %s as not an object', (_label, input) => {
+    const r = walkConversation(input);
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual(['conversation is not a JSON object']);
+  });
+
+  it.each([
+    ['null mapping', { conversation_id: 'c', mapping: null }],
+    ['array mapping', { conversation_id: 'c', mapping: [] }],
+    ['string mapping', { conversation_id: 'c', mapping: 'x' }],
+  ])('reports a %s', (_label, input) => {
+    const r = walkConversation(input);
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual(['mapping is missing or not an object']);
+  });
+
+  it('malformed-null-mapping.json: no refs, one problem', () => {
+    const r = walkConversation(load('malformed-null-mapping.json'));
+    expect(r.conversationId).toBe('ba0ba0ba-0000-4000-8000-000000000007');
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual(['mapping is missing or not an object']);
+  });
+
+  it('reports no refs without any conversation id', () => {
+    const conv = load('dalle3.json') as Record<string, unknown>;
+    delete conv.conversation_id;
+    delete conv.id;
+    const r = walkConversation(conv);
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual([expect.stringContaining('no conversation id')]);
+    // …but the caller can supply one
+    expect(walkConversation(conv, { conversationId: 'd3d3d3d3-0000-4000-8000-000000000001' }).refs).toHaveLength(2);
+  });
+
+  it('malformed-cyclic.json: terminates, keeps the real refs, reports the cycle', () => {
+    const r = walkConversation(load('malformed-cyclic.json'));
+    expect(r.problems).toEqual(['cycle in parent links at node cc000000-0000-4000-8000-000000000003']);
+    expect(r.refs.map((x) => [x.kind, x.fileId ?? x.sandboxPath, x.createTime, x.onCurrentPath])).toEqual([
+      ['image', 'file_00000000cccccccccccccccccccccc01', null, true],
+      ['sandbox-file', '/mnt/data/loop.txt', null, true],
+    ]);
+  });
+
+  it('malformed-types.json: no throw, only the one well-formed pointer, every defect reported', () => {
+    const r = walkConversation(load('malformed-types.json'));
+    expect(r.title).toBeNull();
+    expect(r.updateTime).toBe(Date.parse('2026-05-01T10:00:00Z') / 1000);
+    expect(r.refs).toHaveLength(1);
+    expect(r.refs[0]).toMatchObject({
+      kind: 'image',
+      fileId: 'file_00000000eeeeeeeeeeeeeeeeeeeeee01',
+      genId: null,
+      prompt: null,
+      width: null,
+      size: null,
+      createTime: null,
+      fileName: 'image-file_00000000eeeeeeeeeeeeeeeeeeeeee01.png',
+    });
+    const p = r.problems.join('\n');
+    for (const fragment of [
+      'ee000000-0000-4000-8000-000000000001 is not an object',
+      '000000000002: message is not an object',
+      '000000000003: metadata is not an object',
+      '000000000003: content is not an object',
+      '000000000004: content.parts is not an array',
+      'part 0 is neither text nor an object',
+      'asset pointer "404" has no file id',
+      'asset pointer "file-service://not-an-id" has no file id',
+      'metadata.attachments is not an array',
+      'attachment id "local-upload-123" is not a file id',
+      'aggregate_result.messages is not an array',
+      'jupyter image/vnd.openai.fileservice.png has no file id',
+      'unusable sandbox link "sandbox:/mnt/data/../etc/passwd"',
+      'unusable sandbox link "sandbox:/mnt/data/"',
+    ]) {
+      expect(p).toContain(fragment);
+    }
+  });
+
+  it('caps the problem list', () => {
+    const mapping: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) mapping[`n${i}`] = 'junk';
+    const r = walkConversation({ conversation_id: 'c', current_node: 'n0', mapping });
+    expect(r.problems).toHaveLength(51);
+    expect(r.problems.at(-1)).toMatch(/and \d+ more problems/);
+  });
+
+  it('survives getters that throw', () => {
+    const conv = { conversation_id: 'c', mapping: { get n1() { throw new Error('boom'); } } };
+    const r = walkConversation(conv);
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual(['walker failed: boom']);
+  });
+});
+
+// A tiny builder for focused cases.
+function convOf(nodes: [id: string, parent: string | null, message: unknown][], current: string | null): unknown {
+  const mapping: Record<string, unknown> = {};
+  for (const [id, parent, message] of nodes) mapping[id] = { id, parent, message };
+  return { conversation_id: 'conv-1', title: 'T', current_node: current, mapping };
+}
+const assistant = (id: string, text: string, t: number | null = 1) => ({ id, author: { role: 'assistant' }, create_time: t, content: { content_type: 'text', parts: [text] } });
+const python = (id: string, out: string) => ({ id, author: { role: 'tool', name: 'python' }, create_time: 1, content: { content_type: 'execution_output', text: out }, metadata: {} });
+const user = (id: string, t = 1) => ({ id, author: { role: 'user' }, create_time: t, content: { content_type: 'text', parts: ['hi'] } });
+
+describe('walkConversation: focused rules', () => {
+  it('merges a sandbox path linked on two branches into one ref, preferring the visible thread', () => {
+    const r = walkConversation(
+      convOf(
+        [
+          ['u', null, user('u')],
+          ['a-old', 'u', assistant('a-old', '[f](sandbox:/mnt/data/f.csv)', 50)],
+          ['a-new', 'u', assistant('a-new', '[f](sandbox:/mnt/data/f.csv)', 10)],
+        ],
+        'a-new',
+      ),
+    );
+    expect(r.refs).toHaveLength(1);
+    expect(r.refs[0]).toMatchObject({ messageId: 'a-new', onCurrentPath: true });
+  });
+
+  it('picks the latest link when every occurrence is on the visible thread', () => {
+    const r = walkConversation(
+      convOf(
+        [
+          ['a1', null, assistant('a1', '[f](sandbox:/mnt/data/f.csv)', 10)],
+          ['a2', 'a1', assistant('a2', 'again (sandbox:/mnt/data/f.csv).', 20)],
+        ],
+        'a2',
+      ),
+    );
+    expect(r.refs.map((x) => x.messageId)).toEqual(['a2']);
+  });
+
+  it('finds the fallback python message in the same turn by basename, not across a user turn', () => {
+    const r = walkConversation(
+      convOf(
+        [
+          ['u1', null, user('u1')],
+          ['p1', 'u1', python('p1', 'wrote out.csv')],
+          ['a1', 'p1', assistant('a1', '[x](sandbox:/mnt/data/out.csv)')],
+          ['u2', 'a1', user('u2')],
+          ['a2', 'u2', assistant('a2', '[y](sandbox:/mnt/data/other.csv)')],
+        ],
+        'a2',
+      ),
+    );
+    const byPath = Object.fromEntries(r.refs.map((x) => [x.sandboxPath, x.fallbackMessageId]));
+    expect(byPath).toEqual({ '/mnt/data/out.csv': 'p1', '/mnt/data/other.csv': null });
+  });
+
+  it('does not scan user or tool text for sandbox links', () => {
+    const r = walkConversation(
+      convOf(
+        [
+          ['u', null, { id: 'u', author: { role: 'user' }, content: { content_type: 'text', parts: ['[x](sandbox:/mnt/data/u.csv)'] } }],
+          ['t', 'u', { id: 't', author: { role: 'tool', name: 'python' }, content: { content_type: 'text', parts: ['[x](sandbox:/mnt/data/t.csv)'] } }],
+        ],
+        't',
+      ),
+    );
+    expect(r.refs).toEqual([]);
+  });
+
+  it('lets a generated image win over an upload with the same id, keeping the upload name', () => {
+    const id = 'file_0000000011112222333344445555aaaa';
+    const r = walkConversation(
+      convOf(
+        [
+          ['u', null, { id: 'u', author: { role: 'user' }, content: { content_type: 'text', parts: ['x'] }, metadata: { attachments: [{ id, name: 'me.png' }] } }],
+          ['t', 'u', { id: 't', author: { role: 'tool', name: 't2uay3k.sj1i4kz' }, create_time: 5, content: { content_type: 'multimodal_text', parts: [{ content_type: 'image_asset_pointer', asset_pointer: `sediment://${id}`, metadata: { generation: { gen_id: 'g-1' } } }] } }],
+        ],
+        't',
+      ),
+    );
+    expect(r.refs).toHaveLength(1);
+    expect(r.refs[0]).toMatchObject({ kind: 'image', messageId: 't', genId: 'g-1', fileName: 'me.png' });
+  });
+
+  it('keeps an image with a gen_id but an unreadable pointer, and reports the pointer', () => {
+    const r = walkConversation(
+      convOf([['t', null, { id: 't', author: { role: 'tool', name: 'dalle.text2im' }, content: { content_type: 'multimodal_text', parts: [{ content_type: 'image_asset_pointer', asset_pointer: 'weird://x', metadata: { dalle: { gen_id: 'G1', prompt: 'p' } } }] } }]], 't'),
+    );
+    expect(r.refs.map((x) => [x.fileId, x.genId, x.prompt, x.fileName])).toEqual([[null, 'G1', 'p', 't-G1.png']]);
+    expect(r.problems).toEqual([expect.stringContaining('"weird://x" has no file id')]);
+  });
+});
+
+describe('extractSandboxTargets', () => {
+  it.each([
+    ['[a](sandbox:/mnt/data/a.csv)', ['sandbox:/mnt/data/a.csv']],
+    ['![chart](sandbox:/mnt/data/c.png)', ['sandbox:/mnt/data/c.png']],
+    ['[x](sandbox:/mnt/data/data%20export%20(v2).xlsx) after', ['sandbox:/mnt/data/data%20export%20(v2).xlsx']],
+    ['[x](sandbox:/mnt/data/a(b(c)).txt)', ['sandbox:/mnt/data/a(b(c)).txt']],
+    ['[x](sandbox:/mnt/data/r.pdf "Title here")', ['sandbox:/mnt/data/r.pdf']],
+    ["[x](sandbox:/mnt/data/r.pdf 'Title')", ['sandbox:/mnt/data/r.pdf']],
+    ['[x](sandbox:/mnt/data/My File.xlsx)', ['sandbox:/mnt/data/My File.xlsx']],
+    ['see <sandbox:/mnt/data/a b.txt> ok', ['sandbox:/mnt/data/a b.txt']],
+    ['[x](<sandbox:/mnt/data/a b.txt>)', ['sandbox:/mnt/data/a b.txt']],
+    ['<a href="sandbox:/mnt/data/h.txt">h</a>', ['sandbox:/mnt/data/h.txt']],
+    ['saved to sandbox:/mnt/data/bare.csv.', ['sandbox:/mnt/data/bare.csv']],
+    ['(see sandbox:/mnt/data/p.csv)', ['sandbox:/mnt/data/p.csv']],
+    ['[a](sandbox:/mnt/data/1.csv) and [b](sandbox://mnt/data/2.csv)', ['sandbox:/mnt/data/1.csv', 'sandbox://mnt/data/2.csv']],
+    ['[a](sandbox:/mnt/data/unclosed.csv\nnext line', ['sandbox:/mnt/data/unclosed.csv']],
+    ['no links here', []],
+  ])('%j', (text, expected) => {
+    expect(extractSandboxTargets(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['run-on bare mentions', 'sandbox:'.repeat(200_000)],
+    ['nested link openers', `${'[x](sandbox:'.repeat(100_000)}${'('.repeat(100_000)}`],
+  ])('stays linear on hostile input: %s', (_label, hostile) => {
+    // Each target is capped and the search resumes after it, so 1-2 MB of `sandbox:` costs one pass.
+    const t0 = performance.now();
+    const out = extractSandboxTargets(hostile);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.every((t) => t.length <= 2048)).toBe(true);
+  });
+});
+
+describe('normaliseSandboxPath', () => {
+  it.each([
+    ['sandbox:/mnt/data/a.csv', '/mnt/data/a.csv'],
+    ['sandbox://mnt/data/a.csv', '/mnt/data/a.csv'],
+    ['sandbox:///mnt/data/a.csv', '/mnt/data/a.csv'],
+    ['sandbox:/mnt/data/data%20export%20(v2).xlsx', '/mnt/data/data export (v2).xlsx'],
+    ['sandbox:/mnt/data/r%C3%A9sum%C3%A9.txt', '/mnt/data/r\u00e9sum\u00e9.txt'],
+    ['sandbox:/mnt/data/re\u0301sume\u0301.txt', '/mnt/data/r\u00e9sum\u00e9.txt'],
+    ['sandbox:/mnt/data/%E6%8A%A5%E5%91%8A.docx', '/mnt/data/报告.docx'],
+    ['sandbox:/mnt/data/100%.csv', '/mnt/data/100%.csv'],
+    ['sandbox:/mnt/data/100%25%20done%.csv', '/mnt/data/100% done%.csv'],
+    ['sandbox:/mnt/data/data\\_export.csv', '/mnt/data/data_export.csv'],
+    ['sandbox:/mnt/data/%2520.csv', '/mnt/data/%20.csv'],
+    ['sandbox:/mnt/data/../x', null],
+    ['sandbox:/mnt/data/', null],
+    ['sandbox:', null],
+    ['sandbox:/mnt//data/x', null],
+    ['sandbox:/mnt/data/a%0Ab.csv', null],
+  ])('%j -> %j', (raw, expected) => {
+    expect(normaliseSandboxPath(raw)).toBe(expected);
+  });
+});
+
+describe('slugify and extensionForMime', () => {
+  it.each([
+    ['Fox poster', 'fox-poster'],
+    ['  Lighthouse, second take!  ', 'lighthouse-second-take'],
+    ['Crème brûlée recipe', 'creme-brulee-recipe'],
+    ['已生成图片 测试', '已生成图片-测试'],
+    ['***', ''],
+    ['a'.repeat(100), 'a'.repeat(60)],
+    [`${'word '.repeat(20)}`, 'word-word-word-word-word-word-word-word-word-word-word-word'],
+  ])('%j -> %j', (input, expected) => {
+    expect(slugify(input)).toBe(expected);
+  });
+
+  it.each([
+    ['image/png', '.png'],
+    ['image/webp', '.webp'],
+    ['IMAGE/JPEG', '.jpg'],
+    ['application/x-unknown', '.png'],
+    [null, '.png'],
+  ])('%s -> %s', (mime, ext) => {
+    expect(extensionForMime(mime)).toBe(ext);
+  });
+});
