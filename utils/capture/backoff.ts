@@ -50,8 +50,9 @@ export function decide(
     return { action: 'give-up', status: 'failed', reason: `${failure.reason} (gave up after ${attempts} attempts)` };
   }
   if (failure.retryAfterMs != null && failure.retryAfterMs >= 0) {
-    // Honour the server, plus a little jitter so that several tabs do not return in lockstep.
-    const delay = Math.min(policy.capMs, failure.retryAfterMs) + Math.round(random() * 250);
+    // Honour the server, plus a little jitter so that several tabs do not return in lockstep; the cap
+    // bounds the total (the jitter used to push a capped Retry-After past capMs).
+    const delay = Math.min(policy.capMs, failure.retryAfterMs + Math.round(random() * 250));
     return { action: 'retry', delayMs: delay };
   }
   const base = failure.cause === 'rate-limited' ? policy.rateLimitBaseMs : policy.baseMs;
