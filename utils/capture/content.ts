@@ -21,6 +21,8 @@ import type { Browser } from 'wxt/browser';
 export const TIMINGS = {
   /** Quiet time after a DOM mutation before we look at the page. */
   debounceMs: 120,
+  /** Quiet time before a change inside known turns causes a read. */
+  settleMs: 700,
   /** Minimum time between two reads of the same conversation (surface section 7: reads are rate-limited). */
   minReadGapMs: 1_000,
   /** Extra reads after a reply ends: image_gen results arrive asynchronously (surface section 3.6). */
@@ -28,6 +30,15 @@ export const TIMINGS = {
   /** After this much mutation without any recognised turn/artifact signal, read anyway (selector drift). */
   driftReadMs: 15_000,
 };
+
+/** Console output for people debugging capture on a live page (`localStorage.artifactVaultDebug = 1`). */
+function debug(...args: unknown[]): void {
+  try {
+    if (window.localStorage?.getItem('artifactVaultDebug')) console.debug('[artifact-vault]', ...args);
+  } catch {
+    // storage blocked
+  }
+}
 
 export function startLiveCapture(ctx: ContentScriptContext, win: Window = window): void {
   const origin = win.location.origin;
@@ -42,7 +53,7 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
     idleTimeoutMs: 10_000,
     now: Date.now,
   };
-  const reader = new ConversationReader(ctx, fetchCtx);
+  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document));
   const client = new CaptureClient(fetchCtx);
   client.connect();
   ctx.onInvalidated(() => client.close());
@@ -50,9 +61,9 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
   let shownId: string | null | undefined;
   let gizmoId: string | null = null;
   let wasStreaming = false;
-  let fingerprint = '';
   let lastSignalRead = Date.now();
   let followUps: Array<() => void> = [];
+  let settle: number | undefined;
 
   const cancelFollowUps = () => {
     for (const cancel of followUps) cancel();
@@ -66,10 +77,10 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
       shownId = id;
       gizmoId = route.kind === 'conversation' ? route.gizmoId : null;
       cancelFollowUps();
-      fingerprint = '';
       client.conversationId = id;
       void sendMessage('conversationShown', { conversationId: id }).catch(() => undefined);
       if (id) reader.request(id, gizmoId, 'live');
+      return;
     }
     if (!id) return;
     const streaming = isStreaming(win.document);
@@ -88,12 +99,27 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
       lastSignalRead = Date.now();
       return;
     }
+    // Compare with the page as it was when the last read started: only a change since then is news.
+    const before = reader.fingerprintAtRead(id);
+    if (before === null) return; // the first read of this conversation is still on its way
     const next = artifactFingerprint(win.document);
-    const unknownTurn = messageIdsInDom(win.document).some((m) => !reader.knows(id, m));
-    if (next !== fingerprint || unknownTurn) {
-      fingerprint = next;
+    const unknownTurn = messageIdsInDom(win.document).find((m) => !reader.knows(id, m));
+    if (unknownTurn) {
+      debug('read: turn', unknownTurn, 'is not in the last JSON');
       reader.request(id, gizmoId, 'live');
       lastSignalRead = Date.now();
+    } else if (next !== before) {
+      // Known turns whose artifacts changed (an image filling in, a page still rendering): wait until the
+      // page has been quiet for a moment, then read once if the change is still there.
+      if (settle !== undefined) clearTimeout(settle);
+      settle = ctx.setTimeout(() => {
+        settle = undefined;
+        if (shownId === id && artifactFingerprint(win.document) !== reader.fingerprintAtRead(id)) {
+          debug('read: artifacts on the page changed', before, '->', artifactFingerprint(win.document));
+          reader.request(id, gizmoId, 'live');
+          lastSignalRead = Date.now();
+        }
+      }, TIMINGS.settleMs);
     } else if (Date.now() - lastSignalRead > TIMINGS.driftReadMs) {
       // The page keeps changing but none of our selectors see why: read anyway, rarely.
       lastSignalRead = Date.now();
@@ -128,9 +154,19 @@ class ConversationReader {
   private readonly lastRead = new Map<string, number>();
   private readonly state = new Map<string, { running: boolean; again: 'live' | 'backup' | null; timer: boolean }>();
   /** The last JSON text read per conversation, to tell whether a turn in the DOM is already known. */
-  private lastText: { id: string; text: string } | null = null;
+  private lastText: { id: string; text: string; fingerprint: string } | null = null;
 
-  constructor(private readonly ctx: ContentScriptContext, private readonly fetchCtx: FetchContext) {}
+  constructor(
+    private readonly ctx: ContentScriptContext,
+    private readonly fetchCtx: FetchContext,
+    private readonly fingerprint: () => string,
+  ) {}
+
+  /** The page's artifact fingerprint when the last read of this conversation started. */
+  fingerprintAtRead(conversationId: string): string | null {
+    return this.lastText?.id === conversationId ? this.lastText.fingerprint : null;
+  }
+
 
   knows(conversationId: string, messageId: string): boolean {
     return this.lastText?.id === conversationId && this.lastText.text.includes(`"${messageId}"`);
@@ -154,10 +190,12 @@ class ConversationReader {
   private async run(id: string, gizmoId: string | null, reason: 'live' | 'backup', s: { running: boolean; again: 'live' | 'backup' | null }) {
     s.running = true;
     this.lastRead.set(id, Date.now());
+    // Taken before the request: a change that lands while the read is in flight must trigger another read.
+    const fingerprint = this.fingerprint();
     try {
       const text = await this.read(id);
       if (text !== null) {
-        this.lastText = { id, text };
+        this.lastText = { id, text, fingerprint };
         await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
       }
     } catch (err) {
