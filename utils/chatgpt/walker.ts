@@ -601,18 +601,18 @@ class Walk {
       return null;
     }
     const path = new Set<string>();
-    let k: string | null = start;
-    while (k !== null) {
+    let k = start;
+    let node = this.node(start);
+    while (node) {
       if (path.has(k)) {
         this.problem(`cycle in parent links at node ${k}`);
         break;
       }
       path.add(k);
-      const parent = this.parentKey(k);
-      if (parent !== null && !this.node(parent)) {
-        this.problem(`node ${k}: parent ${parent} is not in mapping`);
-        break;
-      }
+      const parent = str(node.parent);
+      if (parent === null) break;
+      node = this.node(parent);
+      if (!node) this.problem(`node ${k}: parent ${parent} is not in mapping`);
       k = parent;
     }
     return path;
@@ -775,6 +775,13 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const onPath = (keys: string[]): boolean => path === null || keys.some((k) => path.has(k));
 
   const refs: ArtifactRef[] = [];
+  // Titles repeat across refs (every chart of a conversation shares its title): slugify each once.
+  const slugs = new Map<string, string>();
+  const slugOf = (s: string): string => {
+    let v = slugs.get(s);
+    if (v === undefined) slugs.set(s, (v = slugify(s)));
+    return v;
+  };
   for (const f of walk.found.values()) {
     const ref = f.ref;
     ref.onCurrentPath = onPath(f.keys);
@@ -782,7 +789,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     if (f.wantsPrompt && ref.prompt === null) ref.prompt = walk.precedingPrompt(f.key) ?? f.titleHint;
     if (ref.fileName === null) {
       const id = ref.fileId ?? ref.genId ?? '';
-      const stem = slugify(f.titleHint ?? title ?? '') || ref.kind;
+      const stem = slugOf(f.titleHint ?? title ?? '') || ref.kind;
       ref.fileName = ref.kind === 'upload' ? `upload-${id}${extensionForMime(ref.mimeType)}` : `${stem}-${id}${extensionForMime(ref.mimeType)}`;
     }
     refs.push(ref);

@@ -1,0 +1,19 @@
+/**
+ * Runs every benchmark in order and prints its lines: `npx tsx bench/run.ts`
+ * (for steadier numbers: `node --expose-gc --import tsx bench/run.ts`).
+ * To add a bench, import its function and append it to the list.
+ */
+import { benchWalker } from './walker';
+
+const benches: [name: string, run: () => Promise<string[]>][] = [
+  ['walker', benchWalker],
+];
+
+for (const [name, run] of benches) {
+  try {
+    for (const line of await run()) console.log(line);
+  } catch (err) {
+    console.log(`${name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}
