@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { RequestLanes } from '@/utils/capture/lanes';
+
+/** A fake clock whose sleep advances time and resolves on the next microtask. */
+function fakeClock() {
+  const clock = { t: 1_000, sleeps: [] as number[] };
+  return {
+    clock,
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.t += ms;
+    },
+  };
+}
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const flush = async (n = 20) => {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+};
+
+describe('RequestLanes.json', () => {
+  it('runs calls one at a time, spaced by jsonGapMs between starts, in order', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 2, now, sleep });
+    let active = 0;
+    let maxActive = 0;
+    const starts: Array<[number, number]> = [];
+    const gates = [deferred(), deferred(), deferred(), deferred()];
+    const results = gates.map((gate, i) =>
+      lanes.json(async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        starts.push([i, clock.t]);
+        await gate.promise;
+        clock.t += 10 * i; // each call takes some time
+        active--;
+        return i;
+      }),
+    );
+    await flush();
+    expect(starts).toEqual([[0, 1_000]]); // the others wait for the first one to end
+    for (const gate of gates) {
+      gate.resolve();
+      await flush();
+    }
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3]);
+    expect(maxActive).toBe(1);
+    expect(starts.map(([i]) => i)).toEqual([0, 1, 2, 3]);
+    for (let k = 1; k < starts.length; k++) {
+      expect(starts[k]![1] - starts[k - 1]![1]).toBeGreaterThanOrEqual(250);
+    }
+  });
+
+  it('does not wait when the gap has already passed', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 1, now, sleep });
+    await lanes.json(async () => 'a');
+    clock.t += 1_000;
+    await lanes.json(async () => 'b');
+    expect(clock.sleeps).toEqual([]);
+    await lanes.json(async () => 'c');
+    expect(clock.sleeps).toEqual([250]);
+  });
+
+  it('a rejected call rejects its caller only and does not block the next', async () => {
+    const { now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 100, bytesConcurrency: 1, now, sleep });
+    const first = lanes.json(async () => {
+      throw new Error('boom');
+    });
+    const second = lanes.json(async () => 'next');
+    const syncThrow = lanes.json((() => {
+      throw new Error('sync boom');
+    }) as () => Promise<string>);
+    const third = lanes.json(async () => 'after');
+    await expect(first).rejects.toThrow('boom');
+    await expect(second).resolves.toBe('next');
+    await expect(syncThrow).rejects.toThrow('sync boom');
+    await expect(third).resolves.toBe('after');
+  });
+
+  it('pauseJson holds the next calls until the pause ends; the longest pause wins', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 100, bytesConcurrency: 1, now, sleep });
+    const starts: number[] = [];
+    const call = () => lanes.json(async () => void starts.push(clock.t));
+    await call(); // t = 1000
+    lanes.pauseJson(5_000);
+    lanes.pauseJson(2_000); // shorter: ignored
+    await call();
+    expect(starts[1]).toBe(6_000);
+    // A pause raised from inside a call (as the fetcher does on 429) delays the call queued behind it.
+    const inside = lanes.json(async () => {
+      starts.push(clock.t);
+      lanes.pauseJson(3_000);
+    });
+    const behind = call();
+    await Promise.all([inside, behind]);
+    expect(starts[2]).toBe(6_100);
+    expect(starts[3]).toBe(9_100);
+  });
+});
+
+describe('RequestLanes.bytes', () => {
+  it.each([1, 2, 3])('never runs more than %i downloads at once, and runs them all', async (concurrency) => {
+    const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: concurrency });
+    let active = 0;
+    let maxActive = 0;
+    const gates = Array.from({ length: 12 }, () => deferred<number>());
+    const started: number[] = [];
+    const results = gates.map((gate, i) =>
+      lanes.bytes(async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        started.push(i);
+        try {
+          return await gate.promise;
+        } finally {
+          active--;
+        }
+      }),
+    );
+    await flush();
+    expect(started).toHaveLength(concurrency);
+    // Finish them in a scrambled order (some failing), queueing new downloads in between. A gate that
+    // is not started yet is settled early; its call must still wait for a slot.
+    const order = [5, 0, 11, 3, 1, 7, 2, 10, 4, 9, 6, 8];
+    const expected: string[] = [];
+    const extra: Array<Promise<unknown>> = [];
+    for (const i of order) {
+      if (i % 4 === 0) gates[i]!.reject(new Error(`fail ${i}`));
+      else gates[i]!.resolve(i);
+      expected[i] = i % 4 === 0 ? 'rejected' : 'fulfilled';
+      extra.push(lanes.bytes(async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await flush(3);
+        active--;
+      }));
+      await flush();
+      expect(active).toBeLessThanOrEqual(concurrency);
+    }
+    const settled = await Promise.allSettled(results);
+    await Promise.all(extra);
+    expect(maxActive).toBe(concurrency);
+    expect(settled.map((s) => s.status)).toEqual(expected);
+    expect(started.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+  });
+});
