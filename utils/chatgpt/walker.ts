@@ -332,13 +332,20 @@ class Walk {
       }
     }
 
+    // Only markdown the person sees holds sandbox links: not tool calls (`recipient` other than `all`) and
+    // not hidden reasoning (`channel: analysis`, 2025-2026 reasoning models). Slim exports have neither field.
+    const recipient = msg.recipient;
+    const linksVisible =
+      role === 'assistant' && (recipient === undefined || recipient === null || recipient === 'all') && msg.channel !== 'analysis';
+
     if (parts) {
       for (let p = 0; p < parts.length; p++) {
         const part = parts[p];
         if (typeof part === 'string') {
-          if (role === 'assistant' && part.indexOf('sandbox:') !== -1) this.sandboxLinks(key, messageId, createTime, part);
+          if (linksVisible && part.indexOf('sandbox:') !== -1) this.sandboxLinks(key, messageId, createTime, part);
         } else if (isObj(part)) {
-          if (part.content_type === 'image_asset_pointer' || part.asset_pointer !== undefined) {
+          // Voice chats carry `audio_asset_pointer` parts with the same pointer shapes: not artifacts.
+          if (part.content_type === 'image_asset_pointer') {
             this.imagePart(key, messageId, createTime, role, name, meta, part);
           }
         } else if (part !== null) {

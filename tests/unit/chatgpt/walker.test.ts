@@ -345,6 +345,29 @@ describe('walkConversation: focused rules', () => {
     expect(r.refs).toEqual([]);
   });
 
+  it.each([
+    ['a tool call (recipient python)', { recipient: 'python' }],
+    ['hidden reasoning (channel analysis)', { channel: 'analysis' }],
+  ])('ignores sandbox mentions in %s', (_label, extra) => {
+    const r = walkConversation(convOf([['a', null, { ...assistant('a', 'open sandbox:/mnt/data/plan.csv'), ...extra }]], 'a'));
+    expect(r.refs).toEqual([]);
+  });
+
+  it('ignores audio asset pointers (voice chats)', () => {
+    const part = { content_type: 'audio_asset_pointer', asset_pointer: 'sediment://file_00000000aaaabbbbccccddddeeeeffff', size_bytes: 100, format: 'wav' };
+    const r = walkConversation(
+      convOf(
+        [
+          ['u', null, { id: 'u', author: { role: 'user' }, content: { content_type: 'multimodal_text', parts: [part] } }],
+          ['a', 'u', { id: 'a', author: { role: 'assistant' }, content: { content_type: 'multimodal_text', parts: [part] } }],
+        ],
+        'a',
+      ),
+    );
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual([]);
+  });
+
   it('lets a generated image win over an upload with the same id, keeping the upload name', () => {
     const id = 'file_0000000011112222333344445555aaaa';
     const r = walkConversation(
