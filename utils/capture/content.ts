@@ -7,8 +7,8 @@
  * to this tab over the capture port, and we stream the bytes to it. Nothing the page posts is trusted.
  */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { parseChatRoute } from '@/utils/chatgpt/routes';
-import { conversationUrls } from '@/utils/chatgpt/routes';
+import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
+import { conversationUrls, parseChatRoute } from '@/utils/chatgpt/routes';
 import { artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
 import { onMessage, sendMessage } from '@/utils/messaging';
 import { fail, parseRetryAfter, toFailure } from './failure';
@@ -43,10 +43,15 @@ function debug(...args: unknown[]): void {
 export function startLiveCapture(ctx: ContentScriptContext, win: Window = window): void {
   const origin = win.location.origin;
   const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
-  const session = new PageSession(origin, win.fetch.bind(win), () => win.document.cookie);
+  // Firefox: `content.fetch` sends requests as the page does (page origin, first-party cookies); the
+  // content script's own `fetch` would carry the extension's origin. Chrome content scripts already fetch as
+  // the page. Either way the function is the browser's own, out of the page scripts' reach.
+  const firefoxContent = (globalThis as { content?: { fetch?: typeof fetch } }).content;
+  const pageFetch: typeof fetch = firefoxContent?.fetch ? firefoxContent.fetch.bind(firefoxContent) : win.fetch.bind(win);
+  const session = new PageSession(origin, pageFetch, () => win.document.cookie);
   const fetchCtx: FetchContext = {
     origin,
-    fetch: win.fetch.bind(win),
+    fetch: pageFetch,
     auth: session,
     lanes,
     jsonTimeoutMs: 20_000,
@@ -70,12 +75,27 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
     followUps = [];
   };
 
-  const look = () => {
+  // Temporary chats keep their id out of the URL; the app's own API requests reveal it.
+  const temporaryIds = new ConversationIdWatcher(() => queueMicrotask(() => schedule()));
+  ctx.onInvalidated(() => temporaryIds.disconnect());
+
+  /** The conversation the tab shows: from the URL, or for a temporary chat from the app's own requests. */
+  const current = (): { id: string; gizmoId: string | null } | null => {
     const route = parseChatRoute(win.location.href);
-    const id = route.kind === 'conversation' ? route.conversationId : null;
+    if (route.kind === 'conversation') return { id: route.conversationId, gizmoId: route.gizmoId };
+    if (route.kind === 'temporary') {
+      const id = route.conversationId ?? temporaryIds.latest();
+      return id ? { id, gizmoId: null } : null;
+    }
+    return null;
+  };
+
+  const look = () => {
+    const shown = current();
+    const id = shown?.id ?? null;
     if (id !== shownId) {
       shownId = id;
-      gizmoId = route.kind === 'conversation' ? route.gizmoId : null;
+      gizmoId = shown?.gizmoId ?? null;
       cancelFollowUps();
       client.conversationId = id;
       void sendMessage('conversationShown', { conversationId: id }).catch(() => undefined);
@@ -142,10 +162,10 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
   look();
 
   onMessage('backupNow', () => {
-    const route = parseChatRoute(win.location.href);
-    if (route.kind !== 'conversation') return null;
-    reader.request(route.conversationId, route.gizmoId, 'backup', true);
-    return route.conversationId;
+    const shown = current();
+    if (!shown) return null;
+    reader.request(shown.id, shown.gizmoId, 'backup', true);
+    return shown.id;
   });
 }
 
