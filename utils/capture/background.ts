@@ -8,10 +8,11 @@ import { isChatgptHost } from '@/utils/chatgpt/routes';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus } from '@/utils/messaging';
 import { sendMessage } from '@/utils/messaging';
-import { captureKinds } from '@/utils/storage';
+import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
-import { countByStatus, enqueueJob, getVaultDb, listArtifacts, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
+import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
+import { canDownload, downloadBlob, downloadPath } from './downloads';
 import { PortExecutor } from './port-executor';
 import { CAPTURE_PORT } from './port-protocol';
 import { CaptureQueue } from './queue';
@@ -22,7 +23,10 @@ const tabConversations = new Map<number, string | null>();
 export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue {
   const ports = new Set<PortExecutor>();
   const queue = new CaptureQueue(db, {
-    onSettled: (record) => void refreshBadges(db, record.conversationId),
+    onSettled: (record) => {
+      void refreshBadges(db, record.conversationId);
+      if (record.status === 'saved') void copyToDownloads(db, record);
+    },
     onBusyChange: (busy) => {
       for (const p of ports) p.send({ t: 'busy', busy });
     },
@@ -140,6 +144,17 @@ export async function conversationStatus(db: VaultDb, conversationId: string | n
     db.conversations.get(conversationId),
   ]);
   return { conversationId, title: title ?? conv?.title ?? null, counts, queued };
+}
+
+/** The Downloads-folder option: copy a newly saved file there (once per capture). */
+async function copyToDownloads(db: VaultDb, record: ArtifactRecord): Promise<void> {
+  try {
+    if (!record.sha256 || !(await saveToDownloads.getValue()) || !(await canDownload())) return;
+    const blob = await getBlob(db, record.sha256);
+    if (blob) await downloadBlob(blob, downloadPath(record));
+  } catch (err) {
+    console.warn('[artifact-vault] could not copy to Downloads:', err instanceof Error ? err.message : err);
+  }
 }
 
 async function refreshBadges(db: VaultDb, conversationId: string): Promise<void> {

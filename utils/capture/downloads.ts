@@ -1,0 +1,58 @@
+/**
+ * The "also save to the Downloads folder" option (off by default): each newly captured file is written to
+ * `ChatGPT Artifact Vault/<conversation title>/<file name>`. Needs the optional `downloads` permission, which
+ * the library page requests when the person turns the option on.
+ */
+import type { ArtifactRecord } from '@/utils/vault';
+
+export const DOWNLOADS_FOLDER = 'ChatGPT Artifact Vault';
+
+/** Characters Windows, macOS or Linux refuse in a path segment, control characters, and leading dots. */
+export function safePathSegment(name: string, fallback: string, max = 80): string {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '')
+    .replace(/[. ]+$/, '');
+  const reserved = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(cleaned);
+  const out = (reserved ? `_${cleaned}` : cleaned).slice(0, max).trim();
+  return out.length > 0 ? out : fallback;
+}
+
+/** `ChatGPT Artifact Vault/<title>/<name>`, every segment made safe. */
+export function downloadPath(record: Pick<ArtifactRecord, 'conversationTitle' | 'conversationId' | 'fileName' | 'id'>): string {
+  const folder = safePathSegment(record.conversationTitle ?? '', record.conversationId.slice(0, 8));
+  const file = safePathSegment(record.fileName ?? '', record.id.replace(/[^A-Za-z0-9_-]+/g, '-').slice(-40), 120);
+  return `${DOWNLOADS_FOLDER}/${folder}/${file}`;
+}
+
+/** Whether the optional permission is granted (the API object exists only then in Chrome). */
+export async function canDownload(): Promise<boolean> {
+  try {
+    return (await browser.permissions.contains({ permissions: ['downloads'] })) && !!browser.downloads;
+  } catch {
+    return false;
+  }
+}
+
+/** Write one file into the Downloads folder. A blob URL where the context has one, else a data URL (MV3 service worker). */
+export async function downloadBlob(blob: Blob, path: string): Promise<void> {
+  const canBlobUrl = typeof URL.createObjectURL === 'function';
+  const url = canBlobUrl ? URL.createObjectURL(blob) : await toDataUrl(blob);
+  try {
+    await browser.downloads.download({ url, filename: path, conflictAction: 'uniquify', saveAs: false });
+  } finally {
+    if (canBlobUrl) setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+function toDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.readAsDataURL(blob);
+  });
+}
