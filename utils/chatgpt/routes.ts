@@ -174,11 +174,12 @@ export function interpreterDownloadUrls(
   messageId: string,
   sandboxPath: string,
 ): string[] {
+  const base = `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}/interpreter/download?message_id=${enc(messageId)}&sandbox_path=${enc(sandboxPath)}`;
   return [
-    // H, unchanged 2023 → 2026; the web client still calls it in 2026. Some 2026 callers append
-    // `&download_intent=true` (M); it is not offered as a second candidate because an expired sandbox
-    // answers `status:"error"` to both, and every extra try spends the rate-limit budget (§7).
-    `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}/interpreter/download?message_id=${enc(messageId)}&sandbox_path=${enc(sandboxPath)}`,
+    base, // H, unchanged 2023 → 2026; the web client still calls it in 2026
+    // M, 2026 callers append it; a second try only. An expired sandbox answers status:error to both,
+    // so callers may stop after the first `status:"error"` to save rate-limit budget (§7).
+    `${base}&download_intent=true`,
   ];
 }
 

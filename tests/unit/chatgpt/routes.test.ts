@@ -90,6 +90,7 @@ describe('API URL builders', () => {
       interpreterDownloadUrls(O, CID, 'msg-1', '/mnt/data/data export (v2)%.xlsx'),
       [
         `${O}/backend-api/conversation/${CID}/interpreter/download?message_id=msg-1&sandbox_path=%2Fmnt%2Fdata%2Fdata%20export%20(v2)%25.xlsx`,
+        `${O}/backend-api/conversation/${CID}/interpreter/download?message_id=msg-1&sandbox_path=%2Fmnt%2Fdata%2Fdata%20export%20(v2)%25.xlsx&download_intent=true`,
       ],
     ],
     ['image library first page', imageLibraryUrls(O), [`${O}/backend-api/my/recent/image_gen?limit=25&after=`]],
