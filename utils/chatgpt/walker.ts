@@ -262,7 +262,13 @@ interface SandboxSeen {
 interface PythonOutput {
   key: string;
   messageId: string;
-  text: string;
+  /** stdout, final expression output and code, kept apart so nothing large is concatenated. */
+  texts: string[];
+}
+
+function mentions(py: PythonOutput, needle: string): boolean {
+  for (const t of py.texts) if (t.includes(needle)) return true;
+  return false;
 }
 
 class Walk {
@@ -566,7 +572,7 @@ class Walk {
       if (typeof agg.code === 'string') pieces.push(agg.code);
     }
     if (pieces.length === 0) return;
-    const entry = { key, messageId, text: pieces.join('\n') };
+    const entry = { key, messageId, texts: pieces };
     this.python.push(entry);
     this.pythonByKey.set(key, entry);
   }
@@ -683,7 +689,7 @@ class Walk {
     while (k !== null && !seen.has(k)) {
       seen.add(k);
       const py = this.pythonByKey.get(k);
-      if (py && (py.text.includes(path) || py.text.includes(base))) return py.messageId;
+      if (py && (mentions(py, path) || mentions(py, base))) return py.messageId;
       if (str(obj(this.message(k)?.author)?.role) === 'user') break;
       k = this.parentKey(k);
     }
@@ -691,8 +697,8 @@ class Walk {
     let budget = FALLBACK_SCAN_BUDGET;
     for (let i = this.python.length - 1; i >= 0 && budget > 0; i--) {
       const py = this.python[i]!;
-      budget -= py.text.length;
-      if (py.text.includes(path)) return py.messageId;
+      for (const t of py.texts) budget -= t.length;
+      if (mentions(py, path)) return py.messageId;
     }
     return null;
   }
