@@ -125,17 +125,20 @@ async function resolveSandbox(spec: JobSpec, ctx: FetchContext): Promise<Resolve
 async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchContext, goneReason: string): Promise<Resolved> {
   let lastGone = goneReason;
   for (const url of candidates) {
-    const res = await apiGet(url, ctx);
+    const { res, controller, stopTimer } = await apiGet(url, ctx);
     if (res.status === 404 || res.status === 410) {
+      stopTimer();
       await res.body?.cancel();
       continue;
     }
     const type = res.headers.get('content-type') ?? '';
     if (!type.includes('json')) {
-      // Some resolvers answer with the file itself (surface section 3.4).
+      // Some resolvers answer with the file itself (surface section 3.4). From here on the idle limit
+      // governs, as for any download: the API time limit would cut off a large file mid-body.
+      stopTimer();
       return {
         direct: async (onChunk) => {
-          const size = await readBody(res, ctx, onChunk);
+          const size = await readBody(res, ctx, onChunk, controller);
           return { size, mimeType: type.split(';')[0]?.trim() || null, fileId: spec.fileId, fileName: spec.fileName };
         },
       };
@@ -145,6 +148,8 @@ async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchCon
       body = await res.json();
     } catch {
       fail('bad-response', 'The download answer was not valid JSON');
+    } finally {
+      stopTimer();
     }
     const parsed = parseDownloadResponse(body);
     if (parsed.ok) return parsed.value;
@@ -154,44 +159,80 @@ async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchCon
   fail('gone', lastGone.slice(0, 200));
 }
 
+interface ApiAnswer {
+  res: Response;
+  /** Aborts the request and its body (the idle limit uses it when the answer is the file itself). */
+  controller: AbortController;
+  /** Ends the API time limit: once the JSON is read, or when the body turns out to be the file. */
+  stopTimer: () => void;
+}
+
 /** An authenticated JSON API call in the serialized lane; 401 gets one fresh token. Throws on 429/5xx. */
-async function apiGet(url: string, ctx: FetchContext): Promise<Response> {
+async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
   return ctx.lanes.json(async () => {
-    let res = await ctx.fetch(url, await apiInit(ctx, false));
-    if (res.status === 401) {
-      await res.body?.cancel();
-      res = await ctx.fetch(url, await apiInit(ctx, true));
+    let answer = await apiFetch(url, ctx, false);
+    if (answer.res.status === 401) {
+      answer.stopTimer();
+      await answer.res.body?.cancel();
+      answer = await apiFetch(url, ctx, true);
     }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      fail('auth', `Not signed in to ChatGPT (HTTP ${res.status})`);
+    try {
+      checkApiStatus(answer.res, ctx);
+    } catch (err) {
+      answer.stopTimer();
+      await answer.res.body?.cancel().catch(() => undefined);
+      throw err;
     }
-    if (res.status === 429) {
-      await res.body?.cancel();
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
-      ctx.lanes.pauseJson(retryAfter ?? 2_000);
-      fail('rate-limited', 'ChatGPT is rate limiting requests (HTTP 429)', retryAfter);
-    }
-    if (res.status >= 500) {
-      await res.body?.cancel();
-      fail('server', `ChatGPT server error (HTTP ${res.status})`);
-    }
-    if (!res.ok && res.status !== 404 && res.status !== 410) {
-      await res.body?.cancel();
-      fail('bad-response', `Unexpected HTTP ${res.status} from the download route`);
-    }
-    return res;
+    return answer;
   });
 }
 
-async function apiInit(ctx: FetchContext, freshToken: boolean): Promise<RequestInit> {
+/**
+ * One API request under a time limit that the caller ends. (It used to be `AbortSignal.timeout`, which
+ * also covers the body: a resolver answering with a large file itself was aborted after jsonTimeoutMs.)
+ */
+async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean): Promise<ApiAnswer> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The server did not answer in time', 'TimeoutError')),
+    ctx.jsonTimeoutMs,
+  );
+  const stopTimer = () => clearTimeout(timer);
+  try {
+    const res = await ctx.fetch(url, { ...(await apiInit(ctx, freshToken)), signal: controller.signal });
+    return { res, controller, stopTimer };
+  } catch (err) {
+    stopTimer();
+    throw err;
+  }
+}
+
+/** Throws the CaptureFailure for a status the resolver loop must not pass over. */
+function checkApiStatus(res: Response, ctx: FetchContext): void {
+  if (res.status === 401 || res.status === 403) {
+    fail('auth', `Not signed in to ChatGPT (HTTP ${res.status})`);
+  }
+  if (res.status === 429) {
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
+    ctx.lanes.pauseJson(retryAfter ?? 2_000);
+    fail('rate-limited', 'ChatGPT is rate limiting requests (HTTP 429)', retryAfter);
+  }
+  if (res.status >= 500) {
+    fail('server', `ChatGPT server error (HTTP ${res.status})`);
+  }
+  if (!res.ok && res.status !== 404 && res.status !== 410) {
+    fail('bad-response', `Unexpected HTTP ${res.status} from the download route`);
+  }
+}
+
+async function apiInit(ctx: FetchContext, freshToken: boolean): Promise<{ headers: Record<string, string>; credentials: RequestCredentials }> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${await ctx.auth.token(freshToken)}`,
     accept: 'application/json',
   };
   const account = await ctx.auth.accountId();
   if (account) headers['chatgpt-account-id'] = account;
-  return { headers, credentials: 'include', signal: AbortSignal.timeout(ctx.jsonTimeoutMs) };
+  return { headers, credentials: 'include' };
 }
 
 /** Download the resolved URL with the credentials its host needs. */
@@ -274,8 +315,10 @@ async function readBody(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller?.abort();
+        // Reject before aborting: the abort can fail the pending read synchronously, and the race would
+        // then report a stall as a cut-off body ('truncated') instead of a timeout.
         reject(new CaptureFailure({ cause: 'timeout', reason: 'The download stalled' }));
+        controller?.abort();
       }, ctx.idleTimeoutMs);
     });
     let step: ReadableStreamReadResult<Uint8Array>;
