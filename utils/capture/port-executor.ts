@@ -20,28 +20,43 @@ export class PortExecutor implements Executor {
   readonly id = `port-${++counter}-${Date.now()}`;
   conversationId: string | null = null;
   private readonly pending = new Map<string, Pending>();
+  private disconnected = false;
 
   constructor(private readonly port: Browser.runtime.Port) {
     port.onMessage.addListener((raw: unknown) => this.onMessage(raw));
     port.onDisconnect.addListener(() => {
+      this.disconnected = true;
       for (const p of this.pending.values()) p.resolve({ ok: false, lost: true });
       this.pending.clear();
     });
   }
 
   send(msg: ToContent): void {
+    this.post(msg);
+  }
+
+  /** False when the port is closed (Chrome throws on a disconnected port). */
+  private post(msg: ToContent): boolean {
+    if (this.disconnected) return false;
     try {
       this.port.postMessage(msg);
+      return true;
     } catch {
-      // The port closed; onDisconnect settles what was pending.
+      return false;
     }
   }
 
   run(spec: JobSpec): Promise<ExecutorResult> {
     return new Promise((resolve) => {
       this.pending.get(spec.jobId)?.resolve({ ok: false, lost: true });
+      // The queue can pick this executor while its port is closing (between choosing it and leasing the
+      // job). No onDisconnect follows a failed post, so settle at once: a job left pending here would
+      // stay in flight for the life of the background.
       this.pending.set(spec.jobId, { resolve, chunks: [], received: 0, broken: null });
-      this.send({ t: 'run', job: spec });
+      if (!this.post({ t: 'run', job: spec })) {
+        this.pending.delete(spec.jobId);
+        resolve({ ok: false, lost: true });
+      }
     });
   }
 
