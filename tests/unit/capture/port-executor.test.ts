@@ -1,0 +1,186 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import type { Browser } from 'wxt/browser';
+import type { JobSpec } from '@/utils/capture/fetcher';
+import { PortExecutor } from '@/utils/capture/port-executor';
+import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
+import type { ExecutorResult } from '@/utils/capture/queue';
+import { firstDiff, randomBytes } from './helpers';
+
+/** A stand-in for a runtime Port: listeners, captured posts, and Chrome's throw after disconnect. */
+function fakePort() {
+  const onMessage: Array<(m: unknown) => void> = [];
+  const onDisconnect: Array<() => void> = [];
+  const posted: unknown[] = [];
+  let connected = true;
+  const port = {
+    name: 'capture',
+    postMessage(m: unknown) {
+      if (!connected) throw new Error('Attempting to use a disconnected port object');
+      posted.push(m);
+    },
+    disconnect() {
+      connected = false;
+    },
+    onMessage: { addListener: (l: (m: unknown) => void) => void onMessage.push(l) },
+    onDisconnect: { addListener: (l: () => void) => void onDisconnect.push(l) },
+  };
+  return {
+    port: port as unknown as Browser.runtime.Port,
+    posted,
+    emit: (m: unknown) => onMessage.forEach((l) => l(m)),
+    /** The other side went away (tab closed, content script reloaded). */
+    drop: () => {
+      connected = false;
+      onDisconnect.forEach((l) => l());
+    },
+  };
+}
+
+const spec = (jobId = 'fetch:file:a'): JobSpec => ({
+  jobId, artifactId: jobId.slice(6), kind: 'image', conversationId: 'c1', fileId: 'file_a', sandboxPath: null,
+  messageId: 'm1', fallbackMessageId: null, messageCreateTime: null, declaredSize: null, fileName: 'a.png', gizmoId: null,
+});
+
+/** What a content script would send for `data`, as the real encoder chunks it. */
+async function encode(jobId: string, data: Uint8Array, mimeType: string | null = 'image/png'): Promise<ToBackground[]> {
+  const out: ToBackground[] = [];
+  const enc = new ChunkEncoder((seq, b64) => out.push({ t: 'chunk', jobId, seq, b64 }));
+  await enc.push(data);
+  await enc.flush();
+  out.push({ t: 'done', jobId, chunks: enc.seq, size: data.length, mimeType, fileId: 'file_a', fileName: 'a.png' });
+  return out;
+}
+
+/** Resolves to the settled result, or 'pending' if the promise has not settled after a few ticks. */
+async function peek(p: Promise<ExecutorResult>): Promise<ExecutorResult | 'pending'> {
+  return Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 20))]);
+}
+
+async function bytesOf(result: ExecutorResult): Promise<Uint8Array> {
+  if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result)}`);
+  return new Uint8Array(await result.bytes.arrayBuffer());
+}
+
+describe('PortExecutor', () => {
+  it('sends the job and reassembles chunks into the served bytes', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const data = randomBytes(Math.floor(2.5 * CHUNK_BYTES), 9);
+    const result = ex.run(spec());
+    expect(p.posted).toEqual([{ t: 'run', job: spec() }]);
+    const msgs = await encode('fetch:file:a', data);
+    expect(msgs.filter((m) => m.t === 'chunk')).toHaveLength(3);
+    for (const m of msgs) p.emit(m);
+    const r = await result;
+    expect(r).toMatchObject({ ok: true, file: { size: data.length, mimeType: 'image/png', fileId: 'file_a', fileName: 'a.png' } });
+    expect(r.ok && r.bytes.type).toBe('image/png');
+    expect(firstDiff(await bytesOf(r), data)).toBe(-1);
+  });
+
+  it('an empty file is zero chunks and an empty blob', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const result = ex.run(spec());
+    for (const m of await encode('fetch:file:a', new Uint8Array(0), null)) p.emit(m);
+    const r = await result;
+    expect(r).toMatchObject({ ok: true, file: { size: 0, mimeType: null } });
+    expect((await bytesOf(r)).length).toBe(0);
+  });
+
+  it('keeps two interleaved jobs apart', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const a = randomBytes(CHUNK_BYTES + 10, 1);
+    const b = randomBytes(2 * CHUNK_BYTES + 3, 2);
+    const ra = ex.run(spec('fetch:a'));
+    const rb = ex.run(spec('fetch:b'));
+    const ma = await encode('fetch:a', a);
+    const mb = await encode('fetch:b', b);
+    for (let i = 0; i < Math.max(ma.length, mb.length); i++) {
+      if (mb[i]) p.emit(mb[i]);
+      if (ma[i]) p.emit(ma[i]);
+    }
+    expect(firstDiff(await bytesOf(await ra), a)).toBe(-1);
+    expect(firstDiff(await bytesOf(await rb), b)).toBe(-1);
+  });
+
+  it.each([
+    ['out-of-order chunks', (m: ToBackground[]) => [m[1]!, m[0]!, ...m.slice(2)], /out of order/],
+    ['a missing middle chunk', (m: ToBackground[]) => [m[0]!, ...m.slice(2)], /out of order/],
+    ['a duplicated chunk', (m: ToBackground[]) => [m[0]!, m[0]!, ...m.slice(1)], /out of order/],
+    ['a missing last chunk', (m: ToBackground[]) => [...m.slice(0, -2), m.at(-1)!], /Transfer incomplete/],
+    ['a size mismatch', (m: ToBackground[]) => [...m.slice(0, -1), { ...(m.at(-1) as Extract<ToBackground, { t: 'done' }>), size: 1 }], /Transfer incomplete/],
+    ['a chunk count mismatch', (m: ToBackground[]) => [...m.slice(0, -1), { ...(m.at(-1) as Extract<ToBackground, { t: 'done' }>), chunks: 9 }], /Transfer incomplete/],
+    ['a chunk that is not base64', (m: ToBackground[]) => [m[0]!, { ...(m[1] as Extract<ToBackground, { t: 'chunk' }>), b64: '***' }, ...m.slice(2)], /base64/],
+  ])('%s is a truncated failure, never bytes', async (_, mangle, reason) => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const result = ex.run(spec());
+    const msgs = await encode('fetch:file:a', randomBytes(2 * CHUNK_BYTES + 5, 3));
+    for (const m of mangle(msgs)) p.emit(m);
+    const r = await result;
+    expect(r).toMatchObject({ ok: false, failure: { cause: 'truncated' } });
+    expect(!r.ok && 'failure' in r && r.failure.reason).toMatch(reason);
+  });
+
+  it('passes a failure through', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const result = ex.run(spec());
+    p.emit({ t: 'chunk', jobId: 'fetch:file:a', seq: 0, b64: toBase64(new Uint8Array([1])) });
+    p.emit({ t: 'failed', jobId: 'fetch:file:a', failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
+    expect(await result).toEqual({ ok: false, failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
+  });
+
+  it('ignores malformed messages and messages for jobs it did not send', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const result = ex.run(spec());
+    p.emit({ t: 'done', jobId: 'fetch:other', chunks: 0, size: 0, mimeType: null, fileId: null, fileName: null });
+    p.emit({ t: 'failed', jobId: 'fetch:file:a', failure: { cause: 'nonsense', reason: 'x' } });
+    p.emit('garbage');
+    p.emit(null);
+    expect(await peek(result)).toBe('pending');
+    for (const m of await encode('fetch:file:a', new Uint8Array([7, 7]))) p.emit(m);
+    expect(await result).toMatchObject({ ok: true });
+  });
+
+  it('a disconnect mid-job settles every pending job as lost', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const r1 = ex.run(spec('fetch:1'));
+    const r2 = ex.run(spec('fetch:2'));
+    const msgs = await encode('fetch:1', randomBytes(CHUNK_BYTES + 1));
+    p.emit(msgs[0]);
+    p.drop();
+    expect(await r1).toEqual({ ok: false, lost: true });
+    expect(await r2).toEqual({ ok: false, lost: true });
+    // Late messages after the disconnect change nothing.
+    for (const m of msgs.slice(1)) p.emit(m);
+  });
+
+  it('a job sent after the port disconnected is lost at once, not left hanging', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    p.drop();
+    expect(await peek(ex.run(spec()))).toEqual({ ok: false, lost: true });
+  });
+
+  it('a job whose run message cannot be posted is lost at once', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    p.port.disconnect(); // closed from this side: posting throws, and no onDisconnect event follows
+    expect(await peek(ex.run(spec()))).toEqual({ ok: false, lost: true });
+  });
+
+  it('running the same job again gives up the first run as lost', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const first = ex.run(spec());
+    const second = ex.run(spec());
+    expect(await first).toEqual({ ok: false, lost: true });
+    for (const m of await encode('fetch:file:a', new Uint8Array([1, 2, 3]))) p.emit(m);
+    expect(await second).toMatchObject({ ok: true, file: { size: 3 } });
+  });
+});
