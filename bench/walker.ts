@@ -5,7 +5,7 @@
  */
 import { walkConversation } from '../utils/chatgpt/walker';
 
-const ITERATIONS = 7;
+const ITERATIONS = 9;
 const TURNS = 6400;
 
 /** Deterministic word salad so every run measures the same bytes. */

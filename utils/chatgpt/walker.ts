@@ -282,7 +282,6 @@ class Walk {
 
   constructor(
     readonly conversationId: string,
-    readonly title: string | null,
     readonly mapping: Obj,
   ) {}
 
@@ -766,7 +765,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     return { conversationId: null, title, updateTime, refs: [], problems };
   }
 
-  const walk = new Walk(conversationId, title, mapping);
+  const walk = new Walk(conversationId, mapping);
   walk.problems.push(...problems);
 
   for (const key of Object.keys(mapping)) {
