@@ -88,7 +88,14 @@ export class CaptureQueue {
       this.again = true;
       return;
     }
-    this.pumping = this.pump().finally(() => {
+    this.pumping = this.pump()
+      .catch((err) => {
+        // A pump that throws (IndexedDB trouble) must not leave an unhandled rejection, nor stop the
+        // queue for good: try again a little later.
+        console.error('[artifact-vault] capture queue:', err);
+        if (this.executors.size > 0 && !this.timer) this.timer = setTimeout(() => this.kick(), 5_000);
+      })
+      .finally(() => {
       this.pumping = null;
       if (this.again) {
         this.again = false;
@@ -117,11 +124,13 @@ export class CaptureQueue {
         if (!(await leaseJob(this.db, job.id, now, this.opts.leaseMs))) continue;
         this.inFlight.add(job.id);
         slot.running++;
-        void this.runJob(job.id, job.artifactId, job.attempts, (job.data.gizmoId as string | null) ?? null, slot).finally(() => {
-          this.inFlight.delete(job.id);
-          slot.running--;
-          this.kick();
-        });
+        void this.runJob(job.id, job.artifactId, job.attempts, (job.data.gizmoId as string | null) ?? null, slot)
+          .catch((err) => this.jobCrashed(job.id, job.artifactId, job.attempts, err))
+          .finally(() => {
+            this.inFlight.delete(job.id);
+            slot.running--;
+            this.kick();
+          });
       }
     }
     await this.scheduleNext();
@@ -145,6 +154,8 @@ export class CaptureQueue {
       this.opts.onBusyChange?.(busy);
     }
     if (!next || this.executors.size === 0) return;
+    // Every slot busy: a finishing job kicks the queue, so there is nothing to poll for meanwhile.
+    if (this.inFlight.size >= this.opts.maxInFlight) return;
     const wait = Math.max(0, next.nextAttemptAt - this.opts.now());
     if (next.leaseUntil !== null && next.leaseUntil > this.opts.now() && this.inFlight.has(next.id)) return;
     this.timer = setTimeout(() => this.kick(), Math.max(wait, 50));
@@ -202,15 +213,37 @@ export class CaptureQueue {
       await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() });
       return;
     }
-    const decision = decide(result.failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
+    await this.applyFailure(jobId, artifactId, attemptsSoFar, result.failure);
+  }
+
+  private async applyFailure(jobId: string, artifactId: string, attemptsSoFar: number, failure: Failure): Promise<void> {
+    const decision = decide(failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
     if (decision.action === 'retry') {
-      await rescheduleJob(this.db, jobId, this.opts.now() + decision.delayMs, result.failure.reason);
-      await markStatus(this.db, artifactId, 'pending', `Retrying: ${result.failure.reason}`);
+      await rescheduleJob(this.db, jobId, this.opts.now() + decision.delayMs, failure.reason);
+      await markStatus(this.db, artifactId, 'pending', `Retrying: ${failure.reason}`);
     } else {
       await markStatus(this.db, artifactId, decision.status, decision.reason);
       await finishJob(this.db, jobId);
     }
     await this.settle(artifactId);
+  }
+
+  /**
+   * A job threw while committing its outcome: the artifact was deleted meanwhile (the vault answers
+   * not-found), or storing failed (quota). It used to escape as an unhandled rejection and leave the job
+   * leased; now a deleted artifact ends its job, and anything else counts as a failed attempt.
+   */
+  private async jobCrashed(jobId: string, artifactId: string, attemptsSoFar: number, err: unknown): Promise<void> {
+    try {
+      if (!(await getArtifact(this.db, artifactId))) {
+        await finishJob(this.db, jobId);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      await this.applyFailure(jobId, artifactId, attemptsSoFar, { cause: 'network', reason: `Could not store the file: ${message}`.slice(0, 200) });
+    } catch (again) {
+      console.error('[artifact-vault] capture job failed twice; its lease will expire:', again);
+    }
   }
 
   private async settle(artifactId: string): Promise<void> {
