@@ -1,0 +1,378 @@
+// @vitest-environment node
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RetryPolicy } from '@/utils/capture/backoff';
+import type { Failure } from '@/utils/capture/failure';
+import type { JobSpec } from '@/utils/capture/fetcher';
+import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
+import type { ArtifactRef } from '@/utils/model';
+import {
+  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseJob, recordRefs, type ArtifactRecord, type VaultDb,
+} from '@/utils/vault';
+import { deferred, firstDiff, randomBytes, waitFor } from './helpers';
+
+const POLICY: RetryPolicy = { maxAttempts: 3, baseMs: 5, rateLimitBaseMs: 5, capMs: 20, notReadyAttempts: 2 };
+const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function ref(fileId: string, over: Partial<ArtifactRef> = {}): ArtifactRef {
+  return {
+    kind: 'image', conversationId: 'conv-1', messageId: `msg-${fileId}`, fallbackMessageId: null, fileId, genId: null,
+    prompt: null, seed: null, fileName: `${fileId}.png`, sandboxPath: null, mimeType: 'image/png', size: null, width: null,
+    height: null, createTime: 1_700_000_000, onCurrentPath: true, ...over,
+  };
+}
+
+/** PNG-looking bytes unique to an artifact, so a mix-up shows as a wrong hash. */
+function pngFor(artifactId: string): Uint8Array<ArrayBuffer> {
+  const body = randomBytes(3_000, [...artifactId].reduce((h, c) => h * 31 + c.charCodeAt(0), 7));
+  const out = new Uint8Array(PNG_HEAD.length + body.length);
+  out.set(PNG_HEAD);
+  out.set(body, PNG_HEAD.length);
+  return out;
+}
+
+const ok = (spec: JobSpec, bytes = pngFor(spec.artifactId)): ExecutorResult => ({
+  ok: true,
+  bytes: new Blob([bytes], { type: 'image/png' }),
+  file: { size: bytes.length, mimeType: 'image/png', fileId: spec.fileId, fileName: spec.fileName },
+});
+const failure = (cause: Failure['cause'], reason = `it was ${cause}`, retryAfterMs: number | null = null): ExecutorResult => ({
+  ok: false, failure: { cause, reason, retryAfterMs },
+});
+
+type Script = (spec: JobSpec, call: number) => ExecutorResult | Promise<ExecutorResult>;
+
+/** An in-memory executor: runs a script, counts calls per artifact and how many run at once. */
+class ScriptedExecutor implements Executor {
+  static n = 0;
+  readonly id = `scripted-${++ScriptedExecutor.n}`;
+  readonly calls: JobSpec[] = [];
+  running = 0;
+  maxRunning = 0;
+  constructor(private readonly script: Script, public conversationId: string | null = null) {}
+  async run(spec: JobSpec): Promise<ExecutorResult> {
+    this.calls.push(spec);
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      return await this.script(spec, this.calls.filter((c) => c.artifactId === spec.artifactId).length);
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function makeQueue(db: VaultDb, opts: QueueOptions = {}) {
+  const queue = new CaptureQueue(db, { policy: POLICY, random: () => 0, ...opts });
+  const added: Executor[] = [];
+  const add = (ex: Executor) => {
+    added.push(ex);
+    queue.addExecutor(ex);
+    return ex;
+  };
+  cleanups.push(async () => {
+    for (const ex of added) queue.removeExecutor(ex.id);
+    await queue.settled();
+  });
+  return { queue, add };
+}
+
+function freshDb(): VaultDb {
+  return createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
+}
+
+async function seed(db: VaultDb, ...refs: ArtifactRef[]): Promise<string[]> {
+  const { added } = await recordRefs(db, refs, { source: 'live' });
+  for (const id of added) await enqueueJob(db, { artifactId: id, conversationId: 'conv-1', data: { gizmoId: 'g-abc' } });
+  return added;
+}
+
+const statusIs = (db: VaultDb, id: string, status: ArtifactRecord['status']) => async () => {
+  const r = await getArtifact(db, id);
+  return r?.status === status ? r : null;
+};
+
+async function sha256Of(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+describe('CaptureQueue', () => {
+  it('saves a pending artifact: bytes, SHA-256, spec from the record, job removed', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const settled: ArtifactRecord[] = [];
+    const { add } = makeQueue(db, { onSettled: (r) => settled.push(r) });
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    const saved = await waitFor(statusIs(db, id!, 'saved'), 'the artifact to be saved');
+    const expected = pngFor(id!);
+    expect(saved).toMatchObject({ sha256: await sha256Of(expected), size: expected.length, mimeType: 'image/png', reason: null, attempts: 0 });
+    const blob = await getBlob(db, saved.sha256!);
+    expect(firstDiff(new Uint8Array(await blob!.arrayBuffer()), expected)).toBe(-1);
+    expect(await getJob(db, fetchJobId(id!))).toBeNull();
+    expect(ex.calls).toEqual([{
+      jobId: fetchJobId(id!), artifactId: id, kind: 'image', conversationId: 'conv-1', fileId: 'file_a', sandboxPath: null,
+      messageId: 'msg-file_a', fallbackMessageId: null, messageCreateTime: 1_700_000_000, declaredSize: null,
+      fileName: 'file_a.png', gizmoId: 'g-abc',
+    }]);
+    await waitFor(() => settled.length > 0, 'onSettled');
+    expect(settled.map((r) => [r.id, r.status])).toEqual([[id, 'saved']]);
+  });
+
+  it('a transient failure then success: saved once, the attempt counted, the job gone', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const second = deferred();
+    const { add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor(async (spec, call) => {
+      if (call === 1) return failure('server', 'ChatGPT server error (HTTP 502)');
+      await second.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    // While the second attempt runs, the first one is on record.
+    await waitFor(() => ex.calls.length === 2, 'the retry');
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 1, lastError: 'ChatGPT server error (HTTP 502)' });
+    expect(await getArtifact(db, id!)).toMatchObject({ status: 'pending', reason: 'Retrying: ChatGPT server error (HTTP 502)', attempts: 1 });
+    second.resolve();
+    const saved = await waitFor(statusIs(db, id!, 'saved'), 'saved after the retry');
+    expect(saved).toMatchObject({ attempts: 1, reason: null });
+    expect(await getJob(db, fetchJobId(id!))).toBeNull();
+    expect(ex.calls).toHaveLength(2);
+  });
+
+  it('honours a Retry-After (within the cap) when rescheduling', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const hold = deferred();
+    const { add } = makeQueue(db, { policy: { ...POLICY, capMs: 60_000 } });
+    const ex = add(new ScriptedExecutor(async (spec, call) => {
+      if (call === 1) return failure('rate-limited', 'HTTP 429', 30_000);
+      await hold.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    const before = Date.now();
+    const job = await waitFor(async () => {
+      const j = await getJob(db, fetchJobId(id!));
+      return j && j.attempts === 1 ? j : null;
+    }, 'the rescheduled job');
+    expect(job.nextAttemptAt).toBeGreaterThanOrEqual(before + 30_000);
+    expect(job.nextAttemptAt).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(ex.calls).toHaveLength(1);
+    hold.resolve();
+  });
+
+  it('gone: expired with the reason at once, and never run again', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { queue, add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor(() => failure('gone', 'Code interpreter session expired'))) as ScriptedExecutor;
+    const expired = await waitFor(statusIs(db, id!, 'expired'), 'expired');
+    expect(expired).toMatchObject({ reason: 'Code interpreter session expired', attempts: 1, sha256: null });
+    expect(await getJob(db, fetchJobId(id!))).toBeNull();
+    queue.kick();
+    await queue.settled();
+    expect(ex.calls).toHaveLength(1);
+  });
+
+  it('not-ready retries, then expires after notReadyAttempts', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor(() => failure('not-ready', 'Not downloadable yet'))) as ScriptedExecutor;
+    const expired = await waitFor(statusIs(db, id!, 'expired'), 'expired');
+    expect(ex.calls).toHaveLength(POLICY.notReadyAttempts);
+    expect(expired).toMatchObject({ reason: 'Not downloadable yet', attempts: POLICY.notReadyAttempts });
+  });
+
+  it('exhausted retries: failed, with the last cause named, job gone', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { queue, add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor((_, call) => (call < 3 ? failure('timeout', 'The download stalled') : failure('truncated', 'Received 10 of 20 bytes')))) as ScriptedExecutor;
+    const failed = await waitFor(statusIs(db, id!, 'failed'), 'failed');
+    expect(ex.calls).toHaveLength(POLICY.maxAttempts);
+    expect(failed.reason).toContain('Received 10 of 20 bytes');
+    expect(failed.reason).toContain(`${POLICY.maxAttempts} attempts`);
+    expect(failed.attempts).toBe(POLICY.maxAttempts);
+    expect(await getJob(db, fetchJobId(id!))).toBeNull();
+    queue.kick();
+    await queue.settled();
+    expect(ex.calls).toHaveLength(POLICY.maxAttempts);
+  });
+
+  it('an executor that throws counts as a failed attempt and is retried', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { add } = makeQueue(db);
+    add(new ScriptedExecutor((spec, call) => {
+      if (call === 1) throw new Error('port exploded');
+      return ok(spec);
+    }));
+    expect(await waitFor(statusIs(db, id!, 'saved'), 'saved')).toMatchObject({ attempts: 1 });
+  });
+
+  it('a lost executor gives the job back at once, without counting an attempt', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { queue, add } = makeQueue(db);
+    const lost = add(new ScriptedExecutor(() => {
+      // As background.ts does on a port's onDisconnect: the executor leaves before its jobs settle.
+      queue.removeExecutor(lost.id);
+      return { ok: false, lost: true };
+    })) as ScriptedExecutor;
+    await waitFor(async () => lost.calls.length === 1 && (await getJob(db, fetchJobId(id!)))?.leaseUntil === null, 'the job released');
+    await queue.settled();
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, leaseUntil: null, lastError: null });
+    expect(await getArtifact(db, id!)).toMatchObject({ status: 'pending', attempts: 0, reason: null });
+    const next = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    expect(await waitFor(statusIs(db, id!, 'saved'), 'saved by the next tab')).toMatchObject({ attempts: 0 });
+    expect(next.calls).toHaveLength(1);
+  });
+
+  it('recover() releases leases left by a dead worker so a new queue resumes at once', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    // A worker that died mid-job left a 10-minute lease on one job.
+    expect(await leaseJob(db, fetchJobId(a!), Date.now(), 10 * 60_000)).toBe(true);
+
+    const before = makeQueue(db);
+    const blocked = before.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(statusIs(db, b!, 'saved'), 'the unleased job');
+    await before.queue.settled();
+    expect(blocked.calls.map((c) => c.artifactId)).toEqual([b]); // the leased one waits for its lease
+    before.queue.removeExecutor(blocked.id);
+
+    const after = makeQueue(db);
+    expect(await after.queue.recover()).toBe(1);
+    expect(await getJob(db, fetchJobId(a!))).toMatchObject({ leaseUntil: null, attempts: 0 });
+    const ex = after.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(statusIs(db, a!, 'saved'), 'the interrupted job resumed', 1_000);
+    expect(ex.calls.map((c) => c.artifactId)).toEqual([a]);
+  });
+
+  it('two executors and duplicate enqueues: one fetch per artifact', async () => {
+    const db = freshDb();
+    const refs = ['file_a', 'file_b', 'file_c', 'file_d', 'file_e'].map((f) => ref(f));
+    const ids = await seed(db, ...refs);
+    for (const id of ids) await enqueueJob(db, { artifactId: id, conversationId: 'conv-1', data: { gizmoId: null } });
+    const gate = deferred();
+    const { queue, add } = makeQueue(db);
+    const script: Script = async (spec) => {
+      await gate.promise;
+      return ok(spec);
+    };
+    const e1 = add(new ScriptedExecutor(script)) as ScriptedExecutor;
+    const e2 = add(new ScriptedExecutor(script)) as ScriptedExecutor;
+    for (let i = 0; i < 5; i++) queue.kick();
+    for (const id of ids) await enqueueJob(db, { artifactId: id, conversationId: 'conv-1' });
+    queue.kick();
+    await waitFor(() => e1.calls.length + e2.calls.length >= 4, 'jobs spread over the executors');
+    gate.resolve();
+    for (const id of ids) await waitFor(statusIs(db, id, 'saved'), `${id} saved`);
+    await queue.settled();
+    const all = [...e1.calls, ...e2.calls].map((c) => c.artifactId).sort();
+    expect(all).toEqual([...ids].sort());
+    expect(e1.calls.length).toBeGreaterThan(0);
+    expect(e2.calls.length).toBeGreaterThan(0);
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('runs at most maxInFlight jobs at once', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ...['a', 'b', 'c', 'd', 'e', 'f'].map((f) => ref(`file_${f}`)));
+    const gates = new Map(ids.map((id) => [id, deferred()]));
+    const { add } = makeQueue(db, { maxInFlight: 2 });
+    const ex = add(new ScriptedExecutor(async (spec) => {
+      await gates.get(spec.artifactId)!.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    for (const id of ids) {
+      await waitFor(() => ex.calls.some((c) => c.artifactId === id) || null, `${id} started`);
+      expect(ex.running).toBeLessThanOrEqual(2);
+      gates.get(id)!.resolve();
+    }
+    for (const id of ids) await waitFor(statusIs(db, id, 'saved'), `${id} saved`);
+    expect(ex.maxRunning).toBe(2);
+  });
+
+  it('prefers the tab that shows the conversation', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { add } = makeQueue(db);
+    const other = add(new ScriptedExecutor((spec) => ok(spec), 'conv-other')) as ScriptedExecutor;
+    const same = add(new ScriptedExecutor((spec) => ok(spec), 'conv-1')) as ScriptedExecutor;
+    await waitFor(statusIs(db, id!, 'saved'), 'saved');
+    expect(same.calls).toHaveLength(1);
+    expect(other.calls).toHaveLength(0);
+  });
+
+  it('with no executor nothing runs until one is added', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const busy: boolean[] = [];
+    const { queue, add } = makeQueue(db, { onBusyChange: (b) => busy.push(b) });
+    queue.kick();
+    await queue.settled();
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, leaseUntil: null });
+    expect(await getArtifact(db, id!)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(queue.hasExecutor()).toBe(false);
+    expect(busy).toEqual([true]); // work is waiting: tabs should stay connected
+    add(new ScriptedExecutor((spec) => ok(spec)));
+    await waitFor(statusIs(db, id!, 'saved'), 'saved once a tab connects');
+    await waitFor(() => busy.at(-1) === false, 'idle again');
+    expect(queue.isBusy()).toBe(false);
+  });
+
+  it('an artifact saved by another path meanwhile is not fetched again', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    await db.artifacts.update(id!, { status: 'saved', sha256: 'f'.repeat(64), size: 1 });
+    const { add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(async () => (await getJob(db, fetchJobId(id!))) === null, 'the job dropped');
+    expect(ex.calls).toHaveLength(0);
+  });
+
+  it('an artifact deleted while its bytes were in flight: the job ends and the queue keeps going', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    add(new ScriptedExecutor(async (spec) => {
+      if (spec.artifactId === a) await deleteArtifact(db, a);
+      return ok(spec);
+    }));
+    await waitFor(statusIs(db, b!, 'saved'), 'the other artifact saved');
+    expect(await getArtifact(db, a!)).toBeNull();
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('an artifact deleted while a failure was in flight: the job ends quietly', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    add(new ScriptedExecutor(async (spec) => {
+      if (spec.artifactId === a) {
+        await deleteArtifact(db, a);
+        return failure('server');
+      }
+      return ok(spec);
+    }));
+    await waitFor(statusIs(db, b!, 'saved'), 'the other artifact saved');
+    expect(await db.jobs.count()).toBe(0);
+  });
+  it('bytes the vault cannot store count as a failed attempt, and the job is not left leased', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { add } = makeQueue(db);
+    const ex = add(new ScriptedExecutor((spec, call) =>
+      call === 1 ? ({ ...ok(spec), bytes: 'not bytes' as unknown as Blob }) : ok(spec),
+    )) as ScriptedExecutor;
+    const saved = await waitFor(statusIs(db, id!, 'saved'), 'saved on the second attempt', 2_000);
+    expect(saved.attempts).toBe(1);
+    expect(ex.calls).toHaveLength(2);
+  });
+});
