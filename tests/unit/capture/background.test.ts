@@ -1,0 +1,138 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recordConversation } from '@/utils/capture/background';
+import { CaptureQueue } from '@/utils/capture/queue';
+import { walkConversation } from '@/utils/chatgpt/walker';
+import { artifactIdentity } from '@/utils/model';
+import { captureKinds } from '@/utils/storage';
+import { createVaultDb, fetchJobId, getSnapshot, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
+
+const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
+const MIXED = fixture('mixed-2026.json');
+const MIXED_ID = (JSON.parse(MIXED) as { conversation_id: string }).conversation_id;
+const UPLOADS = fixture('uploads.json');
+const UPLOADS_ID = (JSON.parse(UPLOADS) as { conversation_id: string }).conversation_id;
+
+/** The walker's own answer for a fixture: identity and kind of every ref. */
+function expectedRefs(json: string) {
+  return walkConversation(JSON.parse(json)).refs.map((r) => ({ id: artifactIdentity(r)!, kind: r.kind }));
+}
+
+function setup() {
+  const db: VaultDb = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
+  // A queue without executors: recordConversation kicks it, nothing runs (and no timer is left behind).
+  const queue = new CaptureQueue(db);
+  return { db, queue };
+}
+
+const read = (conversationId: string, json: string, over: Partial<{ gizmoId: string | null; reason: 'live' | 'backup' }> = {}) => ({
+  conversationId, json, gizmoId: null, reason: 'live' as const, ...over,
+});
+
+describe('recordConversation', () => {
+  it('records every ref, stores the snapshot as received and queues one job per artifact', async () => {
+    const { db, queue } = setup();
+    const expected = expectedRefs(MIXED);
+    expect(expected.map((r) => r.kind).sort()).toEqual(['chart', 'image', 'image', 'sandbox-file', 'sandbox-file']);
+
+    const status = await recordConversation(db, queue, read(MIXED_ID, MIXED, { gizmoId: 'g-p-0123' }));
+    const records = await listArtifacts(db, { conversationId: MIXED_ID });
+    expect(records.map((r) => ({ id: r.id, kind: r.kind })).sort((a, b) => a.id.localeCompare(b.id)))
+      .toEqual([...expected].sort((a, b) => a.id.localeCompare(b.id)));
+    for (const r of records) expect(r).toMatchObject({ status: 'pending', source: 'live', conversationTitle: 'Quarterly dashboard' });
+    expect(await getSnapshot(db, MIXED_ID)).toBe(MIXED);
+    expect(await db.conversations.get(MIXED_ID)).toMatchObject({ title: 'Quarterly dashboard', gizmoId: 'g-p-0123' });
+    const jobs = await db.jobs.toArray();
+    expect(jobs.map((j) => j.id).sort()).toEqual(expected.map((r) => fetchJobId(r.id)).sort());
+    for (const j of jobs) expect(j).toMatchObject({ conversationId: MIXED_ID, attempts: 0, data: { gizmoId: 'g-p-0123' } });
+    expect(status).toEqual({
+      conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5,
+    });
+  });
+
+  it('reading the same conversation again adds nothing', async () => {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const before = { artifacts: await db.artifacts.toArray(), jobs: await db.jobs.toArray() };
+    const status = await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    expect(await db.artifacts.toArray()).toEqual(before.artifacts);
+    expect((await db.jobs.toArray()).map((j) => j.id)).toEqual(before.jobs.map((j) => j.id));
+    expect(status.queued).toBe(5);
+  });
+
+  it('uploads are off by default: neither recorded nor queued', async () => {
+    const { db, queue } = setup();
+    expect(expectedRefs(UPLOADS).every((r) => r.kind === 'upload')).toBe(true);
+    const status = await recordConversation(db, queue, read(UPLOADS_ID, UPLOADS));
+    expect(await db.artifacts.count()).toBe(0);
+    expect(await db.jobs.count()).toBe(0);
+    expect(await getSnapshot(db, UPLOADS_ID)).toBe(UPLOADS); // the conversation itself is still kept
+    expect(status).toMatchObject({ counts: { pending: 0 }, queued: 0, title: 'Photo and report' });
+  });
+
+  it('uploads are recorded and queued once the person turns them on', async () => {
+    const { db, queue } = setup();
+    await captureKinds.setValue({ ...(await captureKinds.getValue()), upload: true });
+    await recordConversation(db, queue, read(UPLOADS_ID, UPLOADS));
+    const expected = expectedRefs(UPLOADS);
+    expect((await db.artifacts.toArray()).map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(await db.jobs.count()).toBe(expected.length);
+  });
+
+  it('a kind turned off is skipped, the others still queued', async () => {
+    const { db, queue } = setup();
+    await captureKinds.setValue({ image: true, chart: false, 'sandbox-file': false, upload: false });
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const kinds = (await db.artifacts.toArray()).map((r) => r.kind);
+    expect(kinds).toEqual(['image', 'image']);
+    expect(await db.jobs.count()).toBe(2);
+  });
+
+  it('live reads queue only pending artifacts; a backup also retries failed ones, never expired', async () => {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const [failed, expired, saved] = expectedRefs(MIXED).map((r) => r.id);
+    await markStatus(db, failed!, 'failed', 'gave up');
+    await markStatus(db, expired!, 'expired', 'Code interpreter session expired');
+    await db.artifacts.update(saved!, { status: 'saved', sha256: 'a'.repeat(64), size: 1 });
+    await db.jobs.clear();
+
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    expect((await db.jobs.toArray()).map((j) => j.artifactId).sort()).toHaveLength(2);
+    expect(await db.jobs.get(fetchJobId(failed!))).toBeUndefined();
+
+    await recordConversation(db, queue, read(MIXED_ID, MIXED, { reason: 'backup' }));
+    const queued = (await db.jobs.toArray()).map((j) => j.artifactId);
+    expect(queued).toHaveLength(3);
+    expect(queued).toContain(failed);
+    expect(queued).not.toContain(expired);
+    expect(queued).not.toContain(saved);
+  });
+
+  it('a backup read records new artifacts with source backup', async () => {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED, { reason: 'backup' }));
+    expect(new Set((await db.artifacts.toArray()).map((r) => r.source))).toEqual(new Set(['backup']));
+  });
+
+  it('JSON of another conversation is rejected and nothing is written', async () => {
+    const { db, queue } = setup();
+    const other = '0a0a0a0a-0000-4000-8000-00000000ffff';
+    await expect(recordConversation(db, queue, read(other, MIXED))).rejects.toThrow(/not 0a0a0a0a-0000-4000-8000-00000000ffff/);
+    expect(await db.artifacts.count()).toBe(0);
+    expect(await db.snapshots.count()).toBe(0);
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', '{"mapping": '],
+    ['JSON without a conversation id', JSON.stringify({ title: 'x', mapping: {} })],
+  ])('%s is rejected and nothing is written', async (_, json) => {
+    const { db, queue } = setup();
+    await expect(recordConversation(db, queue, read(MIXED_ID, json))).rejects.toThrow();
+    expect(await db.artifacts.count()).toBe(0);
+    expect(await db.snapshots.count()).toBe(0);
+  });
+});
