@@ -1,33 +1,194 @@
 /**
- * The library page (`/library.html`): every saved artifact. This first version lists records (never
- * blobs) grouped by conversation; the gallery, search and archive controls grow here.
+ * The library page (`/library.html`, contracts.md section 4). Layout: a header with storage, capture
+ * settings and the `Download backup` / `Restore backup` controls; the search and filter bar; a selection
+ * bar; the virtualized gallery (grouped by day, then conversation); and the preview panel on the right.
+ *
+ * It lists records only (one `toArray()` of the artifacts table, never a blob); thumbnails are read one
+ * by one as tiles scroll into view. Everything vault-side goes through an injectable `LibraryApi`.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { ArtifactRecord } from '@/utils/vault';
-import { getVaultDb, listArtifacts } from '@/utils/vault';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
+import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
+import { saveBlob } from '@/utils/library/download';
+import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
+import { groupArtifacts } from '@/utils/library/groups';
+import { backupFileName, selectionZipName } from '@/utils/library/names';
+import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
+import { ArtifactTile } from './ArtifactTile';
+import { BackupControls } from './BackupControls';
+import { CaptureSettings } from './CaptureSettings';
+import { LibraryFilters } from './LibraryFilters';
+import { LibraryGrid } from './LibraryGrid';
+import { StoragePanel } from './StoragePanel';
+import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 
 export interface LibraryProps {
-  load?: () => Promise<ArtifactRecord[]>;
+  api?: LibraryApi;
+  observeVisible?: ObserveVisible;
+  confirm?: (message: string) => boolean;
+  /** Saves a Blob as a download (default: `<a download>` with a blob URL). */
+  save?: (blob: Blob, fileName: string) => void;
+  nav?: Navigator;
+  requestDownloads?: () => Promise<boolean>;
 }
 
-export function Library({ load = () => listArtifacts(getVaultDb()) }: LibraryProps) {
-  const [items, setItems] = useState<ArtifactRecord[] | null>(null);
+export function Library({
+  api: given,
+  observeVisible = observeWithIntersectionObserver,
+  confirm = (m) => globalThis.confirm(m),
+  save = (blob, name) => saveBlob(blob, name),
+  nav,
+  requestDownloads,
+}: LibraryProps) {
+  const api = useMemo(() => given ?? createLibraryApi(), [given]);
+  const [records, setRecords] = useState<ArtifactRecord[] | null>(null);
+  const [conversations, setConversations] = useState<ConversationRecord[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<LibraryFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [previewId, setPreviewId] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [revision, setRevision] = useState(0);
+
+  const reload = useCallback(async () => {
+    try {
+      const [list, convs] = await Promise.all([api.listArtifacts(), api.listConversations()]);
+      setRecords(list);
+      setConversations(convs);
+      setSelected((old) => new Set([...old].filter((id) => list.some((r) => r.id === id))));
+      setRevision((n) => n + 1);
+    } catch (error) {
+      setLoadError((error as Error).message);
+    }
+  }, [api]);
   useEffect(() => {
-    void load().then(setItems);
+    void reload();
+  }, [reload]);
+
+  const titles = useMemo(() => new Map(conversations.map((c) => [c.id, c.title])), [conversations]);
+  const shown = useMemo(() => (records ? filterArtifacts(records, filter, titles) : []), [records, filter, titles]);
+  const days = useMemo(() => groupArtifacts(shown, titles), [shown, titles]);
+  const byId = useMemo(() => new Map((records ?? []).map((r) => [r.id, r])), [records]);
+  const preview = previewId ? byId.get(previewId) ?? null : null;
+  const loadBlob = useCallback((sha: string) => api.getBlob(sha), [api]);
+
+  const toggle = useCallback((id: string) => {
+    setSelected((old) => {
+      const next = new Set(old);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
   }, []);
-  if (!items) return <p>Loading…</p>;
+  const selectConversation = (conversationId: string) => {
+    setSelected((old) => {
+      const next = new Set(old);
+      for (const r of shown) if (r.conversationId === conversationId) next.add(r.id);
+      return next;
+    });
+  };
+
+  const downloadSelection = async () => {
+    const chosen = [...selected].map((id) => byId.get(id)).filter((r): r is ArtifactRecord => r !== undefined);
+    const withBytes = chosen.filter((r) => r.status === 'saved');
+    if (withBytes.length === 0) {
+      setMessage('None of the selected artifacts has saved bytes to download.');
+      return;
+    }
+    setMessage(`Preparing ${withBytes.length} files…`);
+    try {
+      save(await api.zipSelection(withBytes, titles), selectionZipName(withBytes, titles));
+      const skipped = chosen.length - withBytes.length;
+      setMessage(`Downloaded ${withBytes.length} files${skipped ? ` (${skipped} without saved bytes skipped)` : ''}.`);
+    } catch (error) {
+      setMessage(`Could not build the ZIP: ${(error as Error).message}`);
+    }
+  };
+
+  const remove = async (a: ArtifactRecord) => {
+    await api.deleteArtifact(a.id);
+    setPreviewId(null);
+    await reload();
+  };
+
   return (
-    <main>
-      <h1>Artifact Vault</h1>
-      <p data-testid="artifact-count">{items.length} artifacts</p>
-      <ul>
-        {items.map((a) => (
-          <li key={a.id} data-testid="artifact" data-status={a.status}>
-            {a.fileName ?? a.id} — {a.status}
-            {a.reason ? ` (${a.reason})` : ''}
-          </li>
-        ))}
-      </ul>
-    </main>
+    <div class="library">
+      <header class="library-head">
+        <h1>Artifact Vault</h1>
+        <StoragePanel nav={nav} refreshKey={revision} />
+        <details class="settings-menu">
+          <summary>Settings</summary>
+          <CaptureSettings requestDownloads={requestDownloads} />
+        </details>
+        <BackupControls
+          onDownload={async () => save(await api.writeBackup(), backupFileName())}
+          onRestore={async (file) => {
+            const result = await api.restoreBackup(file);
+            await reload();
+            return result;
+          }}
+        />
+      </header>
+
+      <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} />
+
+      {selected.size > 0 && (
+        <div class="selection-bar" role="region" aria-label="Selection" data-testid="selection-bar">
+          <span>{selected.size} selected</span>
+          <button type="button" onClick={() => void downloadSelection()}>Download selected as ZIP</button>
+          <button type="button" onClick={() => setSelected(new Set())}>Clear selection</button>
+        </div>
+      )}
+      {message && <p class="message" role="status">{message}</p>}
+
+      <div class={`library-body${preview ? ' with-preview' : ''}`}>
+        {loadError ? (
+          <p role="alert">Could not open the vault: {loadError}</p>
+        ) : records === null ? (
+          <p class="empty">Loading…</p>
+        ) : records.length === 0 ? (
+          <p class="empty" data-testid="empty">
+            Nothing saved yet. Open a conversation on ChatGPT: images, charts and files are saved as they appear.
+          </p>
+        ) : shown.length === 0 ? (
+          <p class="empty" data-testid="no-match">No artifact matches this search.</p>
+        ) : (
+          <LibraryGrid
+            days={days}
+            renderTile={(a) => (
+              <ArtifactTile
+                key={a.id}
+                artifact={a}
+                selected={selected.has(a.id)}
+                onToggleSelect={toggle}
+                onOpen={setPreviewId}
+                loadBlob={loadBlob}
+                observeVisible={observeVisible}
+              />
+            )}
+            renderConversationActions={(id) => (
+              <span class="conversation-actions">
+                <button type="button" class="link-button" onClick={() => selectConversation(id)} aria-label={`Select all in ${titles.get(id) ?? id}`}>
+                  Select all
+                </button>
+                <a href={conversationUrl(id)} target="_blank" rel="noopener noreferrer">Open in ChatGPT</a>
+              </span>
+            )}
+          />
+        )}
+        {preview && (
+          <ArtifactPreview
+            key={preview.id}
+            artifact={preview}
+            conversationTitle={titles.get(preview.conversationId) ?? null}
+            loadBlob={loadBlob}
+            onDownload={(_a, blob, name) => save(blob, name)}
+            onDelete={(a) => void remove(a)}
+            onClose={() => setPreviewId(null)}
+            confirm={confirm}
+          />
+        )}
+      </div>
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import { render } from 'preact';
 import { Library } from '@/components/Library';
+import './style.css';
 
 render(<Library />, document.getElementById('app')!);

@@ -1,0 +1,97 @@
+/**
+ * The preview panel for one artifact: the full image (always an `<img>` with a blob URL, SVG included:
+ * an SVG is never opened as a document, so its scripts never run in our origin), or a type icon for
+ * files; its provenance (prompt, gen_id, seed, ids, capture time, SHA-256); a link back to the
+ * conversation on ChatGPT; download; and delete after a confirmation.
+ */
+import { Fragment } from 'preact';
+import type { ArtifactRecord } from '@/utils/vault';
+import { artifactFileName } from '@/utils/library/names';
+import { formatBytes } from '@/utils/library/storage-info';
+import { FileTypeIcon } from './FileTypeIcon';
+import { StatusBadge } from './StatusBadge';
+import { displayName, hasThumbnail } from './ArtifactTile';
+import { useBlobUrl } from './useBlobUrl';
+
+export interface ArtifactPreviewProps {
+  artifact: ArtifactRecord;
+  conversationTitle: string | null;
+  loadBlob: (sha256: string) => Promise<Blob | null>;
+  onDownload: (artifact: ArtifactRecord, blob: Blob, fileName: string) => void;
+  /** Called after the person confirmed. */
+  onDelete: (artifact: ArtifactRecord) => void;
+  onClose: () => void;
+  confirm?: (message: string) => boolean;
+}
+
+export function conversationUrl(conversationId: string): string {
+  return `https://chatgpt.com/c/${encodeURIComponent(conversationId)}`;
+}
+
+const when = (ms: number | null) => (ms === null ? null : new Date(ms).toLocaleString());
+
+export function ArtifactPreview({
+  artifact: a, conversationTitle, loadBlob, onDownload, onDelete, onClose, confirm = (m) => globalThis.confirm(m),
+}: ArtifactPreviewProps) {
+  const saved = a.status === 'saved' && a.sha256 !== null;
+  const { url, blob } = useBlobUrl(saved ? a.sha256 : null, true, loadBlob);
+  const name = displayName(a);
+  const rows: Array<[string, string | number | null]> = [
+    ['Kind', a.kind],
+    ['Prompt', a.prompt],
+    ['File name', a.fileName],
+    ['Sandbox path', a.sandboxPath],
+    ['gen_id', a.genId],
+    ['Seed', a.seed],
+    ['File id', a.fileId],
+    ['Message id', a.messageId],
+    ['Conversation id', a.conversationId],
+    ['Type', a.mimeType],
+    ['Size', a.size === null ? null : formatBytes(a.size)],
+    ['Dimensions', a.width && a.height ? `${a.width} × ${a.height}` : null],
+    ['Captured', when(a.capturedAt)],
+    ['First seen', when(a.firstSeenAt)],
+    ['Source', a.source],
+    ['SHA-256', a.sha256],
+  ];
+
+  const remove = () => {
+    const also = a.sha256 ? ' Its bytes stay while another artifact still uses them.' : '';
+    if (confirm(`Delete "${name}" from the vault? This cannot be undone.${also}`)) onDelete(a);
+  };
+
+  return (
+    <div class="preview" role="dialog" aria-label={`Preview of ${name}`} data-testid="preview">
+      <header class="preview-head">
+        <h2 title={name}>{name}</h2>
+        <button type="button" class="icon-button" onClick={onClose} aria-label="Close preview">×</button>
+      </header>
+      <div class="preview-media">
+        {saved && hasThumbnail(a) ? (
+          url ? <img src={url} alt={a.prompt ?? name} data-testid="preview-image" /> : <span class="thumb-placeholder" aria-hidden="true" />
+        ) : (
+          <FileTypeIcon fileName={a.fileName} mimeType={a.mimeType} kind={a.kind} />
+        )}
+      </div>
+      <div class="preview-status">
+        <StatusBadge status={a.status} reason={a.reason} />
+        {a.reason && <span class="muted"> {a.reason}</span>}
+      </div>
+      <div class="preview-actions">
+        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>Download</button>
+        <a href={conversationUrl(a.conversationId)} target="_blank" rel="noopener noreferrer">Open conversation on ChatGPT</a>
+        <button type="button" class="danger" onClick={remove}>Delete</button>
+      </div>
+      <dl class="provenance" data-testid="provenance">
+        <dt>Conversation</dt>
+        <dd>{conversationTitle ?? a.conversationTitle ?? 'Untitled'}</dd>
+        {rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd class={k === 'SHA-256' || k.endsWith('id') ? 'mono' : undefined}>{String(v)}</dd>
+          </Fragment>
+        ))}
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * `Download backup` and `Restore backup` (contracts.md section 4). Restore is a file input whose label
+ * reads `Restore backup`: choosing a file starts the restore at once (the archive is validated whole
+ * before anything is written, and a restore never deletes, so no extra dialog is needed). The outcome,
+ * or the reason the archive was refused, is reported below the buttons.
+ */
+import { useState } from 'preact/hooks';
+import type { RestoreResult } from '@/utils/archive';
+
+export interface BackupControlsProps {
+  onDownload: () => Promise<void>;
+  onRestore: (file: File) => Promise<RestoreResult>;
+}
+
+type Report = { kind: 'ok'; result: RestoreResult; file: string } | { kind: 'error'; message: string } | { kind: 'info'; message: string };
+
+export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
+  const [busy, setBusy] = useState<null | 'download' | 'restore'>(null);
+  const [report, setReport] = useState<Report | null>(null);
+
+  const download = async () => {
+    setBusy('download');
+    setReport(null);
+    try {
+      await onDownload();
+      setReport({ kind: 'info', message: 'Backup downloaded.' });
+    } catch (error) {
+      setReport({ kind: 'error', message: `Could not write the backup: ${(error as Error).message}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const restore = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = ''; // choosing the same file again must start another restore
+    if (!file) return;
+    setBusy('restore');
+    setReport(null);
+    try {
+      setReport({ kind: 'ok', result: await onRestore(file), file: file.name });
+    } catch (error) {
+      setReport({ kind: 'error', message: `${file.name} was not restored; your vault is unchanged. ${(error as Error).message}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section class="backup" aria-label="Backup">
+      <div class="backup-buttons">
+        <button type="button" onClick={download} disabled={busy !== null}>
+          {busy === 'download' ? 'Writing backup…' : 'Download backup'}
+        </button>
+        <label class={`button-like${busy !== null ? ' disabled' : ''}`}>
+          Restore backup
+          <input
+            type="file"
+            class="visually-hidden"
+            accept=".zip,application/zip"
+            disabled={busy !== null}
+            onChange={(e) => void restore(e.currentTarget as HTMLInputElement)}
+            data-testid="restore-input"
+          />
+        </label>
+      </div>
+      {busy === 'restore' && <p role="status">Checking and restoring the backup…</p>}
+      {report?.kind === 'error' && <p role="alert" class="report error" data-testid="restore-report">{report.message}</p>}
+      {report?.kind === 'info' && <p role="status" class="report">{report.message}</p>}
+      {report?.kind === 'ok' && (
+        <div role="status" class="report ok" data-testid="restore-report">
+          <p>
+            Restored {report.file}: {report.result.added} added, {report.result.alreadyPresent} already present,
+            {' '}{report.result.updated} updated, {report.result.rejected.length} rejected.
+            {' '}Conversations: {report.result.conversations.added} added, {report.result.conversations.updated} updated.
+          </p>
+          {report.result.rejected.length > 0 && (
+            <ul>
+              {report.result.rejected.slice(0, 20).map((r, i) => <li key={i}>{r.id ?? r.path}: {r.reason}</li>)}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The search box and the kind / status / source filters above the gallery. Controlled: the page owns
+ * the filter and passes it back in.
+ */
+import { ARTIFACT_KINDS, ARTIFACT_STATUSES } from '@/utils/model';
+import type { LibraryFilter } from '@/utils/library/filter';
+
+export interface LibraryFiltersProps {
+  filter: LibraryFilter;
+  onChange: (filter: LibraryFilter) => void;
+  shown: number;
+  total: number;
+}
+
+const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads' };
+const SOURCES = ['live', 'backup', 'import'] as const;
+
+export function LibraryFilters({ filter, onChange, shown, total }: LibraryFiltersProps) {
+  const set = <K extends keyof LibraryFilter>(key: K, value: LibraryFilter[K]) => onChange({ ...filter, [key]: value });
+  return (
+    <div class="filters" role="search" data-testid="filters">
+      <input
+        type="search"
+        class="search"
+        placeholder="Search prompts, file names, conversations"
+        aria-label="Search"
+        value={filter.text}
+        onInput={(e) => set('text', (e.currentTarget as HTMLInputElement).value)}
+      />
+      <label>
+        Kind{' '}
+        <select value={filter.kind} onChange={(e) => set('kind', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['kind'])}>
+          <option value="all">All</option>
+          {ARTIFACT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
+        </select>
+      </label>
+      <label>
+        Status{' '}
+        <select value={filter.status} onChange={(e) => set('status', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['status'])}>
+          <option value="all">All</option>
+          {ARTIFACT_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+      </label>
+      <label>
+        Source{' '}
+        <select value={filter.source} onChange={(e) => set('source', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['source'])}>
+          <option value="all">All</option>
+          {SOURCES.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+      </label>
+      <span class="muted" role="status" data-testid="shown-count">
+        {shown === total ? `${total} artifacts` : `${shown} of ${total} artifacts`}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * What the library page needs from the vault, as one injectable object: the page takes a `LibraryApi`
+ * so component tests run it over a fake-indexeddb vault and the benchmark can count blob reads.
+ * Listing returns records only; bytes are fetched one SHA-256 at a time, when a tile scrolls into view
+ * or a download asks for them.
+ */
+import { Zip, ZipPassThrough } from 'fflate';
+import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
+import { deleteArtifact, getBlob, getVaultDb, listConversations } from '@/utils/vault';
+import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
+import { artifactFileName, safeFileName, uniqueName } from './names';
+
+export interface LibraryApi {
+  listArtifacts(): Promise<ArtifactRecord[]>;
+  listConversations(): Promise<ConversationRecord[]>;
+  getBlob(sha256: string): Promise<Blob | null>;
+  deleteArtifact(id: string): Promise<boolean>;
+  /** The whole vault as a vault archive (contracts.md section 1). */
+  writeBackup(): Promise<Blob>;
+  restoreBackup(file: Blob): Promise<RestoreResult>;
+  /** The selected artifacts' bytes in a ZIP, one folder per conversation. */
+  zipSelection(records: readonly ArtifactRecord[], titles: ReadonlyMap<string, string | null>): Promise<Blob>;
+}
+
+export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
+  return {
+    listArtifacts: () => db.artifacts.toArray(),
+    listConversations: () => listConversations(db),
+    getBlob: (sha256) => getBlob(db, sha256),
+    deleteArtifact: (id) => deleteArtifact(db, id),
+    async writeBackup() {
+      const sink = createBlobSink();
+      await writeVaultArchive(db, sink);
+      return sink.toBlob();
+    },
+    restoreBackup: (file) => restoreVaultArchive(db, file),
+    zipSelection: (records, titles) => zipSelection(db, records, titles),
+  };
+}
+
+/**
+ * Streams the saved artifacts among `records` into a ZIP (stored: people pick images and finished files,
+ * and speed matters more than a few percent), reading one blob at a time.
+ */
+export async function zipSelection(
+  db: VaultDb,
+  records: readonly ArtifactRecord[],
+  titles: ReadonlyMap<string, string | null>,
+): Promise<Blob> {
+  const sink = createBlobSink();
+  const zip = new Zip((err, chunk) => {
+    if (err) throw err;
+    sink.write(chunk);
+  });
+  const folders = new Map<string, string>();
+  const takenFolders = new Set<string>();
+  const takenNames = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.status !== 'saved' || r.sha256 === null) continue;
+    const blob = await getBlob(db, r.sha256);
+    if (!blob) continue;
+    let folder = folders.get(r.conversationId);
+    if (folder === undefined) {
+      const title = titles.get(r.conversationId) ?? r.conversationTitle;
+      folder = uniqueName(safeFileName(title ?? r.conversationId, 'conversation', 80), takenFolders);
+      folders.set(r.conversationId, folder);
+      takenNames.set(folder, new Set());
+    }
+    const name = uniqueName(artifactFileName(r), takenNames.get(folder)!);
+    const file = new ZipPassThrough(`${folder}/${name}`);
+    if (r.capturedAt !== null) file.mtime = r.capturedAt;
+    zip.add(file);
+    file.push(new Uint8Array(await blob.arrayBuffer()), true);
+  }
+  zip.end();
+  return sink.toBlob();
+}

@@ -1,0 +1,17 @@
+/**
+ * Saving a Blob as a download from the library page. The manifest has no `downloads` permission, so this
+ * uses an `<a download>` with a blob URL (works in Chrome and Firefox extension pages, asks for nothing).
+ * The URL is revoked a minute later: revoking at once can cancel a download that has not started yet.
+ */
+export function saveBlob(blob: Blob, fileName: string, doc: Document = document): void {
+  const url = URL.createObjectURL(blob);
+  const a = doc.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  doc.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

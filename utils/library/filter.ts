@@ -1,0 +1,56 @@
+/**
+ * Search and filters for the library page. Pure functions over records (never blobs), cheap enough to
+ * run on every keystroke over 10,000 artifacts: each record's searchable text is built once and cached
+ * by identity and `updatedAt`.
+ */
+import type { ArtifactKind, ArtifactSource, ArtifactStatus } from '@/utils/model';
+import type { ArtifactRecord } from '@/utils/vault';
+
+export interface LibraryFilter {
+  /** Free text; every word must appear in the prompt, file name or conversation title. */
+  text: string;
+  kind: ArtifactKind | 'all';
+  status: ArtifactStatus | 'all';
+  source: ArtifactSource | 'all';
+}
+
+export const NO_FILTER: LibraryFilter = { text: '', kind: 'all', status: 'all', source: 'all' };
+
+const haystacks = new WeakMap<ArtifactRecord, string>();
+
+/** Lower-case text searched for a record: prompt, file name (and sandbox path), conversation title. */
+export function searchText(r: ArtifactRecord, titles?: ReadonlyMap<string, string | null>): string {
+  let text = haystacks.get(r);
+  if (text === undefined) {
+    const title = titles?.get(r.conversationId) ?? r.conversationTitle;
+    text = [r.prompt, r.fileName, r.sandboxPath, title].filter(Boolean).join('\n').toLowerCase();
+    haystacks.set(r, text);
+  }
+  return text;
+}
+
+/** Splits a query into lower-case words; quotes are not special. */
+export function queryWords(text: string): string[] {
+  return text.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+export function matchesFilter(r: ArtifactRecord, f: LibraryFilter, titles?: ReadonlyMap<string, string | null>): boolean {
+  if (f.kind !== 'all' && r.kind !== f.kind) return false;
+  if (f.status !== 'all' && r.status !== f.status) return false;
+  if (f.source !== 'all' && r.source !== f.source) return false;
+  const words = queryWords(f.text);
+  if (words.length === 0) return true;
+  const hay = searchText(r, titles);
+  return words.every((w) => hay.includes(w));
+}
+
+export function filterArtifacts(
+  records: readonly ArtifactRecord[],
+  f: LibraryFilter,
+  titles?: ReadonlyMap<string, string | null>,
+): ArtifactRecord[] {
+  if (f === NO_FILTER || (f.text.trim() === '' && f.kind === 'all' && f.status === 'all' && f.source === 'all')) {
+    return records.slice();
+  }
+  return records.filter((r) => matchesFilter(r, f, titles));
+}
