@@ -61,6 +61,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // An HTTP date names its month (RFC 9110). Date.parse also takes things like "-5" (year -5), which
+  // used to come back as 0 ms: an instant retry on a malformed header.
+  if (!/[A-Za-z]{3}/.test(trimmed)) return null;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - now);
