@@ -66,7 +66,12 @@ export class PageSession implements AuthSource {
       headers: { authorization: `Bearer ${await this.token()}` },
       signal: AbortSignal.timeout(15_000),
     });
-    if (!res.ok) return null;
+    if (!res.ok) {
+      // A failed check (429, 5xx) was cached as null for the life of the tab, so every workspace request
+      // went out without ChatGPT-Account-Id. Use the cookie's id for now and ask again next time.
+      this.account = null;
+      return selected;
+    }
     const body = (await res.json()) as { accounts?: Record<string, { account?: { account_id?: unknown } }> };
     const id = body.accounts?.[selected]?.account?.account_id;
     return typeof id === 'string' ? id : selected;
