@@ -16,16 +16,18 @@ export interface LibraryFilter {
 
 export const NO_FILTER: LibraryFilter = { text: '', kind: 'all', status: 'all', source: 'all' };
 
-const haystacks = new WeakMap<ArtifactRecord, string>();
+const haystacks = new WeakMap<ArtifactRecord, { title: string | null; text: string }>();
 
-/** Lower-case text searched for a record: prompt, file name (and sandbox path), conversation title. */
+/**
+ * Lower-case text searched for a record: prompt, file name (and sandbox path), conversation title (the
+ * current one from `titles` when given). Cached per record object until the title changes.
+ */
 export function searchText(r: ArtifactRecord, titles?: ReadonlyMap<string, string | null>): string {
-  let text = haystacks.get(r);
-  if (text === undefined) {
-    const title = titles?.get(r.conversationId) ?? r.conversationTitle;
-    text = [r.prompt, r.fileName, r.sandboxPath, title].filter(Boolean).join('\n').toLowerCase();
-    haystacks.set(r, text);
-  }
+  const title = titles?.get(r.conversationId) ?? r.conversationTitle;
+  const cached = haystacks.get(r);
+  if (cached && cached.title === title) return cached.text;
+  const text = [r.prompt, r.fileName, r.sandboxPath, title].filter(Boolean).join('\n').toLowerCase();
+  haystacks.set(r, { title, text });
   return text;
 }
 

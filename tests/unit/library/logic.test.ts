@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { ArtifactRecord } from '@/utils/vault';
+import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
+import { columnsFor, galleryRows, groupArtifacts, localDay } from '@/utils/library/groups';
+import { rowOffsets, visibleRange } from '@/utils/library/virtual';
+import { artifactFileName, backupFileName, safeFileName, selectionZipName, uniqueName } from '@/utils/library/names';
+import { formatBytes, isLowOnSpace, readStorageInfo } from '@/utils/library/storage-info';
+
+const day = (s: string) => new Date(`${s}T12:00:00`).getTime(); // local noon
+
+function rec(over: Partial<ArtifactRecord>): ArtifactRecord {
+  return {
+    id: 'file:x', kind: 'image', conversationId: 'c1', messageId: 'm1', fallbackMessageId: null, fileId: 'x', genId: null,
+    prompt: null, seed: null, fileName: null, sandboxPath: null, width: null, height: null, createTime: null,
+    status: 'saved', reason: null, sha256: 'a'.repeat(64), size: 1, declaredSize: null, mimeType: 'image/png', source: 'live',
+    capturedAt: day('2026-11-22'), firstSeenAt: day('2026-11-22'), updatedAt: 0, conversationTitle: null, attempts: 0,
+    ...over,
+  };
+}
+
+const records = [
+  rec({ id: 'file:fox', prompt: 'A red fox poster, watercolor', conversationTitle: 'Fox poster' }),
+  rec({ id: 'file:owl', prompt: 'An owl at night', conversationTitle: 'Birds', conversationId: 'c2', source: 'backup' }),
+  rec({ id: 'sandbox:c3:/mnt/data/sales.csv', kind: 'sandbox-file', fileName: 'sales.csv', sandboxPath: '/mnt/data/sales.csv', conversationId: 'c3', conversationTitle: 'Quarterly numbers', mimeType: 'text/csv' }),
+  rec({ id: 'file:chart', kind: 'chart', conversationId: 'c3', conversationTitle: 'Quarterly numbers', status: 'expired', reason: '404', sha256: null, source: 'import' }),
+];
+
+describe('filterArtifacts', () => {
+  it.each<[string[], Partial<LibraryFilter>]>([
+    [['file:fox', 'file:owl', 'sandbox:c3:/mnt/data/sales.csv', 'file:chart'], {}],
+    [['file:fox'], { text: 'fox' }],
+    [['file:fox'], { text: 'RED  watercolor' }], // every word, any order, any case
+    [[], { text: 'fox owl' }],
+    [['sandbox:c3:/mnt/data/sales.csv'], { text: 'sales.csv' }], // file name
+    [['sandbox:c3:/mnt/data/sales.csv', 'file:chart'], { text: 'quarterly' }], // conversation title
+    [['file:chart'], { kind: 'chart' }],
+    [['file:chart'], { status: 'expired' }],
+    [['file:owl'], { source: 'backup' }],
+    [[], { kind: 'chart', status: 'saved' }],
+  ])('%j for %j', (ids, f) => {
+    expect(filterArtifacts(records, { ...NO_FILTER, ...f }).map((r) => r.id)).toEqual(ids);
+  });
+
+  it('prefers the current conversation title over the one stored on the record', () => {
+    const titles = new Map([['c2', 'Nocturnal birds']]);
+    expect(filterArtifacts(records, { ...NO_FILTER, text: 'nocturnal' }, titles).map((r) => r.id)).toEqual(['file:owl']);
+  });
+});
+
+describe('groupArtifacts and galleryRows', () => {
+  const list = [
+    rec({ id: 'a', conversationId: 'c1', capturedAt: day('2026-11-20') }),
+    rec({ id: 'b', conversationId: 'c2', capturedAt: day('2026-11-22') }),
+    rec({ id: 'c', conversationId: 'c1', capturedAt: day('2026-11-22') + 1000 }),
+    rec({ id: 'd', conversationId: 'c1', capturedAt: null, firstSeenAt: day('2026-11-22') + 500, status: 'pending', sha256: null }),
+  ];
+
+  it('groups by local day (newest first), then conversation (most recent first)', () => {
+    const days = groupArtifacts(list);
+    expect(days.map((d) => [d.day, d.conversations.map((c) => [c.conversationId, c.items.map((i) => i.id)])])).toEqual([
+      ['2026-11-22', [['c1', ['c', 'd']], ['c2', ['b']]]],
+      ['2026-11-20', [['c1', ['a']]]],
+    ]);
+  });
+
+  it('flattens into header rows and rows of at most `columns` tiles', () => {
+    const rows = galleryRows(groupArtifacts(list), 1);
+    expect(rows.map((r) => (r.type === 'tiles' ? r.items.map((i) => i.id).join('') : r.type))).toEqual([
+      'day', 'conversation', 'c', 'd', 'conversation', 'b', 'day', 'conversation', 'a',
+    ]);
+    expect(galleryRows(groupArtifacts(list), 4).filter((r) => r.type === 'tiles')).toHaveLength(3);
+  });
+
+  it.each([[1, 100], [1, 180], [1, 371], [2, 372], [5, 960]])('%i columns fit in %i px', (n, width) => {
+    expect(columnsFor(width)).toBe(n);
+  });
+
+  it('names local days', () => {
+    expect(localDay(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
+  });
+});
+
+describe('visibleRange', () => {
+  const offsets = rowOffsets([10, 10, 10, 10, 10]); // rows at 0,10,20,30,40; total 50
+  it.each<[[number, number], number, number, number]>([
+    [[0, 2], 0, 15, 0],
+    [[1, 3], 10, 15, 0],
+    [[1, 3], 12, 10, 0],
+    [[0, 5], 0, 1000, 0],
+    [[4, 5], 45, 100, 0],
+    [[0, 4], 15, 10, 10],
+    [[5, 5], 60, 10, 0],
+  ])('%j for scrollTop %i, height %i, overscan %i', (expected, top, height, overscan) => {
+    expect(visibleRange(offsets, top, height, overscan)).toEqual(expected);
+  });
+
+  it('is empty without rows and logarithmic in spirit: 100k rows answer at once', () => {
+    expect(visibleRange(rowOffsets([]), 0, 100)).toEqual([0, 0]);
+    const big = rowOffsets(new Array(100_000).fill(200));
+    expect(visibleRange(big, 200 * 50_000 + 5, 600)).toEqual([50_000, 50_004]);
+  });
+});
+
+describe('names', () => {
+  it('names backups by local date', () => {
+    expect(backupFileName(new Date(2026, 10, 23, 0, 5))).toBe('chatgpt-vault-2026-11-23.zip');
+  });
+
+  it.each([
+    ['report.csv', 'report.csv'],
+    ['a_b_c', 'a/b\\c'],
+    ['what_', 'what?'],
+    ['untitled', '...'],
+    ['untitled', null],
+    ['_CON.txt', 'CON.txt'],
+    ['tab_in name', 'tab\tin   name'],
+  ])('safeFileName → %j for %j', (expected, input) => {
+    expect(safeFileName(input)).toBe(expected);
+  });
+
+  it('keeps the extension when shortening', () => {
+    const long = `${'x'.repeat(300)}.xlsx`;
+    expect(safeFileName(long)).toMatch(/^x+\.xlsx$/);
+    expect(safeFileName(long).length).toBe(120);
+  });
+
+  it('makes names unique case-insensitively', () => {
+    const taken = new Set<string>();
+    expect(['a.png', 'A.png', 'a.png', 'b'].map((n) => uniqueName(n, taken))).toEqual(['a.png', 'A (2).png', 'a (3).png', 'b']);
+  });
+
+  it('derives artifact file names from the record', () => {
+    expect(artifactFileName(rec({ fileName: 'fox.png', mimeType: 'image/webp' }))).toBe('fox.webp');
+    expect(artifactFileName(rec({ fileName: null, fileId: 'file_123', mimeType: 'image/png' }))).toBe('image-file_123.png');
+  });
+
+  it('names a selection ZIP by conversation, or by date across conversations', () => {
+    const titles = new Map([['c1', 'Fox: poster/ideas']]);
+    expect(selectionZipName([rec({ conversationId: 'c1' })], titles)).toBe('Fox_ poster_ideas.zip');
+    expect(selectionZipName([rec({ conversationId: 'c1' }), rec({ conversationId: 'c2' })], titles, new Date(2026, 10, 2))).toBe('chatgpt-artifacts-2026-11-02.zip');
+  });
+});
+
+describe('storage info', () => {
+  const GB = 1e9;
+  it.each([
+    [false, 1 * GB, 100 * GB],
+    [true, 95 * GB, 100 * GB],
+    [true, 0.6 * GB, 1 * GB],
+    [false, null, 100 * GB],
+  ])('low=%s for usage %s of %s', (low, usage, quota) => {
+    expect(isLowOnSpace(usage, quota)).toBe(low);
+  });
+
+  it('reads estimate and persistence from an injected navigator', async () => {
+    const nav = { storage: { estimate: async () => ({ usage: 2 * GB, quota: 10 * GB }), persisted: async () => false } } as unknown as Navigator;
+    expect(await readStorageInfo(nav)).toEqual({ usage: 2 * GB, quota: 10 * GB, available: 8 * GB, persisted: false, low: false });
+    expect(await readStorageInfo({} as Navigator)).toEqual({ usage: null, quota: null, available: null, persisted: null, low: false });
+  });
+
+  it.each([['512 B', 512], ['1.5 kB', 1500], ['2.1 MB', 2_127_000], ['12 GB', 12e9], ['unknown', null]])('formats %s', (text, n) => {
+    expect(formatBytes(n)).toBe(text);
+  });
+});
