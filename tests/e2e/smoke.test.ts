@@ -355,6 +355,36 @@ describe('fake app in Chromium', () => {
     await page.close();
   });
 
+  it('renders every loaded fixture on both markups without script errors', T, async () => {
+    const page = await browser.page();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    for (const [id, conv] of fake.state.conversations) {
+      const onPath = new Set(currentPath(conv).map((n) => n.id));
+      for (const host of ['chatgpt.com', 'chat.openai.com']) {
+        await page.goto(`https://${host}/c/${id}`);
+        await page.waitForSelector('html[data-fake-app-state="idle"]');
+        const ids = await page.$$eval('[data-message-id]', (els) => els.map((e) => e.getAttribute('data-message-id')!));
+        assert.ok(ids.length > 0, `${host} ${id}: something rendered`);
+        assert.deepEqual(ids.filter((m) => !onPath.has(m)), [], `${host} ${id}: only current-path nodes`);
+        await waitFor(() => page.$$eval('img', (els) => els.every((i) => ((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0) || (i as HTMLImageElement).dataset.error)), {
+          message: `${host} ${id}: images settled`,
+        });
+        assert.deepEqual(await page.$$eval('img[data-error]', (els) => els.map((e) => e.getAttribute('data-error'))), [], `${host} ${id}: every image resolves`);
+      }
+    }
+    assert.deepEqual(errors, []);
+    // project/GPT routes and share pages (share data is embedded: no conversation GET)
+    await page.goto(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-demo/c/${DEMO}`);
+    await page.waitForSelector(`[data-message-id="${fake.state.conversations.get(DEMO)!.current_node}"]`);
+    const getsBefore = fake.state.requests.filter((r) => r.route === 'conversation').length;
+    await page.goto(`https://chatgpt.com/share/${DEMO}`);
+    await page.waitForSelector('html[data-fake-app-state="idle"]');
+    assert.equal(await page.locator('section[data-turn]').count(), 6);
+    assert.equal(fake.state.requests.filter((r) => r.route === 'conversation').length, getsBefore);
+    await page.close();
+  });
+
   it('navigates in-app from the sidebar without reloading', T, async () => {
     const page = await openChat(`https://chatgpt.com/c/${DEMO}`);
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));

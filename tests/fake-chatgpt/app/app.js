@@ -127,8 +127,10 @@
     const m = node.message;
     if (!m || !m.author) return null;
     const md = m.metadata || {};
-    if (md.is_visually_hidden_from_conversation) return null;
     const role = m.author.role;
+    // Real image_gen tool messages are often flagged hidden, yet the UI shows their images (2025-26);
+    // the flag only hides messages without images.
+    if (md.is_visually_hidden_from_conversation && role !== 'tool') return null;
     const ct = m.content || {};
     const parts = Array.isArray(ct.parts) ? ct.parts : [];
     if (role === 'system') return null;
