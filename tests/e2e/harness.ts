@@ -12,7 +12,7 @@ import type { FakeChatGPT } from '../fake-chatgpt/server.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const DEFAULT_EXTENSION_PATH = join(REPO_ROOT, '.output/chrome-mv3');
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** True when `npx wxt build` has produced the Chrome MV3 build. */
 export function hasExtensionBuild(path = DEFAULT_EXTENSION_PATH): boolean {
