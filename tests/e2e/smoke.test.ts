@@ -434,6 +434,15 @@ describe('fake app in Chromium', () => {
     await page.close();
   });
 
+  it('in workspace mode the app sends ChatGPT-Account-Id from the _account cookie', T, async () => {
+    fake.state.setOptions({ workspaceAccountId: 'acct-ws-777' });
+    const page = await openChat(`https://chatgpt.com/c/${DEMO}`);
+    await page.waitForSelector(`[data-message-id="${fake.state.conversations.get(DEMO)!.current_node}"]`);
+    const gets = fake.state.requests.filter((r) => r.route === 'conversation');
+    assert.ok(gets.length > 0 && gets.every((r) => r.accountHeader && r.status === 200), JSON.stringify(gets));
+    await page.close();
+  });
+
   it('a fault rule breaks exactly the matching image in the page', T, async () => {
     fake.state.addFault({ route: 'files-download', match: CHART_ID, fault: '429' });
     const page = await openChat(`https://chatgpt.com/c/${DEMO}`);
