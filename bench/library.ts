@@ -1,0 +1,303 @@
+/**
+ * Library benchmark and sample vault archives (also used by tests/e2e/library.test.ts).
+ *
+ * `benchLibrary()` runs in real Chromium (the built extension, `.output/chrome-mv3`): it restores a
+ * 10,000-artifact vault archive through the page's own `Restore backup` input, reloads `/library.html`,
+ * and measures the time from navigation to the first painted gallery tile and the JS heap in use. The page
+ * runs with `?probe=1` (utils/library/probe.ts), which counts blob reads through the library API: it
+ * reports those made by the time the first tiles enter the DOM (the listing) and, separately, the lazy
+ * thumbnail reads for tiles in view.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A minimal RGBA PNG encoder (filter 0 rows, zlib from Node). */
+export function encodePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 4 + 1);
+    raw[row] = 0;
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      raw.set([r, g, b, 255], row + 1 + x * 4);
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  return new Uint8Array(Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
+  ]));
+}
+
+type RGB = [number, number, number];
+const mix = (a: RGB, b: RGB, t: number): RGB => [0, 1, 2].map((i) => Math.round(a[i]! + (b[i]! - a[i]!) * Math.min(1, Math.max(0, t)))) as RGB;
+
+/** Little generated pictures so the gallery screenshot shows real thumbnails. */
+export const PICTURES: Record<string, (x: number, y: number, s: number) => RGB> = {
+  sunset: (x, y, s) => {
+    const sky = mix([58, 28, 113], [255, 140, 66], y / s);
+    const sun = Math.hypot(x - s * 0.62, y - s * 0.55) < s * 0.16;
+    const ridge = s * (0.7 + 0.06 * Math.sin(x / s * 9) + 0.04 * Math.sin(x / s * 23));
+    if (y > ridge) return mix([40, 24, 60], [20, 12, 30], (y - ridge) / (s - ridge));
+    return sun ? [255, 214, 102] : sky;
+  },
+  fox: (x, y, s) => {
+    const cx = s / 2, top = s * 0.22, bottom = s * 0.78;
+    const t = (y - top) / (bottom - top);
+    const inHead = t >= 0 && t <= 1 && Math.abs(x - cx) < (1 - t) * s * 0.34 + s * 0.04;
+    const inEarL = y < s * 0.4 && y > s * 0.12 && Math.abs(x - s * 0.33) < (y - s * 0.12) * 0.5;
+    const inEarR = y < s * 0.4 && y > s * 0.12 && Math.abs(x - s * 0.67) < (y - s * 0.12) * 0.5;
+    const eye = Math.hypot(x - s * 0.42, y - s * 0.42) < s * 0.03 || Math.hypot(x - s * 0.58, y - s * 0.42) < s * 0.03;
+    const muzzle = t > 0.55 && t <= 1 && Math.abs(x - cx) < (1 - t) * s * 0.34 + s * 0.04 && Math.abs(x - cx) < s * 0.12;
+    if (eye) return [30, 30, 30];
+    if (muzzle) return [250, 240, 228];
+    if (inHead || inEarL || inEarR) return mix([242, 120, 38], [214, 84, 20], y / s);
+    return mix([18, 78, 84], [10, 44, 52], Math.hypot(x - cx, y - cx) / s);
+  },
+  forest: (x, y, s) => {
+    const base = mix([196, 226, 214], [122, 173, 150], y / s);
+    for (const [cx, w, h, c] of [[0.2, 0.18, 0.55, [34, 94, 64]], [0.5, 0.24, 0.7, [24, 74, 50]], [0.8, 0.2, 0.6, [44, 110, 76]]] as const) {
+      const topY = s * (1 - h);
+      if (y > topY && Math.abs(x - s * cx) < (y - topY) / (s - topY) * s * w) return c as unknown as RGB;
+    }
+    return base;
+  },
+  ocean: (x, y, s) => {
+    const wave = Math.sin(x / s * 12 + y / s * 3) * 0.5 + 0.5;
+    const band = Math.floor((y / s) * 10 + Math.sin(x / s * 6) * 0.8) % 2 === 0;
+    return mix(band ? [12, 74, 140] : [20, 110, 180], [140, 220, 240], wave * 0.35 + (1 - y / s) * 0.3);
+  },
+  neon: (x, y, s) => {
+    const grid = (x % (s / 8) < 2 || y % (s / 8) < 2);
+    const glow = Math.max(0, 1 - Math.hypot(x - s / 2, y - s * 0.35) / (s * 0.3));
+    if (grid && y > s * 0.45) return [255, 62, 165];
+    return mix([16, 10, 40], [255, 110, 199], glow);
+  },
+  chart: (x, y, s) => {
+    const pad = s * 0.12;
+    if (x > pad && x < s - pad / 2 && (Math.abs(y - (s - pad)) < 1.5)) return [90, 90, 90];
+    if (y > pad / 2 && y < s - pad && Math.abs(x - pad) < 1.5) return [90, 90, 90];
+    const bars = [0.35, 0.55, 0.45, 0.8, 0.65, 0.9];
+    const bw = (s - pad * 1.5) / bars.length;
+    const i = Math.floor((x - pad - 4) / bw);
+    const h = bars[i];
+    if (h !== undefined && (x - pad - 4) % bw < bw * 0.7 && y > (s - pad) - h * (s - pad * 1.6) && y < s - pad - 1) return mix([16, 163, 127], [12, 120, 96], i / bars.length);
+    return [250, 250, 250];
+  },
+};
+
+export interface SampleArtifact {
+  kind: 'image' | 'chart' | 'sandbox-file' | 'upload';
+  conversationId: string;
+  messageId: string;
+  fileId: string | null;
+  genId: string | null;
+  fileName: string | null;
+  sandboxPath: string | null;
+  prompt: string | null;
+  mimeType: string | null;
+  status: 'saved' | 'pending' | 'expired' | 'failed';
+  reason: string | null;
+  capturedAt: string | null;
+  source: 'live' | 'backup' | 'import';
+  seed?: number | null;
+  bytes?: Uint8Array;
+}
+
+export interface SampleConversation {
+  id: string;
+  title: string;
+  updateTime: number;
+}
+
+const EXT: Record<string, string> = { 'image/png': 'png', 'image/svg+xml': 'svg', 'text/csv': 'csv', 'image/webp': 'webp' };
+
+/** Builds a vault archive (contracts.md section 1) from entries; members are exactly what they claim. */
+export function buildArchive(artifacts: SampleArtifact[], conversations: SampleConversation[], tamper: (files: Zippable, manifest: any) => void = () => {}): Uint8Array {
+  const files: Zippable = {};
+  const entries = artifacts.map(({ bytes, ...a }) => {
+    if (!bytes) return { ...a, size: null, sha256: null, path: null };
+    const sha = sha256(bytes);
+    const path = `artifacts/${sha}.${EXT[a.mimeType ?? ''] ?? 'bin'}`;
+    files[path] = [bytes, { level: a.mimeType?.startsWith('image/png') ? 0 : 6 }];
+    return { ...a, size: bytes.length, sha256: sha, path };
+  });
+  const convs = conversations.map((c) => {
+    const path = `conversations/${c.id}.json`;
+    files[path] = strToU8(JSON.stringify({ conversation_id: c.id, title: c.title, update_time: c.updateTime, mapping: {} }));
+    return { ...c, path };
+  });
+  const manifest = { format: 'chatgpt-artifact-vault', version: 1, createdAt: '2026-11-22T10:00:00.000Z', artifacts: entries, conversations: convs };
+  tamper(files, manifest);
+  return zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest, null, 2)), ...files });
+}
+
+const SVG_CHART = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 160"><rect width="240" height="160" fill="#fff"/>
+<polyline fill="none" stroke="#7c3aed" stroke-width="4" points="20,130 60,100 100,110 140,60 180,70 220,25"/>
+<line x1="20" y1="140" x2="230" y2="140" stroke="#999"/><text x="20" y="18" font-family="sans-serif" font-size="14">Revenue by month</text></svg>`;
+
+/** The gallery's demo data: three conversations, images, charts (PNG and SVG), files, and losses. */
+export function sampleVault(): { artifacts: SampleArtifact[]; conversations: SampleConversation[] } {
+  const png = (name: string, size = 256) => encodePng(size, size, (x, y) => PICTURES[name]!(x, y, size));
+  const day1 = '2026-11-22T09:';
+  const day0 = '2026-11-21T16:';
+  const img = (conversationId: string, n: number, picture: string, prompt: string, at: string, seed: number): SampleArtifact => ({
+    kind: 'image', conversationId, messageId: `msg-${conversationId}-${n}`, fileId: `file_0000${conversationId.slice(-4)}${n}`,
+    genId: `gen-${picture}-${n}`, fileName: `${picture}.png`, sandboxPath: null, prompt, mimeType: 'image/png', status: 'saved',
+    reason: null, capturedAt: at, source: 'live', seed, bytes: png(picture),
+  });
+  const conversations: SampleConversation[] = [
+    { id: '6f1c0000-0000-4000-8000-00000000f0c5', title: 'Fox poster ideas', updateTime: 1795338000 },
+    { id: '6f1c0000-0000-4000-8000-0000000051e5', title: 'Quarterly sales analysis', updateTime: 1795336000 },
+    { id: '6f1c0000-0000-4000-8000-00000000ocea', title: 'Ocean wallpapers', updateTime: 1795250000 },
+  ];
+  const [fox, sales, ocean] = conversations.map((c) => c.id) as [string, string, string];
+  const artifacts: SampleArtifact[] = [
+    img(fox, 1, 'fox', 'A geometric fox poster, teal background, flat vector style', `${day1}58:10.000Z`, 1843),
+    img(fox, 2, 'sunset', 'Same fox mood as a sunset over purple mountains', `${day1}55:02.000Z`, 99120),
+    img(fox, 3, 'forest', 'Minimal pine forest, pastel greens', `${day1}51:44.000Z`, 5521),
+    {
+      kind: 'chart', conversationId: sales, messageId: 'msg-sales-chart', fileId: 'file-SalesChart0001', genId: null, fileName: 'sales-by-region.png',
+      sandboxPath: null, prompt: null, mimeType: 'image/png', status: 'saved', reason: null, capturedAt: `${day1}20:00.000Z`, source: 'live', bytes: png('chart'),
+    },
+    {
+      kind: 'sandbox-file', conversationId: sales, messageId: 'msg-sales-svg', fileId: 'file-SalesSvg0001', genId: null, fileName: 'revenue.svg',
+      sandboxPath: '/mnt/data/revenue.svg', prompt: null, mimeType: 'image/svg+xml', status: 'saved', reason: null, capturedAt: `${day1}21:00.000Z`,
+      source: 'live', bytes: strToU8(SVG_CHART),
+    },
+    {
+      kind: 'sandbox-file', conversationId: sales, messageId: 'msg-sales-csv', fileId: null, genId: null, fileName: 'sales_q3.csv',
+      sandboxPath: '/mnt/data/sales_q3.csv', prompt: null, mimeType: 'text/csv', status: 'saved', reason: null, capturedAt: `${day1}22:00.000Z`,
+      source: 'live', bytes: strToU8('region,q3\nnorth,120\nsouth,95\neast,143\nwest,88\n'),
+    },
+    {
+      kind: 'sandbox-file', conversationId: sales, messageId: 'msg-sales-xlsx', fileId: null, genId: null, fileName: 'forecast.xlsx',
+      sandboxPath: '/mnt/data/forecast.xlsx', prompt: null, mimeType: null, status: 'expired', reason: 'sandbox expired (404)',
+      capturedAt: null, source: 'backup',
+    },
+    img(ocean, 1, 'ocean', 'Layered ocean waves wallpaper, deep blues', `${day0}10:00.000Z`, 7),
+    img(ocean, 2, 'neon', 'Synthwave horizon with a neon grid', `${day0}05:00.000Z`, 8),
+    {
+      kind: 'image', conversationId: ocean, messageId: 'msg-ocean-3', fileId: 'file_00000000ocea3', genId: 'gen-ocean-3', fileName: null,
+      sandboxPath: null, prompt: 'Ocean at night with bioluminescence', mimeType: 'image/png', status: 'failed',
+      reason: 'HTTP 503 after 5 attempts', capturedAt: null, source: 'live',
+    },
+  ];
+  return { artifacts, conversations };
+}
+
+/** `n` artifacts across `n / 25` conversations; every one saved with a small distinct PNG. */
+export function largeVault(n: number): { artifacts: SampleArtifact[]; conversations: SampleConversation[] } {
+  const conversations: SampleConversation[] = [];
+  const artifacts: SampleArtifact[] = [];
+  const tiny = encodePng(8, 8, (x, y) => [x * 30, y * 30, 128]);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(i / 25);
+    const id = `bench-conv-${String(c).padStart(5, '0')}`;
+    if (i % 25 === 0) conversations.push({ id, title: `Bench conversation ${c}`, updateTime: 1795338000 - c });
+    // A distinct tail byte after IEND keeps the PNG valid and every SHA-256 distinct.
+    const bytes = new Uint8Array(tiny.length + 4);
+    bytes.set(tiny);
+    new DataView(bytes.buffer).setUint32(tiny.length, i);
+    artifacts.push({
+      kind: 'image', conversationId: id, messageId: `m${i}`, fileId: `file_bench_${i}`, genId: null, fileName: `image-${i}.png`,
+      sandboxPath: null, prompt: `bench prompt number ${i}`, mimeType: 'image/png', status: 'saved', reason: null,
+      capturedAt: new Date(Date.UTC(2026, 10, 22) - i * 60_000).toISOString(), source: 'live', bytes,
+    });
+  }
+  return { artifacts, conversations };
+}
+
+/**
+ * 10,000 artifacts in a real Chromium vault; time to the first painted tile, JS heap, and blob reads.
+ * Needs `npx wxt build` first (it says so and returns when the build is missing).
+ */
+export async function benchLibrary(): Promise<string[]> {
+  const ext = resolve(import.meta.dirname, '../.output/chrome-mv3');
+  if (!existsSync(join(ext, 'manifest.json'))) return ['library: skipped (no .output/chrome-mv3; run `npx wxt build`)'];
+  const { chromium } = await import('playwright-core');
+  const N = Number(process.env.BENCH_LIBRARY_N ?? 10_000);
+  const { artifacts, conversations } = largeVault(N);
+  const dir = mkdtempSync(join(tmpdir(), 'vault-bench-'));
+  const archivePath = join(dir, 'bench.zip');
+  writeFileSync(archivePath, buildArchive(artifacts, conversations));
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+  });
+  try {
+    const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    const id = new URL(sw.url()).host;
+    const page = await context.newPage();
+    // Count IndexedDB reads per object store, and note when the first tile is painted.
+    await page.goto(`chrome-extension://${id}/library.html?probe=1`);
+    const t0 = Date.now();
+    await page.getByLabel('Restore backup').setInputFiles(archivePath);
+    await page.getByTestId('restore-report').waitFor({ timeout: 600_000 });
+    const report = (await page.getByTestId('restore-report').textContent()) ?? '';
+    const restoreMs = Date.now() - t0;
+    if (!report.includes(`${N} added`)) throw new Error(`restore did not add ${N}: ${report}`);
+
+    const runs: { paint: number; heap: number | null; blobReadsAtPaint: number; tiles: number; rows: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      await page.waitForFunction(() => (window as any).__libraryProbe?.firstTilePaintedAt != null, null, { timeout: 120_000 });
+      const r = await page.evaluate(() => {
+        const p = (window as any).__libraryProbe;
+        return {
+          paint: p.firstTilePaintedAt as number,
+          heap: ((performance as any).memory?.usedJSHeapSize ?? null) as number | null,
+          blobReadsAtPaint: p.blobReadsAtFirstTile as number,
+          tiles: document.querySelectorAll('[data-testid="artifact"]').length,
+          rows: Number(document.querySelector<HTMLElement>('[data-testid="gallery"]')?.dataset.rows ?? 0),
+        };
+      });
+      runs.push(r);
+    }
+    const count = await page.getByTestId('shown-count').textContent();
+    // Thumbnails of the visible tiles load after the list; count them once they are in.
+    await page.waitForFunction(() => document.querySelectorAll('.tile img').length > 0, null, { timeout: 30_000 });
+    const lazy = await page.evaluate(() => ({
+      thumbs: document.querySelectorAll('.tile img').length,
+      blobReads: (window as any).__libraryProbe.blobReads as number,
+    }));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heapAfterGc = await page.evaluate(() => (performance as any).memory?.usedJSHeapSize ?? null);
+    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const mb = (n: number | null) => (n === null ? 'n/a' : `${(n / 1e6).toFixed(1)} MB`);
+    const last = runs[runs.length - 1]!;
+    return [
+      `library (real Chromium, ${N.toLocaleString('en')} artifacts, ${conversations.length} conversations; restore through the page ${(restoreMs / 1000).toFixed(1)} s):`,
+      `  first gallery tile painted: median ${median(runs.map((r) => r.paint)).toFixed(0)} ms after navigation (runs: ${runs.map((r) => r.paint.toFixed(0)).join(', ')} ms)`,
+      `  JS heap used: ${mb(last.heap)} at first paint, ${mb(heapAfterGc)} after GC; ${count}`,
+      `  DOM: ${last.tiles} tiles rendered of ${N} (${last.rows} virtual rows)`,
+      `  blob reads while listing (until the first tiles were in the DOM): ${runs.map((r) => r.blobReadsAtPaint).join(', ')} per run`,
+      `  then lazily: ${lazy.blobReads} blob reads for ${lazy.thumbs} thumbnails in view (of ${N})`,
+    ];
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
