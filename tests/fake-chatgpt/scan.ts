@@ -70,7 +70,8 @@ export interface ScanResult {
 }
 
 const POINTER_RE = /(?:file-service|sediment):\/\/[^\s"'()<>\]]+/g;
-const SANDBOX_RE = /sandbox:(?:\/\/)?(\/mnt\/data\/[^\s)"'<>\]]+)/g;
+// A link target may hold balanced parentheses (`data%20export%20(v2).xlsx`, contracts.md section 2).
+const SANDBOX_RE = /sandbox:(?:\/\/)?(\/mnt\/data\/(?:[^\s()"'<>\]]|\([^\s()"'<>\]]*\))+)/g;
 const PLAIN_PATH_RE = /\/mnt\/data\/[^\s)"'<>\],]+/g;
 
 /** `sediment://<hash>#file_…#wm` -> `file_…`; `file-service://file-…` -> `file-…`. */

@@ -608,7 +608,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     res.on('close', () => {
       if (entry.status === null) entry.status = res.headersSent ? res.statusCode : 0;
     });
-    const fault = state.takeFault(r.route, url.href);
+    const fault = state.takeFault(r.route, url.href, bearer !== null);
     let truncate = false;
     if (fault) {
       entry.fault = fault.fault;

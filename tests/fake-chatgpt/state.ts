@@ -27,6 +27,11 @@ export interface FaultRule {
   fault: FaultKind;
   /** How many requests fail; unlimited when omitted. */
   times?: number;
+  /**
+   * Only requests with (true) or without (false) a Bearer token. The fake page's own `<img>` loads carry
+   * none, the extension's downloads do: `bearer: true` aims a fault at the extension alone.
+   */
+  bearer?: boolean;
 }
 
 export interface ActiveFault extends FaultRule {
@@ -168,10 +173,11 @@ export class FakeState {
   }
 
   /** Finds and consumes the first rule matching this request. */
-  takeFault(route: string, url: string): ActiveFault | null {
+  takeFault(route: string, url: string, bearer = false): ActiveFault | null {
     for (const f of this.faults) {
       if (f.route !== 'any' && f.route !== route) continue;
       if (f.match && !url.includes(f.match)) continue;
+      if (f.bearer !== undefined && f.bearer !== bearer) continue;
       if (f.times !== undefined && f.hits >= f.times) continue;
       f.hits++;
       return f;

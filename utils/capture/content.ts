@@ -239,7 +239,7 @@ class ConversationReader {
         const headers: Record<string, string> = { authorization: `Bearer ${await fetchCtx.auth.token(fresh)}` };
         const account = await fetchCtx.auth.accountId();
         if (account) headers['chatgpt-account-id'] = account;
-        return fetchCtx.fetch(url!, { headers, credentials: 'include', signal: AbortSignal.timeout(fetchCtx.jsonTimeoutMs) });
+        return fetchCtx.fetch(url!, { headers, credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(fetchCtx.jsonTimeoutMs) });
       };
       let res = await get(false);
       if (res.status === 401) res = await get(true);

@@ -225,14 +225,19 @@ function checkApiStatus(res: Response, ctx: FetchContext): void {
   }
 }
 
-async function apiInit(ctx: FetchContext, freshToken: boolean): Promise<{ headers: Record<string, string>; credentials: RequestCredentials }> {
+async function apiInit(
+  ctx: FetchContext,
+  freshToken: boolean,
+): Promise<{ headers: Record<string, string>; credentials: RequestCredentials; cache: RequestCache }> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${await ctx.auth.token(freshToken)}`,
     accept: 'application/json',
   };
   const account = await ctx.auth.accountId();
   if (account) headers['chatgpt-account-id'] = account;
-  return { headers, credentials: 'include' };
+  // no-store: never a cached (stale) answer, and no wait on the HTTP cache's per-URL lock while the page's
+  // own request for the same URL is in flight (a stalled <img> would hold ours for its whole duration).
+  return { headers, credentials: 'include', cache: 'no-store' };
 }
 
 /** Download the resolved URL with the credentials its host needs. */
@@ -251,10 +256,10 @@ async function download(
     if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
       // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
       const api = await apiInit(ctx, false);
-      init = { headers: api.headers, credentials: 'include', signal: controller.signal };
+      init = { headers: api.headers, credentials: 'include', cache: 'no-store', signal: controller.signal };
     } else {
       // Self-signed SAS/blob links: never forward auth to a third-party host.
-      init = { credentials: 'omit', signal: controller.signal };
+      init = { credentials: 'omit', cache: 'no-store', signal: controller.signal };
     }
     let res: Response;
     try {

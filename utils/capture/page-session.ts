@@ -29,7 +29,7 @@ export class PageSession implements AuthSource {
 
   private async readToken(): Promise<string> {
     const [url] = sessionUrls(this.origin);
-    const res = await this.doFetch(url!, { credentials: 'include', signal: AbortSignal.timeout(15_000) });
+    const res = await this.doFetch(url!, { credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(15_000) });
     if (res.status === 429) fail('rate-limited', 'ChatGPT is rate limiting the session endpoint (HTTP 429)');
     if (res.status >= 500) fail('server', `ChatGPT session endpoint failed (HTTP ${res.status})`);
     let body: unknown = null;

@@ -1,0 +1,274 @@
+/**
+ * Live capture in real Chromium against the fake chatgpt.com (issue 3's test list). Expected artifacts come
+ * from the fake server's own scanner (tests/fake-chatgpt/scan.ts), not from the extension's walker, and
+ * expected bytes from the server's byte generator.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { sha256Hex } from '../fake-chatgpt/bytes.ts';
+import { scanConversation } from '../fake-chatgpt/scan.ts';
+import { launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { definePageHelpers, everythingStored, readVault, type ProbedArtifact, type VaultDump } from './vault-probe.ts';
+
+const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
+const IMAGE_GEN = '69dc3dc3-8dfc-8333-9e10-000000000002';
+const DALLE3 = 'd3d3d3d3-0000-4000-8000-000000000001';
+const CODE = 'c1c1c1c1-0000-4000-8000-000000000003';
+
+let fake: FakeChatGPT;
+let browser: Browser | null = null;
+
+before(async () => {
+  fake = await startFakeChatGPT();
+});
+after(async () => {
+  await browser?.close();
+  await fake.close();
+});
+beforeEach(async () => {
+  await browser?.close();
+  browser = null;
+  fake.state.reset();
+});
+
+async function launch(): Promise<Browser> {
+  browser = await launchBrowser({ server: fake });
+  return browser;
+}
+
+/** What the server knows is in a conversation: file ids (images, charts) and sandbox paths. */
+function expected(conversationId: string): { files: string[]; sandbox: string[] } {
+  const conv = fake.state.conversations.get(conversationId);
+  assert.ok(conv, `fixture ${conversationId} loaded`);
+  const scan = scanConversation(conv);
+  const files = [...scan.files.values()].filter((f) => f.use === 'image' || f.use === 'chart').map((f) => f.fileId);
+  return { files: files.sort(), sandbox: [...scan.sandbox.keys()].sort() };
+}
+
+function ofConversation(dump: VaultDump, conversationId: string): ProbedArtifact[] {
+  return dump.artifacts.filter((a) => a.conversationId === conversationId);
+}
+
+/** Waits until every expected artifact of the conversation is settled (saved, expired or failed). */
+let lastSeen = '';
+
+async function settled(b: Browser, conversationId: string, count: number, timeout = 30_000): Promise<ProbedArtifact[]> {
+  lastSeen = '';
+  return waitFor(
+    async () => {
+      const mine = ofConversation(await readVault(b), conversationId);
+      if (mine.length >= count && mine.every((a) => a.status !== 'pending')) return mine;
+      lastSeen = mine.map((a) => `${a.id}=${a.status}${a.reason ? ` (${a.reason})` : ''}`).join('; ');
+      return null;
+    },
+    { timeout, interval: 250, message: `artifacts of ${conversationId} settled` },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; vault: ${lastSeen || 'nothing'}`);
+  });
+}
+
+function assertSavedExactly(artifacts: ProbedArtifact[], conversationId: string, exp: { files: string[]; sandbox: string[] }) {
+  const files = artifacts.filter((a) => a.kind !== 'sandbox-file').map((a) => a.fileId).sort();
+  const sandbox = artifacts.filter((a) => a.kind === 'sandbox-file').map((a) => a.sandboxPath).sort();
+  assert.deepEqual(files, exp.files, 'every image and chart, once');
+  assert.deepEqual(sandbox, exp.sandbox, 'every sandbox file, once');
+  for (const a of artifacts) {
+    assert.equal(a.status, 'saved', `${a.id} saved (${a.reason ?? ''})`);
+    const served = a.kind === 'sandbox-file' ? expectedBytes('sandbox', conversationId, a.sandboxPath!) : expectedBytes('file', a.fileId!);
+    assert.equal(a.sha256, sha256Hex(served), `${a.id}: stored hash is the hash of the served bytes`);
+    assert.equal(a.blobSha256, a.sha256, `${a.id}: the stored blob really has that hash`);
+    assert.equal(a.size, served.length);
+    assert.equal(a.conversationId, conversationId);
+    assert.ok(a.messageId, `${a.id} has a message id`);
+    assert.ok(a.fileName, `${a.id} has a file name`);
+    assert.ok(a.capturedAt, `${a.id} has a capture time`);
+    assert.equal(a.source, 'live');
+  }
+}
+
+/** Requests the extension made (content script requests carry the Bearer token; the fake page's <img> loads do not). */
+function extensionDownloads(path: string): number {
+  return fake.state.requests.filter((r) => r.path.includes(path) && r.status === 200 && r.bearer).length;
+}
+
+describe('live capture', () => {
+  test('2026 markup: DALL-E 3 and image_gen images, a chart and sandbox files are saved with provenance', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const exp = expected(MIXED);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    assertSavedExactly(saved, MIXED, exp);
+    const images = saved.filter((a) => a.kind === 'image');
+    assert.ok(images.some((a) => a.fileId?.startsWith('file-')), 'a DALL-E 3 (file-service) image');
+    assert.ok(images.some((a) => a.fileId?.startsWith('file_')), 'an image_gen (sediment) image');
+    for (const img of images) assert.ok(img.genId && img.prompt, `${img.id} has gen_id and prompt`);
+    assert.ok(saved.some((a) => a.kind === 'chart'));
+    const dump = await readVault(b);
+    assert.ok(dump.snapshotIds.includes(MIXED), 'conversation snapshot stored');
+    assert.equal(dump.jobs.length, 0, 'no job left');
+  });
+
+  test('chat.openai.com with the legacy markup and legacy signed file URLs', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chat.openai.com/c/${DALLE3}`);
+    await page.waitForSelector('article[data-testid^="conversation-turn-"]');
+    const exp = expected(DALLE3);
+    const saved = await settled(b, DALLE3, exp.files.length + exp.sandbox.length);
+    assertSavedExactly(saved, DALLE3, exp);
+    const sas = fake.state.requests.filter((r) => r.host === 'files.oaiusercontent.com' && r.status === 200);
+    assert.ok(sas.length >= exp.files.length, 'bytes came from the legacy signed URLs');
+    assert.ok(sas.every((r) => !r.bearer), 'no Authorization header is sent to the file host');
+  });
+
+  test('live generation: the async image and a sandbox file that expires 15 s later are both saved', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${CODE}`);
+    const exp = expected(CODE);
+    await settled(b, CODE, exp.files.length + exp.sandbox.length);
+    const before = ofConversation(await readVault(b), CODE).length;
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('make another chart and a picture'));
+    const after = await waitFor(
+      async () => {
+        const mine = ofConversation(await readVault(b), CODE);
+        const live = mine.filter((a) => a.sandboxPath?.startsWith('/mnt/data/live-') || (a.kind === 'image' && !exp.files.includes(a.fileId ?? '')));
+        return live.length >= 2 && live.every((a) => a.status === 'saved') ? mine : null;
+      },
+      { timeout: 14_000, interval: 200, message: 'live sandbox file and async image saved before the sandbox expires' },
+    );
+    assert.equal(after.length, before + 2, 'exactly the two new artifacts were added');
+    const liveFile = after.find((a) => a.sandboxPath?.startsWith('/mnt/data/live-'))!;
+    assert.equal(liveFile.sha256, sha256Hex(expectedBytes('sandbox', CODE, liveFile.sandboxPath!)));
+  });
+
+  test('a sandbox already expired on load is marked expired with a reason, without a retry storm', { timeout: 60_000 }, async () => {
+    const exp = expected(CODE);
+    const gone = exp.sandbox[0]!;
+    fake.state.expireSandbox(CODE, gone, Date.now() - 60_000);
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${CODE}`);
+    const all = await settled(b, CODE, exp.files.length + exp.sandbox.length);
+    const expired = all.find((a) => a.sandboxPath === gone)!;
+    assert.equal(expired.status, 'expired');
+    assert.match(expired.reason ?? '', /expired|gone|no longer/i);
+    const others = all.filter((a) => a !== expired);
+    assert.deepEqual(others.filter((a) => a.status !== 'saved').map((a) => `${a.id}: ${a.status} ${a.reason}`), [], 'the other files are saved');
+    const asks = () => fake.state.requests.filter((r) => r.route === 'interpreter' && decodeURIComponent(r.path).includes(gone)).length;
+    const count = asks();
+    assert.ok(count <= 4, `at most one resolution per candidate route (${count})`);
+    await page.waitForTimeout(3_000);
+    assert.equal(asks(), count, 'no further attempts after the verdict');
+  });
+
+  test('in-app navigation to a second conversation saves its artifacts and does not double the first', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const first = expected(MIXED);
+    await settled(b, MIXED, first.files.length + first.sandbox.length);
+    await page.click(`a[href="/c/${IMAGE_GEN}"]`);
+    await page.waitForURL(`**/c/${IMAGE_GEN}`);
+    const second = expected(IMAGE_GEN);
+    const saved = await settled(b, IMAGE_GEN, second.files.length + second.sandbox.length);
+    assertSavedExactly(saved, IMAGE_GEN, second);
+    const dump = await readVault(b);
+    assert.equal(ofConversation(dump, MIXED).length, first.files.length + first.sandbox.length, 'first conversation not doubled');
+    for (const id of first.files) assert.equal(extensionDownloads(`id=${id}`), 1, `${id} downloaded once`);
+  });
+
+  test('faults (429 without Retry-After, 500, a stall, a truncated body) each followed by success: saved once, never corrupt', { timeout: 90_000 }, async () => {
+    const exp = expected(MIXED);
+    const [a, b2, c] = exp.files;
+    // Aimed at the extension's requests: its resolutions carry conversation_id, its downloads a Bearer
+    // token (the fake page's own <img> loads do not), and only it resolves sandbox files on load.
+    const faults = [
+      fake.state.addFault({ route: 'files-download', match: `${a}?post_id=&inline=false&conversation_id=`, fault: '429', times: 1 }),
+      fake.state.addFault({ route: 'interpreter', fault: '500', times: 1 }),
+      fake.state.addFault({ route: 'estuary', match: `id=${b2}`, fault: 'stall', times: 1, bearer: true }),
+      fake.state.addFault({ route: 'estuary', match: `id=${c}`, fault: 'truncate', times: 1, bearer: true }),
+    ];
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 75_000);
+    assertSavedExactly(saved, MIXED, exp);
+    for (const f of faults) assert.equal(f.hits, 1, `fault ${f.fault} on ${f.route} was injected once`);
+    const dump = await readVault(b);
+    assert.equal(dump.blobCount, new Set(dump.artifacts.map((x) => x.sha256).filter(Boolean)).size, 'one blob per content');
+  });
+
+  test('the service worker stopped in the middle of a capture: everything completes after it wakes, nothing doubled', { timeout: 90_000 }, async () => {
+    const exp = expected(MIXED);
+    // Every byte download fails once, so the jobs sit in backoff when the worker is stopped.
+    fake.state.addFault({ route: 'estuary', fault: '500', times: exp.files.length + exp.sandbox.length, bearer: true });
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    await waitFor(() => fake.state.requests.some((r) => r.fault === '500'), { timeout: 20_000, message: 'a download failed' });
+    await stopServiceWorker(b.context, b.extensionId!);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 60_000);
+    assertSavedExactly(saved, MIXED, exp);
+    const dump = await readVault(b);
+    assert.equal(dump.jobs.length, 0);
+  });
+
+  test('two tabs on one conversation produce one copy of each artifact', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const [p1, p2] = [await b.page(), await b.page()];
+    await Promise.all([p1.goto(`https://chatgpt.com/c/${MIXED}`), p2.goto(`https://chatgpt.com/c/${MIXED}`)]);
+    const exp = expected(MIXED);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    assertSavedExactly(saved, MIXED, exp);
+    await p1.waitForTimeout(1_500);
+    for (const id of exp.files) assert.equal(extensionDownloads(`id=${id}`), 1, `${id} fetched once across both tabs`);
+  });
+
+  test('forged page messages change nothing in the vault and nothing leaks to the page', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const exp = expected(MIXED);
+    await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    const before = await readVault(b);
+    await definePageHelpers(page);
+    const leaked = await page.evaluate(async (ids) => {
+      const seen: unknown[] = [];
+      window.addEventListener('message', (e) => seen.push(e.data));
+      const forged = [
+        { type: 'conversationRead', data: { conversationId: ids.other, json: '{"conversation_id":"x","mapping":{}}' } },
+        { t: 'done', jobId: 'fetch:file:file-AAAAAAAAAAAAAAAAAAAAAA', chunks: 0, size: 0 },
+        { t: 'chunk', jobId: 'x', seq: 0, b64: 'AAAA' },
+        { source: 'artifact-vault', action: 'save', url: 'https://evil.example/x.png' },
+        { messageId: 'backupNow', data: {} },
+      ];
+      for (const m of forged) window.postMessage(m, '*');
+      document.dispatchEvent(new CustomEvent('artifact-vault', { detail: forged[0] }));
+      const hasRuntime = typeof (globalThis as { chrome?: { runtime?: { sendMessage?: unknown } } }).chrome?.runtime?.sendMessage === 'function';
+      await new Promise((r) => setTimeout(r, 2_000));
+      return { fromOthers: seen.filter((d) => !forged.some((f) => JSON.stringify(f) === JSON.stringify(d))), hasRuntime };
+    }, { other: DALLE3 });
+    assert.deepEqual(leaked.fromOthers, [], 'the extension posts nothing to the page');
+    const after = await readVault(b);
+    assert.deepEqual(after.artifacts.map((a) => [a.id, a.status, a.sha256]).sort(), before.artifacts.map((a) => [a.id, a.status, a.sha256]).sort());
+    assert.deepEqual(after.snapshotIds.sort(), before.snapshotIds.sort());
+    assert.ok(!fake.state.requests.some((r) => r.path.includes(DALLE3)), 'the forged conversation was never read');
+  });
+
+  test('no stored value contains the access token', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const exp = expected(MIXED);
+    await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('one more'));
+    await waitFor(async () => ofConversation(await readVault(b), MIXED).filter((a) => a.status === 'saved').length > exp.files.length + exp.sandbox.length, { timeout: 20_000 });
+    const stored = await everythingStored(b);
+    assert.ok(stored.length > 1000, 'the probe really read the vault');
+    assert.ok(!stored.includes(fake.state.accessToken), 'the access token is stored nowhere');
+    assert.ok(!stored.includes('sig='), 'no signed URL is stored');
+  });
+});
