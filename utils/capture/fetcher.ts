@@ -288,7 +288,9 @@ async function download(
       size,
       mimeType: res.headers.get('content-type')?.split(';')[0]?.trim() || target.mimeType,
       fileId: spec.fileId ?? fileIdFromEstuary(target.downloadUrl),
-      fileName: target.fileName ?? spec.fileName,
+      // The walker's name (title-based for images, the link's basename for sandbox files) reads better than the
+      // server's, which is often just the id.
+      fileName: spec.fileName ?? target.fileName,
     };
   });
 }
