@@ -118,6 +118,8 @@ export interface SampleArtifact {
   capturedAt: string | null;
   source: 'live' | 'backup' | 'import';
   seed?: number | null;
+  /** Extra field: when the vault first saw it (entries without bytes are dated by it). */
+  firstSeenAt?: string;
   bytes?: Uint8Array;
 }
 
@@ -190,14 +192,14 @@ export function sampleVault(): { artifacts: SampleArtifact[]; conversations: Sam
     {
       kind: 'sandbox-file', conversationId: sales, messageId: 'msg-sales-xlsx', fileId: null, genId: null, fileName: 'forecast.xlsx',
       sandboxPath: '/mnt/data/forecast.xlsx', prompt: null, mimeType: null, status: 'expired', reason: 'sandbox expired (404)',
-      capturedAt: null, source: 'backup',
+      capturedAt: null, source: 'backup', firstSeenAt: `${day1}19:00.000Z`,
     },
     img(ocean, 1, 'ocean', 'Layered ocean waves wallpaper, deep blues', `${day0}10:00.000Z`, 7),
     img(ocean, 2, 'neon', 'Synthwave horizon with a neon grid', `${day0}05:00.000Z`, 8),
     {
       kind: 'image', conversationId: ocean, messageId: 'msg-ocean-3', fileId: 'file_00000000ocea3', genId: 'gen-ocean-3', fileName: null,
       sandboxPath: null, prompt: 'Ocean at night with bioluminescence', mimeType: 'image/png', status: 'failed',
-      reason: 'HTTP 503 after 5 attempts', capturedAt: null, source: 'live',
+      reason: 'HTTP 503 after 5 attempts', capturedAt: null, source: 'live', firstSeenAt: `${day0}01:00.000Z`,
     },
   ];
   return { artifacts, conversations };

@@ -1,0 +1,200 @@
+/**
+ * The library page in real Chromium: the vault archive round trip between two browser profiles, refusal of
+ * malformed archives with the vault untouched, and the gallery screenshot for the README
+ * (docs/library-screenshot.png). Vaults are seeded through the page's own `Restore backup` input with
+ * archives generated here (bench/library.ts builders). Run: `node --import tsx --test tests/e2e/library.test.ts`
+ * after `npx wxt build`.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { unzipSync, strToU8 } from 'fflate';
+import type { Page } from 'playwright-core';
+import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { buildArchive, sampleVault } from '../../bench/library.ts';
+import { hasExtensionBuild, launchBrowser, REPO_ROOT, type Browser } from './harness.ts';
+
+const T = { timeout: 120_000 };
+const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
+
+let fake: FakeChatGPT;
+const browsers: Browser[] = [];
+
+before(async () => {
+  fake = await startFakeChatGPT();
+});
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => undefined);
+  await fake?.close();
+});
+
+async function openLibrary(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser({ server: fake });
+  browsers.push(browser);
+  const page = await browser.openExtensionPage('/library.html');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByRole('button', { name: 'Download backup' }).waitFor();
+  return { browser, page };
+}
+
+async function restore(page: Page, name: string, bytes: Uint8Array): Promise<string> {
+  // The contract: one control named `Restore backup` (the file input, through its label).
+  assert.equal(await page.getByRole('button', { name: 'Restore backup' }).count(), 1);
+  await page.getByLabel('Restore backup').setInputFiles({ name, mimeType: 'application/zip', buffer: Buffer.from(bytes) });
+  const report = page.getByTestId('restore-report');
+  await report.waitFor();
+  return (await report.textContent()) ?? '';
+}
+
+async function downloadBackup(page: Page): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download backup' }).click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** Everything in the vault, read inside the extension's origin (raw IndexedDB; Dexie created it already). */
+/**
+ * Everything in the vault, read inside the extension's origin (raw IndexedDB; Dexie created it already).
+ * Passed as source text: tsx would wrap named inner functions in `__name(...)`, which the page lacks.
+ */
+const FINGERPRINT = `(async () => {
+  const db = await new Promise((ok, bad) => {
+    const req = indexedDB.open('artifact-vault');
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => bad(req.error);
+  });
+  const all = (store) => new Promise((ok, bad) => {
+    const req = db.transaction(store).objectStore(store).getAll();
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => bad(req.error);
+  });
+  const blobs = await all('blobs');
+  const out = {
+    artifacts: await all('artifacts'),
+    conversations: await all('conversations'),
+    snapshots: await all('snapshots'),
+    // Each stored blob with the SHA-256 of its actual bytes.
+    blobs: await Promise.all(blobs.map(async (b) => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await b.blob.arrayBuffer()));
+      return [b.sha256, b.size, Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('')];
+    })),
+  };
+  db.close();
+  return JSON.stringify(out);
+})()`;
+
+async function vaultFingerprint(page: Page): Promise<string> {
+  return page.evaluate(FINGERPRINT);
+}
+
+const localDate = () => {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+};
+
+const sample = sampleVault();
+const sampleZip = buildArchive(sample.artifacts, sample.conversations);
+
+describe('library page (real Chromium)', { skip }, () => {
+  let first: { browser: Browser; page: Page };
+
+  it('restores a vault archive through `Restore backup` and shows the gallery (screenshot)', T, async () => {
+    first = await openLibrary();
+    const { page } = first;
+    const report = await restore(page, 'sample.zip', sampleZip);
+    assert.match(report, new RegExp(`${sample.artifacts.length} added, 0 already present, 0 updated, 0 rejected`));
+    await page.getByTestId('artifact').first().waitFor();
+    assert.equal(await page.getByTestId('shown-count').textContent(), `${sample.artifacts.length} artifacts`);
+    // Thumbnails are blob: URLs in <img>, the SVG included; they load as tiles come into view.
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('.tile img')];
+      return imgs.length >= 3 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    });
+    const srcs = await page.locator('.tile img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+    assert.ok(srcs.every((s) => s.startsWith('blob:chrome-extension://')), srcs.join());
+    const failed = page.locator('[data-testid="artifact"][data-status="failed"] [data-testid="status-badge"]');
+    assert.equal(await failed.getAttribute('title'), 'HTTP 503 after 5 attempts');
+
+    // Search narrows by prompt.
+    await page.getByLabel('Search').fill('neon');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="artifact"]').length === 1);
+    await page.getByLabel('Search').fill('');
+    await page.waitForFunction((n) => document.querySelector('[data-testid="shown-count"]')?.textContent === `${n} artifacts`, sample.artifacts.length);
+
+    // Open a preview for the screenshot: full image and provenance.
+    await page.getByRole('button', { name: 'Open fox.png' }).click();
+    await page.getByTestId('preview-image').waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="preview-image"]') as HTMLImageElement).naturalWidth > 0);
+    assert.equal(
+      await page.getByRole('link', { name: 'Open conversation on ChatGPT' }).getAttribute('href'),
+      'https://chatgpt.com/c/6f1c0000-0000-4000-8000-00000000f0c5',
+    );
+    await page.getByText('Restored sample.zip').waitFor();
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/library-screenshot.png') });
+  });
+
+  it('round trip: Download backup from one profile, Restore backup into a fresh one, identical manifest and bytes', T, async () => {
+    const { page } = first;
+    const backup = await downloadBackup(page);
+    assert.equal(backup.name, `chatgpt-vault-${localDate()}.zip`);
+
+    const second = await openLibrary();
+    const report = await restore(second.page, backup.name, backup.bytes);
+    assert.match(report, new RegExp(`${sample.artifacts.length} added`));
+    const again = await downloadBackup(second.page);
+
+    const a = unzipSync(new Uint8Array(backup.bytes));
+    const b = unzipSync(new Uint8Array(again.bytes));
+    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+    for (const name of Object.keys(a)) if (name !== 'manifest.json') assert.deepEqual(Buffer.from(b[name]!), Buffer.from(a[name]!), name);
+    const manifest = (files: Record<string, Uint8Array>) => {
+      const m = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8'));
+      // Restored entries are new to the second vault: source becomes `import` (contracts.md 1); the rest is equal.
+      return { ...m, createdAt: null, artifacts: m.artifacts.map((x: Record<string, unknown>) => ({ ...x, source: null })) };
+    };
+    assert.deepEqual(manifest(b), manifest(a));
+    // And the first download holds exactly the sample's bytes.
+    const original = unzipSync(sampleZip);
+    for (const name of Object.keys(original).filter((n) => n.startsWith('artifacts/'))) {
+      assert.deepEqual(Buffer.from(a[name]!), Buffer.from(original[name]!), name);
+    }
+
+    // Restoring the same backup again changes nothing.
+    const before = await vaultFingerprint(second.page);
+    assert.match(await restore(second.page, backup.name, backup.bytes), new RegExp(`0 added, ${sample.artifacts.length} already present, 0 updated`));
+    assert.equal(await vaultFingerprint(second.page), before);
+  });
+
+  const tampered: Array<[string, () => Uint8Array, RegExp]> = [
+    ['not a ZIP', () => strToU8('PK? no, just text pretending to be a backup'), /not a ZIP archive/],
+    ['the wrong format', () => buildArchive(sample.artifacts, sample.conversations, (_f, m) => (m.format = 'someone-elses-vault')), /format is "someone-elses-vault"/],
+    ['a bad hash', () => buildArchive(sample.artifacts, sample.conversations, (files, m) => {
+      const path = m.artifacts[0].path as string;
+      const bytes = (files[path] as [Uint8Array, unknown])[0].slice();
+      bytes[bytes.length - 20]! ^= 0xff;
+      files[path] = bytes;
+    }), /does not match its SHA-256/],
+    ['a missing member', () => buildArchive(sample.artifacts, sample.conversations, (files, m) => {
+      delete files[m.artifacts[1].path as string];
+    }), /is missing/],
+    ['a "../" member name', () => buildArchive(sample.artifacts, sample.conversations, (files) => {
+      files['../../escape.txt'] = strToU8('owned');
+    }), /contains "\.\."/],
+  ];
+
+  it('rejects malformed archives whole, with a clear message, leaving the vault untouched', T, async () => {
+    const { page } = first;
+    const before = await vaultFingerprint(page);
+    const tiles = await page.getByTestId('artifact').count();
+    for (const [what, make, message] of tampered) {
+      const text = await restore(page, `${what}.zip`, make());
+      assert.match(text, /was not restored; your vault is unchanged/, what);
+      assert.match(text, message, what);
+      assert.equal(await page.getByTestId('restore-report').getAttribute('role'), 'alert', what);
+      assert.equal(await vaultFingerprint(page), before, `vault changed after ${what}`);
+    }
+    assert.equal(await page.getByTestId('artifact').count(), tiles);
+  });
+});
