@@ -15,6 +15,7 @@ const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
 const IMAGE_GEN = '69dc3dc3-8dfc-8333-9e10-000000000002';
 const DALLE3 = 'd3d3d3d3-0000-4000-8000-000000000001';
 const CODE = 'c1c1c1c1-0000-4000-8000-000000000003';
+const BIG = '6a1f0c2e-5e1d-4d6b-9c3a-00000000de02'; // tests/fake-chatgpt/seed/demo-files.json
 
 let fake: FakeChatGPT;
 let browser: Browser | null = null;
@@ -256,6 +257,35 @@ describe('live capture', () => {
     assert.deepEqual(after.artifacts.map((a) => [a.id, a.status, a.sha256]).sort(), before.artifacts.map((a) => [a.id, a.status, a.sha256]).sort());
     assert.deepEqual(after.snapshotIds.sort(), before.snapshotIds.sort());
     assert.ok(!fake.state.requests.some((r) => r.path.includes(DALLE3)), 'the forged conversation was never read');
+  });
+
+  test('a 20+ MB sandbox file moves from the page to the vault intact while the page stays responsive', { timeout: 90_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    // A heartbeat in the page: if the transfer froze the page, the longest gap between ticks would show it.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __maxGap: number };
+      w.__maxGap = 0;
+      let last = performance.now();
+      setInterval(() => {
+        const now = performance.now();
+        w.__maxGap = Math.max(w.__maxGap, now - last);
+        last = now;
+      }, 50);
+    });
+    await page.goto(`https://chatgpt.com/c/${BIG}`);
+    const exp = expected(BIG);
+    const saved = await settled(b, BIG, exp.files.length + exp.sandbox.length, 75_000);
+    const big = saved.find((a) => a.sandboxPath === '/mnt/data/big-export.zip');
+    assert.ok(big, 'the big file is in the vault');
+    const served = expectedBytes('sandbox', BIG, big.sandboxPath!);
+    assert.ok(served.length >= 20 * 1024 * 1024, `the fake serves at least 20 MB (${served.length})`);
+    assert.equal(big.status, 'saved', big.reason ?? '');
+    assert.equal(big.size, served.length);
+    assert.equal(big.sha256, sha256Hex(served));
+    assert.equal(big.blobSha256, big.sha256, 'the stored blob is byte-identical');
+    const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
+    assert.ok(maxGap < 1_000, `the page kept running during the transfer (longest pause ${Math.round(maxGap)} ms)`);
   });
 
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {
