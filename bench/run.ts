@@ -3,10 +3,12 @@
  * (for steadier numbers: `node --expose-gc --import tsx bench/run.ts`).
  * To add a bench, import its function and append it to the list.
  */
+import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
+  ['library', benchLibrary],
 ];
 
 for (const [name, run] of benches) {
