@@ -288,6 +288,49 @@ describe('live capture', () => {
     assert.ok(maxGap < 1_000, `the page kept running during the transfer (longest pause ${Math.round(maxGap)} ms)`);
   });
 
+  test('a temporary chat (no id in the URL) is captured through the id the app itself requests', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto('https://chatgpt.com/?temporary-chat=true');
+    await page.waitForFunction(() => document.documentElement.dataset.fakeAppState === 'idle');
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('draw a kite'));
+    const id = await waitFor(() => [...fake.state.temporary][0], { timeout: 15_000, message: 'the fake started a temporary chat' });
+    assert.ok(!page.url().includes(id), 'the id is not in the URL');
+    const saved = await waitFor(
+      async () => {
+        const mine = ofConversation(await readVault(b), id);
+        return mine.length >= 2 && mine.every((a) => a.status === 'saved') ? mine : null;
+      },
+      { timeout: 20_000, interval: 250, message: 'the temporary chat sandbox file and image saved' },
+    );
+    assert.ok(saved.some((a) => a.kind === 'sandbox-file') && saved.some((a) => a.kind === 'image'), 'both kinds captured');
+  });
+
+  test('a project chat (/g/g-p-.../c/...) is captured, and the badge counts what was saved', { timeout: 60_000 }, async () => {
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-research/c/${DALLE3}`);
+    const exp = expected(DALLE3);
+    const saved = await settled(b, DALLE3, exp.files.length + exp.sandbox.length);
+    assertSavedExactly(saved, DALLE3, exp);
+    const probe = await b.openExtensionPage('/library.html');
+    const badge = await waitFor(
+      () =>
+        probe.evaluate(async () => {
+          const c = (globalThis as unknown as {
+            chrome: {
+              tabs: { query(q: { url: string }): Promise<{ id?: number }[]> };
+              action: { getBadgeText(d: { tabId: number }): Promise<string> };
+            };
+          }).chrome;
+          const [tab] = await c.tabs.query({ url: 'https://chatgpt.com/*' });
+          return tab?.id != null ? c.action.getBadgeText({ tabId: tab.id }) : null;
+        }),
+      { timeout: 10_000, message: 'badge set' },
+    ).catch(() => null);
+    assert.equal(badge, String(saved.length), 'the badge shows the saved count for this tab');
+  });
+
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {
     const b = await launch();
     const page = await b.page();
