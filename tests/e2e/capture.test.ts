@@ -331,6 +331,19 @@ describe('live capture', () => {
     assert.equal(badge, String(saved.length), 'the badge shows the saved count for this tab');
   });
 
+  test('a workspace account: every API call carries ChatGPT-Account-Id and capture succeeds', { timeout: 60_000 }, async () => {
+    fake.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
+    const b = await launch();
+    const page = await b.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const exp = expected(MIXED);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    assertSavedExactly(saved, MIXED, exp);
+    const ours = fake.state.requests.filter((r) => r.bearer && (r.route === 'files-download' || r.route === 'interpreter'));
+    assert.ok(ours.length >= exp.files.length + exp.sandbox.length, 'the resolutions were logged');
+    assert.deepEqual(ours.filter((r) => !r.accountHeader).map((r) => r.path), [], 'no resolution went out without the account header');
+  });
+
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {
     const b = await launch();
     const page = await b.page();
