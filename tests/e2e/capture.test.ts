@@ -8,6 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { sha256Hex } from '../fake-chatgpt/bytes.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
+import type { Page } from 'playwright-core';
 import { launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { definePageHelpers, everythingStored, readVault, type ProbedArtifact, type VaultDump } from './vault-probe.ts';
 
@@ -69,6 +70,21 @@ async function settled(b: Browser, conversationId: string, count: number, timeou
   });
 }
 
+/** A fresh browser with the extension, one tab at `url`. */
+async function openChat(url: string): Promise<{ b: Browser; page: Page }> {
+  const b = await launch();
+  const page = await b.page();
+  await page.goto(url);
+  return { b, page };
+}
+
+/** Waits for every artifact the server knows in the conversation to settle; returns them with the expectation. */
+async function settledAll(b: Browser, conversationId: string, timeout?: number) {
+  const exp = expected(conversationId);
+  const saved = await settled(b, conversationId, exp.files.length + exp.sandbox.length, timeout);
+  return { exp, saved };
+}
+
 function assertSavedExactly(artifacts: ProbedArtifact[], conversationId: string, exp: { files: string[]; sandbox: string[] }) {
   const files = artifacts.filter((a) => a.kind !== 'sandbox-file').map((a) => a.fileId).sort();
   const sandbox = artifacts.filter((a) => a.kind === 'sandbox-file').map((a) => a.sandboxPath).sort();
@@ -95,11 +111,8 @@ function extensionDownloads(path: string): number {
 
 describe('live capture', () => {
   test('2026 markup: DALL-E 3 and image_gen images, a chart and sandbox files are saved with provenance', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    const exp = expected(MIXED);
-    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp, saved } = await settledAll(b, MIXED);
     assertSavedExactly(saved, MIXED, exp);
     const images = saved.filter((a) => a.kind === 'image');
     assert.ok(images.some((a) => a.fileId?.startsWith('file-')), 'a DALL-E 3 (file-service) image');
@@ -112,9 +125,7 @@ describe('live capture', () => {
   });
 
   test('chat.openai.com with the legacy markup and legacy signed file URLs', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chat.openai.com/c/${DALLE3}`);
+    const { b, page } = await openChat(`https://chat.openai.com/c/${DALLE3}`);
     await page.waitForSelector('article[data-testid^="conversation-turn-"]');
     const exp = expected(DALLE3);
     const saved = await settled(b, DALLE3, exp.files.length + exp.sandbox.length);
@@ -125,11 +136,8 @@ describe('live capture', () => {
   });
 
   test('live generation: the async image and a sandbox file that expires 15 s later are both saved', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${CODE}`);
-    const exp = expected(CODE);
-    await settled(b, CODE, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${CODE}`);
+    const { exp } = await settledAll(b, CODE);
     const before = ofConversation(await readVault(b), CODE).length;
     await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('make another chart and a picture'));
     const after = await waitFor(
@@ -149,9 +157,7 @@ describe('live capture', () => {
     const exp = expected(CODE);
     const gone = exp.sandbox[0]!;
     fake.state.expireSandbox(CODE, gone, Date.now() - 60_000);
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${CODE}`);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${CODE}`);
     const all = await settled(b, CODE, exp.files.length + exp.sandbox.length);
     const expired = all.find((a) => a.sandboxPath === gone)!;
     assert.equal(expired.status, 'expired');
@@ -166,9 +172,7 @@ describe('live capture', () => {
   });
 
   test('in-app navigation to a second conversation saves its artifacts and does not double the first', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     const first = expected(MIXED);
     await settled(b, MIXED, first.files.length + first.sandbox.length);
     await page.click(`a[href="/c/${IMAGE_GEN}"]`);
@@ -192,9 +196,7 @@ describe('live capture', () => {
       fake.state.addFault({ route: 'estuary', match: `id=${b2}`, fault: 'stall', times: 1, bearer: true }),
       fake.state.addFault({ route: 'estuary', match: `id=${c}`, fault: 'truncate', times: 1, bearer: true }),
     ];
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 75_000);
     assertSavedExactly(saved, MIXED, exp);
     for (const f of faults) assert.equal(f.hits, 1, `fault ${f.fault} on ${f.route} was injected once`);
@@ -206,9 +208,7 @@ describe('live capture', () => {
     const exp = expected(MIXED);
     // Every byte download fails once, so the jobs sit in backoff when the worker is stopped.
     fake.state.addFault({ route: 'estuary', fault: '500', times: exp.files.length + exp.sandbox.length, bearer: true });
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     await waitFor(() => fake.state.requests.some((r) => r.fault === '500'), { timeout: 20_000, message: 'a download failed' });
     await stopServiceWorker(b.context, b.extensionId!);
     const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 60_000);
@@ -229,11 +229,8 @@ describe('live capture', () => {
   });
 
   test('forged page messages change nothing in the vault and nothing leaks to the page', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    const exp = expected(MIXED);
-    await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp } = await settledAll(b, MIXED);
     const before = await readVault(b);
     await definePageHelpers(page);
     const leaked = await page.evaluate(async (ids) => {
@@ -289,9 +286,7 @@ describe('live capture', () => {
   });
 
   test('a temporary chat (no id in the URL) is captured through the id the app itself requests', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto('https://chatgpt.com/?temporary-chat=true');
+    const { b, page } = await openChat('https://chatgpt.com/?temporary-chat=true');
     await page.waitForFunction(() => document.documentElement.dataset.fakeAppState === 'idle');
     await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('draw a kite'));
     const id = await waitFor(() => [...fake.state.temporary][0], { timeout: 15_000, message: 'the fake started a temporary chat' });
@@ -307,11 +302,8 @@ describe('live capture', () => {
   });
 
   test('a project chat (/g/g-p-.../c/...) is captured, and the badge counts what was saved', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-research/c/${DALLE3}`);
-    const exp = expected(DALLE3);
-    const saved = await settled(b, DALLE3, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-research/c/${DALLE3}`);
+    const { exp, saved } = await settledAll(b, DALLE3);
     assertSavedExactly(saved, DALLE3, exp);
     const probe = await b.openExtensionPage('/library.html');
     const badge = await waitFor(
@@ -333,11 +325,8 @@ describe('live capture', () => {
 
   test('a workspace account: every API call carries ChatGPT-Account-Id and capture succeeds', { timeout: 60_000 }, async () => {
     fake.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    const exp = expected(MIXED);
-    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp, saved } = await settledAll(b, MIXED);
     assertSavedExactly(saved, MIXED, exp);
     const ours = fake.state.requests.filter((r) => r.bearer && (r.route === 'files-download' || r.route === 'interpreter'));
     assert.ok(ours.length >= exp.files.length + exp.sandbox.length, 'the resolutions were logged');
@@ -345,11 +334,8 @@ describe('live capture', () => {
   });
 
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {
-    const b = await launch();
-    const page = await b.page();
-    await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    const exp = expected(MIXED);
-    await settled(b, MIXED, exp.files.length + exp.sandbox.length);
+    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp } = await settledAll(b, MIXED);
     await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('one more'));
     await waitFor(async () => ofConversation(await readVault(b), MIXED).filter((a) => a.status === 'saved').length > exp.files.length + exp.sandbox.length, { timeout: 20_000 });
     const stored = await everythingStored(b);
