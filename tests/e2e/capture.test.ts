@@ -217,6 +217,22 @@ describe('live capture', () => {
     assert.equal(dump.jobs.length, 0);
   });
 
+  test('after the worker idled out with nothing queued, new artifacts are still captured', { timeout: 60_000 }, async () => {
+    const { b, page } = await openChat(`https://chatgpt.com/c/${CODE}`);
+    const { exp } = await settledAll(b, CODE);
+    // Chrome stops an idle worker after 30 s; the tab's capture port closes with it and the tab, having
+    // been told the queue is empty, does not reconnect by itself.
+    await stopServiceWorker(b.context, b.extensionId!);
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('one more file'));
+    await waitFor(
+      async () => {
+        const live = ofConversation(await readVault(b), CODE).filter((a) => !exp.files.includes(a.fileId ?? '') && !exp.sandbox.includes(a.sandboxPath ?? ''));
+        return live.length >= 2 && live.every((a) => a.status === 'saved');
+      },
+      { timeout: 20_000, interval: 250, message: 'the new sandbox file and image saved by a woken worker' },
+    );
+  });
+
   test('two tabs on one conversation produce one copy of each artifact', { timeout: 60_000 }, async () => {
     const b = await launch();
     const [p1, p2] = [await b.page(), await b.page()];

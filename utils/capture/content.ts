@@ -58,9 +58,11 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
     idleTimeoutMs: 10_000,
     now: Date.now,
   };
-  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document));
   const client = new CaptureClient(fetchCtx);
   client.connect();
+  // Every message to the background first makes sure the capture port is open: a worker that idled out
+  // while nothing was queued left this tab disconnected, and the jobs this message creates need a tab.
+  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document), () => client.connect());
   ctx.onInvalidated(() => client.close());
 
   let shownId: string | null | undefined;
@@ -98,6 +100,7 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
       gizmoId = shown?.gizmoId ?? null;
       cancelFollowUps();
       client.conversationId = id;
+      client.connect();
       void sendMessage('conversationShown', { conversationId: id }).catch(() => undefined);
       if (id) reader.request(id, gizmoId, 'live');
       return;
@@ -180,6 +183,7 @@ class ConversationReader {
     private readonly ctx: ContentScriptContext,
     private readonly fetchCtx: FetchContext,
     private readonly fingerprint: () => string,
+    private readonly beforeSend: () => void,
   ) {}
 
   /** The page's artifact fingerprint when the last read of this conversation started. */
@@ -216,6 +220,7 @@ class ConversationReader {
       const text = await this.read(id);
       if (text !== null) {
         this.lastText = { id, text, fingerprint };
+        this.beforeSend();
         await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
       }
     } catch (err) {
