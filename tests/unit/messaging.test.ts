@@ -1,0 +1,39 @@
+/**
+ * The messaging contract, at the type level (checked by `tsc --noEmit`, part of `npm test`) and at run time
+ * through the real @webext-core/messaging over WXT's fake browser.
+ */
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type ProtocolMap } from '@/utils/messaging';
+
+afterEach(() => removeAllListeners());
+
+describe('messaging contract', () => {
+  it('types each message by its one data object and plain return value', () => {
+    expectTypeOf<Parameters<ProtocolMap['conversationRead']>[0]>().toEqualTypeOf<{
+      conversationId: string;
+      json: string;
+      gizmoId: string | null;
+      reason: 'live' | 'backup';
+    }>();
+    expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
+    expectTypeOf<ReturnType<ProtocolMap['backupNow']>>().toEqualTypeOf<string | null>();
+    if (false as boolean) {
+      // @ts-expect-error a conversation read must say why it happened
+      void sendMessage('conversationRead', { conversationId: 'c', json: '{}', gizmoId: null });
+      // @ts-expect-error no such message
+      void sendMessage('saveAnything', {});
+    }
+  });
+
+  it('errors thrown by a handler reach the sender', async () => {
+    onMessage('retryFailed', () => {
+      throw new Error('vault unavailable');
+    });
+    await expect(sendMessage('retryFailed', { conversationId: null })).rejects.toThrow('vault unavailable');
+  });
+
+  it('round-trips a typed value', async () => {
+    onMessage('retryFailed', ({ data }) => (data.conversationId ? 1 : 0));
+    await expect(sendMessage('retryFailed', { conversationId: 'c1' })).resolves.toBe(1);
+  });
+});
