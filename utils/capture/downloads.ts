@@ -12,7 +12,10 @@ export function safePathSegment(name: string, fallback: string, max = 80): strin
   const cleaned = name
     .normalize('NFC')
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ')
-    .replace(/\s+/g, ' ')
+    // Words made only of dots were path steps (`../`): drop them.
+    .split(/\s+/)
+    .filter((word) => !/^\.+$/.test(word))
+    .join(' ')
     .trim()
     .replace(/^\.+/, '')
     .replace(/[. ]+$/, '');
