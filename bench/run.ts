@@ -3,12 +3,14 @@
  * (for steadier numbers: `node --expose-gc --import tsx bench/run.ts`).
  * To add a bench, import its function and append it to the list.
  */
+import { benchCapture } from './capture';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
+  ['capture', benchCapture],
 ];
 
 for (const [name, run] of benches) {
