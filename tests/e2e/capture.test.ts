@@ -204,6 +204,15 @@ describe('live capture', () => {
     assert.equal(dump.blobCount, new Set(dump.artifacts.map((x) => x.sha256).filter(Boolean)).size, 'one blob per content');
   });
 
+  test('a rate-limited conversation read (429 without Retry-After) is retried, not dropped', { timeout: 60_000 }, async () => {
+    // Both the fake page's own read and ours may meet these; the page then shows nothing, yet capture succeeds.
+    const fault = fake.state.addFault({ route: 'conversation', match: MIXED, fault: '429', times: 3 });
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp, saved } = await settledAll(b, MIXED, 45_000);
+    assertSavedExactly(saved, MIXED, exp);
+    assert.equal(fault.hits, 3, 'the reads were rate limited');
+  });
+
   test('the service worker stopped in the middle of a capture: everything completes after it wakes, nothing doubled', { timeout: 90_000 }, async () => {
     const exp = expected(MIXED);
     // Every byte download fails once, so the jobs sit in backoff when the worker is stopped.

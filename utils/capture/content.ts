@@ -11,6 +11,7 @@ import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
 import { conversationUrls, parseChatRoute } from '@/utils/chatgpt/routes';
 import { artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
 import { onMessage, sendMessage } from '@/utils/messaging';
+import { decide, DEFAULT_POLICY } from './backoff';
 import { fail, parseRetryAfter, toFailure } from './failure';
 import { fetchArtifact, type FetchContext, type JobSpec } from './fetcher';
 import { RequestLanes } from './lanes';
@@ -173,9 +174,20 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
 }
 
 /** Reads conversations from the backend, at most one at a time per conversation and spaced out. */
+interface ReadState {
+  running: boolean;
+  again: 'live' | 'backup' | null;
+  timer: boolean;
+  /** Consecutive failed reads; a failed read is retried with backoff, so a 429 cannot swallow a change. */
+  failures: number;
+}
+
+/** Failed reads of one conversation retried before waiting for the next page signal. */
+const MAX_READ_RETRIES = 5;
+
 class ConversationReader {
   private readonly lastRead = new Map<string, number>();
-  private readonly state = new Map<string, { running: boolean; again: 'live' | 'backup' | null; timer: boolean }>();
+  private readonly state = new Map<string, ReadState>();
   /** The last JSON text read per conversation, to tell whether a turn in the DOM is already known. */
   private lastText: { id: string; text: string; fingerprint: string } | null = null;
 
@@ -197,7 +209,7 @@ class ConversationReader {
   }
 
   request(id: string, gizmoId: string | null, reason: 'live' | 'backup', now = false): void {
-    const s = this.state.get(id) ?? { running: false, again: null, timer: false };
+    const s = this.state.get(id) ?? { running: false, again: null, timer: false, failures: 0 };
     this.state.set(id, s);
     if (s.running || s.timer) {
       s.again = s.again === 'backup' || reason === 'backup' ? 'backup' : 'live';
@@ -211,7 +223,7 @@ class ConversationReader {
     }, wait);
   }
 
-  private async run(id: string, gizmoId: string | null, reason: 'live' | 'backup', s: { running: boolean; again: 'live' | 'backup' | null }) {
+  private async run(id: string, gizmoId: string | null, reason: 'live' | 'backup', s: ReadState) {
     s.running = true;
     this.lastRead.set(id, Date.now());
     // Taken before the request: a change that lands while the read is in flight must trigger another read.
@@ -219,12 +231,20 @@ class ConversationReader {
     try {
       const text = await this.read(id);
       if (text !== null) {
-        this.lastText = { id, text, fingerprint };
         this.beforeSend();
         await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
+        // Only a read the background accepted counts as known: otherwise the next signal must read again.
+        this.lastText = { id, text, fingerprint };
       }
+      s.failures = 0;
     } catch (err) {
-      console.warn('[artifact-vault] reading the conversation failed:', toFailure(err).reason);
+      const failure = toFailure(err);
+      s.failures++;
+      console.warn(`[artifact-vault] reading the conversation failed (${s.failures}):`, failure.reason);
+      const decision = decide(failure, s.failures, { ...DEFAULT_POLICY, maxAttempts: MAX_READ_RETRIES + 1 });
+      if (decision.action === 'retry') {
+        this.ctx.setTimeout(() => this.request(id, gizmoId, reason, true), decision.delayMs);
+      }
     } finally {
       s.running = false;
       if (s.again) {
