@@ -4,12 +4,14 @@
  * To add a bench, import its function and append it to the list.
  */
 import { benchCapture } from './capture';
+import { benchArchive } from './archive';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
+  ['archive', benchArchive],
   ['capture', benchCapture],
 ];
 
