@@ -9,7 +9,7 @@
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
 import { conversationUrls, parseChatRoute } from '@/utils/chatgpt/routes';
-import { artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
+import { anyOf, artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
 import { onMessage, sendMessage } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
 import { fail, parseRetryAfter, toFailure } from './failure';
@@ -29,7 +29,7 @@ export const TIMINGS = {
   /** Extra reads after a reply ends: image_gen results arrive asynchronously (surface section 3.6). */
   followUpsMs: [2_500, 8_000, 20_000],
   /** After this much mutation without any recognised turn/artifact signal, read anyway (selector drift). */
-  driftReadMs: 15_000,
+  driftReadMs: 60_000,
 };
 
 /** Console output for people debugging capture on a live page (`localStorage.artifactVaultDebug = 1`). */
@@ -159,7 +159,14 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
       look();
     }, TIMINGS.debounceMs);
   };
-  const observer = new MutationObserver(schedule);
+  // Typing in the composer is not a signal (its pending attachments are never artifacts either).
+  const composer = anyOf('composer');
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      const el = r.target instanceof Element ? r.target : r.target.parentElement;
+      if (!el?.closest(composer)) return schedule();
+    }
+  });
   observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'data-message-id', 'href', 'aria-busy'] });
   ctx.onInvalidated(() => observer.disconnect());
   ctx.addEventListener(win, 'wxt:locationchange', schedule);
