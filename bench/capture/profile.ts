@@ -6,7 +6,7 @@
 
 export interface CpuProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber?: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -26,6 +26,8 @@ export interface ExtensionTime {
   inclusiveMs: number;
   /** Longest run of consecutive samples attributed (inclusively) to the extension, ms. */
   longestRunMs: number;
+  /** Self time per extension function (`name file:line:column`, 1-based), ms. */
+  byFunction: Map<string, number>;
   /** Inclusive extension time inside [fromUs, toUs] (monotonic µs). */
   within(fromUs: number, toUs: number): number;
 }
@@ -61,6 +63,7 @@ export function extensionTime(profile: CpuProfile, isExtensionUrl = (url: string
   // A sample stands for the time until the next one (as DevTools counts it).
   const dur = (i: number) => (i + 1 < at.length ? at[i + 1]! - at[i]! : 0);
 
+  const byFunction = new Map<string, number>();
   let selfUs = 0;
   let inclUs = 0;
   let run = 0;
@@ -71,7 +74,12 @@ export function extensionTime(profile: CpuProfile, isExtensionUrl = (url: string
     const node = byId.get(id);
     const isIncl = inclusive(id);
     mine.push(isIncl);
-    if (node && isExtensionUrl(node.callFrame.url)) selfUs += dur(i);
+    if (node && isExtensionUrl(node.callFrame.url)) {
+      selfUs += dur(i);
+      const f = node.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^chrome-extension:\/\/[^/]+\//, '')}:${(f.lineNumber ?? 0) + 1}:${(f.columnNumber ?? 0) + 1}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + dur(i) / 1000);
+    }
     if (isIncl) {
       inclUs += dur(i);
       run += dur(i);
@@ -82,6 +90,7 @@ export function extensionTime(profile: CpuProfile, isExtensionUrl = (url: string
     selfMs: selfUs / 1000,
     inclusiveMs: inclUs / 1000,
     longestRunMs: longest / 1000,
+    byFunction,
     within(fromUs, toUs) {
       let us = 0;
       for (let i = 0; i < at.length; i++) if (mine[i] && at[i]! >= fromUs && at[i]! <= toUs) us += dur(i);
