@@ -108,13 +108,21 @@ export async function buildVault(db: VaultDb, n: number): Promise<VaultShape> {
  * that carries over to the extension even where Node's wall time does not.
  */
 let blobReads = 0;
+let inRead = false;
 for (const method of ['arrayBuffer', 'text', 'stream', 'bytes'] as const) {
   const proto = Blob.prototype as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
   const original = proto[method];
   if (!original) continue;
   proto[method] = function (this: Blob, ...args: unknown[]) {
+    // Node's text() calls arrayBuffer(): count the outer call only.
+    if (inRead) return original.apply(this, args);
     blobReads++;
-    return original.apply(this, args);
+    inRead = true;
+    try {
+      return original.apply(this, args);
+    } finally {
+      inRead = false;
+    }
   };
 }
 
