@@ -75,7 +75,7 @@ export function fromBase64(b64: string): Uint8Array {
 
 /**
  * Re-chunks a byte stream into CHUNK_BYTES pieces and hands each one, base64-encoded, to `send`, yielding to
- * the event loop between pieces so the page never freezes.
+ * the event loop between pieces so the page never freezes (`yieldToEventLoop`, unthrottled in hidden tabs).
  */
 export class ChunkEncoder {
   private buffer = new Uint8Array(CHUNK_BYTES);
@@ -99,6 +99,25 @@ export class ChunkEncoder {
     if (this.filled === 0) return;
     this.send(this.seq++, toBase64(this.buffer.subarray(0, this.filled)));
     this.filled = 0;
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
   }
+}
+
+/**
+ * Lets the page's own tasks (input, rendering, its timers) run between two chunks. Not `setTimeout(0)`:
+ * browsers clamp timers in hidden tabs, and the ChatGPT tab is usually hidden while a file is captured
+ * (the person has moved on). Firefox 153 (2026-11): at least 1 s per timer in a background tab, then
+ * budget throttling, so a 20 MB file (40 chunks) took minutes and never finished in the e2e test;
+ * Chrome aligns hidden-tab timers to 1 s as well. A MessageChannel message is a task without that clamp.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
