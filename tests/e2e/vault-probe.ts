@@ -66,27 +66,37 @@ export async function readVault(browser: Browser): Promise<VaultDump> {
         req.onerror = () => reject(req.error);
       });
     const db = await open();
+    // One read transaction over every store, so that a capture committing meanwhile is seen whole or not at
+    // all (an artifact marked saved whose blob was read a moment earlier would look corrupt).
+    const stores = ['artifacts', 'blobs', 'jobs', 'snapshots'].filter((name) => db.objectStoreNames.contains(name));
+    const tx = stores.length ? db.transaction(stores, 'readonly') : null;
     const all = <T,>(store: string) =>
       new Promise<T[]>((resolve, reject) => {
-        if (!db.objectStoreNames.contains(store)) return resolve([]);
-        const req = db.transaction(store).objectStore(store).getAll();
+        if (!tx || !stores.includes(store)) return resolve([]);
+        const req = tx.objectStore(store).getAll();
         req.onsuccess = () => resolve(req.result as T[]);
         req.onerror = () => reject(req.error);
       });
+    const [rawBlobs, rawArtifacts, rawJobs, rawSnapshots] = await Promise.all([
+      all<{ sha256: string; blob: Blob }>('blobs'),
+      all<Record<string, unknown>>('artifacts'),
+      all<{ id: string; attempts: number; lastError: string | null }>('jobs'),
+      all<{ id: string }>('snapshots'),
+    ]);
     const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    const blobs = await all<{ sha256: string; blob: Blob }>('blobs');
+    const blobs = rawBlobs;
     const actual = new Map<string, string>();
     for (const b of blobs) actual.set(b.sha256, hex(await crypto.subtle.digest('SHA-256', await b.blob.arrayBuffer())));
-    const artifacts = (await all<Record<string, unknown>>('artifacts')).map((a) => ({
+    const artifacts = rawArtifacts.map((a) => ({
       ...(a as object),
       blobSha256: typeof a.sha256 === 'string' ? (actual.get(a.sha256) ?? null) : null,
     }));
-    const jobs = (await all<{ id: string; attempts: number; lastError: string | null }>('jobs')).map((j) => ({
+    const jobs = rawJobs.map((j) => ({
       id: j.id,
       attempts: j.attempts,
       lastError: j.lastError,
     }));
-    const snapshotIds = (await all<{ id: string }>('snapshots')).map((s) => s.id);
+    const snapshotIds = rawSnapshots.map((s) => s.id);
     db.close();
     return { artifacts, blobCount: blobs.length, jobs, snapshotIds } as never;
   });
