@@ -36,8 +36,9 @@ const DEFAULT_MAX_MEMBER = 1 << 30;
 const DEFAULT_MAX_JSON = 256 << 20;
 const FALLBACK_MIME = 'application/octet-stream';
 const ARTIFACT_NAME_RE = /^artifacts\/([0-9a-f]{64})(?:\.[a-z0-9]{1,10})?$/;
-/** Digests in flight while the next members are read (WebCrypto hashes off the main thread). */
-const MAX_PENDING_HASHES = 16;
+/** Digests in flight while the next members are read (WebCrypto hashes off the main thread; in Chromium
+ * 256 in flight validated 10,000 members ~30% faster than 16, 2026-11). Bytes bound the memory. */
+const MAX_PENDING_HASHES = 256;
 const MAX_PENDING_HASH_BYTES = 64 << 20;
 
 /** The directory and manifest of an archive, checked; members not yet read. */
