@@ -20,13 +20,19 @@ export interface ConversationStatus {
   queued: number;
 }
 
+/** What the background answers a conversation read with. */
+export interface ReadReceipt extends ConversationStatus {
+  /** Every node and message id of the conversation (the DOM's `data-message-id` values join to these). */
+  nodeIds: string[];
+}
+
 /** Content script -> background. */
 export interface ContentToBackground {
   /**
    * The content script read a conversation from the backend (its own authenticated GET, never data
    * posted by the page) and hands over the JSON text exactly as received. The background walks it,
    * records every artifact reference, stores the snapshot and queues the downloads.
-   * Returns the conversation's status after recording.
+   * Returns the conversation's status after recording, with its node ids.
    */
   conversationRead(data: {
     conversationId: string;
@@ -34,7 +40,7 @@ export interface ContentToBackground {
     gizmoId: string | null;
     /** `live` when triggered by the page changing, `backup` when the person asked for a backup. */
     reason: 'live' | 'backup';
-  }): ConversationStatus;
+  }): ReadReceipt;
   /** The tab now shows this conversation (or none), so the badge can follow it. */
   conversationShown(data: { conversationId: string | null }): ConversationStatus;
 }

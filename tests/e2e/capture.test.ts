@@ -11,6 +11,7 @@ import { scanConversation } from '../fake-chatgpt/scan.ts';
 import type { Page } from 'playwright-core';
 import { launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { definePageHelpers, everythingStored, readVault, type ProbedArtifact, type VaultDump } from './vault-probe.ts';
+import { installHeartbeat, maxGap } from './page-probes.ts';
 
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
 const IMAGE_GEN = '69dc3dc3-8dfc-8333-9e10-000000000002';
@@ -284,17 +285,7 @@ describe('live capture', () => {
   test('a 20+ MB sandbox file moves from the page to the vault intact while the page stays responsive', { timeout: 90_000 }, async () => {
     const b = await launch();
     const page = await b.page();
-    // A heartbeat in the page: if the transfer froze the page, the longest gap between ticks would show it.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __maxGap: number };
-      w.__maxGap = 0;
-      let last = performance.now();
-      setInterval(() => {
-        const now = performance.now();
-        w.__maxGap = Math.max(w.__maxGap, now - last);
-        last = now;
-      }, 50);
-    });
+    await page.addInitScript(installHeartbeat);
     await page.goto(`https://chatgpt.com/c/${BIG}`);
     const exp = expected(BIG);
     const saved = await settled(b, BIG, exp.files.length + exp.sandbox.length, 75_000);
@@ -306,8 +297,8 @@ describe('live capture', () => {
     assert.equal(big.size, served.length);
     assert.equal(big.sha256, sha256Hex(served));
     assert.equal(big.blobSha256, big.sha256, 'the stored blob is byte-identical');
-    const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
-    assert.ok(maxGap < 1_000, `the page kept running during the transfer (longest pause ${Math.round(maxGap)} ms)`);
+    const longestPause = await page.evaluate(maxGap);
+    assert.ok(longestPause < 1_000, `the page kept running during the transfer (longest pause ${Math.round(longestPause)} ms)`);
   });
 
   test('a temporary chat (no id in the URL) is captured through the id the app itself requests', { timeout: 60_000 }, async () => {

@@ -15,6 +15,7 @@ import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatg
 import { asProbeHost, buildFirefoxExtension, firefoxSkipReason, launchFirefox, type Firefox } from './firefox-harness.ts';
 import { waitFor, type Browser } from './harness.ts';
 import { readVault, type ProbedArtifact } from './vault-probe.ts';
+import { installHeartbeat, maxGap } from './page-probes.ts';
 
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
 const BIG = '6a1f0c2e-5e1d-4d6b-9c3a-00000000de02'; // tests/fake-chatgpt/seed/demo-files.json
@@ -157,23 +158,13 @@ describe('live capture in Firefox', () => {
     await readVault(b); // the probe tab first, so the ChatGPT tab opened next is the one in front
     const page = await ff!.page();
     await page.evaluateOnNewDocument(trackVisibility);
-    // A heartbeat in the page: if the transfer froze the page, the longest gap between ticks would show it.
-    await page.evaluateOnNewDocument(() => {
-      const w = window as unknown as { __maxGap: number };
-      w.__maxGap = 0;
-      let last = performance.now();
-      setInterval(() => {
-        const now = performance.now();
-        w.__maxGap = Math.max(w.__maxGap, now - last);
-        last = now;
-      }, 50);
-    });
+    await page.evaluateOnNewDocument(installHeartbeat);
     await page.goto(`https://chatgpt.com/c/${BIG}`);
     const big = await bigFileSaved(b);
     assert.equal(big.blobSha256, big.sha256, 'the stored blob is byte-identical');
     const seen = await page.evaluate(() => (window as unknown as { __visibility: string[] }).__visibility);
     assert.deepEqual(seen, ['visible'], 'the ChatGPT tab stayed in front for the whole capture');
-    const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
-    assert.ok(maxGap < 1_000, `the page kept running during the transfer (longest pause ${Math.round(maxGap)} ms)`);
+    const longestPause = await page.evaluate(maxGap);
+    assert.ok(longestPause < 1_000, `the page kept running during the transfer (longest pause ${Math.round(longestPause)} ms)`);
   });
 });

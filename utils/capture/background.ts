@@ -6,7 +6,7 @@
 import type { Browser } from 'wxt/browser';
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, type ConversationStatus } from '@/utils/messaging';
+import { onMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
 import { sendMessage } from '@/utils/messaging';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
@@ -65,10 +65,11 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
   onMessage('conversationRead', async ({ data, sender }) => {
     const tabId = requireTab(sender);
     if (typeof data.json !== 'string' || typeof data.conversationId !== 'string') throw new Error('conversationRead: bad data');
-    const status = await recordConversation(db, queue, data);
+    const receipt = await recordConversation(db, queue, data);
     tabConversations.set(tabId, data.conversationId);
+    const { nodeIds: _ids, ...status } = receipt;
     await updateBadge(tabId, status);
-    return status;
+    return receipt;
   });
 
   onMessage('tabStatus', async ({ data }) => conversationStatus(db, tabConversations.get(data.tabId) ?? null));
@@ -98,7 +99,7 @@ export async function recordConversation(
   db: VaultDb,
   queue: CaptureQueue,
   data: { conversationId: string; json: string; gizmoId: string | null; reason: 'live' | 'backup' },
-): Promise<ConversationStatus> {
+): Promise<ReadReceipt> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.json);
@@ -127,7 +128,7 @@ export async function recordConversation(
     }
   }
   queue.kick();
-  return conversationStatus(db, data.conversationId, walk.title);
+  return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds };
 }
 
 async function enqueue(db: VaultDb, record: ArtifactRecord, gizmoId: string | null): Promise<void> {

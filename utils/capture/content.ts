@@ -195,8 +195,13 @@ const MAX_READ_RETRIES = 5;
 class ConversationReader {
   private readonly lastRead = new Map<string, number>();
   private readonly state = new Map<string, ReadState>();
-  /** The last JSON text read per conversation, to tell whether a turn in the DOM is already known. */
-  private lastText: { id: string; text: string; fingerprint: string } | null = null;
+  /**
+   * What the last read of the shown conversation established: the node ids the background found in it (to
+   * tell whether a turn on the page is known: a Set lookup, never a scan of the JSON text), the page
+   * fingerprint when the read started, and the text itself, so that an unchanged conversation is not sent
+   * to the background again.
+   */
+  private last: { id: string; nodeIds: Set<string>; fingerprint: string; text: string } | null = null;
 
   constructor(
     private readonly ctx: ContentScriptContext,
@@ -207,12 +212,12 @@ class ConversationReader {
 
   /** The page's artifact fingerprint when the last read of this conversation started. */
   fingerprintAtRead(conversationId: string): string | null {
-    return this.lastText?.id === conversationId ? this.lastText.fingerprint : null;
+    return this.last?.id === conversationId ? this.last.fingerprint : null;
   }
 
 
   knows(conversationId: string, messageId: string): boolean {
-    return this.lastText?.id === conversationId && this.lastText.text.includes(`"${messageId}"`);
+    return this.last?.id === conversationId && this.last.nodeIds.has(messageId);
   }
 
   request(id: string, gizmoId: string | null, reason: 'live' | 'backup', now = false): void {
@@ -237,11 +242,14 @@ class ConversationReader {
     const fingerprint = this.fingerprint();
     try {
       const text = await this.read(id);
-      if (text !== null) {
+      if (text !== null && reason === 'live' && this.last?.id === id && this.last.text === text) {
+        // Unchanged since the background last took it (follow-up and drift reads mostly are): nothing to send.
+        this.last.fingerprint = fingerprint;
+      } else if (text !== null) {
         this.beforeSend();
-        await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
+        const receipt = await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
         // Only a read the background accepted counts as known: otherwise the next signal must read again.
-        this.lastText = { id, text, fingerprint };
+        this.last = { id, nodeIds: new Set(receipt.nodeIds), fingerprint, text };
       }
       s.failures = 0;
     } catch (err) {

@@ -21,6 +21,11 @@ export interface WalkResult {
   updateTime: number | null;
   refs: ArtifactRef[];
   problems: string[];
+  /**
+   * Every mapping node id and message id in the conversation: the DOM's `data-message-id` values join to
+   * these, which tells the content script whether a turn on the page is already known.
+   */
+  nodeIds: string[];
 }
 
 export interface WalkOptions {
@@ -739,13 +744,14 @@ export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkRes
       updateTime: null,
       refs: [],
       problems: [`walker failed: ${err instanceof Error ? err.message : String(err)}`],
+      nodeIds: [],
     };
   }
 }
 
 function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   if (!isObj(conv)) {
-    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'] };
+    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'], nodeIds: [] };
   }
   const ownId = str(conv.conversation_id) ?? str(conv.id);
   const conversationId = str(opts.conversationId) ?? ownId;
@@ -758,17 +764,19 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const mapping = conv.mapping;
   if (!isObj(mapping)) {
     problems.push('mapping is missing or not an object');
-    return { conversationId, title, updateTime, refs: [], problems };
+    return { conversationId, title, updateTime, refs: [], problems, nodeIds: [] };
   }
   if (!conversationId) {
     problems.push('no conversation id (conversation_id, id or opts.conversationId); no refs reported');
-    return { conversationId: null, title, updateTime, refs: [], problems };
+    return { conversationId: null, title, updateTime, refs: [], problems, nodeIds: [] };
   }
 
   const walk = new Walk(conversationId, mapping);
   walk.problems.push(...problems);
 
+  const nodeIds = new Set<string>();
   for (const key of Object.keys(mapping)) {
+    nodeIds.add(key);
     const node = mapping[key];
     if (!isObj(node)) {
       walk.problem(`node ${key} is not an object`);
@@ -780,6 +788,8 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
       walk.problem(`node ${key}: message is not an object`);
       continue;
     }
+    const messageId = str(msg.id);
+    if (messageId) nodeIds.add(messageId);
     walk.scan(key, msg);
   }
 
@@ -824,5 +834,5 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     refs.push(ref);
   }
 
-  return { conversationId, title, updateTime, refs, problems: walk.finishProblems() };
+  return { conversationId, title, updateTime, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds] };
 }

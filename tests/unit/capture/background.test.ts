@@ -47,9 +47,12 @@ describe('recordConversation', () => {
     const jobs = await db.jobs.toArray();
     expect(jobs.map((j) => j.id).sort()).toEqual(expected.map((r) => fetchJobId(r.id)).sort());
     for (const j of jobs) expect(j).toMatchObject({ conversationId: MIXED_ID, attempts: 0, data: { gizmoId: 'g-p-0123' } });
-    expect(status).toEqual({
+    const { nodeIds, ...rest } = status;
+    expect(rest).toEqual({
       conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5,
     });
+    // The receipt names every node, so the tab can tell known turns from new ones without scanning the JSON.
+    expect(new Set(nodeIds)).toEqual(new Set(Object.keys((JSON.parse(MIXED) as { mapping: object }).mapping)));
   });
 
   it('reading the same conversation again adds nothing', async () => {
