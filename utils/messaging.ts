@@ -5,8 +5,8 @@
  * Trust: these run over `browser.runtime` messaging, which page scripts cannot reach. Nothing here is ever
  * fed from `window.postMessage`; see docs/SECURITY.md.
  *
- * Byte transfers from a content script to the background do not use these messages: they use the capture
- * port, whose messages are defined (and validated) in utils/capture/port-protocol.ts.
+ * Byte transfers and conversation JSON from a content script to the background do not use these messages:
+ * they use the capture port, whose messages are defined (and validated) in utils/capture/port-protocol.ts.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ArtifactStatus } from '@/utils/model';
@@ -20,7 +20,11 @@ export interface ConversationStatus {
   queued: number;
 }
 
-/** What the background answers a conversation read with. */
+/**
+ * What the background answers a conversation with. Conversations themselves travel over the capture port in
+ * pieces (utils/capture/port-protocol.ts: read-chunk, read-end, read-receipt), never as one big message, so
+ * that serializing a 20 MB conversation never holds the page's main thread.
+ */
 export interface ReadReceipt extends ConversationStatus {
   /** Every node and message id of the conversation (the DOM's `data-message-id` values join to these). */
   nodeIds: string[];
@@ -28,19 +32,6 @@ export interface ReadReceipt extends ConversationStatus {
 
 /** Content script -> background. */
 export interface ContentToBackground {
-  /**
-   * The content script read a conversation from the backend (its own authenticated GET, never data
-   * posted by the page) and hands over the JSON text exactly as received. The background walks it,
-   * records every artifact reference, stores the snapshot and queues the downloads.
-   * Returns the conversation's status after recording, with its node ids.
-   */
-  conversationRead(data: {
-    conversationId: string;
-    json: string;
-    gizmoId: string | null;
-    /** `live` when triggered by the page changing, `backup` when the person asked for a backup. */
-    reason: 'live' | 'backup';
-  }): ReadReceipt;
   /** The tab now shows this conversation (or none), so the badge can follow it. */
   conversationShown(data: { conversationId: string | null }): ConversationStatus;
 }

@@ -9,17 +9,15 @@ afterEach(() => removeAllListeners());
 
 describe('messaging contract', () => {
   it('types each message by its one data object and plain return value', () => {
-    expectTypeOf<Parameters<ProtocolMap['conversationRead']>[0]>().toEqualTypeOf<{
-      conversationId: string;
-      json: string;
-      gizmoId: string | null;
-      reason: 'live' | 'backup';
-    }>();
+    expectTypeOf<Parameters<ProtocolMap['conversationShown']>[0]>().toEqualTypeOf<{ conversationId: string | null }>();
+    expectTypeOf<Parameters<ProtocolMap['backupTab']>[0]>().toEqualTypeOf<{ tabId: number }>();
     expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
     expectTypeOf<ReturnType<ProtocolMap['backupNow']>>().toEqualTypeOf<string | null>();
     if (false as boolean) {
-      // @ts-expect-error a conversation read must say why it happened
-      void sendMessage('conversationRead', { conversationId: 'c', json: '{}', gizmoId: null });
+      // @ts-expect-error a tab id is a number
+      void sendMessage('backupTab', { tabId: '7' });
+      // @ts-expect-error conversations travel over the capture port in pieces, never as one message
+      void sendMessage('conversationRead', { conversationId: 'c', json: '{}', gizmoId: null, reason: 'live' });
       // @ts-expect-error no such message
       void sendMessage('saveAnything', {});
     }

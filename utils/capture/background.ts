@@ -13,7 +13,7 @@ import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
-import { PortExecutor } from './port-executor';
+import { PortExecutor, type ConversationDelivery } from './port-executor';
 import { CAPTURE_PORT } from './port-protocol';
 import { CaptureQueue } from './queue';
 
@@ -40,6 +40,17 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     const tabId = port.sender?.tab?.id;
     executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
     ports.add(executor);
+    // Conversations arrive over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
+    executor.onConversation = async (read) => {
+      const receipt = await recordConversation(db, queue, read);
+      if (tabId != null) {
+        tabConversations.set(tabId, read.conversationId);
+        executor.conversationId = read.conversationId;
+        const { nodeIds: _ids, ...status } = receipt;
+        await updateBadge(tabId, status);
+      }
+      return receipt;
+    };
     port.onDisconnect.addListener(() => {
       ports.delete(executor);
       queue.removeExecutor(executor.id);
@@ -62,15 +73,6 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     return status;
   });
 
-  onMessage('conversationRead', async ({ data, sender }) => {
-    const tabId = requireTab(sender);
-    if (typeof data.json !== 'string' || typeof data.conversationId !== 'string') throw new Error('conversationRead: bad data');
-    const receipt = await recordConversation(db, queue, data);
-    tabConversations.set(tabId, data.conversationId);
-    const { nodeIds: _ids, ...status } = receipt;
-    await updateBadge(tabId, status);
-    return receipt;
-  });
 
   onMessage('tabStatus', async ({ data }) => conversationStatus(db, tabConversations.get(data.tabId) ?? null));
 
@@ -98,7 +100,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
 export async function recordConversation(
   db: VaultDb,
   queue: CaptureQueue,
-  data: { conversationId: string; json: string; gizmoId: string | null; reason: 'live' | 'backup' },
+  data: ConversationDelivery,
 ): Promise<ReadReceipt> {
   let parsed: unknown;
   try {

@@ -10,13 +10,14 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
 import { conversationUrls, parseChatRoute } from '@/utils/chatgpt/routes';
 import { anyOf, artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
-import { onMessage, sendMessage } from '@/utils/messaging';
+import { onMessage, sendMessage, type ReadReceipt } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
 import { fail, parseRetryAfter, toFailure } from './failure';
 import { fetchArtifact, type FetchContext, type JobSpec } from './fetcher';
 import { RequestLanes } from './lanes';
 import { PageSession } from './page-session';
-import { CAPTURE_PORT, ChunkEncoder, type ToBackground, type ToContent } from './port-protocol';
+import { CAPTURE_PORT, ChunkEncoder, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
+import type { ConversationDelivery } from './port-executor';
 import type { Browser } from 'wxt/browser';
 
 export const TIMINGS = {
@@ -61,9 +62,7 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
   };
   const client = new CaptureClient(fetchCtx);
   client.connect();
-  // Every message to the background first makes sure the capture port is open: a worker that idled out
-  // while nothing was queued left this tab disconnected, and the jobs this message creates need a tab.
-  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document), () => client.connect());
+  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document), (read) => client.sendConversation(read));
   ctx.onInvalidated(() => client.close());
 
   let shownId: string | null | undefined;
@@ -207,7 +206,7 @@ class ConversationReader {
     private readonly ctx: ContentScriptContext,
     private readonly fetchCtx: FetchContext,
     private readonly fingerprint: () => string,
-    private readonly beforeSend: () => void,
+    private readonly deliver: (read: ConversationDelivery) => Promise<ReadReceipt>,
   ) {}
 
   /** The page's artifact fingerprint when the last read of this conversation started. */
@@ -246,8 +245,7 @@ class ConversationReader {
         // Unchanged since the background last took it (follow-up and drift reads mostly are): nothing to send.
         this.last.fingerprint = fingerprint;
       } else if (text !== null) {
-        this.beforeSend();
-        const receipt = await sendMessage('conversationRead', { conversationId: id, json: text, gizmoId, reason });
+        const receipt = await this.deliver({ conversationId: id, json: text, gizmoId, reason });
         // Only a read the background accepted counts as known: otherwise the next signal must read again.
         this.last = { id, nodeIds: new Set(receipt.nodeIds), fingerprint, text };
       }
@@ -317,6 +315,8 @@ class CaptureClient {
     port.onMessage.addListener((msg: unknown) => this.onMessage(msg as ToContent));
     port.onDisconnect.addListener(() => {
       this.port = null;
+      for (const waiting of this.receipts.values()) waiting.reject(new Error('The extension went away mid-delivery'));
+      this.receipts.clear();
       // A service worker stopped mid-work: reconnecting wakes it, and it resumes the queue at once.
       if (!this.closed && (this.busyHint || this.running > 0)) setTimeout(() => this.connect(), 200);
     });
@@ -336,7 +336,45 @@ class CaptureClient {
     }
   }
 
+  private readonly receipts = new Map<string, { resolve: (r: ReadReceipt) => void; reject: (e: Error) => void }>();
+
+  /**
+   * Hand a conversation to the background over the port, in pieces with a yield between them (one 20 MB
+   * message would hold the page's main thread while it is serialized), and wait for its receipt. Opens the
+   * port first: a worker that idled out while nothing was queued left this tab disconnected.
+   */
+  async sendConversation(read: ConversationDelivery): Promise<ReadReceipt> {
+    this.connect();
+    const port = this.port;
+    if (!port) throw new Error('The extension is not reachable (reloaded or updated?)');
+    const readId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const answer = new Promise<ReadReceipt>((resolve, reject) => this.receipts.set(readId, { resolve, reject }));
+    const pieces = textPieces(read.json);
+    for (const [seq, text] of pieces.entries()) {
+      this.post({ t: 'read-chunk', readId, seq, text });
+      if (pieces.length > 1) await yieldToEventLoop();
+    }
+    const { conversationId, gizmoId, reason } = read;
+    this.post({ t: 'read-end', readId, chunks: pieces.length, length: read.json.length, conversationId, gizmoId, reason });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('The background did not answer')), 120_000);
+    });
+    try {
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.receipts.delete(readId);
+    }
+  }
+
   private onMessage(msg: ToContent): void {
+    if (msg?.t === 'read-receipt') {
+      const waiting = this.receipts.get(msg.readId);
+      if (msg.receipt) waiting?.resolve(msg.receipt);
+      else waiting?.reject(new Error(msg.error ?? 'refused'));
+      return;
+    }
     if (msg?.t === 'busy') this.busyHint = msg.busy === true;
     else if (msg?.t === 'run' && msg.job && typeof msg.job.jobId === 'string') void this.run(msg.job);
   }

@@ -3,7 +3,8 @@
  * queue, reassembling the streamed chunks into a Blob and checking that nothing went missing on the way.
  */
 import type { Browser } from 'wxt/browser';
-import { fromBase64, parseToBackground, type ToContent } from './port-protocol';
+import type { ReadReceipt } from '@/utils/messaging';
+import { ConversationInbox, fromBase64, parseToBackground, type ReadReason, type ToBackground, type ToContent } from './port-protocol';
 import type { Executor, ExecutorResult } from './queue';
 import type { JobSpec } from './fetcher';
 
@@ -60,9 +61,17 @@ export class PortExecutor implements Executor {
     });
   }
 
+  /** Handles a whole conversation sent by this tab (set by the background). */
+  onConversation: ((read: ConversationDelivery) => Promise<ReadReceipt>) | null = null;
+  private readonly inbox = new ConversationInbox();
+
   private onMessage(raw: unknown): void {
     const msg = parseToBackground(raw);
     if (!msg) return;
+    if (msg.t === 'read-chunk' || msg.t === 'read-end') {
+      this.receiveConversation(msg);
+      return;
+    }
     const p = this.pending.get(msg.jobId);
     if (!p) return;
     if (msg.t === 'chunk') {
@@ -91,4 +100,25 @@ export class PortExecutor implements Executor {
     const bytes = new Blob(p.chunks as BlobPart[], { type: msg.mimeType ?? '' });
     p.resolve({ ok: true, bytes, file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
   }
+
+  private receiveConversation(msg: Extract<ToBackground, { t: 'read-chunk' } | { t: 'read-end' }>): void {
+    const whole = this.inbox.take(msg);
+    if (!whole || msg.t !== 'read-end') return;
+    const answer = (receipt: ReadReceipt | null, error: string | null) =>
+      this.post({ t: 'read-receipt', readId: msg.readId, receipt, error });
+    if ('error' in whole) return void answer(null, whole.error);
+    if (!this.onConversation) return void answer(null, 'the background is not ready');
+    this.onConversation({ conversationId: msg.conversationId, gizmoId: msg.gizmoId, reason: msg.reason, json: whole.text }).then(
+      (receipt) => answer(receipt, null),
+      (err: unknown) => answer(null, err instanceof Error ? err.message : String(err)),
+    );
+  }
+}
+
+/** One conversation as a tab delivered it. */
+export interface ConversationDelivery {
+  conversationId: string;
+  gizmoId: string | null;
+  reason: ReadReason;
+  json: string;
 }

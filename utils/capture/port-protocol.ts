@@ -9,20 +9,40 @@
  */
 import type { Failure, FailureCause } from './failure';
 import type { JobSpec } from './fetcher';
+import type { ReadReceipt } from '@/utils/messaging';
 
 export const CAPTURE_PORT = 'capture';
 /** Raw bytes per chunk before base64 (the message carries 4/3 of this). */
 export const CHUNK_BYTES = 512 * 1024;
 
+/**
+ * Characters per piece of conversation JSON. A whole 20 MB conversation in one message would hold the page's
+ * main thread for hundreds of milliseconds while it is serialized; pieces keep every task short.
+ */
+export const TEXT_CHUNK_CHARS = 256 * 1024;
+/** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
+export const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
+
+/** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
+export type ReadReason = 'live' | 'backup';
+
 export type ToContent =
   | { t: 'run'; job: JobSpec }
   /** Whether the background still has work queued: a tab reconnects at once after a disconnect only when busy. */
-  | { t: 'busy'; busy: boolean };
+  | { t: 'busy'; busy: boolean }
+  /** The answer to a conversation sent with read-chunk/read-end: the receipt, or why it was refused. */
+  | { t: 'read-receipt'; readId: string; receipt: ReadReceipt | null; error: string | null };
 
 export type ToBackground =
   | { t: 'chunk'; jobId: string; seq: number; b64: string }
   | { t: 'done'; jobId: string; chunks: number; size: number; mimeType: string | null; fileId: string | null; fileName: string | null }
-  | { t: 'failed'; jobId: string; failure: Failure };
+  | { t: 'failed'; jobId: string; failure: Failure }
+  /**
+   * A conversation the content script read from the backend (its own authenticated GET, never data posted
+   * by the page), as received, in ordered pieces; `read-end` closes it and asks for a receipt.
+   */
+  | { t: 'read-chunk'; readId: string; seq: number; text: string }
+  | { t: 'read-end'; readId: string; chunks: number; length: number; conversationId: string; gizmoId: string | null; reason: ReadReason };
 
 const CAUSES: readonly FailureCause[] = [
   'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'no-executor',
@@ -36,6 +56,7 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 export function parseToBackground(msg: unknown): ToBackground | null {
   if (typeof msg !== 'object' || msg === null) return null;
   const m = msg as Record<string, unknown>;
+  if (m.t === 'read-chunk' || m.t === 'read-end') return parseRead(m);
   if (!isStr(m.jobId) || m.jobId.length > 600) return null;
   switch (m.t) {
     case 'chunk':
@@ -55,6 +76,73 @@ export function parseToBackground(msg: unknown): ToBackground | null {
     default:
       return null;
   }
+}
+
+function parseRead(m: Record<string, unknown>): ToBackground | null {
+  if (!isStr(m.readId) || m.readId.length === 0 || m.readId.length > 100) return null;
+  if (m.t === 'read-chunk') {
+    return isCount(m.seq) && isStr(m.text) && m.text.length <= TEXT_CHUNK_CHARS
+      ? { t: 'read-chunk', readId: m.readId, seq: m.seq, text: m.text }
+      : null;
+  }
+  const ok =
+    isCount(m.chunks) &&
+    isCount(m.length) &&
+    m.length <= MAX_CONVERSATION_CHARS &&
+    isStr(m.conversationId) &&
+    m.conversationId.length > 0 &&
+    m.conversationId.length <= 100 &&
+    isStrOrNull(m.gizmoId) &&
+    (m.reason === 'live' || m.reason === 'backup');
+  return ok
+    ? {
+        t: 'read-end',
+        readId: m.readId,
+        chunks: m.chunks as number,
+        length: m.length as number,
+        conversationId: m.conversationId as string,
+        gizmoId: m.gizmoId as string | null,
+        reason: m.reason as ReadReason,
+      }
+    : null;
+}
+
+/**
+ * Collects the pieces of conversations arriving on one port. Pieces of one read arrive in order (a port
+ * keeps order); anything out of order, oversized or unfinished is refused, never half-used.
+ */
+export class ConversationInbox {
+  private readonly open = new Map<string, { parts: string[]; length: number; broken: string | null }>();
+
+  /** Take a piece; returns the whole text at `read-end` (or the reason it is refused). */
+  take(msg: Extract<ToBackground, { t: 'read-chunk' } | { t: 'read-end' }>): { text: string } | { error: string } | null {
+    let read = this.open.get(msg.readId);
+    if (!read) {
+      if (this.open.size >= 8) return { error: 'too many conversations in flight on one tab' };
+      read = { parts: [], length: 0, broken: null };
+      this.open.set(msg.readId, read);
+    }
+    if (msg.t === 'read-chunk') {
+      if (msg.seq !== read.parts.length) read.broken ??= `piece ${msg.seq} arrived out of order`;
+      read.length += msg.text.length;
+      if (read.length > MAX_CONVERSATION_CHARS) read.broken ??= 'conversation too large';
+      if (!read.broken) read.parts.push(msg.text);
+      return null;
+    }
+    this.open.delete(msg.readId);
+    if (read.broken) return { error: read.broken };
+    if (msg.chunks !== read.parts.length || msg.length !== read.length) {
+      return { error: `conversation incomplete: ${read.length} of ${msg.length} characters` };
+    }
+    return { text: read.parts.join('') };
+  }
+}
+
+/** Split a text into TEXT_CHUNK_CHARS pieces. */
+export function textPieces(text: string): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += TEXT_CHUNK_CHARS) pieces.push(text.slice(i, i + TEXT_CHUNK_CHARS));
+  return pieces;
 }
 
 /** base64 of a byte range, without building huge argument lists. */
