@@ -106,14 +106,14 @@ export async function recordConversation(
   try {
     parsed = JSON.parse(data.json);
   } catch {
-    throw new Error('conversationRead: the conversation is not valid JSON');
+    throw new Error('The conversation is not valid JSON');
   }
   // The JSON must be the conversation it claims to be; one without an id (never seen from the backend,
   // but cheap to allow) takes the id it was read under.
   let walk = walkConversation(parsed);
   if (walk.conversationId === null) walk = walkConversation(parsed, { conversationId: data.conversationId });
   else if (walk.conversationId !== data.conversationId) {
-    throw new Error(`conversationRead: JSON is for ${walk.conversationId}, not ${data.conversationId}`);
+    throw new Error(`The JSON is for conversation ${walk.conversationId}, not ${data.conversationId}`);
   }
   const kinds = await captureKinds.getValue();
   const refs = walk.refs.filter((ref) => kinds[ref.kind]);
