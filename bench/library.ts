@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { ManifestArtifact } from '../utils/archive/manifest';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -103,25 +104,8 @@ export const PICTURES: Record<string, (x: number, y: number, s: number) => RGB> 
   },
 };
 
-export interface SampleArtifact {
-  kind: 'image' | 'chart' | 'sandbox-file' | 'upload';
-  conversationId: string;
-  messageId: string;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
-  prompt: string | null;
-  mimeType: string | null;
-  status: 'saved' | 'pending' | 'expired' | 'failed';
-  reason: string | null;
-  capturedAt: string | null;
-  source: 'live' | 'backup' | 'import';
-  seed?: number | null;
-  /** Extra field: when the vault first saw it (entries without bytes are dated by it). */
-  firstSeenAt?: string;
-  bytes?: Uint8Array;
-}
+/** A manifest entry (contracts.md section 1) with its bytes, for building sample archives. */
+export type SampleArtifact = Omit<ManifestArtifact, 'size' | 'sha256' | 'path'> & { bytes?: Uint8Array };
 
 export interface SampleConversation {
   id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestLanes } from '@/utils/capture/lanes';
+import { deferred } from './helpers';
 
 /** A fake clock whose sleep advances time and resolves on the next microtask. */
 function fakeClock() {
@@ -14,15 +15,6 @@ function fakeClock() {
   };
 }
 
-function deferred<T = void>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const flush = async (n = 20) => {
   for (let i = 0; i < n; i++) await Promise.resolve();
