@@ -17,6 +17,7 @@ import {
   parseDownloadResponse,
   type DownloadTarget,
 } from '@/utils/chatgpt/routes';
+import { fileIdFromUrl } from '@/utils/chatgpt/ids';
 import { CaptureFailure, fail, parseRetryAfter } from './failure';
 import type { RequestLanes } from './lanes';
 
@@ -287,7 +288,7 @@ async function download(
     return {
       size,
       mimeType: res.headers.get('content-type')?.split(';')[0]?.trim() || target.mimeType,
-      fileId: spec.fileId ?? fileIdFromEstuary(target.downloadUrl),
+      fileId: spec.fileId ?? fileIdFromUrl(target.downloadUrl),
       // The walker's name (title-based for images, the link's basename for sandbox files) reads better than the
       // server's, which is often just the id.
       fileName: spec.fileName ?? target.fileName,
@@ -295,14 +296,6 @@ async function download(
   });
 }
 
-function fileIdFromEstuary(url: string): string | null {
-  try {
-    const id = new URL(url).searchParams.get('id');
-    return id && /^file[-_][A-Za-z0-9]+$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Stream a body to `onChunk`, failing on silence longer than the idle limit and on fewer bytes than the
