@@ -331,12 +331,12 @@ describe('fetchArtifact: sandbox files', () => {
   it('resolves through the interpreter route with the assistant message and encodes the path once', async () => {
     const path = '/mnt/data/Q3 50% dashboard ü.xlsx';
     const { ctx, log } = setup((req) => {
-      if (req.path === INTERPRETER) return success(`${ORIGIN}/backend-api/estuary/content?id=file_00000000abcdef0123456789abcdef&sig=x`, { file_name: 'Q3 50% dashboard ü.xlsx' });
+      if (req.path === INTERPRETER) return success(`${ORIGIN}/backend-api/estuary/content?id=file_00000000abcdef0123456789abcdef01&sig=x`, { file_name: 'Q3 50% dashboard ü.xlsx' });
       return bytesResponse(BYTES, { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
     });
     const { file, bytes } = await run(sandboxSpec(path), ctx);
     expect(firstDiff(bytes, BYTES)).toBe(-1);
-    expect(file.fileId).toBe('file_00000000abcdef0123456789abcdef'); // revealed by the estuary link
+    expect(file.fileId).toBe('file_00000000abcdef0123456789abcdef01'); // revealed by the estuary link
     expect(file.fileName).toBe('Q3 50% dashboard ü.xlsx');
     const resolve = log[0]!;
     expect(resolve.params.get('message_id')).toBe(MSG);
