@@ -255,13 +255,20 @@ describe('live capture', () => {
   });
 
   test('forged page messages change nothing in the vault and nothing leaks to the page', { timeout: 60_000 }, async () => {
-    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const b = await launch();
+    const page = await b.page();
+    // Record every window message from the very start, before the content script runs.
+    await page.addInitScript(() => {
+      const seen: unknown[] = [];
+      (window as unknown as { __seen: unknown[] }).__seen = seen;
+      window.addEventListener('message', (e) => seen.push(e.data));
+    });
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
     const { exp } = await settledAll(b, MIXED);
     const before = await readVault(b);
     await definePageHelpers(page);
     const leaked = await page.evaluate(async (ids) => {
-      const seen: unknown[] = [];
-      window.addEventListener('message', (e) => seen.push(e.data));
+      const seen = (window as unknown as { __seen: unknown[] }).__seen;
       const forged = [
         { type: 'conversationRead', data: { conversationId: ids.other, json: '{"conversation_id":"x","mapping":{}}' } },
         { t: 'done', jobId: 'fetch:file:file-AAAAAAAAAAAAAAAAAAAAAA', chunks: 0, size: 0 },
