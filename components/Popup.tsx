@@ -44,6 +44,20 @@ export function Popup({ getTabId = activeTabId }: PopupProps) {
     }
   };
 
+  const retry = async () => {
+    if (!status?.conversationId || tabId == null) return;
+    setBusy(true);
+    try {
+      const n = await sendMessage('retryFailed', { conversationId: status.conversationId });
+      setMessage(`Retrying ${n} file${n === 1 ? '' : 's'}.`);
+      setStatus(await sendMessage('tabStatus', { tabId }));
+    } catch (err) {
+      setMessage(`Could not retry: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const c = status?.counts;
   return (
     <main class="popup" data-testid="popup">
@@ -61,6 +75,11 @@ export function Popup({ getTabId = activeTabId }: PopupProps) {
       <button type="button" onClick={backup} disabled={busy || !status?.conversationId}>
         Back up this conversation
       </button>
+      {c && c.failed > 0 && (
+        <button type="button" onClick={retry} disabled={busy} title="Expired files are gone for good; failed ones may still work">
+          Retry failed files
+        </button>
+      )}
       {message && <p role="alert">{message}</p>}
       <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
         Open the library

@@ -61,3 +61,26 @@ describe('Popup', () => {
     expect(el.textContent).toContain('Open a ChatGPT conversation');
   });
 });
+
+describe('Popup retry', () => {
+  it('offers to retry failed files only when there are some, and asks the background for this conversation', async () => {
+    let failed = 2;
+    onMessage('tabStatus', () => status({ failed }));
+    const asked: (string | null)[] = [];
+    onMessage('retryFailed', ({ data }) => {
+      asked.push(data.conversationId);
+      failed = 0;
+      return 2;
+    });
+    const el = await mount();
+    const retry = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Retry failed files')!;
+    expect(retry).toBeTruthy();
+    await act(async () => {
+      retry.click();
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(asked).toEqual(['c1']);
+    expect(el.querySelector('[role="alert"]')?.textContent).toBe('Retrying 2 files.');
+    expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Retry failed files')).toBe(false);
+  });
+});

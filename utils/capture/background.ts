@@ -6,11 +6,10 @@
 import type { Browser } from 'wxt/browser';
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
-import { sendMessage } from '@/utils/messaging';
+import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
-import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
+import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
 import { PortExecutor, type ConversationDelivery } from './port-executor';
@@ -82,10 +81,10 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
   });
 
   onMessage('retryFailed', async ({ data }) => {
-    const failed = await listArtifacts(db, { status: 'failed', ...(data.conversationId ? { conversationId: data.conversationId } : {}) });
-    for (const record of failed) await enqueue(db, record, null);
+    const count = await retryFailed(db, data.conversationId);
     queue.kick();
-    return failed.length;
+    if (data.conversationId) void refreshBadges(db, data.conversationId);
+    return count;
   });
 
   browser.tabs?.onRemoved?.addListener((tabId: number) => {
@@ -131,6 +130,19 @@ export async function recordConversation(
   }
   queue.kick();
   return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds };
+}
+
+/**
+ * Give every `failed` artifact (of one conversation, or all) a fresh set of attempts: back to `pending` and a
+ * new job. `expired` ones are left alone: their source said they are gone. Returns how many were queued.
+ */
+export async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
+  const failed = await listArtifacts(db, { status: 'failed', ...(conversationId ? { conversationId } : {}) });
+  for (const record of failed) {
+    await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });
+    await enqueue(db, record, null);
+  }
+  return failed.length;
 }
 
 async function enqueue(db: VaultDb, record: ArtifactRecord, gizmoId: string | null): Promise<void> {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordConversation } from '@/utils/capture/background';
+import { recordConversation, retryFailed } from '@/utils/capture/background';
 import { CaptureQueue } from '@/utils/capture/queue';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { artifactIdentity } from '@/utils/model';
@@ -137,5 +137,37 @@ describe('recordConversation', () => {
     await expect(recordConversation(db, queue, read(MIXED_ID, json))).rejects.toThrow();
     expect(await db.artifacts.count()).toBe(0);
     expect(await db.snapshots.count()).toBe(0);
+  });
+});
+
+describe('retryFailed', () => {
+  it('gives failed artifacts of the conversation fresh jobs and leaves expired ones alone', async () => {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const [a, b, c] = (await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => r.id);
+    await db.jobs.clear();
+    await markStatus(db, a!, 'failed', 'ChatGPT server error (HTTP 500) (gave up after 8 attempts)');
+    await markStatus(db, b!, 'expired', 'Code interpreter session expired');
+    await markStatus(db, c!, 'failed', 'Network error');
+    await markStatus(db, c!, 'failed', 'Network error');
+
+    expect(await retryFailed(db, MIXED_ID)).toBe(2);
+
+    const after = new Map((await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => [r.id, r]));
+    expect(after.get(a!)).toMatchObject({ status: 'pending', reason: 'Retrying at your request' });
+    expect(after.get(c!)?.status).toBe('pending');
+    expect(after.get(b!)).toMatchObject({ status: 'expired', reason: 'Code interpreter session expired' });
+    expect((await db.jobs.toArray()).map((j) => j.artifactId).sort()).toEqual([a, c].sort());
+    // A retry is the person's decision, not another failed attempt.
+    expect(after.get(c!)?.attempts).toBe(2);
+  });
+
+  it('touches nothing in other conversations', async () => {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const [a] = (await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => r.id);
+    await markStatus(db, a!, 'failed', 'Network error');
+    expect(await retryFailed(db, 'another-conversation')).toBe(0);
+    expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('failed');
   });
 });
