@@ -241,10 +241,12 @@ class ConversationReader {
     const fingerprint = this.fingerprint();
     try {
       const text = await this.read(id);
-      if (text !== null && reason === 'live' && this.last?.id === id && this.last.text === text) {
+      // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
+      if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
+      if (reason === 'live' && this.last?.id === id && this.last.text === text) {
         // Unchanged since the background last took it (follow-up and drift reads mostly are): nothing to send.
         this.last.fingerprint = fingerprint;
-      } else if (text !== null) {
+      } else {
         const receipt = await this.deliver({ conversationId: id, json: text, gizmoId, reason });
         // Only a read the background accepted counts as known: otherwise the next signal must read again.
         this.last = { id, nodeIds: new Set(receipt.nodeIds), fingerprint, text };
