@@ -8,12 +8,12 @@
  */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
-import { conversationUrls, parseChatRoute } from '@/utils/chatgpt/routes';
+import { parseChatRoute } from '@/utils/chatgpt/routes';
 import { anyOf, artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
 import { onMessage, sendMessage, type ReadReceipt } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
-import { fail, parseRetryAfter, toFailure } from './failure';
-import { fetchArtifact, type FetchContext, type JobSpec } from './fetcher';
+import { fail, toFailure } from './failure';
+import { fetchArtifact, readConversation, type FetchContext, type JobSpec } from './fetcher';
 import { RequestLanes } from './lanes';
 import { PageSession } from './page-session';
 import { CAPTURE_PORT, ChunkEncoder, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
@@ -240,7 +240,7 @@ class ConversationReader {
     // Taken before the request: a change that lands while the read is in flight must trigger another read.
     const fingerprint = this.fingerprint();
     try {
-      const text = await this.read(id);
+      const text = await readConversation(this.fetchCtx, id);
       // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
       if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
       if (reason === 'live' && this.last?.id === id && this.last.text === text) {
@@ -268,30 +268,6 @@ class ConversationReader {
         this.request(id, gizmoId, again);
       }
     }
-  }
-
-  /** The conversation JSON text, or null when it does not exist (yet). Retries 401 once with a fresh token. */
-  private async read(id: string): Promise<string | null> {
-    const { fetchCtx } = this;
-    const [url] = conversationUrls(fetchCtx.origin, id);
-    return fetchCtx.lanes.json(async () => {
-      const get = async (fresh: boolean) => {
-        const headers: Record<string, string> = { authorization: `Bearer ${await fetchCtx.auth.token(fresh)}` };
-        const account = await fetchCtx.auth.accountId();
-        if (account) headers['chatgpt-account-id'] = account;
-        return fetchCtx.fetch(url!, { headers, credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(fetchCtx.jsonTimeoutMs) });
-      };
-      let res = await get(false);
-      if (res.status === 401) res = await get(true);
-      if (res.status === 404) return null;
-      if (res.status === 429) {
-        const retry = parseRetryAfter(res.headers.get('retry-after'));
-        fetchCtx.lanes.pauseJson(retry ?? 5_000);
-        fail('rate-limited', 'Conversation read rate limited (HTTP 429)', retry);
-      }
-      if (!res.ok) fail(res.status >= 500 ? 'server' : 'bad-response', `Conversation read failed (HTTP ${res.status})`);
-      return res.text();
-    });
   }
 }
 

@@ -11,6 +11,7 @@ import type { ArtifactKind } from '@/utils/model';
 import {
   attachmentDownloadUrls,
   classifyDownloadUrl,
+  conversationUrls,
   fileDownloadUrls,
   interpreterDownloadUrls,
   isChatgptHost,
@@ -340,4 +341,39 @@ async function readBody(
     fail('truncated', `Received ${total} of ${declared} bytes`);
   }
   return total;
+}
+
+/**
+ * One conversation's JSON text as the backend serves it, or null when it is not there (404). Runs in the
+ * serialized JSON lane; 401 gets one fresh token; 429 pauses the lane. Throws CaptureFailure otherwise.
+ */
+export async function readConversation(ctx: FetchContext, conversationId: string): Promise<string | null> {
+  const [url] = conversationUrls(ctx.origin, conversationId);
+  return ctx.lanes.json(async () => {
+    const get = async (fresh: boolean) => ctx.fetch(url!, { ...(await apiInit(ctx, fresh)), signal: AbortSignal.timeout(ctx.jsonTimeoutMs) });
+    let res = await get(false);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      res = await get(true);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (res.status === 429) {
+      await res.body?.cancel();
+      const retry = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
+      ctx.lanes.pauseJson(retry ?? 5_000);
+      fail('rate-limited', 'Conversation read rate limited (HTTP 429)', retry);
+    }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      fail('auth', `Conversation read refused (HTTP ${res.status})`);
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      fail(res.status >= 500 ? 'server' : 'bad-response', `Conversation read failed (HTTP ${res.status})`);
+    }
+    return res.text();
+  });
 }
