@@ -346,6 +346,27 @@ describe('live capture', () => {
     assert.equal(badge, String(saved.length), 'the badge shows the saved count for this tab');
   });
 
+  test('conversations are read by the background when the backend serves it: no JSON crosses the page', { timeout: 60_000 }, async () => {
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp, saved } = await settledAll(b, MIXED);
+    assertSavedExactly(saved, MIXED, exp);
+    const reads = fake.state.requests.filter((r) => r.route === 'conversation' && r.path.endsWith(MIXED));
+    const fromWorker = reads.filter((r) => r.fetchSite !== 'same-origin');
+    const fromPage = reads.filter((r) => r.fetchSite === 'same-origin');
+    assert.ok(fromWorker.length >= 1 && fromWorker.every((r) => r.bearer && r.status === 200), `the worker read it (${fromWorker.length})`);
+    assert.equal(fromPage.length, 1, 'the only page read is the fake app\'s own');
+  });
+
+  test('when the backend refuses the worker, the tab reads and delivers the conversation itself', { timeout: 60_000 }, async () => {
+    fake.state.setOptions({ refuseNonPageRequests: true });
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { exp, saved } = await settledAll(b, MIXED);
+    assertSavedExactly(saved, MIXED, exp);
+    assert.ok(fake.state.requests.some((r) => r.status === 403 && r.fetchSite !== 'same-origin'), 'the worker was refused');
+    const pageReads = fake.state.requests.filter((r) => r.route === 'conversation' && r.path.endsWith(MIXED) && r.fetchSite === 'same-origin');
+    assert.ok(pageReads.length >= 2, `the tab read it besides the fake app (${pageReads.length})`);
+  });
+
   test('a workspace account: every API call carries ChatGPT-Account-Id and capture succeeds', { timeout: 60_000 }, async () => {
     fake.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
     const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);

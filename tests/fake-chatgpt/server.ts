@@ -206,6 +206,17 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
   const fileNotFoundBody = () => ({ status: 'error', error_code: 'file_not_found', error_message: 'File not found' });
 
   // ---------- handlers ----------
+  /**
+   * With `refuseNonPageRequests`, a Cloudflare-like challenge (403 HTML) for API requests that do not come
+   * from a ChatGPT page (`Sec-Fetch-Site` other than same-origin/same-site, as an extension worker's are).
+   */
+  function notFromPage(ctx: Ctx): Reply | null {
+    if (!state.options.refuseNonPageRequests) return null;
+    const site = ctx.req.headers['sec-fetch-site'];
+    if (site === 'same-origin' || site === 'same-site') return null;
+    return { status: 403, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><title>Just a moment...</title><p>Checking your browser</p>' };
+  }
+
   function sessionCookieOk(ctx: Ctx): boolean {
     const v = ctx.cookies.get(SESSION_COOKIE);
     return v !== undefined && safeEqual(v, state.sessionToken);
@@ -507,13 +518,15 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     }
     if (path === '/cdn/assets/fake-app.js') return { route: 'static', handle: () => asset('app.js', 'text/javascript; charset=utf-8') };
     if (path === '/cdn/assets/fake-app.css') return { route: 'static', handle: () => asset('app.css', 'text/css; charset=utf-8') };
-    if (path === '/api/auth/session') return { route: 'session', handle: () => session(ctx) };
+    if (path === '/api/auth/session') return { route: 'session', handle: () => notFromPage(ctx) ?? session(ctx) };
     if (path === '/backend-api/estuary/content') return { route: 'estuary', handle: () => estuary(ctx) };
     if (path.startsWith('/backend-api/')) {
       const rest = path.slice('/backend-api'.length);
       const authed = (name: string, h: () => Reply, needsAccount = true) => ({
         route: name,
         handle: (): Reply => {
+          const refused = notFromPage(ctx);
+          if (refused) return refused;
           if (!ctx.bearer) return json(401, { detail: 'Unauthorized - Access token is missing' });
           if (!bearerOk(ctx)) return json(401, { detail: 'Could not parse your authentication token. Please try signing in again.' });
           const ws = state.options.workspaceAccountId;
@@ -585,6 +598,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       bearer: bearer !== null,
       cookie: cookies.has(SESSION_COOKIE),
       accountHeader: accountHeader !== null,
+      fetchSite: typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'] : null,
       fault: null,
     };
     const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);

@@ -54,6 +54,8 @@ export interface RequestLogEntry {
   bearer: boolean;
   cookie: boolean;
   accountHeader: boolean;
+  /** `Sec-Fetch-Site` as sent: `same-origin` from the page (and content scripts), `none` from an extension worker. */
+  fetchSite: string | null;
   fault: FaultKind | null;
 }
 
@@ -72,6 +74,8 @@ export interface FakeOptions {
   sasTtlMs: number;
   /** Whether live generation adds the async image. */
   liveImage: boolean;
+  /** Refuse API calls that do not come from a ChatGPT page (a challenge, as Cloudflare might give a worker). */
+  refuseNonPageRequests: boolean;
 }
 
 export const DEFAULT_OPTIONS: FakeOptions = {
@@ -82,6 +86,7 @@ export const DEFAULT_OPTIONS: FakeOptions = {
   streamDurationMs: 1_500,
   sasTtlMs: 5 * 60_000,
   liveImage: true,
+  refuseNonPageRequests: false,
 };
 
 /** Reads every `*.json` in the folders (skipping `malformed-*`); a file holds one conversation or an array. */

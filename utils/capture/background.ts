@@ -13,7 +13,8 @@ import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStat
 import { updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
 import { PortExecutor, type ConversationDelivery } from './port-executor';
-import { CAPTURE_PORT } from './port-protocol';
+import { BackgroundReader } from './background-reader';
+import { CAPTURE_PORT, PAGE_READ_NEEDED } from './port-protocol';
 import { CaptureQueue } from './queue';
 
 /** Which conversation each ChatGPT tab shows (for the badge and the popup). Rebuilt as tabs report. */
@@ -21,6 +22,9 @@ const tabConversations = new Map<number, string | null>();
 
 export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue {
   const ports = new Set<PortExecutor>();
+  const reader = new BackgroundReader();
+  /** The last few conversations read here, to skip recording one that did not change. */
+  const lastReads = new Map<string, { json: string; nodeIds: string[] }>();
   const queue = new CaptureQueue(db, {
     onSettled: (record) => {
       void refreshBadges(db, record.conversationId);
@@ -39,7 +43,21 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     const tabId = port.sender?.tab?.id;
     executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
     ports.add(executor);
-    // Conversations arrive over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
+    // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
+    const origin = senderOrigin(port.sender);
+    executor.onReadRequest = async (req) => {
+      if (!origin) throw new Error(PAGE_READ_NEEDED);
+      const json = await reader.read(origin, req.conversationId, req.account);
+      const seen = lastReads.get(req.conversationId);
+      // Unchanged since the last read (follow-up and drift reads mostly are): nothing new to record.
+      if (req.reason === 'live' && seen?.json === json) return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds };
+      const receipt = await executor.onConversation!({ conversationId: req.conversationId, gizmoId: req.gizmoId, reason: req.reason, json });
+      lastReads.delete(req.conversationId);
+      lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds });
+      while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
+      return receipt;
+    };
+    // ...or arrive from the tab over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
     executor.onConversation = async (read) => {
       const receipt = await recordConversation(db, queue, read);
       if (tabId != null) {
@@ -177,6 +195,12 @@ async function refreshBadges(db: VaultDb, conversationId: string): Promise<void>
   if (tabs.length === 0) return;
   const status = await conversationStatus(db, conversationId);
   await Promise.all(tabs.map((tabId) => updateBadge(tabId, status)));
+}
+
+/** `https://chatgpt.com` or `https://chat.openai.com` for a trusted ChatGPT tab, else null. */
+function senderOrigin(sender: Browser.runtime.MessageSender | undefined): string | null {
+  if (!isTrustedSender(sender)) return null;
+  return new URL((sender!.url ?? sender!.tab?.url)!).origin;
 }
 
 function isTrustedSender(sender: Browser.runtime.MessageSender | undefined): boolean {

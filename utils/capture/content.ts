@@ -12,12 +12,12 @@ import { parseChatRoute } from '@/utils/chatgpt/routes';
 import { anyOf, artifactFingerprint, isStreaming, messageIdsInDom } from '@/utils/chatgpt/selectors';
 import { onMessage, sendMessage, type ReadReceipt } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
-import { fail, toFailure } from './failure';
+import { CaptureFailure, fail, toFailure } from './failure';
 import { fetchArtifact, readConversation, type FetchContext, type JobSpec } from './fetcher';
 import { RequestLanes } from './lanes';
-import { PageSession } from './page-session';
-import { CAPTURE_PORT, ChunkEncoder, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
-import type { ConversationDelivery } from './port-executor';
+import { PageSession, workspaceCookie } from './page-session';
+import { CAPTURE_PORT, ChunkEncoder, PAGE_READ_NEEDED, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
+import type { ConversationDelivery, ReadRequest } from './port-executor';
 import type { Browser } from 'wxt/browser';
 
 export const TIMINGS = {
@@ -62,7 +62,14 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
   };
   const client = new CaptureClient(fetchCtx);
   client.connect();
-  const reader = new ConversationReader(ctx, fetchCtx, () => artifactFingerprint(win.document), (read) => client.sendConversation(read));
+  const reader = new ConversationReader(
+    ctx,
+    fetchCtx,
+    () => artifactFingerprint(win.document),
+    (read) => client.sendConversation(read),
+    (req) => client.requestRead(req),
+    () => workspaceCookie(win.document.cookie),
+  );
   ctx.onInvalidated(() => client.close());
 
   let shownId: string | null | undefined;
@@ -200,13 +207,28 @@ class ConversationReader {
    * fingerprint when the read started, and the text itself, so that an unchanged conversation is not sent
    * to the background again.
    */
-  private last: { id: string; nodeIds: Set<string>; fingerprint: string; text: string } | null = null;
+  private last: { id: string; nodeIds: Set<string>; fingerprint: string; text: string | null } | null = null;
+  /** Whether the background reads conversations itself; off for the tab's life once it says it cannot. */
+  private backgroundReads = true;
+
+  /** The background's receipt, or null when the tab must read the conversation itself. */
+  private async askBackground(id: string, gizmoId: string | null, reason: 'live' | 'backup'): Promise<ReadReceipt | null> {
+    try {
+      return await this.ask({ conversationId: id, gizmoId, reason, account: this.account() });
+    } catch (err) {
+      if (toFailure(err).reason !== PAGE_READ_NEEDED) throw err;
+      this.backgroundReads = false;
+      return null;
+    }
+  }
 
   constructor(
     private readonly ctx: ContentScriptContext,
     private readonly fetchCtx: FetchContext,
     private readonly fingerprint: () => string,
     private readonly deliver: (read: ConversationDelivery) => Promise<ReadReceipt>,
+    private readonly ask: (req: ReadRequest) => Promise<ReadReceipt>,
+    private readonly account: () => string | null,
   ) {}
 
   /** The page's artifact fingerprint when the last read of this conversation started. */
@@ -240,16 +262,22 @@ class ConversationReader {
     // Taken before the request: a change that lands while the read is in flight must trigger another read.
     const fingerprint = this.fingerprint();
     try {
-      const text = await readConversation(this.fetchCtx, id);
-      // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
-      if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
-      if (reason === 'live' && this.last?.id === id && this.last.text === text) {
-        // Unchanged since the background last took it (follow-up and drift reads mostly are): nothing to send.
-        this.last.fingerprint = fingerprint;
+      const receipt = this.backgroundReads ? await this.askBackground(id, gizmoId, reason) : null;
+      if (receipt) {
+        this.last = { id, nodeIds: new Set(receipt.nodeIds), fingerprint, text: null };
       } else {
-        const receipt = await this.deliver({ conversationId: id, json: text, gizmoId, reason });
-        // Only a read the background accepted counts as known: otherwise the next signal must read again.
-        this.last = { id, nodeIds: new Set(receipt.nodeIds), fingerprint, text };
+        // The tab reads and delivers the JSON itself (the backend would not serve the worker).
+        const text = await readConversation(this.fetchCtx, id);
+        // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
+        if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
+        if (reason === 'live' && this.last?.id === id && this.last.text === text) {
+          // Unchanged since the background last took it (follow-up and drift reads mostly are): nothing to send.
+          this.last.fingerprint = fingerprint;
+        } else {
+          const delivered = await this.deliver({ conversationId: id, json: text, gizmoId, reason });
+          // Only a read the background accepted counts as known: otherwise the next signal must read again.
+          this.last = { id, nodeIds: new Set(delivered.nodeIds), fingerprint, text };
+        }
       }
       s.failures = 0;
     } catch (err) {
@@ -322,11 +350,7 @@ class CaptureClient {
    * port first: a worker that idled out while nothing was queued left this tab disconnected.
    */
   async sendConversation(read: ConversationDelivery): Promise<ReadReceipt> {
-    this.connect();
-    const port = this.port;
-    if (!port) throw new Error('The extension is not reachable (reloaded or updated?)');
-    const readId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const answer = new Promise<ReadReceipt>((resolve, reject) => this.receipts.set(readId, { resolve, reject }));
+    const { readId, answer } = this.startRead();
     const pieces = textPieces(read.json);
     for (const [seq, text] of pieces.entries()) {
       this.post({ t: 'read-chunk', readId, seq, text });
@@ -334,6 +358,25 @@ class CaptureClient {
     }
     const { conversationId, gizmoId, reason } = read;
     this.post({ t: 'read-end', readId, chunks: pieces.length, length: read.json.length, conversationId, gizmoId, reason });
+    return this.finishRead(readId, answer);
+  }
+
+  /** Ask the background to read the conversation itself; rejects with PAGE_READ_NEEDED when it cannot. */
+  async requestRead(req: ReadRequest): Promise<ReadReceipt> {
+    const { readId, answer } = this.startRead();
+    this.post({ t: 'read-request', readId, ...req });
+    return this.finishRead(readId, answer);
+  }
+
+  private startRead(): { readId: string; answer: Promise<ReadReceipt> } {
+    this.connect();
+    if (!this.port) throw new Error('The extension is not reachable (reloaded or updated?)');
+    const readId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const answer = new Promise<ReadReceipt>((resolve, reject) => this.receipts.set(readId, { resolve, reject }));
+    return { readId, answer };
+  }
+
+  private async finishRead(readId: string, answer: Promise<ReadReceipt>): Promise<ReadReceipt> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('The background did not answer')), 120_000);
@@ -350,7 +393,7 @@ class CaptureClient {
     if (msg?.t === 'read-receipt') {
       const waiting = this.receipts.get(msg.readId);
       if (msg.receipt) waiting?.resolve(msg.receipt);
-      else waiting?.reject(new Error(msg.error ?? 'refused'));
+      else waiting?.reject(new CaptureFailure(msg.failure ?? { cause: 'bad-response', reason: msg.error ?? 'refused' }));
       return;
     }
     if (msg?.t === 'busy') this.busyHint = msg.busy === true;

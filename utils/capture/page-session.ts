@@ -57,8 +57,7 @@ export class PageSession implements AuthSource {
   }
 
   private async readAccount(): Promise<string | null> {
-    const match = /(?:^|;\s*)_account=([^;]+)/.exec(this.cookies());
-    const selected = match?.[1] ? decodeURIComponent(match[1]) : null;
+    const selected = workspaceCookie(this.cookies());
     if (!selected || selected === 'personal') return null;
     const [url] = accountsCheckUrls(this.origin);
     const res = await this.doFetch(url!, {
@@ -76,4 +75,16 @@ export class PageSession implements AuthSource {
     const id = body.accounts?.[selected]?.account?.account_id;
     return typeof id === 'string' ? id : selected;
   }
+}
+
+/** The raw `_account` cookie (the selected workspace; `personal` or absent for personal accounts). */
+export function workspaceCookie(cookies: string): string | null {
+  const match = /(?:^|;\s*)_account=([^;]+)/.exec(cookies);
+  let value: string | null = null;
+  try {
+    value = match?.[1] ? decodeURIComponent(match[1]) : null;
+  } catch {
+    return null;
+  }
+  return value && /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : null;
 }

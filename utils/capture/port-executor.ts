@@ -4,7 +4,8 @@
  */
 import type { Browser } from 'wxt/browser';
 import type { ReadReceipt } from '@/utils/messaging';
-import { ConversationInbox, fromBase64, parseToBackground, type ReadReason, type ToBackground, type ToContent } from './port-protocol';
+import { toFailure, type Failure } from './failure';
+import { ConversationInbox, PAGE_READ_NEEDED, fromBase64, parseToBackground, type ReadReason, type ToBackground, type ToContent } from './port-protocol';
 import type { Executor, ExecutorResult } from './queue';
 import type { JobSpec } from './fetcher';
 
@@ -61,6 +62,20 @@ export class PortExecutor implements Executor {
     });
   }
 
+  /** Reads a conversation for this tab in the background (set by the background); rejects with a CaptureFailure. */
+  onReadRequest: ((req: ReadRequest) => Promise<ReadReceipt>) | null = null;
+
+  private readForTab(msg: Extract<ToBackground, { t: 'read-request' }>): void {
+    const answer = (receipt: ReadReceipt | null, failure: Failure | null) =>
+      this.post({ t: 'read-receipt', readId: msg.readId, receipt, error: failure?.reason ?? null, failure });
+    if (!this.onReadRequest) return void answer(null, { cause: 'auth', reason: PAGE_READ_NEEDED });
+    const { conversationId, gizmoId, reason, account } = msg;
+    this.onReadRequest({ conversationId, gizmoId, reason, account }).then(
+      (receipt) => answer(receipt, null),
+      (err: unknown) => answer(null, toFailure(err)),
+    );
+  }
+
   /** Handles a whole conversation sent by this tab (set by the background). */
   onConversation: ((read: ConversationDelivery) => Promise<ReadReceipt>) | null = null;
   private readonly inbox = new ConversationInbox();
@@ -70,6 +85,10 @@ export class PortExecutor implements Executor {
     if (!msg) return;
     if (msg.t === 'read-chunk' || msg.t === 'read-end') {
       this.receiveConversation(msg);
+      return;
+    }
+    if (msg.t === 'read-request') {
+      this.readForTab(msg);
       return;
     }
     const p = this.pending.get(msg.jobId);
@@ -121,4 +140,12 @@ export interface ConversationDelivery {
   gizmoId: string | null;
   reason: ReadReason;
   json: string;
+}
+
+/** A tab's request that the background read a conversation itself. */
+export interface ReadRequest {
+  conversationId: string;
+  gizmoId: string | null;
+  reason: ReadReason;
+  account: string | null;
 }

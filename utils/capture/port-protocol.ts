@@ -23,6 +23,9 @@ export const TEXT_CHUNK_CHARS = 256 * 1024;
 /** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
 export const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
+/** The reason of a read-receipt failure that sends the tab back to reading and delivering the JSON itself. */
+export const PAGE_READ_NEEDED = 'The background cannot read this conversation; the tab reads it';
+
 /** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
 export type ReadReason = 'live' | 'backup';
 
@@ -30,8 +33,11 @@ export type ToContent =
   | { t: 'run'; job: JobSpec }
   /** Whether the background still has work queued: a tab reconnects at once after a disconnect only when busy. */
   | { t: 'busy'; busy: boolean }
-  /** The answer to a conversation sent with read-chunk/read-end: the receipt, or why it was refused. */
-  | { t: 'read-receipt'; readId: string; receipt: ReadReceipt | null; error: string | null };
+  /**
+   * The answer to a conversation sent with read-chunk/read-end or asked for with read-request: the receipt,
+   * or why there is none (`failure`, with PAGE_READ_NEEDED as its reason when the tab should read it itself).
+   */
+  | { t: 'read-receipt'; readId: string; receipt: ReadReceipt | null; error: string | null; failure?: Failure | null };
 
 export type ToBackground =
   | { t: 'chunk'; jobId: string; seq: number; b64: string }
@@ -41,6 +47,11 @@ export type ToBackground =
    * A conversation the content script read from the backend (its own authenticated GET, never data posted
    * by the page), as received, in ordered pieces; `read-end` closes it and asks for a receipt.
    */
+  /**
+   * Ask the background to read a conversation itself (no JSON crosses the page). `account` is the raw
+   * `_account` cookie (a workspace id, not a secret) since a worker cannot read the page's cookies.
+   */
+  | { t: 'read-request'; readId: string; conversationId: string; gizmoId: string | null; reason: ReadReason; account: string | null }
   | { t: 'read-chunk'; readId: string; seq: number; text: string }
   | { t: 'read-end'; readId: string; chunks: number; length: number; conversationId: string; gizmoId: string | null; reason: ReadReason };
 
@@ -56,7 +67,7 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 export function parseToBackground(msg: unknown): ToBackground | null {
   if (typeof msg !== 'object' || msg === null) return null;
   const m = msg as Record<string, unknown>;
-  if (m.t === 'read-chunk' || m.t === 'read-end') return parseRead(m);
+  if (m.t === 'read-chunk' || m.t === 'read-end' || m.t === 'read-request') return parseRead(m);
   if (!isStr(m.jobId) || m.jobId.length > 600) return null;
   switch (m.t) {
     case 'chunk':
@@ -83,6 +94,23 @@ function parseRead(m: Record<string, unknown>): ToBackground | null {
   if (m.t === 'read-chunk') {
     return isCount(m.seq) && isStr(m.text) && m.text.length <= TEXT_CHUNK_CHARS
       ? { t: 'read-chunk', readId: m.readId, seq: m.seq, text: m.text }
+      : null;
+  }
+  if (m.t === 'read-request') {
+    const ok =
+      isStr(m.conversationId) && /^[0-9a-fA-F-]{36}$/.test(m.conversationId) &&
+      isStrOrNull(m.gizmoId) && (m.gizmoId === null || m.gizmoId.length <= 200) &&
+      (m.reason === 'live' || m.reason === 'backup') &&
+      isStrOrNull(m.account) && (m.account === null || /^[A-Za-z0-9_-]{1,100}$/.test(m.account));
+    return ok
+      ? {
+          t: 'read-request',
+          readId: m.readId,
+          conversationId: m.conversationId as string,
+          gizmoId: m.gizmoId as string | null,
+          reason: m.reason as ReadReason,
+          account: m.account as string | null,
+        }
       : null;
   }
   const ok =
