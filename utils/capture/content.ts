@@ -33,6 +33,34 @@ export const TIMINGS = {
   driftReadMs: 60_000,
 };
 
+/** Everything a look at the page cares about: turns, message ids, artifacts, the streaming state. */
+function relevantSelector(): string {
+  return (['turn', 'messageId', 'generatedImage', 'chartImage', 'sandboxLink', 'streaming'] as const).map(anyOf).join(', ');
+}
+
+/**
+ * Whether a mutation can change what a look at the page sees: an element matching (or containing) one of
+ * our selectors added or removed, or a watched attribute changed, outside the composer. Text nodes (a reply
+ * streaming in) never are. Cost is proportional to the mutated subtree, not to the page.
+ */
+export function isRelevantMutation(composer: string, selector: string): (r: MutationRecord) => boolean {
+  const touches = (node: Node) =>
+    node instanceof Element && !node.closest(composer) && (node.matches(selector) || node.querySelector(selector) !== null);
+  // Streaming state carried by a class (`.result-streaming`, legacy): a class change matters only for those.
+  const streamingClasses = [...anyOf('streaming').matchAll(/\.([\w-]+)/g)].map((m) => m[1]!);
+  return (r) => {
+    if (r.type === 'attributes') {
+      if (!(r.target instanceof Element) || r.target.closest(composer)) return false;
+      if (r.attributeName !== 'class') return true;
+      const before = (r.oldValue ?? '').split(/\s+/);
+      return streamingClasses.some((c) => r.target instanceof Element && (r.target.classList.contains(c) || before.includes(c)));
+    }
+    for (const n of r.addedNodes) if (touches(n)) return true;
+    for (const n of r.removedNodes) if (touches(n)) return true;
+    return false;
+  };
+}
+
 /** Console output for people debugging capture on a live page (`localStorage.artifactVaultDebug = 1`). */
 function debug(...args: unknown[]): void {
   try {
@@ -150,10 +178,6 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
           lastSignalRead = Date.now();
         }
       }, TIMINGS.settleMs);
-    } else if (Date.now() - lastSignalRead > TIMINGS.driftReadMs) {
-      // The page keeps changing but none of our selectors see why: read anyway, rarely.
-      lastSignalRead = Date.now();
-      reader.request(id, gizmoId, 'live');
     }
   };
 
@@ -166,14 +190,29 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
     }, TIMINGS.debounceMs);
   };
   // Typing in the composer is not a signal (its pending attachments are never artifacts either).
-  const composer = anyOf('composer');
+  // Only mutations that touch what the selectors look at lead to a look at the whole page (a look scans the
+  // DOM, which on a 500-turn chat is not free); streamed text and the composer do not. Other mutations only
+  // keep the rare drift read alive.
+  const relevant = isRelevantMutation(anyOf('composer'), relevantSelector());
+  let driftPending = false;
   const observer = new MutationObserver((records) => {
     for (const r of records) {
-      const el = r.target instanceof Element ? r.target : r.target.parentElement;
-      if (!el?.closest(composer)) return schedule();
+      if (relevant(r)) return schedule();
     }
+    driftPending = true;
   });
-  observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'data-message-id', 'href', 'aria-busy'] });
+  const drift = ctx.setInterval(() => {
+    if (!driftPending || Date.now() - lastSignalRead < TIMINGS.driftReadMs) return;
+    driftPending = false;
+    const shown = current();
+    if (!shown) return;
+    // The page keeps changing but none of our selectors see why: read anyway, rarely.
+    debug('read: drift');
+    lastSignalRead = Date.now();
+    reader.request(shown.id, shown.gizmoId, 'live');
+  }, 10_000);
+  ctx.onInvalidated(() => clearInterval(drift));
+  observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'data-message-id', 'href', 'aria-busy', 'class'], attributeOldValue: true });
   ctx.onInvalidated(() => observer.disconnect());
   ctx.addEventListener(win, 'wxt:locationchange', schedule);
   look();
