@@ -50,10 +50,14 @@ export function isRelevantMutation(composer: string, selector: string): (r: Muta
   const streamingClasses = [...anyOf('streaming').matchAll(/\.([\w-]+)/g)].map((m) => m[1]!);
   return (r) => {
     if (r.type === 'attributes') {
-      if (!(r.target instanceof Element) || r.target.closest(composer)) return false;
-      if (r.attributeName !== 'class') return true;
-      const before = (r.oldValue ?? '').split(/\s+/);
-      return streamingClasses.some((c) => r.target instanceof Element && (r.target.classList.contains(c) || before.includes(c)));
+      const target = r.target;
+      if (!(target instanceof Element)) return false;
+      // Class changes are the most frequent mutation on the page: the cheap string test goes first.
+      if (r.attributeName === 'class') {
+        const old = r.oldValue ?? '';
+        if (!streamingClasses.some((c) => target.classList.contains(c) || old.includes(c))) return false;
+      }
+      return !target.closest(composer);
     }
     for (const n of r.addedNodes) if (touches(n)) return true;
     for (const n of r.removedNodes) if (touches(n)) return true;
