@@ -56,6 +56,15 @@ const MAX_LINK_CHARS = 2048;
 /** Budget for the conversation-wide fallback search (characters of python output scanned). */
 const FALLBACK_SCAN_BUDGET = 64 * 1024 * 1024;
 
+/** A reference with every optional field empty; callers fill in what their variant knows. */
+function blankRef(kind: ArtifactKind, conversationId: string, messageId: string, createTime: number | null): ArtifactRef {
+  return {
+    kind, conversationId, messageId, fallbackMessageId: null, fileId: null, genId: null, prompt: null, seed: null,
+    fileName: null, sandboxPath: null, mimeType: null, size: null, width: null, height: null, createTime,
+    onCurrentPath: false,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Small helpers, exported for the reconciler and for tests.
 
@@ -468,24 +477,7 @@ class Walk {
 
   private addChart(key: string, messageId: string, time: number | null, fileId: string, w: number | null, h: number | null, mime: string | null): void {
     this.add(
-      {
-        kind: 'chart',
-        conversationId: this.conversationId,
-        messageId,
-        fallbackMessageId: null,
-        fileId,
-        genId: null,
-        prompt: null,
-        seed: null,
-        fileName: null,
-        sandboxPath: null,
-        mimeType: mime,
-        size: null,
-        width: w,
-        height: h,
-        createTime: time,
-        onCurrentPath: false,
-      },
+      { ...blankRef('chart', this.conversationId, messageId, time), fileId, mimeType: mime, width: w, height: h },
       key,
       null,
       false,
@@ -506,22 +498,13 @@ class Walk {
       const rawName = str(a.name);
       this.add(
         {
-          kind: 'upload',
-          conversationId: this.conversationId,
-          messageId,
-          fallbackMessageId: null,
+          ...blankRef('upload', this.conversationId, messageId, createTime),
           fileId,
-          genId: null,
-          prompt: null,
-          seed: null,
           fileName: rawName ? basename(rawName.replace(/\\/g, '/')) || null : null,
-          sandboxPath: null,
           mimeType: str(a.mime_type),
           size: num(a.size),
           width: num(a.width),
           height: num(a.height),
-          createTime,
-          onCurrentPath: false,
         },
         key,
         null,
@@ -545,24 +528,7 @@ class Walk {
         key,
         keys: [key],
         order: this.order++,
-        ref: {
-          kind: 'sandbox-file',
-          conversationId: this.conversationId,
-          messageId,
-          fallbackMessageId: null,
-          fileId: null,
-          genId: null,
-          prompt: null,
-          seed: null,
-          fileName: basename(path),
-          sandboxPath: path,
-          mimeType: null,
-          size: null,
-          width: null,
-          height: null,
-          createTime,
-          onCurrentPath: false,
-        },
+        ref: { ...blankRef('sandbox-file', this.conversationId, messageId, createTime), fileName: basename(path), sandboxPath: path },
       });
     }
   }
