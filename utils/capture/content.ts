@@ -260,6 +260,7 @@ class ConversationReader {
       return await this.ask({ conversationId: id, gizmoId, reason, account: this.account() });
     } catch (err) {
       if (toFailure(err).reason !== PAGE_READ_NEEDED) throw err;
+      debug('reads: the backend refused the extension worker; this tab reads conversations itself from now on');
       this.backgroundReads = false;
       return null;
     }
