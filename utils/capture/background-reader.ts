@@ -11,6 +11,7 @@ import { fail, toFailure } from './failure';
 import { readConversation, type FetchContext } from './fetcher';
 import { RequestLanes } from './lanes';
 import { PageSession } from './page-session';
+import { workspaceCookieString } from '@/utils/chatgpt/session';
 import { PAGE_READ_NEEDED } from './port-protocol';
 
 export class BackgroundReader {
@@ -24,11 +25,8 @@ export class BackgroundReader {
     this.accounts.set(origin, account);
     let ctx = this.contexts.get(origin);
     if (!ctx) {
-      // A worker has no document.cookie: the tab passes the `_account` cookie (a workspace id, not a secret).
-      const session = new PageSession(origin, this.doFetch, () => {
-        const id = this.accounts.get(origin);
-        return id ? `_account=${encodeURIComponent(id)}` : '';
-      });
+      // A worker has no document.cookie: the tab passes the workspace cookie (a workspace id, not a secret).
+      const session = new PageSession(origin, this.doFetch, () => workspaceCookieString(this.accounts.get(origin) ?? null));
       ctx = {
         origin,
         fetch: this.doFetch,

@@ -19,6 +19,7 @@ import {
   type DownloadTarget,
 } from '@/utils/chatgpt/routes';
 import { fileIdFromUrl } from '@/utils/chatgpt/ids';
+import { ACCOUNT_HEADER } from '@/utils/chatgpt/session';
 import { CaptureFailure, fail, parseRetryAfter } from './failure';
 import type { RequestLanes } from './lanes';
 
@@ -236,7 +237,7 @@ async function apiInit(
     accept: 'application/json',
   };
   const account = await ctx.auth.accountId();
-  if (account) headers['chatgpt-account-id'] = account;
+  if (account) headers[ACCOUNT_HEADER] = account;
   // no-store: never a cached (stale) answer, and no wait on the HTTP cache's per-URL lock while the page's
   // own request for the same URL is in flight (a stalled <img> would hold ours for its whole duration).
   return { headers, credentials: 'include', cache: 'no-store' };

@@ -4,6 +4,7 @@
  * object's memory only: never in extension storage, never in a message to the background.
  */
 import { accountsCheckUrls, sessionUrls } from '@/utils/chatgpt/routes';
+import { workspaceCookie } from '@/utils/chatgpt/session';
 import { fail } from './failure';
 import type { AuthSource } from './fetcher';
 
@@ -47,7 +48,7 @@ export class PageSession implements AuthSource {
     return token;
   }
 
-  /** `_account` cookie mapped through the accounts check (workspaces need `ChatGPT-Account-Id`). */
+  /** The workspace cookie mapped through the accounts check (workspaces need `ChatGPT-Account-Id`). */
   accountId(): Promise<string | null> {
     this.account ??= this.readAccount().catch(() => {
       this.account = null;
@@ -75,16 +76,4 @@ export class PageSession implements AuthSource {
     const id = body.accounts?.[selected]?.account?.account_id;
     return typeof id === 'string' ? id : selected;
   }
-}
-
-/** The raw `_account` cookie (the selected workspace; `personal` or absent for personal accounts). */
-export function workspaceCookie(cookies: string): string | null {
-  const match = /(?:^|;\s*)_account=([^;]+)/.exec(cookies);
-  let value: string | null = null;
-  try {
-    value = match?.[1] ? decodeURIComponent(match[1]) : null;
-  } catch {
-    return null;
-  }
-  return value && /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : null;
 }

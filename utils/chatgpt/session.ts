@@ -1,0 +1,31 @@
+/**
+ * How ChatGPT identifies the person's session and workspace (chatgpt-surface.md section 2): the cookie that
+ * names the selected workspace and the header the backend expects for it. The token itself comes from
+ * `sessionUrls` in routes.ts.
+ */
+
+/** Cookie holding the selected workspace (`personal` or absent for personal accounts). H, 2023-2026. */
+export const WORKSPACE_COOKIE = '_account';
+/** Header Team/Business workspaces need on every backend call. H, 2023-2026. */
+export const ACCOUNT_HEADER = 'chatgpt-account-id';
+
+/** The raw workspace cookie from a `document.cookie` string, or null (absent, malformed or not an id). */
+export function workspaceCookie(cookies: string): string | null {
+  for (const part of cookies.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== WORKSPACE_COOKIE) continue;
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
+    return /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : null;
+  }
+  return null;
+}
+
+/** A `document.cookie`-style string carrying only the workspace cookie (for contexts without cookies). */
+export function workspaceCookieString(account: string | null): string {
+  return account ? `${WORKSPACE_COOKIE}=${encodeURIComponent(account)}` : '';
+}
