@@ -35,7 +35,7 @@ export const TIMINGS = {
 };
 
 /** Everything a look at the page cares about: turns, message ids, artifacts, the streaming state. */
-function relevantSelector(): string {
+export function relevantSelector(): string {
   return (['turn', 'messageId', 'generatedImage', 'chartImage', 'sandboxLink', 'streaming'] as const).map(anyOf).join(', ');
 }
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRelevantMutation } from '@/utils/capture/content';
+import { isRelevantMutation, relevantSelector } from '@/utils/capture/content';
 import { SELECTORS, anyOf } from '@/utils/chatgpt/selectors';
 
-const selector = (['turn', 'messageId', 'generatedImage', 'chartImage', 'sandboxLink', 'streaming'] as const).map(anyOf).join(', ');
+const selector = relevantSelector();
 const relevant = isRelevantMutation(anyOf('composer'), selector);
 
 let observer: MutationObserver | null = null;
