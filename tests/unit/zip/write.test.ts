@@ -16,7 +16,7 @@ const blobOf = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]);
 
 function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   let i = 0;
-  return new ReadableStream({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]!) : c.close()) });
+  return new ReadableStream({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]) : c.close()) });
 }
 
 describe('createZipWriter', () => {
@@ -25,7 +25,7 @@ describe('createZipWriter', () => {
     const zip = await zipOf([
       ['manifest.json', json, { compress: true }],
       ['artifacts/x.bin', noise(1, 70_000)],
-      ['blob.json', new Blob([json as Uint8Array<ArrayBuffer>]), { compress: true }],
+      ['blob.json', new Blob([json]), { compress: true }],
       ['stream.bin', streamOf([noise(2, 1000), noise(3, 5000)])],
       ['empty.txt', new Uint8Array(0), { compress: true }],
       ['名前/ファイル.txt', text('unicode')],
@@ -109,16 +109,16 @@ describe('createZipWriter', () => {
     const zeros = new Uint8Array(8 << 20);
     const src: RandomAccessSource = {
       size: total,
-      async read(offset, length) {
+      read(offset, length) {
         const n = Math.min(length, total - offset);
-        if (offset >= KEEP && offset + n <= tailStart && n <= zeros.length) return zeros.subarray(0, n);
+        if (offset >= KEEP && offset + n <= tailStart && n <= zeros.length) return Promise.resolve(zeros.subarray(0, n));
         const out = new Uint8Array(n);
         if (offset < KEEP) out.set(head.subarray(offset, Math.min(KEEP, offset + out.length)));
         if (offset + out.length > tailStart) {
           const from = Math.max(offset, tailStart);
           out.set(tail.subarray(from - tailStart, offset + out.length - tailStart), from - offset);
         }
-        return out;
+        return Promise.resolve(out);
       },
     };
     const zip = await openZip(src, { crc32: nodeCrc32 });
