@@ -98,8 +98,9 @@ interface Internal {
   order: number;
 }
 
-function isBlob(x: unknown): x is Blob {
-  return typeof Blob !== 'undefined' && x instanceof Blob;
+/** Duck-typed: a Blob from another realm (a test DOM, a worker) fails `instanceof Blob`. */
+function isSource(x: RandomAccessSource | Blob): x is RandomAccessSource {
+  return typeof (x as RandomAccessSource).read === 'function';
 }
 
 async function readExact(src: RandomAccessSource, offset: number, length: number, what: string): Promise<Uint8Array> {
@@ -111,7 +112,7 @@ async function readExact(src: RandomAccessSource, offset: number, length: number
 
 /** Opens a ZIP: reads the end records and the central directory and checks every entry. */
 export async function openZip(input: RandomAccessSource | Blob, opts: OpenZipOptions = {}): Promise<ZipReader> {
-  const src = isBlob(input) ? blobSource(input) : input;
+  const src = isSource(input) ? input : blobSource(input);
   const maxEntries = opts.maxEntries ?? 1_000_000;
   opts.signal?.throwIfAborted();
   if (src.size < EOCD_MIN) throw new ZipFormatError('not-zip', 'This file is not a ZIP archive (too short).');
