@@ -147,8 +147,8 @@ function isoOrNull(o: Obj, key: string, at: string): string | null {
   return v;
 }
 /** Extras are ours and optional: a wrong type is ignored rather than fatal. */
-const extraStr = (o: Obj, key: string) => (typeof o[key] === 'string' ? (o[key] as string) : null);
-const extraNum = (o: Obj, key: string) => (typeof o[key] === 'number' && Number.isFinite(o[key]) ? (o[key] as number) : null);
+const extraStr = (o: Obj, key: string) => (typeof o[key] === 'string' ? (o[key]) : null);
+const extraNum = (o: Obj, key: string) => (typeof o[key] === 'number' && Number.isFinite(o[key]) ? (o[key]) : null);
 
 function parseArtifact(raw: unknown, i: number): ManifestArtifact {
   const at = `artifacts[${i}]`;

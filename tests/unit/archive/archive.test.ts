@@ -13,7 +13,7 @@ const listZipMembers = async (zip: Blob) => (await openZip(zip)).entries;
 
 async function manifestOf(zip: Blob): Promise<VaultManifest> {
   const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
-  return JSON.parse(new TextDecoder().decode(files['manifest.json']!)) as VaultManifest;
+  return JSON.parse(new TextDecoder().decode(files['manifest.json'])) as VaultManifest;
 }
 
 async function filesOf(zip: Blob): Promise<Record<string, Uint8Array>> {
