@@ -45,7 +45,7 @@ describe('saveSnapshot', () => {
     const db = freshDb();
     await saveSnapshot(db, conversation({ update_time: first, title: 'v1' }));
     expect((await saveSnapshot(db, conversation({ update_time: second, title: 'v2' }))).saved).toBe(saved);
-    expect(JSON.parse((await getSnapshot(db, 'conv-1'))!).title).toBe(kept);
+    expect((JSON.parse((await getSnapshot(db, 'conv-1'))!) as { title: string }).title).toBe(kept);
     expect((await listConversations(db))[0]?.title).toBe(kept);
   });
 
