@@ -19,6 +19,7 @@
  *   const zip = createZipWriter(writableStream, { deflate?, crc32? });
  *   await zip.add(name, Uint8Array | Blob | ReadableStream, { compress?, lastModified? });  // one at a time
  *   await zip.close();                              // ZIP64 records are added where needed
+ *   await zip.abort(reason);                        // or give up: the sink is aborted
  */
 export { crc32, type Crc32 } from './crc32';
 export { INVISIBLE_CHARS, ZipFormatError, describeName, unsafeNameReason, type ZipErrorCode } from './errors';

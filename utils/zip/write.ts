@@ -32,6 +32,8 @@ export interface ZipWriter {
   add(name: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, opts?: AddOptions): Promise<void>;
   /** Writes the central directory and closes the sink. */
   close(): Promise<void>;
+  /** Gives up: aborts the sink (a cancelled download, a failed member) and refuses further members. */
+  abort(reason?: unknown): Promise<void>;
   /** Bytes written so far. */
   readonly bytesWritten: number;
 }
@@ -227,9 +229,16 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     await out.close();
   };
 
+  const abort = async (reason?: unknown) => {
+    if (closed) return;
+    closed = true;
+    await out.abort(reason);
+  };
+
   return {
     add,
     close,
+    abort,
     get bytesWritten() {
       return offset;
     },

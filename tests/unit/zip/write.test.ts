@@ -52,6 +52,15 @@ describe('createZipWriter', () => {
     await expect(w.add('a\u200D.txt', text('y'))).rejects.toMatchObject({ code: 'duplicate-name' });
   });
 
+  it('abort() aborts the sink and refuses more members', async () => {
+    const aborted: unknown[] = [];
+    const w = createZipWriter(new WritableStream({ abort: (r) => void aborted.push(r) }));
+    await w.add('a.txt', text('a'));
+    await w.abort('cancelled');
+    expect(aborted).toEqual(['cancelled']);
+    await expect(w.add('b.txt', text('b'))).rejects.toThrow(/closed/);
+  });
+
   it('round-trips more than 65,535 members (ZIP64 end records), which Info-ZIP also lists', async () => {
     const n = 65_540;
     const chunks: Uint8Array[] = [];
