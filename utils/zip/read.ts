@@ -362,19 +362,26 @@ class Reader implements ZipReader {
     }, { highWaterMark: 0 });
   }
 
+  /** Why `entry` cannot be read under `maxBytes`, or null. */
+  private refusal(entry: ZipEntry, maxBytes: number): ZipFormatError | null {
+    const who = describeName(entry.name);
+    if (!this.internal.has(entry)) return new ZipFormatError('not-zip', `${who} is not a member of this archive.`);
+    if (entry.encrypted) return new ZipFormatError('encrypted', `Member ${who} is encrypted; encrypted archives are not supported.`);
+    if (entry.method !== 0 && entry.method !== 8) {
+      return new ZipFormatError('unsupported', `Member ${who} uses compression method ${entry.method}; only stored and deflate are supported.`);
+    }
+    if (entry.uncompressedSize > maxBytes) {
+      return new ZipFormatError('too-large', `Member ${who} declares ${entry.uncompressedSize} bytes; the limit is ${maxBytes}.`);
+    }
+    return null;
+  }
+
   stream(entry: ZipEntry, opts: StreamOptions = {}): ReadableStream<Uint8Array> {
     const signal = opts.signal ?? this.opts.signal;
     const maxBytes = opts.maxBytes ?? Infinity;
     const who = describeName(entry.name);
-    const refuse = (error: ZipFormatError) => new ReadableStream<Uint8Array>({ start: (c) => c.error(error) });
-    if (!this.internal.has(entry)) return refuse(new ZipFormatError('not-zip', `${who} is not a member of this archive.`));
-    if (entry.encrypted) return refuse(new ZipFormatError('encrypted', `Member ${who} is encrypted; encrypted archives are not supported.`));
-    if (entry.method !== 0 && entry.method !== 8) {
-      return refuse(new ZipFormatError('unsupported', `Member ${who} uses compression method ${entry.method}; only stored and deflate are supported.`));
-    }
-    if (entry.uncompressedSize > maxBytes) {
-      return refuse(new ZipFormatError('too-large', `Member ${who} declares ${entry.uncompressedSize} bytes; the limit is ${maxBytes}.`));
-    }
+    const refused = this.refusal(entry, maxBytes);
+    if (refused) return new ReadableStream<Uint8Array>({ start: (c) => c.error(refused) });
     const raw = this.rawStream(entry, entry.method === 8 ? FEED : CHUNK, signal);
     const inflated = entry.method === 8 ? raw.pipeThrough(this.inflate()) : raw;
     const reader = inflated.getReader();
@@ -414,8 +421,14 @@ class Reader implements ZipReader {
   }
 
   async bytes(entry: ZipEntry, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-    if (entry.uncompressedSize > maxBytes) {
-      throw new ZipFormatError('too-large', `Member ${describeName(entry.name)} declares ${entry.uncompressedSize} bytes; the limit is ${maxBytes}.`);
+    const refused = this.refusal(entry, maxBytes);
+    if (refused) throw refused;
+    if (entry.method === 0 && entry.compressedSize <= this.windowBytes) {
+      // A small stored member: straight from the window, no stream pipeline (thousands of small images).
+      const raw = await this.readAt(await this.dataOffset(entry), entry.compressedSize);
+      if (raw.length < entry.compressedSize) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`);
+      if (this.crc(raw) !== entry.crc32) throw new ZipFormatError('bad-crc', `Member ${describeName(entry.name)} is corrupt (CRC mismatch).`);
+      return raw.slice();
     }
     const out = new Uint8Array(entry.uncompressedSize);
     const reader = this.stream(entry, { maxBytes }).getReader();

@@ -39,6 +39,7 @@ export interface ZipWriter {
 }
 
 const MAX32 = 0xffffffff;
+const SMALL_BLOB = 1 << 20;
 /** A member whose size is known below this keeps 32-bit local fields (deflate can grow input a little). */
 const SAFE32 = MAX32 - (16 << 20);
 
@@ -135,6 +136,9 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     names.add(name);
     busy = true;
     try {
+      // A small Blob is read in one go: its CRC and size then go in the local header, and the member
+      // skips the stream pipeline (a vault of thousands of small images).
+      if (isBlobLike(data) && data.size <= SMALL_BLOB) data = new Uint8Array(await data.arrayBuffer());
       const { time, date } = dosDateTime(o.lastModified ?? new Date());
       const method = o.compress ? 8 : 0;
       const m: Written = {
@@ -157,8 +161,10 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
       m.zip64Local = known === null || known >= SAFE32;
       await write(localHeader(m));
       let input: ReadableStream<Uint8Array>;
-      if (data instanceof Uint8Array) input = streamOf(() => Promise.resolve(data));
-      else if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
+      if (data instanceof Uint8Array) {
+        const bytes = data;
+        input = streamOf(() => Promise.resolve(bytes));
+      } else if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
       else input = data as ReadableStream<Uint8Array>;
       let crc = 0;
       let size = 0;
