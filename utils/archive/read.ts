@@ -37,6 +37,8 @@ export interface ValidatedArchive {
 
 const DEFAULT_MAX_MEMBER = 1 << 30;
 const DEFAULT_MAX_JSON = 256 << 20;
+/** Members a vault archive may have (its directory is read whole: ~100 bytes a member). */
+const MAX_MEMBERS = 500_000;
 const FALLBACK_MIME = 'application/octet-stream';
 const ARTIFACT_NAME_RE = /^artifacts\/([0-9a-f]{64})(?:\.[a-z0-9]{1,10})?$/;
 /**
@@ -151,7 +153,7 @@ async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: num
 async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<OpenedArchive> {
   const maxMember = options.maxMemberBytes ?? DEFAULT_MAX_MEMBER;
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON;
-  const zip = await openZip(file, { windowBytes: options.windowBytes });
+  const zip = await openZip(file, { windowBytes: options.windowBytes, maxEntries: MAX_MEMBERS });
   for (const e of zip.entries) {
     if (e.encrypted) throw new ArchiveError('not-zip', `Member ${describeName(e.name)} is encrypted; a vault archive never is, so it is refused.`);
     if (e.method !== 0 && e.method !== 8) {
