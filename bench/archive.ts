@@ -16,6 +16,7 @@ import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import Dexie from 'dexie';
 import { createBlobSink, readVaultArchive, restoreVaultArchive, writeVaultArchive } from '../utils/archive';
+import { createZipWriter } from '../utils/zip';
 import { createVaultDb, type ArtifactRecord, type BlobRecord, type VaultDb } from '../utils/vault';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -160,7 +161,7 @@ async function runOnce(n: number): Promise<RunResult> {
     const shape = await buildVault(source, n);
     const write = await measured(async () => {
       const sink = createBlobSink();
-      await writeVaultArchive(source, sink, { now: new Date('2026-11-23T10:00:00.000Z') });
+      await writeVaultArchive(source, sink.writable, { now: new Date('2026-11-23T10:00:00.000Z') });
       return sink.toBlob();
     });
     const zip = write.value;
@@ -198,6 +199,37 @@ async function runOnce(n: number): Promise<RunResult> {
   }
 }
 
+/**
+ * Issue 10: a 41 MiB manifest of no real entries (padding strings in an extra field) once cost +118 MiB of
+ * heap before anything refused it. Measures heap and RSS while restore refuses it now.
+ */
+async function benchHostileManifest(): Promise<string[]> {
+  // Letters from incompressible noise: the ratio bound must not be what refuses it.
+  const padding = Array.from({ length: 205 }, (_, k) => new TextDecoder().decode(noise(k + 1, 200 << 10).map((x) => 97 + (x % 26))));
+  const text = JSON.stringify({ format: 'chatgpt-artifact-vault', version: 1, createdAt: '2026-11-30T00:00:00.000Z', artifacts: [], conversations: [], padding });
+  const sink = createBlobSink();
+  const zip = createZipWriter(sink.writable);
+  await zip.add('manifest.json', new TextEncoder().encode(text), { compress: true });
+  await zip.close();
+  const file = sink.toBlob();
+  const manifestMb = text.length / (1 << 20);
+  const target = createVaultDb(`bench-archive-hostile-${process.pid}`);
+  try {
+    gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    let heapPeak = heap0;
+    const timer = setInterval(() => { heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed); }, 2);
+    const t0 = performance.now();
+    const outcome = await restoreVaultArchive(target, file).then(() => 'ACCEPTED (wrong)', (e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    return [`archive: a ${manifestMb.toFixed(0)} MiB manifest with 0 entries (${MB(file.size)} ZIP): ${(ms / 1000).toFixed(2)} s, heap +${MB(heapPeak - heap0)} (sampled every 2 ms); ${outcome.slice(0, 120)}`];
+  } finally {
+    target.close();
+    await Dexie.delete(target.name);
+  }
+}
+
 export async function benchArchive(): Promise<string[]> {
   const sizes = (process.env.BENCH_ARCHIVE_N ?? '1000,10000').split(',').map(Number).filter((x) => x > 0);
   const lines: string[] = [];
@@ -212,6 +244,7 @@ export async function benchArchive(): Promise<string[]> {
     const k = large.n / small.n;
     lines.push(`archive scaling ${small.n}→${large.n} (${k}x members): restore ${(large.restoreMs / small.restoreMs).toFixed(1)}x time, validate ${(large.validateMs / small.validateMs).toFixed(1)}x time (linear = ${k}x)`);
   }
+  lines.push(...(await benchHostileManifest()));
   lines.push(`archive: process peak RSS ${MB(process.resourceUsage().maxRSS * 1024)}${gc ? '' : ' (run node with --expose-gc for steadier numbers)'}`);
   return lines;
 }

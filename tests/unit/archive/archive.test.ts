@@ -3,16 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import {
-  ArchiveError, createBlobSink, readVaultArchive, restoreVaultArchive, unsafeNameReason, writeVaultArchive,
-  type VaultManifest,
+  ArchiveError, createBlobSink, readVaultArchive, restoreVaultArchive, writeVaultArchive, type VaultManifest,
 } from '@/utils/archive';
-import { listZipMembers } from '@/utils/archive/zip-reader';
+import { openZip } from '@/utils/zip';
 import { recordRefs, saveBytes, saveSnapshot } from '@/utils/vault';
 import { archiveOf, conversation, csv, dump, freshDb, png, ref, seedVault, webp } from './helpers';
 
+const listZipMembers = async (zip: Blob) => (await openZip(zip)).entries;
+
 async function manifestOf(zip: Blob): Promise<VaultManifest> {
   const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
-  return JSON.parse(new TextDecoder().decode(files['manifest.json']!)) as VaultManifest;
+  return JSON.parse(new TextDecoder().decode(files['manifest.json'])) as VaultManifest;
 }
 
 async function filesOf(zip: Blob): Promise<Record<string, Uint8Array>> {
@@ -92,7 +93,7 @@ describe('writeVaultArchive', () => {
     const chunks: Uint8Array[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const result = await writeVaultArchive(db, {
+    const result = await writeVaultArchive(db, new WritableStream({
       async write(chunk) {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -100,11 +101,13 @@ describe('writeVaultArchive', () => {
         chunks.push(chunk.slice());
         inFlight--;
       },
-    });
+    }));
     expect(maxInFlight).toBe(1);
     expect(result.bytes).toBe(chunks.reduce((n, c) => n + c.length, 0));
     const sink = createBlobSink();
-    for (const c of chunks) sink.write(c);
+    const w = sink.writable.getWriter();
+    for (const c of chunks) await w.write(c);
+    await w.close();
     expect((await manifestOf(sink.toBlob())).artifacts).toHaveLength(6);
   });
 
@@ -203,8 +206,8 @@ describe('restoreVaultArchive', () => {
     const result = await restoreVaultArchive(freshDb(), zipBlob(files));
     expect(result.added).toBe(6);
     expect(result.rejected).toEqual([
-      { path: 'artifacts[6]', reason: expect.stringMatching(/no identity/) },
-      { id: manifest.artifacts[0]!.id, path: 'artifacts[7]', reason: expect.stringMatching(/listed twice/) },
+      { path: 'artifacts[6]', reason: expect.stringMatching(/no identity/) as unknown },
+      { id: manifest.artifacts[0]!.id, path: 'artifacts[7]', reason: expect.stringMatching(/listed twice/) as unknown },
     ]);
   });
 });
@@ -231,7 +234,7 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
   const cases: Array<[string, string, RegExp, Tamper]> = [
     ['not a ZIP', 'not-zip', /not a ZIP/, () => new Blob([strToU8('hello, this is a text file and not a zip archive at all')])],
     ['an empty file', 'not-zip', /not a ZIP/, () => new Blob([])],
-    ['a truncated ZIP', 'not-zip', /not a ZIP|truncated/, async (files) => blobOf(zipSync(files).slice(0, 200))],
+    ['a truncated ZIP', 'not-zip', /not a ZIP|truncated/, (files) => blobOf(zipSync(files).slice(0, 200))],
     ['no manifest', 'bad-manifest', /no manifest\.json/, (files) => zipBlob(Object.fromEntries(Object.entries(files).filter(([n]) => n !== 'manifest.json')))],
     ['a manifest that is not JSON', 'bad-manifest', /not JSON/, (files) => zipBlob({ ...files, 'manifest.json': strToU8('{nope') })],
     ['the wrong format', 'bad-manifest', /format is "something-else"/, (f, m) => withManifest(f, { ...m, format: 'something-else' as never })],
@@ -239,11 +242,13 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
     ['an unknown kind', 'bad-manifest', /kind "video"/, (f, m) => withManifest(f, { ...m, artifacts: [{ ...m.artifacts[0]!, kind: 'video' as never }] })],
     ['a saved entry without path', 'bad-manifest', /saved but has no path/, (f, m) => withManifest(f, { ...m, artifacts: [{ ...firstSaved(m), path: null, sha256: null, size: null }] })],
     ['a missing member', 'missing-member', /is missing/, (files, m) => {
-      const { [firstSaved(m).path!]: _gone, ...rest } = files;
+      const rest = { ...files };
+      delete rest[firstSaved(m).path!];
       return zipBlob(rest);
     }],
     ['a missing snapshot', 'missing-member', /conversations\/conv-1\.json is missing/, (files) => {
-      const { ['conversations/conv-1.json']: _gone, ...rest } = files;
+      const rest = { ...files };
+      delete rest['conversations/conv-1.json'];
       return zipBlob(rest);
     }],
     ['a bad hash (member bytes altered)', 'bad-member', /does not match its SHA-256/, (files, m) => {
@@ -265,11 +270,11 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
     ['an absolute member name', 'hostile-name', /is absolute/, (files) => zipBlob({ ...files, '/etc/passwd': strToU8('x') })],
     ['a drive-letter member name', 'hostile-name', /is absolute/, (files) => zipBlob({ ...files, 'C:/Windows/evil.dll': strToU8('x') })],
     ['a backslash member name', 'hostile-name', /backslash/, (files) => zipBlob({ ...files, 'artifacts\\evil': strToU8('x') })],
-    ['a member inflating past its declared size', 'too-large', /inflates past/, async (files, m) => {
+    ['a member inflating past its declared size', 'too-large', /inflates past/, (files, m) => {
       const path = m.artifacts.find((a) => a.fileName === 'sales.csv')!.path!;
       return blobOf(patchDeclaredSize(zipSync(files), path, 100));
     }],
-    ['a manifest inflating past its declared size', 'too-large', /inflates past/, async (files) => blobOf(patchDeclaredSize(zipSync(files), 'manifest.json', 10))],
+    ['a manifest inflating past its declared size', 'too-large', /inflates past/, (files) => blobOf(patchDeclaredSize(zipSync(files), 'manifest.json', 10))],
   ];
 
   it.each(cases)('%s', async (_what, code, message, tamper) => {
@@ -303,26 +308,6 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
   });
 });
 
-describe('unsafeNameReason', () => {
-  it.each([
-    [null, 'manifest.json'],
-    [null, 'artifacts/abc.png'],
-    [null, 'conversations/6f1c-1.json'],
-    ['is empty', ''],
-    ['is absolute', '/etc/passwd'],
-    ['is absolute', '\\\\server\\share'],
-    ['is absolute', 'c:evil'],
-    ['contains ".."', '..'],
-    ['contains ".."', 'a/../b'],
-    ['contains ".."', 'artifacts/x..png'],
-    ['contains a backslash', 'a\\b'],
-    ['contains control characters', 'a\u0000b'],
-    ['contains control characters', 'line\nbreak'],
-  ])('%s for %j', (expected, name) => {
-    expect(unsafeNameReason(name)).toBe(expected);
-  });
-});
-
 describe('readVaultArchive', () => {
   it('keeps stored members as slices of the file and checks CRCs', async () => {
     const db = freshDb();
@@ -336,8 +321,8 @@ describe('readVaultArchive', () => {
     // Flip one byte of a stored member's data in place (its name and hash entry stay): the CRC catches it.
     const bytes = new Uint8Array(await zip.arrayBuffer());
     const m = (await listZipMembers(zip)).find((x) => x.method === 0)!;
-    const nameLen = new DataView(bytes.buffer).getUint16(m.localHeaderOffset + 26, true);
-    bytes[m.localHeaderOffset + 30 + nameLen + 2]! ^= 0x01;
+    const nameLen = new DataView(bytes.buffer).getUint16(m.offset + 26, true);
+    bytes[m.offset + 30 + nameLen + 2]! ^= 0x01;
     await expectArchiveError(readVaultArchive(new Blob([bytes])), 'bad-member', /CRC mismatch/);
   });
 
