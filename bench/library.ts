@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { ManifestArtifact } from '../utils/archive/manifest';
+import { artifactMemberPath, type ManifestArtifact } from '../utils/archive/manifest';
+import type { LibraryProbe } from '../utils/library/probe';
+
+/** The page's globals the benchmark reads (`?probe=1`, and Chromium's `performance.memory`). */
+type ProbedWindow = Window & { __libraryProbe?: LibraryProbe };
+const heapUsed = (): number | null => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -113,15 +118,14 @@ export interface SampleConversation {
   updateTime: number;
 }
 
-const EXT: Record<string, string> = { 'image/png': 'png', 'image/svg+xml': 'svg', 'text/csv': 'csv', 'image/webp': 'webp' };
-
 /** Builds a vault archive (contracts.md section 1) from entries; members are exactly what they claim. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at any manifest field
 export function buildArchive(artifacts: SampleArtifact[], conversations: SampleConversation[], tamper: (files: Zippable, manifest: any) => void = () => {}): Uint8Array {
   const files: Zippable = {};
   const entries = artifacts.map(({ bytes, ...a }) => {
     if (!bytes) return { ...a, size: null, sha256: null, path: null };
     const sha = sha256(bytes);
-    const path = `artifacts/${sha}.${EXT[a.mimeType ?? ''] ?? 'bin'}`;
+    const path = artifactMemberPath(sha, a.mimeType);
     files[path] = [bytes, { level: a.mimeType?.startsWith('image/png') ? 0 : 6 }];
     return { ...a, size: bytes.length, sha256: sha, path };
   });
@@ -269,20 +273,20 @@ async function measurePaint(page: import('playwright-core').Page, n: number, tim
   const runs: PaintRun[] = [];
   for (let i = 0; i < times; i++) {
     await page.reload();
-    await page.waitForFunction(() => (window as any).__libraryProbe?.firstTilePaintedAt != null, null, { timeout: 120_000 });
-    const r = await page.evaluate(() => {
-      const p = (window as any).__libraryProbe;
+    await page.waitForFunction(() => (window as ProbedWindow).__libraryProbe?.firstTilePaintedAt != null, null, { timeout: 120_000 });
+    const r = await page.evaluate<Omit<PaintRun, 'complete'>>(`(() => {
+      const p = window.__libraryProbe;
       return {
-        paint: p.firstTilePaintedAt as number,
-        heap: ((performance as any).memory?.usedJSHeapSize ?? null) as number | null,
-        blobReadsAtPaint: p.blobReadsAtFirstTile as number,
+        paint: p.firstTilePaintedAt,
+        heap: performance.memory?.usedJSHeapSize ?? null,
+        blobReadsAtPaint: p.blobReadsAtFirstTile,
         tiles: document.querySelectorAll('[data-testid="artifact"]').length,
-        rows: Number(document.querySelector<HTMLElement>('[data-testid="gallery"]')?.dataset.rows ?? 0),
-        script: p.scriptAt as number,
-        calls: p.calls as PaintRun['calls'],
-        inDom: p.firstTileInDomAt as number,
+        rows: Number(document.querySelector('[data-testid="gallery"]')?.dataset.rows ?? 0),
+        script: p.scriptAt,
+        calls: p.calls,
+        inDom: p.firstTileInDomAt,
       };
-    });
+    })()`);
     // The whole list arrives after the first paint; wait for the count to reach n.
     await page.waitForFunction((want) => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith(`${want} `), n, { timeout: 300_000 });
     const complete = await page.evaluate(() => performance.now());
@@ -310,7 +314,7 @@ function describeRuns(runs: PaintRun[]): string[] {
 async function heapAfterGc(context: import('playwright-core').BrowserContext, page: import('playwright-core').Page): Promise<number | null> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
-  return page.evaluate(() => (performance as any).memory?.usedJSHeapSize ?? null);
+  return page.evaluate(heapUsed);
 }
 
 async function withLibraryPage<T>(ext: string, dir: string, name: string, fn: (context: import('playwright-core').BrowserContext, page: import('playwright-core').Page) => Promise<T>): Promise<T> {
@@ -363,7 +367,7 @@ export async function benchLibrary(): Promise<string[]> {
       await page.waitForFunction(() => document.querySelectorAll('.tile img').length > 0, null, { timeout: 30_000 });
       const lazy = await page.evaluate(() => ({
         thumbs: document.querySelectorAll('.tile img').length,
-        blobReads: (window as any).__libraryProbe.blobReads as number,
+        blobReads: (window as ProbedWindow).__libraryProbe?.blobReads ?? 0,
       }));
       return [
         `library (real Chromium, ${N.toLocaleString('en')} artifacts, ${conversations.length} conversations; restore through the page ${(restoreMs / 1000).toFixed(1)} s):`,

@@ -43,8 +43,9 @@ export function withProbe(api: LibraryApi, win: Window = window): LibraryApi {
   };
   return {
     ...api,
-    listArtifacts: timed('listArtifacts', api.listArtifacts),
-    listConversations: timed('listConversations', api.listConversations),
+    listArtifacts: timed('listArtifacts', () => api.listArtifacts()),
+    listNewestArtifacts: timed('listNewestArtifacts', (limit: number) => api.listNewestArtifacts(limit)),
+    listConversations: timed('listConversations', (ids?: readonly string[]) => api.listConversations(ids)),
     getBlob(sha256) {
       probe.blobReads++;
       return api.getBlob(sha256);
