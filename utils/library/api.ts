@@ -9,7 +9,8 @@ import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault'
 import { deleteArtifact, getBlob, getVaultDb } from '@/utils/vault';
 import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
 import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
-import { artifactFileName, safeFileName, uniqueName } from './names';
+import { safeFileName } from '@/utils/files/names';
+import { artifactFileName, uniqueName } from './names';
 
 export interface LibraryApi {
   /** Every artifact record, in no particular order. */
