@@ -223,7 +223,7 @@ describe('library page (real Chromium)', { skip }, () => {
       await page.getByRole('button', { name: 'Close preview' }).click();
     }
     await page.getByRole('button', { name: 'Open chart.svg' }).click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="preview-image"]') as HTMLImageElement | null)?.naturalWidth);
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid="preview-image"]')?.naturalWidth);
     const inert = await page.evaluate(() => ({
       pwned: (window as Window & { __pwned?: unknown }).__pwned ?? null,
       active: document.querySelectorAll('svg, iframe, object, embed, frame, foreignObject').length,
