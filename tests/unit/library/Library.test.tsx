@@ -8,6 +8,7 @@ import { CaptureSettings } from '@/components/CaptureSettings';
 import { StoragePanel } from '@/components/StoragePanel';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { RestoreResult } from '@/utils/archive';
+import { FIRST_SCREEN } from '@/utils/library/listing';
 import { choose, click, countingApi, freshDb, manualVisibility, mount, ref, seedSaved, seedSnapshot, type, until } from './helpers';
 
 const WEBP = new Uint8Array([...'RIFF'].map((c) => c.charCodeAt(0)).concat([4, 0, 0, 0], [...'WEBP'].map((c) => c.charCodeAt(0))));
@@ -103,6 +104,29 @@ describe('gallery', () => {
     const ids = tileIds(root);
     expect(ids.length).toBeLessThan(150);
     expect(ids).not.toContain('file:file_0');
+  });
+
+  it('paints the newest screenful before reading every record, then shows them all', async () => {
+    const db = freshDb();
+    await recordRefs(db, Array.from({ length: 300 }, (_, i) => ref({ fileId: `file_${i}`, prompt: `prompt ${i}` })), { source: 'live' });
+    const api = countingApi(db);
+    const calls: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const root = await mount({
+      api: {
+        ...api,
+        listNewestArtifacts: (limit) => (calls.push(`newest ${limit}`), api.listNewestArtifacts(limit)),
+        listArtifacts: async () => (calls.push('all'), await held, api.listArtifacts()),
+      },
+      observeVisible: manualVisibility().observe,
+    });
+    await until(() => tiles(root).length > 0 && calls.includes('all'));
+    expect(calls).toEqual([`newest ${FIRST_SCREEN}`, 'all']);
+    expect(root.querySelector('[data-testid="shown-count"]')!.textContent).toBe('Loading every artifact…');
+    release();
+    await until(() => root.querySelector('[data-testid="shown-count"]')!.textContent === '300 artifacts');
+    expect(api.blobReads).toEqual([]);
   });
 
   it('shows an empty state for an empty vault', async () => {

@@ -63,6 +63,18 @@ describe('groupArtifacts and galleryRows', () => {
     ]);
   });
 
+  it('puts every artifact under its own local day, at day boundaries too', () => {
+    const midnight = new Date(2026, 10, 22).getTime();
+    const times = [midnight - 1, midnight, midnight + 1, midnight + 86_399_999, midnight + 86_400_000, day('2026-03-29'), day('2026-10-25'), NaN];
+    // Plus a few hundred spread over a year, in random order.
+    for (let i = 0; i < 300; i++) times.push(midnight - Math.floor(((i * 7919) % 365) * 86_400_000 + ((i * 104_729) % 86_400_000)));
+    const many = times.map((t, i) => rec({ id: `r${i}`, conversationId: `c${i % 4}`, capturedAt: t }));
+    const days = groupArtifacts(many);
+    expect(days.flatMap((d) => d.conversations.flatMap((c) => c.items))).toHaveLength(many.length);
+    for (const d of days) for (const c of d.conversations) for (const r of c.items) expect(d.day).toBe(localDay(r.capturedAt!));
+    expect(new Set(days.map((d) => d.day)).size).toBe(days.length);
+  });
+
   it('flattens into header rows and rows of at most `columns` tiles', () => {
     const rows = galleryRows(groupArtifacts(list), 1);
     expect(rows.map((r) => (r.type === 'tiles' ? r.items.map((i) => i.id).join('') : r.type))).toEqual([
