@@ -263,6 +263,8 @@ interface PaintRun {
   inDom: number;
   /** When every record was listed (the full list, after the first paint), or null if not yet. */
   complete: number | null;
+  /** The longest main-thread task after the first paint, until every record was listed (ms). */
+  longestTaskAfterPaint: number;
 }
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -274,7 +276,7 @@ async function measurePaint(page: import('playwright-core').Page, n: number, tim
   for (let i = 0; i < times; i++) {
     await page.reload();
     await page.waitForFunction(() => (window as ProbedWindow).__libraryProbe?.firstTilePaintedAt != null, null, { timeout: 120_000 });
-    const r = await page.evaluate<Omit<PaintRun, 'complete'>>(`(() => {
+    const r = await page.evaluate<Omit<PaintRun, 'complete' | 'longestTaskAfterPaint'>>(`(() => {
       const p = window.__libraryProbe;
       return {
         paint: p.firstTilePaintedAt,
@@ -289,8 +291,12 @@ async function measurePaint(page: import('playwright-core').Page, n: number, tim
     })()`);
     // The whole list arrives after the first paint; wait for the count to reach n.
     await page.waitForFunction((want) => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith(`${want} `), n, { timeout: 300_000 });
-    const complete = await page.evaluate(() => performance.now());
-    runs.push({ ...r, complete });
+    const after = await page.evaluate<{ complete: number; longest: number }>(`(() => {
+      const p = window.__libraryProbe;
+      const tasks = p.longTasks.filter((t) => t.start >= p.firstTilePaintedAt);
+      return { complete: performance.now(), longest: tasks.reduce((m, t) => Math.max(m, t.duration), 0) };
+    })()`);
+    runs.push({ ...r, complete: after.complete, longestTaskAfterPaint: after.longest });
   }
   return runs;
 }
@@ -304,7 +310,7 @@ function describeRuns(runs: PaintRun[]): string[] {
   return [
     `  first gallery tile painted: median ${median(runs.map((r) => r.paint)).toFixed(0)} ms after navigation (runs: ${runs.map((r) => r.paint.toFixed(0)).join(', ')} ms)`,
     `  phases of the median run (ms after navigation): ${phase(runs.slice().sort((a, b) => a.paint - b.paint)[Math.floor(runs.length / 2)]!)}`,
-    `  every record listed (counts, search over all): median ${median(runs.map((r) => r.complete ?? NaN)).toFixed(0)} ms after navigation`,
+    `  every record listed (counts, search over all): median ${median(runs.map((r) => r.complete ?? NaN)).toFixed(0)} ms after navigation; longest main-thread task after the first paint: median ${median(runs.map((r) => r.longestTaskAfterPaint)).toFixed(0)} ms`,
     `  JS heap used at first paint: ${mb(last.heap)}`,
     `  DOM: ${last.tiles} tiles rendered (${last.rows} virtual rows at first paint)`,
     `  blob reads while listing (until the first tiles were in the DOM): ${runs.map((r) => r.blobReadsAtPaint).join(', ')} per run`,

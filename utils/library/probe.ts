@@ -17,12 +17,15 @@ export interface LibraryProbe {
   firstTileInDomAt: number | null;
   /** performance.now() two frames after the first tile entered the DOM (it has been painted). */
   firstTilePaintedAt: number | null;
+  /** Main-thread tasks over 50 ms (where the browser reports them): start and duration. */
+  longTasks: Array<{ start: number; duration: number }>;
 }
 
 export function withProbe(api: LibraryApi, win: Window = window): LibraryApi {
   if (!new URLSearchParams(win.location.search).has('probe')) return api;
   const probe: LibraryProbe = {
     blobReads: 0, blobReadsAtFirstTile: null, scriptAt: win.performance.now(), calls: [], firstTileInDomAt: null, firstTilePaintedAt: null,
+    longTasks: [],
   };
   (win as unknown as { __libraryProbe: LibraryProbe }).__libraryProbe = probe;
   const mo = new MutationObserver(() => {
@@ -33,6 +36,11 @@ export function withProbe(api: LibraryApi, win: Window = window): LibraryApi {
     win.requestAnimationFrame(() => win.requestAnimationFrame(() => (probe.firstTilePaintedAt = win.performance.now())));
   });
   mo.observe(win.document, { childList: true, subtree: true });
+  if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  }
   const timed = <A extends unknown[], T>(name: string, fn: (...args: A) => Promise<T>) => async (...args: A): Promise<T> => {
     const call = { name, start: win.performance.now(), end: null as number | null, count: null as number | null };
     probe.calls.push(call);
