@@ -43,7 +43,7 @@ export function Library({
   requestDownloads,
 }: LibraryProps) {
   const api = useMemo(() => given ?? createLibraryApi(), [given]);
-  const { records, conversations, complete, loadError, revision, reload } = useLibraryRecords(api);
+  const { records, conversations, complete, loadError, revision, reload, forget } = useLibraryRecords(api);
   const [filter, setFilter] = useState<LibraryFilter>(NO_FILTER);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [previewId, setPreviewId] = useState<string | null>(null);
@@ -101,6 +101,7 @@ export function Library({
   const remove = async (a: ArtifactRecord) => {
     await api.deleteArtifact(a.id);
     setPreviewId(null);
+    forget(a.id);
     await reload();
   };
 
