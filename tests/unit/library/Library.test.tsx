@@ -225,6 +225,24 @@ describe('preview', () => {
     await until(() => tiles(root).length === 3);
     expect(await db.blobs.get(sha)).toBeUndefined();
   });
+
+  it('takes a deleted artifact off the gallery before the full list is read again', async () => {
+    const db = freshDb();
+    await seed(db);
+    const api = countingApi(db);
+    let hold = false;
+    const root = await mount({
+      api: { ...api, listArtifacts: async () => (hold ? new Promise<never>(() => {}) : api.listArtifacts()) },
+      observeVisible: manualVisibility().observe,
+      confirm: () => true,
+    });
+    await until(() => tiles(root).length === 5);
+    hold = true;
+    await click(byLabel(root, 'Open fox.webp'));
+    await click([...root.querySelectorAll('[data-testid="preview"] button')].find((b) => b.textContent === 'Delete')!);
+    await until(() => tiles(root).length === 4);
+    expect(tileIds(root)).not.toContain('file:file_fox');
+  });
 });
 
 describe('selection', () => {
