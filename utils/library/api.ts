@@ -45,6 +45,9 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
   };
 }
 
+/** The dates a ZIP entry can carry (DOS time: 1980-2099). */
+const ZIP_DATES = [new Date(1980, 0, 2).getTime(), new Date(2099, 11, 31).getTime()] as const;
+
 /**
  * Streams the saved artifacts among `records` into a ZIP (stored: people pick images and finished files,
  * and speed matters more than a few percent), reading one blob at a time.
@@ -75,7 +78,8 @@ export async function zipSelection(
     }
     const name = uniqueName(artifactFileName(r), takenNames.get(folder)!);
     const file = new ZipPassThrough(`${folder}/${name}`);
-    if (r.capturedAt !== null) file.mtime = r.capturedAt;
+    // ZIP dates run 1980-2099; fflate throws outside (a restored archive can carry any time).
+    if (r.capturedAt !== null && r.capturedAt >= ZIP_DATES[0] && r.capturedAt < ZIP_DATES[1]) file.mtime = r.capturedAt;
     zip.add(file);
     file.push(new Uint8Array(await blob.arrayBuffer()), true);
   }
