@@ -2,11 +2,13 @@
  * Library benchmark and sample vault archives (also used by tests/e2e/library.test.ts).
  *
  * `benchLibrary()` runs in real Chromium (the built extension, `.output/chrome-mv3`): it restores a
- * 10,000-artifact vault archive through the page's own `Restore backup` input, reloads `/library.html`,
- * and measures the time from navigation to the first painted gallery tile and the JS heap in use. The page
- * runs with `?probe=1` (utils/library/probe.ts), which counts blob reads through the library API: it
- * reports those made by the time the first tiles enter the DOM (the listing) and, separately, the lazy
- * thumbnail reads for tiles in view.
+ * 10,000-artifact vault archive through the page's own `Restore backup` input, and writes a 100,000-artifact
+ * vault straight into IndexedDB; for each it reloads `/library.html` and measures the time from navigation
+ * to the first painted gallery tile (with the phases: page script, each listing call, tile in the DOM), the
+ * time until every record is listed, the longest main-thread task after the first paint, a search over
+ * everything (100k), and the JS heap. The page runs with `?probe=1` (utils/library/probe.ts), which also
+ * counts blob reads through the library API: those made by the time the first tiles enter the DOM (the
+ * listing) and, separately, the lazy thumbnail reads for tiles in view.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
