@@ -3,11 +3,12 @@
  * settings and the `Download backup` / `Restore backup` controls; the search and filter bar; a selection
  * bar; the virtualized gallery (grouped by day, then conversation); and the preview panel on the right.
  *
- * It lists records only (one `toArray()` of the artifacts table, never a blob); thumbnails are read one
- * by one as tiles scroll into view. Everything vault-side goes through an injectable `LibraryApi`.
+ * It lists records only, never a blob: the newest screenful first, then the rest after that paint
+ * (useLibraryRecords); thumbnails are read one by one as tiles scroll into view. Everything vault-side
+ * goes through an injectable `LibraryApi`.
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
+import type { ArtifactRecord } from '@/utils/vault';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
 import { saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
@@ -21,6 +22,7 @@ import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
+import { useLibraryRecords } from './useLibraryRecords';
 
 export interface LibraryProps {
   api?: LibraryApi;
@@ -41,35 +43,26 @@ export function Library({
   requestDownloads,
 }: LibraryProps) {
   const api = useMemo(() => given ?? createLibraryApi(), [given]);
-  const [records, setRecords] = useState<ArtifactRecord[] | null>(null);
-  const [conversations, setConversations] = useState<ConversationRecord[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { records, conversations, complete, loadError, revision, reload, forget } = useLibraryRecords(api);
   const [filter, setFilter] = useState<LibraryFilter>(NO_FILTER);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [previewId, setPreviewId] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [revision, setRevision] = useState(0);
-
-  const reload = useCallback(async () => {
-    try {
-      const [list, convs] = await Promise.all([api.listArtifacts(), api.listConversations()]);
-      setRecords(list);
-      setConversations(convs);
-      setSelected((old) => new Set([...old].filter((id) => list.some((r) => r.id === id))));
-      setRevision((n) => n + 1);
-    } catch (error) {
-      setLoadError((error as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
 
   const titles = useMemo(() => new Map(conversations.map((c) => [c.id, c.title])), [conversations]);
   const shown = useMemo(() => (records ? filterArtifacts(records, filter, titles) : []), [records, filter, titles]);
   const days = useMemo(() => groupArtifacts(shown, titles), [shown, titles]);
-  const byId = useMemo(() => new Map((records ?? []).map((r) => [r.id, r])), [records]);
-  const preview = previewId ? byId.get(previewId) ?? null : null;
+  // Built on first use (a preview, a download), not on every list: a 100,000-entry Map costs ~50 ms.
+  const byId = useMemo(() => {
+    let map: Map<string, ArtifactRecord> | null = null;
+    return (id: string) => (map ??= new Map((records ?? []).map((r) => [r.id, r]))).get(id);
+  }, [records]);
+  const preview = previewId ? byId(previewId) ?? null : null;
+  // Forget selected ids that a delete or restore removed.
+  useEffect(() => {
+    if (!complete) return;
+    setSelected((old) => (old.size === 0 || [...old].every((id) => byId(id)) ? old : new Set([...old].filter((id) => byId(id)))));
+  }, [byId, complete]);
   const loadBlob = useCallback((sha: string) => api.getBlob(sha), [api]);
 
   const toggle = useCallback((id: string) => {
@@ -89,7 +82,7 @@ export function Library({
   };
 
   const downloadSelection = async () => {
-    const chosen = [...selected].map((id) => byId.get(id)).filter((r): r is ArtifactRecord => r !== undefined);
+    const chosen = [...selected].map((id) => byId(id)).filter((r): r is ArtifactRecord => r !== undefined);
     const withBytes = chosen.filter((r) => r.status === 'saved');
     if (withBytes.length === 0) {
       setMessage('None of the selected artifacts has saved bytes to download.');
@@ -108,6 +101,7 @@ export function Library({
   const remove = async (a: ArtifactRecord) => {
     await api.deleteArtifact(a.id);
     setPreviewId(null);
+    forget(a.id);
     await reload();
   };
 
@@ -130,7 +124,7 @@ export function Library({
         />
       </header>
 
-      <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} />
+      <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} complete={complete} />
 
       {selected.size > 0 && (
         <div class="selection-bar" role="region" aria-label="Selection" data-testid="selection-bar">
@@ -144,7 +138,7 @@ export function Library({
       <div class={`library-body${preview ? ' with-preview' : ''}`}>
         {loadError ? (
           <p role="alert">Could not open the vault: {loadError}</p>
-        ) : records === null ? (
+        ) : records === null || (!complete && shown.length === 0) ? (
           <p class="empty">Loading…</p>
         ) : records.length === 0 ? (
           <p class="empty" data-testid="empty">

@@ -10,11 +10,13 @@ export interface LibraryFiltersProps {
   onChange: (filter: LibraryFilter) => void;
   shown: number;
   total: number;
+  /** False while only the newest records are loaded: the count then says the rest is loading. */
+  complete?: boolean;
 }
 
 const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads' };
 
-export function LibraryFilters({ filter, onChange, shown, total }: LibraryFiltersProps) {
+export function LibraryFilters({ filter, onChange, shown, total, complete = true }: LibraryFiltersProps) {
   const set = <K extends keyof LibraryFilter>(key: K, value: LibraryFilter[K]) => onChange({ ...filter, [key]: value });
   return (
     <div class="filters" role="search" data-testid="filters">
@@ -48,7 +50,7 @@ export function LibraryFilters({ filter, onChange, shown, total }: LibraryFilter
         </select>
       </label>
       <span class="muted" role="status" data-testid="shown-count">
-        {shown === total ? `${total} artifacts` : `${shown} of ${total} artifacts`}
+        {!complete ? 'Loading every artifact…' : shown === total ? `${total} artifacts` : `${shown} of ${total} artifacts`}
       </span>
     </div>
   );

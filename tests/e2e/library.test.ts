@@ -187,6 +187,53 @@ describe('library page (real Chromium)', { skip }, () => {
     }), /contains "\.\."/],
   ];
 
+  it('keeps a hostile SVG and an HTML file inert: an <img> or an icon, no script run, nothing fetched', T, async () => {
+    // Each script would set a page-level flag; the external references point at the fake server, which logs them.
+    const flag = "window.top.__pwned = 'x'";
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="40" onload="${flag}">
+<script>${flag}</script><rect width="40" height="40" fill="#c00"/>
+<image href="https://chatgpt.com/hostile-beacon/image.png" width="10" height="10"/>
+<use xlink:href="https://chatgpt.com/hostile-beacon/sprite.svg#x"/>
+<foreignObject width="40" height="40"><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://chatgpt.com/hostile-beacon/frame"></iframe></foreignObject></svg>`;
+    const html = `<!doctype html><html><body><script>${flag}</script><img src="https://chatgpt.com/hostile-beacon/html.png" onerror="${flag}"><h1>Hostile heading</h1></body></html>`;
+    const conv = { id: '6f1c0000-0000-4000-8000-0000000bad00', title: 'Hostile files', updateTime: 1795338000 };
+    const file = (n: number, fileName: string, mimeType: string, text: string) => ({
+      kind: 'sandbox-file' as const, conversationId: conv.id, messageId: `msg-hostile-${n}`, fileId: null, genId: null, fileName,
+      sandboxPath: `/mnt/data/${fileName}`, prompt: null, mimeType, status: 'saved' as const, reason: null,
+      capturedAt: `2026-11-23T10:0${n}:00.000Z`, source: 'live' as const, bytes: strToU8(text),
+    });
+    const { page } = await openLibrary();
+    const report = await restore(page, 'hostile.zip', buildArchive([file(1, 'chart.svg', 'image/svg+xml', svg), file(2, 'page.html', 'text/html', html)], [conv]));
+    assert.match(report, /2 added/);
+    fake.state.requests = [];
+    await page.reload();
+    const svgImg = page.locator('[data-id$="/mnt/data/chart.svg"] img');
+    await svgImg.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-id$="/mnt/data/chart.svg"] img');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    assert.match((await svgImg.getAttribute('src')) ?? '', /^blob:chrome-extension:/);
+    assert.equal(await page.locator('[data-id$="/mnt/data/page.html"] img').count(), 0);
+    assert.equal(await page.locator('[data-id$="/mnt/data/page.html"] [data-testid="type-icon"]').textContent(), 'HTML');
+    for (const name of ['chart.svg', 'page.html']) {
+      await page.getByRole('button', { name: `Open ${name}` }).click();
+      await page.getByTestId('preview').waitFor();
+      await page.getByTestId('preview').getByRole('button', { name: 'Download', exact: true }).and(page.locator(':not([disabled])')).waitFor();
+      await page.getByRole('button', { name: 'Close preview' }).click();
+    }
+    await page.getByRole('button', { name: 'Open chart.svg' }).click();
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid="preview-image"]')?.naturalWidth);
+    const inert = await page.evaluate(() => ({
+      pwned: (window as Window & { __pwned?: unknown }).__pwned ?? null,
+      active: document.querySelectorAll('svg, iframe, object, embed, frame, foreignObject').length,
+      text: document.body.innerHTML.includes('Hostile heading'),
+    }));
+    assert.deepEqual(inert, { pwned: null, active: 0, text: false });
+    const beacons = fake.state.requests.filter((r) => r.path.startsWith('/hostile-beacon/'));
+    assert.deepEqual(beacons, []);
+  });
+
   it('rejects malformed archives whole, with a clear message, leaving the vault untouched', T, async () => {
     const { page } = first;
     const before = await vaultFingerprint(page);

@@ -3,31 +3,15 @@
  * `ChatGPT Artifact Vault/<conversation title>/<file name>`. Needs the optional `downloads` permission, which
  * the library page requests when the person turns the option on.
  */
+import { safeFileName } from '@/utils/files/names';
 import type { ArtifactRecord } from '@/utils/vault';
 
 export const DOWNLOADS_FOLDER = 'ChatGPT Artifact Vault';
 
-/** Characters Windows, macOS or Linux refuse in a path segment, control characters, and leading dots. */
-export function safePathSegment(name: string, fallback: string, max = 80): string {
-  const cleaned = name
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, ' ')
-    // Words made only of dots were path steps (`../`): drop them.
-    .split(/\s+/)
-    .filter((word) => !/^\.+$/.test(word))
-    .join(' ')
-    .trim()
-    .replace(/^\.+/, '')
-    .replace(/[. ]+$/, '');
-  const reserved = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(cleaned);
-  const out = (reserved ? `_${cleaned}` : cleaned).slice(0, max).trim();
-  return out.length > 0 ? out : fallback;
-}
-
-/** `ChatGPT Artifact Vault/<title>/<name>`, every segment made safe. */
+/** `ChatGPT Artifact Vault/<title>/<name>`, every segment made safe (utils/files/names.ts). */
 export function downloadPath(record: Pick<ArtifactRecord, 'conversationTitle' | 'conversationId' | 'fileName' | 'id'>): string {
-  const folder = safePathSegment(record.conversationTitle ?? '', record.conversationId.slice(0, 8));
-  const file = safePathSegment(record.fileName ?? '', record.id.replace(/[^A-Za-z0-9_-]+/g, '-').slice(-40), 120);
+  const folder = safeFileName(record.conversationTitle, record.conversationId.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 8), 80);
+  const file = safeFileName(record.fileName, record.id.replace(/[^A-Za-z0-9_-]+/g, '-').slice(-40), 120);
   return `${DOWNLOADS_FOLDER}/${folder}/${file}`;
 }
 

@@ -11,6 +11,7 @@
  * (timestamps, prompts, sandbox fallbacks). No regular expression runs over message text; the only
  * full-text operation is `indexOf('sandbox:')` on assistant text parts.
  */
+import { extensionFor } from '../files/sniff';
 import { type ArtifactKind, type ArtifactRef, artifactIdentity, epochSeconds } from '../model';
 import { pointerToId } from './ids';
 
@@ -83,21 +84,6 @@ export function slugify(input: string, maxLength = 60): string {
   const cut = base.slice(0, maxLength);
   const dash = cut.lastIndexOf('-');
   return (dash >= maxLength / 2 ? cut.slice(0, dash) : cut).replace(/-+$/, '').normalize('NFC');
-}
-
-const EXT_BY_MIME: Record<string, string> = {
-  'image/png': '.png',
-  'image/webp': '.webp',
-  'image/jpeg': '.jpg',
-  'image/jpg': '.jpg',
-  'image/gif': '.gif',
-  'image/svg+xml': '.svg',
-  'application/pdf': '.pdf',
-};
-
-/** `.png` for `image/png` etc.; `.png` when unknown (generated images and charts are PNG or WebP). */
-export function extensionForMime(mime: string | null): string {
-  return (mime && EXT_BY_MIME[mime.toLowerCase()]) || '.png';
 }
 
 /**
@@ -767,7 +753,9 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     if (ref.fileName === null) {
       const id = ref.fileId ?? ref.genId ?? '';
       const stem = slugOf(f.titleHint ?? title ?? '') || ref.kind;
-      ref.fileName = ref.kind === 'upload' ? `upload-${id}${extensionForMime(ref.mimeType)}` : `${stem}-${id}${extensionForMime(ref.mimeType)}`;
+      // Generated images and charts are PNG or WebP: `.png` when the type is unknown.
+      const ext = extensionFor(ref.mimeType) ?? 'png';
+      ref.fileName = ref.kind === 'upload' ? `upload-${id}.${ext}` : `${stem}-${id}.${ext}`;
     }
     refs.push(ref);
   }

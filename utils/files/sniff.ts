@@ -259,6 +259,8 @@ function looksLikeCsv(text: string, whole: boolean): boolean {
 const EXTENSIONS: Record<string, readonly string[]> = {
   'image/png': ['png'],
   'image/jpeg': ['jpg', 'jpeg', 'jpe', 'jfif'],
+  // Not a registered type, but servers and the conversation JSON send it.
+  'image/jpg': ['jpg', 'jpeg', 'jpe', 'jfif'],
   'image/gif': ['gif'],
   'image/webp': ['webp'],
   'image/avif': ['avif'],

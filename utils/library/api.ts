@@ -1,18 +1,24 @@
 /**
  * What the library page needs from the vault, as one injectable object: the page takes a `LibraryApi`
  * so component tests run it over a fake-indexeddb vault and the benchmark can count blob reads.
- * Listing returns records only; bytes are fetched one SHA-256 at a time, when a tile scrolls into view
- * or a download asks for them.
+ * Listing returns records only (utils/library/listing.ts); bytes are fetched one SHA-256 at a time, when a
+ * tile scrolls into view or a download asks for them.
  */
 import { createZipWriter } from '@/utils/zip';
 import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
-import { deleteArtifact, getBlob, getVaultDb, listConversations } from '@/utils/vault';
+import { deleteArtifact, getBlob, getVaultDb } from '@/utils/vault';
 import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
-import { artifactFileName, safeFileName, uniqueName } from './names';
+import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
+import { safeFileName } from '@/utils/files/names';
+import { artifactFileName, uniqueName } from './names';
 
 export interface LibraryApi {
+  /** Every artifact record, in no particular order. */
   listArtifacts(): Promise<ArtifactRecord[]>;
-  listConversations(): Promise<ConversationRecord[]>;
+  /** The newest `limit` artifacts in gallery order: what the first screen shows (all of them when fewer). */
+  listNewestArtifacts(limit: number): Promise<ArtifactRecord[]>;
+  /** All conversations, or only those with the given ids. */
+  listConversations(ids?: readonly string[]): Promise<ConversationRecord[]>;
   getBlob(sha256: string): Promise<Blob | null>;
   deleteArtifact(id: string): Promise<boolean>;
   /** The whole vault as a vault archive (contracts.md section 1). */
@@ -24,8 +30,9 @@ export interface LibraryApi {
 
 export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
   return {
-    listArtifacts: () => db.artifacts.toArray(),
-    listConversations: () => listConversations(db),
+    listArtifacts: () => listAllArtifacts(db),
+    listNewestArtifacts: (limit) => listNewestArtifacts(db, limit),
+    listConversations: (ids) => listConversationsById(db, ids),
     getBlob: (sha256) => getBlob(db, sha256),
     deleteArtifact: (id) => deleteArtifact(db, id),
     async writeBackup() {

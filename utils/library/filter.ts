@@ -22,7 +22,7 @@ const haystacks = new WeakMap<ArtifactRecord, { title: string | null; text: stri
  * Lower-case text searched for a record: prompt, file name (and sandbox path), conversation title (the
  * current one from `titles` when given). Cached per record object until the title changes.
  */
-export function searchText(r: ArtifactRecord, titles?: ReadonlyMap<string, string | null>): string {
+function searchText(r: ArtifactRecord, titles?: ReadonlyMap<string, string | null>): string {
   const title = titles?.get(r.conversationId) ?? r.conversationTitle;
   const cached = haystacks.get(r);
   if (cached && cached.title === title) return cached.text;
@@ -32,27 +32,24 @@ export function searchText(r: ArtifactRecord, titles?: ReadonlyMap<string, strin
 }
 
 /** Splits a query into lower-case words; quotes are not special. */
-export function queryWords(text: string): string[] {
+function queryWords(text: string): string[] {
   return text.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-export function matchesFilter(r: ArtifactRecord, f: LibraryFilter, titles?: ReadonlyMap<string, string | null>): boolean {
-  if (f.kind !== 'all' && r.kind !== f.kind) return false;
-  if (f.status !== 'all' && r.status !== f.status) return false;
-  if (f.source !== 'all' && r.source !== f.source) return false;
-  const words = queryWords(f.text);
-  if (words.length === 0) return true;
-  const hay = searchText(r, titles);
-  return words.every((w) => hay.includes(w));
-}
-
+/** The records matching `f`; the query is split once, not once per record. */
 export function filterArtifacts(
   records: readonly ArtifactRecord[],
   f: LibraryFilter,
   titles?: ReadonlyMap<string, string | null>,
 ): ArtifactRecord[] {
-  if (f === NO_FILTER || (f.text.trim() === '' && f.kind === 'all' && f.status === 'all' && f.source === 'all')) {
-    return records.slice();
-  }
-  return records.filter((r) => matchesFilter(r, f, titles));
+  const words = queryWords(f.text);
+  if (words.length === 0 && f.kind === 'all' && f.status === 'all' && f.source === 'all') return records.slice();
+  return records.filter((r) => {
+    if (f.kind !== 'all' && r.kind !== f.kind) return false;
+    if (f.status !== 'all' && r.status !== f.status) return false;
+    if (f.source !== 'all' && r.source !== f.source) return false;
+    if (words.length === 0) return true;
+    const hay = searchText(r, titles);
+    return words.every((w) => hay.includes(w));
+  });
 }

@@ -34,23 +34,43 @@ export function localDay(ms: number | Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** Gallery order: newest first, then by id so equal times keep a stable order. */
+export function compareNewestFirst(a: ArtifactRecord, b: ArtifactRecord): number {
+  return artifactTime(b) - artifactTime(a) || a.id.localeCompare(b.id);
+}
+
+/**
+ * Groups by local day, then conversation, newest first. The day key is computed once per day, not per
+ * record (records arrive sorted, so a day's records are contiguous): at 100,000 records `localDay` for
+ * each was most of the grouping time.
+ */
 export function groupArtifacts(records: readonly ArtifactRecord[], titles?: ReadonlyMap<string, string | null>): DayGroup[] {
-  const sorted = records.slice().sort((a, b) => artifactTime(b) - artifactTime(a) || a.id.localeCompare(b.id));
+  const sorted = records.slice().sort(compareNewestFirst);
   const days: DayGroup[] = [];
-  const byDay = new Map<string, Map<string, ConversationGroup>>();
+  const byDay = new Map<string, { day: DayGroup; convs: Map<string, ConversationGroup> }>();
+  let current: { day: DayGroup; convs: Map<string, ConversationGroup> } | undefined;
+  // [dayStart, dayEnd): the local day `current` covers.
+  let dayStart = NaN;
+  let dayEnd = NaN;
   for (const r of sorted) {
-    const day = localDay(artifactTime(r));
-    let convs = byDay.get(day);
-    if (!convs) {
-      convs = new Map();
-      byDay.set(day, convs);
-      days.push({ day, conversations: [] });
+    const t = artifactTime(r);
+    if (!(t >= dayStart && t < dayEnd)) {
+      const d = new Date(t);
+      const key = localDay(d);
+      dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+      dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+      current = byDay.get(key);
+      if (!current) {
+        current = { day: { day: key, conversations: [] }, convs: new Map() };
+        byDay.set(key, current);
+        days.push(current.day);
+      }
     }
-    let group = convs.get(r.conversationId);
+    let group = current!.convs.get(r.conversationId);
     if (!group) {
       group = { conversationId: r.conversationId, title: titles?.get(r.conversationId) ?? r.conversationTitle, items: [] };
-      convs.set(r.conversationId, group);
-      days[days.length - 1]!.conversations.push(group);
+      current!.convs.set(r.conversationId, group);
+      current!.day.conversations.push(group);
     }
     group.items.push(r);
   }
@@ -81,6 +101,6 @@ export function columnsFor(width: number, minTile = 180, gap = 12): number {
 /** `Monday, 23 November 2026`-style label for a local day key. */
 export function dayLabel(day: string, locale?: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  const date = new Date(y!, m! - 1, d!);
+  const date = new Date(y!, m! - 1, d);
   return date.toLocaleDateString(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }

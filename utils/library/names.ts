@@ -1,5 +1,6 @@
-/** File names for everything the library page downloads. */
+/** File names for everything the library page downloads (each made safe by utils/files/names.ts). */
 import type { ArtifactRecord } from '@/utils/vault';
+import { safeFileName } from '@/utils/files/names';
 import { withExtension } from '@/utils/files/sniff';
 import { localDay } from './groups';
 
@@ -9,26 +10,12 @@ export function backupFileName(now: Date = new Date()): string {
 }
 
 /**
- * A name safe on Windows, macOS and Linux: no path separators, reserved characters, control characters,
- * leading/trailing dots or spaces, or reserved device names; at most `max` characters.
+ * The name an artifact downloads under: its file name, or one derived from kind and id, made safe, then
+ * given the extension of its sniffed type (an HTML file named `photo.png` downloads as `photo.html`).
  */
-export function safeFileName(name: string | null | undefined, fallback = 'untitled', max = 120): string {
-  // eslint-disable-next-line no-control-regex
-  let s = (name ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/\s+/g, ' ');
-  s = s.replace(/^[\s.]+|[\s.]+$/g, '');
-  if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s)) s = `_${s}`;
-  if (s.length > max) {
-    const dot = s.lastIndexOf('.');
-    const ext = dot > 0 && s.length - dot <= 10 ? s.slice(dot) : '';
-    s = s.slice(0, max - ext.length).replace(/[\s.]+$/, '') + ext;
-  }
-  return s || fallback;
-}
-
-/** The name an artifact downloads under: its file name, or one derived from kind and id. */
 export function artifactFileName(r: ArtifactRecord): string {
   const base = r.fileName ?? `${r.kind}-${(r.fileId ?? r.genId ?? r.id).replace(/^[a-z-]+:/, '').slice(0, 40)}`;
-  return safeFileName(withExtension(base, r.mimeType));
+  return safeFileName(withExtension(safeFileName(base, r.kind), r.mimeType), r.kind);
 }
 
 /** Makes `name` unique within `taken` (adds ` (2)`, ` (3)`… before the extension) and records it. */

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ArtifactRef, artifactIdentity } from '@/utils/model';
 import {
-  extensionForMime,
   extractSandboxTargets,
   normaliseSandboxPath,
   slugify,
@@ -449,7 +448,7 @@ describe('normaliseSandboxPath', () => {
   });
 });
 
-describe('slugify and extensionForMime', () => {
+describe('slugify', () => {
   it.each([
     ['Fox poster', 'fox-poster'],
     ['  Lighthouse, second take!  ', 'lighthouse-second-take'],
@@ -460,15 +459,5 @@ describe('slugify and extensionForMime', () => {
     [`${'word '.repeat(20)}`, 'word-word-word-word-word-word-word-word-word-word-word-word'],
   ])('%j -> %j', (input, expected) => {
     expect(slugify(input)).toBe(expected);
-  });
-
-  it.each([
-    ['image/png', '.png'],
-    ['image/webp', '.webp'],
-    ['IMAGE/JPEG', '.jpg'],
-    ['application/x-unknown', '.png'],
-    [null, '.png'],
-  ])('%s -> %s', (mime, ext) => {
-    expect(extensionForMime(mime)).toBe(ext);
   });
 });

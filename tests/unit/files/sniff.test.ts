@@ -131,7 +131,10 @@ describe('extensionFor', () => {
   it.each([
     ['image/png', 'png'],
     ['image/jpeg', 'jpg'],
+    ['image/jpg', 'jpg'],
     ['IMAGE/WEBP', 'webp'],
+    ['image/svg+xml', 'svg'],
+    ['application/pdf', 'pdf'],
     ['text/csv; charset=utf-8', 'csv'],
     [`${OOXML}spreadsheetml.sheet`, 'xlsx'],
     ['application/zip', 'zip'],

@@ -8,6 +8,7 @@ import { CaptureSettings } from '@/components/CaptureSettings';
 import { StoragePanel } from '@/components/StoragePanel';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { RestoreResult } from '@/utils/archive';
+import { FIRST_SCREEN } from '@/utils/library/listing';
 import { choose, click, countingApi, freshDb, manualVisibility, mount, ref, seedSaved, seedSnapshot, type, until } from './helpers';
 
 const WEBP = new Uint8Array([...'RIFF'].map((c) => c.charCodeAt(0)).concat([4, 0, 0, 0], [...'WEBP'].map((c) => c.charCodeAt(0))));
@@ -90,11 +91,10 @@ describe('gallery', () => {
     const refs = Array.from({ length: 3000 }, (_, i) => ref({ fileId: `file_${i}`, conversationId: `c${i % 30}`, prompt: `prompt ${i}` }));
     await recordRefs(db, refs, { source: 'live' });
     const root = await mount({ api: countingApi(db), observeVisible: manualVisibility().observe });
-    await until(() => tiles(root).length > 0);
+    await until(() => root.querySelector('[data-testid="shown-count"]')?.textContent === '3000 artifacts');
     const gallery = root.querySelector<HTMLElement>('[data-testid="gallery"]')!;
     expect(Number(gallery.dataset.rows)).toBeGreaterThan(500);
     expect(tiles(root).length).toBeLessThan(150);
-    expect(root.querySelector('[data-testid="shown-count"]')!.textContent).toBe('3000 artifacts');
 
     // Scrolling far down renders other rows, still a small window.
     await act(async () => {
@@ -104,6 +104,29 @@ describe('gallery', () => {
     const ids = tileIds(root);
     expect(ids.length).toBeLessThan(150);
     expect(ids).not.toContain('file:file_0');
+  });
+
+  it('paints the newest screenful before reading every record, then shows them all', async () => {
+    const db = freshDb();
+    await recordRefs(db, Array.from({ length: 300 }, (_, i) => ref({ fileId: `file_${i}`, prompt: `prompt ${i}` })), { source: 'live' });
+    const api = countingApi(db);
+    const calls: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const root = await mount({
+      api: {
+        ...api,
+        listNewestArtifacts: (limit) => (calls.push(`newest ${limit}`), api.listNewestArtifacts(limit)),
+        listArtifacts: async () => (calls.push('all'), await held, api.listArtifacts()),
+      },
+      observeVisible: manualVisibility().observe,
+    });
+    await until(() => tiles(root).length > 0 && calls.includes('all'));
+    expect(calls).toEqual([`newest ${FIRST_SCREEN}`, 'all']);
+    expect(root.querySelector('[data-testid="shown-count"]')!.textContent).toBe('Loading every artifact…');
+    release();
+    await until(() => root.querySelector('[data-testid="shown-count"]')!.textContent === '300 artifacts');
+    expect(api.blobReads).toEqual([]);
   });
 
   it('shows an empty state for an empty vault', async () => {
@@ -201,6 +224,24 @@ describe('preview', () => {
     await click(deleteButton());
     await until(() => tiles(root).length === 3);
     expect(await db.blobs.get(sha)).toBeUndefined();
+  });
+
+  it('takes a deleted artifact off the gallery before the full list is read again', async () => {
+    const db = freshDb();
+    await seed(db);
+    const api = countingApi(db);
+    let hold = false;
+    const root = await mount({
+      api: { ...api, listArtifacts: async () => (hold ? new Promise<never>(() => {}) : api.listArtifacts()) },
+      observeVisible: manualVisibility().observe,
+      confirm: () => true,
+    });
+    await until(() => tiles(root).length === 5);
+    hold = true;
+    await click(byLabel(root, 'Open fox.webp'));
+    await click([...root.querySelectorAll('[data-testid="preview"] button')].find((b) => b.textContent === 'Delete')!);
+    await until(() => tiles(root).length === 4);
+    expect(tileIds(root)).not.toContain('file:file_fox');
   });
 });
 

@@ -3,7 +3,7 @@ import type { ArtifactRecord } from '@/utils/vault';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { columnsFor, galleryRows, groupArtifacts, localDay } from '@/utils/library/groups';
 import { rowOffsets, visibleRange } from '@/utils/library/virtual';
-import { artifactFileName, backupFileName, safeFileName, selectionZipName, uniqueName } from '@/utils/library/names';
+import { artifactFileName, backupFileName, selectionZipName, uniqueName } from '@/utils/library/names';
 import { formatBytes, isLowOnSpace, readStorageInfo } from '@/utils/library/storage-info';
 
 const day = (s: string) => new Date(`${s}T12:00:00`).getTime(); // local noon
@@ -63,6 +63,18 @@ describe('groupArtifacts and galleryRows', () => {
     ]);
   });
 
+  it('puts every artifact under its own local day, at day boundaries too', () => {
+    const midnight = new Date(2026, 10, 22).getTime();
+    const times = [midnight - 1, midnight, midnight + 1, midnight + 86_399_999, midnight + 86_400_000, day('2026-03-29'), day('2026-10-25'), NaN];
+    // Plus a few hundred spread over a year, in random order.
+    for (let i = 0; i < 300; i++) times.push(midnight - Math.floor(((i * 7919) % 365) * 86_400_000 + ((i * 104_729) % 86_400_000)));
+    const many = times.map((t, i) => rec({ id: `r${i}`, conversationId: `c${i % 4}`, capturedAt: t }));
+    const days = groupArtifacts(many);
+    expect(days.flatMap((d) => d.conversations.flatMap((c) => c.items))).toHaveLength(many.length);
+    for (const d of days) for (const c of d.conversations) for (const r of c.items) expect(d.day).toBe(localDay(r.capturedAt!));
+    expect(new Set(days.map((d) => d.day)).size).toBe(days.length);
+  });
+
   it('flattens into header rows and rows of at most `columns` tiles', () => {
     const rows = galleryRows(groupArtifacts(list), 1);
     expect(rows.map((r) => (r.type === 'tiles' ? r.items.map((i) => i.id).join('') : r.type))).toEqual([
@@ -106,24 +118,6 @@ describe('names', () => {
     expect(backupFileName(new Date(2026, 10, 23, 0, 5))).toBe('chatgpt-vault-2026-11-23.zip');
   });
 
-  it.each([
-    ['report.csv', 'report.csv'],
-    ['a_b_c', 'a/b\\c'],
-    ['what_', 'what?'],
-    ['untitled', '...'],
-    ['untitled', null],
-    ['_CON.txt', 'CON.txt'],
-    ['tab_in name', 'tab\tin   name'],
-  ])('safeFileName → %j for %j', (expected, input) => {
-    expect(safeFileName(input)).toBe(expected);
-  });
-
-  it('keeps the extension when shortening', () => {
-    const long = `${'x'.repeat(300)}.xlsx`;
-    expect(safeFileName(long)).toMatch(/^x+\.xlsx$/);
-    expect(safeFileName(long).length).toBe(120);
-  });
-
   it('makes names unique case-insensitively', () => {
     const taken = new Set<string>();
     expect(['a.png', 'A.png', 'a.png', 'b'].map((n) => uniqueName(n, taken))).toEqual(['a.png', 'A (2).png', 'a (3).png', 'b']);
@@ -134,9 +128,22 @@ describe('names', () => {
     expect(artifactFileName(rec({ fileName: null, fileId: 'file_123', mimeType: 'image/png' }))).toBe('image-file_123.png');
   });
 
+  it.each<[string, string | null, string | null]>([
+    // The override is gone and the sniffed type's extension comes last.
+    ['invoicegpj.exe.jpg', 'invoice\u202Egpj.exe', 'image/jpeg'],
+    ['photo.png', 'photo\u200B.png\u2066', 'image/png'],
+    // Active content keeps its real type in the name, whatever it was called.
+    ['report.html', 'report.png', 'text/html'],
+    ['chart.svg', 'chart.png', 'image/svg+xml'],
+    ['etc passwd.csv', '../../etc/passwd.csv', 'text/csv'],
+    ['image-x.png', null, 'image/png'],
+  ])('downloads as %j (name %j, type %j)', (expected, fileName, mimeType) => {
+    expect(artifactFileName(rec({ fileName, mimeType }))).toBe(expected);
+  });
+
   it('names a selection ZIP by conversation, or by date across conversations', () => {
     const titles = new Map([['c1', 'Fox: poster/ideas']]);
-    expect(selectionZipName([rec({ conversationId: 'c1' })], titles)).toBe('Fox_ poster_ideas.zip');
+    expect(selectionZipName([rec({ conversationId: 'c1' })], titles)).toBe('Fox poster ideas.zip');
     expect(selectionZipName([rec({ conversationId: 'c1' }), rec({ conversationId: 'c2' })], titles, new Date(2026, 10, 2))).toBe('chatgpt-artifacts-2026-11-02.zip');
   });
 });
