@@ -292,8 +292,11 @@ export class CaptureQueue {
     };
     let result = await this.execute(slot.executor, spec);
     if ('refused' in result) {
-      // The backend will not serve the worker: pass it over for a while, and let a tab run this job now.
-      this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
+      // A refusal (401/403 after a fresh token, a challenge, the file host saying no) passes the worker over
+      // for a while; a network error or an odd answer only sends this one job to a tab, so one dropped
+      // connection never leaves the queue waiting for a tab that may not come.
+      const refusal = result.failure.cause === 'auth' || result.failure.hostRefused === true;
+      if (refusal) this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
       const tab = this.pickTab(spec.conversationId);
       if (tab) {
         tab.running++;
@@ -302,7 +305,7 @@ export class CaptureQueue {
         } finally {
           tab.running--;
         }
-      } else if (result.failure.cause === 'auth' || result.failure.hostRefused) {
+      } else if (refusal) {
         // No tab to ask: the job waits, uncounted, for a tab or for the worker to be tried again.
         await this.release(job.id);
         return;
