@@ -76,8 +76,8 @@ function extensionDownloadRequests(): RequestLogEntry[] {
 
 const fromWorker = (r: RequestLogEntry) => r.fetchSite !== 'same-origin' && r.fetchSite !== 'same-site';
 
-describe('worker downloads', () => {
-  test('with the worker served, images, a chart and sandbox files are saved and no download comes from the page', { timeout: 90_000 }, async () => {
+void describe('worker downloads', () => {
+  void test('with the worker served, images, a chart and sandbox files are saved and no download comes from the page', { timeout: 90_000 }, async () => {
     browser = await launchBrowser({ server: fake });
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
@@ -87,7 +87,7 @@ describe('worker downloads', () => {
     assert.deepEqual(ours.filter((r) => !fromWorker(r)).map((r) => `${r.route} ${r.path}`), [], 'every resolution and byte request came from the worker, none from the tab');
   });
 
-  test('when the backend refuses the worker, the tab fallback still saves everything', { timeout: 90_000 }, async () => {
+  void test('when the backend refuses the worker, the tab fallback still saves everything', { timeout: 90_000 }, async () => {
     fake.state.setOptions({ refuseNonPageRequests: true });
     browser = await launchBrowser({ server: fake });
     const page = await browser.page();
@@ -98,7 +98,7 @@ describe('worker downloads', () => {
     assert.ok(ours.some((r) => !fromWorker(r) && r.route === 'estuary' && r.status === 200), 'the tab downloaded the bytes');
   });
 
-  test('pending downloads finish with no ChatGPT tab open', { timeout: 90_000 }, async () => {
+  void test('pending downloads finish with no ChatGPT tab open', { timeout: 90_000 }, async () => {
     const count = expectedCount(MIXED);
     // Every byte download fails once, so the jobs are still queued when the tab is closed.
     fake.state.addFault({ route: 'estuary', fault: '500', times: count, bearer: true });
@@ -120,7 +120,7 @@ describe('worker downloads', () => {
     assert.equal((await readVault(browser)).jobs.length, 0, 'no job left');
   });
 
-  test('the worker stopped in the middle of a download: nothing is lost, the interruption counts as one attempt', { timeout: 90_000 }, async () => {
+  void test('the worker stopped in the middle of a download: nothing is lost, the interruption counts as one attempt', { timeout: 90_000 }, async () => {
     // One download hangs (the fake never answers), so the worker is stopped with the job leased.
     const stall = fake.state.addFault({ route: 'estuary', fault: 'stall', times: 1, bearer: true });
     browser = await launchBrowser({ server: fake });
@@ -136,7 +136,7 @@ describe('worker downloads', () => {
     assert.equal(dump.blobCount, new Set(dump.artifacts.map((a) => a.sha256)).size, 'one blob per content, nothing doubled');
   });
 
-  test('switching workspace: the worker speaks for the workspace the tab shows, never the first one', { timeout: 90_000 }, async () => {
+  void test('switching workspace: the worker speaks for the workspace the tab shows, never the first one', { timeout: 90_000 }, async () => {
     fake.state.setOptions({ workspaceAccountId: 'ws-0000fake000000aa' });
     browser = await launchBrowser({ server: fake });
     const page = await browser.page();

@@ -115,7 +115,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       if (tabId != null) {
         tabConversations.set(tabId, read.conversationId);
         executor.conversationId = read.conversationId;
-        const { nodeIds: _ids, ...status } = receipt;
+        const status: ConversationStatus = { conversationId: receipt.conversationId, title: receipt.title, counts: receipt.counts, queued: receipt.queued };
         await updateBadge(tabId, status, paused);
       }
       return receipt;

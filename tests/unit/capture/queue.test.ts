@@ -457,10 +457,10 @@ describe('CaptureQueue: no polling', () => {
     const wakes: number[] = [];
     let looks = 0;
     const orderBy = db.jobs.orderBy.bind(db.jobs);
-    db.jobs.orderBy = ((index: string) => {
+    vi.spyOn(db.jobs, 'orderBy').mockImplementation((index) => {
       looks++;
       return orderBy(index);
-    }) as typeof db.jobs.orderBy;
+    });
     const { add, queue } = makeQueue(db, { wakeAt: (at) => wakes.push(at) });
     add(new ScriptedExecutor((spec) => ok(spec)));
     await new Promise((r) => setTimeout(r, 400));
@@ -541,7 +541,7 @@ describe('CaptureQueue: storage full (issue 10 item 4)', () => {
     vi.spyOn(db.jobs, 'delete').mockRejectedValue(new Error('disk error'));
     vi.spyOn(db.jobs, 'put').mockRejectedValue(new Error('disk error'));
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const worker = new ScriptedExecutor((spec) => failure('server'));
+    const worker = new ScriptedExecutor(() => failure('server'));
     const { queue } = makeQueue(db, { worker, leaseMs: 20 });
     queue.kick();
     await new Promise((r) => setTimeout(r, 1_500));

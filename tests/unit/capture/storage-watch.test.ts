@@ -10,12 +10,13 @@ function setup(free: { bytes: number }) {
   let resumes = 0;
   const queue = {
     storageFullState: () => state,
-    resumeAfterStorageFull: async () => {
+    resumeAfterStorageFull: () => {
       resumes++;
       state = null;
+      return Promise.resolve();
     },
   };
-  const watch = new StorageWatch(queue, async () => ({ quota: 10_000 * MiB, usage: 10_000 * MiB - free.bytes }), () => clock.t);
+  const watch = new StorageWatch(queue, () => Promise.resolve({ quota: 10_000 * MiB, usage: 10_000 * MiB - free.bytes }), () => clock.t);
   const fill = (neededBytes: number) => {
     state = { since: clock.t, neededBytes };
     watch.entered(state);
