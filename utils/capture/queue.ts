@@ -292,10 +292,10 @@ export class CaptureQueue {
     };
     let result = await this.execute(slot.executor, spec);
     if ('refused' in result) {
-      // A refusal (401/403 after a fresh token, a challenge, the file host saying no) passes the worker over
-      // for a while; a network error or an odd answer only sends this one job to a tab, so one dropped
-      // connection never leaves the queue waiting for a tab that may not come.
-      const refusal = result.failure.cause === 'auth' || result.failure.hostRefused === true;
+      // The backend refusing the worker (401/403 after a fresh token, a challenge page) passes the worker
+      // over for a while. Anything else (a network error, an odd answer, the file host refusing the bytes)
+      // only sends this one job to a tab, so one dropped connection never stalls the queue.
+      const refusal = result.failure.cause === 'auth';
       if (refusal) this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
       const tab = this.pickTab(spec.conversationId);
       if (tab) {
@@ -309,6 +309,10 @@ export class CaptureQueue {
         // No tab to ask: the job waits, uncounted, for a tab or for the worker to be tried again.
         await this.release(job.id);
         return;
+      } else if (result.failure.hostRefused) {
+        // Only a tab may call a refused link gone; without one it is a transient failure (`failed` at worst,
+        // which the person can retry, never a wrong `expired`).
+        result = { ok: false, failure: { cause: 'auth', reason: result.failure.reason } };
       } else {
         // A network error or an odd answer with no tab open: an ordinary attempt, with backoff.
         result = { ok: false, failure: result.failure };

@@ -565,3 +565,23 @@ describe('CaptureQueue.recover: a worker that died mid-job', () => {
     expect(await getJob(db, fetchJobId(id!))).toBeNull();
   });
 });
+
+describe('CaptureQueue: the file host refusing the worker', () => {
+  const hostRefused: ExecutorResult = { ok: false, refused: true, failure: { cause: 'gone', reason: 'The file link was refused (HTTP 403)', hostRefused: true } };
+
+  it('with a tab: the tab decides (here: gone, so expired); without one: a counted transient failure, never expired', async () => {
+    const db = freshDb();
+    const [a] = await seed(db, ref('file_a'));
+    const withTab = makeQueue(db, { worker: new ScriptedExecutor(() => hostRefused) });
+    withTab.add(new ScriptedExecutor(() => failure('gone', 'The file link was refused (HTTP 403)')));
+    await waitFor(statusIs(db, a!, 'expired'), 'expired on the tab\'s word');
+
+    const db2 = freshDb();
+    const [b] = await seed(db2, ref('file_b'));
+    const worker = new ScriptedExecutor(() => hostRefused);
+    makeQueue(db2, { worker }).queue.kick();
+    const failed = await waitFor(statusIs(db2, b!, 'failed'), 'failed after the attempts');
+    expect(failed.attempts).toBe(POLICY.maxAttempts);
+    expect(worker.calls).toHaveLength(POLICY.maxAttempts);
+  });
+});
