@@ -67,6 +67,8 @@ export interface QueueOptions {
   wakeAt?: (at: number) => void;
   /** Storage went full (a state) or space came back (null). */
   onStorageFull?: (state: StorageFullState | null) => void;
+  /** A first job started running, or the last one ended (the background keeps the worker alive meanwhile). */
+  onRunningChange?: (running: boolean) => void;
 }
 
 type Slot = { executor: Executor; running: number };
@@ -196,11 +198,13 @@ export class CaptureQueue {
         if (!slot) break;
         if (!(await leaseJob(this.db, job.id, now, this.opts.leaseMs))) continue;
         this.inFlight.add(job.id);
+        if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
         slot.running++;
         void this.runJob(job, slot)
           .catch((err) => this.jobCrashed(job, err))
           .finally(() => {
             this.inFlight.delete(job.id);
+            if (this.inFlight.size === 0) this.opts.onRunningChange?.(false);
             slot.running--;
             this.kick();
           });
