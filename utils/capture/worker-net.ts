@@ -11,17 +11,28 @@
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
 import { createFetchContext, type FetchContext } from './fetcher';
-import { RequestLanes } from './lanes';
+import { RequestLanes, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
 export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
+/**
+ * Resolutions and reads one at a time, 250 ms apart (so resolving alone allows about four files a second);
+ * three byte downloads at once (each body streams at the network's pace, so a few in parallel keep the
+ * connection busy without hammering the file host).
+ */
+export const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 3 };
+
 export class WorkerNet {
-  /** Resolutions and reads one at a time, 250 ms apart; a few byte downloads at once. */
-  private readonly lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
+  private readonly lanes: RequestLanes;
   private readonly sessions = new Map<string, PageSession>();
 
-  constructor(private readonly doFetch: typeof fetch = (input, init) => fetch(input, init)) {}
+  constructor(
+    private readonly doFetch: typeof fetch = (input, init) => fetch(input, init),
+    lanes: LaneOptions = WORKER_LANES,
+  ) {
+    this.lanes = new RequestLanes(lanes);
+  }
 
   /** A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`. */
   context(origin: string | null, account: string | null): FetchContext {
