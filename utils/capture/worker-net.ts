@@ -21,7 +21,7 @@ export const DEFAULT_ORIGIN = 'https://chatgpt.com';
  * three byte downloads at once (each body streams at the network's pace, so a few in parallel keep the
  * connection busy without hammering the file host).
  */
-export const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 3 };
+const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 3 };
 
 export class WorkerNet {
   private readonly lanes: RequestLanes;
