@@ -18,10 +18,10 @@ export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 /**
  * Resolutions and reads one at a time, 250 ms apart (so resolving alone allows about four files a second);
- * three byte downloads at once (each body streams at the network's pace, so a few in parallel keep the
+ * four byte downloads at once (as many as the queue runs) (each body streams at the network's pace, so a few in parallel keep the
  * connection busy without hammering the file host).
  */
-const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 3 };
+const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 4 };
 
 export class WorkerNet {
   private readonly lanes: RequestLanes;
