@@ -18,8 +18,8 @@ export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 /**
  * Resolutions and reads one at a time, 250 ms apart (so resolving alone allows about four files a second);
- * four byte downloads at once (as many as the queue runs) (each body streams at the network's pace, so a few in parallel keep the
- * connection busy without hammering the file host).
+ * four byte downloads at once, as many as the queue runs: a few bodies in parallel keep the connection busy
+ * without hammering the file host.
  */
 const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 4 };
 
