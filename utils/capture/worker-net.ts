@@ -24,7 +24,8 @@ export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 4 };
 
 export class WorkerNet {
-  private readonly lanes: RequestLanes;
+  /** One JSON lane and one byte lane for everything the worker sends (the backup's pacer runs in this JSON lane too). */
+  readonly lanes: RequestLanes;
   private readonly sessions = new Map<string, PageSession>();
 
   constructor(
