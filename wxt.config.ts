@@ -18,7 +18,8 @@ export default defineConfig({
     name: 'ChatGPT Artifact Vault',
     description:
       'Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears.',
-    permissions: ['storage', 'unlimitedStorage'],
+    // alarms: wake a stopped worker for pending downloads (backoff ends, storage-full checks).
+    permissions: ['storage', 'unlimitedStorage', 'alarms'],
     // Only for the "also save to the Downloads folder" option, requested when the person turns it on.
     optional_permissions: ['downloads'],
     host_permissions: HOST_PERMISSIONS,

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationStatus } from '@/utils/messaging';
 import { sendMessage } from '@/utils/messaging';
+import { StorageFullNotice } from './StorageFullNotice';
 
 export interface PopupProps {
   /** Injected in tests; defaults to the active tab. */
@@ -81,6 +82,7 @@ export function Popup({ getTabId = activeTabId }: PopupProps) {
         </button>
       )}
       {message && <p role="alert">{message}</p>}
+      <StorageFullNotice />
       <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
         Open the library
       </a>

@@ -20,3 +20,12 @@ export const saveToDownloads = storage.defineItem<boolean>('local:saveToDownload
   fallback: false,
   version: 1,
 });
+
+/**
+ * Set while downloads are paused because the vault is out of space (the background sets and clears it; the
+ * popup and the library show it). `neededBytes` is the size of the file that did not fit.
+ */
+export const storageFull = storage.defineItem<{ since: number; neededBytes: number } | null>('local:storageFull', {
+  fallback: null,
+  version: 1,
+});
