@@ -280,6 +280,7 @@ export class BackupRunner {
       await finishItem(db, run, item, 'failed', 'The conversation is gone (HTTP 404)', this.now());
       return;
     }
+    const before = new Map((await db.artifacts.where('conversationId').equals(item.conversationId).toArray()).map((a) => [a.id, a.status]));
     try {
       await this.deps.recordConversation(text, item.conversationId, item.gizmoId);
     } catch (err) {
@@ -287,13 +288,19 @@ export class BackupRunner {
       await finishItem(db, run, item, 'failed', reasonOf(err), this.now());
       return;
     }
+    // Awaited: every artifact not saved before this read (new ones, and failed ones the read queued again),
+    // whether or not its download already finished; settle() counts how each ended. Known expired ones stay.
     const [artifacts, jobs] = await Promise.all([
       db.artifacts.where('conversationId').equals(item.conversationId).toArray(),
-      db.jobs.where('conversationId').equals(item.conversationId).toArray(),
+      db.jobs.where('conversationId').equals(item.conversationId).primaryKeys(),
     ]);
-    const queued = new Set(jobs.map((j) => j.artifactId));
-    this.await(run, [...queued]);
-    run.counts.alreadySaved += artifacts.filter((a) => a.status === 'saved').length;
+    const queued = new Set(jobs);
+    const awaited = artifacts.filter((a) => {
+      const was = before.get(a.id);
+      return was === undefined ? true : was !== 'saved' && (was !== 'expired' || queued.has(fetchJobId(a.id)));
+    });
+    this.await(run, awaited.map((a) => a.id));
+    run.counts.alreadySaved += artifacts.filter((a) => before.get(a.id) === 'saved').length;
     run.counts.read++;
     await finishItem(db, run, item, 'done', null, this.now());
     this.deps.kick();
