@@ -207,7 +207,7 @@ export class BackupRunner {
             run.phase = 'done';
             break;
           }
-          await save(`Saving files: ${filesDone(run)} of ${run.counts.queued}`);
+          await save(`${run.scope === 'everything' ? 'Saving files: ' : ''}${filesDone(run)} of ${run.counts.queued} files`);
           await abortableSleep(this.deps.settleEveryMs ?? 1_000, signal);
           break;
         }
