@@ -18,7 +18,8 @@ export default defineConfig({
     name: 'ChatGPT Artifact Vault',
     description:
       'Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears.',
-    permissions: ['storage', 'unlimitedStorage'],
+    // alarms: wake a stopped worker for pending downloads (backoff ends, storage-full checks).
+    permissions: ['storage', 'unlimitedStorage', 'alarms'],
     // downloads: only for the "also save to the Downloads folder" option, requested when the person turns it on.
     // notifications: only to say that a long backup finished, requested when the person starts one.
     optional_permissions: ['downloads', 'notifications'],

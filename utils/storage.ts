@@ -22,6 +22,15 @@ export const saveToDownloads = storage.defineItem<boolean>('local:saveToDownload
 });
 
 /**
+ * Set while downloads are paused because the vault is out of space (the background sets and clears it; the
+ * popup and the library show it). `neededBytes` is the size of the file that did not fit.
+ */
+export const storageFull = storage.defineItem<{ since: number; neededBytes: number } | null>('local:storageFull', {
+  fallback: null,
+  version: 1,
+});
+
+/**
  * Backup pacing overrides (milliseconds): spacing between JSON requests and the pause after a 429 without
  * Retry-After (doubling up to the cap). Empty by default: utils/backup/pacer.ts DEFAULT_PACING applies. The
  * end-to-end tests and the benchmark shorten it; values are clamped there, so it can never hammer ChatGPT.

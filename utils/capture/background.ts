@@ -1,13 +1,14 @@
 /**
- * The background's half of live capture: receives conversation JSON from content scripts, walks it,
- * records every artifact in the vault, queues the downloads, runs the queue over the capture ports, and
- * keeps the toolbar badge current. Entry point: `startCaptureBackground()` from entrypoints/background.ts.
+ * The background's half of live capture: reads conversations (itself, or as delivered by a tab), walks
+ * them, records every artifact in the vault, queues the downloads and runs them (itself, or through a tab
+ * when the backend refuses the worker), and keeps the toolbar badge current. Downloads run with no tab
+ * open: the worker's start and its alarms resume pending jobs. Entry point: `startCaptureBackground()`
+ * from entrypoints/background.ts.
  */
 import type { Browser } from 'wxt/browser';
-import { isChatgptHost } from '@/utils/chatgpt/routes';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
-import { captureKinds, saveToDownloads } from '@/utils/storage';
+import { captureKinds, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
@@ -16,29 +17,77 @@ import { PortExecutor, type ConversationDelivery } from './port-executor';
 import { BackgroundReader } from './background-reader';
 import { CAPTURE_PORT, PAGE_READ_NEEDED } from './port-protocol';
 import { CaptureQueue } from './queue';
+import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, senderOrigin } from './senders';
+import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
+import { WorkerExecutor } from './worker-executor';
+import { WorkerNet } from './worker-net';
 
 /** Which conversation each ChatGPT tab shows (for the badge and the popup). Rebuilt as tabs report. */
 const tabConversations = new Map<number, string | null>();
+/** The workspace cookie each tab last sent (the account its conversations' downloads speak for). */
+const tabAccounts = new Map<number, string | null>();
+/** Whether downloads are paused for lack of space (drives every badge). */
+let paused = false;
 
-export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue {
+/** Alarm that wakes a stopped worker when the next job's backoff ends. */
+export const QUEUE_ALARM = 'capture-queue';
+/** While a download runs, an extension API call this often keeps Chrome from stopping the worker as idle. */
+const KEEPALIVE_MS = 20_000;
+
+export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNet = new WorkerNet()): CaptureQueue {
   const ports = new Set<PortExecutor>();
-  const reader = new BackgroundReader();
+  const reader = new BackgroundReader(net);
   /** The last few conversations read here, to skip recording one that did not change. */
   const lastReads = new Map<string, { json: string; nodeIds: string[] }>();
-  const queue = new CaptureQueue(db, {
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const alarms = (browser as Partial<typeof browser>).alarms;
+  const queue: CaptureQueue = new CaptureQueue(db, {
+    worker: new WorkerExecutor(net),
     onSettled: (record) => {
       void refreshBadges(db, record.conversationId);
       if (record.status === 'saved') void copyToDownloads(db, record);
     },
     onBusyChange: (busy) => {
       for (const p of ports) p.send({ t: 'busy', busy });
+      if (busy && keepAlive === undefined) {
+        keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
+      } else if (!busy && keepAlive !== undefined) {
+        clearInterval(keepAlive);
+        keepAlive = undefined;
+      }
+    },
+    wakeAt: (at) => void alarms?.create(QUEUE_ALARM, { when: at }),
+    onStorageFull: (state) => {
+      paused = state !== null;
+      if (state) {
+        watch.entered(state);
+        void alarms?.create(STORAGE_CHECK_ALARM, { periodInMinutes: 1 });
+      } else {
+        void alarms?.clear(STORAGE_CHECK_ALARM);
+      }
+      storageFull.setValue(state ? { ...state } : null).catch((err: unknown) => console.warn('[artifact-vault] could not record storage full:', err));
+      void refreshAllBadges(db);
     },
   });
-  // Jobs interrupted by a stopped worker are released and resumed as soon as a tab is connected.
-  const recovered = queue.recover().catch((err) => console.error('[artifact-vault] recover failed', err));
+  const watch = new StorageWatch(queue);
+  // Jobs interrupted by a stopped worker are released (counted as an attempt) and resume at once, with or
+  // without a ChatGPT tab: the worker downloads by itself.
+  const recovered = queue
+    .recover()
+    .catch((err) => console.error('[artifact-vault] recover failed', err))
+    .then(async () => {
+      // A pause recorded by an earlier worker: check for room before downloading again.
+      const was = await storageFull.getValue().catch(() => null);
+      if (was) await storageFull.setValue(null).catch(() => undefined);
+      queue.kick();
+    });
+  alarms?.onAlarm.addListener((alarm: { name: string }) => {
+    if (alarm.name === QUEUE_ALARM) void recovered.then(() => queue.kick());
+    if (alarm.name === STORAGE_CHECK_ALARM) void watch.check();
+  });
 
   browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {
-    if (port.name !== CAPTURE_PORT || !isTrustedSender(port.sender)) return;
+    if (port.name !== CAPTURE_PORT || !isChatgptTabSender(port.sender)) return;
     const executor = new PortExecutor(port);
     const tabId = port.sender?.tab?.id;
     executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
@@ -47,11 +96,12 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     const origin = senderOrigin(port.sender);
     executor.onReadRequest = async (req) => {
       if (!origin) throw new Error(PAGE_READ_NEEDED);
+      if (tabId != null) tabAccounts.set(tabId, req.account);
       const json = await reader.read(origin, req.conversationId, req.account);
       const seen = lastReads.get(req.conversationId);
       // Unchanged since the last read (follow-up and drift reads mostly are): nothing new to record.
       if (req.reason === 'live' && seen?.json === json) return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds };
-      const receipt = await executor.onConversation!({ conversationId: req.conversationId, gizmoId: req.gizmoId, reason: req.reason, json });
+      const receipt = await executor.onConversation!({ conversationId: req.conversationId, gizmoId: req.gizmoId, reason: req.reason, json, origin, account: req.account });
       lastReads.delete(req.conversationId);
       lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds });
       while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
@@ -59,12 +109,14 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     };
     // ...or arrive from the tab over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
     executor.onConversation = async (read) => {
-      const receipt = await recordConversation(db, queue, read);
+      // Downloads of this conversation speak for this tab's origin and workspace.
+      const account = read.account !== undefined ? read.account : tabId != null ? (tabAccounts.get(tabId) ?? null) : null;
+      const receipt = await recordConversation(db, queue, { ...read, origin: read.origin ?? origin, account });
       if (tabId != null) {
         tabConversations.set(tabId, read.conversationId);
         executor.conversationId = read.conversationId;
         const { nodeIds: _ids, ...status } = receipt;
-        await updateBadge(tabId, status);
+        await updateBadge(tabId, status, paused);
       }
       return receipt;
     };
@@ -80,25 +132,30 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
   const executorsByTab = new Map<number, PortExecutor>();
 
   onMessage('conversationShown', async ({ data, sender }) => {
-    const tabId = requireTab(sender);
+    const tabId = requireChatgptTab(sender);
     const id = data.conversationId === null || typeof data.conversationId === 'string' ? data.conversationId : null;
     tabConversations.set(tabId, id);
     const executor = executorsByTab.get(tabId);
     if (executor) executor.conversationId = id;
     const status = await conversationStatus(db, id);
-    await updateBadge(tabId, status);
+    await updateBadge(tabId, status, paused);
     return status;
   });
 
+  // UI messages: only from the extension's own pages (a content script beside a hostile page gets none).
+  onMessage('tabStatus', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
+  });
 
-  onMessage('tabStatus', async ({ data }) => conversationStatus(db, tabConversations.get(data.tabId) ?? null));
-
-  onMessage('backupTab', async ({ data }) => {
+  onMessage('backupTab', async ({ data, sender }) => {
+    requireExtensionPage(sender);
     await sendMessage('backupNow', {}, data.tabId);
     return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
   });
 
-  onMessage('retryFailed', async ({ data }) => {
+  onMessage('retryFailed', async ({ data, sender }) => {
+    requireExtensionPage(sender);
     const count = await retryFailed(db, data.conversationId);
     queue.kick();
     if (data.conversationId) void refreshBadges(db, data.conversationId);
@@ -107,6 +164,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
 
   browser.tabs?.onRemoved?.addListener((tabId: number) => {
     tabConversations.delete(tabId);
+    tabAccounts.delete(tabId);
     executorsByTab.delete(tabId);
   });
 
@@ -139,11 +197,12 @@ export async function recordConversation(
   const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
   const ids = [...added, ...known];
   const records = await db.artifacts.bulkGet(ids);
+  const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null };
   for (const record of records) {
     if (!record) continue;
     // Live reads queue what is not saved yet; a backup also retries what failed before.
     if (record.status === 'pending' || (data.reason === 'backup' && record.status === 'failed')) {
-      await enqueue(db, record, data.gizmoId);
+      await enqueue(db, record, jobData);
     }
   }
   queue.kick();
@@ -158,13 +217,14 @@ export async function retryFailed(db: VaultDb, conversationId: string | null): P
   const failed = await listArtifacts(db, { status: 'failed', ...(conversationId ? { conversationId } : {}) });
   for (const record of failed) {
     await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });
-    await enqueue(db, record, null);
+    await enqueue(db, record, { gizmoId: null });
   }
   return failed.length;
 }
 
-async function enqueue(db: VaultDb, record: ArtifactRecord, gizmoId: string | null): Promise<void> {
-  await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data: { gizmoId } });
+/** `data`: the GPT id, and the origin and workspace of the tab the conversation came from (the worker uses them). */
+async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: string | null; origin?: string | null; account?: string | null }): Promise<void> {
+  await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data });
 }
 
 export async function conversationStatus(db: VaultDb, conversationId: string | null, title: string | null = null): Promise<ConversationStatus> {
@@ -194,29 +254,13 @@ async function refreshBadges(db: VaultDb, conversationId: string): Promise<void>
   const tabs = [...tabConversations].filter(([, id]) => id === conversationId).map(([tabId]) => tabId);
   if (tabs.length === 0) return;
   const status = await conversationStatus(db, conversationId);
-  await Promise.all(tabs.map((tabId) => updateBadge(tabId, status)));
+  await Promise.all(tabs.map((tabId) => updateBadge(tabId, status, paused)));
 }
 
-/** `https://chatgpt.com` or `https://chat.openai.com` for a trusted ChatGPT tab, else null. */
-function senderOrigin(sender: Browser.runtime.MessageSender | undefined): string | null {
-  if (!isTrustedSender(sender)) return null;
-  return new URL((sender!.url ?? sender!.tab?.url)!).origin;
-}
-
-function isTrustedSender(sender: Browser.runtime.MessageSender | undefined): boolean {
-  if (!sender || sender.id !== browser.runtime.id) return false;
-  const url = sender.url ?? sender.tab?.url;
-  if (!url) return false;
+async function refreshAllBadges(db: VaultDb): Promise<void> {
   try {
-    const u = new URL(url);
-    return u.protocol === 'https:' && isChatgptHost(u.hostname);
-  } catch {
-    return false;
+    await Promise.all([...tabConversations].map(async ([tabId, id]) => updateBadge(tabId, await conversationStatus(db, id), paused)));
+  } catch (err) {
+    console.warn('[artifact-vault] could not update the badges:', err);
   }
-}
-
-function requireTab(sender: Browser.runtime.MessageSender): number {
-  const tabId = sender.tab?.id;
-  if (tabId == null || !isTrustedSender(sender)) throw new Error('Only ChatGPT tabs may send this message');
-  return tabId;
 }

@@ -40,6 +40,8 @@ export function decide(
   random: () => number = Math.random,
 ): Decision {
   if (failure.cause === 'gone') return { action: 'give-up', status: 'expired', reason: failure.reason };
+  // Downloading it again would only hit the limit again.
+  if (failure.cause === 'too-large') return { action: 'give-up', status: 'failed', reason: failure.reason };
   if (failure.cause === 'not-ready') {
     if (attempts >= policy.notReadyAttempts) {
       return { action: 'give-up', status: 'expired', reason: failure.reason };

@@ -1,12 +1,17 @@
 /**
  * The toolbar badge for a tab: how many artifacts of its conversation are saved, with a warning colour
- * and a "!" when something expired or failed, and a neutral "…" while downloads are still queued.
+ * and a "!" when something expired or failed, a neutral "…" while downloads are still queued, and "FULL"
+ * in red while downloads are paused because the vault is out of space.
  */
 import type { ConversationStatus } from '@/utils/messaging';
 
-export function badgeFor(status: ConversationStatus): { text: string; color: string; title: string } {
+export const STORAGE_FULL_TITLE =
+  'ChatGPT Artifact Vault: storage full, saving is paused. Free disk space or delete files in the library; saving resumes by itself.';
+
+export function badgeFor(status: ConversationStatus, storageFull = false): { text: string; color: string; title: string } {
   const { saved, expired, failed, pending } = status.counts;
   const lost = expired + failed;
+  if (storageFull) return { text: 'FULL', color: '#b91c1c', title: STORAGE_FULL_TITLE };
   if (!status.conversationId) return { text: '', color: '#4b5563', title: 'ChatGPT Artifact Vault' };
   const parts = [`${saved} saved`];
   if (pending) parts.push(`${pending} pending`);
@@ -18,8 +23,8 @@ export function badgeFor(status: ConversationStatus): { text: string; color: str
   return { text: saved > 0 ? String(saved) : '', color: '#15803d', title };
 }
 
-export async function updateBadge(tabId: number, status: ConversationStatus): Promise<void> {
-  const badge = badgeFor(status);
+export async function updateBadge(tabId: number, status: ConversationStatus, storageFull = false): Promise<void> {
+  const badge = badgeFor(status, storageFull);
   const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
   try {
     await Promise.all([

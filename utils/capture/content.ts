@@ -13,11 +13,11 @@ import { anyOf, artifactFingerprint, isStreaming, messageIdsInDom } from '@/util
 import { onMessage, sendMessage, type ReadReceipt } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
 import { CaptureFailure, fail, toFailure } from './failure';
-import { fetchArtifact, readConversation, type FetchContext, type JobSpec } from './fetcher';
+import { createFetchContext, fetchArtifact, readConversation, type FetchContext, type JobSpec } from './fetcher';
 import { RequestLanes } from './lanes';
 import { PageSession } from './page-session';
 import { workspaceCookie } from '@/utils/chatgpt/session';
-import { CAPTURE_PORT, ChunkEncoder, PAGE_READ_NEEDED, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
+import { CAPTURE_PORT, ChunkEncoder, PAGE_READ_NEEDED, PAGE_READ_ONCE, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
 import type { ConversationDelivery, ReadRequest } from './port-executor';
 import type { Browser } from 'wxt/browser';
 
@@ -84,15 +84,7 @@ export function startLiveCapture(ctx: ContentScriptContext, win: Window = window
   const firefoxContent = (globalThis as { content?: { fetch?: typeof fetch } }).content;
   const pageFetch: typeof fetch = firefoxContent?.fetch ? firefoxContent.fetch.bind(firefoxContent) : win.fetch.bind(win);
   const session = new PageSession(origin, pageFetch, () => win.document.cookie);
-  const fetchCtx: FetchContext = {
-    origin,
-    fetch: pageFetch,
-    auth: session,
-    lanes,
-    jsonTimeoutMs: 20_000,
-    idleTimeoutMs: 10_000,
-    now: Date.now,
-  };
+  const fetchCtx = createFetchContext(origin, pageFetch, session, lanes);
   const client = new CaptureClient(fetchCtx);
   client.connect();
   const reader = new ConversationReader(
@@ -260,7 +252,9 @@ class ConversationReader {
     try {
       return await this.ask({ conversationId: id, gizmoId, reason, account: this.account() });
     } catch (err) {
-      if (toFailure(err).reason !== PAGE_READ_NEEDED) throw err;
+      const reason = toFailure(err).reason;
+      if (reason === PAGE_READ_ONCE) return null;
+      if (reason !== PAGE_READ_NEEDED) throw err;
       debug('reads: the backend refused the extension worker; this tab reads conversations itself from now on');
       this.backgroundReads = false;
       return null;

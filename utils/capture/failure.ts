@@ -21,8 +21,10 @@ export type FailureCause =
   | 'timeout'
   /** Fewer bytes than declared. Never stored. */
   | 'truncated'
-  /** The answer had a shape we do not understand. */
+  /** The answer had a shape we do not understand (or redirected where it must not). */
   | 'bad-response'
+  /** Larger than the vault's size limit per file: `failed` at once, never downloaded again. */
+  | 'too-large'
   /** No ChatGPT tab (or no session) to fetch from. */
   | 'no-executor';
 
@@ -32,6 +34,11 @@ export interface Failure {
   reason: string;
   /** From a Retry-After header, when the server sent one. */
   retryAfterMs?: number | null;
+  /**
+   * The file host refused the bytes with a 403. For a tab that means the link is gone; for the worker it may
+   * mean the host does not serve the worker, so the worker lets a tab try before anything is marked expired.
+   */
+  hostRefused?: boolean;
 }
 
 export class CaptureFailure extends Error {

@@ -2,7 +2,14 @@
  * Resolves one artifact to its bytes, the way the ChatGPT web client does: file ids through the files
  * download route (new first, legacy as fallback), sandbox files through the interpreter route (the
  * assistant message first, the tool message as fallback), then the bytes from the resolved URL with the
- * right credentials for its host. Runs where the page's cookies are first-party (the content script).
+ * right credentials for its host. Runs in the background service worker (with the person's cookies through
+ * the host permissions and its own token), and in a ChatGPT tab only as the fallback when the backend refuses
+ * the worker (utils/capture/worker-net.ts decides).
+ *
+ * Redirects: authenticated calls never follow one (`redirect: 'manual'`), so the Bearer token and the
+ * account header cannot reach another host; an estuary link that redirects is fetched again with cookies
+ * only (never sent off the ChatGPT hosts by the browser). Every byte download checks the FINAL URL against
+ * the allowed file hosts (routes.ts `isAllowedFileUrl`).
  *
  * Every outcome is either bytes or a CaptureFailure whose cause tells `expired` from transient
  * (utils/capture/failure.ts). Signed URLs and the token never leave this function.
@@ -10,6 +17,7 @@
 import type { ArtifactKind } from '@/utils/model';
 import {
   attachmentDownloadUrls,
+  isAllowedFileUrl,
   classifyDownloadUrl,
   conversationUrls,
   fileDownloadUrls,
@@ -38,6 +46,10 @@ export interface JobSpec {
   declaredSize: number | null;
   fileName: string | null;
   gizmoId: string | null;
+  /** The ChatGPT origin of the tab that queued it (`https://chatgpt.com` when unknown). */
+  origin: string | null;
+  /** The workspace cookie of the tab that queued it (null: personal account or unknown). */
+  account: string | null;
 }
 
 export interface AuthSource {
@@ -55,7 +67,35 @@ export interface FetchContext {
   /** Time limit for an API call's answer, and for silence while a body is flowing. */
   jsonTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Largest file downloaded; anything bigger fails with `too-large` before or while it arrives. */
+  maxFileBytes: number;
   now: () => number;
+}
+
+/**
+ * The largest file captured: 256 MiB. A file is held in memory once while it is hashed and handed to
+ * IndexedDB (utils/capture/byte-sink.ts), so this bounds the worker's peak at about twice that; ChatGPT's
+ * own upload limit is 512 MB and generated files are far smaller.
+ */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** The one way to build a FetchContext (worker and tab alike): same time limits, same size limit. */
+export function createFetchContext(origin: string, doFetch: typeof fetch, auth: AuthSource, lanes: RequestLanes): FetchContext {
+  return {
+    origin,
+    fetch: doFetch,
+    auth,
+    lanes,
+    jsonTimeoutMs: 20_000,
+    idleTimeoutMs: 10_000,
+    maxFileBytes: MAX_FILE_BYTES,
+    now: Date.now,
+  };
+}
+
+/** "File larger than 256 MB": the `failed` reason past the size limit. */
+export function tooLargeReason(maxBytes: number): string {
+  return `File larger than ${Math.round(maxBytes / (1024 * 1024))} MB (the vault's limit per file)`;
 }
 
 export interface FetchedFile {
@@ -69,30 +109,37 @@ export interface FetchedFile {
 /** A sandbox file whose message is younger than this may simply not be downloadable yet (surface section 9). */
 export const NOT_READY_WINDOW_MS = 120_000;
 
+/** Where a body goes as it arrives: `length` first when the size is declared, then every chunk in order. */
+export interface BodySink {
+  length?(declaredBytes: number): void;
+  chunk(chunk: Uint8Array): void | Promise<void>;
+}
+
 /**
- * Fetch one artifact; `onChunk` receives the body as it arrives (in order) so that callers can stream it
+ * Fetch one artifact; the sink receives the body as it arrives (in order) so that callers can stream it
  * onwards without holding two copies. Throws CaptureFailure.
  */
 export async function fetchArtifact(
   spec: JobSpec,
   ctx: FetchContext,
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+  onChunk: BodySink | ((chunk: Uint8Array) => void | Promise<void>),
 ): Promise<FetchedFile> {
+  const sink: BodySink = typeof onChunk === 'function' ? { chunk: onChunk } : onChunk;
   const resolve = () => (spec.kind === 'sandbox-file' ? resolveSandbox(spec, ctx) : resolveFileId(spec, ctx));
   let target = await resolve();
-  if ('direct' in target) return target.direct(onChunk);
+  if ('direct' in target) return target.direct(sink);
   try {
-    return await download(target, spec, ctx, onChunk);
+    return await download(target, spec, ctx, sink);
   } catch (err) {
     // A signed link refused right away is usually stale: resolve afresh once; refused again means gone.
     if (!(err instanceof CaptureFailure) || err.failure.cause !== 'gone') throw err;
     target = await resolve();
-    if ('direct' in target) return target.direct(onChunk);
-    return download(target, spec, ctx, onChunk);
+    if ('direct' in target) return target.direct(sink);
+    return download(target, spec, ctx, sink);
   }
 }
 
-type Resolved = DownloadTarget | { direct: (onChunk: (c: Uint8Array) => void | Promise<void>) => Promise<FetchedFile> };
+type Resolved = DownloadTarget | { direct: (sink: BodySink) => Promise<FetchedFile> };
 
 async function resolveFileId(spec: JobSpec, ctx: FetchContext): Promise<Resolved> {
   if (!spec.fileId) fail('bad-response', 'No file id to download');
@@ -140,8 +187,8 @@ async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchCon
       // governs, as for any download: the API time limit would cut off a large file mid-body.
       stopTimer();
       return {
-        direct: async (onChunk) => {
-          const size = await readBody(res, ctx, onChunk, controller);
+        direct: async (sink) => {
+          const size = await readBody(res, ctx, sink, controller);
           return { size, mimeType: type.split(';')[0]?.trim() || null, fileId: spec.fileId, fileName: spec.fileName };
         },
       };
@@ -203,10 +250,22 @@ async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean): Pr
   const stopTimer = () => clearTimeout(timer);
   try {
     const res = await ctx.fetch(url, { ...(await apiInit(ctx, freshToken)), signal: controller.signal });
+    refuseRedirect(res);
     return { res, controller, stopTimer };
   } catch (err) {
     stopTimer();
     throw err;
+  }
+}
+
+/**
+ * An authenticated call is made with `redirect: 'manual'`: a redirect answer (opaque to scripts) is never
+ * followed with the token attached. The API does not redirect; one that does is not the backend we know.
+ */
+function refuseRedirect(res: Response): void {
+  if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+    void res.body?.cancel().catch(() => undefined);
+    fail('bad-response', 'The ChatGPT API answered with a redirect');
   }
 }
 
@@ -231,7 +290,7 @@ function checkApiStatus(res: Response, ctx: FetchContext): void {
 async function apiInit(
   ctx: FetchContext,
   freshToken: boolean,
-): Promise<{ headers: Record<string, string>; credentials: RequestCredentials; cache: RequestCache }> {
+): Promise<{ headers: Record<string, string>; credentials: RequestCredentials; cache: RequestCache; redirect: RequestRedirect }> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${await ctx.auth.token(freshToken)}`,
     accept: 'application/json',
@@ -240,7 +299,7 @@ async function apiInit(
   if (account) headers[ACCOUNT_HEADER] = account;
   // no-store: never a cached (stale) answer, and no wait on the HTTP cache's per-URL lock while the page's
   // own request for the same URL is in flight (a stalled <img> would hold ours for its whole duration).
-  return { headers, credentials: 'include', cache: 'no-store' };
+  return { headers, credentials: 'include', cache: 'no-store', redirect: 'manual' };
 }
 
 /** Download the resolved URL with the credentials its host needs. */
@@ -248,31 +307,41 @@ async function download(
   target: DownloadTarget,
   spec: JobSpec,
   ctx: FetchContext,
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+  sink: BodySink,
 ): Promise<FetchedFile> {
   const cls = classifyDownloadUrl(target.downloadUrl);
   if (cls === 'other') fail('bad-response', 'The download link points to an unexpected host');
+  if (target.sizeBytes != null && target.sizeBytes > ctx.maxFileBytes) fail('too-large', tooLargeReason(ctx.maxFileBytes));
   return ctx.lanes.bytes(async () => {
     const controller = new AbortController();
     const headerTimer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), ctx.jsonTimeoutMs);
-    let init: RequestInit;
-    if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
-      // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
-      const api = await apiInit(ctx, false);
-      init = { headers: api.headers, credentials: 'include', cache: 'no-store', signal: controller.signal };
-    } else {
-      // Self-signed SAS/blob links: never forward auth to a third-party host.
-      init = { credentials: 'omit', cache: 'no-store', signal: controller.signal };
-    }
     let res: Response;
     try {
-      res = await ctx.fetch(target.downloadUrl, init);
+      if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
+        // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
+        const api = await apiInit(ctx, false);
+        res = await ctx.fetch(target.downloadUrl, { ...api, signal: controller.signal });
+        if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+          // It sends the bytes elsewhere (*.oaiusercontent.com): ask again with the cookies alone, which the
+          // browser keeps to their own host, so no auth header ever follows the redirect (surface section 7).
+          void res.body?.cancel().catch(() => undefined);
+          res = await ctx.fetch(target.downloadUrl, { credentials: 'include', cache: 'no-store', redirect: 'follow', signal: controller.signal });
+        }
+      } else {
+        // Self-signed SAS/blob links: never forward auth to a third-party host.
+        res = await ctx.fetch(target.downloadUrl, { credentials: 'omit', cache: 'no-store', redirect: 'follow', signal: controller.signal });
+      }
     } finally {
       clearTimeout(headerTimer);
     }
+    // Redirects were followed: the host that actually served the bytes must be one we allow.
+    if (res.url && !isAllowedFileUrl(res.url)) {
+      await res.body?.cancel().catch(() => undefined);
+      fail('bad-response', 'The download was redirected to an unexpected host');
+    }
     if (res.status === 403 || res.status === 404 || res.status === 410) {
       await res.body?.cancel();
-      fail('gone', `The file link was refused (HTTP ${res.status})`);
+      throw new CaptureFailure({ cause: 'gone', reason: `The file link was refused (HTTP ${res.status})`, hostRefused: res.status === 403 });
     }
     if (res.status === 429) {
       await res.body?.cancel();
@@ -282,7 +351,7 @@ async function download(
       await res.body?.cancel();
       fail(res.status >= 500 ? 'server' : 'bad-response', `The file host answered HTTP ${res.status}`);
     }
-    const size = await readBody(res, ctx, onChunk, controller);
+    const size = await readBody(res, ctx, sink, controller);
     if (target.sizeBytes != null && target.sizeBytes !== size && spec.kind !== 'upload') {
       // The resolver told us the size; fewer bytes is a truncated transfer, never a complete file.
       if (size < target.sizeBytes) fail('truncated', `Received ${size} of ${target.sizeBytes} bytes`);
@@ -298,18 +367,23 @@ async function download(
   });
 }
 
-
 /**
- * Stream a body to `onChunk`, failing on silence longer than the idle limit and on fewer bytes than the
- * Content-Length promised. Returns the byte count.
+ * Stream a body to the sink, failing on silence longer than the idle limit, on fewer bytes than the
+ * Content-Length promised and past the size limit (before reading when the length is declared). Returns
+ * the byte count.
  */
 async function readBody(
   res: Response,
   ctx: FetchContext,
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+  sink: BodySink,
   controller?: AbortController,
 ): Promise<number> {
   const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > ctx.maxFileBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    fail('too-large', tooLargeReason(ctx.maxFileBytes));
+  }
+  if (Number.isFinite(declared) && declared > 0) sink.length?.(declared);
   const reader = res.body?.getReader();
   if (!reader) return 0;
   let total = 0;
@@ -336,7 +410,11 @@ async function readBody(
     }
     if (step.done) break;
     total += step.value.byteLength;
-    await onChunk(step.value);
+    if (total > ctx.maxFileBytes) {
+      void reader.cancel().catch(() => undefined);
+      fail('too-large', tooLargeReason(ctx.maxFileBytes));
+    }
+    await sink.chunk(step.value);
   }
   if (Number.isFinite(declared) && declared > 0 && total < declared) {
     fail('truncated', `Received ${total} of ${declared} bytes`);
@@ -351,7 +429,11 @@ async function readBody(
 export async function readConversation(ctx: FetchContext, conversationId: string): Promise<string | null> {
   const [url] = conversationUrls(ctx.origin, conversationId);
   return ctx.lanes.json(async () => {
-    const get = async (fresh: boolean) => ctx.fetch(url!, { ...(await apiInit(ctx, fresh)), signal: AbortSignal.timeout(ctx.jsonTimeoutMs) });
+    const get = async (fresh: boolean) => {
+      const answer = await ctx.fetch(url!, { ...(await apiInit(ctx, fresh)), signal: AbortSignal.timeout(ctx.jsonTimeoutMs) });
+      refuseRedirect(answer);
+      return answer;
+    };
     let res = await get(false);
     if (res.status === 401) {
       await res.body?.cancel();

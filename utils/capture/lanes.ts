@@ -1,5 +1,5 @@
 /**
- * Politeness towards ChatGPT's backend, in the context that talks to it (the content script):
+ * Politeness towards ChatGPT's backend, in each context that talks to it (the worker, and a tab on fallback):
  * JSON API calls run one at a time with a minimum gap and pause for everyone after a 429; byte
  * downloads, which are not rate-limited the same way, may run a few at a time.
  */
@@ -47,17 +47,23 @@ export class RequestLanes {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
   }
 
-  /** Run a byte download, at most `bytesConcurrency` at once. */
+  /**
+   * Run a byte download, at most `bytesConcurrency` at once. A finishing call hands its slot straight to
+   * the next waiter (the count never drops in between), so a caller arriving while that waiter is being
+   * woken cannot slip past the limit.
+   */
   async bytes<T>(call: () => Promise<T>): Promise<T> {
     if (this.bytesRunning >= this.options.bytesConcurrency) {
       await new Promise<void>((resolve) => this.bytesWaiting.push(resolve));
+    } else {
+      this.bytesRunning++;
     }
-    this.bytesRunning++;
     try {
       return await call();
     } finally {
-      this.bytesRunning--;
-      this.bytesWaiting.shift()?.();
+      const next = this.bytesWaiting.shift();
+      if (next) next();
+      else this.bytesRunning--;
     }
   }
 }

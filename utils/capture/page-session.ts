@@ -1,7 +1,11 @@
 /**
- * The person's ChatGPT session, as seen from the content script: the short-lived access token (read from
- * the same-origin session endpoint with the page's cookies) and the workspace account id. Both live in this
- * object's memory only: never in extension storage, never in a message to the background.
+ * The person's ChatGPT session: the short-lived access token (read from the session endpoint with the
+ * person's cookies) and the workspace account id. Used by the background worker (one per origin) and by a
+ * tab on fallback. Both live in this object's memory only: never in extension storage, never in a message.
+ *
+ * The account follows the workspace cookie of whoever asks (`forWorkspace`, or the page's cookie): it is
+ * cached per cookie value, never once for the object's life, so switching workspace or to the personal
+ * account changes the `ChatGPT-Account-Id` of the very next request.
  */
 import { accountsCheckUrls, sessionUrls } from '@/utils/chatgpt/routes';
 import { workspaceCookie } from '@/utils/chatgpt/session';
@@ -11,7 +15,8 @@ import type { AuthSource } from './fetcher';
 export class PageSession implements AuthSource {
   private cached: { token: string; until: number } | null = null;
   private inflight: Promise<string> | null = null;
-  private account: Promise<string | null> | null = null;
+  /** Resolved account ids per workspace cookie value (a failed check is not kept). */
+  private readonly accounts = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly origin: string,
@@ -50,26 +55,39 @@ export class PageSession implements AuthSource {
 
   /** The workspace cookie mapped through the accounts check (workspaces need `ChatGPT-Account-Id`). */
   accountId(): Promise<string | null> {
-    this.account ??= this.readAccount().catch(() => {
-      this.account = null;
-      return null;
-    });
-    return this.account;
+    return this.accountFor(workspaceCookie(this.cookies()));
   }
 
-  private async readAccount(): Promise<string | null> {
-    const selected = workspaceCookie(this.cookies());
-    if (!selected || selected === 'personal') return null;
+  /** This session's token with the account of one workspace cookie (the tab that asked; null: personal). */
+  forWorkspace(selected: string | null): AuthSource {
+    return { token: (fresh) => this.token(fresh), accountId: () => this.accountFor(selected) };
+  }
+
+  private accountFor(selected: string | null): Promise<string | null> {
+    if (!selected || selected === 'personal') return Promise.resolve(null);
+    let known = this.accounts.get(selected);
+    if (!known) {
+      // No session to check with: no header now, and ask again next time.
+      known = this.readAccount(selected).catch(() => {
+        this.accounts.delete(selected);
+        return null;
+      });
+      this.accounts.set(selected, known);
+    }
+    return known;
+  }
+
+  private async readAccount(selected: string): Promise<string | null> {
     const [url] = accountsCheckUrls(this.origin);
     const res = await this.doFetch(url!, {
       credentials: 'include',
       headers: { authorization: `Bearer ${await this.token()}` },
+      redirect: 'manual',
       signal: AbortSignal.timeout(15_000),
     });
     if (!res.ok) {
-      // A failed check (429, 5xx) was cached as null for the life of the tab, so every workspace request
-      // went out without ChatGPT-Account-Id. Use the cookie's id for now and ask again next time.
-      this.account = null;
+      // A failed check (429, 5xx) must not stick: use the cookie's id for now and ask again next time.
+      this.accounts.delete(selected);
       return selected;
     }
     const body = (await res.json()) as { accounts?: Record<string, { account?: { account_id?: unknown } }> };

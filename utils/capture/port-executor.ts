@@ -1,19 +1,24 @@
 /**
  * Background side of the capture port: turns one connected content script into an `Executor` for the
- * queue, reassembling the streamed chunks into a Blob and checking that nothing went missing on the way.
+ * queue (the fallback when the backend refuses the worker), decoding the streamed chunks straight into one
+ * buffer (ByteSink, with the size limit) and checking that nothing went missing on the way.
  */
 import type { Browser } from 'wxt/browser';
 import type { ReadReceipt } from '@/utils/messaging';
+import { ByteSink } from './byte-sink';
 import { toFailure, type Failure } from './failure';
+import { MAX_FILE_BYTES } from './fetcher';
 import { ConversationInbox, PAGE_READ_NEEDED, fromBase64, parseToBackground, type ReadReason, type ToBackground, type ToContent } from './port-protocol';
 import type { Executor, ExecutorResult } from './queue';
 import type { JobSpec } from './fetcher';
 
 interface Pending {
   resolve: (r: ExecutorResult) => void;
-  chunks: Uint8Array[];
-  received: number;
+  sink: ByteSink;
+  chunks: number;
   broken: string | null;
+  /** Set when the file passed the size limit: the job fails with it, whatever the tab says next. */
+  failure: Failure | null;
 }
 
 let counter = 0;
@@ -54,7 +59,7 @@ export class PortExecutor implements Executor {
       // The queue can pick this executor while its port is closing (between choosing it and leasing the
       // job). No onDisconnect follows a failed post, so settle at once: a job left pending here would
       // stay in flight for the life of the background.
-      this.pending.set(spec.jobId, { resolve, chunks: [], received: 0, broken: null });
+      this.pending.set(spec.jobId, { resolve, sink: new ByteSink(MAX_FILE_BYTES), chunks: 0, broken: null, failure: null });
       if (!this.post({ t: 'run', job: spec })) {
         this.pending.delete(spec.jobId);
         resolve({ ok: false, lost: true });
@@ -94,30 +99,40 @@ export class PortExecutor implements Executor {
     const p = this.pending.get(msg.jobId);
     if (!p) return;
     if (msg.t === 'chunk') {
-      if (msg.seq !== p.chunks.length) p.broken ??= `chunk ${msg.seq} arrived out of order`;
+      if (msg.seq !== p.chunks) p.broken ??= `chunk ${msg.seq} arrived out of order`;
+      p.chunks++;
+      if (p.broken || p.failure) return;
+      let bytes: Uint8Array;
       try {
-        const bytes = fromBase64(msg.b64);
-        p.chunks.push(bytes);
-        p.received += bytes.byteLength;
+        bytes = fromBase64(msg.b64);
       } catch {
-        p.broken ??= 'a chunk was not valid base64';
+        p.broken = 'a chunk was not valid base64';
+        return;
+      }
+      try {
+        p.sink.chunk(bytes);
+      } catch (err) {
+        p.failure = toFailure(err);
       }
       return;
     }
     this.pending.delete(msg.jobId);
+    if (p.failure) {
+      p.resolve({ ok: false, failure: p.failure });
+      return;
+    }
     if (msg.t === 'failed') {
       p.resolve({ ok: false, failure: msg.failure });
       return;
     }
-    if (p.broken || msg.chunks !== p.chunks.length || msg.size !== p.received) {
+    if (p.broken || msg.chunks !== p.chunks || msg.size !== p.sink.size) {
       p.resolve({
         ok: false,
-        failure: { cause: 'truncated', reason: p.broken ?? `Transfer incomplete: ${p.received} of ${msg.size} bytes` },
+        failure: { cause: 'truncated', reason: p.broken ?? `Transfer incomplete: ${p.sink.size} of ${msg.size} bytes` },
       });
       return;
     }
-    const bytes = new Blob(p.chunks as BlobPart[], { type: msg.mimeType ?? '' });
-    p.resolve({ ok: true, bytes, file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
+    p.resolve({ ok: true, bytes: p.sink.bytes(), file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
   }
 
   private receiveConversation(msg: Extract<ToBackground, { t: 'read-chunk' } | { t: 'read-end' }>): void {
@@ -134,12 +149,16 @@ export class PortExecutor implements Executor {
   }
 }
 
-/** One conversation as a tab delivered it. */
+/** One conversation as a tab delivered it (or the background read it for a tab). */
 export interface ConversationDelivery {
   conversationId: string;
   gizmoId: string | null;
   reason: ReadReason;
   json: string;
+  /** The ChatGPT origin its downloads go to (default `https://chatgpt.com`). */
+  origin?: string | null;
+  /** The workspace cookie its downloads speak for (null: personal; undefined: not known). */
+  account?: string | null;
 }
 
 /** A tab's request that the background read a conversation itself. */

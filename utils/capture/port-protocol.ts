@@ -25,6 +25,11 @@ export const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
 /** The reason of a read-receipt failure that sends the tab back to reading and delivering the JSON itself. */
 export const PAGE_READ_NEEDED = 'The background cannot read this conversation; the tab reads it';
+/**
+ * The worker got a 404: the tab reads this conversation itself this once (a chat not on the server yet, or
+ * one the worker's request cannot see), and keeps asking the background next time.
+ */
+export const PAGE_READ_ONCE = 'The conversation is not on the server yet for the background (HTTP 404); the tab reads it';
 
 /** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
 export type ReadReason = 'live' | 'backup';
@@ -56,7 +61,8 @@ export type ToBackground =
   | { t: 'read-end'; readId: string; chunks: number; length: number; conversationId: string; gizmoId: string | null; reason: ReadReason };
 
 const CAUSES: readonly FailureCause[] = [
-  'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'no-executor',
+  'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'too-large',
+  'no-executor',
 ];
 
 const isStr = (v: unknown): v is string => typeof v === 'string';

@@ -1,18 +1,23 @@
 /**
  * The background's capture queue. Jobs live in the vault's `jobs` table (they survive a stopped service
- * worker and a browser restart); this class only decides which due job runs next and on which executor (a
- * connected ChatGPT tab), applies the retry policy, and commits bytes to the vault.
+ * worker and a browser restart); this class only decides which due job runs next and on which executor, applies
+ * the retry policy, and commits bytes to the vault.
+ *
+ * Executors: the worker itself first (utils/capture/worker-executor.ts; no tab needed), a connected ChatGPT
+ * tab when the backend refuses the worker. Storage full is a state, not a failure: downloads stop until the
+ * person frees space (the background's periodic check calls `resumeAfterStorageFull`). Waiting never polls:
+ * a timer (and, for long waits, `wakeAt` so a stopped worker is woken) fires when the next job is due.
  *
  * One background means one queue for every tab, so two tabs on one conversation produce one job per
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
-import type { ArtifactRecord, VaultDb } from '@/utils/vault';
+import type { ArtifactRecord, JobRecord, VaultDb } from '@/utils/vault';
 import { dueJobs, finishJob, getArtifact, leaseJob, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
 
-/** Something that can fetch an artifact's bytes: a content script behind a port (or a test double). */
+/** Something that can fetch an artifact's bytes: the worker, a content script behind a port, a test double. */
 export interface Executor {
   readonly id: string;
   /** The conversation its tab shows, to prefer the tab that saw the artifact. */
@@ -22,10 +27,27 @@ export interface Executor {
 }
 
 export type ExecutorResult =
-  | { ok: true; file: FetchedFile; bytes: Blob }
+  /** The bytes, held once (a Uint8Array the executor hands over, or a Blob). */
+  | { ok: true; file: FetchedFile; bytes: Uint8Array<ArrayBuffer> | Blob }
   | { ok: false; failure: Failure }
   /** The tab closed or the port broke mid-job: not the artifact's fault, so no attempt is counted. */
-  | { ok: false; lost: true };
+  | { ok: false; lost: true }
+  /** The backend will not serve the worker: a tab should run it (no attempt is counted for the worker). */
+  | { ok: false; refused: true; failure: Failure };
+
+/** Why downloads are paused for lack of space, for the badge, the popup and the library. */
+export interface StorageFullState {
+  since: number;
+  /** Bytes of the file that could not be stored (what must fit before trying again). */
+  neededBytes: number;
+}
+
+/** How long the worker is passed over after the backend refused it (then it is tried again). */
+export const WORKER_REFUSAL_MS = 10 * 60_000;
+/** Waits longer than this also get a `wakeAt` (an alarm): a stopped worker's timers are gone. */
+const ALARM_AFTER_MS = 25_000;
+/** A job whose outcome could not be written this many times in a row is left alone until the worker restarts. */
+const MAX_BOOKKEEPING_FAILURES = 3;
 
 export interface QueueOptions {
   policy?: RetryPolicy;
@@ -39,16 +61,29 @@ export interface QueueOptions {
   onSettled?: (record: ArtifactRecord) => void;
   /** Called when the queue goes from idle to busy or back (the port tells tabs). */
   onBusyChange?: (busy: boolean) => void;
+  /** The worker's own executor, used before any tab. */
+  worker?: Executor;
+  /** Asks to be woken (kick) at this time even if the worker stops meanwhile (an alarm). */
+  wakeAt?: (at: number) => void;
+  /** Storage went full (a state) or space came back (null). */
+  onStorageFull?: (state: StorageFullState | null) => void;
 }
 
+type Slot = { executor: Executor; running: number };
+
 export class CaptureQueue {
-  private readonly executors = new Map<string, { executor: Executor; running: number }>();
+  private readonly executors = new Map<string, Slot>();
+  private readonly worker: Slot | null;
+  private workerRefusedUntil = 0;
+  private storageFull: StorageFullState | null = null;
+  /** Jobs whose outcome could not be written, with how many times in a row (never retried in a tight loop). */
+  private readonly bookkeepingFailures = new Map<string, number>();
   private readonly inFlight = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
   private busy = false;
-  private readonly opts: Required<Omit<QueueOptions, 'onSettled' | 'onBusyChange'>> & QueueOptions;
+  private readonly opts: Required<Pick<QueueOptions, 'policy' | 'maxInFlight' | 'leaseMs' | 'now' | 'random'>> & QueueOptions;
 
   constructor(private readonly db: VaultDb, options: QueueOptions = {}) {
     this.opts = {
@@ -59,14 +94,34 @@ export class CaptureQueue {
       random: Math.random,
       ...options,
     };
+    this.worker = options.worker ? { executor: options.worker, running: 0 } : null;
   }
 
   /**
-   * A fresh background owns no running job, so any lease in the table belongs to a worker that died:
-   * release them all so interrupted work resumes at once instead of after the lease.
+   * A fresh background owns no running job, so any lease in the table belongs to a worker that stopped or
+   * crashed mid-job: release them so interrupted work resumes at once, and count the interruption as an
+   * attempt, so that a file whose download brings the worker down (too big for memory) ends as `failed`
+   * after the usual number of attempts instead of looping forever. Returns how many were released.
    */
   async recover(): Promise<number> {
-    return this.db.jobs.filter((job) => job.leaseUntil !== null).modify({ leaseUntil: null, nextAttemptAt: this.opts.now() });
+    const leased = await this.db.jobs.filter((job) => job.leaseUntil !== null).toArray();
+    const reason = 'The extension stopped during the download';
+    for (const job of leased) {
+      const record = await getArtifact(this.db, job.artifactId);
+      if (!record || record.status === 'saved') {
+        await finishJob(this.db, job.id);
+        continue;
+      }
+      const attempts = job.attempts + 1;
+      if (attempts >= this.opts.policy.maxAttempts) {
+        await markStatus(this.db, job.artifactId, 'failed', `${reason} ${attempts} times; the file may be too large for memory`);
+        await finishJob(this.db, job.id);
+      } else {
+        await rescheduleJob(this.db, job.id, this.opts.now(), reason);
+        await markStatus(this.db, job.artifactId, 'pending', `Retrying: ${reason}`);
+      }
+    }
+    return leased.length;
   }
 
   addExecutor(executor: Executor): void {
@@ -82,6 +137,24 @@ export class CaptureQueue {
     return this.executors.size > 0;
   }
 
+  /** Downloads are paused because the last write did not fit (null when they run). */
+  storageFullState(): StorageFullState | null {
+    return this.storageFull;
+  }
+
+  /** Space was freed (the background's periodic check): release what the pause held and run again. */
+  async resumeAfterStorageFull(): Promise<void> {
+    if (!this.storageFull) return;
+    this.storageFull = null;
+    this.opts.onStorageFull?.(null);
+    // Leases a failed bookkeeping write could not release: no job of this worker is running now.
+    await this.db.jobs
+      .filter((job) => job.leaseUntil !== null && !this.inFlight.has(job.id))
+      .modify({ leaseUntil: null })
+      .catch((err: unknown) => console.warn('[artifact-vault] could not release leases after storage full:', err));
+    this.kick();
+  }
+
   /** Run due jobs now (coalesced: calls during a pump schedule one more pass). */
   kick(): void {
     if (this.pumping) {
@@ -93,7 +166,7 @@ export class CaptureQueue {
         // A pump that throws (IndexedDB trouble) must not leave an unhandled rejection, nor stop the
         // queue for good: try again a little later.
         console.error('[artifact-vault] capture queue:', err);
-        if (this.executors.size > 0 && !this.timer) this.timer = setTimeout(() => this.kick(), 5_000);
+        if (this.hasUsableExecutor() && !this.timer) this.timer = setTimeout(() => this.kick(), 5_000);
       })
       .finally(() => {
       this.pumping = null;
@@ -114,18 +187,18 @@ export class CaptureQueue {
     this.timer = null;
     const now = this.opts.now();
     const free = this.opts.maxInFlight - this.inFlight.size;
-    if (free > 0 && this.executors.size > 0) {
+    if (free > 0 && !this.storageFull && this.hasUsableExecutor()) {
       const due = await dueJobs(this.db, now, free + this.inFlight.size);
       for (const job of due) {
-        if (this.inFlight.size >= this.opts.maxInFlight) break;
-        if (this.inFlight.has(job.id)) continue;
+        if (this.inFlight.size >= this.opts.maxInFlight || this.storageFull) break;
+        if (this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES) continue;
         const slot = this.pickExecutor(job.conversationId);
         if (!slot) break;
         if (!(await leaseJob(this.db, job.id, now, this.opts.leaseMs))) continue;
         this.inFlight.add(job.id);
         slot.running++;
-        void this.runJob(job.id, job.artifactId, job.attempts, (job.data.gizmoId as string | null) ?? null, slot)
-          .catch((err) => this.jobCrashed(job.id, job.artifactId, job.attempts, err))
+        void this.runJob(job, slot)
+          .catch((err) => this.jobCrashed(job, err))
           .finally(() => {
             this.inFlight.delete(job.id);
             slot.running--;
@@ -136,8 +209,22 @@ export class CaptureQueue {
     await this.scheduleNext();
   }
 
-  private pickExecutor(conversationId: string): { executor: Executor; running: number } | null {
-    let best: { executor: Executor; running: number } | null = null;
+  private workerUsable(): boolean {
+    return this.worker !== null && this.opts.now() >= this.workerRefusedUntil;
+  }
+
+  private hasUsableExecutor(): boolean {
+    return this.workerUsable() || this.executors.size > 0;
+  }
+
+  /** The worker unless the backend refused it lately; else the tab showing the conversation, else the least busy tab. */
+  private pickExecutor(conversationId: string): Slot | null {
+    if (this.workerUsable()) return this.worker;
+    return this.pickTab(conversationId);
+  }
+
+  private pickTab(conversationId: string): Slot | null {
+    let best: Slot | null = null;
     for (const slot of this.executors.values()) {
       if (slot.executor.conversationId === conversationId) return slot;
       if (!best || slot.running < best.running) best = slot;
@@ -145,42 +232,51 @@ export class CaptureQueue {
     return best;
   }
 
-  /** Wake up for the next job that is waiting for its backoff to pass. */
+  /**
+   * Wake up for the next job: when its backoff passes, or when a lease nobody here holds runs out. Never a
+   * short poll: with nothing due there is no timer at all, and while storage is full the periodic storage
+   * check is what resumes.
+   */
   private async scheduleNext(): Promise<void> {
-    const next = await this.db.jobs.orderBy('nextAttemptAt').first();
-    const busy = next !== undefined || this.inFlight.size > 0;
+    const upcoming = await this.db.jobs.orderBy('nextAttemptAt').filter((j) => !this.inFlight.has(j.id)).limit(50).toArray();
+    const busy = upcoming.length > 0 || this.inFlight.size > 0;
     if (busy !== this.busy) {
       this.busy = busy;
       this.opts.onBusyChange?.(busy);
     }
-    if (!next || this.executors.size === 0) return;
-    // Every slot busy: a finishing job kicks the queue, so there is nothing to poll for meanwhile.
+    if (upcoming.length === 0 || this.storageFull) return;
+    // Every slot busy: a finishing job kicks the queue, so there is nothing to wait for meanwhile.
     if (this.inFlight.size >= this.opts.maxInFlight) return;
-    const wait = Math.max(0, next.nextAttemptAt - this.opts.now());
-    if (next.leaseUntil !== null && next.leaseUntil > this.opts.now() && this.inFlight.has(next.id)) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(wait, 50));
+    const now = this.opts.now();
+    const runnable = upcoming.filter((j) => (this.bookkeepingFailures.get(j.id) ?? 0) < MAX_BOOKKEEPING_FAILURES);
+    if (runnable.length === 0) return;
+    let at = Math.min(...runnable.map((j) => Math.max(j.nextAttemptAt, j.leaseUntil ?? 0)));
+    if (!this.hasUsableExecutor()) {
+      // No tab and the worker refused: try the worker again when its refusal ends (a tab connecting kicks too).
+      if (this.worker === null) return;
+      at = Math.max(at, this.workerRefusedUntil);
+    }
+    const wait = Math.max(0, at - now);
+    // A due job that could not start (its lease is live, or it was just leased elsewhere) waits at least a second.
+    this.timer = setTimeout(() => this.kick(), Math.max(wait, 1_000));
+    if (wait > ALARM_AFTER_MS) this.opts.wakeAt?.(at);
   }
 
   isBusy(): boolean {
     return this.busy;
   }
 
-  private async runJob(
-    jobId: string,
-    artifactId: string,
-    attemptsSoFar: number,
-    gizmoId: string | null,
-    slot: { executor: Executor },
-  ): Promise<void> {
-    const record = await getArtifact(this.db, artifactId);
+  private async runJob(job: JobRecord, slot: Slot): Promise<void> {
+    const record = await getArtifact(this.db, job.artifactId);
     if (!record || record.status === 'saved') {
       // Saved by another path (a restore, an earlier duplicate job) or deleted: nothing left to do.
-      await finishJob(this.db, jobId);
+      await finishJob(this.db, job.id);
       return;
     }
+    const str = (v: unknown) => (typeof v === 'string' ? v : null);
     const spec: JobSpec = {
-      jobId,
-      artifactId,
+      jobId: job.id,
+      artifactId: job.artifactId,
       kind: record.kind,
       conversationId: record.conversationId,
       fileId: record.fileId,
@@ -190,30 +286,83 @@ export class CaptureQueue {
       messageCreateTime: record.createTime,
       declaredSize: record.declaredSize,
       fileName: record.fileName,
-      gizmoId,
+      gizmoId: str(job.data.gizmoId),
+      origin: str(job.data.origin),
+      account: str(job.data.account),
     };
-    let result: ExecutorResult;
-    try {
-      result = await slot.executor.run(spec);
-    } catch (err) {
-      result = { ok: false, failure: { cause: 'network', reason: err instanceof Error ? err.message : String(err) } };
+    let result = await this.execute(slot.executor, spec);
+    if ('refused' in result) {
+      // The backend will not serve the worker: pass it over for a while, and let a tab run this job now.
+      this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
+      const tab = this.pickTab(spec.conversationId);
+      if (tab) {
+        tab.running++;
+        try {
+          result = await this.execute(tab.executor, spec);
+        } finally {
+          tab.running--;
+        }
+      } else if (result.failure.cause === 'auth' || result.failure.hostRefused) {
+        // No tab to ask: the job waits, uncounted, for a tab or for the worker to be tried again.
+        await this.release(job.id);
+        return;
+      } else {
+        // A network error or an odd answer with no tab open: an ordinary attempt, with backoff.
+        result = { ok: false, failure: result.failure };
+      }
     }
     if (result.ok) {
-      await saveBytes(this.db, artifactId, result.bytes, {
-        mimeType: result.file.mimeType,
-        fileId: result.file.fileId,
-        fileName: result.file.fileName,
-      });
-      await finishJob(this.db, jobId);
-      await this.settle(artifactId);
+      try {
+        await saveBytes(this.db, job.artifactId, result.bytes, {
+          mimeType: result.file.mimeType,
+          fileId: result.file.fileId,
+          fileName: result.file.fileName,
+          owned: true,
+        });
+      } catch (err) {
+        if (!isQuotaError(err)) throw err;
+        const size = result.bytes instanceof Blob ? result.bytes.size : result.bytes.byteLength;
+        await this.enterStorageFull(job.id, size);
+        return;
+      }
+      await finishJob(this.db, job.id);
+      this.bookkeepingFailures.delete(job.id);
+      await this.settle(job.artifactId);
       return;
     }
     if ('lost' in result) {
       // Give the job back at once, without counting an attempt.
-      await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() });
+      await this.release(job.id);
       return;
     }
-    await this.applyFailure(jobId, artifactId, attemptsSoFar, result.failure);
+    await this.applyFailure(job.id, job.artifactId, job.attempts, result.failure);
+  }
+
+  private async execute(executor: Executor, spec: JobSpec): Promise<ExecutorResult> {
+    try {
+      return await executor.run(spec);
+    } catch (err) {
+      return { ok: false, failure: { cause: 'network', reason: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+
+  private async release(jobId: string): Promise<void> {
+    await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() });
+  }
+
+  /**
+   * The vault is out of space: not the file's fault, so no attempt is counted and the bytes are not
+   * fetched again and again. Every download stops until `resumeAfterStorageFull`.
+   */
+  private async enterStorageFull(jobId: string, neededBytes: number): Promise<void> {
+    if (!this.storageFull) {
+      this.storageFull = { since: this.opts.now(), neededBytes };
+      this.opts.onStorageFull?.(this.storageFull);
+    } else {
+      this.storageFull.neededBytes = Math.max(this.storageFull.neededBytes, neededBytes);
+    }
+    // Releasing the lease is a write too and may fail as well; resumeAfterStorageFull releases it then.
+    await this.release(jobId).catch(() => undefined);
   }
 
   private async applyFailure(jobId: string, artifactId: string, attemptsSoFar: number, failure: Failure): Promise<void> {
@@ -230,19 +379,30 @@ export class CaptureQueue {
 
   /**
    * A job threw while committing its outcome: the artifact was deleted meanwhile (the vault answers
-   * not-found), or storing failed (quota). It used to escape as an unhandled rejection and leave the job
-   * leased; now a deleted artifact ends its job, and anything else counts as a failed attempt.
+   * not-found), or a write failed. A deleted artifact ends its job; storage full pauses the queue;
+   * anything else counts as a failed attempt. If even that cannot be written, the job is left alone
+   * after a few tries (until the worker restarts) instead of re-running every lease forever.
    */
-  private async jobCrashed(jobId: string, artifactId: string, attemptsSoFar: number, err: unknown): Promise<void> {
+  private async jobCrashed(job: JobRecord, err: unknown): Promise<void> {
     try {
-      if (!(await getArtifact(this.db, artifactId))) {
-        await finishJob(this.db, jobId);
+      if (isQuotaError(err)) {
+        await this.enterStorageFull(job.id, 0);
+        return;
+      }
+      if (!(await getArtifact(this.db, job.artifactId))) {
+        await finishJob(this.db, job.id);
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      await this.applyFailure(jobId, artifactId, attemptsSoFar, { cause: 'network', reason: `Could not store the file: ${message}`.slice(0, 200) });
+      await this.applyFailure(job.id, job.artifactId, job.attempts, { cause: 'network', reason: `Could not store the file: ${message}`.slice(0, 200) });
     } catch (again) {
-      console.error('[artifact-vault] capture job failed twice; its lease will expire:', again);
+      if (isQuotaError(again)) {
+        await this.enterStorageFull(job.id, 0);
+        return;
+      }
+      const n = (this.bookkeepingFailures.get(job.id) ?? 0) + 1;
+      this.bookkeepingFailures.set(job.id, n);
+      console.error(`[artifact-vault] capture job ${job.id}: its outcome could not be written (${n}):`, again);
     }
   }
 
@@ -250,4 +410,14 @@ export class CaptureQueue {
     const record = await getArtifact(this.db, artifactId);
     if (record) this.opts.onSettled?.(record);
   }
+}
+
+/** Whether an error (or the IndexedDB/Dexie error inside it) says the storage quota is exhausted. */
+export function isQuotaError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const name = (e as { name?: unknown }).name;
+    if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') return true;
+    e = (e as { inner?: unknown }).inner ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -289,6 +289,23 @@ export function classifyDownloadUrl(url: string | URL): DownloadUrlClass {
   return 'other';
 }
 
+/**
+ * Whether bytes may come from this URL, checked on the FINAL URL after redirects: https on the ChatGPT
+ * hosts, `*.oaiusercontent.com` (files.oaiusercontent.com and the hosts estuary redirects to, surface
+ * section 7) or the signed blob hosts above. Anything else is refused, whatever the first URL was.
+ */
+export function isAllowedFileUrl(url: string | URL): boolean {
+  let u: URL;
+  try {
+    u = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'https:') return false;
+  const host = u.hostname;
+  return isChatgptHost(host) || host.endsWith('.oaiusercontent.com') || AZURE_BLOB_HOSTS.includes(host);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Whole-history listings (backup). Shapes are parsed in utils/chatgpt/listings.ts.
 

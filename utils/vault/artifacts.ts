@@ -178,6 +178,11 @@ export interface SaveBytesInfo {
   /** Preferred name; its extension is corrected to the sniffed type. */
   fileName?: string | null;
   source?: ArtifactSource;
+  /**
+   * The caller hands a Uint8Array over and will not touch it again: no defensive copy, so a downloaded file
+   * is held once (the capture queue). Without it the bytes are copied before hashing.
+   */
+  owned?: boolean;
 }
 
 export interface SaveBytesResult {
@@ -187,6 +192,10 @@ export interface SaveBytesResult {
   mimeType: string;
   /** True when no new blob was written: identical content was already stored, or a first copy won. */
   deduplicated: boolean;
+}
+
+function isArrayBufferView(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
+  return Object.prototype.toString.call(data.buffer) === '[object ArrayBuffer]';
 }
 
 /** Stores an artifact's bytes and marks it `saved`. See the module comment for the rules. */
@@ -206,7 +215,7 @@ export async function saveBytes(
 
   // Hash and sniff outside the transaction: an IndexedDB transaction commits as soon as it awaits
   // anything that is not IndexedDB, so WebCrypto cannot run inside it.
-  const bytes = await toBytes(data);
+  const bytes = info.owned === true && data instanceof Uint8Array && isArrayBufferView(data) ? data : await toBytes(data);
   const sha256 = await sha256Hex(bytes);
   const mimeType = sniffMime(bytes) ?? (declaredMime?.trim() || FALLBACK_MIME);
   const size = bytes.byteLength;

@@ -2,6 +2,11 @@
  * A tiny fake of the network for fetcher tests: a router from URL to a real `Response`, a log of every
  * request (URL, headers, credentials), and the abort behaviour of a real `fetch` (the returned promise and
  * the body stream both fail with `signal.reason`). It fakes ChatGPT's servers, not our modules.
+ *
+ * Redirects (`redirect(url)` from a handler) behave as `fetch` does for `redirect: 'manual'` (an opaque
+ * redirect: status 0, no Location) and `'error'` (a TypeError); for `'follow'` it follows them, setting
+ * `Response.url` to the final URL and, like the most careless client, sending the same headers to every hop,
+ * so a test sees any header that the code under test would let follow a redirect.
  */
 
 export interface LoggedRequest {
@@ -14,10 +19,38 @@ export interface LoggedRequest {
 
 export type Handler = (req: LoggedRequest, n: number) => Response | Promise<Response>;
 
+const REDIRECT = Symbol('redirect');
+
+/** A redirect answer for a handler to return. */
+export function redirect(location: string, status = 302): Response {
+  const res = new Response(null, { status, headers: { location } });
+  (res as unknown as Record<symbol, string>)[REDIRECT] = location;
+  return res;
+}
+
+function withProps(res: Response, props: Record<string, unknown>): Response {
+  for (const [key, value] of Object.entries(props)) Object.defineProperty(res, key, { value, configurable: true });
+  return res;
+}
+
 export function fakeFetch(route: Handler) {
   const log: LoggedRequest[] = [];
   const fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input));
+    let res = await fetchOnce(String(input), init);
+    let hops = 0;
+    let location = (res as unknown as Record<symbol, string | undefined>)[REDIRECT];
+    while (location !== undefined) {
+      if (init.redirect === 'manual') return withProps(new Response(null), { status: 0, type: 'opaqueredirect', url: String(input), ok: false });
+      if (init.redirect === 'error') throw new TypeError('Failed to fetch: redirect');
+      if (++hops > 20) throw new TypeError('Failed to fetch: too many redirects');
+      const next = new URL(location, res.url || String(input)).href;
+      res = await fetchOnce(next, init);
+      location = (res as unknown as Record<symbol, string | undefined>)[REDIRECT];
+    }
+    return res;
+  }) as typeof globalThis.fetch;
+  const fetchOnce = async (input: string, init: RequestInit) => {
+    const url = new URL(input);
     const req: LoggedRequest = {
       url: url.href,
       path: url.pathname,
@@ -31,7 +64,8 @@ export function fakeFetch(route: Handler) {
     const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
     aborted.catch(() => undefined);
     const res = await Promise.race([Promise.resolve(route(req, log.filter((r) => r.path === req.path).length)), aborted]);
-    if (!res.body || !signal) return res;
+    if ((res as unknown as Record<symbol, unknown>)[REDIRECT] !== undefined) return withProps(res, { url: url.href });
+    if (!res.body || !signal) return withProps(res, { url: url.href });
     const reader = res.body.getReader();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -61,8 +95,8 @@ export function fakeFetch(route: Handler) {
         return reader.cancel(reason);
       },
     });
-    return new Response(body, { status: res.status, headers: res.headers });
-  }) as typeof globalThis.fetch;
+    return withProps(new Response(body, { status: res.status, headers: res.headers }), { url: url.href });
+  };
   return { fetch, log };
 }
 

@@ -2,10 +2,10 @@
 // Node's own fetch classes (undici): real Response and ReadableStream semantics, as in the browser.
 import { describe, expect, it } from 'vitest';
 import { CaptureFailure, toFailure, type FailureCause } from '@/utils/capture/failure';
-import { fetchArtifact, NOT_READY_WINDOW_MS, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
+import { fetchArtifact, MAX_FILE_BYTES, NOT_READY_WINDOW_MS, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
 import { RequestLanes } from '@/utils/capture/lanes';
 import { interpreterDownloadUrls } from '@/utils/chatgpt/routes';
-import { bytesResponse, empty, fakeFetch, json, type Handler } from './fake-fetch';
+import { bytesResponse, empty, fakeFetch, json, redirect, type Handler } from './fake-fetch';
 import { concat, firstDiff, randomBytes } from './helpers';
 
 const ORIGIN = 'https://chatgpt.com';
@@ -27,7 +27,7 @@ function fileSpec(over: Partial<JobSpec> = {}): JobSpec {
   return {
     jobId: 'fetch:file:x', artifactId: `file:${FILE}`, kind: 'image', conversationId: CONV, fileId: FILE, sandboxPath: null,
     messageId: MSG, fallbackMessageId: null, messageCreateTime: NOW / 1000 - 60, declaredSize: null, fileName: 'fox.png',
-    gizmoId: null, ...over,
+    gizmoId: null, origin: null, account: null, ...over,
   };
 }
 
@@ -39,6 +39,7 @@ function sandboxSpec(path = '/mnt/data/q3_revenue.csv', over: Partial<JobSpec> =
 }
 
 interface Setup {
+  maxFileBytes?: number;
   accountId?: string | null;
   idleTimeoutMs?: number;
   jsonTimeoutMs?: number;
@@ -69,6 +70,7 @@ function setup(route: Handler, opts: Setup = {}) {
   const ctx: FetchContext = {
     origin: ORIGIN, fetch: net.fetch, auth, lanes,
     jsonTimeoutMs: opts.jsonTimeoutMs ?? 2_000, idleTimeoutMs: opts.idleTimeoutMs ?? 1_000, now: () => NOW,
+    maxFileBytes: opts.maxFileBytes ?? MAX_FILE_BYTES,
   };
   return { ctx, log: net.log, tokens, pauses };
 }
@@ -398,5 +400,77 @@ describe('fetchArtifact: sandbox files', () => {
     expect((await failureOf(run(sandboxSpec(undefined, { sandboxPath: null }), a.ctx))).failure.cause).toBe('bad-response');
     expect((await failureOf(run(fileSpec({ fileId: null }), a.ctx))).failure.cause).toBe('bad-response');
     expect(a.log).toHaveLength(0);
+  });
+});
+
+describe('fetchArtifact: redirects (issue 10 item 8)', () => {
+  const CDN = 'https://cdn.oaiusercontent.com/files/abc?sig=x';
+
+  it('an estuary redirect to *.oaiusercontent.com is followed with cookies only: no token, no account header', async () => {
+    const { ctx, log } = setup((req) => {
+      if (req.path === NEW_ROUTE) return success(ESTUARY);
+      if (req.url === ESTUARY) return redirect(CDN);
+      if (req.url === CDN) return bytesResponse(BYTES);
+      return empty(404);
+    }, { accountId: 'acct-9' });
+    const { bytes } = await run(fileSpec(), ctx);
+    expect(firstDiff(bytes, BYTES)).toBe(-1);
+    const hops = log.filter((r) => r.url === CDN);
+    expect(hops).toHaveLength(1);
+    expect(hops[0]!.headers.authorization).toBeUndefined();
+    expect(hops[0]!.headers['chatgpt-account-id']).toBeUndefined();
+  });
+
+  it.each([
+    ['a SAS link', SAS],
+    ['an estuary link', ESTUARY],
+  ])('%s redirecting to another host: refused on the final URL, nothing stored, no token sent there', async (_, first) => {
+    const evil = 'https://evil.example/steal';
+    const { ctx, log } = setup((req) => {
+      if (req.path === NEW_ROUTE) return success(first);
+      if (req.url === first) return redirect(evil);
+      return bytesResponse(BYTES);
+    });
+    const chunks: Uint8Array[] = [];
+    const { failure } = await failureOf(fetchArtifact(fileSpec(), ctx, (c) => void chunks.push(c)));
+    expect(failure).toMatchObject({ cause: 'bad-response', reason: 'The download was redirected to an unexpected host' });
+    expect(chunks).toEqual([]);
+    for (const r of log.filter((x) => x.url === evil)) expect(r.headers.authorization).toBeUndefined();
+  });
+
+  it('an API answer that redirects is not followed with the token', async () => {
+    const elsewhere = 'https://evil.example/backend-api/files/download/x';
+    const { ctx, log } = setup((req) => (req.path === NEW_ROUTE ? redirect(elsewhere) : success(ESTUARY)));
+    const { failure } = await failureOf(run(fileSpec(), ctx));
+    expect(failure.cause).toBe('bad-response');
+    expect(log.some((r) => r.url === elsewhere)).toBe(false);
+  });
+});
+
+describe('fetchArtifact: size limit (issue 10 item 5)', () => {
+  it('a declared Content-Length past the limit fails as too-large before the body is read', async () => {
+    const body = randomBytes(5_000, 3);
+    const { ctx } = setup((req) => (req.path === NEW_ROUTE ? success(ESTUARY) : bytesResponse(body)), { maxFileBytes: 4_000 });
+    const chunks: Uint8Array[] = [];
+    const { failure } = await failureOf(fetchArtifact(fileSpec(), ctx, (c) => void chunks.push(c)));
+    expect(failure).toMatchObject({ cause: 'too-large' });
+    expect(failure.reason).toMatch(/^File larger than \d+ MB/);
+    expect(chunks).toEqual([]);
+  });
+
+  it('a body without a length stops as soon as it passes the limit', async () => {
+    const body = randomBytes(50_000, 4);
+    const { ctx } = setup((req) => (req.path === NEW_ROUTE ? success(ESTUARY) : bytesResponse(body, { contentLength: null, chunk: 1_000 })), { maxFileBytes: 10_000 });
+    let received = 0;
+    const { failure } = await failureOf(fetchArtifact(fileSpec(), ctx, (c) => void (received += c.byteLength)));
+    expect(failure.cause).toBe('too-large');
+    expect(received).toBeLessThanOrEqual(10_000);
+  });
+
+  it('a resolver that declares a size past the limit is not downloaded at all', async () => {
+    const { ctx, log } = setup((req) => (req.path === NEW_ROUTE ? success(ESTUARY, { file_size_bytes: 9_999_999 }) : bytesResponse(BYTES)), { maxFileBytes: 1_000_000 });
+    const { failure } = await failureOf(run(fileSpec(), ctx));
+    expect(failure.cause).toBe('too-large');
+    expect(log.map((r) => r.path)).toEqual([NEW_ROUTE]);
   });
 });

@@ -149,3 +149,31 @@ describe('RequestLanes.bytes', () => {
     expect(started.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
   });
 });
+
+describe('RequestLanes.bytes hand-off', () => {
+  // The window is a few microtasks wide (between a slot being freed and its waiter running), so try a
+  // late caller at every tick across it.
+  it.each([...Array(12).keys()])('a caller arriving %i microtasks after a slot frees does not get past a limit of 1', async (ticks) => {
+    const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 1 });
+    let active = 0;
+    let maxActive = 0;
+    const task = (gate: Promise<void>) => () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      return gate.finally(() => active--);
+    };
+    const first = deferred();
+    const a = lanes.bytes(task(first.promise));
+    const b = lanes.bytes(task(Promise.resolve()));
+    await flush();
+    expect(active).toBe(1);
+    first.resolve();
+    for (let i = 0; i < ticks; i++) await Promise.resolve();
+    const late = deferred();
+    const c = lanes.bytes(task(late.promise));
+    await flush();
+    late.resolve();
+    await Promise.all([a, b, c]);
+    expect(maxActive).toBe(1);
+  });
+});

@@ -117,7 +117,7 @@ describe('CaptureQueue', () => {
     expect(ex.calls).toEqual([{
       jobId: fetchJobId(id!), artifactId: id, kind: 'image', conversationId: 'conv-1', fileId: 'file_a', sandboxPath: null,
       messageId: 'msg-file_a', fallbackMessageId: null, messageCreateTime: 1_700_000_000, declaredSize: null,
-      fileName: 'file_a.png', gizmoId: 'g-abc',
+      fileName: 'file_a.png', gizmoId: 'g-abc', origin: null, account: null,
     }]);
     await waitFor(() => settled.length > 0, 'onSettled');
     expect(settled.map((r) => [r.id, r.status])).toEqual([[id, 'saved']]);
@@ -233,7 +233,7 @@ describe('CaptureQueue', () => {
     expect(next.calls).toHaveLength(1);
   });
 
-  it('recover() releases leases left by a dead worker so a new queue resumes at once', async () => {
+  it('recover() releases leases left by a dead worker so a new queue resumes at once, counting the interruption', async () => {
     const db = freshDb();
     const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
     // A worker that died mid-job left a 10-minute lease on one job.
@@ -248,7 +248,8 @@ describe('CaptureQueue', () => {
 
     const after = makeQueue(db);
     expect(await after.queue.recover()).toBe(1);
-    expect(await getJob(db, fetchJobId(a!))).toMatchObject({ leaseUntil: null, attempts: 0 });
+    expect(await getJob(db, fetchJobId(a!))).toMatchObject({ leaseUntil: null, attempts: 1 });
+    expect(await getArtifact(db, a!)).toMatchObject({ status: 'pending', attempts: 1 });
     const ex = after.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
     await waitFor(statusIs(db, a!, 'saved'), 'the interrupted job resumed', 1_000);
     expect(ex.calls.map((c) => c.artifactId)).toEqual([a]);

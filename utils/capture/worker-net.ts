@@ -1,0 +1,55 @@
+/**
+ * The background worker's own access to ChatGPT's backend, shared by conversation reads and downloads: one
+ * session (token) per origin, one set of politeness lanes for everything the worker sends. Requests go
+ * through the browser's network stack with the person's cookies (host permissions); the token comes from
+ * the session endpoint and stays in memory. Which workspace a request speaks for is given per request (the
+ * tab that asked, or the job's record), never remembered for the worker's life.
+ *
+ * If the backend refuses the worker, work falls back to a ChatGPT tab: `refusesWorker` is that one rule,
+ * for reads and downloads alike.
+ */
+import { isChatgptHost } from '@/utils/chatgpt/routes';
+import type { Failure } from './failure';
+import { createFetchContext, type FetchContext } from './fetcher';
+import { RequestLanes } from './lanes';
+import { PageSession } from './page-session';
+
+export const DEFAULT_ORIGIN = 'https://chatgpt.com';
+
+export class WorkerNet {
+  /** Resolutions and reads one at a time, 250 ms apart; a few byte downloads at once. */
+  private readonly lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
+  private readonly sessions = new Map<string, PageSession>();
+
+  constructor(private readonly doFetch: typeof fetch = (input, init) => fetch(input, init)) {}
+
+  /** A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`. */
+  context(origin: string | null, account: string | null): FetchContext {
+    const o = origin && isChatgptOrigin(origin) ? origin : DEFAULT_ORIGIN;
+    let session = this.sessions.get(o);
+    if (!session) {
+      // A worker has no document.cookie: the workspace comes with each request (forWorkspace) instead.
+      session = new PageSession(o, this.doFetch, () => '');
+      this.sessions.set(o, session);
+    }
+    return createFetchContext(o, this.doFetch, session.forWorkspace(account), this.lanes);
+  }
+}
+
+/**
+ * Whether a failure means "the backend will not serve the worker" (so a tab should do it): 401/403 after a
+ * fresh token, a challenge page or any answer we cannot read, a network error (CORS, a blocked request),
+ * or the file host refusing the bytes.
+ */
+export function refusesWorker(failure: Failure): boolean {
+  return failure.cause === 'auth' || failure.cause === 'bad-response' || failure.cause === 'network' || failure.hostRefused === true;
+}
+
+function isChatgptOrigin(origin: string): boolean {
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'https:' && isChatgptHost(u.hostname) && u.origin === origin;
+  } catch {
+    return false;
+  }
+}
