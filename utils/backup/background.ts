@@ -15,6 +15,8 @@ import { BackupRunner, progressOf } from './runner';
 
 export interface BackupBackgroundDeps {
   db: VaultDb;
+  /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
+  lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
   recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
   kick(): void;
 }
@@ -24,10 +26,16 @@ const NOTIFY_AFTER_MS = 20_000;
 /** Chrome stops an idle worker after 30 s; an extension API call resets that clock. */
 const KEEPALIVE_MS = 20_000;
 
+const WAKE_ALARM = 'backup-wake';
+
 const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
 
 export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner {
-  const pacer = new Pacer(DEFAULT_PACING);
+  const lane = deps.lane;
+  const pacer = new Pacer({
+    ...DEFAULT_PACING,
+    ...(lane ? { lane: (call) => lane.json(call), onPause: (ms: number) => lane.pauseJson(ms) } : {}),
+  });
   const ready = backupPacing.getValue().then((o) => Object.assign(pacer.options, clampPacing(o))).catch(() => undefined);
   const clients = new Map<string, BackupClient>();
   let keepAlive: ReturnType<typeof setInterval> | null = null;
@@ -42,11 +50,16 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     recordConversation: deps.recordConversation,
     kick: deps.kick,
     onUpdate: () => {
+      const alarms = (browser as Partial<typeof browser>).alarms;
       if (runner.isBusy() && !keepAlive) {
         keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
+        // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
+        // minute, and the start resumes the run from its checkpoint.
+        void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
       } else if (!runner.isBusy() && keepAlive) {
         clearInterval(keepAlive);
         keepAlive = null;
+        void alarms?.clear(WAKE_ALARM);
       }
     },
     onFinish: (run) => void notifyFinished(run),

@@ -17,6 +17,13 @@ export interface PacerOptions {
   now?: () => number;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Another one-at-a-time lane the request must also run in (the worker's lane for download resolutions and
+   * live reads), so that no two JSON requests of the extension's worker are ever in flight together.
+   */
+  lane?: <T>(call: () => Promise<T>) => Promise<T>;
+  /** Told about every rate-limit pause, so the shared lane holds its own requests as well. */
+  onPause?: (ms: number) => void;
 }
 
 /**
@@ -67,8 +74,15 @@ export class Pacer {
         if (wait <= 0) break;
         await this.sleep(wait, signal);
       }
-      this.lastStart = this.now();
-      return call();
+      const lane = this.options.lane;
+      if (!lane) {
+        this.lastStart = this.now();
+        return call();
+      }
+      return lane(() => {
+        this.lastStart = this.now();
+        return call();
+      });
     };
     const result = this.tail.then(go, go);
     this.tail = result.catch(() => undefined);
@@ -85,6 +99,7 @@ export class Pacer {
       this.strikes++;
     }
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + pause);
+    this.options.onPause?.(pause);
     return pause;
   }
 

@@ -17,8 +17,8 @@ import { PageSession } from './page-session';
 export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 export class WorkerNet {
-  /** Resolutions and reads one at a time, 250 ms apart; a few byte downloads at once. */
-  private readonly lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
+  /** Resolutions and reads one at a time, 250 ms apart; a few byte downloads at once. The backup's pacer runs its requests in this JSON lane too. */
+  readonly lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
   private readonly sessions = new Map<string, PageSession>();
 
   constructor(private readonly doFetch: typeof fetch = (input, init) => fetch(input, init)) {}
