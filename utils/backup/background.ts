@@ -36,7 +36,9 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     ...DEFAULT_PACING,
     ...(lane ? { lane: (call) => lane.json(call), onPause: (ms: number) => lane.pauseJson(ms) } : {}),
   });
-  const ready = backupPacing.getValue().then((o) => Object.assign(pacer.options, clampPacing(o))).catch(() => undefined);
+  // Read again at every start, so a changed override applies to the next run.
+  const applyPacing = () => backupPacing.getValue().then((o) => void Object.assign(pacer.options, DEFAULT_PACING, clampPacing(o))).catch(() => undefined);
+  const ready = applyPacing();
   const clients = new Map<string, BackupClient>();
   let keepAlive: ReturnType<typeof setInterval> | null = null;
 
@@ -73,6 +75,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
 
   onMessage('backupStart', async ({ data }) => {
     await ready;
+    await applyPacing();
     let run: BackupRunRecord;
     if (data.scope === 'everything') {
       run = await runner.start('everything', DEFAULT_ORIGIN);
