@@ -130,7 +130,7 @@ export class BackupRunner {
           // Something below the run broke (IndexedDB): keep the checkpoint, say so, let the person resume.
           run.state = 'paused';
           run.error = err instanceof Error ? err.message : String(err);
-          run.step = `Stopped: ${run.error}`;
+          run.step = `Stopped: ${run.error}. Resume to try again${/sign|401|403/i.test(run.error) ? ' once you are signed in to ChatGPT' : ''}.`;
         }
         run.pausedUntil = null;
         await saveRun(this.deps.db, run, this.now()).catch(() => undefined);
