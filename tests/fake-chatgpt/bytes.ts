@@ -106,6 +106,9 @@ export function makePicturePng(seed: string, width: number, height: number): Buf
   ]);
 }
 
+/** File ids containing this marker (case-sensitive, fits a file-service id) serve about 1 MB (the backup benchmark). */
+export const MEDIUM_MARKER = 'Medium1MB';
+
 function bigSize(key: string): number {
   const h = createHash('sha256').update(key).digest().readUInt32LE(4);
   return 20 * 1024 * 1024 + (h % (5 * 1024 * 1024));
@@ -200,7 +203,7 @@ function cached(key: string, make: () => Buffer): Buffer {
 }
 
 function fileBytes(fileId: string): Buffer {
-  return cached(`file\0${fileId}`, () => (isBig(fileId) ? bigPng(fileId) : makePicturePng(fileId, 256, 160)));
+  return cached(`file\0${fileId}`, () => (isBig(fileId) ? bigPng(fileId) : fileId.includes(MEDIUM_MARKER) ? makePng(fileId, 580, 600, 0) : makePicturePng(fileId, 256, 160)));
 }
 
 function sandboxBytes(conversationId: string, path: string): Buffer {

@@ -33,7 +33,15 @@ export function uuidFrom(text: string): string {
 const PROMPTS = ['a lighthouse at dusk', 'a red fox in snow', 'a paper boat on a pond', 'a city skyline at night', 'a bowl of lemons', 'a hot air balloon over hills'];
 
 /** One conversation: a user prompt, then per image a tool message with the image, then an assistant reply. */
-export function makeConversation(id: string, title: string, index: number, images: number, updateTime: number, extra: Partial<FakeConversation> = {}): FakeConversation {
+export function makeConversation(
+  id: string,
+  title: string,
+  index: number,
+  images: number,
+  updateTime: number,
+  extra: Partial<FakeConversation> = {},
+  fileIdFor: (i: number) => string = (i) => `file_${hex(`${id}:file:${i}`, 32)}`,
+): FakeConversation {
   const mapping: Record<string, FakeNode> = {};
   const rootId = 'client-created-root';
   mapping[rootId] = { id: rootId, message: null, parent: null, children: [] };
@@ -48,7 +56,7 @@ export function makeConversation(id: string, title: string, index: number, image
   add({ id: uuidFrom(`${id}:user`), message: { id: uuidFrom(`${id}:user`), author: { role: 'user' }, content: { content_type: 'text', parts: [`draw ${prompt}`] }, create_time: t0, status: 'finished_successfully', recipient: 'all', metadata: {} } });
   for (let i = 0; i < images; i++) {
     const mid = uuidFrom(`${id}:tool:${i}`);
-    const fileId = `file_${hex(`${id}:file:${i}`, 32)}`;
+    const fileId = fileIdFor(i);
     const genId = uuidFrom(`${id}:gen:${i}`);
     add({
       id: mid,
