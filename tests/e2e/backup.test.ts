@@ -77,8 +77,8 @@ async function text(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).textContent().catch(() => '')) ?? '';
 }
 
-describe('Back up this conversation (popup)', { skip }, () => {
-  test('saves the snapshot and every file with progress, a second click fetches nothing, the download restores elsewhere', { timeout: 180_000 }, async () => {
+void describe('Back up this conversation (popup)', { skip }, () => {
+  void test('saves the snapshot and every file with progress, a second click fetches nothing, the download restores elsewhere', { timeout: 180_000 }, async () => {
     const conv = fake.state.conversations.get(MIXED)!;
     const scan = scanConversation(conv);
     const expectedCount = [...scan.files.values()].filter((f) => f.use === 'image' || f.use === 'chart').length + scan.sandbox.size;
@@ -154,8 +154,8 @@ describe('Back up this conversation (popup)', { skip }, () => {
   });
 });
 
-describe('Back up everything (library page)', { skip }, () => {
-  test('a 36-conversation history (4 archived, 2 projects, 1 deleted) under a 429 storm, worker stopped and page closed mid-run: completes, one request at a time, nothing lost or doubled', { timeout: 300_000 }, async () => {
+void describe('Back up everything (library page)', { skip }, () => {
+  void test('a 36-conversation history (4 archived, 2 projects, 1 deleted) under a 429 storm, worker stopped and page closed mid-run: completes, one request at a time, nothing lost or doubled', { timeout: 300_000 }, async () => {
     fake.state.conversations.clear();
     const ids = addHistory(fake.state, { count: 30, archived: 4, projects: [[`g-p-${'a'.repeat(32)}`, 3], [`g-p-${'b'.repeat(32)}`, 3]], deleted: 1, seed: 'e2e' });
     const all = [...ids.history, ...ids.archived, ...Object.values(ids.projects).flat()];
@@ -213,7 +213,7 @@ describe('Back up everything (library page)', { skip }, () => {
     assert.equal(dump.jobs.length, 0);
   });
 
-  test('Pause holds the run, Resume goes on, Cancel stops it promptly', { timeout: 180_000 }, async () => {
+  void test('Pause holds the run, Resume goes on, Cancel stops it promptly', { timeout: 180_000 }, async () => {
     fake.state.conversations.clear();
     addHistory(fake.state, { count: 40, seed: 'pause' });
     const b = await launch();

@@ -47,7 +47,7 @@ export function makeConversation(
   mapping[rootId] = { id: rootId, message: null, parent: null, children: [] };
   let parent = rootId;
   const add = (node: Omit<FakeNode, 'parent' | 'children'>) => {
-    mapping[node.id] = { ...node, parent, children: [] } as FakeNode;
+    mapping[node.id] = { ...node, parent, children: [] };
     mapping[parent]!.children.push(node.id);
     parent = node.id;
   };
@@ -109,7 +109,7 @@ export function addHistory(state: FakeState, opts: HistoryOptions): { history: s
     for (let i = 0; i < count; i++) {
       const conv = make(`Project chat ${i + 1}`, { gizmo_id: gizmo });
       state.conversations.set(conv.conversation_id, conv);
-      out.projects[gizmo]!.push(conv.conversation_id);
+      out.projects[gizmo].push(conv.conversation_id);
     }
   }
   for (let i = 0; i < (opts.deleted ?? 0); i++) {

@@ -49,8 +49,8 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
       if (!c) clients.set(origin, (c = new BackupClient({ origin, pacer })));
       return c;
     },
-    recordConversation: deps.recordConversation,
-    kick: deps.kick,
+    recordConversation: (json, id, gizmoId) => deps.recordConversation(json, id, gizmoId),
+    kick: () => deps.kick(),
     onUpdate: () => {
       const alarms = (browser as Partial<typeof browser>).alarms;
       if (runner.isBusy() && !keepAlive) {

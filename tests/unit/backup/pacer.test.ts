@@ -55,11 +55,11 @@ describe('Pacer', () => {
   it('honours Retry-After instead of its own schedule, and the next call waits it out', async () => {
     const clock = virtualClock();
     const pacer = new Pacer({ spacingMs: 1_000, basePauseMs: 60_000, capPauseMs: 300_000, now: clock.now, sleep: clock.sleep });
-    await pacer.run(async () => undefined);
+    await pacer.run(() => Promise.resolve());
     expect(pacer.rateLimited(7_000)).toBe(7_000);
     expect(pacer.remainingPause()).toBe(7_000);
     const before = clock.now();
-    await pacer.run(async () => undefined);
+    await pacer.run(() => Promise.resolve());
     expect(clock.now() - before).toBe(7_000);
     // Retry-After did not advance the doubling.
     expect(pacer.rateLimited(null)).toBe(60_000);
@@ -70,8 +70,9 @@ describe('Pacer', () => {
     pacer.rateLimited(null);
     const controller = new AbortController();
     let ran = false;
-    const pending = pacer.run(async () => {
+    const pending = pacer.run(() => {
       ran = true;
+      return Promise.resolve();
     }, controller.signal);
     setTimeout(() => controller.abort(new DOMException('stop', 'AbortError')), 5);
     const started = Date.now();
