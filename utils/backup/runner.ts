@@ -333,10 +333,18 @@ export class BackupRunner {
     run.counts.imagesOnlyInLibrary += added.length;
     const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
     for (const id of added) {
-      await enqueueJob(db, { artifactId: id, conversationId: byId.get(id)?.conversationId ?? refs[0]!.conversationId, data: { gizmoId: null, source: 'backup' } });
+      const im = byId.get(id)!;
+      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url } });
     }
     const knownRecords = await db.artifacts.bulkGet(known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
+    // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
+    // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
+    const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
+    for (const job of waitingJobs) {
+      const im = job && byId.get(job.artifactId);
+      if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
+    }
     this.await(run, added);
     if (added.length > 0) this.deps.kick();
   }

@@ -49,6 +49,8 @@ export interface LibraryImage {
   height: number | null;
   /** Seconds since the epoch, or null. */
   createdAt: number | null;
+  /** The item's signed download link (estuary, 2026), or null; valid for a short while only, never stored. */
+  url: string | null;
 }
 
 export interface ImagePage {
@@ -76,6 +78,15 @@ export function toEpochSeconds(v: unknown): number | null {
     if (!Number.isNaN(ms)) return ms / 1000;
   }
   return null;
+}
+
+function httpsUrl(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  try {
+    return new URL(v).protocol === 'https:' ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 function itemsOf(body: unknown, what: string): unknown[] {
@@ -150,6 +161,7 @@ export function parseImagePage(body: unknown): ImagePage {
       width: num(item.width),
       height: num(item.height),
       createdAt: toEpochSeconds(item.created_at),
+      url: httpsUrl(item.url),
     });
   }
   return { items, cursor: cursorOf(body as Obj) };
