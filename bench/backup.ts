@@ -146,6 +146,8 @@ async function pacingOverhead(): Promise<string[]> {
   }
 }
 
+export { byteThroughput };
+
 export async function benchBackup(): Promise<string[]> {
   const lines = await pacingOverhead();
   if (!hasExtensionBuild()) return [...lines, 'backup (a): skipped, no extension build in .output/chrome-mv3 (run `npx wxt build`)'];
