@@ -5,6 +5,7 @@
  */
 import { benchCapture } from './capture';
 import { benchArchive } from './archive';
+import { benchBackup } from './backup';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 
@@ -13,6 +14,7 @@ const benches: [name: string, run: () => Promise<string[]>][] = [
   ['library', benchLibrary],
   ['archive', benchArchive],
   ['capture', benchCapture],
+  ['backup', benchBackup],
 ];
 
 for (const [name, run] of benches) {
