@@ -14,6 +14,7 @@ import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils
 import { countByStatus, getVaultDb } from '@/utils/vault';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 import { BackupProgress } from './BackupProgress';
+import { StorageFullNotice } from './StorageFullNotice';
 
 export interface ActiveTab {
   id: number | null;
@@ -167,6 +168,7 @@ export function Popup({
         </>
       )}
       {message && <p role="alert">{message}</p>}
+      <StorageFullNotice />
       <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
         Open the library
       </a>

@@ -3,6 +3,7 @@
  * a button asking for persistent storage, and a warning when space runs low.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { StorageFullNotice } from './StorageFullNotice';
 import { formatBytes, readStorageInfo, requestPersistence, type StorageInfo } from '@/utils/library/storage-info';
 
 export interface StoragePanelProps {
@@ -41,6 +42,7 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
           captures may fail.
         </p>
       )}
+      <StorageFullNotice />
     </section>
   );
 }

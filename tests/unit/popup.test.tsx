@@ -3,6 +3,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Popup } from '@/components/Popup';
 import { onMessage, removeAllListeners, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
+import { storageFull } from '@/utils/storage';
 
 const containers: HTMLElement[] = [];
 afterEach(() => {
@@ -121,5 +122,23 @@ describe('Popup retry', () => {
     expect(asked).toEqual(['c1']);
     expect(el.querySelector('[role="alert"]')?.textContent).toBe('Retrying 2 files.');
     expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Retry failed files')).toBe(false);
+  });
+});
+
+describe('Popup: storage full', () => {
+  it('says saving is paused and what to do while the background reports storage full, and nothing otherwise', async () => {
+    onMessage('tabStatus', () => status());
+    const el = await mount();
+    expect(el.querySelector('[data-testid="storage-full"]')).toBeNull();
+    await act(async () => {
+      await storageFull.setValue({ since: Date.now(), neededBytes: 1_000 });
+      await new Promise((r) => setTimeout(r, 10));
+    });
+    expect(el.querySelector('[data-testid="storage-full"]')?.textContent).toMatch(/Storage full: saving is paused\. Free disk space/);
+    await act(async () => {
+      await storageFull.setValue(null);
+      await new Promise((r) => setTimeout(r, 10));
+    });
+    expect(el.querySelector('[data-testid="storage-full"]')).toBeNull();
   });
 });

@@ -49,9 +49,12 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     },
     onBusyChange: (busy) => {
       for (const p of ports) p.send({ t: 'busy', busy });
-      if (busy && keepAlive === undefined) {
+    },
+    // Only while a download runs: a worker waiting for a backoff may stop (an alarm wakes it).
+    onRunningChange: (running) => {
+      if (running && keepAlive === undefined) {
         keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
-      } else if (!busy && keepAlive !== undefined) {
+      } else if (!running && keepAlive !== undefined) {
         clearInterval(keepAlive);
         keepAlive = undefined;
       }
@@ -115,7 +118,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       if (tabId != null) {
         tabConversations.set(tabId, read.conversationId);
         executor.conversationId = read.conversationId;
-        const { nodeIds: _ids, ...status } = receipt;
+        const status: ConversationStatus = { conversationId: receipt.conversationId, title: receipt.title, counts: receipt.counts, queued: receipt.queued };
         await updateBadge(tabId, status, paused);
       }
       return receipt;

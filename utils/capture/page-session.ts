@@ -46,7 +46,8 @@ export class PageSession implements AuthSource {
     }
     const token = (body as { accessToken?: unknown } | null)?.accessToken;
     if (!res.ok || typeof token !== 'string' || token.length < 8) fail('auth', 'Not signed in to ChatGPT');
-    const expires = Date.parse(String((body as { expires?: unknown }).expires ?? ''));
+    const expiresAt = (body as { expires?: unknown }).expires;
+    const expires = typeof expiresAt === 'string' ? Date.parse(expiresAt) : NaN;
     // Refresh a little early; never trust a token for more than 10 minutes.
     const until = Math.min(this.now() + 10 * 60_000, Number.isNaN(expires) ? Infinity : expires - 60_000);
     this.cached = { token, until };

@@ -67,6 +67,8 @@ export interface QueueOptions {
   wakeAt?: (at: number) => void;
   /** Storage went full (a state) or space came back (null). */
   onStorageFull?: (state: StorageFullState | null) => void;
+  /** A first job started running, or the last one ended (the background keeps the worker alive meanwhile). */
+  onRunningChange?: (running: boolean) => void;
 }
 
 type Slot = { executor: Executor; running: number };
@@ -196,11 +198,13 @@ export class CaptureQueue {
         if (!slot) break;
         if (!(await leaseJob(this.db, job.id, now, this.opts.leaseMs))) continue;
         this.inFlight.add(job.id);
+        if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
         slot.running++;
         void this.runJob(job, slot)
           .catch((err) => this.jobCrashed(job, err))
           .finally(() => {
             this.inFlight.delete(job.id);
+            if (this.inFlight.size === 0) this.opts.onRunningChange?.(false);
             slot.running--;
             this.kick();
           });
@@ -293,8 +297,11 @@ export class CaptureQueue {
     };
     let result = await this.execute(slot.executor, spec);
     if ('refused' in result) {
-      // The backend will not serve the worker: pass it over for a while, and let a tab run this job now.
-      this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
+      // The backend refusing the worker (401/403 after a fresh token, a challenge page) passes the worker
+      // over for a while. Anything else (a network error, an odd answer, the file host refusing the bytes)
+      // only sends this one job to a tab, so one dropped connection never stalls the queue.
+      const refusal = result.failure.cause === 'auth';
+      if (refusal) this.workerRefusedUntil = this.opts.now() + WORKER_REFUSAL_MS;
       const tab = this.pickTab(spec.conversationId);
       if (tab) {
         tab.running++;
@@ -303,10 +310,14 @@ export class CaptureQueue {
         } finally {
           tab.running--;
         }
-      } else if (result.failure.cause === 'auth' || result.failure.hostRefused) {
+      } else if (refusal) {
         // No tab to ask: the job waits, uncounted, for a tab or for the worker to be tried again.
         await this.release(job.id);
         return;
+      } else if (result.failure.hostRefused) {
+        // Only a tab may call a refused link gone; without one it is a transient failure (`failed` at worst,
+        // which the person can retry, never a wrong `expired`).
+        result = { ok: false, failure: { cause: 'auth', reason: result.failure.reason } };
       } else {
         // A network error or an odd answer with no tab open: an ordinary attempt, with backoff.
         result = { ok: false, failure: result.failure };

@@ -4,13 +4,22 @@
  * the UiToBackground messages. Page scripts cannot reach runtime messaging at all, but a content script
  * runs beside hostile page code, so it gets no more than it needs.
  */
-import type { Browser } from 'wxt/browser';
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 
-type Sender = Browser.runtime.MessageSender | undefined;
+/** The parts of a runtime MessageSender we read (taken as `unknown`: the messaging library's type is loose). */
+interface SenderFields {
+  id?: string;
+  url?: string;
+  tab?: { id?: number; url?: string };
+}
+
+function fields(sender: unknown): SenderFields | null {
+  return typeof sender === 'object' && sender !== null ? sender : null;
+}
 
 /** Our own content script in an https ChatGPT tab. */
-export function isChatgptTabSender(sender: Sender): boolean {
+export function isChatgptTabSender(raw: unknown): boolean {
+  const sender = fields(raw);
   if (!sender || sender.id !== browser.runtime.id) return false;
   const url = sender.url ?? sender.tab?.url;
   if (!url) return false;
@@ -23,26 +32,28 @@ export function isChatgptTabSender(sender: Sender): boolean {
 }
 
 /** `https://chatgpt.com` or `https://chat.openai.com` for a trusted ChatGPT tab, else null. */
-export function senderOrigin(sender: Sender): string | null {
-  if (!isChatgptTabSender(sender)) return null;
-  return new URL((sender!.url ?? sender!.tab?.url)!).origin;
+export function senderOrigin(raw: unknown): string | null {
+  const sender = fields(raw);
+  if (!sender || !isChatgptTabSender(sender)) return null;
+  return new URL((sender.url ?? sender.tab?.url)!).origin;
 }
 
 /** The tab id of a trusted ChatGPT tab; throws for anyone else. */
-export function requireChatgptTab(sender: Browser.runtime.MessageSender): number {
-  const tabId = sender.tab?.id;
-  if (tabId == null || !isChatgptTabSender(sender)) throw new Error('Only ChatGPT tabs may send this message');
+export function requireChatgptTab(raw: unknown): number {
+  const tabId = fields(raw)?.tab?.id;
+  if (tabId == null || !isChatgptTabSender(raw)) throw new Error('Only ChatGPT tabs may send this message');
   return tabId;
 }
 
 /** One of this extension's own pages (popup, library): its URL is under the extension's base URL. */
-export function isExtensionPageSender(sender: Sender): boolean {
+export function isExtensionPageSender(raw: unknown): boolean {
+  const sender = fields(raw);
   if (!sender || sender.id !== browser.runtime.id || typeof sender.url !== 'string') return false;
   const base = browser.runtime.getURL('/');
   return sender.url.startsWith(base);
 }
 
 /** Throws unless the message comes from one of this extension's own pages. */
-export function requireExtensionPage(sender: Browser.runtime.MessageSender): void {
-  if (!isExtensionPageSender(sender)) throw new Error('Only the extension\'s own pages may send this message');
+export function requireExtensionPage(raw: unknown): void {
+  if (!isExtensionPageSender(raw)) throw new Error('Only the extension\'s own pages may send this message');
 }

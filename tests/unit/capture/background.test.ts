@@ -1,8 +1,11 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { recordConversation, retryFailed } from '@/utils/capture/background';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { recordConversation, retryFailed, startCaptureBackground } from '@/utils/capture/background';
+import { WorkerNet } from '@/utils/capture/worker-net';
+import { removeAllListeners } from '@/utils/messaging';
 import { CaptureQueue } from '@/utils/capture/queue';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { artifactIdentity } from '@/utils/model';
@@ -169,5 +172,48 @@ describe('retryFailed', () => {
     await markStatus(db, a!, 'failed', 'Network error');
     expect(await retryFailed(db, 'another-conversation')).toBe(0);
     expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('failed');
+  });
+});
+
+describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
+  const EXT = 'test-extension-id';
+  const contentScript = { id: EXT, url: `https://chatgpt.com/c/${MIXED_ID}`, tab: { id: 7, url: `https://chatgpt.com/c/${MIXED_ID}` } };
+  const popup = { id: EXT, url: `chrome-extension://${EXT}/popup.html` };
+  const library = { id: EXT, url: `chrome-extension://${EXT}/library.html`, tab: { id: 9, url: `chrome-extension://${EXT}/library.html` } };
+  const otherExtension = { id: 'someone-else', url: 'chrome-extension://someone-else/popup.html' };
+
+  afterEach(() => removeAllListeners());
+
+  /** Delivers a message the way @webext-core/messaging sends it, from `sender`; resolves with `{ res }` or `{ err }`. */
+  async function send(type: string, data: unknown, sender: object): Promise<{ res?: unknown; err?: { message: string } }> {
+    return new Promise((resolve) => {
+      void fakeBrowser.runtime.onMessage.trigger({ id: 1, type, data, timestamp: Date.now() }, sender, resolve);
+    });
+  }
+
+  function start() {
+    const db = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
+    // No network: the worker has nothing to download in these tests.
+    const net = new WorkerNet((() => Promise.reject(new TypeError('offline'))) as typeof fetch);
+    // The fake browser has no ports; these tests need none.
+    vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation(() => undefined);
+    startCaptureBackground(db, net);
+  }
+
+  it.each([
+    ['retryFailed', { conversationId: null }],
+    ['tabStatus', { tabId: 7 }],
+  ])('%s from a content script is refused; from the popup and the library page it is answered', async (type, data) => {
+    start();
+    expect((await send(type, data, contentScript)).err?.message).toMatch(/extension's own pages/);
+    expect((await send(type, data, otherExtension)).err?.message).toMatch(/extension's own pages/);
+    expect(await send(type, data, popup)).toHaveProperty('res');
+    expect(await send(type, data, library)).toHaveProperty('res');
+  });
+
+  it('conversationShown (content to background) is refused from an extension page', async () => {
+    start();
+    expect((await send('conversationShown', { conversationId: null }, popup)).err?.message).toMatch(/ChatGPT tabs/);
+    expect(await send('conversationShown', { conversationId: null }, contentScript)).toHaveProperty('res');
   });
 });

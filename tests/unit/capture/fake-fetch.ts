@@ -36,14 +36,15 @@ function withProps(res: Response, props: Record<string, unknown>): Response {
 export function fakeFetch(route: Handler) {
   const log: LoggedRequest[] = [];
   const fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    let res = await fetchOnce(String(input), init);
+    const first = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let res = await fetchOnce(first, init);
     let hops = 0;
     let location = (res as unknown as Record<symbol, string | undefined>)[REDIRECT];
     while (location !== undefined) {
-      if (init.redirect === 'manual') return withProps(new Response(null), { status: 0, type: 'opaqueredirect', url: String(input), ok: false });
+      if (init.redirect === 'manual') return withProps(new Response(null), { status: 0, type: 'opaqueredirect', url: first, ok: false });
       if (init.redirect === 'error') throw new TypeError('Failed to fetch: redirect');
       if (++hops > 20) throw new TypeError('Failed to fetch: too many redirects');
-      const next = new URL(location, res.url || String(input)).href;
+      const next = new URL(location, res.url || first).href;
       res = await fetchOnce(next, init);
       location = (res as unknown as Record<symbol, string | undefined>)[REDIRECT];
     }
@@ -61,7 +62,7 @@ export function fakeFetch(route: Handler) {
     log.push(req);
     const signal = init.signal ?? null;
     if (signal?.aborted) throw signal.reason;
-    const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
     aborted.catch(() => undefined);
     const res = await Promise.race([Promise.resolve(route(req, log.filter((r) => r.path === req.path).length)), aborted]);
     if ((res as unknown as Record<symbol, unknown>)[REDIRECT] !== undefined) return withProps(res, { url: url.href });

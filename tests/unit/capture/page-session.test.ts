@@ -136,3 +136,35 @@ describe('PageSession.accountId', () => {
     expect(await session.accountId()).toBe('acct-0001');
   });
 });
+
+describe('PageSession: the account follows the workspace that asks (issue 10 item 6)', () => {
+  const accountsFor = (ids: string[]) =>
+    json({ accounts: Object.fromEntries(ids.map((id) => [id, { account: { account_id: `acct-${id}` } }])) });
+
+  it('a page that switches workspace (or to personal) gets the new account on the next request', async () => {
+    let cookie = '_account=ws-a';
+    const net = fakeFetch((req) => (req.path === SESSION ? tokenAnswer() : accountsFor(['ws-a', 'ws-b'])));
+    const session = new PageSession(ORIGIN, net.fetch, () => cookie, () => T0);
+    expect(await session.accountId()).toBe('acct-ws-a');
+    cookie = '_account=ws-b';
+    expect(await session.accountId()).toBe('acct-ws-b');
+    cookie = '_account=personal';
+    expect(await session.accountId()).toBeNull();
+    cookie = '_account=ws-a';
+    expect(await session.accountId()).toBe('acct-ws-a');
+    expect(net.log.filter((r) => r.path === ACCOUNTS)).toHaveLength(2); // each workspace checked once
+  });
+
+  it('forWorkspace: one token, each caller with its own workspace', async () => {
+    const net = fakeFetch((req) => (req.path === SESSION ? tokenAnswer() : accountsFor(['ws-a', 'ws-b'])));
+    const session = new PageSession(ORIGIN, net.fetch, () => '', () => T0);
+    const a = session.forWorkspace('ws-a');
+    const b = session.forWorkspace('ws-b');
+    const personal = session.forWorkspace(null);
+    expect(await a.accountId()).toBe('acct-ws-a');
+    expect(await b.accountId()).toBe('acct-ws-b');
+    expect(await personal.accountId()).toBeNull();
+    expect(await a.token()).toBe(await b.token());
+    expect(net.log.filter((r) => r.path === SESSION)).toHaveLength(1);
+  });
+});

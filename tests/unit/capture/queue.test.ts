@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure } from '@/utils/capture/failure';
 import type { JobSpec } from '@/utils/capture/fetcher';
@@ -375,5 +375,213 @@ describe('CaptureQueue', () => {
     const saved = await waitFor(statusIs(db, id!, 'saved'), 'saved on the second attempt', 2_000);
     expect(saved.attempts).toBe(1);
     expect(ex.calls).toHaveLength(2);
+  });
+});
+
+describe('CaptureQueue: the worker first, a tab on refusal', () => {
+  const refused = (cause: Failure['cause'] = 'auth'): ExecutorResult => ({ ok: false, refused: true, failure: { cause, reason: `refused (${cause})` } });
+
+  it('the worker runs every job while it is served; the tab gets none', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ref('file_a'), ref('file_b'));
+    const worker = new ScriptedExecutor((spec) => ok(spec));
+    const { add } = makeQueue(db, { worker });
+    const tab = add(new ScriptedExecutor((spec) => ok(spec), 'conv-1')) as ScriptedExecutor;
+    for (const id of ids) await waitFor(statusIs(db, id, 'saved'), `${id} saved`);
+    expect(worker.calls.map((c) => c.artifactId).sort()).toEqual([...ids].sort());
+    expect(tab.calls).toHaveLength(0);
+  });
+
+  it('jobs run with no tab at all', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const worker = new ScriptedExecutor((spec) => ok(spec));
+    const { queue } = makeQueue(db, { worker });
+    queue.kick();
+    await waitFor(statusIs(db, id!, 'saved'), 'saved by the worker alone');
+  });
+
+  it('refused by the backend: a tab runs the job at once, no attempt counted, and later jobs skip the worker', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const worker = new ScriptedExecutor(() => refused('auth'));
+    const { add } = makeQueue(db, { worker, maxInFlight: 1 });
+    const tab = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    expect(await waitFor(statusIs(db, a!, 'saved'), 'a saved by the tab')).toMatchObject({ attempts: 0 });
+    await waitFor(statusIs(db, b!, 'saved'), 'b saved by the tab');
+    expect(worker.calls).toHaveLength(1);
+    expect(tab.calls.map((c) => c.artifactId).sort()).toEqual([a, b].sort());
+  });
+
+  it('refused with no tab open: the job waits, uncounted, and runs when a tab connects', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const worker = new ScriptedExecutor(() => refused('auth'));
+    const { queue, add } = makeQueue(db, { worker });
+    queue.kick();
+    await waitFor(() => worker.calls.length === 1, 'the worker tried');
+    await new Promise((r) => setTimeout(r, 100));
+    await queue.settled();
+    expect(worker.calls).toHaveLength(1);
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, leaseUntil: null });
+    add(new ScriptedExecutor((spec) => ok(spec)));
+    expect(await waitFor(statusIs(db, id!, 'saved'), 'saved by the tab')).toMatchObject({ attempts: 0 });
+  });
+
+  it('a network error in the worker with no tab open is an ordinary attempt, and the worker retries it', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const worker = new ScriptedExecutor((spec, call) => (call === 1 ? refused('network') : ok(spec)));
+    const { queue } = makeQueue(db, { worker });
+    queue.kick();
+    expect(await waitFor(statusIs(db, id!, 'saved'), 'saved on the retry')).toMatchObject({ attempts: 1 });
+    expect(worker.calls).toHaveLength(2);
+  });
+
+  it('passes the job its tab\'s origin and workspace', async () => {
+    const db = freshDb();
+    const { added } = await recordRefs(db, [ref('file_a')], { source: 'live' });
+    await enqueueJob(db, { artifactId: added[0]!, conversationId: 'conv-1', data: { gizmoId: null, origin: 'https://chat.openai.com', account: 'ws-1' } });
+    const worker = new ScriptedExecutor((spec) => ok(spec));
+    makeQueue(db, { worker }).queue.kick();
+    await waitFor(() => worker.calls.length === 1, 'run');
+    expect(worker.calls[0]).toMatchObject({ origin: 'https://chat.openai.com', account: 'ws-1' });
+  });
+});
+
+describe('CaptureQueue: no polling', () => {
+  it('a job leased elsewhere is waited for until its lease ends, not polled', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    expect(await leaseJob(db, fetchJobId(id!), Date.now(), 60_000)).toBe(true);
+    const wakes: number[] = [];
+    let looks = 0;
+    const orderBy = db.jobs.orderBy.bind(db.jobs);
+    vi.spyOn(db.jobs, 'orderBy').mockImplementation((index) => {
+      looks++;
+      return orderBy(index);
+    });
+    const { add, queue } = makeQueue(db, { wakeAt: (at) => wakes.push(at) });
+    add(new ScriptedExecutor((spec) => ok(spec)));
+    await new Promise((r) => setTimeout(r, 400));
+    await queue.settled();
+    expect(looks).toBeLessThanOrEqual(2);
+    expect(wakes).toHaveLength(1);
+    expect(wakes[0]).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it('a job in a long backoff asks for a wake-up (an alarm) at its due time', async () => {
+    const db = freshDb();
+    const { added } = await recordRefs(db, [ref('file_a')], { source: 'live' });
+    const due = Date.now() + 5 * 60_000;
+    await enqueueJob(db, { artifactId: added[0]!, conversationId: 'conv-1', nextAttemptAt: due });
+    const wakes: number[] = [];
+    const worker = new ScriptedExecutor((spec) => ok(spec));
+    const { queue } = makeQueue(db, { worker, wakeAt: (at) => wakes.push(at) });
+    queue.kick();
+    await queue.settled();
+    expect(wakes).toEqual([due]);
+    expect(worker.calls).toHaveLength(0);
+  });
+});
+
+describe('CaptureQueue: storage full (issue 10 item 4)', () => {
+  const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+
+  it('a write rejected for quota is a state, not an attempt: downloads stop, nothing spins, and they resume after', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const add = vi.spyOn(db.blobs, 'add').mockRejectedValue(quota());
+    const states: unknown[] = [];
+    const { queue, add: addExecutor } = makeQueue(db, { maxInFlight: 1, onStorageFull: (s) => states.push(s) });
+    const worker = addExecutor(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(() => worker.calls.length > 0 && queue.storageFullState?.(), 'storage full');
+    await new Promise((r) => setTimeout(r, 300));
+    await queue.settled();
+    expect(worker.calls).toHaveLength(1); // not downloaded again and again
+    expect(states).toHaveLength(1);
+    expect(states[0]).toMatchObject({ neededBytes: pngFor(a!).length });
+    expect(await getArtifact(db, a!)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await getJob(db, fetchJobId(a!))).toMatchObject({ attempts: 0, leaseUntil: null });
+    expect(await getArtifact(db, b!)).toMatchObject({ status: 'pending', attempts: 0 });
+
+    add.mockRestore();
+    await queue.resumeAfterStorageFull();
+    await waitFor(statusIs(db, a!, 'saved'), 'a saved after space was freed');
+    await waitFor(statusIs(db, b!, 'saved'), 'b saved after space was freed');
+    expect(states.at(-1)).toBeNull();
+    expect(queue.storageFullState()).toBeNull();
+  });
+
+  it('when the bookkeeping writes are rejected too, the queue still pauses, and resumes cleanly', async () => {
+    const db = freshDb();
+    const [a] = await seed(db, ref('file_a'));
+    const add = vi.spyOn(db.blobs, 'add').mockRejectedValue(quota());
+    // Releasing a lease is rejected too (claiming one still works, so the job can start).
+    const realUpdate = db.jobs.update.bind(db.jobs);
+    const update = vi.spyOn(db.jobs, 'update').mockImplementation(((key: string, changes: { leaseUntil?: number | null }) =>
+      changes.leaseUntil === null ? Promise.reject(quota()) : realUpdate(key, changes)) as typeof db.jobs.update);
+    const worker = new ScriptedExecutor((spec) => ok(spec));
+    const { queue } = makeQueue(db, { worker });
+    queue.kick();
+    await waitFor(() => queue.storageFullState(), 'storage full');
+    await new Promise((r) => setTimeout(r, 300));
+    await queue.settled();
+    expect(worker.calls).toHaveLength(1);
+    expect((await getJob(db, fetchJobId(a!)))?.leaseUntil).not.toBeNull(); // the release itself failed
+    add.mockRestore();
+    update.mockRestore();
+    await queue.resumeAfterStorageFull();
+    expect(await waitFor(statusIs(db, a!, 'saved'), 'saved after the pause')).toMatchObject({ attempts: 0 });
+  });
+
+  it('an outcome that cannot be written (not quota) is retried a few times, never forever', async () => {
+    const db = freshDb();
+    await seed(db, ref('file_a'));
+    vi.spyOn(db.jobs, 'delete').mockRejectedValue(new Error('disk error'));
+    vi.spyOn(db.jobs, 'put').mockRejectedValue(new Error('disk error'));
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const worker = new ScriptedExecutor(() => failure('server'));
+    const { queue } = makeQueue(db, { worker, leaseMs: 20 });
+    queue.kick();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await queue.settled();
+    expect(worker.calls.length).toBeGreaterThan(0);
+    expect(worker.calls.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('CaptureQueue.recover: a worker that died mid-job', () => {
+  it('counts the interruption; at the last attempt the file fails with a reason instead of looping', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    await db.jobs.update(fetchJobId(id!), { attempts: POLICY.maxAttempts - 1 });
+    expect(await leaseJob(db, fetchJobId(id!), Date.now(), 60_000)).toBe(true);
+    const { queue } = makeQueue(db);
+    expect(await queue.recover()).toBe(1);
+    const record = await getArtifact(db, id!);
+    expect(record).toMatchObject({ status: 'failed' });
+    expect(record!.reason).toMatch(/stopped during the download .* too large for memory/);
+    expect(await getJob(db, fetchJobId(id!))).toBeNull();
+  });
+});
+
+describe('CaptureQueue: the file host refusing the worker', () => {
+  const hostRefused: ExecutorResult = { ok: false, refused: true, failure: { cause: 'gone', reason: 'The file link was refused (HTTP 403)', hostRefused: true } };
+
+  it('with a tab: the tab decides (here: gone, so expired); without one: a counted transient failure, never expired', async () => {
+    const db = freshDb();
+    const [a] = await seed(db, ref('file_a'));
+    const withTab = makeQueue(db, { worker: new ScriptedExecutor(() => hostRefused) });
+    withTab.add(new ScriptedExecutor(() => failure('gone', 'The file link was refused (HTTP 403)')));
+    await waitFor(statusIs(db, a!, 'expired'), 'expired on the tab\'s word');
+
+    const db2 = freshDb();
+    const [b] = await seed(db2, ref('file_b'));
+    const worker = new ScriptedExecutor(() => hostRefused);
+    makeQueue(db2, { worker }).queue.kick();
+    const failed = await waitFor(statusIs(db2, b!, 'failed'), 'failed after the attempts');
+    expect(failed.attempts).toBe(POLICY.maxAttempts);
+    expect(worker.calls).toHaveLength(POLICY.maxAttempts);
   });
 });
