@@ -32,13 +32,14 @@ async function mount(tabId: number | null = 7, url: string | null = null): Promi
   const container = document.createElement('div');
   document.body.append(container);
   containers.push(container);
-  await act(async () => {
+  await act(() => {
     render(
       <Popup
-        getTab={async () => ({ id: tabId, url })}
-        getTotals={async () => ({ saved: 40, pending: 1, expired: 2, failed: 0 })}
-        downloadConversation={async (id) => {
+        getTab={() => Promise.resolve({ id: tabId, url })}
+        getTotals={() => Promise.resolve({ saved: 40, pending: 1, expired: 2, failed: 0 })}
+        downloadConversation={(id) => {
           downloads.push(id);
+          return Promise.resolve();
         }}
         pollMs={10}
       />,
