@@ -14,7 +14,7 @@ export function backupFileName(now: Date = new Date()): string {
  * leading/trailing dots or spaces, or reserved device names; at most `max` characters.
  */
 export function safeFileName(name: string | null | undefined, fallback = 'untitled', max = 120): string {
-   
+  // eslint-disable-next-line no-control-regex
   let s = (name ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/\s+/g, ' ');
   s = s.replace(/^[\s.]+|[\s.]+$/g, '');
   if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s)) s = `_${s}`;
