@@ -7,11 +7,12 @@
 import { hasExtensionBuild } from '../tests/e2e/harness.ts';
 import { measureLatency } from './capture/latency';
 import { measureOverhead } from './capture/overhead';
+import { measureThroughput } from './capture/throughput';
 
 export async function benchCapture(): Promise<string[]> {
   if (!hasExtensionBuild()) throw new Error('no extension build in .output/chrome-mv3 (run `npx wxt build` first)');
   const t0 = Date.now();
-  const lines = [...(await measureLatency()), ...(await measureOverhead())];
+  const lines = [...(await measureLatency()), ...(await measureOverhead()), ...(await measureThroughput())];
   lines.push(`capture: benchmarks took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return lines;
 }

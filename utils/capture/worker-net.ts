@@ -11,17 +11,29 @@
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
 import { createFetchContext, type FetchContext } from './fetcher';
-import { RequestLanes } from './lanes';
+import { RequestLanes, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
 export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
+/**
+ * Resolutions and reads one at a time, 250 ms apart (so resolving alone allows about four files a second);
+ * four byte downloads at once, as many as the queue runs: a few bodies in parallel keep the connection busy
+ * without hammering the file host.
+ */
+const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 4 };
+
 export class WorkerNet {
-  /** Resolutions and reads one at a time, 250 ms apart; a few byte downloads at once. The backup's pacer runs its requests in this JSON lane too. */
-  readonly lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 });
+  /** Also the lane the backup's pacer runs its JSON requests in, so no two of the worker's JSON requests overlap. */
+  readonly lanes: RequestLanes;
   private readonly sessions = new Map<string, PageSession>();
 
-  constructor(private readonly doFetch: typeof fetch = (input, init) => fetch(input, init)) {}
+  constructor(
+    private readonly doFetch: typeof fetch = (input, init) => fetch(input, init),
+    lanes: LaneOptions = WORKER_LANES,
+  ) {
+    this.lanes = new RequestLanes(lanes);
+  }
 
   /** A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`. */
   context(origin: string | null, account: string | null): FetchContext {

@@ -106,6 +106,20 @@ describe('saveBytes', () => {
     expect(c).toEqual({ ...a, deduplicated: true });
   });
 
+  it('owned: a handed-over view on a larger buffer is hashed in place (no copy) and stored exactly', async () => {
+    const db = freshDb();
+    await recordRefs(db, [imageRef({ fileId: 'file_own' })], { source: 'live' });
+    const buffer = new Uint8Array(PNG.length + 100);
+    buffer.set(PNG);
+    const view = buffer.subarray(0, PNG.length);
+    const digest = vi.spyOn(crypto.subtle, 'digest');
+    const res = await saveBytes(db, 'file:file_own', view, { owned: true });
+    expect(res).toMatchObject({ sha256: await sha256Of(PNG), size: PNG.length, mimeType: 'image/png' });
+    expect(digest.mock.calls[0]![1]).toBe(view);
+    const blob = await getBlob(db, res.sha256);
+    expect(new Uint8Array(await blob!.arrayBuffer())).toEqual(PNG);
+  });
+
   it('saving the same artifact twice keeps one record, one blob and the first capturedAt', async () => {
     const db = freshDb();
     await recordRefs(db, [imageRef()], { source: 'live' });
