@@ -20,8 +20,9 @@ export default defineConfig({
       'Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears.',
     // alarms: wake a stopped worker for pending downloads (backoff ends, storage-full checks).
     permissions: ['storage', 'unlimitedStorage', 'alarms'],
-    // Only for the "also save to the Downloads folder" option, requested when the person turns it on.
-    optional_permissions: ['downloads'],
+    // downloads: only for the "also save to the Downloads folder" option, requested when the person turns it on.
+    // notifications: only to say that a long backup finished, requested when the person starts one.
+    optional_permissions: ['downloads', 'notifications'],
     host_permissions: HOST_PERMISSIONS,
     action: { default_title: 'ChatGPT Artifact Vault' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },

@@ -5,6 +5,7 @@
  */
 import { benchCapture } from './capture';
 import { benchArchive } from './archive';
+import { benchBackup } from './backup';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
@@ -15,6 +16,7 @@ const benches: [name: string, run: () => Promise<string[]>][] = [
   ['archive', benchArchive],
   ['zip', benchZip],
   ['capture', benchCapture],
+  ['backup', benchBackup],
 ];
 
 for (const [name, run] of benches) {

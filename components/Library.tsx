@@ -17,6 +17,7 @@ import { backupFileName, selectionZipName } from '@/utils/library/names';
 import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
 import { ArtifactTile } from './ArtifactTile';
 import { BackupControls } from './BackupControls';
+import { BackupEverything } from './BackupEverything';
 import { CaptureSettings } from './CaptureSettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
@@ -122,6 +123,7 @@ export function Library({
             return result;
           }}
         />
+        <BackupEverything onFinished={() => void reload()} />
       </header>
 
       <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} complete={complete} />

@@ -1,43 +1,96 @@
 /**
- * The toolbar popup: what was saved for the conversation in the active tab, a `Back up this conversation`
- * button (contracts.md section 4), and a link to the library.
+ * The toolbar popup (contracts.md section 4). On a ChatGPT conversation: its title, counts (saved / pending /
+ * expired / failed) and `Back up this conversation`; while that backup runs, a progressbar and the current
+ * step (the run lives in the background: closing the popup does not stop it, reopening shows it live); when
+ * it ends, the counts, what was new, and `Download this conversation` (a vault archive of that conversation
+ * alone). On any other tab: what the extension does, the vault's totals, and a link to the library.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { ConversationStatus } from '@/utils/messaging';
-import { sendMessage } from '@/utils/messaging';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { parseChatRoute } from '@/utils/chatgpt/routes';
+import { conversationFileName } from '@/utils/library/names';
+import { saveBlob } from '@/utils/library/download';
+import type { ArtifactStatus } from '@/utils/model';
+import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
+import { countByStatus, getVaultDb } from '@/utils/vault';
+import { createBlobSink, writeVaultArchive } from '@/utils/archive';
+import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
+
+export interface ActiveTab {
+  id: number | null;
+  /** Known for ChatGPT tabs (host permission); null elsewhere. */
+  url: string | null;
+}
 
 export interface PopupProps {
   /** Injected in tests; defaults to the active tab. */
-  getTabId?: () => Promise<number | null>;
+  getTab?: () => Promise<ActiveTab>;
+  /** The vault's totals on non-conversation tabs (default: read from the vault). */
+  getTotals?: () => Promise<Record<ArtifactStatus, number>>;
+  /** Builds and saves `Download this conversation` (default: vault archive of that conversation alone). */
+  downloadConversation?: (conversationId: string, title: string | null) => Promise<void>;
+  pollMs?: number;
 }
 
-async function activeTabId(): Promise<number | null> {
+async function activeTab(): Promise<ActiveTab> {
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  return tab?.id ?? null;
+  return { id: tab?.id ?? null, url: tab?.url ?? null };
 }
 
-export function Popup({ getTabId = activeTabId }: PopupProps) {
-  const [tabId, setTabId] = useState<number | null>(null);
+async function downloadArchive(conversationId: string, title: string | null): Promise<void> {
+  const sink = createBlobSink();
+  await writeVaultArchive(getVaultDb(), sink.writable, { conversationId });
+  saveBlob(sink.toBlob(), conversationFileName(title ?? conversationId));
+}
+
+export function Popup({
+  getTab = activeTab,
+  getTotals = () => countByStatus(getVaultDb()),
+  downloadConversation = downloadArchive,
+  pollMs = 500,
+}: PopupProps) {
+  const [tab, setTab] = useState<ActiveTab | null>(null);
   const [status, setStatus] = useState<ConversationStatus | null>(null);
+  const [backup, setBackup] = useState<BackupStatus | null>(null);
+  const [totals, setTotals] = useState<Record<ArtifactStatus, number> | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const route = tab?.url ? parseChatRoute(tab.url) : null;
+  const conversationId = (route?.kind === 'conversation' ? route.conversationId : null) ?? status?.conversationId ?? null;
+  const runId = conversationId ? `conversation:${conversationId}` : null;
+
+  const refresh = useCallback(async (t: ActiveTab) => {
+    const s = t.id != null ? await sendMessage('tabStatus', { tabId: t.id }).catch(() => null) : null;
+    setStatus(s);
+    const r = t.url ? parseChatRoute(t.url) : null;
+    const id = (r?.kind === 'conversation' ? r.conversationId : null) ?? s?.conversationId ?? null;
+    if (id) setBackup(await sendMessage('backupStatus', { runId: `conversation:${id}` }).catch(() => null));
+    else setTotals(await getTotals().catch(() => null));
+  }, []);
+
   useEffect(() => {
     void (async () => {
-      const id = await getTabId();
-      setTabId(id);
-      if (id != null) setStatus(await sendMessage('tabStatus', { tabId: id }).catch(() => null));
+      const t = await getTab();
+      setTab(t);
+      await refresh(t);
     })();
   }, []);
 
-  const backup = async () => {
-    if (tabId == null) return;
+  const live = backup?.state === 'running' || backup?.state === 'paused';
+  useEffect(() => {
+    if (!live || !tab) return;
+    const timer = setInterval(() => void refresh(tab), pollMs);
+    return () => clearInterval(timer);
+  }, [live, tab, pollMs]);
+
+  const start = async () => {
+    if (!conversationId) return;
     setBusy(true);
     setMessage(null);
     try {
-      setStatus(await sendMessage('backupTab', { tabId }));
-      setMessage('Backup started: the conversation and its files are being saved.');
+      const origin = tab?.url ? new URL(tab.url).origin : undefined;
+      setBackup(await sendMessage('backupStart', { scope: 'conversation', conversationId, origin }));
     } catch (err) {
       setMessage(`Could not back up: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -46,12 +99,12 @@ export function Popup({ getTabId = activeTabId }: PopupProps) {
   };
 
   const retry = async () => {
-    if (!status?.conversationId || tabId == null) return;
+    if (!conversationId || !tab) return;
     setBusy(true);
     try {
-      const n = await sendMessage('retryFailed', { conversationId: status.conversationId });
+      const n = await sendMessage('retryFailed', { conversationId });
       setMessage(`Retrying ${n} file${n === 1 ? '' : 's'}.`);
-      setStatus(await sendMessage('tabStatus', { tabId }));
+      await refresh(tab);
     } catch (err) {
       setMessage(`Could not retry: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -59,27 +112,60 @@ export function Popup({ getTabId = activeTabId }: PopupProps) {
     }
   };
 
+  const download = async () => {
+    if (!conversationId) return;
+    setBusy(true);
+    try {
+      await downloadConversation(conversationId, status?.title ?? null);
+    } catch (err) {
+      setMessage(`Could not write the archive: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const c = status?.counts;
+  const ended = backup !== null && !live && runId !== null && backup.runId === runId;
   return (
     <main class="popup" data-testid="popup">
       <h1>{status?.title ?? 'ChatGPT Artifact Vault'}</h1>
-      {status?.conversationId && c ? (
-        <div class="counts" role="status" data-testid="popup-counts">
-          <span class="count">{c.saved} saved</span>
-          {c.pending > 0 && <span class="count">{c.pending} pending</span>}
-          {c.expired > 0 && <span class="count warn">{c.expired} expired</span>}
-          {c.failed > 0 && <span class="count warn">{c.failed} failed</span>}
-        </div>
+      {conversationId ? (
+        <>
+          {c && (
+            <div class="counts" data-testid="popup-counts">
+              <span class="count">{c.saved} saved</span>
+              {c.pending > 0 && <span class="count">{c.pending} pending</span>}
+              {c.expired > 0 && <span class="count warn">{c.expired} expired</span>}
+              {c.failed > 0 && <span class="count warn">{c.failed} failed</span>}
+            </div>
+          )}
+          <button type="button" onClick={() => void start()} disabled={busy || live}>
+            Back up this conversation
+          </button>
+          {backup && (live || ended) && <BackupProgress status={backup} />}
+          {ended && backup.state === 'done' && (
+            <button type="button" onClick={() => void download()} disabled={busy}>
+              Download this conversation
+            </button>
+          )}
+          {c && c.failed > 0 && !live && (
+            <button type="button" onClick={() => void retry()} disabled={busy} title="Expired files are gone for good; failed ones may still work">
+              Retry failed files
+            </button>
+          )}
+        </>
       ) : (
-        <p>Open a ChatGPT conversation to see what was saved from it.</p>
-      )}
-      <button type="button" onClick={backup} disabled={busy || !status?.conversationId}>
-        Back up this conversation
-      </button>
-      {c && c.failed > 0 && (
-        <button type="button" onClick={retry} disabled={busy} title="Expired files are gone for good; failed ones may still work">
-          Retry failed files
-        </button>
+        <>
+          <p>
+            Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears, into this
+            browser. Open a ChatGPT conversation to back it up, or back up everything from the library.
+          </p>
+          {totals && (
+            <p class="counts" data-testid="popup-totals">
+              In the vault: {totals.saved} saved, {totals.pending} pending, {totals.expired} expired, {totals.failed} failed.
+            </p>
+          )}
+        </>
       )}
       {message && <p role="alert">{message}</p>}
       <StorageFullNotice />

@@ -1,9 +1,23 @@
-import { startCaptureBackground } from '@/utils/capture/background';
+import { startBackupBackground } from '@/utils/backup/background';
+import { recordConversation, startCaptureBackground } from '@/utils/capture/background';
+import { WorkerNet } from '@/utils/capture/worker-net';
+import { getVaultDb } from '@/utils/vault';
 
-// Wiring only: capture logic lives in utils/capture/, the vault in utils/vault/.
+// Wiring only: capture logic lives in utils/capture/, backup in utils/backup/, the vault in utils/vault/.
 export default defineBackground({
   type: 'module',
   main() {
-    startCaptureBackground();
+    const db = getVaultDb();
+    // One network for the worker: downloads, live reads and the backup share one JSON lane.
+    const net = new WorkerNet();
+    const queue = startCaptureBackground(db, net);
+    startBackupBackground({
+      db,
+      lane: net.lanes,
+      recordConversation: async (json, conversationId, gizmoId) => {
+        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json });
+      },
+      kick: () => queue.kick(),
+    });
   },
 });

@@ -10,6 +10,7 @@
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ArtifactStatus } from '@/utils/model';
+import type { BackupCounts, BackupRunRecord } from '@/utils/vault';
 
 /** What the background knows about one conversation, for the popup and the badge. */
 export interface ConversationStatus {
@@ -30,6 +31,30 @@ export interface ReadReceipt extends ConversationStatus {
   nodeIds: string[];
 }
 
+/** A backup run as the popup and the library page show it (utils/backup). */
+export interface BackupStatus {
+  /** `everything` or `conversation:<id>`. */
+  runId: string;
+  scope: BackupRunRecord['scope'];
+  conversationId: string | null;
+  state: BackupRunRecord['state'];
+  phase: BackupRunRecord['phase'];
+  /** What the run does now, in words ("Reading the conversation", "Saving files: 3 of 12"). */
+  step: string;
+  /** For a progressbar: `value` of `max` (max grows while conversations are still being listed). */
+  value: number;
+  max: number;
+  /** While ChatGPT rate-limits: when the run goes on (ms since the epoch), for a countdown. */
+  pausedUntil: number | null;
+  counts: BackupCounts;
+  /** Files of this run still being downloaded. */
+  filesPending: number;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Conversations that could not be read, with why (first 50). */
+  failures: { conversationId: string; title: string | null; reason: string | null }[];
+}
+
 /** Content script -> background. */
 export interface ContentToBackground {
   /** The tab now shows this conversation (or none), so the badge can follow it. */
@@ -42,6 +67,12 @@ export interface UiToBackground {
   tabStatus(data: { tabId: number }): ConversationStatus;
   /** Ask the ChatGPT tab to back up its open conversation now (JSON and every artifact). */
   backupTab(data: { tabId: number }): ConversationStatus;
+  /** Start a backup (or return the one already going): the whole history, or one conversation. */
+  backupStart(data: { scope: 'everything' } | { scope: 'conversation'; conversationId: string; origin?: string }): BackupStatus;
+  /** A backup run's live state, or null when there never was one. */
+  backupStatus(data: { runId: string }): BackupStatus | null;
+  /** `Pause`, `Resume` or `Cancel` a run. */
+  backupControl(data: { runId: string; action: 'pause' | 'resume' | 'cancel' }): BackupStatus | null;
   /** Retry every failed artifact (and pending ones waiting for backoff) right away. */
   retryFailed(data: { conversationId: string | null }): number;
 }

@@ -29,3 +29,13 @@ export const storageFull = storage.defineItem<{ since: number; neededBytes: numb
   fallback: null,
   version: 1,
 });
+
+/**
+ * Backup pacing overrides (milliseconds): spacing between JSON requests and the pause after a 429 without
+ * Retry-After (doubling up to the cap). Empty by default: utils/backup/pacer.ts DEFAULT_PACING applies. The
+ * end-to-end tests and the benchmark shorten it; values are clamped there, so it can never hammer ChatGPT.
+ */
+export const backupPacing = storage.defineItem<{ spacingMs?: number; basePauseMs?: number; capPauseMs?: number }>('local:backupPacing', {
+  fallback: {},
+  version: 1,
+});

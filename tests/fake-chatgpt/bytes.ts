@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { drawPicture } from './picture.ts';
 
 /** Keys containing this marker serve 20-25 MB, to exercise streaming, quotas and progress. */
 export const BIG_MARKER = 'big';
@@ -78,6 +79,35 @@ export function makePng(seed: string, width: number, height: number, level = 6):
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** A PNG that looks like a picture (picture.ts): the demo's gallery shows landscapes, not noise. */
+export function makePicturePng(seed: string, width: number, height: number): Buffer {
+  const rgb = drawPicture(seed, width, height);
+  const stride = width * 3 + 1;
+  const raw = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * stride] = 1; // filter "Sub": gradients and flat areas compress to almost nothing
+    for (let x = 0; x < width * 3; x++) {
+      const v = rgb[y * width * 3 + x]!;
+      const left = x >= 3 ? rgb[y * width * 3 + x - 3]! : 0;
+      raw[y * stride + 1 + x] = (v - left) & 0xff;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw, { level: 6 })),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** File ids containing this marker (case-sensitive, fits a file-service id) serve about 1 MB (the backup benchmark). */
+export const MEDIUM_MARKER = 'Medium1MB';
 
 function bigSize(key: string): number {
   const h = createHash('sha256').update(key).digest().readUInt32LE(4);
@@ -173,7 +203,7 @@ function cached(key: string, make: () => Buffer): Buffer {
 }
 
 function fileBytes(fileId: string): Buffer {
-  return cached(`file\0${fileId}`, () => (isBig(fileId) ? bigPng(fileId) : makePng(fileId, 24, 24)));
+  return cached(`file\0${fileId}`, () => (isBig(fileId) ? bigPng(fileId) : fileId.includes(MEDIUM_MARKER) ? makePng(fileId, 580, 600, 0) : makePicturePng(fileId, 256, 160)));
 }
 
 function sandboxBytes(conversationId: string, path: string): Buffer {

@@ -279,10 +279,39 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     }
     const archived = q.get('is_archived') === 'true';
     const order = q.get('order') === 'created' ? 'create_time' : 'update_time';
+    // Project chats are listed through the project routes only (chatgpt-surface.md 3.2: "not always in this list").
     const all = [...state.conversations.values()]
-      .filter((c) => !state.temporary.has(c.conversation_id) && Boolean(c.is_archived) === archived)
+      .filter((c) => !state.temporary.has(c.conversation_id) && Boolean(c.is_archived) === archived && !isProject(c))
       .sort((a, b) => (b[order] ?? 0) - (a[order] ?? 0));
-    const items = all.slice(offset, offset + limit).map((c) => ({
+    const items = all.slice(offset, offset + limit).map(listItem);
+    return json(200, { items, total: all.length, limit, offset, has_missing_conversations: false });
+  }
+
+  function isProject(c: FakeConversation): boolean {
+    return typeof c.gizmo_id === 'string' && c.gizmo_id.startsWith('g-p-');
+  }
+
+  /** Projects in the sidebar, cursor-paged (two per page, so the cursor is exercised). */
+  function projects(ctx: Ctx): Reply {
+    const ids = [...new Set([...state.conversations.values()].filter(isProject).map((c) => c.gizmo_id as string))].sort();
+    const start = Number(ctx.url.searchParams.get('cursor') ?? 0) || 0;
+    const page = ids.slice(start, start + 2);
+    return json(200, {
+      items: page.map((id) => ({ gizmo: { gizmo: { id, display: { name: `Project ${id.slice(4, 10)}` } }, files: [] }, conversations: { items: [], cursor: null } })),
+      cursor: start + 2 < ids.length ? String(start + 2) : null,
+    });
+  }
+
+  /** One project's conversations, cursor-paged with `limit` (at most 50). */
+  function projectConversations(ctx: Ctx, gizmoId: string): Reply {
+    const limit = Math.min(50, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 50) || 50));
+    const start = Number(ctx.url.searchParams.get('cursor') ?? 0) || 0;
+    const all = [...state.conversations.values()].filter((c) => c.gizmo_id === gizmoId).sort((a, b) => (b.update_time ?? 0) - (a.update_time ?? 0));
+    return json(200, { items: all.slice(start, start + limit).map(listItem), cursor: start + limit < all.length ? String(start + limit) : null });
+  }
+
+  function listItem(c: FakeConversation) {
+    return {
       id: c.conversation_id,
       title: c.title ?? null,
       create_time: iso(c.create_time),
@@ -301,8 +330,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       conversation_origin: null,
       snippet: null,
       pinned_time: null,
-    }));
-    return json(200, { items, total: all.length, limit, offset, has_missing_conversations: false });
+    };
   }
 
   function filesDownload(ctx: Ctx, fileId: string): Reply {
@@ -398,7 +426,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       start = n;
     }
     const all: ScannedImage[] = [];
-    for (const conv of state.conversations.values()) {
+    for (const conv of [...state.conversations.values(), ...state.deleted.values()]) {
       if (state.temporary.has(conv.conversation_id)) continue;
       all.push(...state.scan(conv).images);
     }
@@ -415,6 +443,10 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
           height: im.height,
           title: im.title,
           prompt: im.prompt,
+          // 2026: the prompt the conversation JSON lacks (chatgpt-surface.md 3.3).
+          recreation_prompt: im.prompt ?? im.title,
+          kind: 'media_generation',
+          generation_type: 'image_gen',
           created_at: im.createdAt,
           asset_pointer: im.assetPointer,
           conversation_id: im.conversationId,
@@ -477,6 +509,10 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       }
       if (p === '/options' && ctx.method === 'GET') return json(200, state.options, h);
       if (p === '/options' && ctx.method === 'POST') return json(200, state.setOptions(body() as Partial<FakeOptions>), h);
+      if (p === '/delete-conversation' && ctx.method === 'POST') {
+        const b = body() as { conversationId: string };
+        return json(200, { ok: state.deleteConversation(b.conversationId) }, h);
+      }
       if (p === '/expire-sandbox' && ctx.method === 'POST') {
         const b = body() as { conversationId: string; path: string; atMs?: number };
         state.expireSandbox(b.conversationId, b.path, b.atMs);
@@ -531,6 +567,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
           if (!bearerOk(ctx)) return json(401, { detail: 'Could not parse your authentication token. Please try signing in again.' });
           const ws = state.options.workspaceAccountId;
           if (needsAccount && ws && ctx.accountHeader !== ws) return json(403, { detail: 'Workspace requires the ChatGPT-Account-Id header' });
+          if (!state.takeToken()) return json(429, { detail: "You're making requests too quickly." }); // no Retry-After (2026)
           return h();
         },
       });
@@ -547,6 +584,11 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       if (method === 'GET' && ((m = /^\/files\/download\/([^/]+)$/.exec(rest)) || (m = /^\/files\/([^/]+)\/download$/.exec(rest)))) {
         const fid = decodeURIComponent(m[1]!);
         return authed('files-download', () => filesDownload(ctx, fid));
+      }
+      if (method === 'GET' && rest === '/gizmos/snorlax/sidebar') return authed('projects', () => projects(ctx));
+      if (method === 'GET' && (m = /^\/gizmos\/([^/]+)\/conversations$/.exec(rest))) {
+        const gizmo = decodeURIComponent(m[1]!);
+        return authed('project-conversations', () => projectConversations(ctx, gizmo));
       }
       if (method === 'GET' && rest === '/my/recent/image_gen') return authed('image-library', () => imageLibrary(ctx));
       if (method === 'GET' && rest === '/accounts/check/v4-2023-04-27') return authed('accounts', accounts, false);
@@ -600,6 +642,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       accountHeader: accountHeader !== null,
       fetchSite: typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'] : null,
       fault: null,
+      end: null,
     };
     const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     const ctx: Ctx = { req, method: entry.method, host, hostHeader, url, fullUrl: url.href, cookies, bearer, accountHeader, body, entry };
@@ -618,9 +661,11 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     state.requests.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
+      entry.end ??= Date.now();
     });
     res.on('close', () => {
       if (entry.status === null) entry.status = res.headersSent ? res.statusCode : 0;
+      entry.end ??= Date.now();
     });
     const fault = state.takeFault(r.route, url.href, bearer !== null);
     let truncate = false;

@@ -57,6 +57,8 @@ export interface RequestLogEntry {
   /** `Sec-Fetch-Site` as sent: `same-origin` from the page (and content scripts), `none` from an extension worker. */
   fetchSite: string | null;
   fault: FaultKind | null;
+  /** ms since the epoch when the response ended (or the socket closed); null while open. */
+  end: number | null;
 }
 
 export interface FakeOptions {
@@ -76,6 +78,11 @@ export interface FakeOptions {
   liveImage: boolean;
   /** Refuse API calls that do not come from a ChatGPT page (a challenge, as Cloudflare might give a worker). */
   refuseNonPageRequests: boolean;
+  /**
+   * ChatGPT's 2026 rate limit on the JSON API, as a token bucket (chatgpt-surface.md section 7): `capacity`
+   * requests at once, refilled at `refillPerSec`; an empty bucket answers 429 without Retry-After. Null: off.
+   */
+  rateLimit: { capacity: number; refillPerSec: number } | null;
 }
 
 export const DEFAULT_OPTIONS: FakeOptions = {
@@ -87,6 +94,7 @@ export const DEFAULT_OPTIONS: FakeOptions = {
   sasTtlMs: 5 * 60_000,
   liveImage: true,
   refuseNonPageRequests: false,
+  rateLimit: null,
 };
 
 /** Reads every `*.json` in the folders (skipping `malformed-*`); a file holds one conversation or an array. */
@@ -121,6 +129,9 @@ export class FakeState {
   conversations = new Map<string, FakeConversation>();
   /** Conversations started as temporary chats: served by id, never listed. */
   temporary = new Set<string>();
+  /** Deleted conversations: gone from the history and the conversation route, their images still in the image library. */
+  deleted = new Map<string, FakeConversation>();
+  private bucket: { tokens: number; at: number } | null = null;
   requests: RequestLogEntry[] = [];
   faults: ActiveFault[] = [];
   /** `${cid}\0${path}` -> ms since epoch after which interpreter/download reports the session expired. */
@@ -145,6 +156,8 @@ export class FakeState {
   reset(): void {
     this.loadConversations();
     this.temporary.clear();
+    this.deleted.clear();
+    this.bucket = null;
     this.requests = [];
     this.faults = [];
     this.sandboxExpiry.clear();
@@ -159,6 +172,7 @@ export class FakeState {
   }
 
   setOptions(patch: Partial<FakeOptions>): FakeOptions {
+    if ('rateLimit' in patch) this.bucket = null;
     this.options = { ...this.options, ...patch };
     return this.options;
   }
@@ -190,6 +204,27 @@ export class FakeState {
     return null;
   }
 
+  /** One JSON API request against the rate limit: false when the bucket is empty (answer 429). */
+  takeToken(now = Date.now()): boolean {
+    const limit = this.options.rateLimit;
+    if (!limit) return true;
+    const b = (this.bucket ??= { tokens: limit.capacity, at: now });
+    b.tokens = Math.min(limit.capacity, b.tokens + ((now - b.at) / 1000) * limit.refillPerSec);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Moves a conversation out of the history (as deleting it in ChatGPT does); its images stay in the library. */
+  deleteConversation(id: string): boolean {
+    const conv = this.conversations.get(id);
+    if (!conv) return false;
+    this.conversations.delete(id);
+    this.deleted.set(id, conv);
+    return true;
+  }
+
   /** From `atMs` on (default now), interpreter/download for this file reports the session expired. */
   expireSandbox(conversationId: string, path: string, atMs: number = Date.now()): void {
     this.sandboxExpiry.set(`${conversationId}\0${path}`, atMs);
@@ -216,7 +251,7 @@ export class FakeState {
       const s = this.sandboxFileIds.get(fileId)!;
       return { conversationId: s.conversationId, use: 'sandbox', name: null, mimeType: null };
     }
-    for (const conv of this.conversations.values()) {
+    for (const conv of [...this.conversations.values(), ...this.deleted.values()]) {
       const f = this.scan(conv).files.get(fileId);
       if (f) return { conversationId: conv.conversation_id, use: f.use, name: f.name, mimeType: f.mimeType };
     }

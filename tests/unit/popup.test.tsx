@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Popup } from '@/components/Popup';
-import { onMessage, removeAllListeners, type ConversationStatus } from '@/utils/messaging';
+import { onMessage, removeAllListeners, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
 import { storageFull } from '@/utils/storage';
 
 const containers: HTMLElement[] = [];
@@ -15,12 +15,36 @@ function status(over: Partial<ConversationStatus['counts']> = {}, conversationId
   return { conversationId, title: 'Fox poster', counts: { saved: 3, pending: 0, expired: 0, failed: 0, ...over }, queued: 0 };
 }
 
-async function mount(tabId: number | null = 7): Promise<HTMLElement> {
+const CONV = '00000000-0000-4000-8000-000000000001';
+
+function backupStatus(over: Partial<BackupStatus> = {}): BackupStatus {
+  return {
+    runId: `conversation:${CONV}`, scope: 'conversation', conversationId: CONV, state: 'running', phase: 'files',
+    step: '3 of 12 files', value: 4, max: 13, pausedUntil: null, filesPending: 9, startedAt: 1, finishedAt: null, failures: [],
+    counts: { listed: 1, read: 1, skipped: 0, failed: 0, imagesListed: 0, imagesOnlyInLibrary: 0, queued: 12, saved: 3, expired: 0, filesFailed: 0, alreadySaved: 0 },
+    ...over,
+  };
+}
+
+const downloads: string[] = [];
+
+async function mount(tabId: number | null = 7, url: string | null = null): Promise<HTMLElement> {
   const container = document.createElement('div');
   document.body.append(container);
   containers.push(container);
-  await act(async () => {
-    render(<Popup getTabId={async () => tabId} />, container);
+  await act(() => {
+    render(
+      <Popup
+        getTab={() => Promise.resolve({ id: tabId, url })}
+        getTotals={() => Promise.resolve({ saved: 40, pending: 1, expired: 2, failed: 0 })}
+        downloadConversation={(id) => {
+          downloads.push(id);
+          return Promise.resolve();
+        }}
+        pollMs={10}
+      />,
+      container,
+    );
   });
   await act(async () => new Promise((r) => setTimeout(r, 0)));
   return container;
@@ -35,32 +59,48 @@ describe('Popup', () => {
     expect([...el.querySelectorAll('.warn')].map((w) => w.textContent)).toEqual(['1 expired', '2 failed']);
   });
 
-  it('backs up the conversation of the tab when asked', async () => {
-    onMessage('tabStatus', () => status());
-    const asked: number[] = [];
-    onMessage('backupTab', ({ data }) => {
-      asked.push(data.tabId);
-      return status({ pending: 2 });
+  it('backs up the conversation in the background, shows its progress, then the counts and the download', async () => {
+    onMessage('tabStatus', () => status({}, CONV));
+    const started: string[] = [];
+    let live = backupStatus();
+    onMessage('backupStart', ({ data }) => {
+      if (data.scope === 'conversation') started.push(data.conversationId);
+      return live;
     });
-    const el = await mount();
+    onMessage('backupStatus', () => (started.length ? live : null));
+    downloads.length = 0;
+    const el = await mount(7, `https://chatgpt.com/c/${CONV}`);
     const button = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Back up this conversation')!;
-    expect(button.disabled).toBe(false);
     await act(async () => {
       button.click();
       await new Promise((r) => setTimeout(r, 0));
     });
-    expect(asked).toEqual([7]);
-    expect(el.querySelector('[role="alert"]')?.textContent).toMatch(/Backup started/);
-    expect(el.textContent).toContain('2 pending');
+    expect(started).toEqual([CONV]);
+    const bar = el.querySelector('[role="progressbar"]')!;
+    expect([bar.getAttribute('aria-valuenow'), bar.getAttribute('aria-valuemax')]).toEqual(['4', '13']);
+    expect(el.querySelector('[data-testid="backup-step"]')?.textContent).toBe('3 of 12 files');
+    expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Download this conversation')).toBe(false);
+
+    live = backupStatus({ state: 'done', phase: 'done', step: 'Done', value: 13, filesPending: 0, finishedAt: 2, counts: { ...live.counts, saved: 12 } });
+    await act(async () => new Promise((r) => setTimeout(r, 50)));
+    expect(el.querySelector('[role="progressbar"]')).toBeNull();
+    expect(el.querySelector('[data-testid="backup-summary"]')?.textContent).toContain('12 new saved');
+    const download = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Download this conversation')!;
+    await act(async () => {
+      download.click();
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(downloads).toEqual([CONV]);
   });
 
-  it('offers no backup outside a conversation', async () => {
+  it('on another tab explains the extension and shows the vault totals', async () => {
     onMessage('tabStatus', () => status({}, null));
-    const el = await mount();
-    const button = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Back up this conversation')!;
-    expect(button.disabled).toBe(true);
-    expect(el.textContent).toContain('Open a ChatGPT conversation');
+    const el = await mount(3, 'https://example.org/');
+    expect(el.querySelector('[data-testid="popup-totals"]')?.textContent).toBe('In the vault: 40 saved, 1 pending, 2 expired, 0 failed.');
+    expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Back up this conversation')).toBe(false);
+    expect(el.querySelector('a')?.textContent).toBe('Open the library');
   });
+
 });
 
 describe('Popup retry', () => {

@@ -21,6 +21,8 @@ export interface WriteArchiveOptions {
   now?: Date;
   /** Native deflate / CRC-32 for Node callers (utils/zip/node.ts). */
   zip?: ZipWriterOptions;
+  /** Only this conversation: its snapshot and artifacts (`Download this conversation`). */
+  conversationId?: string;
 }
 
 export interface WriteArchiveResult {
@@ -50,11 +52,14 @@ const encoder = new TextEncoder();
 export async function writeVaultArchive(db: VaultDb, sink: WritableStream<Uint8Array>, options: WriteArchiveOptions = {}): Promise<WriteArchiveResult> {
   const now = options.now ?? new Date();
   // Keys only: neither call loads a blob or a snapshot.
+  const only = options.conversationId;
   const [records, blobKeys, snapshotKeys, conversations] = await Promise.all([
-    db.artifacts.orderBy('id').toArray(),
+    only === undefined
+      ? db.artifacts.orderBy('id').toArray()
+      : db.artifacts.where('conversationId').equals(only).toArray().then((rs) => rs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
     db.blobs.toCollection().primaryKeys(),
-    db.snapshots.toCollection().primaryKeys(),
-    db.conversations.orderBy('id').toArray(),
+    only === undefined ? db.snapshots.toCollection().primaryKeys() : db.snapshots.where('id').equals(only).primaryKeys(),
+    only === undefined ? db.conversations.orderBy('id').toArray() : db.conversations.where('id').equals(only).toArray(),
   ]);
   const haveBlob = new Set(blobKeys);
   const haveSnapshot = new Set(snapshotKeys);

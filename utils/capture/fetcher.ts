@@ -50,6 +50,11 @@ export interface JobSpec {
   origin: string | null;
   /** The workspace cookie of the tab that queued it (null: personal account or unknown). */
   account: string | null;
+  /**
+   * A signed link the backup already holds (the image library lists one per image): tried first, so a
+   * backup of many images needs no one-at-a-time resolution per file; refused or failing, the file is resolved.
+   */
+  hintUrl?: string | null;
 }
 
 export interface AuthSource {
@@ -125,6 +130,14 @@ export async function fetchArtifact(
   onChunk: BodySink | ((chunk: Uint8Array) => void | Promise<void>),
 ): Promise<FetchedFile> {
   const sink: BodySink = typeof onChunk === 'function' ? { chunk: onChunk } : onChunk;
+  if (spec.hintUrl && spec.kind !== 'sandbox-file' && classifyDownloadUrl(spec.hintUrl) === 'estuary') {
+    try {
+      return await download({ downloadUrl: spec.hintUrl, fileName: null, sizeBytes: null, mimeType: null }, spec, ctx, sink);
+    } catch (err) {
+      // A stale or refused link: resolve the file id as usual. Anything else is the job's failure.
+      if (!(err instanceof CaptureFailure) || err.failure.cause !== 'gone') throw err;
+    }
+  }
   const resolve = () => (spec.kind === 'sandbox-file' ? resolveSandbox(spec, ctx) : resolveFileId(spec, ctx));
   let target = await resolve();
   if ('direct' in target) return target.direct(sink);

@@ -293,6 +293,7 @@ export class CaptureQueue {
       gizmoId: str(job.data.gizmoId),
       origin: str(job.data.origin),
       account: str(job.data.account),
+      ...(str(job.data.hintUrl) ? { hintUrl: str(job.data.hintUrl) } : {}),
     };
     let result = await this.execute(slot.executor, spec);
     if ('refused' in result) {

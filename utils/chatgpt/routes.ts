@@ -305,3 +305,26 @@ export function isAllowedFileUrl(url: string | URL): boolean {
   const host = u.hostname;
   return isChatgptHost(host) || host.endsWith('.oaiusercontent.com') || AZURE_BLOB_HOSTS.includes(host);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Whole-history listings (backup). Shapes are parsed in utils/chatgpt/listings.ts.
+
+/**
+ * Projects (gizmos of the sidebar), cursor-paged: `{ items: [{ gizmo: { gizmo: { id, display } } }], cursor }`.
+ * `conversations_per_gizmo=0` asks for the projects alone; their chats come from `projectConversationsUrls`.
+ */
+export function projectsListUrls(origin: string, cursor: string | null = null): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/gizmos/snorlax/sidebar?conversations_per_gizmo=0${cursor ? `&cursor=${enc(cursor)}` : ''}`, // M, 2025-2026 (PZ-api)
+  ];
+}
+
+/** Page size the project conversation listing is asked for (the web client's 50, 2026). */
+export const PROJECT_CONVERSATIONS_LIMIT = 50;
+
+/** One project's conversations, cursor-paged: `{ items: [...same as the history list...], cursor }`. */
+export function projectConversationsUrls(origin: string, gizmoId: string, cursor: string | null = null): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/gizmos/${enc(gizmoId)}/conversations?cursor=${cursor ? enc(cursor) : '0'}&limit=${PROJECT_CONVERSATIONS_LIMIT}`, // M, 2025-2026 (PZ-api)
+  ];
+}

@@ -2,6 +2,7 @@
 import type { ArtifactRecord } from '@/utils/vault';
 import { safeFileName } from '@/utils/files/names';
 import { withExtension } from '@/utils/files/sniff';
+import { slugify } from '@/utils/chatgpt/walker';
 import { localDay } from './groups';
 
 /** `chatgpt-vault-<YYYY-MM-DD>.zip`, local date (contracts.md section 4). */
@@ -37,4 +38,9 @@ export function selectionZipName(records: readonly ArtifactRecord[], titles: Rea
     return `${safeFileName(title ?? `conversation-${id}`, 'conversation', 100)}.zip`;
   }
   return `chatgpt-artifacts-${localDay(now)}.zip`;
+}
+
+/** `chatgpt-vault-<title slug>-<YYYY-MM-DD>.zip`, local date: one conversation's archive (contracts.md section 4). */
+export function conversationFileName(title: string, now: Date = new Date()): string {
+  return `chatgpt-vault-${slugify(title, 60) || 'conversation'}-${localDay(now)}.zip`;
 }

@@ -83,7 +83,73 @@ export interface JobRecord {
   data: Record<string, unknown>;
 }
 
+/** A backup run's checkpoint (utils/backup): where listing stopped and what is still awaited; survives a stopped worker. */
+export interface BackupRunRecord {
+  /** `everything`, or `conversation:<id>` for the popup's one-conversation backup. */
+  id: string;
+  scope: 'everything' | 'conversation';
+  conversationId: string | null;
+  origin: string;
+  state: 'running' | 'paused' | 'done' | 'cancelled';
+  phase: 'probe' | 'history' | 'archived' | 'projects' | 'conversations' | 'images' | 'files' | 'done';
+  /** Listing checkpoints: the next offset or cursor of each listing. */
+  historyOffset: number;
+  archivedOffset: number;
+  projectsCursor: string | null;
+  projectsListed: boolean;
+  /** Projects still to list, first one in progress with its cursor. */
+  projects: { id: string; cursor: string | null }[];
+  imagesCursor: string | null;
+  /** Artifact ids this run queued for download whose outcome is not known yet. */
+  waiting: string[];
+  counts: BackupCounts;
+  /** The last thing the run did, in words. */
+  step: string;
+  /** While ChatGPT rate-limits: when the next request may go (ms since the epoch). */
+  pausedUntil: number | null;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+}
+
+export interface BackupCounts {
+  listed: number;
+  read: number;
+  /** Conversations whose stored snapshot was as new as the listing's and had nothing left to fetch. */
+  skipped: number;
+  failed: number;
+  imagesListed: number;
+  /** Images the library knew and no conversation read did (gone or unreadable conversations). */
+  imagesOnlyInLibrary: number;
+  /** Files this run queued for download, and how each ended. */
+  queued: number;
+  saved: number;
+  expired: number;
+  filesFailed: number;
+  /** Files the vault already held when the run met them. */
+  alreadySaved: number;
+}
+
+/** One conversation a backup run must read; `state` is `todo` until it is read, skipped or has failed. */
+export interface BackupItemRecord {
+  /** `<runId>|<conversationId>`. */
+  id: string;
+  runId: string;
+  state: 'todo' | 'done' | 'skipped' | 'failed';
+  conversationId: string;
+  title: string | null;
+  gizmoId: string | null;
+  /** The listing's update time (seconds), to skip a conversation whose stored snapshot is as new. */
+  updateTime: number | null;
+  reason: string | null;
+  /** Listing order, so a run reads in the order it listed. */
+  order: number;
+}
+
 export type VaultDb = Dexie & {
+  backupRuns: EntityTable<BackupRunRecord, 'id', BackupRunRecord>;
+  backupItems: EntityTable<BackupItemRecord, 'id', BackupItemRecord>;
   artifacts: EntityTable<ArtifactRecord, 'id', ArtifactRecord>;
   blobs: EntityTable<BlobRecord, 'sha256', BlobRecord>;
   conversations: EntityTable<ConversationRecord, 'id', ConversationRecord>;
@@ -95,7 +161,10 @@ export const VAULT_DB_NAME = 'artifact-vault';
 
 /** Opens (lazily: Dexie opens on first use) a vault database. Tests pass a unique name. */
 export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {
-  const db = new Dexie(name) as VaultDb;
+  // Relaxed durability (Chromium): a commit returns once the OS has the data, not after an fsync. Every job
+  // commits a few small transactions; fsync-ing each halved the backup's byte throughput (bench/backup.ts).
+  // Atomicity is unchanged: a power cut can lose the last commits, never corrupt the vault, and lost jobs rerun.
+  const db = new Dexie(name, { chromeTransactionDurability: 'relaxed' }) as VaultDb;
   db.version(1).stores({
     // conversationId: a conversation's artifacts (library page, countByStatus per chat).
     // kind, status: filtered listings and counts. capturedAt: recent captures (capturedAfter).
@@ -108,6 +177,12 @@ export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {
     // artifactId: jobs of an artifact (deleteArtifact). nextAttemptAt: due jobs.
     // conversationId: pending work per conversation (pendingJobCount).
     jobs: 'id, artifactId, nextAttemptAt, conversationId',
+  });
+  // Backup checkpoints (utils/backup). backupItems [runId+state+order]: the next conversation to read in
+  // listing order, and counts per state; runId: a run's items (removed with the run).
+  db.version(2).stores({
+    backupRuns: 'id',
+    backupItems: 'id, runId, [runId+state+order]',
   });
   return db;
 }

@@ -474,3 +474,36 @@ describe('fetchArtifact: size limit (issue 10 item 5)', () => {
     expect(log.map((r) => r.path)).toEqual([NEW_ROUTE]);
   });
 });
+
+describe('fetchArtifact: a signed link the backup already holds', () => {
+  const HINT = `${ORIGIN}/backend-api/estuary/content?id=${FILE}&ts=2&p=fs&cid=1&sig=h1ntsig`;
+
+  it('downloads from the hint without any resolution', async () => {
+    const { ctx, log } = setup((req) => (req.url === HINT ? bytesResponse(BYTES, { type: 'image/png' }) : empty(404)));
+    const { bytes } = await run(fileSpec({ hintUrl: HINT }), ctx);
+    expect(firstDiff(bytes, BYTES)).toBe(-1);
+    expect(log.map((r) => r.url)).toEqual([HINT]);
+  });
+
+  it('resolves the file id as usual when the hint is refused', async () => {
+    const { ctx, log } = setup((req) => {
+      if (req.url === HINT) return empty(403);
+      if (req.path === NEW_ROUTE) return success(ESTUARY);
+      if (req.url === ESTUARY) return bytesResponse(BYTES, { type: 'image/png' });
+      return empty(404);
+    });
+    const { bytes } = await run(fileSpec({ hintUrl: HINT }), ctx);
+    expect(firstDiff(bytes, BYTES)).toBe(-1);
+    expect(log.map((r) => r.path)).toEqual(['/backend-api/estuary/content', NEW_ROUTE, '/backend-api/estuary/content']);
+  });
+
+  it('ignores a hint on a host that is not estuary', async () => {
+    const { ctx, log } = setup((req) => {
+      if (req.path === NEW_ROUTE) return success(ESTUARY);
+      if (req.url === ESTUARY) return bytesResponse(BYTES, { type: 'image/png' });
+      return empty(404);
+    });
+    await run(fileSpec({ hintUrl: 'https://evil.example/x.png' }), ctx);
+    expect(log.some((r) => r.url.startsWith('https://evil.example'))).toBe(false);
+  });
+});

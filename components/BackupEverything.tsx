@@ -1,0 +1,98 @@
+/**
+ * `Back up everything` on the library page (contracts.md section 4): starts the whole-history backup in the
+ * background, then shows it live (BackupProgress) with `Pause`/`Resume` and `Cancel`. The run belongs to the
+ * background, so closing the page changes nothing; reopening it shows the run again. Starting asks for the
+ * optional `notifications` permission without waiting for the answer, so a prompt never delays the start.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { sendMessage, type BackupStatus } from '@/utils/messaging';
+import { BackupProgress } from './BackupProgress';
+
+const RUN_ID = 'everything';
+
+export interface BackupEverythingProps {
+  /** How often the live state is read while a run goes on. */
+  pollMs?: number;
+  /** Asks for the notification permission (default: the browser's prompt, not awaited). */
+  requestNotifications?: () => void;
+  /** Called when a run ends, so the page can show what arrived. */
+  onFinished?: () => void;
+}
+
+function askForNotifications(): void {
+  // Must be called inside the click (a user gesture); the answer does not matter for the run.
+  void browser.permissions?.request({ permissions: ['notifications'] }).catch(() => false);
+}
+
+export function BackupEverything({ pollMs = 500, requestNotifications = askForNotifications, onFinished }: BackupEverythingProps) {
+  const [status, setStatus] = useState<BackupStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      setStatus(await sendMessage('backupStatus', { runId: RUN_ID }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const live = status?.state === 'running' || status?.state === 'paused';
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => void refresh(), pollMs);
+    return () => {
+      clearInterval(timer);
+      onFinished?.();
+    };
+  }, [live, pollMs, refresh]);
+
+  const act = async (run: () => Promise<BackupStatus | null>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setStatus(await run());
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = () => {
+    requestNotifications();
+    void act(() => sendMessage('backupStart', { scope: 'everything' }));
+  };
+
+  return (
+    <section class="backup-everything" aria-label="Back up everything" data-testid="backup-everything">
+      {!live && (
+        <button type="button" onClick={start} disabled={busy}>
+          Back up everything
+        </button>
+      )}
+      {status && <BackupProgress status={status} />}
+      {live && (
+        <div class="backup-actions">
+          {status.state === 'paused' ? (
+            <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'resume' }))}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'pause' }))}>
+              Pause
+            </button>
+          )}
+          <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'cancel' }))}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {error && <p role="alert">Backup: {error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,244 @@
+/**
+ * Backups in real Chromium against the fake chatgpt.com (issue 8): the popup's `Back up this conversation`
+ * with live progress, a second click that fetches nothing, and `Download this conversation` restored into an
+ * empty profile; `Back up everything` over a generated history (archived chats, two projects, a deleted
+ * conversation known only to the image library) under a 429 storm, with the worker stopped and the page
+ * closed mid-run; `Pause`/`Resume` and `Cancel`. Run: `npx wxt build && node --import tsx --test tests/e2e/backup.test.ts`.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { addHistory } from '../fake-chatgpt/history.ts';
+import { startFakeChatGPT, type FakeChatGPT, type RequestLogEntry } from '../fake-chatgpt/server.ts';
+import { scanConversation } from '../fake-chatgpt/scan.ts';
+import { hasExtensionBuild, launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { forgetProbe, readVault } from './vault-probe.ts';
+
+const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
+const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
+
+/** Routes of the JSON API (bytes from estuary and the SAS host are not JSON requests). */
+const JSON_ROUTES = new Set(['session', 'conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'files-download', 'interpreter', 'accounts']);
+
+let fake: FakeChatGPT;
+const browsers: Browser[] = [];
+
+before(async () => {
+  fake = await startFakeChatGPT();
+});
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => undefined);
+  await fake?.close();
+});
+beforeEach(async () => {
+  for (const b of browsers.splice(0)) await b.close().catch(() => undefined);
+  fake.state.reset();
+});
+
+async function launch(): Promise<Browser> {
+  const b = await launchBrowser({ server: fake });
+  browsers.push(b);
+  return b;
+}
+
+/** The person is signed in (the fake sets the session cookie on a page load); then no ChatGPT tab stays open. */
+async function signIn(b: Browser): Promise<void> {
+  const tab = await b.page();
+  await tab.goto('https://chatgpt.com/');
+  await tab.close();
+}
+
+/** Shorter pauses than ChatGPT needs (the real ones are 1 s spacing, 60 s doubling to 5 min), so tests end. */
+async function setPacing(b: Browser, pacing: { spacingMs: number; basePauseMs: number; capPauseMs: number }): Promise<void> {
+  const sw = await b.serviceWorker();
+  await sw.evaluate(async (p) => {
+    await (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ backupPacing: p });
+  }, pacing);
+}
+
+/** Pairs of extension JSON requests that were in flight at the same time. */
+function overlaps(log: RequestLogEntry[]): string[] {
+  const json = log.filter((r) => JSON_ROUTES.has(r.route) && r.fetchSite === 'none').sort((a, b) => a.time - b.time);
+  const out: string[] = [];
+  for (let i = 1; i < json.length; i++) {
+    const prev = json[i - 1]!;
+    const cur = json[i]!;
+    if (prev.end !== null && cur.time < prev.end) out.push(`${prev.route} ${prev.path} [${prev.time}-${prev.end}] / ${cur.route} ${cur.path} @${cur.time}`);
+  }
+  return out;
+}
+
+/** Conversations served (a 429 answer is not a read: the same request is tried again after the pause). */
+const conversationReads = (log: RequestLogEntry[]) =>
+  log.filter((r) => r.route === 'conversation' && r.status === 200).map((r) => decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!));
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).textContent().catch(() => '')) ?? '';
+}
+
+void describe('Back up this conversation (popup)', { skip }, () => {
+  void test('saves the snapshot and every file with progress, a second click fetches nothing, the download restores elsewhere', { timeout: 180_000 }, async () => {
+    const conv = fake.state.conversations.get(MIXED)!;
+    const scan = scanConversation(conv);
+    const expectedCount = [...scan.files.values()].filter((f) => f.use === 'image' || f.use === 'chart').length + scan.sandbox.size;
+    // While the tab captures live, file resolution fails, so the popup's backup is what saves the files.
+    const blocked = fake.state.addFault({ route: 'files-download', fault: '500' });
+    const blockedSandbox = fake.state.addFault({ route: 'interpreter', fault: '500' });
+    const b = await launch();
+    const tab = await b.page();
+    await tab.goto(`https://chatgpt.com/c/${MIXED}`);
+    await waitFor(async () => (await readVault(b)).artifacts.filter((a) => a.conversationId === MIXED).length === expectedCount, { timeout: 30_000, message: 'live capture recorded the references' });
+    blocked.remove();
+    blockedSandbox.remove();
+    // One stalled byte download keeps the run going long enough to watch it (then it is retried).
+    fake.state.addFault({ route: 'estuary', fault: 'stall', times: 1, bearer: true });
+
+    const sw = await b.serviceWorker();
+    const tabId = await sw.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
+      return (await c.tabs.query({ url: 'https://chatgpt.com/*' }))[0]!.id;
+    });
+    let popup = await b.openExtensionPage(`/popup.html?tab=${tabId}`);
+    await popup.getByRole('button', { name: 'Back up this conversation' }).click();
+    const bar = popup.getByRole('progressbar');
+    await bar.waitFor({ timeout: 20_000 });
+    assert.ok(Number(await bar.getAttribute('aria-valuemax')) >= 1);
+    assert.notEqual(await bar.getAttribute('aria-valuenow'), null);
+    await waitFor(async () => /of \d+ files|Reading the conversation/.test(await text(popup, 'backup-step')), { timeout: 20_000, message: 'the step in words' });
+
+    // Closing the popup does not stop the run; reopening shows it live (or finished).
+    await popup.close();
+    popup = await b.openExtensionPage(`/popup.html?tab=${tabId}`);
+    await popup.getByTestId('backup-progress').waitFor({ timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Download this conversation' }).waitFor({ timeout: 90_000 });
+    assert.equal(await popup.getByRole('progressbar').count(), 0);
+    const summary = await text(popup, 'backup-summary');
+    assert.match(summary, /Files: \d+ new saved/);
+
+    const dump = await readVault(b);
+    const mine = dump.artifacts.filter((a) => a.conversationId === MIXED);
+    assert.equal(mine.length, expectedCount);
+    assert.deepEqual(mine.filter((a) => a.status !== 'saved').map((a) => `${a.id}: ${a.status} ${a.reason}`), []);
+    assert.ok(mine.every((a) => a.blobSha256 === a.sha256));
+    assert.ok(dump.snapshotIds.includes(MIXED));
+    const newSaved = Number(/Files: (\d+) new saved/.exec(summary)![1]);
+    assert.ok(newSaved >= 1, `the popup's run saved files itself (${summary})`);
+
+    // A second click: the conversation is read again, no file is fetched again.
+    fake.state.requests = [];
+    await popup.getByRole('button', { name: 'Back up this conversation' }).click();
+    await waitFor(async () => /0 new saved/.test(await text(popup, 'backup-summary')) && (await popup.getByRole('progressbar').count()) === 0, { timeout: 30_000, message: 'second run done' });
+    const fetched = fake.state.requests.filter((r) => ['files-download', 'interpreter', 'estuary', 'sas'].includes(r.route));
+    assert.deepEqual(fetched.map((r) => r.path), []);
+    assert.match(await text(popup, 'backup-summary'), new RegExp(`${expectedCount} already in the vault`));
+
+    // Download this conversation: one conversation's vault archive, restorable into an empty profile.
+    const [download] = await Promise.all([popup.waitForEvent('download'), popup.getByRole('button', { name: 'Download this conversation' }).click()]);
+    assert.match(download.suggestedFilename(), /^chatgpt-vault-quarterly-dashboard-\d{4}-\d\d-\d\d\.zip$/);
+    const zip = readFileSync(await download.path());
+
+    const empty = await launch();
+    const library = await empty.openExtensionPage('/library.html');
+    await library.getByLabel('Restore backup').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/zip', buffer: zip });
+    await library.getByTestId('restore-report').waitFor({ timeout: 30_000 });
+    assert.match((await library.getByTestId('restore-report').textContent()) ?? '', new RegExp(`${expectedCount} added`));
+    const restored = await readVault(empty);
+    assert.deepEqual(restored.snapshotIds, [MIXED]);
+    assert.equal(restored.artifacts.length, expectedCount);
+    assert.deepEqual(
+      restored.artifacts.map((a) => [a.id, a.sha256, a.status]).sort(),
+      mine.map((a) => [a.id, a.sha256, a.status]).sort(),
+    );
+    assert.ok(restored.artifacts.every((a) => a.blobSha256 === a.sha256));
+  });
+});
+
+void describe('Back up everything (library page)', { skip }, () => {
+  void test('a 36-conversation history (4 archived, 2 projects, 1 deleted) under a 429 storm, worker stopped and page closed mid-run: completes, one request at a time, nothing lost or doubled', { timeout: 300_000 }, async () => {
+    fake.state.conversations.clear();
+    const ids = addHistory(fake.state, { count: 30, archived: 4, projects: [[`g-p-${'a'.repeat(32)}`, 3], [`g-p-${'b'.repeat(32)}`, 3]], deleted: 1, seed: 'e2e' });
+    const all = [...ids.history, ...ids.archived, ...Object.values(ids.projects).flat()];
+    assert.equal(all.length, 36);
+    fake.state.setOptions({ rateLimit: { capacity: 6, refillPerSec: 2 } });
+    const b = await launch();
+    await signIn(b);
+    await setPacing(b, { spacingMs: 100, basePauseMs: 3_000, capPauseMs: 6_000 });
+
+    let page = await b.openExtensionPage('/library.html');
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    const bar = page.getByRole('progressbar');
+    await bar.waitFor({ timeout: 20_000 });
+    assert.notEqual(await bar.getAttribute('aria-valuemax'), null);
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).waitFor();
+    // The storm shows as a countdown.
+    await page.getByTestId('backup-countdown').waitFor({ timeout: 60_000 });
+    assert.match(await text(page, 'backup-countdown'), /next request in \d+ s/);
+
+    // Mid-run: stop the worker and close the page; reopening the page brings the run back.
+    await waitFor(() => conversationReads(fake.state.requests).length >= 10, { timeout: 120_000, message: 'ten conversations read' });
+    await page.close();
+    forgetProbe(b);
+    await stopServiceWorker(b.context, b.extensionId!);
+    page = await b.openExtensionPage('/library.html');
+    await page.getByTestId('backup-progress').waitFor({ timeout: 20_000 });
+    await page.getByTestId('backup-summary').waitFor({ timeout: 240_000 });
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
+    assert.equal(await page.getByRole('progressbar').count(), 0);
+    const summary = await text(page, 'backup-summary');
+    assert.match(summary, /Conversations: 36 read, 0 unchanged, 0 could not be read \(of 36 listed\)/);
+    assert.match(summary, /Images found only in the image library: 1/);
+
+    const log = fake.state.requests;
+    assert.ok(log.some((r) => r.status === 429), 'the storm happened');
+    assert.deepEqual(overlaps(log), [], 'never two JSON requests in flight');
+    const reads = conversationReads(log);
+    const counted = new Map<string, number>();
+    for (const id of reads) counted.set(id, (counted.get(id) ?? 0) + 1);
+    // A read cut by the stopped worker may be repeated once; nothing else is read twice.
+    const twice = [...counted].filter(([, n]) => n > 1);
+    assert.ok(twice.length <= 1 && twice.every(([, n]) => n === 2), `read twice: ${JSON.stringify(twice)}`);
+
+    const dump = await readVault(b);
+    assert.deepEqual([...dump.snapshotIds].sort(), [...all].sort());
+    const ofHistory = dump.artifacts.filter((a) => all.includes(a.conversationId));
+    assert.equal(ofHistory.length, 36);
+    const gone = dump.artifacts.filter((a) => a.conversationId === ids.deleted[0]);
+    assert.equal(gone.length, 1);
+    assert.equal(gone[0]!.source, 'backup');
+    assert.ok(gone[0]!.genId && gone[0]!.messageId && gone[0]!.prompt, 'gen_id, message id and prompt from the image library');
+    assert.deepEqual(dump.artifacts.filter((a) => a.status !== 'saved').map((a) => `${a.id} ${a.status} ${a.reason}`), []);
+    assert.ok(dump.artifacts.every((a) => a.source === 'backup' && a.blobSha256 === a.sha256));
+    assert.equal(dump.jobs.length, 0);
+  });
+
+  void test('Pause holds the run, Resume goes on, Cancel stops it promptly', { timeout: 180_000 }, async () => {
+    fake.state.conversations.clear();
+    addHistory(fake.state, { count: 40, seed: 'pause' });
+    const b = await launch();
+    await signIn(b);
+    await setPacing(b, { spacingMs: 300, basePauseMs: 1_000, capPauseMs: 2_000 });
+    const page = await b.openExtensionPage('/library.html');
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    await waitFor(() => conversationReads(fake.state.requests).length >= 3, { timeout: 60_000, message: 'reading started' });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 10_000 });
+    const atPause = conversationReads(fake.state.requests).length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(conversationReads(fake.state.requests).length, atPause, 'no conversation read while paused');
+    assert.match(await text(page, 'backup-step'), /Paused/);
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await waitFor(() => conversationReads(fake.state.requests).length >= atPause + 3, { timeout: 60_000, message: 'reading resumed' });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByTestId('backup-summary').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
+    const atCancel = conversationReads(fake.state.requests).length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(conversationReads(fake.state.requests).length, atCancel, 'nothing read after Cancel');
+    assert.ok(atCancel < 40);
+    // A new run can start afterwards.
+    await page.getByRole('button', { name: 'Back up everything' }).waitFor();
+  });
+});

@@ -1,0 +1,264 @@
+// @vitest-environment node
+/**
+ * The backup runner over a fake-indexeddb vault and a fake ChatGPT backend (a router from URL to Response):
+ * listing with paging, archived and project chats, the image library, 429 storms, failing conversations,
+ * and resuming from the checkpoint after the worker was stopped mid-run.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BackupClient } from '@/utils/backup/client';
+import { EVERYTHING_RUN } from '@/utils/backup/checkpoint';
+import { Pacer } from '@/utils/backup/pacer';
+import { BackupRunner, progressOf } from '@/utils/backup/runner';
+import { recordConversation } from '@/utils/capture/background';
+import { CaptureQueue } from '@/utils/capture/queue';
+import { createVaultDb, finishJob, saveBytes, type VaultDb } from '@/utils/vault';
+import { fakeFetch, type LoggedRequest } from '../capture/fake-fetch';
+
+const ORIGIN = 'https://chatgpt.com';
+const TEMPLATE = readFileSync(resolve(__dirname, '../../fixtures/conversations/image-gen.json'), 'utf8');
+const TEMPLATE_ID = '69dc3dc3-8dfc-8333-9e10-000000000002';
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+const convId = (n: number) => `00000000-0000-4000-8000-${hex(n, 12)}`;
+
+/** The image-gen fixture as conversation n: its own id and its own file ids. */
+function conversation(n: number, extra: { gizmo_id?: string; is_archived?: boolean } = {}) {
+  const json = TEMPLATE.replaceAll(TEMPLATE_ID, convId(n)).replaceAll('a1b2c3d4e5f60718293a4b5c', hex(n, 8) + 'a1b2c3d4e5f60718').replaceAll('b2c3d4e5f60718293a4b5c6d', hex(n, 8) + 'b2c3d4e5f6071829');
+  const parsed = JSON.parse(json) as Record<string, unknown>;
+  return { ...parsed, ...extra, title: `Conversation ${n}` };
+}
+
+interface Backend {
+  conversations: Map<string, Record<string, unknown>>;
+  /** Ids listed by the history but no longer readable (404). */
+  deleted: Set<string>;
+  /** Ids whose read always fails with 500. */
+  broken: Set<string>;
+  projects: Map<string, string[]>;
+  images: Record<string, unknown>[];
+  /** The next this-many JSON requests answer 429 (no Retry-After). */
+  storm: number;
+}
+
+function backend(count: number): Backend {
+  const conversations = new Map<string, Record<string, unknown>>();
+  for (let n = 1; n <= count; n++) conversations.set(convId(n), conversation(n));
+  return { conversations, deleted: new Set(), broken: new Set(), projects: new Map(), images: [], storm: 0 };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+function route(b: Backend, hang?: (req: LoggedRequest) => boolean) {
+  return (req: LoggedRequest): Response | Promise<Response> => {
+    if (req.path === '/api/auth/session') return json({ accessToken: 'token-123456789', expires: new Date(Date.now() + 3600e3).toISOString() });
+    if (hang?.(req)) return new Promise<Response>(() => undefined);
+    if (b.storm > 0) {
+      b.storm--;
+      return json({ detail: 'Too many requests' }, 429);
+    }
+    const listItem = (c: Record<string, unknown>) => ({
+      id: c.conversation_id, title: c.title, update_time: new Date((c.update_time as number) * 1000).toISOString(),
+      gizmo_id: c.gizmo_id ?? null, is_archived: c.is_archived === true,
+    });
+    if (req.path === '/backend-api/conversations') {
+      const limit = Number(req.params.get('limit'));
+      if (limit > 100) return json({ detail: 'limit' }, 422);
+      const offset = Number(req.params.get('offset'));
+      const archived = req.params.get('is_archived') === 'true';
+      const all = [...b.conversations.values()].filter((c) => (c.is_archived === true) === archived && !c.gizmo_id);
+      return json({ items: all.slice(offset, offset + limit).map(listItem), total: all.length, limit, offset });
+    }
+    if (req.path === '/backend-api/gizmos/snorlax/sidebar') {
+      return json({ items: [...b.projects.keys()].map((id) => ({ gizmo: { gizmo: { id, display: { name: id } } }, conversations: { items: [] } })), cursor: null });
+    }
+    const project = /^\/backend-api\/gizmos\/([^/]+)\/conversations$/.exec(req.path);
+    if (project) {
+      const ids = b.projects.get(decodeURIComponent(project[1]!)) ?? [];
+      const start = Number(req.params.get('cursor') ?? 0);
+      const page = ids.slice(start, start + 2);
+      return json({ items: page.map((id) => listItem(b.conversations.get(id)!)), cursor: start + 2 < ids.length ? String(start + 2) : null });
+    }
+    if (req.path === '/backend-api/my/recent/image_gen') {
+      const start = Number(req.params.get('after') || 0);
+      return json({ items: b.images.slice(start, start + 100), cursor: start + 100 < b.images.length ? String(start + 100) : null });
+    }
+    const conv = /^\/backend-api\/conversation\/([^/]+)$/.exec(req.path);
+    if (conv) {
+      const id = decodeURIComponent(conv[1]!);
+      if (b.broken.has(id)) return json({ detail: 'boom' }, 500);
+      const c = b.conversations.get(id);
+      return c && !b.deleted.has(id) ? json(c) : json({ detail: 'not found' }, 404);
+    }
+    return json({ detail: 'Not Found' }, 404);
+  };
+}
+
+function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`)) {
+  const net = fakeFetch(route(b, hang));
+  const queue = new CaptureQueue(db);
+  const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20 });
+  const client = new BackupClient({ origin: ORIGIN, pacer, fetch: net.fetch, transientTries: 2 });
+  const runner = new BackupRunner({
+    db,
+    client: () => client,
+    recordConversation: async (text, conversationId, gizmoId) => {
+      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text });
+    },
+    kick: () => undefined,
+    settleEveryMs: 5,
+  });
+  return { db, runner, log: net.log };
+}
+
+/** Plays the download queue: every queued job ends with bytes (as a tab or the worker would deliver them). */
+async function deliverAll(db: VaultDb): Promise<number> {
+  const jobs = await db.jobs.toArray();
+  for (const job of jobs) {
+    await saveBytes(db, job.artifactId, new TextEncoder().encode(`bytes of ${job.artifactId}`), { mimeType: 'image/png' });
+    await finishJob(db, job.id);
+  }
+  return jobs.length;
+}
+
+async function runToEnd(db: VaultDb, runner: BackupRunner): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    await deliverAll(db);
+    const run = await runner.status(EVERYTHING_RUN);
+    if (run?.state === 'done' || run?.state === 'cancelled') return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('the run did not end');
+}
+
+const reads = (log: LoggedRequest[]) => log.filter((r) => r.path.startsWith('/backend-api/conversation/')).map((r) => decodeURIComponent(r.path.split('/').pop()!));
+
+describe('BackupRunner', () => {
+  it('lists history (two pages), archived and project chats, reads each once, and saves every file', { timeout: 60_000 }, async () => {
+    const b = backend(130);
+    b.conversations.set(convId(500), conversation(500, { is_archived: true }));
+    b.conversations.set(convId(600), conversation(600, { gizmo_id: 'g-p-aaaa' }));
+    b.conversations.set(convId(601), conversation(601, { gizmo_id: 'g-p-aaaa' }));
+    b.conversations.set(convId(602), conversation(602, { gizmo_id: 'g-p-aaaa' }));
+    b.projects.set('g-p-aaaa', [convId(600), convId(601), convId(602)]);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', ORIGIN);
+    await runToEnd(db, runner);
+
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(run.state).toBe('done');
+    expect(run.counts.listed).toBe(134);
+    expect(run.counts.read).toBe(134);
+    expect(new Set(reads(log)).size).toBe(134);
+    expect(reads(log)).toHaveLength(134);
+    const artifacts = await db.artifacts.toArray();
+    // Two images per conversation, all saved by the end, all first brought by the backup.
+    expect(artifacts).toHaveLength(268);
+    expect(artifacts.every((a) => a.status === 'saved' && a.source === 'backup')).toBe(true);
+    expect(run.counts.saved).toBe(268);
+    expect(run.waiting).toEqual([]);
+    const project = await db.conversations.get(convId(601));
+    expect(project?.gizmoId).toBe('g-p-aaaa');
+    expect(progressOf(run).value).toBe(progressOf(run).max);
+    // Never a page above 100 (the server answers 422 there).
+    expect(log.filter((r) => r.path === '/backend-api/conversations').every((r) => Number(r.params.get('limit')) <= 100)).toBe(true);
+  });
+
+  it('a second run reads nothing that did not change and queues nothing', async () => {
+    const b = backend(5);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', ORIGIN);
+    await runToEnd(db, runner);
+    const before = reads(log).length;
+    await runner.start('everything', ORIGIN);
+    await runToEnd(db, runner);
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(reads(log).length).toBe(before);
+    expect(run.counts.skipped).toBe(5);
+    expect(run.counts.queued).toBe(0);
+  });
+
+  it('rides out a 429 storm and records an unreadable conversation without stopping', async () => {
+    const b = backend(6);
+    b.storm = 7;
+    b.broken.add(convId(3));
+    b.deleted.add(convId(4));
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', ORIGIN);
+    await runToEnd(db, runner);
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(run.state).toBe('done');
+    expect(run.counts.read).toBe(4);
+    expect(run.counts.failed).toBe(2);
+    const failed = await db.backupItems.where('runId').equals(EVERYTHING_RUN).and((i) => i.state === 'failed').toArray();
+    expect(failed.map((i) => [i.conversationId, i.reason]).sort()).toEqual([
+      [convId(3), 'ChatGPT answered (HTTP 500)'],
+      [convId(4), 'The conversation is gone (HTTP 404)'],
+    ]);
+    expect(log.length).toBeGreaterThan(7);
+  });
+
+  it('saves images known only to the image library with gen_id, message and recreation_prompt; one artifact for an image found both ways', async () => {
+    const b = backend(2);
+    const shared = `file_00000000${hex(1, 8)}a1b2c3d4e5f60718`;
+    const inConversation = { asset_pointer: `sediment://${shared}`, conversation_id: convId(1), message_id: 'm1', generation_id: 'g1', recreation_prompt: 'a fox, watercolour' };
+    const orphan = { asset_pointer: `sediment://file_${'e'.repeat(32)}`, conversation_id: convId(99), message_id: 'msg-gone', generation_id: 'gen-gone', recreation_prompt: 'a lighthouse at dusk', created_at: 1776000000 };
+    b.images = [inConversation, orphan];
+    const { db, runner } = setup(b);
+    await runner.start('everything', ORIGIN);
+    await runToEnd(db, runner);
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(run.counts.imagesListed).toBe(2);
+    expect(run.counts.imagesOnlyInLibrary).toBe(1);
+    const gone = await db.artifacts.get(`file:file_${'e'.repeat(32)}`);
+    expect(gone).toMatchObject({ status: 'saved', source: 'backup', conversationId: convId(99), messageId: 'msg-gone', genId: 'gen-gone', prompt: 'a lighthouse at dusk' });
+    expect((await db.artifacts.toArray()).filter((a) => a.fileId === shared)).toHaveLength(1);
+    // Recording the library item again only fills gaps: the prompt read from the conversation stays.
+    expect((await db.artifacts.get(`file:${shared}`))?.prompt).toMatch(/^A lighthouse/);
+  });
+
+  it('resumes from the checkpoint after the worker stopped mid-run: nothing lost, nothing read twice', async () => {
+    const b = backend(12);
+    const db = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`);
+    let served = 0;
+    // The first worker "dies" on its 6th conversation read: that request never answers.
+    const first = setup(b, (req) => req.path.startsWith('/backend-api/conversation/') && ++served === 6, db);
+    await first.runner.start('everything', ORIGIN);
+    while (served < 6) await new Promise((r) => setTimeout(r, 5));
+    const readByFirst = new Set(reads(first.log).slice(0, 5));
+    // A new worker on the same vault, as after a restart.
+    const second = setup(b, undefined, db);
+    await second.runner.resumeAll();
+    await runToEnd(db, second.runner);
+    const run = (await second.runner.status(EVERYTHING_RUN))!;
+    expect(run.state).toBe('done');
+    expect(run.counts.read).toBe(12);
+    const again = reads(second.log).filter((id) => readByFirst.has(id));
+    expect(again).toEqual([]);
+    expect(reads(second.log)).toHaveLength(7);
+    expect(await db.artifacts.count()).toBe(24);
+    expect((await db.artifacts.toArray()).every((a) => a.status === 'saved')).toBe(true);
+  });
+
+  it('Pause stops before the next request, Resume goes on, Cancel ends the run', async () => {
+    const b = backend(30);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', ORIGIN);
+    while (reads(log).length < 3) await new Promise((r) => setTimeout(r, 2));
+    const paused = await runner.pause(EVERYTHING_RUN);
+    expect(paused?.state).toBe('paused');
+    const atPause = log.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.length).toBe(atPause);
+    await runner.resume(EVERYTHING_RUN);
+    while (reads(log).length < 8) await new Promise((r) => setTimeout(r, 2));
+    const cancelled = await runner.cancel(EVERYTHING_RUN);
+    expect(cancelled?.state).toBe('cancelled');
+    const atCancel = log.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.length).toBe(atCancel);
+    expect((await db.backupRuns.get(EVERYTHING_RUN))?.state).toBe('cancelled');
+    expect(reads(log).length).toBeLessThan(30);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Background wiring of the backup: one Pacer for every backup request, the runner, its messages
+ * (`backupStart`, `backupStatus`, `backupControl`), resuming after a worker start, staying awake while a run
+ * goes on, and the notification when a long run ends. Entry point: `startBackupBackground()`.
+ */
+import { CHATGPT_HOSTS } from '@/utils/chatgpt/routes';
+import { isConversationId } from '@/utils/chatgpt/ids';
+import { onMessage, type BackupStatus } from '@/utils/messaging';
+import { backupPacing } from '@/utils/storage';
+import type { BackupRunRecord, VaultDb } from '@/utils/vault';
+import { BackupClient } from './client';
+import { failedItems } from './checkpoint';
+import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
+import { BackupRunner, progressOf } from './runner';
+
+export interface BackupBackgroundDeps {
+  db: VaultDb;
+  /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
+  lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
+  recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
+  kick(): void;
+}
+
+/** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
+const NOTIFY_AFTER_MS = 20_000;
+/** Chrome stops an idle worker after 30 s; an extension API call resets that clock. */
+const KEEPALIVE_MS = 20_000;
+
+const WAKE_ALARM = 'backup-wake';
+
+const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
+
+export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner {
+  const lane = deps.lane;
+  const pacer = new Pacer({
+    ...DEFAULT_PACING,
+    ...(lane ? { lane: (call) => lane.json(call), onPause: (ms: number) => lane.pauseJson(ms) } : {}),
+  });
+  // Read again at every start, so a changed override applies to the next run.
+  const applyPacing = () => backupPacing.getValue().then((o) => void Object.assign(pacer.options, DEFAULT_PACING, clampPacing(o))).catch(() => undefined);
+  const ready = applyPacing();
+  const clients = new Map<string, BackupClient>();
+  let keepAlive: ReturnType<typeof setInterval> | null = null;
+
+  const runner = new BackupRunner({
+    db: deps.db,
+    client: (origin) => {
+      let c = clients.get(origin);
+      if (!c) clients.set(origin, (c = new BackupClient({ origin, pacer })));
+      return c;
+    },
+    recordConversation: (json, id, gizmoId) => deps.recordConversation(json, id, gizmoId),
+    kick: () => deps.kick(),
+    onUpdate: () => {
+      const alarms = (browser as Partial<typeof browser>).alarms;
+      if (runner.isBusy() && !keepAlive) {
+        keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
+        // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
+        // minute, and the start resumes the run from its checkpoint.
+        void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
+      } else if (!runner.isBusy() && keepAlive) {
+        clearInterval(keepAlive);
+        keepAlive = null;
+        void alarms?.clear(WAKE_ALARM);
+      }
+    },
+    onFinish: (run) => void notifyFinished(run),
+  });
+  void ready.then(() => runner.resumeAll()).catch((err) => console.error('[artifact-vault] backup resume failed', err));
+
+  const status = async (id: string): Promise<BackupStatus | null> => {
+    const run = await runner.status(id);
+    return run ? toStatus(deps.db, run, pacer) : null;
+  };
+
+  onMessage('backupStart', async ({ data }) => {
+    await ready;
+    await applyPacing();
+    let run: BackupRunRecord;
+    if (data.scope === 'everything') {
+      run = await runner.start('everything', DEFAULT_ORIGIN);
+    } else {
+      if (!isConversationId(data.conversationId)) throw new Error('Open a ChatGPT conversation to back it up');
+      run = await runner.start('conversation', originOf(data.origin), data.conversationId);
+    }
+    return (await status(run.id))!;
+  });
+
+  onMessage('backupStatus', async ({ data }) => {
+    if (typeof data.runId !== 'string') throw new Error('runId is required');
+    return status(data.runId);
+  });
+
+  onMessage('backupControl', async ({ data }) => {
+    const { runId, action } = data;
+    if (action === 'pause') await runner.pause(runId);
+    else if (action === 'resume') await runner.resume(runId);
+    else if (action === 'cancel') await runner.cancel(runId);
+    else throw new Error(`Unknown backup action ${String(action)}`);
+    return status(runId);
+  });
+
+  return runner;
+}
+
+function originOf(origin: string | undefined): string {
+  if (!origin) return DEFAULT_ORIGIN;
+  try {
+    const u = new URL(origin);
+    if (u.protocol === 'https:' && (CHATGPT_HOSTS as readonly string[]).includes(u.hostname)) return u.origin;
+  } catch {
+    // fall through
+  }
+  return DEFAULT_ORIGIN;
+}
+
+/** Overrides from storage, clamped so that no setting can make the backup impolite. */
+export function clampPacing(o: { spacingMs?: number; basePauseMs?: number; capPauseMs?: number }): Partial<PacerOptions> {
+  const out: Partial<PacerOptions> = {};
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+  if (ok(o.spacingMs)) out.spacingMs = Math.max(10, o.spacingMs);
+  if (ok(o.basePauseMs)) out.basePauseMs = Math.max(100, o.basePauseMs);
+  if (ok(o.capPauseMs)) out.capPauseMs = Math.max(out.basePauseMs ?? 100, o.capPauseMs);
+  return out;
+}
+
+async function toStatus(db: VaultDb, run: BackupRunRecord, pacer: Pacer): Promise<BackupStatus> {
+  const { value, max } = progressOf(run);
+  const failures = (await failedItems(db, run.id)).map((i) => ({ conversationId: i.conversationId, title: i.title, reason: i.reason }));
+  const paused = run.state === 'running' && pacer.remainingPause() > 0 ? pacer.pausedUntil : null;
+  return {
+    runId: run.id,
+    scope: run.scope,
+    conversationId: run.conversationId,
+    state: run.state,
+    phase: run.phase,
+    step: paused ? `ChatGPT asked us to slow down: waiting before the next request (${run.step})` : run.step,
+    value,
+    max,
+    pausedUntil: paused,
+    counts: { ...run.counts },
+    filesPending: run.waiting.length,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    failures,
+  };
+}
+
+async function notifyFinished(run: BackupRunRecord): Promise<void> {
+  if (run.finishedAt === null || run.finishedAt - run.startedAt < NOTIFY_AFTER_MS) return;
+  try {
+    // Optional permission, asked for when the person started the run; without it there is simply no notification.
+    if (!browser.notifications || !(await browser.permissions.contains({ permissions: ['notifications'] }))) return;
+    const c = run.counts;
+    await browser.notifications.create(`backup-${run.id}`, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      title: run.scope === 'everything' ? 'Backup of everything finished' : 'Conversation backup finished',
+      message: `${c.read} conversations read, ${c.failed} unreadable. Files: ${c.saved} new, ${c.expired} expired, ${c.filesFailed} failed.`,
+    });
+  } catch (err) {
+    console.warn('[artifact-vault] backup notification failed:', err instanceof Error ? err.message : err);
+  }
+}

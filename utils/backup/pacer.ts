@@ -1,0 +1,120 @@
+/**
+ * Pacing for backup's JSON requests, after the most robust public exporter (chatgpt-surface.md sections 7
+ * and 10): strictly one request at a time, at least `spacingMs` between the starts of two requests, and after
+ * a 429 a pause for everyone: the server's Retry-After when it sends one, otherwise `basePauseMs` doubling with
+ * each consecutive 429 up to `capPauseMs`. A success resets the doubling.
+ *
+ * Every wait takes an AbortSignal, so `Pause` and `Cancel` never have to sit out a five-minute pause.
+ */
+
+export interface PacerOptions {
+  /** Minimum time between the starts of two JSON requests. */
+  spacingMs: number;
+  /** First pause after a 429 without Retry-After. */
+  basePauseMs: number;
+  /** Longest pause (the doubling stops here). */
+  capPauseMs: number;
+  now?: () => number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Another one-at-a-time lane the request must also run in (the worker's lane for download resolutions and
+   * live reads), so that no two JSON requests of the extension's worker are ever in flight together.
+   */
+  lane?: <T>(call: () => Promise<T>) => Promise<T>;
+  /** Told about every rate-limit pause, so the shared lane holds its own requests as well. */
+  onPause?: (ms: number) => void;
+}
+
+/**
+ * 1 s between requests: the spacing the surface doc recommends and what the public exporters converged on.
+ * ChatGPT's bucket (about 200-250 requests, then about one a minute) still empties on a long history; the
+ * pause then takes over. 60 s doubling to 5 min is that exporter's schedule.
+ */
+export const DEFAULT_PACING: PacerOptions = { spacingMs: 1_000, basePauseMs: 60_000, capPauseMs: 300_000 };
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class Pacer {
+  private tail: Promise<unknown> = Promise.resolve();
+  private lastStart = -Infinity;
+  private strikes = 0;
+  /** While rate-limited: no request starts before this time (ms since the epoch). */
+  pausedUntil = 0;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(readonly options: PacerOptions = DEFAULT_PACING) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? abortableSleep;
+  }
+
+  /** Runs `call` in the one-at-a-time lane, after the spacing and any rate-limit pause. */
+  run<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const go = async () => {
+      for (;;) {
+        signal?.throwIfAborted();
+        const wait = Math.max(this.pausedUntil, this.lastStart + this.options.spacingMs) - this.now();
+        if (wait <= 0) break;
+        await this.sleep(wait, signal);
+      }
+      const lane = this.options.lane;
+      if (!lane) {
+        this.lastStart = this.now();
+        return call();
+      }
+      return lane(() => {
+        this.lastStart = this.now();
+        return call();
+      });
+    };
+    const result = this.tail.then(go, go);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A 429: pause every request. Returns the pause in ms. */
+  rateLimited(retryAfterMs: number | null): number {
+    let pause: number;
+    if (retryAfterMs !== null && retryAfterMs >= 0) {
+      pause = retryAfterMs;
+    } else {
+      pause = Math.min(this.options.capPauseMs, this.options.basePauseMs * 2 ** this.strikes);
+      this.strikes++;
+    }
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + pause);
+    this.options.onPause?.(pause);
+    return pause;
+  }
+
+  /** Hold every request for `ms` (a struggling server), without touching the 429 schedule. */
+  hold(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  /** A request got through: the next 429 starts the schedule from the base again. */
+  succeeded(): void {
+    this.strikes = 0;
+  }
+
+  /** Milliseconds left of the current rate-limit pause (0 when none). */
+  remainingPause(): number {
+    return Math.max(0, this.pausedUntil - this.now());
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * The backup runner, in the background: lists every conversation (history, archived, projects), reads each
+ * once (snapshot + artifact references, recorded with `source: backup`), pages the generated-image library
+ * for images whose conversation is gone or unreadable, and follows the download jobs it queued until each
+ * ends saved, expired or failed. Bytes are fetched by the capture queue (utils/capture/queue.ts), never here.
+ *
+ * Each step is checkpointed (checkpoint.ts) before the next request; one failing conversation is recorded
+ * with its reason and the run goes on. All JSON goes through one Pacer (see pacer.ts for the numbers).
+ */
+import {
+  conversationsListUrls, conversationUrls, imageLibraryUrls, projectConversationsUrls, projectsListUrls,
+  CONVERSATIONS_LIST_MAX_LIMIT,
+} from '@/utils/chatgpt/routes';
+import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
+import type { ArtifactRef } from '@/utils/model';
+import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
+import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
+import { abortableSleep } from './pacer';
+import type { BackupClient } from './client';
+import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
+
+export interface RunnerDeps {
+  db: VaultDb;
+  /** The client for a run's origin. */
+  client: (origin: string) => BackupClient;
+  /** Walks one conversation's JSON, stores the snapshot, records its artifacts (`source: backup`) and queues their downloads. */
+  recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
+  /** New download jobs exist. */
+  kick(): void;
+  now?: () => number;
+  /** How often queued files are checked while the run waits for them. */
+  settleEveryMs?: number;
+  /** Called whenever a run changed (progress, state). */
+  onUpdate?(run: BackupRunRecord): void;
+  /** Called once when a run ends by itself (not on cancel). */
+  onFinish?(run: BackupRunRecord): void;
+}
+
+const PAUSE = 'backup-paused';
+const CANCEL = 'backup-cancelled';
+
+export class BackupRunner {
+  private readonly active = new Map<string, { run: BackupRunRecord; controller: AbortController; done: Promise<void> }>();
+  private readonly now: () => number;
+  private lastSettle = 0;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Starts a run (or returns the one already going for that scope). */
+  async start(scope: BackupRunRecord['scope'], origin: string, conversationId: string | null = null): Promise<BackupRunRecord> {
+    const fresh = newRun(scope, origin, conversationId, this.now());
+    const run = await createRun(this.deps.db, fresh);
+    if (run === fresh && scope === 'conversation') {
+      await addItems(this.deps.db, run, [{ id: conversationId!, title: null, updateTime: null, gizmoId: null, archived: false }], null, () => undefined, this.now());
+    }
+    if (run.state === 'running') this.drive(run);
+    return this.active.get(run.id)?.run ?? run;
+  }
+
+  /** After a worker start: continue every run that was running. */
+  async resumeAll(): Promise<void> {
+    const runs = await this.deps.db.backupRuns.toArray();
+    for (const run of runs) if (run.state === 'running') this.drive(run);
+  }
+
+  async status(id: string): Promise<BackupRunRecord | null> {
+    return this.active.get(id)?.run ?? (await this.deps.db.backupRuns.get(id)) ?? null;
+  }
+
+  /** Whether any run is going in this worker (the background keeps itself awake meanwhile). */
+  isBusy(): boolean {
+    return this.active.size > 0;
+  }
+
+  async pause(id: string): Promise<BackupRunRecord | null> {
+    return this.control(id, 'paused', PAUSE);
+  }
+
+  async cancel(id: string): Promise<BackupRunRecord | null> {
+    return this.control(id, 'cancelled', CANCEL);
+  }
+
+  async resume(id: string): Promise<BackupRunRecord | null> {
+    await this.active.get(id)?.done;
+    const run = await this.deps.db.backupRuns.get(id);
+    if (!run || run.state !== 'paused') return run ?? null;
+    run.state = 'running';
+    run.step = 'Resuming';
+    await saveRun(this.deps.db, run, this.now());
+    this.drive(run);
+    return this.active.get(id)?.run ?? run;
+  }
+
+  /** Resolves when the run is no longer driven in this worker (tests, benchmarks). */
+  async idle(id: string): Promise<void> {
+    await this.active.get(id)?.done;
+  }
+
+  private async control(id: string, state: 'paused' | 'cancelled', reason: string): Promise<BackupRunRecord | null> {
+    const live = this.active.get(id);
+    if (live) {
+      if (live.run.state !== 'running') return live.run;
+      live.run.state = state;
+      live.controller.abort(new DOMException(reason, 'AbortError'));
+      await live.done;
+      return live.run;
+    }
+    const run = await this.deps.db.backupRuns.get(id);
+    if (!run || run.state === 'done' || run.state === 'cancelled' || (state === 'paused' && run.state === 'paused')) return run ?? null;
+    run.state = state;
+    run.step = state === 'paused' ? 'Paused' : 'Cancelled';
+    if (state === 'cancelled') run.finishedAt = this.now();
+    await saveRun(this.deps.db, run, this.now());
+    return run;
+  }
+
+  private drive(run: BackupRunRecord): void {
+    if (this.active.has(run.id)) return;
+    const controller = new AbortController();
+    const entry = { run, controller, done: Promise.resolve() };
+    this.active.set(run.id, entry);
+    entry.done = this.loop(run, controller.signal)
+      .catch(async (err: unknown) => {
+        if (controller.signal.aborted) {
+          run.step = run.state === 'paused' ? 'Paused' : 'Cancelled';
+          if (run.state === 'cancelled') run.finishedAt = this.now();
+        } else {
+          // Something below the run broke (IndexedDB): keep the checkpoint, say so, let the person resume.
+          run.state = 'paused';
+          run.error = err instanceof Error ? err.message : String(err);
+          run.step = `Stopped: ${run.error}. Resume to try again${/sign|401|403/i.test(run.error) ? ' once you are signed in to ChatGPT' : ''}.`;
+        }
+        run.pausedUntil = null;
+        await saveRun(this.deps.db, run, this.now()).catch(() => undefined);
+      })
+      .finally(() => {
+        this.active.delete(run.id);
+        this.deps.onUpdate?.(run);
+      });
+  }
+
+  private async loop(run: BackupRunRecord, signal: AbortSignal): Promise<void> {
+    const client = this.deps.client(run.origin);
+    const { db } = this.deps;
+    const save = async (step?: string) => {
+      if (step) run.step = step;
+      await saveRun(db, run, this.now());
+      this.deps.onUpdate?.(run);
+    };
+    while (run.phase !== 'done') {
+      signal.throwIfAborted();
+      switch (run.phase) {
+        case 'probe': {
+          // One small request first: a rate limit already in force shows (and is waited out) before the big run.
+          await save('Checking that ChatGPT answers');
+          const body = await client.getJson(conversationsListUrls(run.origin, { offset: 0, limit: 1 })[0]!, signal);
+          if (body === null) throw new Error('ChatGPT did not list conversations (HTTP 404)');
+          parseConversationPage(body);
+          run.phase = 'history';
+          await save();
+          break;
+        }
+        case 'history':
+        case 'archived': {
+          const archived = run.phase === 'archived';
+          const offset = archived ? run.archivedOffset : run.historyOffset;
+          await save(`Listing ${archived ? 'archived ' : ''}conversations (${run.counts.listed} found)`);
+          const body = await client.getJson(conversationsListUrls(run.origin, { offset, limit: CONVERSATIONS_LIST_MAX_LIMIT, archived })[0]!, signal);
+          const page = body === null ? { items: [], rawCount: 0, total: null, cursor: null } : parseConversationPage(body);
+          const end = page.rawCount < CONVERSATIONS_LIST_MAX_LIMIT || (page.total !== null && offset + page.rawCount >= page.total);
+          await addItems(db, run, page.items, null, (r) => {
+            if (archived) r.archivedOffset += page.rawCount;
+            else r.historyOffset += page.rawCount;
+            if (end) r.phase = archived ? 'projects' : 'archived';
+          }, this.now());
+          break;
+        }
+        case 'projects':
+          await this.listProjects(run, client, signal, save);
+          break;
+        case 'conversations': {
+          const item = await nextItem(db, run.id);
+          if (!item) {
+            run.phase = run.scope === 'everything' ? 'images' : 'files';
+            await save();
+            break;
+          }
+          await this.backUpConversation(run, item, client, signal, save);
+          break;
+        }
+        case 'images': {
+          await save(`Reading the image library (${run.counts.imagesListed} images so far)`);
+          const body = await client.getJson(imageLibraryUrls(run.origin, run.imagesCursor, 100)[0]!, signal);
+          const page = body === null ? { items: [], cursor: null } : parseImagePage(body);
+          await this.recordLibraryImages(run, page.items);
+          // A cursor that does not move would page forever.
+          run.imagesCursor = page.cursor !== run.imagesCursor ? page.cursor : null;
+          if (run.imagesCursor === null) run.phase = 'files';
+          await save();
+          break;
+        }
+        case 'files': {
+          await this.settle(run, true);
+          if (run.waiting.length === 0) {
+            run.phase = 'done';
+            break;
+          }
+          await save(`${run.scope === 'everything' ? 'Saving files: ' : ''}${filesDone(run)} of ${run.counts.queued} files`);
+          await abortableSleep(this.deps.settleEveryMs ?? 1_000, signal);
+          break;
+        }
+      }
+      await this.settle(run, false);
+    }
+    run.state = 'done';
+    run.finishedAt = this.now();
+    run.pausedUntil = null;
+    await save(summary(run));
+    this.deps.onFinish?.(run);
+  }
+
+  private async listProjects(run: BackupRunRecord, client: BackupClient, signal: AbortSignal, save: (s?: string) => Promise<void>): Promise<void> {
+    const { db } = this.deps;
+    if (!run.projectsListed) {
+      await save(`Listing projects (${run.projects.length} found)`);
+      const body = await client.getJson(projectsListUrls(run.origin, run.projectsCursor)[0]!, signal);
+      const page = body === null ? { items: [], cursor: null } : parseProjectPage(body);
+      const known = new Set(run.projects.map((p) => p.id));
+      for (const p of page.items) if (!known.has(p.id)) run.projects.push({ id: p.id, cursor: null });
+      run.projectsCursor = page.cursor !== run.projectsCursor ? page.cursor : null;
+      if (run.projectsCursor === null) run.projectsListed = true;
+      await save();
+      return;
+    }
+    const project = run.projects[0];
+    if (!project) {
+      run.phase = 'conversations';
+      await save();
+      return;
+    }
+    await save(`Listing project conversations (${run.counts.listed} found)`);
+    const body = await client.getJson(projectConversationsUrls(run.origin, project.id, project.cursor)[0]!, signal);
+    const page = body === null ? { items: [], cursor: null, rawCount: 0, total: null } : parseConversationPage(body);
+    await addItems(db, run, page.items, project.id, (r) => {
+      const next = page.cursor !== project.cursor ? page.cursor : null;
+      if (next === null || page.rawCount === 0) r.projects.shift();
+      else r.projects[0] = { id: project.id, cursor: next };
+    }, this.now());
+  }
+
+  private async backUpConversation(
+    run: BackupRunRecord,
+    item: BackupItemRecord,
+    client: BackupClient,
+    signal: AbortSignal,
+    save: (s?: string) => Promise<void>,
+  ): Promise<void> {
+    const { db } = this.deps;
+    const position = run.counts.read + run.counts.skipped + run.counts.failed + 1;
+    const name = item.title ? `"${item.title}"` : 'the conversation';
+    if (run.scope === 'everything' && (await this.isUpToDate(item))) {
+      run.counts.skipped++;
+      await finishItem(db, run, item, 'skipped', 'Already backed up and unchanged', this.now());
+      return;
+    }
+    await save(run.scope === 'everything' ? `Reading conversation ${position} of ${run.counts.listed}: ${name}` : 'Reading the conversation');
+    let text: string | null;
+    try {
+      text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      run.counts.failed++;
+      await finishItem(db, run, item, 'failed', reasonOf(err), this.now());
+      return;
+    }
+    if (text === null) {
+      run.counts.failed++;
+      await finishItem(db, run, item, 'failed', 'The conversation is gone (HTTP 404)', this.now());
+      return;
+    }
+    const before = new Map((await db.artifacts.where('conversationId').equals(item.conversationId).toArray()).map((a) => [a.id, a.status]));
+    try {
+      await this.deps.recordConversation(text, item.conversationId, item.gizmoId);
+    } catch (err) {
+      run.counts.failed++;
+      await finishItem(db, run, item, 'failed', reasonOf(err), this.now());
+      return;
+    }
+    // Awaited: every artifact not saved before this read (new ones, and failed ones the read queued again),
+    // whether or not its download already finished; settle() counts how each ended. Known expired ones stay.
+    const [artifacts, jobs] = await Promise.all([
+      db.artifacts.where('conversationId').equals(item.conversationId).toArray(),
+      db.jobs.where('conversationId').equals(item.conversationId).primaryKeys(),
+    ]);
+    const queued = new Set(jobs);
+    const awaited = artifacts.filter((a) => {
+      const was = before.get(a.id);
+      return was === undefined ? true : was !== 'saved' && (was !== 'expired' || queued.has(fetchJobId(a.id)));
+    });
+    this.await(run, awaited.map((a) => a.id));
+    run.counts.alreadySaved += artifacts.filter((a) => before.get(a.id) === 'saved').length;
+    run.counts.read++;
+    await finishItem(db, run, item, 'done', null, this.now());
+    this.deps.kick();
+  }
+
+  /** The stored snapshot is as new as the listing says and nothing of it is left to fetch: no request needed. */
+  private async isUpToDate(item: BackupItemRecord): Promise<boolean> {
+    if (item.updateTime === null) return false;
+    const { db } = this.deps;
+    const stored = await db.conversations.get(item.conversationId);
+    if (!stored || stored.updateTime === null || stored.updateTime + 0.001 < item.updateTime) return false;
+    let open = false;
+    await db.artifacts.where('conversationId').equals(item.conversationId).until(() => open).each((a) => {
+      if (a.status === 'pending' || a.status === 'failed') open = true;
+    });
+    return !open;
+  }
+
+  /** Image-library items: one artifact per identity (an image already found in its conversation is not added again). */
+  private async recordLibraryImages(run: BackupRunRecord, images: readonly LibraryImage[]): Promise<void> {
+    if (images.length === 0) return;
+    const { db } = this.deps;
+    const refs: ArtifactRef[] = images.map((im) => ({
+      kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
+      fileId: im.fileId, genId: im.genId, prompt: im.prompt, seed: null, fileName: null, sandboxPath: null,
+      mimeType: null, size: null, width: im.width, height: im.height, createTime: im.createdAt, onCurrentPath: true,
+    }));
+    run.counts.imagesListed += images.length;
+    const { added, known } = await recordRefs(db, refs, { source: 'backup', conversationTitle: null });
+    run.counts.imagesOnlyInLibrary += added.length;
+    const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
+    for (const id of added) {
+      const im = byId.get(id)!;
+      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url } });
+    }
+    const knownRecords = await db.artifacts.bulkGet(known);
+    run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
+    // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
+    // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
+    const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
+    for (const job of waitingJobs) {
+      const im = job && byId.get(job.artifactId);
+      if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
+    }
+    this.await(run, added);
+    if (added.length > 0) this.deps.kick();
+  }
+
+  private await(run: BackupRunRecord, ids: readonly string[]): void {
+    const waiting = new Set(run.waiting);
+    for (const id of ids) {
+      if (waiting.has(id)) continue;
+      waiting.add(id);
+      run.waiting.push(id);
+      run.counts.queued++;
+    }
+  }
+
+  /** Counts the queued files that ended (saved, expired, failed with no retry left) and stops awaiting them. */
+  private async settle(run: BackupRunRecord, force: boolean): Promise<void> {
+    if (run.waiting.length === 0) return;
+    if (!force && this.now() - this.lastSettle < (this.deps.settleEveryMs ?? 1_000)) return;
+    this.lastSettle = this.now();
+    const { db } = this.deps;
+    const [records, jobs] = await Promise.all([
+      db.artifacts.bulkGet(run.waiting),
+      db.jobs.bulkGet(run.waiting.map(fetchJobId)),
+    ]);
+    const still: string[] = [];
+    run.waiting.forEach((id, i) => {
+      const r = records[i];
+      if (!r) return; // deleted meanwhile: nothing to wait for
+      if (r.status === 'saved') run.counts.saved++;
+      else if (jobs[i] || r.status === 'pending') still.push(id);
+      else if (r.status === 'expired') run.counts.expired++;
+      else run.counts.filesFailed++;
+    });
+    if (still.length !== run.waiting.length) {
+      run.waiting = still;
+      await saveRun(db, run, this.now());
+      this.deps.onUpdate?.(run);
+    }
+  }
+}
+
+export function filesDone(run: BackupRunRecord): number {
+  return run.counts.saved + run.counts.expired + run.counts.filesFailed;
+}
+
+/** Progress for a progressbar: conversations handled plus files settled, out of everything known so far. */
+export function progressOf(run: BackupRunRecord): { value: number; max: number } {
+  const c = run.counts;
+  const value = c.read + c.skipped + c.failed + filesDone(run);
+  const max = Math.max(value, c.listed + c.queued, 1);
+  return { value: run.state === 'done' ? max : value, max };
+}
+
+export function summary(run: BackupRunRecord): string {
+  const c = run.counts;
+  const parts = [
+    run.scope === 'everything'
+      ? `${c.read} conversations read, ${c.skipped} unchanged, ${c.failed} could not be read`
+      : c.failed > 0 ? 'The conversation could not be read' : 'Conversation read',
+    `${c.saved} new files saved, ${c.expired} expired, ${c.filesFailed} failed, ${c.alreadySaved} already in the vault`,
+  ];
+  if (run.scope === 'everything') parts.push(`${c.imagesOnlyInLibrary} images found only in the image library`);
+  return `Done: ${parts.join('; ')}.`;
+}
+
+function reasonOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 200);
+}
