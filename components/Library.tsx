@@ -19,6 +19,7 @@ import { BackupControls } from './BackupControls';
 import { CaptureSettings } from './CaptureSettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
+import { ReconcileView } from './ReconcileView';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 
@@ -49,6 +50,8 @@ export function Library({
   const [previewId, setPreviewId] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
+  // null until first opened; then the view stays mounted (hidden) so a run survives a look at the gallery.
+  const [reconcileShown, setReconcileShown] = useState<boolean | null>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -112,7 +115,7 @@ export function Library({
   };
 
   return (
-    <div class="library">
+    <div class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
       <header class="library-head">
         <h1>Artifact Vault</h1>
         <StoragePanel nav={nav} refreshKey={revision} />
@@ -120,6 +123,7 @@ export function Library({
           <summary>Settings</summary>
           <CaptureSettings requestDownloads={requestDownloads} />
         </details>
+        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
         <BackupControls
           onDownload={async () => save(await api.writeBackup(), backupFileName())}
           onRestore={async (file) => {
@@ -130,6 +134,9 @@ export function Library({
         />
       </header>
 
+      {reconcileShown !== null && (
+        <div class="reconcile-pane" hidden={!reconcileShown}><ReconcileView save={save} loadBlob={loadBlob} observeVisible={observeVisible} /></div>
+      )}
       <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} />
 
       {selected.size > 0 && (
