@@ -5,7 +5,7 @@
  */
 import { artifactIdentity } from '@/utils/model';
 import { MANIFEST_NAME, parseManifest } from '@/utils/archive/manifest';
-import { openZip, unsafeNameReason, type InflateFactory, type RandomAccessSource } from '@/utils/zip';
+import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource } from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
 import { nobleSha256, type HashFactory } from './hash';
 import { asInputError } from './reconcile';
@@ -13,6 +13,7 @@ import type { VaultArtifact, VaultSide } from './vault-side';
 
 export interface ArchiveVaultOptions {
   inflate?: InflateFactory;
+  crc32?: Crc32;
   signal?: AbortSignal;
   hash?: HashFactory;
   /** For messages (`vault.zip`). */
@@ -32,7 +33,7 @@ export async function archiveVault(src: RandomAccessSource, opts: ArchiveVaultOp
 
 async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOptions): Promise<VaultSide> {
   if (src.size === 0) throw new ReconcileInputError(`${what} is empty (0 bytes): it is not a vault archive.`);
-  const zip = await openZip(src, { inflate: opts.inflate, signal: opts.signal });
+  const zip = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
   for (const e of zip.entries) {
     const reason = unsafeNameReason(e.name);
     if (reason !== null) throw new ReconcileInputError(`${what} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: rejected as tampered with.`);
@@ -72,7 +73,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
     throwIfAborted(opts.signal);
     const entry = zip.get(path)!;
     const h = hash();
-    const r = zip.stream(entry, { maxBytes: entry.size, signal: opts.signal }).getReader();
+    const r = zip.stream(entry, { maxBytes: entry.uncompressedSize, signal: opts.signal }).getReader();
     for (;;) {
       const { value, done } = await r.read();
       if (done) break;
@@ -86,7 +87,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
     bytes: (sha) => {
       const path = pathBySha.get(sha);
       const entry = path === undefined ? undefined : zip.get(path);
-      return Promise.resolve(entry ? zip.stream(entry, { maxBytes: entry.size }) : null);
+      return Promise.resolve(entry ? zip.stream(entry, { maxBytes: entry.uncompressedSize }) : null);
     },
     snapshotIds: () => Promise.resolve([...byId.keys()]),
     snapshot: async (id) => {

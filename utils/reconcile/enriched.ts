@@ -4,19 +4,22 @@
  * `vault/conversations/<id>.json` snapshots and `vault/reconcile-report.json`. Written as a stream into
  * the sink through the one ZIP writer (ZIP64 when needed); one member's bytes in flight at a time.
  */
-import { createZipWriter } from '@/utils/zip';
+import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
 import { safeName, UniqueNames } from './names';
 import type { ReconcileProgress, ReconcileResult } from './reconcile';
 
 export interface EnrichedOptions {
+  /** Raw-deflate compressor and CRC-32 for the writer (the CLI passes node:zlib's). */
+  deflate?: DeflateFactory;
+  crc32?: Crc32;
   signal?: AbortSignal;
   onProgress?: (p: ReconcileProgress) => void;
 }
 
 export async function writeEnrichedExport(result: ReconcileResult, sink: WritableStream<Uint8Array>, opts: EnrichedOptions = {}): Promise<void> {
   const { exportZip, vault } = result;
-  const writer = createZipWriter(sink);
+  const writer = createZipWriter(sink, { deflate: opts.deflate, crc32: opts.crc32 });
   const names = new UniqueNames();
   const files = result.items.filter((m) => (m.item.status === 'recovered' || m.item.status === 'vault-only') && m.item.vaultSha256);
   const snapshotIds = await vault.snapshotIds();
@@ -27,11 +30,11 @@ export async function writeEnrichedExport(result: ReconcileResult, sink: Writabl
   for (const e of exportZip.entries) {
     throwIfAborted(opts.signal);
     names.take(e.name);
-    if (e.name.endsWith('/')) {
+    if (e.directory) {
       tick();
       continue;
     }
-    await writer.add(e.name, exportZip.stream(e, { maxBytes: e.size, signal: opts.signal }), { compress: e.method !== 0 });
+    await writer.add(e.name, exportZip.stream(e, { maxBytes: e.uncompressedSize, signal: opts.signal }), { compress: e.method !== 0 });
     tick();
   }
   for (const m of files) {
@@ -41,7 +44,7 @@ export async function writeEnrichedExport(result: ReconcileResult, sink: Writabl
     if (!stream) throw new Error(`The vault lost the bytes of ${it.fileName ?? it.vaultSha256} while the export was being written.`);
     const folder = `vault/files/${safeName(it.conversationId, 'no-conversation')}`;
     const fallback = it.fileId ?? it.genId ?? it.vaultSha256!.slice(0, 16);
-    await writer.add(names.next(folder, safeName(it.fileName, fallback)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
+    await writer.add(names.next(folder, safeName(m.vault?.fileName ?? it.fileName, fallback)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
     tick();
   }
   for (const id of snapshotIds) {

@@ -9,7 +9,7 @@
 import type { ArtifactKind, ArtifactRef } from '@/utils/model';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { pointerToId } from '@/utils/chatgpt/ids';
-import { openZip, unsafeNameReason, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
+import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
 import type { HashFactory } from './hash';
 import {
@@ -23,6 +23,7 @@ export type ReadPhase = 'reading' | 'conversations' | 'hashing';
 
 export interface ReadExportOptions {
   inflate?: InflateFactory;
+  crc32?: Crc32;
   signal?: AbortSignal;
   hash: HashFactory;
   onProgress?: (phase: ReadPhase, done: number, total: number) => void;
@@ -66,7 +67,7 @@ function memorySource(bytes: Uint8Array): RandomAccessSource {
 }
 
 async function openSources(src: RandomAccessSource, name: string, opts: ReadExportOptions): Promise<{ outer: ZipReader; sources: Source[] }> {
-  const outer = await openZip(src, { inflate: opts.inflate, signal: opts.signal });
+  const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
   checkNames(outer, name);
   const names = outer.entries.map((e) => e.name);
   const top = classifyMembers(names);
@@ -74,13 +75,17 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
   const sources: Source[] = [];
   if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', reader: outer, layout: top });
   for (const p of parts) {
-    let psrc: RandomAccessSource;
-    if (p.method === 0) psrc = outer.rawSource(p);
-    else if (p.size <= MAX_INFLATED_PART) psrc = memorySource(await outer.bytes(p, MAX_INFLATED_PART));
-    else throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
+    // A stored part is read in place; a deflated one only when small enough to inflate into memory.
+    let psrc = outer.rawSource(p);
+    if (!psrc) {
+      if (p.uncompressedSize > MAX_INFLATED_PART) {
+        throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
+      }
+      psrc = memorySource(await outer.bytes(p, MAX_INFLATED_PART));
+    }
     let reader: ZipReader;
     try {
-      reader = await openZip(psrc, { inflate: opts.inflate, signal: opts.signal });
+      reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
     } catch (error) {
       throw new ReconcileInputError(`The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -101,7 +106,7 @@ async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Prom
 
 /** Streams `entry` chunk by chunk. */
 async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSignal | undefined, fn: (chunk: Uint8Array) => void): Promise<void> {
-  const r = reader.stream(entry, { maxBytes: entry.size, signal }).getReader();
+  const r = reader.stream(entry, { maxBytes: entry.uncompressedSize, signal }).getReader();
   try {
     for (;;) {
       const { value, done } = await r.read();
@@ -120,21 +125,24 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const { outer, sources } = await openSources(src, exportName, opts);
   const problems: string[] = [];
 
-  // Which conversations files, per source: the manifest's shard list when it has one, plus what is present.
+  // Which conversations files: those present (exact names) in every source; each `export_manifest.json`
+  // shard list must name files that are present somewhere in the export (parts may split them).
   const convFiles: { source: Source; entry: ZipEntry; label: string }[] = [];
+  const present = new Set<string>();
   for (const s of sources) {
-    const names = new Set(s.layout.conversationFiles);
+    for (const n of s.layout.conversationFiles) {
+      present.add(n);
+      convFiles.push({ source: s, entry: s.reader.get(n)!, label: `${s.prefix}${n}` });
+    }
+  }
+  for (const s of sources) {
     const manifest = s.reader.get(EXPORT_MANIFEST);
-    if (manifest) {
-      const listed = manifestShards(await readJson(s.reader, manifest, `${s.prefix}${EXPORT_MANIFEST}`));
-      for (const f of listed ?? []) {
-        if (!s.reader.get(f) || !(isShardName(f) || f === 'conversations.json')) {
-          throw new ReconcileInputError(`Invalid shard: ${s.prefix}${EXPORT_MANIFEST} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
-        }
-        names.add(f);
+    if (!manifest) continue;
+    for (const f of manifestShards(await readJson(s.reader, manifest, `${s.prefix}${EXPORT_MANIFEST}`)) ?? []) {
+      if (!present.has(f)) {
+        throw new ReconcileInputError(`Invalid shard: ${s.prefix}${EXPORT_MANIFEST} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
       }
     }
-    for (const n of [...names].sort()) convFiles.push({ source: s, entry: s.reader.get(n)!, label: `${s.prefix}${n}` });
   }
   if (convFiles.length === 0) {
     throw new ReconcileInputError(`${exportName} has no conversations file (conversations.json or conversations-NNN.json): it is not a ChatGPT data export.`);
@@ -143,7 +151,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
 
   // Conversations: split, parse and walk one at a time.
   const conversations = new Map<string, ConvEntry>();
-  const total = convFiles.reduce((n, f) => n + f.entry.size, 0);
+  const total = convFiles.reduce((n, f) => n + f.entry.uncompressedSize, 0);
   let done = 0;
   let reported = 0;
   let walkProblems = 0;
@@ -220,7 +228,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       assets.set(key, null as unknown as ExportAsset);
     }
   }
-  const hashTotal = todo.reduce((n, t) => n + t.entry.size, 0);
+  const hashTotal = todo.reduce((n, t) => n + t.entry.uncompressedSize, 0);
   let hashed = 0;
   reported = 0;
   for (const t of todo) {

@@ -3,7 +3,7 @@
  * (in a worker) and the CLI. No browser or Node API here: bytes come through a RandomAccessSource,
  * inflation and hashing are injectable.
  */
-import { ZipFormatError, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
+import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
 import { readExport } from './export-reader';
@@ -20,6 +20,8 @@ export interface ReconcileProgress {
 
 export interface ReconcileOptions {
   inflate?: InflateFactory;
+  /** CRC-32 for member checks (the CLI passes node:zlib's). */
+  crc32?: Crc32;
   signal?: AbortSignal;
   onProgress?: (p: ReconcileProgress) => void;
   /** Incremental SHA-256 (default @noble/hashes; the CLI passes node:crypto). */
@@ -56,7 +58,7 @@ export async function reconcileExport(
   let exp;
   try {
     exp = await readExport(exportZip, exportName, {
-      inflate: opts.inflate, signal: opts.signal, hash: opts.hash ?? nobleSha256,
+      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256,
       onProgress: onProgress ? (phase, done, total) => onProgress({ phase, done, total }) : undefined,
     });
   } catch (error) {

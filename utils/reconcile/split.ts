@@ -31,7 +31,6 @@ export class ArraySplitter {
   private inString = false;
   /** The previous chunk ended inside a string right after an odd run of backslashes. */
   private pendingEscape = false;
-  private bomChecked = false;
   private parts: Uint8Array[] = [];
   private partBytes = 0;
   private elements = 0;
@@ -51,10 +50,6 @@ export class ArraySplitter {
     const out: Uint8Array[] = [];
     let i = 0;
     const n = chunk.length;
-    if (!this.bomChecked && n > 0) {
-      this.bomChecked = true;
-      if (n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-    }
     let elementStart = this.state === 'element' ? 0 : -1;
     // Next backslash at or after i inside this chunk: -1 once there is none left, -2 before the first search.
     let bs = -2;
@@ -116,6 +111,11 @@ export class ArraySplitter {
         continue;
       }
       if (this.state === 'start') {
+        // A UTF-8 byte order mark (possibly split across chunks) may precede the array.
+        if (c === 0xef || c === 0xbb || c === 0xbf) {
+          i++;
+          continue;
+        }
         if (c === OPEN_BRACKET) {
           this.state = 'between';
           i++;
@@ -162,7 +162,10 @@ export class ArraySplitter {
   private emit(chunk: Uint8Array, start: number, end: number, out: Uint8Array[]): void {
     const tail = start === -1 ? chunk.subarray(0, end) : chunk.subarray(start, end);
     let bytes: Uint8Array;
-    if (this.parts.length === 0) bytes = tail.slice();
+    if (this.parts.length === 0) {
+      if (tail.length > this.maxElementBytes) this.keep(tail);
+      bytes = tail.slice();
+    }
     else {
       this.keep(tail);
       bytes = concat(this.parts, this.partBytes);
