@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     progress.done();
     console.log(formatSummary(result.report));
     for (const p of result.problems) process.stderr.write(`note: ${p}\n`);
+    // For bench/reconcile.ts: where the time went.
+    if (process.env.RECONCILE_STATS) process.stderr.write(`stats ${JSON.stringify(result.stats)}\n`);
   } finally {
     progress.done();
     await exportSrc.close();
