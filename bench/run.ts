@@ -7,11 +7,13 @@ import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
+import { benchZip } from './zip';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
   ['archive', benchArchive],
+  ['zip', benchZip],
   ['capture', benchCapture],
 ];
 

@@ -7,7 +7,7 @@
 import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
 import { safeName, UniqueNames } from './names';
-import type { ReconcileProgress, ReconcileResult } from './reconcile';
+import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
 
 export interface EnrichedOptions {
   /** Raw-deflate compressor and CRC-32 for the writer (the CLI passes node:zlib's). */
@@ -17,7 +17,19 @@ export interface EnrichedOptions {
   onProgress?: (p: ReconcileProgress) => void;
 }
 
+/**
+ * Rejects with ReconcileInputError when an original member turns out unreadable (members matching never
+ * read, such as chat.html, are read only here); the sink then holds a partial ZIP and must be discarded.
+ */
 export async function writeEnrichedExport(result: ReconcileResult, sink: WritableStream<Uint8Array>, opts: EnrichedOptions = {}): Promise<void> {
+  try {
+    await write(result, sink, opts);
+  } catch (error) {
+    throw asInputError(error, result.exportName);
+  }
+}
+
+async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, opts: EnrichedOptions): Promise<void> {
   const { exportZip, vault } = result;
   const writer = createZipWriter(sink, { deflate: opts.deflate, crc32: opts.crc32 });
   const names = new UniqueNames();

@@ -5,7 +5,6 @@
  */
 
 // Bidi embeddings/overrides/isolates and marks, zero-width spaces/joiners, word joiner, BOM.
-// eslint-disable-next-line no-control-regex
 const STRIP_RE = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]/g;
 const SEPARATORS_RE = /[/\\]/g;
 const WINDOWS_RE = /[<>:"|?*]/g;

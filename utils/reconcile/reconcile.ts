@@ -6,7 +6,7 @@
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
-import { readExport } from './export-reader';
+import { readExport, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { buildReport, type ReconcileReport } from './report';
@@ -39,6 +39,8 @@ export interface ReconcileResult {
   /** For `writeEnrichedExport`: the export's directory and the vault. */
   exportZip: ZipReader;
   vault: VaultSide;
+  /** Time spent reading the export, by step. */
+  stats: ReadStats;
 }
 
 /** ZIP-level failures of outside input become one clear line; everything else is a bug and passes through. */
@@ -73,5 +75,5 @@ export async function reconcileExport(
   const order = new Map(report.items.map((it, i) => [it, i]));
   matched.sort((a, b) => order.get(a.item)! - order.get(b.item)!);
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
-  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault };
+  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault, stats: exp.stats };
 }

@@ -36,7 +36,6 @@ export class ZipFormatError extends Error {
 
 /** A member name as it can be shown in a message: control characters masked, at most 80 characters. */
 export function describeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const shown = name.replace(/[\u0000-\u001f\u007f]/g, '?');
   return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown);
 }
@@ -50,7 +49,6 @@ export function unsafeNameReason(name: string): string | null {
   if (name.startsWith('/') || name.startsWith('\\') || /^[a-zA-Z]:/.test(name)) return 'is absolute';
   if (name.includes('..')) return 'contains ".."';
   if (name.includes('\\')) return 'contains a backslash';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters';
   return null;
 }

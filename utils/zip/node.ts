@@ -4,7 +4,7 @@
  * 2.5-5x faster in Node than the web streams (docs/ARCHITECTURE.md, "ZIP layer").
  */
 import { open } from 'node:fs/promises';
-import { Duplex, Writable } from 'node:stream';
+import { Writable, type Transform } from 'node:stream';
 import { createDeflateRaw, createInflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
 import type { Crc32 } from './crc32';
 import type { InflateFactory } from './read';
@@ -34,10 +34,32 @@ export async function fileSource(path: string): Promise<RandomAccessSource & { c
   };
 }
 
-/** node:zlib inflate as a web stream pair; 1 MiB output chunks keep the per-chunk overhead small. */
-export const nodeInflateRaw: InflateFactory = () => Duplex.toWeb(createInflateRaw({ chunkSize: 1 << 20 })) as unknown as Pair;
+/**
+ * A node:zlib stream as a web TransformStream that keeps backpressure: the next input chunk goes in only
+ * when the previous one is processed and its output taken. (`Duplex.toWeb` queues up to 16,384 chunks on
+ * its readable side, so inflation ran ahead of the reader: 250 MB RSS for a 1 GB export.)
+ */
+function zlibTransform(z: Transform): Pair {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(ctrl) {
+      z.on('data', (d: Buffer) => ctrl.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+      z.on('error', (e) => ctrl.error(e));
+    },
+    transform: (chunk) => new Promise<void>((resolve, reject) => {
+      z.write(chunk, (err) => (err ? reject(err) : resolve()));
+    }),
+    flush: () => new Promise<void>((resolve, reject) => {
+      z.once('end', resolve);
+      z.once('error', reject);
+      z.end();
+    }),
+  });
+}
 
-export const nodeDeflateRaw: DeflateFactory = () => Duplex.toWeb(createDeflateRaw({ level: 6 })) as unknown as Pair;
+/** node:zlib raw inflate (native, in the thread pool), 256 KiB output chunks. */
+export const nodeInflateRaw: InflateFactory = () => zlibTransform(createInflateRaw({ chunkSize: 256 << 10 }));
+
+export const nodeDeflateRaw: DeflateFactory = () => zlibTransform(createDeflateRaw({ level: 6 }));
 
 export const nodeCrc32: Crc32 = (data, previous = 0) => zlibCrc32(data, previous);
 

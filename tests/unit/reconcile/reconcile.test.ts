@@ -55,8 +55,6 @@ describe('reconcileExport on every layout', () => {
   });
 
   it('against an empty vault: export items are export-only or lost, nothing else', async () => {
-    const empty = source(new Uint8Array(0));
-    void empty;
     const { report } = await reconcileExport(source(fx.exports[0]!.zip), 'export.zip', {
       artifacts: () => Promise.resolve([]), bytes: () => Promise.resolve(null), snapshotIds: () => Promise.resolve([]), snapshot: () => Promise.resolve(null),
     });
@@ -100,6 +98,14 @@ describe('writeEnrichedExport', () => {
 });
 
 describe('bad input', () => {
+  it('a member found bad only while writing: the enriched export rejects with one clear line', async () => {
+    const b = fx.bad.find((x) => x.name === 'inflates-past-declared-late')!;
+    const result = await run(b.bytes);
+    const error = await writeEnrichedExport(result, new WritableStream()).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconcileInputError);
+    expect((error as Error).message).toMatch(b.message);
+  });
+
   it.each(['empty', 'not-a-zip', 'truncated', 'no-conversations', 'invalid-shard', 'manifest-missing-shard', 'conversations-object',
     'hostile-dotdot', 'hostile-absolute', 'inflates-past-declared'])('%s: one clear ReconcileInputError', async (name) => {
     const b = fx.bad.find((x) => x.name === name)!;

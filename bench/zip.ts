@@ -1,0 +1,146 @@
+/**
+ * ZIP layer benchmark (utils/zip): reading a ~1 GB export-shaped ZIP, our reader against `unzip -p` of the
+ * same file in the same run. The target it serves: the reconcile CLI reads a ~1 GB export in at most 2.0x
+ * (aim 1.5x) the time of `unzip -p`, under 400 MB peak RSS, so the ZIP layer must be well under that.
+ *
+ * The ZIP (cached in the OS temp folder, made once with our writer): one deflated `conversations.json` of
+ * word-salad conversation JSON (~70% of the bytes) and stored members of incompressible bytes (~30%), like
+ * an export's images. Each reader runs in its own process (wall time and peak RSS from /usr/bin/time):
+ * - `unzip -p zip > /dev/null`;
+ * - our reader with node:zlib inflate and CRC-32 (what the CLI uses), every member streamed in file order;
+ * - our reader with the web `DecompressionStream` and the JS CRC-32 (the browser's path, run in Node).
+ *
+ *   BENCH_ZIP_MB=1024 node --import tsx bench/zip.ts        (or through bench/run.ts)
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createZipWriter, openZip } from '../utils/zip';
+import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, nodeSink } from '../utils/zip/node';
+
+const MB = 1 << 20;
+
+function makeRng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 0x1_0000_0000;
+  };
+}
+const WORDS = ('revenue chart quarter fox lighthouse analysis the of and data model export summary result table ' +
+  'regression mean median plot figure draft image poster résumé 报告 naïve café column row value trend').split(' ');
+
+/** About `bytes` of conversation-shaped JSON, produced in ~1 MiB pieces. */
+function conversationsJson(bytes: number): ReadableStream<Uint8Array> {
+  const rng = makeRng(7);
+  const enc = new TextEncoder();
+  let made = 0;
+  let n = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      if (made >= bytes) {
+        ctrl.enqueue(enc.encode(']'));
+        ctrl.close();
+        return;
+      }
+      let s = made === 0 ? '[' : '';
+      while (s.length < MB) {
+        const words: string[] = [];
+        for (let i = 0; i < 60; i++) words.push(WORDS[Math.floor(rng() * WORDS.length)]!);
+        s += `${n === 0 ? '' : ','}{"id":"conv-${n}","title":"t ${n}","update_time":${1776000000 + n},"mapping":{"n${n}":` +
+          `{"message":{"content":{"parts":[${JSON.stringify(words.join(' '))}]}}}}}`;
+        n++;
+      }
+      const chunk = enc.encode(s);
+      made += chunk.length;
+      ctrl.enqueue(chunk);
+    },
+  });
+}
+
+function noise(seed: number, length: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(length);
+  const v = new Uint32Array(out.buffer, 0, length >> 2);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < v.length; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    v[i] = s;
+  }
+  return out;
+}
+
+async function makeZip(path: string, totalMb: number): Promise<void> {
+  const tmp = `${path}.part`;
+  const zip = createZipWriter(nodeSink(createWriteStream(tmp)), { deflate: nodeDeflateRaw, crc32: nodeCrc32 });
+  const jsonBytes = Math.round(totalMb * 0.7) * MB;
+  await zip.add('conversations.json', conversationsJson(jsonBytes), { compress: true });
+  const assets = Math.round(totalMb * 0.3);
+  for (let i = 0; i < assets; i++) {
+    await zip.add(`file-${String(i).padStart(22, '0')}-image.png`, noise(i + 1, MB - 4096 + (i % 8192)));
+  }
+  await zip.close();
+  renameSync(tmp, path);
+}
+
+/** Child mode: stream every member of the ZIP; prints the inflated byte count. */
+async function readAll(path: string, native: boolean): Promise<void> {
+  const src = await fileSource(path);
+  const zip = await openZip(src, native ? { inflate: nodeInflateRaw, crc32: nodeCrc32 } : {});
+  let total = 0;
+  for (const e of [...zip.entries].sort((a, b) => a.offset - b.offset)) {
+    const reader = zip.stream(e).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+    }
+  }
+  await src.close();
+  console.log(String(total));
+}
+
+interface Run { seconds: number; rssMb: number }
+
+function timed(cmd: string, args: string[], stdoutToNull = false): Run {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    stdio: ['ignore', stdoutToNull ? 'ignore' : 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-300)}`);
+  const last = r.stderr.trim().split('\n').pop()!.split(' ');
+  return { seconds: Number(last[0]), rssMb: Number(last[1]) / 1024 };
+}
+
+export async function benchZip(): Promise<string[]> {
+  const totalMb = Number(process.env.BENCH_ZIP_MB ?? 1024);
+  const path = join(tmpdir(), `cgav-bench-zip-${totalMb}MB.zip`);
+  if (!existsSync(path)) await makeZip(path, totalMb);
+  const zipMb = statSync(path).size / MB;
+  const self = fileURLToPath(import.meta.url);
+  const ours = (native: boolean) => timed(process.execPath, ['--import', 'tsx', self, '--read', path, native ? 'native' : 'web']);
+  const sh = (cmd: string) => timed('/bin/sh', ['-c', cmd], true);
+  // Interleaved, two rounds, best of each (the machine is shared).
+  const runs = { unzip: [] as Run[], native: [] as Run[], web: [] as Run[] };
+  for (let round = 0; round < 2; round++) {
+    runs.unzip.push(sh(`unzip -p '${path}' > /dev/null`));
+    runs.native.push(ours(true));
+    runs.web.push(ours(false));
+  }
+  const best = (rs: Run[]) => rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const u = best(runs.unzip);
+  const line = (label: string, r: Run) =>
+    `zip: ${label}: ${r.seconds.toFixed(2)} s (${(r.seconds / u.seconds).toFixed(2)}x unzip -p), peak RSS ${r.rssMb.toFixed(0)} MB`;
+  return [
+    `zip: ${totalMb} MB inflated in a ${zipMb.toFixed(0)} MB ZIP (${path}); best of 2 interleaved runs`,
+    line('unzip -p > /dev/null', u),
+    line('utils/zip + node:zlib inflate + zlib CRC-32 (CLI path)', best(runs.native)),
+    line('utils/zip + web DecompressionStream + JS CRC-32 (browser path, in Node)', best(runs.web)),
+  ];
+}
+
+if (process.argv[2] === '--read') {
+  await readAll(process.argv[3]!, process.argv[4] === 'native');
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const l of await benchZip()) console.log(l);
+}
