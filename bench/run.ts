@@ -6,12 +6,14 @@
 import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchLibrary } from './library';
+import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
+  ['reconcile-page', benchReconcilePage],
   ['archive', benchArchive],
   ['zip', benchZip],
   ['capture', benchCapture],
