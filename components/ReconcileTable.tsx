@@ -83,16 +83,18 @@ export function ReconcileTable({ items, filter, onFilterChange, loadBlob, observ
             {rows.map((it, i) => (
               <tr key={`${current}-${i}`} data-testid="reconcile-row" data-status={it.status}>
                 <td><span class={`class-badge class-${it.status}`}>{it.status}</span></td>
-                <td>{it.kind}</td>
+                <td class="nowrap">{it.kind}</td>
                 <td>
                   {it.vaultSha256 && PICTURE_KINDS.has(it.kind) ? (
                     <ReconcileThumb key={it.vaultSha256} sha256={it.vaultSha256} loadBlob={loadBlob} observeVisible={observeVisible} />
                   ) : null}
                 </td>
-                <td class="name-cell">
-                  <span class="item-name" title={itemName(it)}>{itemName(it)}</span>
-                  {it.identical === false && <span class="differs"> (the two copies differ)</span>}
-                  <span class="mono muted">{[it.fileId, it.genId].filter(Boolean).join(' · ')}</span>
+                <td>
+                  <div class="name-cell">
+                    <span class="item-name" title={itemName(it)}>{itemName(it)}</span>
+                    {it.identical === false && <span class="differs">the two copies differ</span>}
+                    <span class="mono muted">{[it.fileId, it.genId].filter(Boolean).join(' · ')}</span>
+                  </div>
                 </td>
                 <td class="mono">{it.exportMember ?? '—'}</td>
                 <td>
