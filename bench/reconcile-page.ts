@@ -63,8 +63,8 @@ function noise(n: number, seed: number): Uint8Array {
   return b;
 }
 
-/** The cached export for `totalMb`, built on first use. */
-async function benchExport(totalMb: number): Promise<string> {
+/** The cached export for `totalMb`, built on first use (also the e2e test's long-running export). */
+export async function benchExport(totalMb: number): Promise<string> {
   const path = join(tmpdir(), `reconcile-page-bench-${totalMb}mb-v1.zip`);
   if (existsSync(path)) return path;
   const pool: string[] = [];

@@ -30,7 +30,7 @@ export interface ReconcileViewProps {
 type State =
   | { step: 'idle'; note: string | null }
   | { step: 'running'; file: string; progress: ReconcileProgress | null }
-  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; writing: ReconcileProgress | null | false; note: string | null }
+  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
   | { step: 'error'; file: string; message: string; badInput: boolean };
 
 export function ReconcileView({
@@ -65,7 +65,7 @@ export function ReconcileView({
     run.current = current;
     try {
       const { report, json } = await current.done;
-      if (run.current === current) setState({ step: 'done', file: file.name, report, json, writing: false, note: null });
+      if (run.current === current) setState({ step: 'done', file: file.name, report, json, writing: false, note: null, writeError: null });
     } catch (error) {
       if (run.current !== current) return;
       run.current = null;
@@ -81,15 +81,16 @@ export function ReconcileView({
   const downloadEnriched = async (s: Extract<State, { step: 'done' }>) => {
     const mine = run.current;
     if (!mine) return;
-    setState({ ...s, writing: null, note: null });
+    setState({ ...s, writing: null, note: null, writeError: null });
     try {
       const blob = await mine.writeEnriched();
       save(blob, enrichedExportName(s.file));
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: 'Enriched export downloaded.' } : cur));
     } catch (error) {
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
-      const note = e.cancelled ? 'Writing the enriched export was cancelled.' : `Could not write the enriched export: ${e.message}`;
-      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note } : cur));
+      // A member that turns out bad only while it is copied (the report never reads it) ends here, with nothing saved.
+      const update = e.cancelled ? { note: 'Writing the enriched export was cancelled.' } : { writeError: `The enriched export was not written: ${e.message}` };
+      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
     }
   };
 
@@ -145,6 +146,7 @@ export function ReconcileView({
             </button>
             {state.note && <span role="status" class="muted">{state.note}</span>}
           </div>
+          {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
           {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}
           <ReconcileTable items={state.report.items} filter={filter} onFilterChange={setFilter} loadBlob={loadBlob} observeVisible={observeVisible} />
         </div>

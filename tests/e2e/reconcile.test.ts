@@ -14,6 +14,7 @@ import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../fixtures/exports/generate.ts';
 import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
+import { benchExport } from '../../bench/reconcile-page.ts';
 import { hasExtensionBuild, launchBrowser, type Browser } from './harness.ts';
 
 const T = { timeout: 180_000 };
@@ -168,12 +169,27 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     assert.match(src ?? '', /^blob:chrome-extension:\/\//);
   });
 
+  void it('Cancel stops a long run at once; the next file runs normally', T, async () => {
+    // A 64 MB export takes seconds in the worker; Cancel is clicked as soon as the bar shows.
+    await page.getByLabel('Export ZIP').setInputFiles(await benchExport(64));
+    await page.getByRole('progressbar').waitFor();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="reconcile-view"]')?.getAttribute('data-step') === 'idle', null, { timeout: 5_000 });
+    assert.match((await view().textContent()) ?? '', /Cancelled; reconcile-page-bench-64mb-v1\.zip was not reconciled\./);
+    assert.equal(await page.getByRole('progressbar').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Download report' }).count(), 0);
+
+    const f = fx.exports[0]!;
+    await chooseExport('again.zip', f.zip);
+    await page.getByRole('button', { name: 'Download report' }).waitFor({ timeout: 60_000 });
+  });
+
   void it('never changed the vault', T, async () => {
     assert.equal(await vaultFingerprint(), before);
   });
 
   void it('bad exports: one clear message in the error panel, no download, the vault unchanged', T, async () => {
-    const cases = fx.bad.filter((b) => !b.vault);
+    const cases = fx.bad.filter((b) => !b.vault && !b.late);
     assert.ok(cases.length >= 8);
     for (const b of cases) {
       await chooseExport(`${b.name}.zip`, b.bytes);
@@ -188,6 +204,27 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
       assert.equal(await page.getByRole('button', { name: 'Download report' }).count(), 0, b.name);
       assert.equal(await page.getByRole('button', { name: 'Download enriched export' }).count(), 0, b.name);
     }
+    assert.equal(await vaultFingerprint(), before);
+  });
+
+  void it('a member found bad only while the enriched export is written: an alert, no download', T, async () => {
+    const late = fx.bad.filter((b) => b.late);
+    assert.ok(late.length >= 1);
+    let downloads = 0;
+    const count = () => downloads++;
+    page.on('download', count);
+    for (const b of late) {
+      await chooseExport(`${b.name}.zip`, b.bytes);
+      await page.getByRole('button', { name: 'Download enriched export' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Download enriched export' }).click();
+      const alert = page.getByTestId('enriched-error');
+      await alert.waitFor({ timeout: 60_000 });
+      assert.equal(await alert.getAttribute('role'), 'alert');
+      assert.match((await alert.textContent()) ?? '', b.message, b.name);
+      assert.equal(await page.getByRole('progressbar').count(), 0);
+    }
+    page.off('download', count);
+    assert.equal(downloads, 0);
     assert.equal(await vaultFingerprint(), before);
   });
 });

@@ -244,6 +244,21 @@ describe('ReconcileView', () => {
     expect(rows(root)).toHaveLength(6);
   });
 
+  it('a failed enriched write shows an alert, saves nothing and keeps the report', async () => {
+    const { root, runs, save } = await setup();
+    await chooseFile(root);
+    await act0(() => runs[0]!.finish(report()));
+    await until(() => step(root) === 'done');
+    await click(button(root, 'Download enriched export'));
+    await act0(() => runs[0]!.writes.shift()!.reject(new ReconcileRunError('Member "chat.html" inflates past the 1000 bytes it declares.', true)));
+    const alert = root.querySelector<HTMLElement>('[data-testid="enriched-error"]')!;
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toBe('The enriched export was not written: Member "chat.html" inflates past the 1000 bytes it declares.');
+    expect(save).not.toHaveBeenCalled();
+    expect(rows(root)).toHaveLength(6);
+    expect(button(root, 'Download enriched export')!.disabled).toBe(false);
+  });
+
   it('error: bad input shows one panel with the message and no download', async () => {
     const { root, runs, save } = await setup();
     await chooseFile(root, 'notes.zip');
