@@ -5,6 +5,7 @@
  * matching, writing the enriched ZIP) happens in that worker; the page only renders what it is told.
  */
 import type { PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
+import type { ReportItem } from './report-types';
 
 /** Why a run or a write ended without a result. */
 export class ReconcileRunError extends Error {
@@ -46,6 +47,7 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
   let reportWait: Pending<{ report: ReconcileReport; json: Blob }> | null = null;
   let writeWait: Pending<Blob> | null = null;
   let finished = false;
+  const items: ReportItem[] = [];
   const done = new Promise<{ report: ReconcileReport; json: Blob }>((resolve, reject) => (reportWait = { resolve, reject }));
   const post = (m: PageToWorker) => worker.postMessage(m);
 
@@ -65,9 +67,12 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
       case 'progress':
         onProgress(m.progress);
         break;
+      case 'items':
+        for (const it of m.items) items.push(it);
+        break;
       case 'report':
         finished = true;
-        reportWait?.resolve({ report: m.report, json: m.json });
+        reportWait?.resolve({ report: { ...m.report, items }, json: m.json });
         reportWait = null;
         break;
       case 'enriched':

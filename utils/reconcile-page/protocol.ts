@@ -3,7 +3,7 @@
  * export `File` (a Blob handle: the worker reads it with random access, nothing is copied); the worker
  * answers with throttled progress, then the report, and on request the enriched export as a Blob.
  */
-import type { ReconcileProgress, ReconcileReport } from './report-types';
+import type { ReconcileProgress, ReconcileReport, ReportItem } from './report-types';
 
 export type { ReconcileProgress, ReconcileReport };
 
@@ -17,7 +17,12 @@ export type PageToWorker =
 
 export type WorkerToPage =
   | { type: 'progress'; progress: ReconcileProgress }
-  /** `json` is the report exactly as `Download report` saves it. */
+  /**
+   * The report's items, a slice at a time before `report`: one message with 100,000 items would hold the
+   * page's main thread for most of a second while it is deserialized.
+   */
+  | { type: 'items'; items: ReportItem[] }
+  /** The report with `items` empty (they came before); `json` is the report exactly as `Download report` saves it. */
   | { type: 'report'; report: ReconcileReport; json: Blob }
   | { type: 'enriched'; blob: Blob }
   | { type: 'write-cancelled' }
