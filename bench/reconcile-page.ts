@@ -3,7 +3,8 @@
  * legacy-layout export of RECONCILE_PAGE_MB inflated megabytes (default 256) is chosen through `Export ZIP`
  * against a small restored vault; the run happens in the page's worker. Reported: the time from choosing the
  * file to the finished view, the longest main-thread stall during the run (Long Tasks API, and the largest
- * gap between 20 ms timer ticks, which also catches stalls the Long Tasks API does not attribute), the
+ * gap between 20 ms timer ticks, which also catches stalls the Long Tasks API does not attribute) against
+ * the same page idle for 15 s just before (on a loaded machine every task stretches), the
  * page's JS heap, the ratio to the CLI (`npm run reconcile`, report only) on the same files measured in the same
  * run, and, with RECONCILE_PAGE_ENRICHED=1, the time to write `Download enriched export`.
  *
@@ -15,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createZipWriter } from '../utils/zip';
 import { nodeCrc32, nodeDeflateRaw, nodeSink } from '../utils/zip/node';
@@ -86,7 +87,11 @@ export async function benchExport(totalMb: number): Promise<string> {
   return path;
 }
 
+const BASELINE_MS = 15_000;
+
 interface PageMeasure {
+  worst: [ms: number, atS: number, phase: string][];
+  baseline: { longest: number; count: number; gap: number };
   runMs: number;
   longestTaskMs: number;
   longTasks: number;
@@ -98,13 +103,25 @@ interface PageMeasure {
 
 /** Installed in the page before the file is chosen: long tasks, timer gaps, and when the run starts and ends. */
 const INSTRUMENT = `(() => {
-  const m = { longest: 0, count: 0, gap: 0, start: null, end: null };
+  const m = { longest: 0, count: 0, gap: 0, start: null, end: null, worst: [], baseline: { longest: 0, count: 0, gap: 0 } };
   window.__reconcileBench = m;
+  const phase = () => document.querySelector('[data-testid="reconcile-phase"]')?.textContent ?? (m.end === null ? 'before the first progress' : 'result');
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) { m.count++; m.longest = Math.max(m.longest, e.duration); }
+    for (const e of list.getEntries()) {
+      if (m.start === null) { m.baseline.count++; m.baseline.longest = Math.max(m.baseline.longest, e.duration); continue; }
+      if (m.end !== null && e.startTime > m.end + 1000) continue;
+      m.count++; m.longest = Math.max(m.longest, e.duration);
+      m.worst.push([Math.round(e.duration), Math.round((e.startTime - m.start) / 1000), phase()]);
+      m.worst.sort((a, b) => b[0] - a[0]); m.worst.length = Math.min(m.worst.length, 3);
+    }
   }).observe({ type: 'longtask' });
   let last = performance.now();
-  setInterval(() => { const now = performance.now(); if (m.start !== null && m.end === null) m.gap = Math.max(m.gap, now - last - 20); last = now; }, 20);
+  setInterval(() => {
+    const now = performance.now();
+    if (m.start === null) m.baseline.gap = Math.max(m.baseline.gap, now - last - 20);
+    else if (m.end === null) m.gap = Math.max(m.gap, now - last - 20);
+    last = now;
+  }, 20);
   const view = () => document.querySelector('[data-testid="reconcile-view"]');
   new MutationObserver(() => {
     const step = view()?.getAttribute('data-step');
@@ -152,17 +169,22 @@ export async function benchReconcilePage(): Promise<string[]> {
     await page.getByTestId('restore-report').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await page.evaluate(INSTRUMENT);
+    // The same page, idle, for a while first: what the machine alone does to the main thread (on a loaded
+    // machine, the run's stalls are read against this baseline).
+    await page.waitForTimeout(BASELINE_MS);
     await page.getByLabel('Export ZIP').setInputFiles(exportPath);
     await page.waitForFunction(() => (window as unknown as { __reconcileBench: { end: number | null } }).__reconcileBench.end !== null, null, {
       timeout: 1_800_000,
       polling: 500,
     });
     const m: PageMeasure = await page.evaluate(() => {
-      const b = (window as unknown as { __reconcileBench: { longest: number; count: number; gap: number; start: number; end: number } }).__reconcileBench;
+      const b = (window as unknown as { __reconcileBench: Omit<PageMeasure, 'runMs' | 'longestTaskMs' | 'longTasks' | 'longestGapMs' | 'heapMb' | 'step' | 'summary'> & {
+        longest: number; count: number; gap: number; start: number; end: number;
+      } }).__reconcileBench;
       const view = document.querySelector('[data-testid="reconcile-view"]')!;
       const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
       return {
-        runMs: b.end - b.start, longestTaskMs: b.longest, longTasks: b.count, longestGapMs: b.gap,
+        worst: b.worst, baseline: b.baseline, runMs: b.end - b.start, longestTaskMs: b.longest, longTasks: b.count, longestGapMs: b.gap,
         heapMb: heap === undefined ? null : heap / 1e6, step: view.getAttribute('data-step') ?? '',
         summary: ['matched', 'export-only', 'recovered', 'vault-only', 'lost']
           .map((s) => `${s} ${document.querySelector(`[data-testid="count-${s}"]`)?.textContent ?? '?'}`).join(', '),
@@ -175,6 +197,8 @@ export async function benchReconcilePage(): Promise<string[]> {
       `  choose file -> result shown: ${(m.runMs / 1000).toFixed(2)} s (${(totalMb / (m.runMs / 1000)).toFixed(0)} MB/s inflated) = ${(m.runMs / 1000 / cli).toFixed(2)}x the CLI on the same files in this run (${cli.toFixed(2)} s, incl. ~1 s Node start)`,
       `  classes: ${m.summary}`,
       `  main thread during the run: longest long task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} long tasks), longest timer gap ${m.longestGapMs.toFixed(0)} ms; page JS heap ${m.heapMb?.toFixed(1) ?? 'n/a'} MB`,
+      `  worst long tasks (ms @ s into the run, phase shown): ${m.worst.map(([ms, at, ph]) => `${ms} @ ${at} s "${ph}"`).join('; ') || 'none'}`,
+      `  baseline, the same page idle for ${BASELINE_MS / 1000} s just before: longest long task ${m.baseline.longest.toFixed(0)} ms (${m.baseline.count}), longest timer gap ${m.baseline.gap.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
     ];
     if (enriched) {
       const w0 = Date.now();

@@ -34,8 +34,8 @@ function failure(error: unknown): WorkerToPage {
   return { type: 'failed', message: `Reconciliation failed: ${message}`, badInput: false };
 }
 
-/** About 10 ms of deserializing on the page's main thread per message. */
-const ITEMS_PER_MESSAGE = 2_000;
+/** A few ms of deserializing on the page's main thread per message. */
+const ITEMS_PER_MESSAGE = 1_000;
 
 let result: ReconcileResult | null = null;
 let writing: AbortController | null = null;
