@@ -11,11 +11,19 @@ export interface ReconcileFilter {
 
 export const NO_RECONCILE_FILTER: ReconcileFilter = { status: 'all', kind: 'all', text: '' };
 
+/** Each item's searchable text, built once: typing in the filter then costs one `includes` per item and word. */
+const haystacks = new WeakMap<ReportItem, string>();
+
 function haystack(it: ReportItem): string {
-  return [it.fileName, it.sandboxPath, it.fileId, it.genId, it.conversationId, it.messageId, it.exportMember, it.vaultSha256]
-    .filter((s): s is string => s !== null)
-    .join('\n')
-    .toLowerCase();
+  let h = haystacks.get(it);
+  if (h === undefined) {
+    h = [it.fileName, it.sandboxPath, it.fileId, it.genId, it.conversationId, it.messageId, it.exportMember, it.vaultSha256]
+      .filter((s): s is string => s !== null)
+      .join('\n')
+      .toLowerCase();
+    haystacks.set(it, h);
+  }
+  return h;
 }
 
 export function filterItems(items: readonly ReportItem[], f: ReconcileFilter): ReportItem[] {
