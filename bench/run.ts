@@ -8,12 +8,15 @@ import { benchArchive } from './archive';
 import { benchLibrary } from './library';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
+import { benchReconcile } from './reconcile';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
   ['archive', benchArchive],
   ['zip', benchZip],
+  // RECONCILE_BENCH_MB=128 for a quick run (default ~1 GB per layout).
+  ['reconcile', benchReconcile],
   ['capture', benchCapture],
 ];
 
