@@ -120,14 +120,16 @@ async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Prom
 /** Streams `entry` chunk by chunk. */
 async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSignal | undefined, fn: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
   const r = reader.stream(entry, { maxBytes: entry.uncompressedSize, signal }).getReader();
-  try {
-    for (;;) {
-      const { value, done } = await r.read();
-      if (done) return;
+  for (;;) {
+    const { value, done } = await r.read();
+    if (done) return;
+    try {
       await fn(value);
+    } catch (error) {
+      // Stop reading (and inflating) the rest of the member.
+      await r.cancel(error).catch(() => undefined);
+      throw error;
     }
-  } finally {
-    r.releaseLock();
   }
 }
 
