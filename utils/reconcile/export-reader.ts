@@ -6,7 +6,7 @@
  * inflate (split.ts) and each is parsed and walked on its own, then dropped; members are hashed as they
  * stream. What is kept is the refs (a few hundred bytes each) and one digest per asset member.
  */
-import type { ArtifactKind, ArtifactRef } from '@/utils/model';
+import type { ArtifactKind } from '@/utils/model';
 import { pointerToId } from '@/utils/chatgpt/ids';
 import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
@@ -17,7 +17,7 @@ import {
 import type { ExportAsset, ExportSide, LibraryFile } from './match';
 import type { ExportLayout } from './report';
 import { ArraySplitter, SplitError } from './split';
-import { walkBytes, type WalkOutcome, type WalkPool } from './walk-task';
+import { walkBytes, type ExportRef, type WalkOutcome, type WalkPool } from './walk-task';
 
 export type ReadPhase = 'reading' | 'conversations' | 'hashing';
 
@@ -133,7 +133,7 @@ async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSig
   }
 }
 
-interface ConvEntry { updateTime: number | null; refs: ArtifactRef[] }
+interface ConvEntry { updateTime: number | null; refs: ExportRef[] }
 
 export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
   opts.onProgress?.('reading', 0, 1);
@@ -288,7 +288,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   opts.onProgress?.('hashing', hashTotal, hashTotal);
   stats.hashMs = performance.now() - hashStart;
 
-  const refs: ArtifactRef[] = [];
+  const refs: ExportRef[] = [];
   for (const c of conversations.values()) refs.push(...c.refs);
   return {
     layout, reader: outer, conversationCount: conversations.size, assetMemberCount, problems, stats,
