@@ -160,7 +160,7 @@ async function runOnce(n: number): Promise<RunResult> {
     const shape = await buildVault(source, n);
     const write = await measured(async () => {
       const sink = createBlobSink();
-      await writeVaultArchive(source, sink, { now: new Date('2026-11-23T10:00:00.000Z') });
+      await writeVaultArchive(source, sink.writable, { now: new Date('2026-11-23T10:00:00.000Z') });
       return sink.toBlob();
     });
     const zip = write.value;

@@ -175,11 +175,14 @@ export async function benchReconcile(): Promise<string[]> {
     const stats = JSON.parse(/stats (\{.*\})/.exec(cli.stderr)?.[1] ?? '{}') as { conversationsMs?: number; parseMs?: number; walkMs?: number; hashMs?: number };
     const ratio = cli.seconds / unzip.seconds;
     const walkShare = (stats.walkMs ?? 0) / 1000 / cli.seconds;
-    lines.push(
+    const line = (
       `reconcile ${layout}: ${zipMb.toFixed(0)} MB ZIP (${totalMb} MB inflated), CLI ${cli.seconds.toFixed(2)} s vs unzip -p ${unzip.seconds.toFixed(2)} s = ${ratio.toFixed(2)}x (must <= 2.0x, aim 1.5x); ` +
       `peak RSS ${cli.rssMb.toFixed(0)} MB (must < 400, aim 256); walker ${((stats.walkMs ?? 0) / 1000).toFixed(2)} s = ${(walkShare * 100).toFixed(0)}% of wall, ` +
-      `JSON.parse ${((stats.parseMs ?? 0) / 1000).toFixed(2)} s, conversations phase ${((stats.conversationsMs ?? 0) / 1000).toFixed(2)} s, hashing ${((stats.hashMs ?? 0) / 1000).toFixed(2)} s`,
+      `JSON.parse ${((stats.parseMs ?? 0) / 1000).toFixed(2)} s, conversations phase ${((stats.conversationsMs ?? 0) / 1000).toFixed(2)} s, hashing ${((stats.hashMs ?? 0) / 1000).toFixed(2)} s`
     );
+    // A ~1 GB layout takes minutes: show each result as it comes.
+    process.stderr.write(`${line}\n`);
+    lines.push(line);
     rmSync(report, { force: true });
   }
   return lines;

@@ -9,6 +9,7 @@ import { benchLibrary } from './library';
 import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
+import { benchReconcile } from './reconcile';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
@@ -16,6 +17,8 @@ const benches: [name: string, run: () => Promise<string[]>][] = [
   ['reconcile-page', benchReconcilePage],
   ['archive', benchArchive],
   ['zip', benchZip],
+  // RECONCILE_BENCH_MB=128 for a quick run (default ~1 GB per layout).
+  ['reconcile', benchReconcile],
   ['capture', benchCapture],
 ];
 

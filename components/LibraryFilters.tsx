@@ -2,7 +2,7 @@
  * The search box and the kind / status / source filters above the gallery. Controlled: the page owns
  * the filter and passes it back in.
  */
-import { ARTIFACT_KINDS, ARTIFACT_STATUSES } from '@/utils/model';
+import { ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES } from '@/utils/model';
 import type { LibraryFilter } from '@/utils/library/filter';
 
 export interface LibraryFiltersProps {
@@ -13,7 +13,6 @@ export interface LibraryFiltersProps {
 }
 
 const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads' };
-const SOURCES = ['live', 'backup', 'import'] as const;
 
 export function LibraryFilters({ filter, onChange, shown, total }: LibraryFiltersProps) {
   const set = <K extends keyof LibraryFilter>(key: K, value: LibraryFilter[K]) => onChange({ ...filter, [key]: value });
@@ -45,7 +44,7 @@ export function LibraryFilters({ filter, onChange, shown, total }: LibraryFilter
         Source{' '}
         <select value={filter.source} onChange={(e) => set('source', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['source'])}>
           <option value="all">All</option>
-          {SOURCES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {ARTIFACT_SOURCES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
       </label>
       <span class="muted" role="status" data-testid="shown-count">

@@ -10,8 +10,9 @@
  * conversations that lacks their binaries (scripts/sample-export.ts), to try reconciliation with.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { nodeDeflateRaw, nodeSink } from '../utils/zip/node.ts';
 import { startFakeChatGPT } from '../tests/fake-chatgpt/server.ts';
 import { REPO_ROOT, launchBrowser, waitFor } from '../tests/e2e/harness.ts';
 import { readVault } from '../tests/e2e/vault-probe.ts';
@@ -24,9 +25,33 @@ if (!process.argv.includes('--no-build')) {
   console.log('Building the extension (wxt build)...');
   execSync('npx wxt build', { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
+/** The demo's conversations: the one it opens, then the fake's seed conversations. */
+const EXPORTED = ['tests/fixtures/conversations/mixed-2026.json', 'tests/fake-chatgpt/seed/demo.json', 'tests/fake-chatgpt/seed/demo-files.json'];
+
+/** The sample official export of the demo's conversations, without their binaries (scripts/sample-export.ts). */
+async function writeDemoExport(path: string): Promise<{ path: string; conversations: number }> {
+  const conversations = EXPORTED.flatMap((rel) => {
+    const data = JSON.parse(readFileSync(join(REPO_ROOT, rel), 'utf8')) as unknown;
+    return Array.isArray(data) ? (data as unknown[]) : [data];
+  });
+  const tmp = `${path}.partial`;
+  const file = createWriteStream(tmp);
+  const closed = new Promise<void>((ok, bad) => file.on('close', ok).on('error', bad));
+  try {
+    await writeSampleExport(conversations, nodeSink(file), { deflate: nodeDeflateRaw });
+    await closed;
+    renameSync(tmp, path);
+  } catch (error) {
+    file.destroy();
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  return { path, conversations: conversations.length };
+}
+
 const out = join(REPO_ROOT, '.tmp');
 mkdirSync(out, { recursive: true });
-const sample = await writeSampleExport(join(out, 'sample-chatgpt-export.zip'));
+const sample = await writeDemoExport(join(out, 'sample-chatgpt-export.zip'));
 const samplePath = relative(process.cwd(), sample.path) || sample.path;
 const fake = await startFakeChatGPT();
 console.log(`Fake chatgpt.com on ${fake.origin} with ${fake.state.conversations.size} sample conversations.`);
@@ -43,8 +68,8 @@ Chromium is open on a sample conversation at https://chatgpt.com/c/${SAMPLE} (se
 - Send a message in the composer: the reply adds a sandbox file and, a moment later, an image; both are saved.
 - The library tab shows everything in the vault. Close the window or press Ctrl+C to stop.
 
-Reconcile with an official export: ${samplePath} is a sample one of these conversations (${sample.conversations}
-conversations; like real exports it lacks the binaries: bytes for ${sample.imageMembers} images only).
+Reconcile with an official export: ${samplePath} is a sample one of these ${sample.conversations} conversations
+(2026 layout; like real exports it lacks their images and files).
 - In the library tab: click \`Reconcile\`, then \`Export ZIP\` and choose that file.
 - On the command line: npm run reconcile -- ${samplePath}
   (against this vault: \`Download backup\` in the library, then
@@ -54,8 +79,8 @@ conversations; like real exports it lacks the binaries: bytes for ${sample.image
     await fake.close();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  browser.context.on('close', stop);
+  process.on('SIGINT', () => void stop());
+  browser.context.on('close', () => void stop());
 } else {
   console.log('No display found: running headless (use `xvfb-run npm start` to see the window).');
   const saved = await waitFor(
@@ -89,7 +114,7 @@ conversations; like real exports it lacks the binaries: bytes for ${sample.image
   const vaultRel = relative(process.cwd(), vaultPath);
   console.log(`
 Reconciled ${samplePath} (a sample official export of the demo's ${sample.conversations} conversations; like real
-exports it lacks the binaries: bytes for ${sample.imageMembers} images only) with this vault in the library page:
+exports it lacks their images and files) with this vault in the library page:
   ${counts || 'no result'}
 Try it yourself: in the library page click \`Reconcile\`, then \`Export ZIP\` and choose that file. Or with the CLI,
 against the vault archive saved from this run:

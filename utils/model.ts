@@ -13,6 +13,20 @@ export const ARTIFACT_STATUSES: readonly ArtifactStatus[] = ['saved', 'pending',
 
 /** How the bytes reached the vault. */
 export type ArtifactSource = 'live' | 'backup' | 'import';
+export const ARTIFACT_SOURCES: readonly ArtifactSource[] = ['live', 'backup', 'import'];
+
+/**
+ * A time as seconds since the epoch. ChatGPT sends `update_time` as a float in a conversation body and as
+ * an ISO-8601 string in the conversation list (chatgpt-surface.md 3.2); both are accepted.
+ */
+export function epochSeconds(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? null : ms / 1000;
+  }
+  return null;
+}
 
 /**
  * One artifact reference found in a conversation JSON by the walker. Everything here comes from the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { artifactIdentity } from '@/utils/model';
+import { artifactIdentity, epochSeconds } from '@/utils/model';
 
 describe('artifactIdentity', () => {
   it.each([
@@ -10,5 +10,20 @@ describe('artifactIdentity', () => {
     [null, { kind: 'chart', conversationId: 'c1', sandboxPath: null, fileId: null, genId: null }],
   ] as const)('is %s for %o', (expected, ref) => {
     expect(artifactIdentity(ref)).toBe(expected);
+  });
+});
+
+describe('epochSeconds (update_time from a conversation body or the conversation list)', () => {
+  it.each([
+    [1776042590.3, 1776042590.3],
+    ['2026-04-13T01:09:50.300Z', 1776042590.3],
+    [Number.NaN, null],
+    [Number.POSITIVE_INFINITY, null],
+    ['not a date', null],
+    [null, null],
+    [undefined, null],
+    [{}, null],
+  ])('%j -> %j', (value, expected) => {
+    expect(epochSeconds(value)).toBe(expected);
   });
 });

@@ -4,7 +4,7 @@
  * manifest entry at fault and never includes a stack trace.
  */
 export type ArchiveErrorCode =
-  /** Not a ZIP at all, a truncated one, or a ZIP feature we do not read (encryption, ZIP64, multi-disk). */
+  /** Not a ZIP at all, a truncated or overlapping one, or a ZIP feature we do not read (encryption, multi-disk). */
   | 'not-zip'
   /** No `manifest.json`, or one that is not JSON, has another format/version, or has malformed entries. */
   | 'bad-manifest'

@@ -6,7 +6,6 @@ export {
 } from './manifest';
 export type { ManifestArtifact, ManifestConversation, VaultManifest } from './manifest';
 export { createBlobSink, writeVaultArchive } from './write';
-export type { ArchiveSink, WriteArchiveOptions, WriteArchiveResult } from './write';
+export type { WriteArchiveOptions, WriteArchiveResult } from './write';
 export { readVaultArchive, restoreVaultArchive } from './read';
 export type { ReadArchiveOptions, RestoreRejection, RestoreResult, ValidatedArchive } from './read';
-export { unsafeNameReason } from './zip-reader';

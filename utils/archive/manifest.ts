@@ -5,7 +5,7 @@
  * anything else is ignored ("readers ignore what they do not know").
  */
 import {
-  ARTIFACT_KINDS, ARTIFACT_STATUSES, type ArtifactKind, type ArtifactSource, type ArtifactStatus,
+  ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES, type ArtifactKind, type ArtifactSource, type ArtifactStatus,
 } from '@/utils/model';
 import { extensionFor } from '@/utils/files/sniff';
 import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
@@ -15,7 +15,6 @@ export const ARCHIVE_FORMAT = 'chatgpt-artifact-vault';
 export const ARCHIVE_VERSION = 1;
 export const MANIFEST_NAME = 'manifest.json';
 
-const SOURCES: readonly ArtifactSource[] = ['live', 'backup', 'import'];
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** One artifact identity, as the contract lists it, plus our optional extras. */
@@ -148,8 +147,8 @@ function isoOrNull(o: Obj, key: string, at: string): string | null {
   return v;
 }
 /** Extras are ours and optional: a wrong type is ignored rather than fatal. */
-const extraStr = (o: Obj, key: string) => (typeof o[key] === 'string' ? (o[key] as string) : null);
-const extraNum = (o: Obj, key: string) => (typeof o[key] === 'number' && Number.isFinite(o[key]) ? (o[key] as number) : null);
+const extraStr = (o: Obj, key: string) => (typeof o[key] === 'string' ? (o[key]) : null);
+const extraNum = (o: Obj, key: string) => (typeof o[key] === 'number' && Number.isFinite(o[key]) ? (o[key]) : null);
 
 function parseArtifact(raw: unknown, i: number): ManifestArtifact {
   const at = `artifacts[${i}]`;
@@ -159,7 +158,7 @@ function parseArtifact(raw: unknown, i: number): ManifestArtifact {
   const status = raw.status as ArtifactStatus;
   if (!ARTIFACT_STATUSES.includes(status)) bad(`${at}.status ${JSON.stringify(raw.status)} is not a known status`);
   const source = raw.source as ArtifactSource;
-  if (!SOURCES.includes(source)) bad(`${at}.source ${JSON.stringify(raw.source)} is not a known source`);
+  if (!ARTIFACT_SOURCES.includes(source)) bad(`${at}.source ${JSON.stringify(raw.source)} is not a known source`);
   const path = strOrNull(raw, 'path', at);
   const sha256 = strOrNull(raw, 'sha256', at);
   const size = numOrNull(raw, 'size', at);

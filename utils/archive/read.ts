@@ -9,10 +9,13 @@
  */
 import { artifactIdentity, type ArtifactSource } from '@/utils/model';
 import { sha256Hex } from '@/utils/files/bytes';
-import type { ArtifactRecord, ConversationRecord, SnapshotRecord, VaultDb } from '@/utils/vault';
-import { ArchiveError } from './errors';
+import { sniffMime, withExtension } from '@/utils/files/sniff';
+import {
+  FILLABLE, snapshotReplaces, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
+} from '@/utils/vault';
+import { describeName, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
+import { ArchiveError, type ArchiveErrorCode } from './errors';
 import { MANIFEST_NAME, parseManifest, type ManifestArtifact, type ManifestConversation, type VaultManifest } from './manifest';
-import { readZipDirectory, ZipMemberReader, type ZipMember } from './zip-reader';
 
 export interface ReadArchiveOptions {
   /** Largest member accepted, inflated (default 1 GiB: far above any ChatGPT file, far below a bomb). */
@@ -36,15 +39,49 @@ const DEFAULT_MAX_MEMBER = 1 << 30;
 const DEFAULT_MAX_JSON = 256 << 20;
 const FALLBACK_MIME = 'application/octet-stream';
 const ARTIFACT_NAME_RE = /^artifacts\/([0-9a-f]{64})(?:\.[a-z0-9]{1,10})?$/;
+/**
+ * Inflated bytes per compressed byte beyond which a member is a bomb, not a file. Images are stored
+ * (1:1); conversation JSON deflates ~5-15:1; 100:1 leaves room for very repetitive text.
+ */
+const MAX_RATIO = 100;
+/** Small members may compress better than that (a short run of spaces); they cannot cost much anyway. */
+const RATIO_FLOOR = 1 << 20;
+/**
+ * Manifest budget: one entry is ~700 bytes plus its prompt (a few KB at most). The manifest may hold
+ * 1 MiB plus 32 KiB per entry, and no JSON string over 256 KiB, checked on the raw bytes as they stream
+ * by, before the manifest is held whole, decoded or parsed (a 41 MiB manifest of a few entries cost
+ * +118 MiB of heap).
+ */
+const MANIFEST_BASE = 1 << 20;
+const MANIFEST_PER_ENTRY = 32 << 10;
+const MANIFEST_MAX_STRING = 256 << 10;
 /** Digests in flight while the next members are read (WebCrypto hashes off the main thread; in Chromium
  * 256 in flight validated 10,000 members ~30% faster than 16, 2026-11). Bytes bound the memory. */
 const MAX_PENDING_HASHES = 256;
 const MAX_PENDING_HASH_BYTES = 64 << 20;
 
+const ZIP_TO_ARCHIVE: Partial<Record<ZipFormatError['code'], ArchiveErrorCode>> = {
+  'unsafe-name': 'hostile-name',
+  'duplicate-name': 'hostile-name',
+  'too-large': 'too-large',
+  'bad-crc': 'bad-member',
+};
+
+/** The ZIP layer's refusals, as the archive's own errors (same message). */
+async function asArchiveErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw new ArchiveError(ZIP_TO_ARCHIVE[error.code] ?? 'not-zip', error.message);
+    throw error;
+  }
+}
+
 /** The directory and manifest of an archive, checked; members not yet read. */
 interface OpenedArchive {
+  file: Blob;
+  zip: ZipReader;
   manifest: VaultManifest;
-  reader: ZipMemberReader;
   /** What each referenced artifact member must hold, by path. */
   expected: Map<string, { sha256: string; size: number; mimeType: string | null }>;
   maxMember: number;
@@ -61,31 +98,84 @@ interface Keep {
 const KEEP_ALL: Keep = { blob: () => true, snapshot: () => true };
 
 /** Validates a vault archive without writing anything. Throws ArchiveError on the first problem. */
-export async function readVaultArchive(file: Blob, options: ReadArchiveOptions = {}): Promise<ValidatedArchive> {
-  return checkMembers(await openArchive(file, options), KEEP_ALL);
+export function readVaultArchive(file: Blob, options: ReadArchiveOptions = {}): Promise<ValidatedArchive> {
+  return asArchiveErrors(async () => checkMembers(await openArchive(file, options), KEEP_ALL));
+}
+
+/**
+ * Streams the manifest once over its raw bytes, without keeping them: counts the entries (objects that
+ * are direct elements of the top-level arrays) and measures the longest string, then holds the manifest
+ * to its budget. Only a manifest within budget is read whole and parsed (once).
+ */
+async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: number): Promise<void> {
+  const reader = zip.stream(entry, { maxBytes: maxJson }).getReader();
+  const stack: number[] = []; // 0x7b '{' or 0x5b '['
+  let inString = false;
+  let escaped = false;
+  let stringBytes = 0;
+  let entries = 0;
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    for (let i = 0; i < value.length; i++) {
+      const c = value[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
+        else if (c === 0x22) inString = false;
+        if (++stringBytes > MANIFEST_MAX_STRING) {
+          await reader.cancel();
+          throw new ArchiveError('too-large', `The archive's manifest holds a text over ${MANIFEST_MAX_STRING / 1024} KiB; no vault writes one, so it is refused.`);
+        }
+      } else if (c === 0x22) {
+        inString = true;
+        stringBytes = 0;
+      } else if (c === 0x7b || c === 0x5b) {
+        if (c === 0x7b && stack.length === 2 && stack[1] === 0x5b) entries++;
+        stack.push(c);
+      } else if (c === 0x7d || c === 0x5d) {
+        stack.pop();
+      }
+    }
+  }
+  const budget = MANIFEST_BASE + entries * MANIFEST_PER_ENTRY;
+  if (total > budget) {
+    const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
+    throw new ArchiveError('too-large', `The archive's manifest is ${mib(total)} for ${entries} entries (at most ${mib(budget)} for that many); it is refused.`);
+  }
 }
 
 /** Reads the directory (names, sizes, methods, overlaps) and the manifest, and checks every path exists. */
 async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<OpenedArchive> {
   const maxMember = options.maxMemberBytes ?? DEFAULT_MAX_MEMBER;
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON;
-  const directory = await readZipDirectory(file);
-  const reader = new ZipMemberReader(file, directory, { windowBytes: options.windowBytes });
-  const byName = new Map<string, ZipMember>(directory.members.map((m) => [m.name, m]));
+  const zip = await openZip(file, { windowBytes: options.windowBytes });
+  for (const e of zip.entries) {
+    if (e.encrypted) throw new ArchiveError('not-zip', `Member ${describeName(e.name)} is encrypted; a vault archive never is, so it is refused.`);
+    if (e.method !== 0 && e.method !== 8) {
+      throw new ArchiveError('not-zip', `Member ${describeName(e.name)} uses compression method ${e.method}; only stored and deflate are supported.`);
+    }
+    if (e.uncompressedSize > RATIO_FLOOR && e.uncompressedSize > e.compressedSize * MAX_RATIO) {
+      throw new ArchiveError('too-large', `Member ${describeName(e.name)} would inflate from ${e.compressedSize} to ${e.uncompressedSize} bytes ` +
+        `(over ${MAX_RATIO}:1); no vault file compresses that well, so the archive is refused.`);
+    }
+  }
 
-  const manifestMember = byName.get(MANIFEST_NAME);
-  if (!manifestMember) throw new ArchiveError('bad-manifest', 'This ZIP is not a vault archive: it has no manifest.json.');
-  const manifestText = decodeUtf8((await reader.read(manifestMember, maxJson)).bytes, MANIFEST_NAME);
-  const manifest = parseManifest(manifestText);
+  const manifestEntry = zip.get(MANIFEST_NAME);
+  if (!manifestEntry) throw new ArchiveError('bad-manifest', 'This ZIP is not a vault archive: it has no manifest.json.');
+  await checkManifestBudget(zip, manifestEntry, maxJson);
+  const manifest = parseManifest(decodeUtf8(await zip.bytes(manifestEntry, maxJson), MANIFEST_NAME));
 
   // Every path the manifest names must exist, before any member is hashed.
   for (const [i, a] of manifest.artifacts.entries()) {
-    if (a.path !== null && !byName.has(a.path)) {
+    if (a.path !== null && !zip.get(a.path)) {
       throw new ArchiveError('missing-member', `The archive is incomplete: ${a.path} (artifacts[${i}]) is missing.`);
     }
   }
   for (const c of manifest.conversations) {
-    if (!byName.has(c.path)) throw new ArchiveError('missing-member', `The archive is incomplete: ${c.path} is missing.`);
+    if (!zip.get(c.path)) throw new ArchiveError('missing-member', `The archive is incomplete: ${c.path} is missing.`);
   }
 
   // Entries sharing one member must agree on what it holds.
@@ -98,19 +188,23 @@ async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<Ope
     }
     if (!seen) expected.set(a.path, { sha256: a.sha256!, size: a.size!, mimeType: a.mimeType });
   }
-  return { manifest, reader, expected, maxMember, maxJson };
+  return { file, zip, manifest, expected, maxMember, maxJson };
 }
 
 /**
  * Checks every member in file order: snapshots against their entries, artifact members against their
  * entries and their names (CRC, declared and inflated size, SHA-256), unknown members not at all (they
- * are never used). Hashes run a few members behind the reads; the first failure rejects the archive.
+ * are never used). Each artifact's type is sniffed from its bytes, as capture does; the manifest's type
+ * is only the fallback. Hashes run a few members behind the reads; the first failure rejects the archive.
  */
-async function checkMembers(opened: OpenedArchive, keep: Keep): Promise<ValidatedArchive & { texts: Map<string, string> }> {
-  const { manifest, reader, expected, maxMember, maxJson } = opened;
+async function checkMembers(
+  opened: OpenedArchive, keep: Keep,
+): Promise<ValidatedArchive & { texts: Map<string, string>; types: Map<string, string> }> {
+  const { file, zip, manifest, expected, maxMember, maxJson } = opened;
   const blobs: ValidatedArchive['blobs'] = new Map();
   const snapshots: ValidatedArchive['snapshots'] = new Map();
   const texts = new Map<string, string>();
+  const types = new Map<string, string>();
   const conversationByPath = new Map(manifest.conversations.map((c) => [c.path, c]));
 
   const pending: { done: Promise<void>; bytes: number }[] = [];
@@ -125,26 +219,28 @@ async function checkMembers(opened: OpenedArchive, keep: Keep): Promise<Validate
     if (failure) throw failure.error;
   };
 
-  for (const m of reader.membersInFileOrder) {
-    if (m.name === MANIFEST_NAME || m.name.endsWith('/')) continue;
+  for (const m of [...zip.entries].sort((a, b) => a.offset - b.offset)) {
+    if (m.name === MANIFEST_NAME || m.directory) continue;
     const conv = conversationByPath.get(m.name);
     if (conv) {
-      const { bytes, blob } = await reader.read(m, maxJson, 'application/json');
-      const text = decodeUtf8(bytes, m.name);
+      const text = decodeUtf8(await zip.bytes(m, maxJson), m.name);
       checkSnapshot(text, conv);
       if (keep.snapshot(conv.id)) {
         if (keep.snapshotText) texts.set(conv.id, text);
-        else snapshots.set(conv.id, blob);
+        else snapshots.set(conv.id, new Blob([text], { type: 'application/json' }));
       }
       continue;
     }
     const nameSha = ARTIFACT_NAME_RE.exec(m.name)?.[1];
     const entry = expected.get(m.name);
     if (!entry && !nameSha) continue; // an unknown extra member: not ours, not used, never a path.
-    const type = entry?.mimeType ?? FALLBACK_MIME;
-    const { bytes, blob } = await reader.read(m, maxMember, type);
+    const bytes = await zip.bytes(m, maxMember);
     const size = bytes.byteLength;
-    // The digest copies `bytes` (a view into the read window) when it starts; nothing here keeps them.
+    const type = sniffMime(bytes) ?? (entry?.mimeType?.trim() || FALLBACK_MIME);
+    // A stored member stays a slice of the chosen file: nothing of it is held once it is checked.
+    const at = m.method === 0 ? await zip.dataOffset(m) : -1;
+    const blob = at >= 0 ? file.slice(at, at + m.compressedSize, type) : new Blob([bytes], { type });
+    // The digest copies `bytes` when it starts; nothing here keeps them.
     const done = sha256Hex(bytes).then((sha) => {
       if (nameSha !== undefined && sha !== nameSha) {
         throw new ArchiveError('bad-member', `The archive was altered: ${m.name} does not match its SHA-256 (got ${sha}).`);
@@ -152,6 +248,7 @@ async function checkMembers(opened: OpenedArchive, keep: Keep): Promise<Validate
       if (entry && (sha !== entry.sha256 || size !== entry.size)) {
         throw new ArchiveError('bad-member', `The archive was altered: ${m.name} does not match its manifest entry (SHA-256 or size).`);
       }
+      types.set(sha, type);
       if (entry && keep.blob(sha)) blobs.set(sha, { blob, size, mimeType: type });
     }).catch((error: unknown) => {
       failure ??= { error };
@@ -161,7 +258,7 @@ async function checkMembers(opened: OpenedArchive, keep: Keep): Promise<Validate
     await settle(MAX_PENDING_HASHES, MAX_PENDING_HASH_BYTES);
   }
   await settle(0, 0);
-  return { manifest, blobs, snapshots, texts };
+  return { manifest, blobs, snapshots, texts, types };
 }
 
 function decodeUtf8(bytes: Uint8Array, name: string): string {
@@ -211,8 +308,19 @@ export interface RestoreResult {
 
 const parseMs = (isoText: string | null | undefined): number | null => (isoText ? Date.parse(isoText) : null);
 
-function newRecord(id: string, a: ManifestArtifact, now: number, title: string | null): ArtifactRecord {
+/** What a restore knows beyond the manifest: titles, and each content's type as sniffed from its bytes. */
+interface MergeContext {
+  now: number;
+  titles: Map<string, string | null>;
+  /** Sniffed type by SHA-256 (empty while planning, before any member is read). */
+  types: Map<string, string>;
+}
+
+function newRecord(id: string, a: ManifestArtifact, ctx: MergeContext): ArtifactRecord {
   const capturedAt = parseMs(a.capturedAt);
+  // The bytes decide the type and the name's extension, as in saveBytes; the manifest's type is a fallback.
+  const mimeType = (a.sha256 !== null ? ctx.types.get(a.sha256) : undefined) ?? a.mimeType;
+  const fileName = a.fileName !== null && a.sha256 !== null && mimeType !== null ? withExtension(a.fileName, mimeType) : a.fileName;
   return {
     id,
     kind: a.kind,
@@ -223,7 +331,7 @@ function newRecord(id: string, a: ManifestArtifact, now: number, title: string |
     genId: a.genId,
     prompt: a.prompt,
     seed: a.seed ?? null,
-    fileName: a.fileName,
+    fileName,
     sandboxPath: a.sandboxPath,
     width: a.width ?? null,
     height: a.height ?? null,
@@ -233,19 +341,15 @@ function newRecord(id: string, a: ManifestArtifact, now: number, title: string |
     sha256: a.sha256,
     size: a.size,
     declaredSize: a.declaredSize ?? null,
-    mimeType: a.mimeType,
+    mimeType,
     source: 'import' satisfies ArtifactSource,
     capturedAt,
-    firstSeenAt: parseMs(a.firstSeenAt) ?? capturedAt ?? now,
-    updatedAt: now,
-    conversationTitle: a.conversationTitle ?? title,
+    firstSeenAt: parseMs(a.firstSeenAt) ?? capturedAt ?? ctx.now,
+    updatedAt: ctx.now,
+    conversationTitle: a.conversationTitle ?? ctx.titles.get(a.conversationId) ?? null,
     attempts: 0,
   };
 }
-
-/** Metadata a restore may fill where the vault's record has null (never status, bytes or source). */
-const FILLABLE = ['fileId', 'genId', 'prompt', 'seed', 'fileName', 'sandboxPath', 'width', 'height', 'createTime',
-  'declaredSize', 'fallbackMessageId', 'conversationTitle'] as const;
 
 /** The artifact half of a merge: what to put, which bytes those records need, and the counts. */
 interface ArtifactMerge {
@@ -258,15 +362,15 @@ interface ArtifactMerge {
 
 /** Merges manifest entries into the vault's records (`existing[i]` is the record for `ids[i]`, if any). */
 function mergeArtifacts(
-  ids: string[], entries: Map<string, ManifestArtifact>, existing: (ArtifactRecord | undefined)[], now: number,
-  titles: Map<string, string | null>,
+  ids: string[], entries: Map<string, ManifestArtifact>, existing: (ArtifactRecord | undefined)[], ctx: MergeContext,
 ): ArtifactMerge {
   const merge: ArtifactMerge = { puts: [], neededBlobs: new Set(), added: 0, updated: 0, alreadyPresent: 0 };
   ids.forEach((id, i) => {
     const a = entries.get(id)!;
     const old = existing[i];
+    const incoming = newRecord(id, a, ctx);
     if (!old) {
-      merge.puts.push(newRecord(id, a, now, titles.get(a.conversationId) ?? null));
+      merge.puts.push(incoming);
       if (a.sha256 !== null) merge.neededBlobs.add(a.sha256);
       merge.added++;
       return;
@@ -276,13 +380,13 @@ function mergeArtifacts(
     if (old.sha256 === null && a.sha256 !== null) {
       // The copy with bytes wins over one without.
       Object.assign(next, {
-        status: 'saved', reason: null, sha256: a.sha256, size: a.size, mimeType: a.mimeType ?? old.mimeType,
-        capturedAt: parseMs(a.capturedAt) ?? now, source: 'import',
+        status: 'saved', reason: null, sha256: a.sha256, size: a.size, mimeType: incoming.mimeType ?? old.mimeType,
+        fileName: old.fileName !== null && incoming.mimeType !== null ? withExtension(old.fileName, incoming.mimeType) : old.fileName,
+        capturedAt: incoming.capturedAt ?? ctx.now, source: 'import',
       } satisfies Partial<ArtifactRecord>);
       merge.neededBlobs.add(a.sha256);
       changed = true;
     }
-    const incoming = newRecord(id, a, now, titles.get(a.conversationId) ?? null);
     for (const key of FILLABLE) {
       if (next[key] === null && incoming[key] !== null) {
         (next as unknown as Record<string, unknown>)[key] = incoming[key];
@@ -290,7 +394,7 @@ function mergeArtifacts(
       }
     }
     if (changed) {
-      merge.puts.push({ ...next, updatedAt: now });
+      merge.puts.push({ ...next, updatedAt: ctx.now });
       merge.updated++;
     } else {
       merge.alreadyPresent++;
@@ -299,21 +403,44 @@ function mergeArtifacts(
   return merge;
 }
 
+/** Bytes the browser still lets this origin store, or null where it cannot say. */
+async function freeStorage(): Promise<number | null> {
+  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
+  if (typeof storage?.estimate !== 'function') return null;
+  try {
+    const { quota, usage } = await storage.estimate();
+    return quota === undefined ? null : Math.max(0, quota - (usage ?? 0));
+  } catch {
+    return null;
+  }
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
+
 /**
  * Validates `file` completely, then merges it into the vault in one transaction. Throws ArchiveError
- * (vault untouched) for a malformed or tampered archive.
+ * (vault untouched) for a malformed, tampered or oversized archive.
+ *
+ * Bounds, all checked before any member is inflated: each member's declared size, its compression ratio,
+ * the manifest's size for its entry count, and the total the restore would add against the storage the
+ * browser has left (`navigator.storage.estimate()`, where it exists).
  *
  * Memory: every member is checked, but only bytes the vault will take are kept until the write (what the
- * vault already holds, and snapshots that are not newer, are dropped once checked). Kept bytes are Blobs:
- * stored members are slices of the chosen file (nothing in memory; the browser copies them from disk
- * when the transaction commits) and inflated ones were handed to the browser's blob store, which pages
- * large blobs to disk. They are written in the one transaction because IndexedDB commits a transaction
- * as soon as it awaits anything else (a file read, a digest), and writing in several transactions would
- * leave half a restore behind if a later one failed.
+ * vault already holds, and snapshots that would not replace the vault's, are dropped once checked). Kept
+ * bytes are Blobs: stored members are slices of the chosen file (nothing in memory; the browser copies
+ * them from disk when the transaction commits) and inflated ones were handed to the browser's blob store,
+ * which pages large blobs to disk. They are written in the one transaction because IndexedDB commits a
+ * transaction as soon as it awaits anything else (a file read, a digest), and writing in several
+ * transactions would leave half a restore behind if a later one failed. Capture may write meanwhile: the
+ * transaction merges with what the vault holds when it runs.
  */
-export async function restoreVaultArchive(db: VaultDb, file: Blob, options: ReadArchiveOptions = {}): Promise<RestoreResult> {
+export function restoreVaultArchive(db: VaultDb, file: Blob, options: ReadArchiveOptions = {}): Promise<RestoreResult> {
+  return asArchiveErrors(() => restore(db, file, options));
+}
+
+async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Promise<RestoreResult> {
   const opened = await openArchive(file, options);
-  const { manifest } = opened;
+  const { manifest, zip } = opened;
   const rejected: RestoreRejection[] = [];
 
   const entries = new Map<string, ManifestArtifact>();
@@ -330,19 +457,29 @@ export async function restoreVaultArchive(db: VaultDb, file: Blob, options: Read
   const titles = new Map(manifest.conversations.map((c) => [c.id, c.title]));
   const ids = [...entries.keys()];
   const convIds = manifest.conversations.map((c) => c.id);
+  const restoredRank = (c: ManifestConversation) => ({ updateTime: c.updateTime, restored: true });
 
   // Reads only: what the vault already has decides which checked bytes are worth keeping until the write.
   // The transaction below decides again from what the vault holds then.
-  const planned = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), Date.now(), titles).neededBlobs;
+  const planned = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now: Date.now(), titles, types: new Map() }).neededBlobs;
   const presentBefore = await blobKeysAmong(db, [...planned]);
   const convRowsBefore = await db.conversations.bulkGet(convIds);
-  const newerBefore = new Set(manifest.conversations
-    .filter((c, i) => isNewer(c.updateTime, convRowsBefore[i]?.updateTime ?? null, convRowsBefore[i] !== undefined))
-    .map((c) => c.id));
+  const replacesBefore = new Set(manifest.conversations.filter((c, i) => snapshotReplaces(restoredRank(c), convRowsBefore[i])).map((c) => c.id));
+
+  // The total this restore would add, from declared sizes, against what the browser lets us store.
+  const sizeOf = new Map(manifest.artifacts.filter((a) => a.sha256 !== null).map((a) => [a.sha256!, a.size ?? 0]));
+  let needed = 0;
+  for (const sha of planned) if (!presentBefore.has(sha)) needed += sizeOf.get(sha) ?? 0;
+  for (const c of manifest.conversations) if (replacesBefore.has(c.id)) needed += 2 * (zip.get(c.path)?.uncompressedSize ?? 0);
+  const free = await freeStorage();
+  if (free !== null && needed > free) {
+    throw new ArchiveError('too-large', `This backup would add ${mb(needed)} to the vault, but the browser has only ${mb(free)} of storage left for it. ` +
+      'Free some disk space (or delete files from the vault) and try again; nothing was restored.');
+  }
 
   const archive = await checkMembers(opened, {
     blob: (sha) => planned.has(sha) && !presentBefore.has(sha),
-    snapshot: (id) => newerBefore.has(id),
+    snapshot: (id) => replacesBefore.has(id),
     // Snapshot text must be at hand before the transaction (IndexedDB commits when a transaction awaits
     // anything else); keeping the text decoded for the check saves reading each snapshot a second time.
     snapshotText: true,
@@ -354,7 +491,7 @@ export async function restoreVaultArchive(db: VaultDb, file: Blob, options: Read
   };
   const now = Date.now();
   await db.transaction('rw', [db.artifacts, db.blobs, db.conversations, db.snapshots], async () => {
-    const merge = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), now, titles);
+    const merge = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now, titles, types: archive.types });
     Object.assign(result, { added: merge.added, updated: merge.updated, alreadyPresent: merge.alreadyPresent });
 
     // Identical content is stored once: only blobs the vault lacks are added (keys only, no blob reads).
@@ -376,11 +513,11 @@ export async function restoreVaultArchive(db: VaultDb, file: Blob, options: Read
     for (const [i, c] of manifest.conversations.entries()) {
       const old = rows[i];
       const text = texts.get(c.id);
-      if (text === undefined || !isNewer(c.updateTime, old?.updateTime ?? null, old !== undefined)) {
+      if (text === undefined || !snapshotReplaces(restoredRank(c), old)) {
         result.conversations.alreadyPresent++;
         continue;
       }
-      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null });
+      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, restored: true });
       snapPuts.push({ id: c.id, json: text });
       if (old) result.conversations.updated++;
       else result.conversations.added++;
@@ -411,11 +548,4 @@ async function blobKeysAmong(db: VaultDb, shas: string[]): Promise<Set<string>> 
   if (shas.length === 0) return new Set();
   const wanted = new Set(shas);
   return new Set((await db.blobs.toCollection().primaryKeys()).filter((k) => wanted.has(k)));
-}
-
-/** A snapshot replaces the vault's only when strictly newer (equal or undated: the vault's stays). */
-function isNewer(incoming: number | null, stored: number | null, exists: boolean): boolean {
-  if (!exists) return true;
-  if (incoming === null) return false;
-  return stored === null || incoming > stored;
 }

@@ -1,25 +1,26 @@
 /**
- * `Download backup`: streams the vault archive (contracts.md section 1) through fflate's `Zip`.
- * The manifest comes first and is built from records alone; then each distinct blob is read from
- * IndexedDB one at a time and streamed into the ZIP, so the vault's bytes are never all in memory, and
- * the output goes to a sink (in the page, `createBlobSink` folds it into disk-backable Blob parts).
- * Images and other already-compressed bytes are stored (`ZipPassThrough`); JSON and text are deflated.
+ * `Download backup`: streams the vault archive (contracts.md section 1) through the product's ZIP writer
+ * (utils/zip, ZIP64 where needed, so a vault over 4 GiB or 65,535 files stays restorable). The manifest
+ * comes first and is built from records alone; then each distinct blob is read from IndexedDB one at a
+ * time and streamed into the ZIP, so the vault's bytes are never all in memory, and the output goes to a
+ * sink (in the page, `createBlobSink` folds it into disk-backable Blob parts).
+ * Images and other already-compressed bytes are stored; JSON and text are deflated.
+ *
+ * Member names are `artifacts/<sha256>.<ext>` and `conversations/<id>.json`: made from hex digests and
+ * ids, never from a file name, so nothing a page or a person wrote becomes a member name.
  */
-import { Zip, ZipDeflate, ZipPassThrough, type ZipInputFile } from 'fflate';
+import { createZipWriter, INVISIBLE_CHARS, unsafeNameReason, type ZipWriterOptions } from '@/utils/zip';
 import type { VaultDb } from '@/utils/vault';
 import {
-  ARCHIVE_FORMAT, ARCHIVE_VERSION, MANIFEST_NAME, artifactMemberPath, toManifestArtifact, toManifestConversation,
-  type VaultManifest,
+  ARCHIVE_FORMAT, ARCHIVE_VERSION, MANIFEST_NAME, artifactMemberPath, conversationMemberPath, toManifestArtifact,
+  toManifestConversation, type VaultManifest,
 } from './manifest';
-
-/** Where the ZIP bytes go. `write` may be async (a file stream); it is awaited before more is produced. */
-export interface ArchiveSink {
-  write(chunk: Uint8Array): void | Promise<void>;
-}
 
 export interface WriteArchiveOptions {
   /** Archive creation time (tests pin it). */
   now?: Date;
+  /** Native deflate / CRC-32 for Node callers (utils/zip/node.ts). */
+  zip?: ZipWriterOptions;
 }
 
 export interface WriteArchiveResult {
@@ -37,10 +38,16 @@ function isCompressed(mime: string | null): boolean {
   return /zip|gzip|pdf|compressed|x-7z|rar|octet-stream|officedocument|epub/.test(m);
 }
 
+/** A conversation id that can be a member name as it is (ChatGPT's are UUIDs). */
+function safeConversationMember(id: string): boolean {
+  INVISIBLE_CHARS.lastIndex = 0;
+  return !id.includes('/') && !INVISIBLE_CHARS.test(id) && unsafeNameReason(conversationMemberPath(id)) === null;
+}
+
 const encoder = new TextEncoder();
 
-/** Streams the whole vault into `sink` as a vault archive. */
-export async function writeVaultArchive(db: VaultDb, sink: ArchiveSink, options: WriteArchiveOptions = {}): Promise<WriteArchiveResult> {
+/** Streams the whole vault into `sink` as a vault archive, and closes it. */
+export async function writeVaultArchive(db: VaultDb, sink: WritableStream<Uint8Array>, options: WriteArchiveOptions = {}): Promise<WriteArchiveResult> {
   const now = options.now ?? new Date();
   // Keys only: neither call loads a blob or a snapshot.
   const [records, blobKeys, snapshotKeys, conversations] = await Promise.all([
@@ -66,96 +73,48 @@ export async function writeVaultArchive(db: VaultDb, sink: ArchiveSink, options:
       const member = r.status === 'saved' && r.sha256 !== null ? memberOf.get(r.sha256) : undefined;
       return toManifestArtifact(r, member?.path ?? null);
     }),
-    conversations: conversations.filter((c) => haveSnapshot.has(c.id)).map(toManifestConversation),
+    conversations: conversations.filter((c) => haveSnapshot.has(c.id) && safeConversationMember(c.id)).map(toManifestConversation),
   };
 
-  let written = 0;
-  let failure: Error | null = null;
-  const queue: Uint8Array[] = [];
-  const zip = new Zip((err, chunk, _final) => {
-    if (err) failure = err;
-    else queue.push(chunk);
-  });
-  const drain = async () => {
-    if (failure) throw failure;
-    while (queue.length > 0) {
-      const chunk = queue.shift()!;
-      written += chunk.length;
-      await sink.write(chunk);
-    }
-  };
-  const addMember = async (file: ZipInputFile & { push(c: Uint8Array, f?: boolean): void }, source: Blob | Uint8Array) => {
-    file.mtime = now;
-    zip.add(file);
-    if (source instanceof Uint8Array) {
-      file.push(source, true);
-      await drain();
-      return;
-    }
-    await pushBlob(source, (c, final) => file.push(c, final), drain);
-  };
-
-  await addMember(new ZipDeflate(MANIFEST_NAME, { level: 6 }), encoder.encode(JSON.stringify(manifest, null, 2)));
-
+  const zip = createZipWriter(sink, options.zip);
+  await zip.add(MANIFEST_NAME, encoder.encode(JSON.stringify(manifest, null, 2)), { compress: true, lastModified: now });
   for (const [sha256, { path, mimeType }] of memberOf) {
     const row = await db.blobs.get(sha256);
     if (!row) throw new Error(`The vault changed during the backup (bytes ${sha256} disappeared); try again.`);
-    const file = isCompressed(mimeType) ? new ZipPassThrough(path) : new ZipDeflate(path, { level: 6 });
-    await addMember(file, row.blob);
+    await zip.add(path, row.blob, { compress: !isCompressed(mimeType), lastModified: now });
   }
   for (const c of manifest.conversations) {
     const snap = await db.snapshots.get(c.id);
     if (!snap) throw new Error(`The vault changed during the backup (conversation ${c.id} disappeared); try again.`);
-    await addMember(new ZipDeflate(c.path, { level: 6 }), encoder.encode(snap.json));
+    await zip.add(c.path, encoder.encode(snap.json), { compress: true, lastModified: now });
   }
-  zip.end();
-  await drain();
-  return { manifest, bytes: written };
-}
-
-/** Streams a Blob in chunks (falls back to one read where `stream()` is missing). */
-async function pushBlob(blob: Blob, push: (chunk: Uint8Array, final: boolean) => void, drain: () => Promise<void>): Promise<void> {
-  if (typeof blob.stream !== 'function') {
-    push(new Uint8Array(await blob.arrayBuffer()), true);
-    await drain();
-    return;
-  }
-  const reader = blob.stream().getReader();
-  let pending: Uint8Array | null = null;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    // Hold one chunk back so the last one can be pushed with `final = true`.
-    if (pending) {
-      push(pending, false);
-      await drain();
-    }
-    pending = value;
-  }
-  push(pending ?? new Uint8Array(0), true);
-  await drain();
+  await zip.close();
+  return { manifest, bytes: zip.bytesWritten };
 }
 
 /**
  * A sink that collects the ZIP into a Blob. Chunks are folded into a Blob part every `foldBytes`, which
  * lets the browser move them out of the JS heap (Chromium pages large blobs to disk).
  */
-export function createBlobSink(foldBytes = 8 << 20): ArchiveSink & { toBlob(type?: string): Blob } {
+export function createBlobSink(foldBytes = 8 << 20): { writable: WritableStream<Uint8Array>; toBlob(type?: string): Blob } {
   const parts: Blob[] = [];
-  let chunks: Uint8Array[] = [];
+  let chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   const fold = () => {
     if (chunks.length === 0) return;
-    parts.push(new Blob(chunks as BlobPart[]));
+    parts.push(new Blob(chunks));
     chunks = [];
     size = 0;
   };
   return {
-    write(chunk) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= foldBytes) fold();
-    },
+    writable: new WritableStream<Uint8Array>({
+      write(chunk) {
+        // The writer may reuse nothing, but a caller's Uint8Array could be a view of a larger buffer.
+        chunks.push(chunk.byteLength === chunk.buffer.byteLength ? (chunk as Uint8Array<ArrayBuffer>) : chunk.slice());
+        size += chunk.length;
+        if (size >= foldBytes) fold();
+      },
+    }),
     toBlob(type = 'application/zip') {
       fold();
       return new Blob(parts, { type });

@@ -11,7 +11,7 @@
  * (timestamps, prompts, sandbox fallbacks). No regular expression runs over message text; the only
  * full-text operation is `indexOf('sandbox:')` on assistant text parts.
  */
-import { type ArtifactKind, type ArtifactRef, artifactIdentity } from '../model';
+import { type ArtifactKind, type ArtifactRef, artifactIdentity, epochSeconds } from '../model';
 import { pointerToId } from './ids';
 
 export interface WalkResult {
@@ -687,17 +687,6 @@ function fillNulls(target: ArtifactRef, from: ArtifactRef): void {
   if (target.createTime === null) target.createTime = from.createTime;
 }
 
-function toSeconds(v: unknown): number | null {
-  const n = num(v);
-  if (n !== null) return n;
-  // The conversations list uses ISO strings (§3.2); accept them here too.
-  if (typeof v === 'string') {
-    const ms = Date.parse(v);
-    return Number.isFinite(ms) ? ms / 1000 : null;
-  }
-  return null;
-}
-
 /** Walks one conversation JSON. Never throws. */
 export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkResult {
   try {
@@ -722,7 +711,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const ownId = str(conv.conversation_id) ?? str(conv.id);
   const conversationId = str(opts.conversationId) ?? ownId;
   const title = typeof conv.title === 'string' ? conv.title : null;
-  const updateTime = toSeconds(conv.update_time);
+  const updateTime = epochSeconds(conv.update_time);
   const problems: string[] = [];
   if (ownId && conversationId && ownId !== conversationId) {
     problems.push(`conversation_id ${ownId} differs from the expected ${conversationId}; using the expected id`);

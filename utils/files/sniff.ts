@@ -116,82 +116,35 @@ const OOXML_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * ZIP containers: OOXML (docx/xlsx/pptx) carry `[Content_Types].xml` plus a `word/`, `xl/` or `ppt/` part;
- * EPUB and OpenDocument store their type uncompressed in a first entry named `mimetype`. Entry names come
- * from the central directory when the whole file is here, else from walking the local headers.
+ * ZIP containers, from magic bytes only (the ZIP format itself is read in one place, utils/zip): EPUB and
+ * OpenDocument store their type uncompressed as the first member, named `mimetype`, at fixed offsets;
+ * OOXML (docx/xlsx/pptx) has the member names `[Content_Types].xml` and a `word/`, `xl/` or `ppt/` part,
+ * which appear as plain bytes in the local headers near the start or in the directory near the end.
  */
 function sniffZip(b: Uint8Array): string {
-  const first = readLocalHeader(b, 0);
-  if (first && first.name === 'mimetype' && first.method === 0 && first.dataEnd <= b.length) {
-    const declared = ascii(b, first.dataStart, first.dataEnd).trim();
+  const nameLen = u16le(b, 26);
+  const dataStart = 30 + nameLen + u16le(b, 28);
+  const compressed = u32le(b, 18);
+  if (ascii(b, 30, 30 + nameLen) === 'mimetype' && u16le(b, 8) === 0 && dataStart + compressed <= b.length) {
+    const declared = ascii(b, dataStart, dataStart + compressed).trim();
     if (/^application\/[\w.+-]+$/.test(declared)) return declared;
   }
-  const names = centralDirectoryNames(b) ?? localHeaderNames(b);
-  if (names.includes('[Content_Types].xml')) {
-    for (const [prefix, mime] of OOXML_BY_PREFIX) if (names.some((n) => n.startsWith(prefix))) return mime;
+  const REGION = 64 * 1024;
+  const regions = b.length <= 2 * REGION ? [b] : [b.subarray(0, REGION), b.subarray(b.length - REGION)];
+  const has = (name: string) => regions.some((r) => indexOfAscii(r, name) >= 0);
+  if (has('[Content_Types].xml')) {
+    for (const [prefix, mime] of OOXML_BY_PREFIX) if (has(prefix)) return mime;
   }
   return 'application/zip';
 }
 
-interface LocalHeader {
-  name: string;
-  method: number;
-  dataStart: number;
-  dataEnd: number;
-  /** Bit 3: sizes follow the data in a descriptor, so the header's sizes are zero and cannot be walked. */
-  hasDescriptor: boolean;
-}
-
-function readLocalHeader(b: Uint8Array, o: number): LocalHeader | null {
-  if (!startsWith(b, [0x50, 0x4b, 0x03, 0x04], o) || o + 30 > b.length) return null;
-  const flags = u16le(b, o + 6);
-  const method = u16le(b, o + 8);
-  const compressed = u32le(b, o + 18);
-  const nameLen = u16le(b, o + 26);
-  const extraLen = u16le(b, o + 28);
-  const name = utf8OrLatin1(b.subarray(o + 30, o + 30 + nameLen));
-  const dataStart = o + 30 + nameLen + extraLen;
-  return { name, method, dataStart, dataEnd: dataStart + compressed, hasDescriptor: (flags & 0x08) !== 0 };
-}
-
-function localHeaderNames(b: Uint8Array): string[] {
-  const names: string[] = [];
-  let o = 0;
-  for (let i = 0; i < 64; i++) {
-    const h = readLocalHeader(b, o);
-    if (!h) break;
-    names.push(h.name);
-    if (h.hasDescriptor) break;
-    o = h.dataEnd;
+function indexOfAscii(b: Uint8Array, s: string): number {
+  const first = s.charCodeAt(0);
+  outer: for (let i = b.indexOf(first); i >= 0 && i + s.length <= b.length; i = b.indexOf(first, i + 1)) {
+    for (let k = 1; k < s.length; k++) if (b[i + k] !== s.charCodeAt(k)) continue outer;
+    return i;
   }
-  return names;
-}
-
-function centralDirectoryNames(b: Uint8Array): string[] | null {
-  // The end-of-central-directory record is 22 bytes plus a comment of up to 65535 bytes.
-  const stop = Math.max(0, b.length - 22 - 0xffff);
-  for (let e = b.length - 22; e >= stop; e--) {
-    if (!startsWith(b, [0x50, 0x4b, 0x05, 0x06], e)) continue;
-    const count = u16le(b, e + 10);
-    let o = u32le(b, e + 16);
-    const names: string[] = [];
-    for (let i = 0; i < count && i < 4096; i++) {
-      if (!startsWith(b, [0x50, 0x4b, 0x01, 0x02], o) || o + 46 > b.length) return null;
-      const nameLen = u16le(b, o + 28);
-      names.push(utf8OrLatin1(b.subarray(o + 46, o + 46 + nameLen)));
-      o += 46 + nameLen + u16le(b, o + 30) + u16le(b, o + 32);
-    }
-    return names;
-  }
-  return null;
-}
-
-function utf8OrLatin1(b: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
-  } catch {
-    return ascii(b, 0, b.length);
-  }
+  return -1;
 }
 
 /**

@@ -4,7 +4,7 @@
  * Listing returns records only; bytes are fetched one SHA-256 at a time, when a tile scrolls into view
  * or a download asks for them.
  */
-import { Zip, ZipPassThrough } from 'fflate';
+import { createZipWriter } from '@/utils/zip';
 import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
 import { deleteArtifact, getBlob, getVaultDb, listConversations } from '@/utils/vault';
 import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
@@ -30,7 +30,7 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
     deleteArtifact: (id) => deleteArtifact(db, id),
     async writeBackup() {
       const sink = createBlobSink();
-      await writeVaultArchive(db, sink);
+      await writeVaultArchive(db, sink.writable);
       return sink.toBlob();
     },
     restoreBackup: (file) => restoreVaultArchive(db, file),
@@ -40,7 +40,7 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
 
 /**
  * Streams the saved artifacts among `records` into a ZIP (stored: people pick images and finished files,
- * and speed matters more than a few percent), reading one blob at a time.
+ * and speed matters more than a few percent), streaming one blob at a time.
  */
 export async function zipSelection(
   db: VaultDb,
@@ -48,10 +48,7 @@ export async function zipSelection(
   titles: ReadonlyMap<string, string | null>,
 ): Promise<Blob> {
   const sink = createBlobSink();
-  const zip = new Zip((err, chunk) => {
-    if (err) throw err;
-    sink.write(chunk);
-  });
+  const zip = createZipWriter(sink.writable);
   const folders = new Map<string, string>();
   const takenFolders = new Set<string>();
   const takenNames = new Map<string, Set<string>>();
@@ -67,11 +64,8 @@ export async function zipSelection(
       takenNames.set(folder, new Set());
     }
     const name = uniqueName(artifactFileName(r), takenNames.get(folder)!);
-    const file = new ZipPassThrough(`${folder}/${name}`);
-    if (r.capturedAt !== null) file.mtime = r.capturedAt;
-    zip.add(file);
-    file.push(new Uint8Array(await blob.arrayBuffer()), true);
+    await zip.add(`${folder}/${name}`, blob, { lastModified: r.capturedAt !== null ? new Date(r.capturedAt) : undefined });
   }
-  zip.end();
+  await zip.close();
   return sink.toBlob();
 }

@@ -57,9 +57,8 @@ async function writeEnriched(): Promise<void> {
   if (!result || writing) return;
   const abort = (writing = new AbortController());
   const parts = createBlobSink();
-  const sink = new WritableStream<Uint8Array>({ write: (chunk) => parts.write(chunk) });
   try {
-    await writeEnrichedExport(result, sink, { signal: abort.signal, onProgress: throttledProgress() });
+    await writeEnrichedExport(result, parts.writable, { signal: abort.signal, onProgress: throttledProgress() });
     send({ type: 'enriched', blob: parts.toBlob('application/zip') });
   } catch (error) {
     send(abort.signal.aborted ? { type: 'write-cancelled' } : failure(error));

@@ -6,8 +6,7 @@
  * inflate (split.ts) and each is parsed and walked on its own, then dropped; members are hashed as they
  * stream. What is kept is the refs (a few hundred bytes each) and one digest per asset member.
  */
-import type { ArtifactKind, ArtifactRef } from '@/utils/model';
-import { walkConversation } from '@/utils/chatgpt/walker';
+import type { ArtifactKind } from '@/utils/model';
 import { pointerToId } from '@/utils/chatgpt/ids';
 import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
@@ -18,6 +17,7 @@ import {
 import type { ExportAsset, ExportSide, LibraryFile } from './match';
 import type { ExportLayout } from './report';
 import { ArraySplitter, SplitError } from './split';
+import { walkBytes, type ExportRef, type WalkOutcome, type WalkPool } from './walk-task';
 
 export type ReadPhase = 'reading' | 'conversations' | 'hashing';
 
@@ -26,6 +26,7 @@ export interface ReadExportOptions {
   crc32?: Crc32;
   signal?: AbortSignal;
   hash: HashFactory;
+  pool?: WalkPool;
   onProgress?: (phase: ReadPhase, done: number, total: number) => void;
 }
 
@@ -52,6 +53,9 @@ export interface ReadStats {
 const MAX_SIDE_JSON = 256 << 20;
 /** A deflated part-ZIP cannot be read in place; one this small is inflated into memory instead. */
 const MAX_INFLATED_PART = 512 << 20;
+/** Conversations handed to the pool and not yet taken back: bounds memory (and keeps the workers busy). */
+const MAX_INFLIGHT = 64;
+const MAX_INFLIGHT_BYTES = 64 << 20;
 /** Progress callbacks at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 
@@ -114,20 +118,22 @@ async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Prom
 }
 
 /** Streams `entry` chunk by chunk. */
-async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSignal | undefined, fn: (chunk: Uint8Array) => void): Promise<void> {
+async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSignal | undefined, fn: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
   const r = reader.stream(entry, { maxBytes: entry.uncompressedSize, signal }).getReader();
-  try {
-    for (;;) {
-      const { value, done } = await r.read();
-      if (done) return;
-      fn(value);
+  for (;;) {
+    const { value, done } = await r.read();
+    if (done) return;
+    try {
+      await fn(value);
+    } catch (error) {
+      // Stop reading (and inflating) the rest of the member.
+      await r.cancel(error).catch(() => undefined);
+      throw error;
     }
-  } finally {
-    r.releaseLock();
   }
 }
 
-interface ConvEntry { updateTime: number | null; refs: ArtifactRef[] }
+interface ConvEntry { updateTime: number | null; refs: ExportRef[] }
 
 export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
   opts.onProgress?.('reading', 0, 1);
@@ -167,38 +173,49 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   let reported = 0;
   let walkProblems = 0;
   let noId = 0;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // Walks run inline, or in a pool (another core) with a bounded number of bytes in flight; results are
+  // taken in order, so a conversation listed twice keeps the same copy either way.
+  const pool = opts.pool;
+  const inflight: { outcome: Promise<WalkOutcome>; bytes: number; label: string; index: number }[] = [];
+  let inflightBytes = 0;
+  const take = (outcome: WalkOutcome, label: string, index: number) => {
+    if (!outcome.ok) throw new ReconcileInputError(`${invalid(label)}: item ${index} ${outcome.reason}.`);
+    stats.parseMs += outcome.parseMs;
+    stats.walkMs += outcome.walkMs;
+    if (outcome.hadProblems) walkProblems++;
+    if (!outcome.conversationId) {
+      noId++;
+      return;
+    }
+    const prev = conversations.get(outcome.conversationId);
+    if (!prev || (outcome.updateTime ?? -Infinity) >= (prev.updateTime ?? -Infinity)) {
+      conversations.set(outcome.conversationId, { updateTime: outcome.updateTime, refs: outcome.refs });
+    }
+  };
+  const drain = async (maxBytes: number) => {
+    while (inflight.length > 0 && (inflightBytes > maxBytes || inflight.length > MAX_INFLIGHT)) {
+      const first = inflight.shift()!;
+      inflightBytes -= first.bytes;
+      take(await first.outcome, first.label, first.index);
+    }
+  };
   for (const f of convFiles) {
     throwIfAborted(opts.signal);
     const splitter = new ArraySplitter();
-    const handle = (bytes: Uint8Array) => {
-      let conv: unknown;
-      const t0 = performance.now();
-      try {
-        conv = JSON.parse(decoder.decode(bytes));
-      } catch (error) {
-        throw new ReconcileInputError(`${invalid(f.label)}: item ${splitter.count} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
-      }
-      if (typeof conv !== 'object' || conv === null || Array.isArray(conv)) {
-        throw new ReconcileInputError(`${invalid(f.label)}: item ${splitter.count} is not a conversation object.`);
-      }
-      const t1 = performance.now();
-      const walk = walkConversation(conv);
-      stats.walkMs += performance.now() - t1;
-      stats.parseMs += t1 - t0;
-      if (walk.problems.length > 0) walkProblems++;
-      if (!walk.conversationId) {
-        noId++;
-        return;
-      }
-      const prev = conversations.get(walk.conversationId);
-      if (!prev || (walk.updateTime ?? -Infinity) >= (prev.updateTime ?? -Infinity)) {
-        conversations.set(walk.conversationId, { updateTime: walk.updateTime, refs: walk.refs });
-      }
-    };
     try {
-      await forEachChunk(f.source.reader, f.entry, opts.signal, (chunk) => {
-        for (const el of splitter.push(chunk)) handle(el);
+      await forEachChunk(f.source.reader, f.entry, opts.signal, async (chunk) => {
+        for (const el of splitter.push(chunk)) {
+          if (!pool) {
+            take(walkBytes(el), f.label, splitter.count);
+            continue;
+          }
+          const outcome = pool.walk(el);
+          // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
+          outcome.catch(() => undefined);
+          inflight.push({ outcome, bytes: el.length, label: f.label, index: splitter.count });
+          inflightBytes += el.length;
+        }
+        if (pool) await drain(MAX_INFLIGHT_BYTES);
         done += chunk.length;
         if (done - reported >= PROGRESS_STEP) {
           reported = done;
@@ -211,6 +228,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       throw error;
     }
   }
+  await drain(-1);
   opts.onProgress?.('conversations', total, total);
   stats.conversationsMs = performance.now() - convStart;
   if (walkProblems > 0) problems.push(`${walkProblems} conversations had parts the walker could not read`);
@@ -270,7 +288,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   opts.onProgress?.('hashing', hashTotal, hashTotal);
   stats.hashMs = performance.now() - hashStart;
 
-  const refs: ArtifactRef[] = [];
+  const refs: ExportRef[] = [];
   for (const c of conversations.values()) refs.push(...c.refs);
   return {
     layout, reader: outer, conversationCount: conversations.size, assetMemberCount, problems, stats,

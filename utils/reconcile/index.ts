@@ -15,3 +15,5 @@ export { formatSummary, RECONCILE_STATUSES, REPORT_FORMAT, REPORT_VERSION } from
 export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';
 export type { MatchedItem } from './match';
 export type { HashFactory, IncrementalHash } from './hash';
+export { walkBytes } from './walk-task';
+export type { WalkOutcome, WalkPool } from './walk-task';

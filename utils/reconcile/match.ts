@@ -5,10 +5,11 @@
  * Order: file id, then gen_id, then (sandbox files) conversation + decoded NFC path, then SHA-256 of
  * bytes both sides have. Each pass only claims export items no earlier pass claimed.
  */
-import type { ArtifactKind, ArtifactRef } from '@/utils/model';
+import type { ArtifactKind } from '@/utils/model';
 import { normaliseSandboxPath } from '@/utils/chatgpt/walker';
 import type { ReportItem, ReconcileStatus } from './report';
 import type { VaultArtifact } from './vault-side';
+import type { ExportRef } from './walk-task';
 
 /** An asset member of the export, hashed. */
 export interface ExportAsset {
@@ -35,7 +36,7 @@ export interface ExportSide {
   /** Conversation ids present in the export. */
   conversationIds: ReadonlySet<string>;
   /** Walker refs of every export conversation. */
-  refs: Iterable<ArtifactRef>;
+  refs: Iterable<ExportRef>;
   library: readonly LibraryFile[];
   /** Asset members by lower-cased file id (section 5.3: the first member wins). */
   assets: ReadonlyMap<string, ExportAsset>;

@@ -11,6 +11,7 @@ import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { buildReport, type ReconcileReport } from './report';
 import type { VaultSide } from './vault-side';
+import type { WalkPool } from './walk-task';
 
 export interface ReconcileProgress {
   phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing';
@@ -26,6 +27,8 @@ export interface ReconcileOptions {
   onProgress?: (p: ReconcileProgress) => void;
   /** Incremental SHA-256 (default @noble/hashes; the CLI passes node:crypto). */
   hash?: HashFactory;
+  /** Parse and walk conversations elsewhere (the CLI's worker threads); default inline. */
+  pool?: WalkPool;
 }
 
 export interface ReconcileResult {
@@ -60,7 +63,7 @@ export async function reconcileExport(
   let exp;
   try {
     exp = await readExport(exportZip, exportName, {
-      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256,
+      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool,
       onProgress: onProgress ? (phase, done, total) => onProgress({ phase, done, total }) : undefined,
     });
   } catch (error) {

@@ -8,6 +8,7 @@
  */
 import {
   ARTIFACT_KINDS,
+  ARTIFACT_SOURCES,
   ARTIFACT_STATUSES,
   artifactIdentity,
   type ArtifactKind,
@@ -20,12 +21,11 @@ import { sniffMime, withExtension } from '@/utils/files/sniff';
 import type { ArtifactRecord, VaultDb } from './db';
 import { VaultError, describe, requireFinite, requireId } from './errors';
 
-const SOURCES: readonly ArtifactSource[] = ['live', 'backup', 'import'];
 const FALLBACK_MIME = 'application/octet-stream';
 
 function requireSource(value: unknown, what: string): ArtifactSource {
-  if (!SOURCES.includes(value as ArtifactSource)) {
-    throw new VaultError('invalid-argument', `${what} must be one of ${SOURCES.join(', ')}, got ${describe(value)}`);
+  if (!ARTIFACT_SOURCES.includes(value as ArtifactSource)) {
+    throw new VaultError('invalid-argument', `${what} must be one of ${ARTIFACT_SOURCES.join(', ')}, got ${describe(value)}`);
   }
   return value as ArtifactSource;
 }
@@ -41,8 +41,11 @@ function optionalNumber(value: unknown, what: string): number | null {
   return requireFinite(value, what);
 }
 
-/** Fields a later sighting of the same reference may fill when the record still has them null. */
-const FILLABLE = [
+/**
+ * Fields a later sighting of the same reference (or a restore) may fill when the record still has them
+ * null; never status, bytes or source.
+ */
+export const FILLABLE = [
   'fallbackMessageId', 'fileId', 'genId', 'prompt', 'seed', 'fileName', 'sandboxPath',
   'declaredSize', 'width', 'height', 'createTime', 'conversationTitle',
 ] as const satisfies readonly (keyof ArtifactRecord)[];

@@ -53,6 +53,8 @@ export interface ConversationRecord {
   /** Milliseconds since the epoch when the snapshot was stored. */
   savedAt: number;
   gizmoId: string | null;
+  /** True when the snapshot came from a restored archive (any later backend read replaces it). */
+  restored?: boolean;
 }
 
 /** The backend's conversation JSON text exactly as received (can be ~20 MB). */

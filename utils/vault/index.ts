@@ -4,10 +4,10 @@ export type { ArtifactRecord, BlobRecord, ConversationRecord, JobRecord, JobType
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
 export {
-  countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, recordRefs, saveBytes,
+  FILLABLE, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, recordRefs, saveBytes,
 } from './artifacts';
 export type { ListArtifactsQuery, MarkStatusOptions, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
-export { getSnapshot, listConversations, saveSnapshot } from './snapshots';
-export type { SaveSnapshotOptions, SaveSnapshotResult } from './snapshots';
+export { getSnapshot, listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
+export type { SaveSnapshotOptions, SaveSnapshotResult, SnapshotRank } from './snapshots';
 export { dueJobs, enqueueJob, fetchJobId, finishJob, getJob, leaseJob, pendingJobCount, rescheduleJob } from './jobs';
 export type { JobInput } from './jobs';

@@ -1,8 +1,10 @@
 /**
  * Conversation snapshots: the backend's JSON text as received (contracts.md: "exactly as the backend
  * returned them"), plus a small metadata row for listings. Only a newer snapshot (by `update_time`)
- * replaces a stored one, so a stale tab or an old backup never rolls a conversation back.
+ * replaces a stored one, so a stale tab or an old backup never rolls a conversation back, and a restored
+ * snapshot never outranks what the backend serves later (`snapshotReplaces`).
  */
+import { epochSeconds } from '@/utils/model';
 import type { ConversationRecord, VaultDb } from './db';
 import { VaultError, describe, requireId } from './errors';
 
@@ -17,24 +19,28 @@ export interface SaveSnapshotResult {
   saved: boolean;
 }
 
-/**
- * `update_time` as seconds since the epoch. The conversation body sends floats; the conversation list
- * sends ISO-8601 strings (chatgpt-surface.md 3.2), so accept both.
- */
-function updateTimeOf(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms / 1000;
-  }
-  return null;
+/** What decides between two snapshots of one conversation. */
+export interface SnapshotRank {
+  updateTime: number | null;
+  /** Set when the snapshot came from a restored archive, absent when the backend served it. */
+  restored?: boolean;
 }
 
-/** Whether a snapshot with `incoming` update time may replace one with `stored` (equal replaces). */
-function isNewerOrEqual(incoming: number | null, stored: number | null): boolean {
-  if (stored === null) return true;
-  if (incoming === null) return false; // an undated snapshot never replaces a dated one
-  return incoming >= stored;
+/**
+ * THE rule for whether an incoming snapshot replaces the stored one (every writer of snapshots asks here).
+ * - Nothing stored: it does.
+ * - A snapshot the backend serves always replaces one restored from an archive: an archive is not the
+ *   backend, and its `updateTime` is whatever the file says (a forged 9e12 must not freeze a title).
+ * - From the backend over the backend: newer or equal replaces (a re-read of the same version refreshes).
+ * - From an archive over anything: only strictly newer (contracts.md 1: "replaced only by a newer one").
+ * An undated snapshot never replaces a dated one, except backend over restored.
+ */
+export function snapshotReplaces(incoming: SnapshotRank, stored: SnapshotRank | null | undefined): boolean {
+  if (!stored) return true;
+  if (!incoming.restored && stored.restored) return true;
+  if (incoming.updateTime === null) return false;
+  if (stored.updateTime === null) return true;
+  return incoming.restored ? incoming.updateTime > stored.updateTime : incoming.updateTime >= stored.updateTime;
 }
 
 export async function saveSnapshot(
@@ -80,14 +86,14 @@ export async function saveSnapshot(
   const row: ConversationRecord = {
     id,
     title: typeof conv.title === 'string' ? conv.title : null,
-    updateTime: updateTimeOf(conv.update_time),
+    updateTime: epochSeconds(conv.update_time),
     savedAt: Date.now(),
     gizmoId,
   };
 
   return db.transaction('rw', db.conversations, db.snapshots, db.artifacts, async () => {
     const stored = await db.conversations.get(id);
-    if (stored && !isNewerOrEqual(row.updateTime, stored.updateTime)) return { id, saved: false };
+    if (!snapshotReplaces(row, stored)) return { id, saved: false };
     await db.conversations.put(row);
     await db.snapshots.put({ id, json: text });
     // Keep artifact listings' titles in step with renames.

@@ -76,6 +76,20 @@ class Bytes {
 }
 
 const encoder = new TextEncoder();
+
+/** A Blob from another realm (a test DOM, a worker) fails `instanceof Blob`; its shape does not. */
+function isBlobLike(x: unknown): x is Blob {
+  return typeof x === 'object' && x !== null && typeof (x as Blob).size === 'number' && typeof (x as Blob).arrayBuffer === 'function';
+}
+
+function streamOf(get: () => Promise<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async start(ctrl) {
+      ctrl.enqueue(await get());
+      ctrl.close();
+    },
+  });
+}
 const VERSION_MADE_BY = (3 << 8) | 45; // Unix, spec 4.5: unzip then applies the mode below.
 const FILE_MODE = (0o100644 << 16) >>> 0;
 
@@ -135,14 +149,15 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
         members.push(m);
         return;
       }
-      const known = data instanceof Uint8Array ? data.length : data instanceof Blob ? data.size : null;
+      const blob = isBlobLike(data) ? data : null;
+      const known = data instanceof Uint8Array ? data.length : blob ? blob.size : null;
       m.flags |= 0x8;
       m.zip64Local = known === null || known >= SAFE32;
       await write(localHeader(m));
       let input: ReadableStream<Uint8Array>;
-      if (data instanceof Uint8Array) input = new Blob([data as Uint8Array<ArrayBuffer>]).stream();
-      else if (data instanceof Blob) input = data.stream();
-      else input = data;
+      if (data instanceof Uint8Array) input = streamOf(() => Promise.resolve(data));
+      else if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
+      else input = data as ReadableStream<Uint8Array>;
       let crc = 0;
       let size = 0;
       const counted = input.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({

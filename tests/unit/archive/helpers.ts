@@ -65,7 +65,7 @@ export async function seedVault(db: VaultDb): Promise<void> {
 
 export async function archiveOf(db: VaultDb, now = new Date('2026-11-22T10:00:00.000Z')): Promise<Blob> {
   const sink = createBlobSink(64);
-  await writeVaultArchive(db, sink, { now });
+  await writeVaultArchive(db, sink.writable, { now });
   return sink.toBlob();
 }
 

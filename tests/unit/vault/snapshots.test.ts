@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
-import { getArtifact, getSnapshot, listConversations, recordRefs, saveSnapshot, VaultError } from '@/utils/vault';
+import { getArtifact, getSnapshot, listConversations, recordRefs, saveSnapshot, snapshotReplaces, VaultError } from '@/utils/vault';
 import { dump, freshDb, imageRef } from './helpers';
 
 /** A conversation body shaped like GET /backend-api/conversation/{id} (chatgpt-surface.md 3.1). */
@@ -88,5 +88,26 @@ describe('listConversations', () => {
 
   it('returns null for an unknown snapshot', async () => {
     expect(await getSnapshot(freshDb(), 'nope')).toBeNull();
+  });
+});
+
+describe('snapshotReplaces: the one "newer" rule', () => {
+  const backend = (updateTime: number | null) => ({ updateTime });
+  const restored = (updateTime: number | null) => ({ updateTime, restored: true });
+  it.each([
+    ['anything over nothing', restored(null), undefined, true],
+    ['backend: newer replaces', backend(2), backend(1), true],
+    ['backend: equal replaces (a re-read refreshes)', backend(1), backend(1), true],
+    ['backend: older does not', backend(1), backend(2), false],
+    ['backend: undated does not replace dated', backend(null), backend(1), false],
+    ['backend: dated replaces undated', backend(1), backend(null), true],
+    ['backend over restored, even older (a forged 9e12)', backend(1), restored(9e12), true],
+    ['backend over restored, even undated', backend(null), restored(9e12), true],
+    ['restored: strictly newer replaces', restored(2), backend(1), true],
+    ['restored: equal does not', restored(1), backend(1), false],
+    ['restored: equal does not replace restored either', restored(1), restored(1), false],
+    ['restored: undated does not', restored(null), backend(null), false],
+  ] as const)('%s', (_what, incoming, stored, expected) => {
+    expect(snapshotReplaces(incoming, stored)).toBe(expected);
   });
 });
