@@ -130,6 +130,25 @@ const INSTRUMENT = `(() => {
   }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-step'], childList: true });
 })()`;
 
+/** RSS in KiB of the Chromium whose profile is under `dir`: the largest process and the whole process tree. */
+function chromiumRss(dir: string): { largest: number; total: number } {
+  const ps = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,rss=,args='], { encoding: 'utf8', maxBuffer: 16 * MB });
+  const rows = ps.stdout.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m) => m !== null);
+  const root = rows.find((m) => m[4]!.includes(`--user-data-dir=${dir}`) && !m[4]!.includes('--type='));
+  if (!root) return { largest: 0, total: 0 };
+  const tree = new Set([root[1]!]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of rows) {
+      if (tree.has(m[1]!) || !tree.has(m[2]!)) continue;
+      tree.add(m[1]!);
+      grew = true;
+    }
+  }
+  const rss = rows.filter((m) => tree.has(m[1]!)).map((m) => Number(m[3]));
+  return { largest: Math.max(...rss), total: rss.reduce((a, b) => a + b, 0) };
+}
+
 /** Wall seconds of the CLI (report only) on the same export and vault, for a ratio measured in the same run. */
 function cliSeconds(exportPath: string, vaultPath: string, dir: string): number {
   const t = process.hrtime.bigint();
@@ -173,10 +192,24 @@ export async function benchReconcilePage(): Promise<string[]> {
     // machine, the run's stalls are read against this baseline).
     await page.waitForTimeout(BASELINE_MS);
     await page.getByLabel('Export ZIP').setInputFiles(exportPath);
+    // Memory while it runs, sampled each second: workers have no performance.memory, so the RSS of this
+    // Chromium's processes (the largest one is the renderer holding the page and its worker).
+    const peak = { process: 0, total: 0 };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const rss = chromiumRss(dir);
+        peak.process = Math.max(peak.process, rss.largest);
+        peak.total = Math.max(peak.total, rss.total);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
     await page.waitForFunction(() => (window as unknown as { __reconcileBench: { end: number | null } }).__reconcileBench.end !== null, null, {
       timeout: 1_800_000,
       polling: 500,
     });
+    sampling = false;
+    await sampler;
     const m: PageMeasure = await page.evaluate(() => {
       const b = (window as unknown as { __reconcileBench: Omit<PageMeasure, 'runMs' | 'longestTaskMs' | 'longTasks' | 'longestGapMs' | 'heapMb' | 'step' | 'summary'> & {
         longest: number; count: number; gap: number; start: number; end: number;
@@ -197,6 +230,7 @@ export async function benchReconcilePage(): Promise<string[]> {
       `  choose file -> result shown: ${(m.runMs / 1000).toFixed(2)} s (${(totalMb / (m.runMs / 1000)).toFixed(0)} MB/s inflated) = ${(m.runMs / 1000 / cli).toFixed(2)}x the CLI on the same files in this run (${cli.toFixed(2)} s, incl. ~1 s Node start)`,
       `  classes: ${m.summary}`,
       `  main thread during the run: longest long task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} long tasks), longest timer gap ${m.longestGapMs.toFixed(0)} ms; page JS heap ${m.heapMb?.toFixed(1) ?? 'n/a'} MB`,
+      `  memory during the run (RSS sampled each second): largest Chromium process ${(peak.process / 1024).toFixed(0)} MB, all of this Chromium ${(peak.total / 1024).toFixed(0)} MB (RSS sum, shared pages counted per process)`,
       `  worst long tasks (ms @ s into the run, phase shown): ${m.worst.map(([ms, at, ph]) => `${ms} @ ${at} s "${ph}"`).join('; ') || 'none'}`,
       `  baseline, the same page idle for ${BASELINE_MS / 1000} s just before: longest long task ${m.baseline.longest.toFixed(0)} ms (${m.baseline.count}), longest timer gap ${m.baseline.gap.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
     ];
