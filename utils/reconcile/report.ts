@@ -44,6 +44,38 @@ export function buildReport(layout: ExportLayout, conversations: number, assetMe
   return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items: sorted };
 }
 
+/**
+ * The report as JSON text in pieces (one item per line), so a report of 100,000+ items is never one
+ * string (as `JSON.stringify(report)` would be, twice over once encoded). Parses to the same object.
+ */
+function* reportJsonChunks(report: ReconcileReport): Generator<string> {
+  const { items, ...head } = report;
+  const open = JSON.stringify(head, null, 2);
+  yield `${open.slice(0, open.lastIndexOf('}')).trimEnd()},\n  "items": [`;
+  let batch = '';
+  for (let i = 0; i < items.length; i++) {
+    batch += `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(items[i])}`;
+    if (batch.length > 256 << 10) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield `${batch}${items.length > 0 ? '\n  ' : ''}]\n}\n`;
+}
+
+/** `reportJsonChunks` as a byte stream (for a ZIP member or a file). */
+export function reportJsonStream(report: ReconcileReport): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  const chunks = reportJsonChunks(report);
+  return new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      const next = chunks.next();
+      if (next.done) ctrl.close();
+      else ctrl.enqueue(enc.encode(next.value));
+    },
+  });
+}
+
 const MEANING: Record<ReconcileStatus, string> = {
   matched: 'in the export and the vault',
   'export-only': 'only the export has the bytes',
