@@ -36,12 +36,18 @@ export interface ReconcileReport {
   items: ReportItem[];
 }
 
+/** Report order: by conversation (items without one last), message, then path or id. */
+export function compareItems(a: ReportItem, b: ReportItem): number {
+  return cmp(a.conversationId ?? '\uffff', b.conversationId ?? '\uffff') || cmp(a.messageId ?? '', b.messageId ?? '')
+    || cmp(a.sandboxPath ?? a.fileId ?? a.genId ?? '', b.sandboxPath ?? b.fileId ?? b.genId ?? '');
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The report of `items`, which must already be in `compareItems` order. */
 export function buildReport(layout: ExportLayout, conversations: number, assetMembers: number, items: ReportItem[]): ReconcileReport {
   const summary: Record<ReconcileStatus, number> = { matched: 0, 'export-only': 0, recovered: 0, 'vault-only': 0, lost: 0 };
   for (const it of items) summary[it.status]++;
-  const key = (it: ReportItem) => `${it.conversationId ?? '\uffff'}\u0000${it.messageId ?? ''}\u0000${it.sandboxPath ?? it.fileId ?? it.genId ?? ''}`;
-  const sorted = items.map((it) => [key(it), it] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, it]) => it);
-  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items: sorted };
+  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items };
 }
 
 /**
