@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import {
-  archiveVault, formatSummary, reconcileExport, ReconcileInputError, writeEnrichedExport, type HashFactory, type ReconcileProgress,
+  archiveVault, formatSummary, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type HashFactory, type ReconcileProgress,
   type VaultSide,
 } from '../utils/reconcile/index.ts';
 import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw } from '../utils/zip/node.ts';
@@ -157,11 +157,7 @@ async function main(): Promise<void> {
     }
     if (args.report !== null) {
       const tmp = tempFor(args.report);
-      await writeFileStream(tmp, async (sink) => {
-        const w = sink.getWriter();
-        await w.write(new TextEncoder().encode(`${JSON.stringify(result.report, null, 2)}\n`));
-        await w.close();
-      });
+      await writeFileStream(tmp, (sink) => reportJsonStream(result.report).pipeTo(sink));
       renames.push([tmp, args.report]);
     }
     for (const [tmp, target] of renames) {

@@ -7,6 +7,7 @@
 import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
 import { safeName, UniqueNames } from './names';
+import { reportJsonStream } from './report';
 import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
 
 export interface EnrichedOptions {
@@ -65,8 +66,7 @@ async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, 
     if (json) await writer.add(names.next('vault/conversations', `${safeName(id, 'conversation')}.json`), json, { compress: true });
     tick();
   }
-  const report = new TextEncoder().encode(`${JSON.stringify(result.report, null, 2)}\n`);
-  await writer.add(names.next('vault', 'reconcile-report.json'), report, { compress: true });
+  await writer.add(names.next('vault', 'reconcile-report.json'), reportJsonStream(result.report), { compress: true });
   tick();
   await writer.close();
 }

@@ -9,7 +9,7 @@ import { ReconcileInputError, throwIfAborted } from './errors';
 import { readExport, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
-import { buildReport, type ReconcileReport } from './report';
+import { buildReport, compareItems, type ReconcileReport } from './report';
 import type { VaultSide } from './vault-side';
 import type { WalkPool } from './walk-task';
 
@@ -73,10 +73,9 @@ export async function reconcileExport(
   onProgress?.({ phase: 'matching', done: 0, total: 1 });
   const artifacts = await vault.artifacts();
   const matched = matchItems(exp, artifacts);
+  // Sorted in place (no key strings: a large export has 100,000+ items), then the report shares the order.
+  matched.sort((a, b) => compareItems(a.item, b.item));
   const report = buildReport(exp.layout, exp.conversationCount, exp.assetMemberCount, matched.map((m) => m.item));
-  // Same order as the report's items.
-  const order = new Map(report.items.map((it, i) => [it, i]));
-  matched.sort((a, b) => order.get(a.item)! - order.get(b.item)!);
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
   return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault, stats: exp.stats };
 }

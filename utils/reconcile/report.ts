@@ -36,12 +36,50 @@ export interface ReconcileReport {
   items: ReportItem[];
 }
 
+/** Report order: by conversation (items without one last), message, then path or id. */
+export function compareItems(a: ReportItem, b: ReportItem): number {
+  return cmp(a.conversationId ?? '\uffff', b.conversationId ?? '\uffff') || cmp(a.messageId ?? '', b.messageId ?? '')
+    || cmp(a.sandboxPath ?? a.fileId ?? a.genId ?? '', b.sandboxPath ?? b.fileId ?? b.genId ?? '');
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The report of `items`, which must already be in `compareItems` order. */
 export function buildReport(layout: ExportLayout, conversations: number, assetMembers: number, items: ReportItem[]): ReconcileReport {
   const summary: Record<ReconcileStatus, number> = { matched: 0, 'export-only': 0, recovered: 0, 'vault-only': 0, lost: 0 };
   for (const it of items) summary[it.status]++;
-  const key = (it: ReportItem) => `${it.conversationId ?? '\uffff'}\u0000${it.messageId ?? ''}\u0000${it.sandboxPath ?? it.fileId ?? it.genId ?? ''}`;
-  const sorted = items.map((it) => [key(it), it] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, it]) => it);
-  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items: sorted };
+  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items };
+}
+
+/**
+ * The report as JSON text in pieces (one item per line), so a report of 100,000+ items is never one
+ * string (as `JSON.stringify(report)` would be, twice over once encoded). Parses to the same object.
+ */
+function* reportJsonChunks(report: ReconcileReport): Generator<string> {
+  const { items, ...head } = report;
+  const open = JSON.stringify(head, null, 2);
+  yield `${open.slice(0, open.lastIndexOf('}')).trimEnd()},\n  "items": [`;
+  let batch = '';
+  for (let i = 0; i < items.length; i++) {
+    batch += `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(items[i])}`;
+    if (batch.length > 256 << 10) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield `${batch}${items.length > 0 ? '\n  ' : ''}]\n}\n`;
+}
+
+/** `reportJsonChunks` as a byte stream (for a ZIP member or a file). */
+export function reportJsonStream(report: ReconcileReport): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  const chunks = reportJsonChunks(report);
+  return new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      const next = chunks.next();
+      if (next.done) ctrl.close();
+      else ctrl.enqueue(enc.encode(next.value));
+    },
+  });
 }
 
 const MEANING: Record<ReconcileStatus, string> = {

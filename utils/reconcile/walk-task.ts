@@ -25,12 +25,13 @@ export function walkBytes(bytes: Uint8Array): WalkOutcome {
   if (typeof conv !== 'object' || conv === null || Array.isArray(conv)) return { ok: false, reason: 'is not a conversation object' };
   const t1 = performance.now();
   const walk = walkConversation(conv);
+  const conversationId = walk.conversationId === null ? null : fresh(walk.conversationId);
   const refs = walk.refs.map((r): ExportRef => ({
-    kind: r.kind, conversationId: r.conversationId, messageId: r.messageId, fileId: r.fileId, genId: r.genId, fileName: r.fileName,
-    sandboxPath: r.sandboxPath,
+    kind: r.kind, conversationId: conversationId ?? r.conversationId, messageId: fresh(r.messageId), fileId: freshOrNull(r.fileId),
+    genId: freshOrNull(r.genId), fileName: freshOrNull(r.fileName), sandboxPath: freshOrNull(r.sandboxPath),
   }));
   return {
-    ok: true, conversationId: walk.conversationId, updateTime: walk.updateTime, refs, hadProblems: walk.problems.length > 0,
+    ok: true, conversationId, updateTime: walk.updateTime, refs, hadProblems: walk.problems.length > 0,
     parseMs: t1 - t0, walkMs: performance.now() - t1,
   };
 }
@@ -42,3 +43,12 @@ export function walkBytes(bytes: Uint8Array): WalkOutcome {
 export interface WalkPool {
   walk(bytes: Uint8Array): Promise<WalkOutcome>;
 }
+
+/**
+ * A copy of `s` that owns its characters. V8 may give substrings of the parsed text as slices that keep
+ * the whole conversation text alive; what is kept after the walk must not pin those megabytes.
+ */
+function fresh(s: string): string {
+  return s.length === 0 ? s : (` ${s}`).slice(1);
+}
+const freshOrNull = (s: string | null) => (s === null ? null : fresh(s));

@@ -22,9 +22,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+function cliWith(env: Record<string, string>, ...args: string[]) {
   // As `npm run` does: cwd is the package, INIT_CWD is where the person typed the command.
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, INIT_CWD: dir }, encoding: 'utf8', timeout: 60_000,
+    cwd: ROOT, env: { ...process.env, INIT_CWD: dir, ...env }, encoding: 'utf8', timeout: 60_000,
   });
   const lines = r.stderr.trimEnd().split('\n');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
@@ -56,6 +59,14 @@ describe('npm run reconcile', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out-novault.json'), 'utf8')) as { summary: Record<'matched' | 'recovered' | 'vault-only', number> };
     expect(report.summary.matched + report.summary.recovered + report.summary['vault-only']).toBe(0);
     rmSync(join(dir, 'out-novault.json'));
+  });
+
+  it('RECONCILE_WORKERS=2 (worker threads) writes the same report as inline', { timeout: 60_000 }, () => {
+    expect(cliWith({ RECONCILE_WORKERS: '2' }, 'export-mixed.zip', 'vault.zip', '--report', 'out-w2.json').code).toBe(0);
+    expect(cliWith({ RECONCILE_WORKERS: '0' }, 'export-mixed.zip', 'vault.zip', '--report', 'out-w0.json').code).toBe(0);
+    expect(readFileSync(join(dir, 'out-w2.json'), 'utf8')).toBe(readFileSync(join(dir, 'out-w0.json'), 'utf8'));
+    rmSync(join(dir, 'out-w2.json'));
+    rmSync(join(dir, 'out-w0.json'));
   });
 
   const bad = ['empty', 'not-a-zip', 'truncated', 'no-conversations', 'invalid-shard', 'manifest-missing-shard', 'conversations-object',

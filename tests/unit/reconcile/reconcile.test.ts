@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archiveVault, reconcileExport, ReconcileInputError, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
 
@@ -121,5 +121,15 @@ describe('bad input', () => {
     const b = fx.bad.find((x) => x.name === 'vault-without-manifest')!;
     await expect(archiveVault(source(b.bytes))).rejects.toThrow(/no manifest\.json/);
     await expect(archiveVault(source(b.bytes))).rejects.toBeInstanceOf(ReconcileInputError);
+  });
+});
+
+describe('reportJsonStream', () => {
+  it('streams text that parses to the report, empty or not', async () => {
+    const { report } = await run(fx.exports[0]!.zip);
+    for (const r of [report, { ...report, items: [] }]) {
+      const text = await new Response(reportJsonStream(r)).text();
+      expect(JSON.parse(text)).toEqual(r);
+    }
   });
 });
