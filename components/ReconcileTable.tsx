@@ -1,18 +1,23 @@
 /**
- * The reconcile report's items as a table, filtered (class, kind, text) and paginated, so that tens of
- * thousands of items render one page of rows at a time. Rows show a thumbnail where the vault has the
- * picture, the names and ids that matched, and a link to the conversation on chatgpt.com.
+ * The reconcile report's items as a table, filtered (class, kind, text) and paginated: it asks for one page
+ * of rows at a time (the items stay in the worker, which filters them), so a report of 160,000 items costs
+ * the page 100 rows. Rows show a thumbnail where the vault has the picture, the names and ids that matched,
+ * and a link to the conversation on chatgpt.com.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ARTIFACT_KINDS } from '@/utils/model';
-import { filterItems, type ReconcileFilter } from '@/utils/reconcile-page/filter';
+import type { ReconcileFilter } from '@/utils/reconcile-page/filter';
+import type { ItemsPage } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES, type ReportItem } from '@/utils/reconcile-page/report-types';
 import { conversationUrl } from './ArtifactPreview';
 import { ReconcileThumb } from './ReconcileThumb';
 import type { ObserveVisible } from './useBlobUrl';
 
 export interface ReconcileTableProps {
-  items: readonly ReportItem[];
+  /** One page of the items matching a filter. */
+  query: (filter: ReconcileFilter, offset: number, limit: number) => Promise<ItemsPage>;
+  /** How many items the report has in all. */
+  totalItems: number;
   filter: ReconcileFilter;
   onFilterChange: (filter: ReconcileFilter) => void;
   loadBlob: (sha256: string) => Promise<Blob | null>;
@@ -28,15 +33,26 @@ function itemName(it: ReportItem): string {
   return it.fileName ?? it.sandboxPath ?? it.fileId ?? it.genId ?? '(unnamed)';
 }
 
-export function ReconcileTable({ items, filter, onFilterChange, loadBlob, observeVisible, pageSize = 100 }: ReconcileTableProps) {
-  const shown = useMemo(() => filterItems(items, filter), [items, filter]);
+export function ReconcileTable({ query, totalItems, filter, onFilterChange, loadBlob, observeVisible, pageSize = 100 }: ReconcileTableProps) {
   const [page, setPage] = useState(0);
-  useEffect(() => setPage(0), [items, filter]);
-  const pages = Math.max(1, Math.ceil(shown.length / pageSize));
-  const current = Math.min(page, pages - 1);
-  const rows = shown.slice(current * pageSize, (current + 1) * pageSize);
+  const [view, setView] = useState<(ItemsPage & { page: number }) | null>(null);
+  useEffect(() => setPage(0), [query, filter]);
+  useEffect(() => {
+    let stale = false;
+    query(filter, page * pageSize, pageSize).then(
+      (got) => !stale && setView({ ...got, page }),
+      () => !stale && setView({ rows: [], total: 0, page }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [query, filter, page, pageSize]);
+  const rows = view?.rows ?? [];
+  const matching = view?.total ?? 0;
+  const current = view?.page ?? 0;
+  const pages = Math.max(1, Math.ceil(matching / pageSize));
   const set = <K extends keyof ReconcileFilter>(key: K, value: ReconcileFilter[K]) => onFilterChange({ ...filter, [key]: value });
-  const first = shown.length === 0 ? 0 : current * pageSize + 1;
+  const first = matching === 0 ? 0 : current * pageSize + 1;
 
   return (
     <section class="reconcile-table" aria-label="Reconciled items">
@@ -64,7 +80,7 @@ export function ReconcileTable({ items, filter, onFilterChange, loadBlob, observ
           </select>
         </label>
         <span class="muted" role="status" data-testid="reconcile-shown">
-          {shown.length === items.length ? `${items.length} items` : `${shown.length} of ${items.length} items`}
+          {view === null ? 'Loading…' : matching === totalItems ? `${totalItems} items` : `${matching} of ${totalItems} items`}
         </span>
       </div>
       <div class="table-scroll">
@@ -110,12 +126,12 @@ export function ReconcileTable({ items, filter, onFilterChange, loadBlob, observ
             ))}
           </tbody>
         </table>
-        {shown.length === 0 && <p class="empty">No item matches this filter.</p>}
+        {view !== null && matching === 0 && <p class="empty">No item matches this filter.</p>}
       </div>
       {pages > 1 && (
         <nav class="pager" aria-label="Pages">
           <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>Previous</button>
-          <span data-testid="reconcile-page">Items {first}–{Math.min(shown.length, (current + 1) * pageSize)} of {shown.length}</span>
+          <span data-testid="reconcile-page">Items {first}–{Math.min(matching, (current + 1) * pageSize)} of {matching}</span>
           <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>Next</button>
         </nav>
       )}

@@ -10,6 +10,7 @@ import { enrichedExportName, reconcileReportName } from '@/utils/library/names';
 import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type StartReconcile } from '@/utils/reconcile-page/client';
 import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
+import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
 import { ReconcileChart } from './ReconcileChart';
 import { ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
@@ -30,7 +31,7 @@ export interface ReconcileViewProps {
 type State =
   | { step: 'idle'; note: string | null }
   | { step: 'running'; file: string; progress: ReconcileProgress | null }
-  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
+  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; query: ReconcileRun['query']; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
   | { step: 'error'; file: string; message: string; badInput: boolean };
 
 export function ReconcileView({
@@ -65,7 +66,7 @@ export function ReconcileView({
     run.current = current;
     try {
       const { report, json } = await current.done;
-      if (run.current === current) setState({ step: 'done', file: file.name, report, json, writing: false, note: null, writeError: null });
+      if (run.current === current) setState({ step: 'done', file: file.name, report, json, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null });
     } catch (error) {
       if (run.current !== current) return;
       run.current = null;
@@ -148,7 +149,14 @@ export function ReconcileView({
           </div>
           {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
           {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}
-          <ReconcileTable items={state.report.items} filter={filter} onFilterChange={setFilter} loadBlob={loadBlob} observeVisible={observeVisible} />
+          <ReconcileTable
+            query={state.query}
+            totalItems={RECONCILE_STATUSES.reduce((n, s) => n + state.report.summary[s], 0)}
+            filter={filter}
+            onFilterChange={setFilter}
+            loadBlob={loadBlob}
+            observeVisible={observeVisible}
+          />
         </div>
       )}
     </section>

@@ -120,6 +120,8 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
       // The chart and the table, as shown.
       const shown: Record<string, number> = {};
       for (const s of ['matched', 'export-only', 'recovered', 'vault-only', 'lost']) shown[s] = Number(await page.getByTestId(`count-${s}`).textContent());
+      // The table asks the worker for its first page of rows.
+      await page.getByTestId('reconcile-shown').filter({ hasText: `${Object.keys(f.expect).length} items` }).waitFor();
       assert.equal(await page.getByTestId('reconcile-row').count(), Object.keys(f.expect).length);
 
       // Download report: the contract's JSON, every item with its class.

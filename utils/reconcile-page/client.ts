@@ -4,8 +4,8 @@
  * chosen File and turns its messages into promises. All heavy work (inflating, splitting, hashing,
  * matching, writing the enriched ZIP) happens in that worker; the page only renders what it is told.
  */
-import type { PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
-import type { ReportItem } from './report-types';
+import type { ReconcileFilter } from './filter';
+import type { ItemsPage, PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
 
 /** Why a run or a write ended without a result. */
 export class ReconcileRunError extends Error {
@@ -24,6 +24,8 @@ export class ReconcileRunError extends Error {
 export interface ReconcileRun {
   /** The report and its JSON as a Blob, or a ReconcileRunError. */
   readonly done: Promise<{ report: ReconcileReport; json: Blob }>;
+  /** One page of the finished run's items matching `filter` (filtered in the worker). */
+  query(filter: ReconcileFilter, offset: number, limit: number): Promise<ItemsPage>;
   /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
   writeEnriched(): Promise<Blob>;
   /** Stops writing the enriched export; `writeEnriched()` rejects with a cancelled error. */
@@ -47,7 +49,8 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
   let reportWait: Pending<{ report: ReconcileReport; json: Blob }> | null = null;
   let writeWait: Pending<Blob> | null = null;
   let finished = false;
-  const items: ReportItem[] = [];
+  const queries = new Map<number, (page: ItemsPage) => void>();
+  let nextQuery = 0;
   const done = new Promise<{ report: ReconcileReport; json: Blob }>((resolve, reject) => (reportWait = { resolve, reject }));
   const post = (m: PageToWorker) => worker.postMessage(m);
 
@@ -67,12 +70,13 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
       case 'progress':
         onProgress(m.progress);
         break;
-      case 'items':
-        for (const it of m.items) items.push(it);
+      case 'rows':
+        queries.get(m.id)?.({ rows: m.rows, total: m.total });
+        queries.delete(m.id);
         break;
       case 'report':
         finished = true;
-        reportWait?.resolve({ report: { ...m.report, items }, json: m.json });
+        reportWait?.resolve({ report: m.report, json: m.json });
         reportWait = null;
         break;
       case 'enriched':
@@ -95,6 +99,12 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
 
   return {
     done,
+    query(filter, offset, limit) {
+      const id = nextQuery++;
+      const page = new Promise<ItemsPage>((resolve) => queries.set(id, resolve));
+      post({ type: 'query', id, filter, offset, limit });
+      return page;
+    },
     writeEnriched() {
       if (!finished) return Promise.reject(new ReconcileRunError('The reconciliation has not finished.', false));
       if (writeWait) return Promise.reject(new ReconcileRunError('The enriched export is already being written.', false));

@@ -9,7 +9,9 @@ import { createBlobSink } from '@/utils/archive';
 import { getVaultDb } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
 import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
-import type { PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
+import { filterItems, type ReconcileFilter } from './filter';
+import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
+import type { ReportItem } from './report-types';
 
 /** The worker's global scope (the project's TypeScript lib is DOM, not WebWorker). */
 const scope = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };
@@ -34,11 +36,17 @@ function failure(error: unknown): WorkerToPage {
   return { type: 'failed', message: `Reconciliation failed: ${message}`, badInput: false };
 }
 
-/** A few ms of deserializing on the page's main thread per message. */
-const ITEMS_PER_MESSAGE = 1_000;
-
 let result: ReconcileResult | null = null;
 let writing: AbortController | null = null;
+/** The last filter's matches, so paging through them does not filter again. */
+let lastQuery: { key: string; matches: ReportItem[] } | null = null;
+
+function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPage {
+  if (!result) return { rows: [], total: 0 };
+  const key = JSON.stringify(filter);
+  if (lastQuery?.key !== key) lastQuery = { key, matches: filterItems(result.report.items, filter) };
+  return { rows: lastQuery.matches.slice(offset, offset + limit), total: lastQuery.matches.length };
+}
 
 async function reconcile(file: File, exportName: string): Promise<void> {
   try {
@@ -49,7 +57,6 @@ async function reconcile(file: File, exportName: string): Promise<void> {
   }
   const { report } = result;
   const json = new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
-  for (let i = 0; i < report.items.length; i += ITEMS_PER_MESSAGE) send({ type: 'items', items: report.items.slice(i, i + ITEMS_PER_MESSAGE) });
   send({ type: 'report', report: { ...report, items: [] }, json });
 }
 
@@ -70,6 +77,7 @@ async function writeEnriched(): Promise<void> {
 scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   const m = e.data;
   if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
+  else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
   else if (m.type === 'write-enriched') void writeEnriched();
   else if (m.type === 'cancel-write') writing?.abort();
 };

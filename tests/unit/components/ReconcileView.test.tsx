@@ -5,6 +5,7 @@ import { ReconcileView, type ReconcileViewProps } from '@/components/ReconcileVi
 import { ReconcileRunError, type ReconcileRun, type StartReconcile } from '@/utils/reconcile-page/client';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import type { ReportItem } from '@/utils/reconcile-page/report-types';
+import { filterItems } from '@/utils/reconcile-page/filter';
 import { choose, click, manualVisibility, type, until } from '../library/helpers';
 
 const containers: HTMLElement[] = [];
@@ -52,14 +53,23 @@ function fakeRuns() {
     let finish!: (r: { report: ReconcileReport; json: Blob }) => void;
     let fail!: (e: unknown) => void;
     const done = new Promise<{ report: ReconcileReport; json: Blob }>((res, rej) => ((finish = res), (fail = rej)));
+    let items: ReportItem[] = [];
     const entry: (typeof runs)[number] = {
       file, progress: onProgress, cancelled: false, writes: [], writeCancelled: false,
-      finish: (r) => finish({ report: r, json: new Blob([JSON.stringify(r)], { type: 'application/json' }) }),
+      // As the worker does: the report comes without its items, which are queried a page at a time.
+      finish: (r) => {
+        items = r.items;
+        finish({ report: { ...r, items: [] }, json: new Blob([JSON.stringify(r)], { type: 'application/json' }) });
+      },
       fail: (e) => fail(e),
     };
     runs.push(entry);
     const run: ReconcileRun = {
       done,
+      query: (filter, offset, limit) => {
+        const matches = filterItems(items, filter);
+        return Promise.resolve({ rows: matches.slice(offset, offset + limit), total: matches.length });
+      },
       writeEnriched: () => new Promise<Blob>((resolve, reject) => entry.writes.push({ resolve, reject })),
       cancelWrite: () => {
         entry.writeCancelled = true;
@@ -170,6 +180,7 @@ describe('ReconcileView', () => {
 
     // Thumbnails: only items whose vault bytes are a picture, read once visible.
     expect(loadBlob).not.toHaveBeenCalled();
+    await until(() => vis.pending() === 3); // rows arrive from the (async) query; their thumbnails wait to be seen
     await vis.showAll();
     await until(() => root.querySelectorAll('.reconcile-thumb img').length === 2);
     expect(loadBlob.mock.calls.map((c) => c[0]).sort()).toEqual(['a'.repeat(64), 'c'.repeat(64), 'd'.repeat(64)]);
