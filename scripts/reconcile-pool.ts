@@ -16,7 +16,9 @@ export function createWalkPool(size: number): NodeWalkPool {
   let nextId = 0;
   for (let i = 0; i < size; i++) {
     // A JS entry that registers tsx: tsx's loader is registered in-process, which workers do not inherit.
-    const worker = new Worker(new URL('./reconcile-worker.mjs', import.meta.url));
+    // A smaller old generation makes the worker collect sooner (peak RSS is a target); 512 MB still parses
+    // the largest conversations seen (~20 MB of JSON).
+    const worker = new Worker(new URL('./reconcile-worker.mjs', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 } });
     const slot = { worker, pending: 0 };
     worker.on('message', (m: { id: number; outcome: WalkOutcome }) => {
       const w = waiting.get(m.id);

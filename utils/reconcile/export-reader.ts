@@ -54,8 +54,8 @@ const MAX_SIDE_JSON = 256 << 20;
 /** A deflated part-ZIP cannot be read in place; one this small is inflated into memory instead. */
 const MAX_INFLATED_PART = 512 << 20;
 /** Conversations handed to the pool and not yet taken back: bounds memory (and keeps the workers busy). */
-const MAX_INFLIGHT = 64;
-const MAX_INFLIGHT_BYTES = 64 << 20;
+const MAX_INFLIGHT = 16;
+const MAX_INFLIGHT_BYTES = 16 << 20;
 /** Progress callbacks at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 
