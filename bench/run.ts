@@ -7,14 +7,19 @@ import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchBackup } from './backup';
 import { benchLibrary } from './library';
+import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
+import { benchReconcile } from './reconcile';
 
 const benches: [name: string, run: () => Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
+  ['reconcile-page', benchReconcilePage],
   ['archive', benchArchive],
   ['zip', benchZip],
+  // RECONCILE_BENCH_MB=128 for a quick run (default ~1 GB per layout).
+  ['reconcile', benchReconcile],
   ['capture', benchCapture],
   ['backup', benchBackup],
 ];

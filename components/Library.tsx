@@ -21,6 +21,7 @@ import { BackupEverything } from './BackupEverything';
 import { CaptureSettings } from './CaptureSettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
+import { ReconcileView } from './ReconcileView';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 import { useLibraryRecords } from './useLibraryRecords';
@@ -49,6 +50,8 @@ export function Library({
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [previewId, setPreviewId] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // null until first opened; then the view stays mounted (hidden) so a run survives a look at the gallery.
+  const [reconcileShown, setReconcileShown] = useState<boolean | null>(null);
 
   const titles = useMemo(() => new Map(conversations.map((c) => [c.id, c.title])), [conversations]);
   const shown = useMemo(() => (records ? filterArtifacts(records, filter, titles) : []), [records, filter, titles]);
@@ -107,7 +110,7 @@ export function Library({
   };
 
   return (
-    <div class="library">
+    <div class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
       <header class="library-head">
         <h1>Artifact Vault</h1>
         <StoragePanel nav={nav} refreshKey={revision} />
@@ -115,6 +118,7 @@ export function Library({
           <summary>Settings</summary>
           <CaptureSettings requestDownloads={requestDownloads} />
         </details>
+        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
         <BackupControls
           onDownload={async () => save(await api.writeBackup(), backupFileName())}
           onRestore={async (file) => {
@@ -126,6 +130,9 @@ export function Library({
         <BackupEverything onFinished={() => void reload()} />
       </header>
 
+      {reconcileShown !== null && (
+        <div class="reconcile-pane" hidden={!reconcileShown}><ReconcileView save={save} loadBlob={loadBlob} observeVisible={observeVisible} /></div>
+      )}
       <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} complete={complete} />
 
       {selected.size > 0 && (

@@ -44,3 +44,13 @@ export function selectionZipName(records: readonly ArtifactRecord[], titles: Rea
 export function conversationFileName(title: string, now: Date = new Date()): string {
   return `chatgpt-vault-${slugify(title, 60) || 'conversation'}-${localDay(now)}.zip`;
 }
+
+/** `reconcile-report-<YYYY-MM-DD>.json`, local date (contracts.md section 4). */
+export function reconcileReportName(now: Date = new Date()): string {
+  return `reconcile-report-${localDay(now)}.json`;
+}
+
+/** `<export name>-enriched.zip` (contracts.md section 4): the chosen file's name without `.zip`. */
+export function enrichedExportName(exportFileName: string): string {
+  return `${safeFileName(exportFileName.replace(/\.zip$/i, ''), 'export', 150)}-enriched.zip`;
+}

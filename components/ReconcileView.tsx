@@ -1,0 +1,164 @@
+/**
+ * The library page's reconcile view (contracts.md sections 2 and 4). A file input labelled `Export ZIP`:
+ * choosing the official ChatGPT export starts the run at once, in a worker, against the live vault (read
+ * only). While it runs: a progress bar with the phase and `Cancel`. Then: the chart of the five classes,
+ * `Download report` and `Download enriched export`, and the filterable table of items. A refused export
+ * shows one error panel with the reason, and no download at all.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { enrichedExportName, reconcileReportName } from '@/utils/library/names';
+import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type StartReconcile } from '@/utils/reconcile-page/client';
+import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
+import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
+import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
+import { ReconcileChart } from './ReconcileChart';
+import { ReconcileProgressBar } from './ReconcileProgressBar';
+import { ReconcileTable } from './ReconcileTable';
+import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
+
+export interface ReconcileViewProps {
+  /** Saves a Blob as a download. */
+  save: (blob: Blob, fileName: string) => void;
+  /** Vault bytes by SHA-256, for thumbnails. */
+  loadBlob: (sha256: string) => Promise<Blob | null>;
+  /** Starts a run (default: in a worker over the live vault). */
+  start?: StartReconcile;
+  observeVisible?: ObserveVisible;
+  /** The date in the report's download name. */
+  now?: () => Date;
+}
+
+type State =
+  | { step: 'idle'; note: string | null }
+  | { step: 'running'; file: string; progress: ReconcileProgress | null }
+  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; query: ReconcileRun['query']; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
+  | { step: 'error'; file: string; message: string; badInput: boolean };
+
+export function ReconcileView({
+  save,
+  loadBlob,
+  start = startReconcileWorker,
+  observeVisible = observeWithIntersectionObserver,
+  now = () => new Date(),
+}: ReconcileViewProps) {
+  const [state, setState] = useState<State>({ step: 'idle', note: null });
+  const [filter, setFilter] = useState<ReconcileFilter>(NO_RECONCILE_FILTER);
+  const run = useRef<ReconcileRun | null>(null);
+  useEffect(() => () => run.current?.cancel(), []);
+
+  const choose = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = ''; // choosing the same file again must start another run
+    if (!file) return;
+    run.current?.cancel();
+    setFilter(NO_RECONCILE_FILTER);
+    setState({ step: 'running', file: file.name, progress: null });
+    let mine: ReconcileRun | null = null;
+    mine = start(file, (progress) =>
+      setState((s) => {
+        if (mine === null || run.current !== mine) return s;
+        if (s.step === 'running') return { ...s, progress };
+        if (s.step === 'done' && s.writing !== false) return { ...s, writing: progress };
+        return s;
+      }),
+    );
+    const current = mine;
+    run.current = current;
+    try {
+      const { report, json } = await current.done;
+      if (run.current === current) setState({ step: 'done', file: file.name, report, json, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null });
+    } catch (error) {
+      if (run.current !== current) return;
+      run.current = null;
+      const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
+      setState(e.cancelled ? { step: 'idle', note: `Cancelled; ${file.name} was not reconciled.` } : { step: 'error', file: file.name, message: e.message, badInput: e.badInput });
+    }
+  };
+
+  const cancel = () => {
+    run.current?.cancel();
+  };
+
+  const downloadEnriched = async (s: Extract<State, { step: 'done' }>) => {
+    const mine = run.current;
+    if (!mine) return;
+    setState({ ...s, writing: null, note: null, writeError: null });
+    try {
+      const blob = await mine.writeEnriched();
+      save(blob, enrichedExportName(s.file));
+      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: 'Enriched export downloaded.' } : cur));
+    } catch (error) {
+      const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
+      // A member that turns out bad only while it is copied (the report never reads it) ends here, with nothing saved.
+      const update = e.cancelled ? { note: 'Writing the enriched export was cancelled.' } : { writeError: `The enriched export was not written: ${e.message}` };
+      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
+    }
+  };
+
+  const busy = state.step === 'running';
+  return (
+    <section class="reconcile" aria-label="Reconcile" data-testid="reconcile-view" data-step={state.step}>
+      <div class="reconcile-intro">
+        <label class={`button-like primary${busy ? ' disabled' : ''}`}>
+          Export ZIP
+          <input
+            type="file"
+            class="visually-hidden"
+            accept=".zip,application/zip"
+            disabled={busy}
+            onChange={(e) => void choose(e.currentTarget)}
+            data-testid="export-input"
+          />
+        </label>
+        <p class="muted">
+          Choose your official ChatGPT export (the ZIP from Settings, Data controls, Export). Each file is checked
+          against this vault: what the export has, what only the vault kept, and what is lost. Your vault is not changed.
+        </p>
+      </div>
+
+      {state.step === 'idle' && state.note && <p role="status" class="report">{state.note}</p>}
+
+      {state.step === 'running' && (
+        <div class="reconcile-running">
+          <p>Reconciling {state.file}…</p>
+          <ReconcileProgressBar progress={state.progress} onCancel={cancel} />
+        </div>
+      )}
+
+      {state.step === 'error' && (
+        <div class="reconcile-error" role="alert" data-testid="reconcile-error">
+          <h2>{state.badInput ? `${state.file} cannot be reconciled` : 'Reconciliation failed'}</h2>
+          <p data-testid="reconcile-error-message">{state.message}</p>
+          <p class="muted">Nothing was written and your vault is unchanged.</p>
+        </div>
+      )}
+
+      {state.step === 'done' && (
+        <div class="reconcile-result" data-testid="reconcile-result">
+          <p role="status">
+            Reconciled {state.file}: {state.report.export.conversations} conversations and {state.report.export.assetMembers} files
+            in the export ({state.report.export.layout} layout).
+          </p>
+          <ReconcileChart summary={state.report.summary} active={filter.status} onSelect={(status) => setFilter({ ...filter, status })} />
+          <div class="reconcile-downloads">
+            <button type="button" onClick={() => save(state.json, reconcileReportName(now()))}>Download report</button>
+            <button type="button" disabled={state.writing !== false} onClick={() => void downloadEnriched(state)}>
+              Download enriched export
+            </button>
+            {state.note && <span role="status" class="muted">{state.note}</span>}
+          </div>
+          {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
+          {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}
+          <ReconcileTable
+            query={state.query}
+            totalItems={RECONCILE_STATUSES.reduce((n, s) => n + state.report.summary[s], 0)}
+            filter={filter}
+            onFilterChange={setFilter}
+            loadBlob={loadBlob}
+            observeVisible={observeVisible}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

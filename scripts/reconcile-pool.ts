@@ -1,0 +1,56 @@
+/**
+ * Worker threads for the reconcile CLI: conversations are parsed and walked on other cores while the main
+ * thread splits the next ones out of the inflating stream (the CPU cost of a 1 GB export is mostly
+ * decode + JSON.parse + walk, which would otherwise run after the inflate on one core).
+ */
+import { Worker } from 'node:worker_threads';
+import type { WalkOutcome, WalkPool } from '../utils/reconcile/index.ts';
+
+export interface NodeWalkPool extends WalkPool {
+  close(): Promise<void>;
+}
+
+export function createWalkPool(size: number): NodeWalkPool {
+  const workers: { worker: Worker; pending: number }[] = [];
+  const waiting = new Map<number, { resolve: (o: WalkOutcome) => void; reject: (e: unknown) => void; w: (typeof workers)[number] }>();
+  let nextId = 0;
+  for (let i = 0; i < size; i++) {
+    // A JS entry that registers tsx: tsx's loader is registered in-process, which workers do not inherit.
+    // A smaller old generation makes the worker collect sooner (peak RSS is a target); 512 MB still parses
+    // the largest conversations seen (~20 MB of JSON).
+    const worker = new Worker(new URL('./reconcile-worker.mjs', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 } });
+    const slot = { worker, pending: 0 };
+    worker.on('message', (m: { id: number; outcome: WalkOutcome }) => {
+      const w = waiting.get(m.id);
+      if (!w) return;
+      waiting.delete(m.id);
+      w.w.pending--;
+      w.resolve(m.outcome);
+    });
+    worker.on('error', (e) => {
+      for (const [id, w] of waiting) {
+        if (w.w === slot) {
+          waiting.delete(id);
+          w.reject(e);
+        }
+      }
+    });
+    workers.push(slot);
+  }
+  return {
+    walk(bytes) {
+      let slot = workers[0]!;
+      for (const w of workers) if (w.pending < slot.pending) slot = w;
+      slot.pending++;
+      const id = nextId++;
+      return new Promise<WalkOutcome>((resolve, reject) => {
+        waiting.set(id, { resolve, reject, w: slot });
+        // Transfer, not copy: the splitter hands out a fresh buffer per conversation.
+        slot.worker.postMessage({ id, bytes }, [bytes.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
+  };
+}

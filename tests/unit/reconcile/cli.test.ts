@@ -1,0 +1,97 @@
+// @vitest-environment node
+/** The CLI (scripts/reconcile.ts) spawned on the fixture exports: exit codes, outputs, nothing left behind. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openZip, type RandomAccessSource } from '@/utils/zip';
+import { buildFixtures, labelOf, type Fixtures } from '../../fixtures/exports/generate';
+
+const ROOT = join(__dirname, '../../..');
+let dir: string;
+let fx: Fixtures;
+
+beforeAll(async () => {
+  fx = await buildFixtures();
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-cli-'));
+  for (const e of fx.exports) writeFileSync(join(dir, `export-${e.name}.zip`), e.zip);
+  writeFileSync(join(dir, 'vault.zip'), fx.vault);
+  for (const b of fx.bad) writeFileSync(join(dir, `bad-${b.name}.zip`), b.bytes);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  // As `npm run` does: cwd is the package, INIT_CWD is where the person typed the command.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', ...args], {
+    cwd: ROOT, env: { ...process.env, INIT_CWD: dir, ...env }, encoding: 'utf8', timeout: 60_000,
+  });
+  const lines = r.stderr.trimEnd().split('\n');
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
+}
+const source = (b: Uint8Array): RandomAccessSource => ({ size: b.length, read: (o, l) => Promise.resolve(b.slice(o, o + l)) });
+const outputs = () => readdirSync(dir).filter((n) => n.startsWith('out-') || n.includes('.partial'));
+
+describe('npm run reconcile', () => {
+  it.each(['legacy', 'sharded', 'parts', 'mixed'])('%s: exit 0, the report, the enriched export with every original member', { timeout: 60_000 }, async (name) => {
+    const f = fx.exports.find((e) => e.name === name)!;
+    const r = cli(`export-${name}.zip`, 'vault.zip', '--report', `out-${name}.json`, '--out', `out-${name}.zip`);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/matched\s+\d+/);
+    const report = JSON.parse(readFileSync(join(dir, `out-${name}.json`), 'utf8')) as { items: { status: string; fileId: string | null; genId: string | null; sandboxPath: string | null }[] };
+    expect(Object.fromEntries(report.items.map((i) => [labelOf(i), i.status]))).toEqual(f.expect);
+    const enriched = await openZip(source(new Uint8Array(readFileSync(join(dir, `out-${name}.zip`)))));
+    const original = await openZip(source(f.zip));
+    for (const e of original.entries) {
+      expect(await enriched.bytes(enriched.get(e.name)!, 1 << 20), e.name).toEqual(await original.bytes(e, 1 << 20));
+    }
+    expect(enriched.get('vault/reconcile-report.json')).toBeDefined();
+    expect(readdirSync(dir).filter((n) => n.includes('.partial'))).toEqual([]);
+  });
+
+  it('without a vault archive: every export item is export-only or lost', { timeout: 60_000 }, () => {
+    const r = cli('export-legacy.zip', '--report', 'out-novault.json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out-novault.json'), 'utf8')) as { summary: Record<'matched' | 'recovered' | 'vault-only', number> };
+    expect(report.summary.matched + report.summary.recovered + report.summary['vault-only']).toBe(0);
+    rmSync(join(dir, 'out-novault.json'));
+  });
+
+  it('RECONCILE_WORKERS=2 (worker threads) writes the same report as inline', { timeout: 60_000 }, () => {
+    expect(cliWith({ RECONCILE_WORKERS: '2' }, 'export-mixed.zip', 'vault.zip', '--report', 'out-w2.json').code).toBe(0);
+    expect(cliWith({ RECONCILE_WORKERS: '0' }, 'export-mixed.zip', 'vault.zip', '--report', 'out-w0.json').code).toBe(0);
+    expect(readFileSync(join(dir, 'out-w2.json'), 'utf8')).toBe(readFileSync(join(dir, 'out-w0.json'), 'utf8'));
+    rmSync(join(dir, 'out-w2.json'));
+    rmSync(join(dir, 'out-w0.json'));
+  });
+
+  const bad = ['empty', 'not-a-zip', 'truncated', 'no-conversations', 'invalid-shard', 'manifest-missing-shard', 'conversations-object',
+    'hostile-dotdot', 'hostile-absolute', 'inflates-past-declared', 'inflates-past-declared-late'];
+  it.each(bad)('bad export %s: exit 2, one clear last line, no output left', { timeout: 60_000 }, (name) => {
+    const before = outputs();
+    const r = cli(`bad-${name}.zip`, 'vault.zip', '--report', 'out-bad.json', '--out', 'out-bad.zip');
+    expect(r.code).toBe(2);
+    expect(r.last).toMatch(fx.bad.find((b) => b.name === name)!.message);
+    expect(r.last.length).toBeLessThanOrEqual(300);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
+    expect(outputs()).toEqual(before);
+  });
+
+  it.each([
+    ['a missing export', ['no-such-export.zip'], /does not exist/],
+    ['a vault archive without manifest.json', ['export-legacy.zip', 'bad-vault-without-manifest.zip', '--out', 'out-bad.zip'], /no manifest\.json/],
+    ['a missing vault archive', ['export-legacy.zip', 'nope.zip'], /does not exist/],
+    ['no arguments', [], /usage/],
+    ['an output that is the input', ['export-legacy.zip', '--out', 'export-legacy.zip'], /one of the inputs/],
+  ])('%s: exit 2', { timeout: 60_000 }, (_what, args, message) => {
+    const before = outputs();
+    const r = cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.last).toMatch(message);
+    expect(outputs()).toEqual(before);
+  });
+});

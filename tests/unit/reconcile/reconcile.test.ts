@@ -1,0 +1,135 @@
+// @vitest-environment node
+import { beforeAll, describe, expect, it } from 'vitest';
+import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { openZip, type RandomAccessSource } from '@/utils/zip';
+import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
+
+const source = (bytes: Uint8Array): RandomAccessSource => ({
+  size: bytes.length,
+  read: (o, l) => Promise.resolve(bytes.slice(o, Math.min(bytes.length, o + l))),
+});
+
+let fx: Fixtures;
+beforeAll(async () => {
+  fx = await buildFixtures();
+});
+
+async function run(zip: Uint8Array, vault = fx.vault): Promise<ReconcileResult> {
+  return reconcileExport(source(zip), 'export.zip', await archiveVault(source(vault)));
+}
+
+describe('reconcileExport on every layout', () => {
+  it.each(['legacy', 'sharded', 'parts', 'mixed'])('%s: every item gets its class, once', async (name) => {
+    const f = fx.exports.find((e) => e.name === name)!;
+    const { report } = await run(f.zip);
+    expect(report.format).toBe('chatgpt-artifact-vault/reconcile-report');
+    expect(report.export.layout).toBe(f.layout);
+    expect(report.export.conversations).toBe(f.conversations);
+    const got = Object.fromEntries(report.items.map((i) => [labelOf(i), i.status]));
+    expect(report.items.map(labelOf).sort()).toEqual(Object.keys(f.expect).sort()); // one item per identity
+    expect(got).toEqual(f.expect);
+    const total = Object.values(report.summary).reduce((a, b) => a + b, 0);
+    expect(total).toBe(report.items.length);
+  });
+
+  it('computes identical where both sides have bytes, and only there', async () => {
+    const { report } = await run(fx.exports[0]!.zip);
+    const by = Object.fromEntries(report.items.map((i) => [labelOf(i), i]));
+    expect(by.A!.identical).toBe(true);
+    expect(by.B!.identical).toBe(false);
+    expect(by.H!.identical).toBe(true);
+    expect(by.S!.identical).toBe(true);
+    for (const i of report.items) if (i.status !== 'matched') expect(i.identical).toBeNull();
+  });
+
+  it('names the export member and the vault digest of each item', async () => {
+    const { report } = await run(fx.exports.find((e) => e.name === 'parts')!.zip);
+    const by = Object.fromEntries(report.items.map((i) => [labelOf(i), i]));
+    expect(by.A!.exportMember).toBe(`chatgpt-export-part-001.zip!/${by.A!.fileId}.dat`);
+    expect(by.D!.exportMember).toBeNull();
+    expect(by.D!.vaultSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(by.XLSX!).toMatchObject({ kind: 'sandbox-file', conversationId: C1, fileName: 'data export (v2).xlsx', exportMember: null });
+    // The gen_id merge gives the export's file id to the vault's gen-only artifact.
+    expect(by.H!.fileId).toMatch(/^file_/);
+    expect(by.F!.conversationId).toBe(C3);
+  });
+
+  it('against an empty vault: export items are export-only or lost, nothing else', async () => {
+    const { report } = await reconcileExport(source(fx.exports[0]!.zip), 'export.zip', {
+      artifacts: () => Promise.resolve([]), bytes: () => Promise.resolve(null), snapshotIds: () => Promise.resolve([]), snapshot: () => Promise.resolve(null),
+    });
+    expect(report.summary.matched + report.summary.recovered + report.summary['vault-only']).toBe(0);
+    expect(report.summary['export-only']).toBeGreaterThan(0);
+    expect(report.summary.lost).toBeGreaterThan(0);
+  });
+});
+
+describe('writeEnrichedExport', () => {
+  it('keeps every original member byte for byte and adds vault/', async () => {
+    const f = fx.exports[0]!;
+    const result = await run(f.zip);
+    const chunks: Uint8Array[] = [];
+    await writeEnrichedExport(result, new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let o = 0;
+    for (const c of chunks) { out.set(c, o); o += c.length; }
+    const enriched = await openZip(source(out));
+    const original = await openZip(source(f.zip));
+    for (const e of original.entries) {
+      const copy = enriched.get(e.name);
+      expect(copy, e.name).toBeDefined();
+      expect(await enriched.bytes(copy!, 1 << 20)).toEqual(await original.bytes(e, 1 << 20));
+    }
+    const added = enriched.entries.map((e) => e.name).filter((n) => n.startsWith('vault/')).sort();
+    expect(added).toEqual([
+      'vault/conversations/11111111-1111-4111-8111-111111111111.json',
+      'vault/conversations/33333333-3333-4333-8333-333333333333.json',
+      `vault/files/${C1}/d.png`,
+      `vault/files/${C1}/data export (v2).xlsx`,
+      `vault/files/${C1}/m.png`,
+      'vault/files/22222222-2222-4222-8222-222222222222/ch.png',
+      `vault/files/${C3}/f.png`,
+      'vault/reconcile-report.json',
+    ].sort());
+    expect(await enriched.bytes(enriched.get(`vault/files/${C1}/d.png`)!, 1 << 20)).toEqual(vaultBytes('D'));
+    const report: unknown = JSON.parse(new TextDecoder().decode(await enriched.bytes(enriched.get('vault/reconcile-report.json')!, 1 << 20)));
+    expect(report).toEqual(result.report);
+  });
+});
+
+describe('bad input', () => {
+  it('a member found bad only while writing: the enriched export rejects with one clear line', async () => {
+    const b = fx.bad.find((x) => x.name === 'inflates-past-declared-late')!;
+    const result = await run(b.bytes);
+    const error = await writeEnrichedExport(result, new WritableStream()).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconcileInputError);
+    expect((error as Error).message).toMatch(b.message);
+  });
+
+  it.each(['empty', 'not-a-zip', 'truncated', 'no-conversations', 'invalid-shard', 'manifest-missing-shard', 'conversations-object',
+    'hostile-dotdot', 'hostile-absolute', 'inflates-past-declared'])('%s: one clear ReconcileInputError', async (name) => {
+    const b = fx.bad.find((x) => x.name === name)!;
+    const error = await run(b.bytes).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconcileInputError);
+    const message = (error as Error).message;
+    expect(message).toMatch(b.message);
+    expect(message.length).toBeLessThanOrEqual(300);
+    expect(message).not.toContain('\n');
+  });
+
+  it('a vault archive without manifest.json', async () => {
+    const b = fx.bad.find((x) => x.name === 'vault-without-manifest')!;
+    await expect(archiveVault(source(b.bytes))).rejects.toThrow(/no manifest\.json/);
+    await expect(archiveVault(source(b.bytes))).rejects.toBeInstanceOf(ReconcileInputError);
+  });
+});
+
+describe('reportJsonStream', () => {
+  it('streams text that parses to the report, empty or not', async () => {
+    const { report } = await run(fx.exports[0]!.zip);
+    for (const r of [report, { ...report, items: [] }]) {
+      const text = await new Response(reportJsonStream(r)).text();
+      expect(JSON.parse(text)).toEqual(r);
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ArraySplitter, SplitError } from '@/utils/reconcile/split';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Feeds `text` in chunks of `size` bytes and returns the parsed elements. */
+function split(text: string, size: number): unknown[] {
+  const bytes = enc.encode(text);
+  const s = new ArraySplitter();
+  const out: unknown[] = [];
+  for (let o = 0; o < bytes.length; o += size) {
+    for (const el of s.push(bytes.subarray(o, o + size))) out.push(JSON.parse(dec.decode(el)));
+  }
+  s.end();
+  return out;
+}
+
+const tricky = [
+  { id: 'a', t: 'quote \\" and ] and } and , inside', mapping: { x: { children: ['y'], n: [1, 2, { z: null }] } } },
+  { id: 'b', t: 'escaped backslash at end \\\\', u: '\u00e9\u{1F600}', e: [] },
+  { id: 'c', empty: {}, s: '\\\\\\"', arr: [[[]]] },
+];
+
+describe('ArraySplitter', () => {
+  it.each([1, 2, 3, 7, 64, 1 << 16])('splits every element whatever the chunk size (%i bytes)', (size) => {
+    expect(split(JSON.stringify(tricky), size)).toEqual(tricky);
+    expect(split(`\ufeff \n[ ${tricky.map((t) => JSON.stringify(t, null, 2)).join(' ,\n')} ]\n`, size)).toEqual(tricky);
+  });
+
+  it('yields scalars as elements (the caller rejects them) and handles an empty array', () => {
+    expect(split('[1, "x", null, true]', 2)).toEqual([1, 'x', null, true]);
+    expect(split('[]', 1)).toEqual([]);
+  });
+
+  it.each([
+    ['{"a": []}', /JSON object, not an array/],
+    ['"text"', /not a JSON array/],
+    ['', /is empty/],
+    ['[{"a": 1}, {"b": ', /truncated/],
+    ['[{"a": "unterminated', /truncated/],
+    ['[{"a": 1},]', /trailing comma/],
+    ['[{"a": 1},,{}]', /empty item/],
+    ['[{"a": 1}] [', /after the end/],
+  ])('rejects %j', (text, message) => {
+    expect(() => split(text, 3)).toThrow(SplitError);
+    expect(() => split(text, 3)).toThrow(message);
+  });
+
+  it('bounds the size of one element', () => {
+    const s = new ArraySplitter(100);
+    expect(() => s.push(enc.encode(`[${JSON.stringify({ big: 'x'.repeat(200) })}]`))).toThrow(/over/);
+  });
+
+  it('counts the elements it emitted', () => {
+    const s = new ArraySplitter();
+    s.push(enc.encode('[{}, {}, '));
+    expect(s.count).toBe(2);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The page's handle on one reconciliation: it starts a dedicated worker (`worker.ts`, bundled by Vite as a
+ * file of the extension, so it runs under the extension's own CSP in Chrome and Firefox), hands it the
+ * chosen File and turns its messages into promises. All heavy work (inflating, splitting, hashing,
+ * matching, writing the enriched ZIP) happens in that worker; the page only renders what it is told.
+ */
+import type { ReconcileFilter } from './filter';
+import type { ItemsPage, PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
+
+/** Why a run or a write ended without a result. */
+export class ReconcileRunError extends Error {
+  override readonly name = 'ReconcileRunError';
+  constructor(
+    message: string,
+    /** The export was refused as bad input (its message is the one line to show). */
+    readonly badInput: boolean,
+    /** The person cancelled. */
+    readonly cancelled = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReconcileRun {
+  /** The report and its JSON as a Blob, or a ReconcileRunError. */
+  readonly done: Promise<{ report: ReconcileReport; json: Blob }>;
+  /** One page of the finished run's items matching `filter` (filtered in the worker). */
+  query(filter: ReconcileFilter, offset: number, limit: number): Promise<ItemsPage>;
+  /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
+  writeEnriched(): Promise<Blob>;
+  /** Stops writing the enriched export; `writeEnriched()` rejects with a cancelled error. */
+  cancelWrite(): void;
+  /** Ends the run at once (the worker is terminated; it never writes to the vault, so nothing is left half done). */
+  cancel(): void;
+}
+
+export type StartReconcile = (file: File, onProgress: (p: ReconcileProgress) => void) => ReconcileRun;
+
+interface Pending<T> {
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Runs a reconciliation of `file` against the live vault in a new worker. */
+export const startReconcileWorker: StartReconcile = (file, onProgress) =>
+  connectRun(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), file, onProgress);
+
+function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgress) => void): ReconcileRun {
+  let reportWait: Pending<{ report: ReconcileReport; json: Blob }> | null = null;
+  let writeWait: Pending<Blob> | null = null;
+  let finished = false;
+  const queries = new Map<number, (page: ItemsPage) => void>();
+  let nextQuery = 0;
+  const done = new Promise<{ report: ReconcileReport; json: Blob }>((resolve, reject) => (reportWait = { resolve, reject }));
+  const post = (m: PageToWorker) => worker.postMessage(m);
+
+  const fail = (err: ReconcileRunError) => {
+    if (writeWait) {
+      writeWait.reject(err);
+      writeWait = null;
+    } else if (reportWait) {
+      reportWait.reject(err);
+      reportWait = null;
+    }
+  };
+
+  worker.onmessage = (e: MessageEvent<WorkerToPage>) => {
+    const m = e.data;
+    switch (m.type) {
+      case 'progress':
+        onProgress(m.progress);
+        break;
+      case 'rows':
+        queries.get(m.id)?.({ rows: m.rows, total: m.total });
+        queries.delete(m.id);
+        break;
+      case 'report':
+        finished = true;
+        reportWait?.resolve({ report: m.report, json: m.json });
+        reportWait = null;
+        break;
+      case 'enriched':
+        writeWait?.resolve(m.blob);
+        writeWait = null;
+        break;
+      case 'write-cancelled':
+        fail(new ReconcileRunError('Cancelled.', false, true));
+        break;
+      case 'failed':
+        fail(new ReconcileRunError(m.message, m.badInput));
+        break;
+    }
+  };
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    fail(new ReconcileRunError(`The reconcile worker stopped: ${e.message || 'unknown error'}`, false));
+  };
+  post({ type: 'reconcile', file, exportName: file.name });
+
+  return {
+    done,
+    query(filter, offset, limit) {
+      const id = nextQuery++;
+      const page = new Promise<ItemsPage>((resolve) => queries.set(id, resolve));
+      post({ type: 'query', id, filter, offset, limit });
+      return page;
+    },
+    writeEnriched() {
+      if (!finished) return Promise.reject(new ReconcileRunError('The reconciliation has not finished.', false));
+      if (writeWait) return Promise.reject(new ReconcileRunError('The enriched export is already being written.', false));
+      const blob = new Promise<Blob>((resolve, reject) => (writeWait = { resolve, reject }));
+      post({ type: 'write-enriched' });
+      return blob;
+    },
+    cancelWrite() {
+      if (writeWait) post({ type: 'cancel-write' });
+    },
+    cancel() {
+      worker.terminate();
+      const cancelled = new ReconcileRunError('Cancelled.', false, true);
+      writeWait?.reject(cancelled);
+      reportWait?.reject(cancelled);
+      writeWait = reportWait = null;
+    },
+  };
+}

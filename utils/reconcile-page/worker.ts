@@ -1,0 +1,83 @@
+/**
+ * The reconcile worker of the library page (started by `client.ts`). It opens the vault itself (same
+ * extension origin, read only through `dexieVault`), reads the chosen export File with random access
+ * (Blob.slice, never the whole file), inflates with the native DecompressionStream, and keeps the result
+ * so that the enriched export can be written on request, streamed into disk-backable Blob parts.
+ * Nothing here writes to the vault.
+ */
+import { createBlobSink } from '@/utils/archive';
+import { getVaultDb } from '@/utils/vault';
+import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
+import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { filterItems, type ReconcileFilter } from './filter';
+import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
+import type { ReportItem } from './report-types';
+
+/** The worker's global scope (the project's TypeScript lib is DOM, not WebWorker). */
+const scope = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };
+const send = (m: WorkerToPage) => scope.postMessage(m);
+
+/** At most one progress message per interval (and on every phase change), so the page is not flooded. */
+function throttledProgress(intervalMs = 100): (p: ReconcileProgress) => void {
+  let last = 0;
+  let phase = '';
+  return (p) => {
+    const now = performance.now();
+    if (p.phase === phase && now - last < intervalMs && p.done < p.total) return;
+    last = now;
+    phase = p.phase;
+    send({ type: 'progress', progress: { phase: p.phase, done: p.done, total: p.total } });
+  };
+}
+
+function failure(error: unknown): WorkerToPage {
+  if (error instanceof ReconcileInputError || error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true };
+  const message = error instanceof Error ? error.message : String(error);
+  return { type: 'failed', message: `Reconciliation failed: ${message}`, badInput: false };
+}
+
+let result: ReconcileResult | null = null;
+let writing: AbortController | null = null;
+/** The last filter's matches, so paging through them does not filter again. */
+let lastQuery: { key: string; matches: ReportItem[] } | null = null;
+
+function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPage {
+  if (!result) return { rows: [], total: 0 };
+  const key = JSON.stringify(filter);
+  if (lastQuery?.key !== key) lastQuery = { key, matches: filterItems(result.report.items, filter) };
+  return { rows: lastQuery.matches.slice(offset, offset + limit), total: lastQuery.matches.length };
+}
+
+async function reconcile(file: File, exportName: string): Promise<void> {
+  try {
+    result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), { inflate: webInflateRaw, onProgress: throttledProgress() });
+  } catch (error) {
+    send(failure(error));
+    return;
+  }
+  const { report } = result;
+  const json = new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
+  send({ type: 'report', report: { ...report, items: [] }, json });
+}
+
+async function writeEnriched(): Promise<void> {
+  if (!result || writing) return;
+  const abort = (writing = new AbortController());
+  const parts = createBlobSink();
+  try {
+    await writeEnrichedExport(result, parts.writable, { signal: abort.signal, onProgress: throttledProgress() });
+    send({ type: 'enriched', blob: parts.toBlob('application/zip') });
+  } catch (error) {
+    send(abort.signal.aborted ? { type: 'write-cancelled' } : failure(error));
+  } finally {
+    writing = null;
+  }
+}
+
+scope.onmessage = (e: MessageEvent<PageToWorker>) => {
+  const m = e.data;
+  if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
+  else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
+  else if (m.type === 'write-enriched') void writeEnriched();
+  else if (m.type === 'cancel-write') writing?.abort();
+};

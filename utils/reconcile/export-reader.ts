@@ -1,0 +1,327 @@
+/**
+ * Reads an official export (every layout of chatgpt-surface.md section 5, and a ZIP of part-ZIPs) into
+ * what matching needs: the walker's refs per conversation, the asset members hashed, library_files rows.
+ *
+ * Memory stays bounded for any export size: conversations files are split into conversations as they
+ * inflate (split.ts) and each is parsed and walked on its own, then dropped; members are hashed as they
+ * stream. What is kept is the refs (a few hundred bytes each) and one digest per asset member.
+ */
+import type { ArtifactKind } from '@/utils/model';
+import { pointerToId } from '@/utils/chatgpt/ids';
+import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
+import { ReconcileInputError, throwIfAborted } from './errors';
+import type { HashFactory } from './hash';
+import {
+  ASSET_NAMES, classifyMembers, detectLayout, EXPORT_MANIFEST, isShardName, LIBRARY_FILES, manifestShards, type SourceLayout,
+} from './layout';
+import type { ExportAsset, ExportSide, LibraryFile } from './match';
+import type { ExportLayout } from './report';
+import { ArraySplitter, SplitError } from './split';
+import { walkBytes, type ExportRef, type WalkOutcome, type WalkPool } from './walk-task';
+
+export type ReadPhase = 'reading' | 'conversations' | 'hashing';
+
+export interface ReadExportOptions {
+  inflate?: InflateFactory;
+  crc32?: Crc32;
+  signal?: AbortSignal;
+  hash: HashFactory;
+  pool?: WalkPool;
+  onProgress?: (phase: ReadPhase, done: number, total: number) => void;
+}
+
+export interface ExportContents extends ExportSide {
+  layout: ExportLayout;
+  reader: ZipReader;
+  conversationCount: number;
+  /** Members that resolve to a file id (section 5.3), in every source. */
+  assetMemberCount: number;
+  /** Non-fatal oddities (walker problems are summarised, not listed). */
+  problems: string[];
+  stats: ReadStats;
+}
+
+/** Where the time went (milliseconds), for the benchmark: the walker's share in particular. */
+export interface ReadStats {
+  conversationsMs: number;
+  parseMs: number;
+  walkMs: number;
+  hashMs: number;
+}
+
+/** Bounds for the small JSON side files (name map, manifest, library rows). */
+const MAX_SIDE_JSON = 256 << 20;
+/** A deflated part-ZIP cannot be read in place; one this small is inflated into memory instead. */
+const MAX_INFLATED_PART = 512 << 20;
+/** Conversations handed to the pool and not yet taken back: bounds memory (and keeps the workers busy). */
+const MAX_INFLIGHT = 16;
+const MAX_INFLIGHT_BYTES = 16 << 20;
+/** Progress callbacks at most this often (bytes). */
+const PROGRESS_STEP = 4 << 20;
+
+interface Source {
+  /** `''` for the export itself, `<part>.zip!/` for a part. */
+  prefix: string;
+  reader: ZipReader;
+  layout: SourceLayout;
+}
+
+function checkNames(reader: ZipReader, where: string): void {
+  for (const e of reader.entries) {
+    const reason = unsafeNameReason(e.name);
+    if (reason !== null) {
+      throw new ReconcileInputError(`${where} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: an official export never does, so it is treated as tampered with and rejected.`);
+    }
+  }
+}
+
+function memorySource(bytes: Uint8Array): RandomAccessSource {
+  return { size: bytes.length, read: (o, l) => Promise.resolve(bytes.subarray(o, Math.min(bytes.length, o + l))) };
+}
+
+async function openSources(src: RandomAccessSource, name: string, opts: ReadExportOptions): Promise<{ outer: ZipReader; sources: Source[] }> {
+  const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
+  checkNames(outer, name);
+  const names = outer.entries.map((e) => e.name);
+  const top = classifyMembers(names);
+  const parts = outer.entries.filter((e) => !e.name.includes('/') && /\.zip$/i.test(e.name));
+  const sources: Source[] = [];
+  if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', reader: outer, layout: top });
+  for (const p of parts) {
+    // A stored part is read in place; a deflated one only when small enough to inflate into memory.
+    let psrc = outer.rawSource(p);
+    if (!psrc) {
+      if (p.uncompressedSize > MAX_INFLATED_PART) {
+        throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
+      }
+      psrc = memorySource(await outer.bytes(p, MAX_INFLATED_PART));
+    }
+    let reader: ZipReader;
+    try {
+      reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
+    } catch (error) {
+      throw new ReconcileInputError(`The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    checkNames(reader, `The part ${p.name}`);
+    sources.push({ prefix: `${p.name}!/`, reader, layout: classifyMembers(reader.entries.map((e) => e.name)) });
+  }
+  return { outer, sources };
+}
+
+async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Promise<unknown> {
+  const bytes = await reader.bytes(entry, MAX_SIDE_JSON);
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new ReconcileInputError(`${label} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Streams `entry` chunk by chunk. */
+async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSignal | undefined, fn: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  const r = reader.stream(entry, { maxBytes: entry.uncompressedSize, signal }).getReader();
+  for (;;) {
+    const { value, done } = await r.read();
+    if (done) return;
+    try {
+      await fn(value);
+    } catch (error) {
+      // Stop reading (and inflating) the rest of the member.
+      await r.cancel(error).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+interface ConvEntry { updateTime: number | null; refs: ExportRef[] }
+
+export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
+  opts.onProgress?.('reading', 0, 1);
+  const { outer, sources } = await openSources(src, exportName, opts);
+  const problems: string[] = [];
+
+  // Which conversations files: those present (exact names) in every source; each `export_manifest.json`
+  // shard list must name files that are present somewhere in the export (parts may split them).
+  const convFiles: { source: Source; entry: ZipEntry; label: string }[] = [];
+  const present = new Set<string>();
+  for (const s of sources) {
+    for (const n of s.layout.conversationFiles) {
+      present.add(n);
+      convFiles.push({ source: s, entry: s.reader.get(n)!, label: `${s.prefix}${n}` });
+    }
+  }
+  for (const s of sources) {
+    const manifest = s.reader.get(EXPORT_MANIFEST);
+    if (!manifest) continue;
+    for (const f of manifestShards(await readJson(s.reader, manifest, `${s.prefix}${EXPORT_MANIFEST}`)) ?? []) {
+      if (!present.has(f)) {
+        throw new ReconcileInputError(`Invalid shard: ${s.prefix}${EXPORT_MANIFEST} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
+      }
+    }
+  }
+  if (convFiles.length === 0) {
+    throw new ReconcileInputError(`${exportName} has no conversations file (conversations.json or conversations-NNN.json): it is not a ChatGPT data export.`);
+  }
+  const layout = detectLayout(sources.map((s) => s.layout));
+
+  // Conversations: split, parse and walk one at a time.
+  const stats: ReadStats = { conversationsMs: 0, parseMs: 0, walkMs: 0, hashMs: 0 };
+  const convStart = performance.now();
+  const conversations = new Map<string, ConvEntry>();
+  const total = convFiles.reduce((n, f) => n + f.entry.uncompressedSize, 0);
+  let done = 0;
+  let reported = 0;
+  let walkProblems = 0;
+  let noId = 0;
+  // Walks run inline, or in a pool (another core) with a bounded number of bytes in flight; results are
+  // taken in order, so a conversation listed twice keeps the same copy either way.
+  const pool = opts.pool;
+  const inflight: { outcome: Promise<WalkOutcome>; bytes: number; label: string; index: number }[] = [];
+  let inflightBytes = 0;
+  const take = (outcome: WalkOutcome, label: string, index: number) => {
+    if (!outcome.ok) throw new ReconcileInputError(`${invalid(label)}: item ${index} ${outcome.reason}.`);
+    stats.parseMs += outcome.parseMs;
+    stats.walkMs += outcome.walkMs;
+    if (outcome.hadProblems) walkProblems++;
+    if (!outcome.conversationId) {
+      noId++;
+      return;
+    }
+    const prev = conversations.get(outcome.conversationId);
+    if (!prev || (outcome.updateTime ?? -Infinity) >= (prev.updateTime ?? -Infinity)) {
+      conversations.set(outcome.conversationId, { updateTime: outcome.updateTime, refs: outcome.refs });
+    }
+  };
+  const drain = async (maxBytes: number) => {
+    while (inflight.length > 0 && (inflightBytes > maxBytes || inflight.length > MAX_INFLIGHT)) {
+      const first = inflight.shift()!;
+      inflightBytes -= first.bytes;
+      take(await first.outcome, first.label, first.index);
+    }
+  };
+  for (const f of convFiles) {
+    throwIfAborted(opts.signal);
+    const splitter = new ArraySplitter();
+    try {
+      await forEachChunk(f.source.reader, f.entry, opts.signal, async (chunk) => {
+        for (const el of splitter.push(chunk)) {
+          if (!pool) {
+            take(walkBytes(el), f.label, splitter.count);
+            continue;
+          }
+          const outcome = pool.walk(el);
+          // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
+          outcome.catch(() => undefined);
+          inflight.push({ outcome, bytes: el.length, label: f.label, index: splitter.count });
+          inflightBytes += el.length;
+        }
+        if (pool) await drain(MAX_INFLIGHT_BYTES);
+        done += chunk.length;
+        if (done - reported >= PROGRESS_STEP) {
+          reported = done;
+          opts.onProgress?.('conversations', done, total);
+        }
+      });
+      splitter.end();
+    } catch (error) {
+      if (error instanceof SplitError) throw new ReconcileInputError(`${invalid(f.label)}: the file ${error.message}.`);
+      throw error;
+    }
+  }
+  await drain(-1);
+  opts.onProgress?.('conversations', total, total);
+  stats.conversationsMs = performance.now() - convStart;
+  if (walkProblems > 0) problems.push(`${walkProblems} conversations had parts the walker could not read`);
+  if (noId > 0) problems.push(`${noId} conversations had no id and were skipped`);
+
+  // Side files of every source: the 2026 name map and the library rows.
+  const originalNames = new Map<string, string>();
+  const library: LibraryFile[] = [];
+  for (const s of sources) {
+    const names = s.reader.get(ASSET_NAMES);
+    if (names) {
+      const map = await readJson(s.reader, names, `${s.prefix}${ASSET_NAMES}`);
+      if (typeof map === 'object' && map !== null && !Array.isArray(map)) {
+        for (const [k, v] of Object.entries(map)) if (typeof v === 'string') originalNames.set(`${s.prefix}${k}`, v);
+      } else problems.push(`${s.prefix}${ASSET_NAMES} is not an object; original names unknown`);
+    }
+    const lib = s.reader.get(LIBRARY_FILES);
+    if (lib) library.push(...parseLibrary(await readJson(s.reader, lib, `${s.prefix}${LIBRARY_FILES}`)));
+  }
+
+  // Asset members: the first member per file id holds its bytes (section 5.3); every one is hashed as it streams.
+  const assets = new Map<string, ExportAsset>();
+  const todo: { source: Source; entry: ZipEntry; fileId: string; folder: string | null }[] = [];
+  let assetMemberCount = 0;
+  for (const s of sources) {
+    for (const a of s.layout.assets) {
+      assetMemberCount++;
+      const key = a.fileId.toLowerCase();
+      if (assets.has(key)) continue;
+      todo.push({ source: s, entry: s.reader.get(a.name)!, fileId: a.fileId, folder: a.folder });
+      assets.set(key, null as unknown as ExportAsset);
+    }
+  }
+  const hashStart = performance.now();
+  const hashTotal = todo.reduce((n, t) => n + t.entry.uncompressedSize, 0);
+  let hashed = 0;
+  reported = 0;
+  for (const t of todo) {
+    throwIfAborted(opts.signal);
+    const h = opts.hash();
+    let size = 0;
+    await forEachChunk(t.source.reader, t.entry, opts.signal, (chunk) => {
+      h.update(chunk);
+      size += chunk.length;
+      hashed += chunk.length;
+      if (hashed - reported >= PROGRESS_STEP) {
+        reported = hashed;
+        opts.onProgress?.('hashing', hashed, hashTotal);
+      }
+    });
+    const member = `${t.source.prefix}${t.entry.name}`;
+    const original = originalNames.get(member) ?? null;
+    const base = (original ?? t.entry.name).split('/').pop() ?? t.entry.name;
+    const kindHint: ArtifactKind = t.folder !== null || original?.startsWith('dalle-generations/') ? 'image' : 'upload';
+    assets.set(t.fileId.toLowerCase(), { fileId: t.fileId, member, sha256: h.hex(), size, originalName: base, kindHint });
+  }
+  opts.onProgress?.('hashing', hashTotal, hashTotal);
+  stats.hashMs = performance.now() - hashStart;
+
+  const refs: ExportRef[] = [];
+  for (const c of conversations.values()) refs.push(...c.refs);
+  return {
+    layout, reader: outer, conversationCount: conversations.size, assetMemberCount, problems, stats,
+    conversationIds: new Set(conversations.keys()), refs, library, assets,
+  };
+}
+
+function invalid(label: string): string {
+  return isShardName(label.slice(label.lastIndexOf('/') + 1)) ? `Invalid shard ${label}` : `Invalid ${label}`;
+}
+
+const s = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** `library_files.json`: an array of rows (or an object holding one), each with a `file_id`. */
+function parseLibrary(raw: unknown): LibraryFile[] {
+  let rows: unknown = raw;
+  if (!Array.isArray(rows) && typeof rows === 'object' && rows !== null) {
+    rows = Object.values(rows).find((v) => Array.isArray(v)) ?? [];
+  }
+  if (!Array.isArray(rows)) return [];
+  const out: LibraryFile[] = [];
+  for (const r of rows as unknown[]) {
+    if (typeof r !== 'object' || r === null) continue;
+    const o = r as Record<string, unknown>;
+    const fileId = pointerToId(o.file_id);
+    if (!fileId) continue;
+    out.push({
+      fileId,
+      fileName: s(o.file_name),
+      genId: s(o.image_gen_generation_id),
+      conversationId: s(o.origination_thread_id) ?? s(o.conversation_id),
+      messageId: s(o.origination_message_id),
+    });
+  }
+  return out;
+}

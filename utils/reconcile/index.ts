@@ -1,0 +1,19 @@
+/**
+ * Reconciliation of the vault with the official ChatGPT export (contracts.md sections 2 and 3), shared
+ * by the library page (in a worker) and the CLI (scripts/reconcile.ts). No browser or Node API in here.
+ */
+export { reconcileExport } from './reconcile';
+export type { ReconcileOptions, ReconcileProgress, ReconcileResult } from './reconcile';
+export { writeEnrichedExport } from './enriched';
+export type { EnrichedOptions } from './enriched';
+export { dexieVault } from './dexie-vault';
+export { archiveVault } from './archive-vault';
+export type { ArchiveVaultOptions } from './archive-vault';
+export type { VaultArtifact, VaultSide } from './vault-side';
+export { ReconcileInputError } from './errors';
+export { formatSummary, RECONCILE_STATUSES, REPORT_FORMAT, REPORT_VERSION, reportJsonStream } from './report';
+export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';
+export type { MatchedItem } from './match';
+export type { HashFactory, IncrementalHash } from './hash';
+export { walkBytes } from './walk-task';
+export type { WalkOutcome, WalkPool } from './walk-task';

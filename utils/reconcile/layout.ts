@@ -1,0 +1,107 @@
+/**
+ * Which members of an official export are what (chatgpt-surface.md sections 5.1-5.3 and 10): the
+ * conversations files, the asset members and the file id each holds, and the layout they add up to.
+ * Decided from the members present, never from one expected file name; shard names match exactly (a
+ * loose match once took `conversation_asset_file_names.json` for a shard).
+ */
+import type { ExportLayout } from './report';
+
+export const LEGACY_CONVERSATIONS = 'conversations.json';
+export const EXPORT_MANIFEST = 'export_manifest.json';
+export const ASSET_NAMES = 'conversation_asset_file_names.json';
+export const LIBRARY_FILES = 'library_files.json';
+
+const SHARD_RE = /^conversations-\d{3,}\.json$/;
+// `<id>.dat` (2026): the whole basename is the id. Case-insensitive (section 5.3).
+const DAT_RE = /^(file-[A-Za-z0-9]{16,40}|file_[0-9a-fA-F]{32}|libfile_[0-9a-fA-F]{32})\.dat$/i;
+// Legacy: the basename starts with the id followed by `-`, `_` or `.` (file-service ids hold no `-`/`_`/`.`).
+const PREFIX_RE = /^(file-[A-Za-z0-9]{16,40}|file_[0-9a-fA-F]{32})[-_.]/;
+
+/** Where asset members may sit: the root, `dalle-generations/`, or one `user-*` folder. */
+function assetBasename(name: string): string | null {
+  const slash = name.indexOf('/');
+  if (slash === -1) return name;
+  const dir = name.slice(0, slash);
+  const rest = name.slice(slash + 1);
+  if (rest.length === 0 || rest.includes('/')) return null;
+  return dir === 'dalle-generations' || dir.startsWith('user-') ? rest : null;
+}
+
+export function isShardName(name: string): boolean {
+  return SHARD_RE.test(name);
+}
+
+/** The file id an asset member holds, and whether it is named the 2026 way (`<id>.dat`). */
+export function memberFileId(name: string): { fileId: string; dat: boolean; folder: string | null } | null {
+  const base = assetBasename(name);
+  if (base === null) return null;
+  const folder = base === name ? null : name.slice(0, name.indexOf('/'));
+  const dat = DAT_RE.exec(base);
+  if (dat) return { fileId: dat[1]!, dat: true, folder };
+  const pre = PREFIX_RE.exec(base);
+  return pre ? { fileId: pre[1]!, dat: false, folder } : null;
+}
+
+/** What one ZIP (the export, or one of its part-ZIPs) contains. */
+export interface SourceLayout {
+  conversationFiles: string[];
+  hasLegacyConversations: boolean;
+  shards: string[];
+  /** Asset members in directory order with their file ids. */
+  assets: { name: string; fileId: string; dat: boolean; folder: string | null }[];
+  hasManifest: boolean;
+  hasAssetNames: boolean;
+  hasLibraryFiles: boolean;
+}
+
+export function classifyMembers(names: readonly string[]): SourceLayout {
+  const out: SourceLayout = {
+    conversationFiles: [], hasLegacyConversations: false, shards: [], assets: [], hasManifest: false, hasAssetNames: false,
+    hasLibraryFiles: false,
+  };
+  for (const name of names) {
+    if (name.endsWith('/')) continue;
+    if (name === LEGACY_CONVERSATIONS) out.hasLegacyConversations = true;
+    else if (SHARD_RE.test(name)) out.shards.push(name);
+    else if (name === EXPORT_MANIFEST) out.hasManifest = true;
+    else if (name === ASSET_NAMES) out.hasAssetNames = true;
+    else if (name === LIBRARY_FILES) out.hasLibraryFiles = true;
+    else {
+      const id = memberFileId(name);
+      if (id) out.assets.push({ name, ...id });
+    }
+  }
+  out.shards.sort();
+  out.conversationFiles = [...(out.hasLegacyConversations ? [LEGACY_CONVERSATIONS] : []), ...out.shards];
+  return out;
+}
+
+/** Legacy and 2026 signals of one source. A lone `conversations.json` is legacy unless 2026 members sit beside it. */
+function signals(s: SourceLayout): { legacy: boolean; sharded: boolean } {
+  const sharded = s.shards.length > 0 || s.hasManifest || s.hasAssetNames || s.hasLibraryFiles || s.assets.some((a) => a.dat);
+  const legacyAssets = s.assets.some((a) => !a.dat);
+  const legacy = legacyAssets || (s.hasLegacyConversations && (s.shards.length > 0 || !sharded));
+  return { legacy, sharded };
+}
+
+/** The layout of an export from its sources (the ZIP itself, or its parts: a ZIP of parts has their layout). */
+export function detectLayout(sources: readonly SourceLayout[]): ExportLayout {
+  let legacy = false;
+  let sharded = false;
+  for (const s of sources) {
+    const sig = signals(s);
+    legacy ||= sig.legacy;
+    sharded ||= sig.sharded;
+  }
+  if (legacy && sharded) return 'mixed';
+  return sharded ? 'sharded' : 'legacy';
+}
+
+/** The shard list of `export_manifest.json` (`logical_files["conversations.json"].files`), or null when it has none. */
+export function manifestShards(parsed: unknown): string[] | null {
+  const lf = (parsed as { logical_files?: unknown } | null)?.logical_files;
+  const conv = (lf as Record<string, unknown> | null | undefined)?.['conversations.json'];
+  const files = (conv as { files?: unknown } | null | undefined)?.files;
+  if (!Array.isArray(files)) return null;
+  return files.filter((f): f is string => typeof f === 'string');
+}

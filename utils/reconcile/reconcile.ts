@@ -1,0 +1,81 @@
+/**
+ * `reconcileExport`: the export against the vault (contracts.md section 2), shared by the library page
+ * (in a worker) and the CLI. No browser or Node API here: bytes come through a RandomAccessSource,
+ * inflation and hashing are injectable.
+ */
+import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
+import { ArchiveError } from '@/utils/archive/errors';
+import { ReconcileInputError, throwIfAborted } from './errors';
+import { readExport, type ReadStats } from './export-reader';
+import { nobleSha256, type HashFactory } from './hash';
+import { matchItems, type MatchedItem } from './match';
+import { buildReport, compareItems, type ReconcileReport } from './report';
+import type { VaultSide } from './vault-side';
+import type { WalkPool } from './walk-task';
+
+export interface ReconcileProgress {
+  phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing';
+  done: number;
+  total: number;
+}
+
+export interface ReconcileOptions {
+  inflate?: InflateFactory;
+  /** CRC-32 for member checks (the CLI passes node:zlib's). */
+  crc32?: Crc32;
+  signal?: AbortSignal;
+  onProgress?: (p: ReconcileProgress) => void;
+  /** Incremental SHA-256 (default @noble/hashes; the CLI passes node:crypto). */
+  hash?: HashFactory;
+  /** Parse and walk conversations elsewhere (the CLI's worker threads); default inline. */
+  pool?: WalkPool;
+}
+
+export interface ReconcileResult {
+  /** The report JSON of the contract. */
+  report: ReconcileReport;
+  exportName: string;
+  /** Each report item with the vault artifact it was matched to (same order as `report.items`). */
+  items: MatchedItem[];
+  /** Oddities that did not stop the run (conversations without an id, unreadable parts of a conversation). */
+  problems: string[];
+  /** For `writeEnrichedExport`: the export's directory and the vault. */
+  exportZip: ZipReader;
+  vault: VaultSide;
+  /** Time spent reading the export, by step. */
+  stats: ReadStats;
+}
+
+/** ZIP-level failures of outside input become one clear line; everything else is a bug and passes through. */
+export function asInputError(error: unknown, what: string): unknown {
+  if (error instanceof ReconcileInputError) return error;
+  if (error instanceof ZipFormatError || error instanceof ArchiveError) {
+    return new ReconcileInputError(`${what} cannot be read: ${error.message}`);
+  }
+  return error;
+}
+
+export async function reconcileExport(
+  exportZip: RandomAccessSource, exportName: string, vault: VaultSide, opts: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  if (exportZip.size === 0) throw new ReconcileInputError(`${exportName} is empty (0 bytes): it is not a ChatGPT data export.`);
+  const onProgress = opts.onProgress;
+  let exp;
+  try {
+    exp = await readExport(exportZip, exportName, {
+      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool,
+      onProgress: onProgress ? (phase, done, total) => onProgress({ phase, done, total }) : undefined,
+    });
+  } catch (error) {
+    throw asInputError(error, exportName);
+  }
+  throwIfAborted(opts.signal);
+  onProgress?.({ phase: 'matching', done: 0, total: 1 });
+  const artifacts = await vault.artifacts();
+  const matched = matchItems(exp, artifacts);
+  // Sorted in place (no key strings: a large export has 100,000+ items), then the report shares the order.
+  matched.sort((a, b) => compareItems(a.item, b.item));
+  const report = buildReport(exp.layout, exp.conversationCount, exp.assetMemberCount, matched.map((m) => m.item));
+  onProgress?.({ phase: 'matching', done: 1, total: 1 });
+  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault, stats: exp.stats };
+}

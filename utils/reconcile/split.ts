@@ -1,0 +1,194 @@
+/**
+ * A streaming splitter for the top-level JSON array of a conversations file. A file can exceed V8's
+ * ~512 MB string limit, so it is never decoded as a whole: bytes go in as they are inflated, and each
+ * array element comes out as its own bytes, to be decoded and parsed on its own.
+ *
+ * It tracks only what the split needs: string state (with escapes) and bracket depth. Inside strings,
+ * which are most of a conversation's bytes, it jumps from quote to quote with the native
+ * `Uint8Array.indexOf` rather than looking at each byte. It does not validate JSON: `JSON.parse` of each
+ * element does, so malformed content is still caught, with the element's index in the message.
+ */
+
+export class SplitError extends Error {
+  override readonly name = 'SplitError';
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+type State = 'start' | 'between' | 'element' | 'done';
+
+export class ArraySplitter {
+  private state: State = 'start';
+  private depth = 0;
+  private inString = false;
+  /** The previous chunk ended inside a string right after an odd run of backslashes. */
+  private pendingEscape = false;
+  private parts: Uint8Array[] = [];
+  private partBytes = 0;
+  private elements = 0;
+  /** The last thing between elements was a comma (so `]` now would be a trailing comma). */
+  private afterComma = false;
+
+  /** `maxElementBytes` bounds the memory one element may take (a conversation is at most tens of MB). */
+  constructor(private readonly maxElementBytes = 512 << 20) {}
+
+  /** Number of elements emitted so far. */
+  get count(): number {
+    return this.elements;
+  }
+
+  /** Feeds bytes; returns the elements completed by them, in order. Throws SplitError on a non-array. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let i = 0;
+    const n = chunk.length;
+    let elementStart = this.state === 'element' ? 0 : -1;
+    // Next backslash at or after i inside this chunk: -1 once there is none left, -2 before the first search.
+    let bs = -2;
+    while (i < n) {
+      if (this.state === 'element') {
+        if (this.inString) {
+          if (this.pendingEscape) {
+            this.pendingEscape = false;
+            i++;
+            continue;
+          }
+          const q = chunk.indexOf(QUOTE, i);
+          if (bs !== -1 && bs < i) bs = chunk.indexOf(BACKSLASH, i);
+          const b = bs;
+          if (b !== -1 && (q === -1 || b < q)) {
+            // An escape: skip the escaped byte (which may be in the next chunk).
+            if (b + 1 < n) i = b + 2;
+            else {
+              this.pendingEscape = true;
+              i = n;
+            }
+            continue;
+          }
+          if (q === -1) {
+            i = n;
+            continue;
+          }
+          this.inString = false;
+          i = q + 1;
+          continue;
+        }
+        const c = chunk[i]!;
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+          if (this.depth === 0) {
+            // `]` closing the top-level array right after a scalar element.
+            this.emit(chunk, elementStart, i, out);
+            elementStart = -1;
+            this.state = 'done';
+            i++;
+            continue;
+          }
+          this.depth--;
+        } else if (c === COMMA && this.depth === 0) {
+          this.emit(chunk, elementStart, i, out);
+          elementStart = -1;
+          this.state = 'between';
+          this.afterComma = true;
+          i++;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      const c = chunk[i]!;
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (this.state === 'start') {
+        // A UTF-8 byte order mark (possibly split across chunks) may precede the array.
+        if (c === 0xef || c === 0xbb || c === 0xbf) {
+          i++;
+          continue;
+        }
+        if (c === OPEN_BRACKET) {
+          this.state = 'between';
+          i++;
+          continue;
+        }
+        if (c === OPEN_BRACE) throw new SplitError('is a JSON object, not an array of conversations');
+        throw new SplitError('is not a JSON array of conversations');
+      }
+      if (this.state === 'done') throw new SplitError('has data after the end of its array');
+      // between elements
+      if (c === CLOSE_BRACKET) {
+        if (this.afterComma) throw new SplitError(`has a trailing comma after item ${this.elements}`);
+        this.state = 'done';
+        i++;
+        continue;
+      }
+      if (c === COMMA) throw new SplitError(`has an empty item after item ${this.elements}`);
+      this.state = 'element';
+      this.afterComma = false;
+      this.depth = 0;
+      elementStart = i;
+      // The first byte is handled by the element branch (a quote, a bracket or a scalar).
+    }
+    if (this.state === 'element' && elementStart !== -1) this.keep(chunk.subarray(elementStart));
+    return out;
+  }
+
+  /** Checks the input ended with the array closed. */
+  end(): void {
+    if (this.state === 'start') throw new SplitError('is empty');
+    if (this.state !== 'done') throw new SplitError('ends before its array is closed (truncated)');
+  }
+
+  private keep(part: Uint8Array): void {
+    if (part.length === 0) return;
+    this.partBytes += part.length;
+    if (this.partBytes > this.maxElementBytes) {
+      throw new SplitError(`has an item over ${Math.round(this.maxElementBytes / 2 ** 20)} MiB (item ${this.elements + 1})`);
+    }
+    // Copy: the caller's chunk buffer may be reused once push() returns.
+    this.parts.push(part.slice());
+  }
+
+  private emit(chunk: Uint8Array, start: number, end: number, out: Uint8Array[]): void {
+    const tail = start === -1 ? chunk.subarray(0, end) : chunk.subarray(start, end);
+    let bytes: Uint8Array;
+    if (this.parts.length === 0) {
+      if (tail.length > this.maxElementBytes) this.keep(tail);
+      bytes = tail.slice();
+    }
+    else {
+      this.keep(tail);
+      bytes = concat(this.parts, this.partBytes);
+    }
+    this.parts = [];
+    this.partBytes = 0;
+    this.elements++;
+    out.push(trimEnd(bytes));
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function trimEnd(b: Uint8Array): Uint8Array {
+  let e = b.length;
+  while (e > 0 && isSpace(b[e - 1]!)) e--;
+  return e === b.length ? b : b.subarray(0, e);
+}

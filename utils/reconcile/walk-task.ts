@@ -1,0 +1,54 @@
+/**
+ * One conversation's bytes -> what matching needs: decode, `JSON.parse`, `walkConversation`. The same
+ * function runs inline or in worker threads (the CLI), so both paths read a conversation identically.
+ */
+import type { ArtifactRef } from '@/utils/model';
+import { walkConversation } from '@/utils/chatgpt/walker';
+
+/** What matching needs of a walker ref; the rest (prompts, sizes, times) would only hold memory. */
+export type ExportRef = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath'>;
+
+export type WalkOutcome =
+  | { ok: true; conversationId: string | null; updateTime: number | null; refs: ExportRef[]; hadProblems: boolean; parseMs: number; walkMs: number }
+  | { ok: false; reason: string };
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function walkBytes(bytes: Uint8Array): WalkOutcome {
+  const t0 = performance.now();
+  let conv: unknown;
+  try {
+    conv = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    return { ok: false, reason: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (typeof conv !== 'object' || conv === null || Array.isArray(conv)) return { ok: false, reason: 'is not a conversation object' };
+  const t1 = performance.now();
+  const walk = walkConversation(conv);
+  const conversationId = walk.conversationId === null ? null : fresh(walk.conversationId);
+  const refs = walk.refs.map((r): ExportRef => ({
+    kind: r.kind, conversationId: conversationId ?? r.conversationId, messageId: fresh(r.messageId), fileId: freshOrNull(r.fileId),
+    genId: freshOrNull(r.genId), fileName: freshOrNull(r.fileName), sandboxPath: freshOrNull(r.sandboxPath),
+  }));
+  return {
+    ok: true, conversationId, updateTime: walk.updateTime, refs, hadProblems: walk.problems.length > 0,
+    parseMs: t1 - t0, walkMs: performance.now() - t1,
+  };
+}
+
+/**
+ * Runs `walkBytes` elsewhere (worker threads in the CLI) so parsing overlaps splitting and inflating on
+ * another core. `walk` may take ownership of `bytes` (transfer its buffer).
+ */
+export interface WalkPool {
+  walk(bytes: Uint8Array): Promise<WalkOutcome>;
+}
+
+/**
+ * A copy of `s` that owns its characters. V8 may give substrings of the parsed text as slices that keep
+ * the whole conversation text alive; what is kept after the walk must not pin those megabytes.
+ */
+function fresh(s: string): string {
+  return s.length === 0 ? s : (` ${s}`).slice(1);
+}
+const freshOrNull = (s: string | null) => (s === null ? null : fresh(s));
