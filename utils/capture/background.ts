@@ -6,15 +6,16 @@
 import type { Browser } from 'wxt/browser';
 import { isChatgptHost } from '@/utils/chatgpt/routes';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
+import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
-import { PortExecutor, type ConversationDelivery } from './port-executor';
+import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
-import { CAPTURE_PORT, PAGE_READ_NEEDED } from './port-protocol';
+import { fail } from './failure';
+import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isReadId, parseToBackground } from './port-protocol';
 import { CaptureQueue } from './queue';
 
 /** Which conversation each ChatGPT tab shows (for the badge and the popup). Rebuilt as tabs report. */
@@ -24,7 +25,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
   const ports = new Set<PortExecutor>();
   const reader = new BackgroundReader();
   /** The last few conversations read here, to skip recording one that did not change. */
-  const lastReads = new Map<string, { json: string; nodeIds: string[] }>();
+  const lastReads = new Map<string, { json: string; nodeIds: string[]; imagesPending: number }>();
   const queue = new CaptureQueue(db, {
     onSettled: (record) => {
       void refreshBadges(db, record.conversationId);
@@ -43,34 +44,18 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     const tabId = port.sender?.tab?.id;
     executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
     ports.add(executor);
-    // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
-    const origin = senderOrigin(port.sender);
-    executor.onReadRequest = async (req) => {
-      if (!origin) throw new Error(PAGE_READ_NEEDED);
-      const json = await reader.read(origin, req.conversationId, req.account);
-      const seen = lastReads.get(req.conversationId);
-      // Unchanged since the last read (follow-up and drift reads mostly are): nothing new to record.
-      if (req.reason === 'live' && seen?.json === json) return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds };
-      const receipt = await executor.onConversation!({ conversationId: req.conversationId, gizmoId: req.gizmoId, reason: req.reason, json });
-      lastReads.delete(req.conversationId);
-      lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds });
-      while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
-      return receipt;
-    };
-    // ...or arrive from the tab over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
-    executor.onConversation = async (read) => {
-      const receipt = await recordConversation(db, queue, read);
-      if (tabId != null) {
-        tabConversations.set(tabId, read.conversationId);
-        executor.conversationId = read.conversationId;
-        const { nodeIds: _ids, ...status } = receipt;
-        await updateBadge(tabId, status);
-      }
-      return receipt;
-    };
+    // The pieces of conversations this tab read itself (the backend refused the worker), for recordConversation.
+    const inbox = new ConversationInbox();
+    port.onMessage.addListener((raw: unknown) => {
+      if ((raw as { t?: unknown } | null)?.t !== 'read-chunk') return; // byte chunks are the executor's
+      const msg = parseToBackground(raw);
+      if (msg?.t === 'read-chunk') inbox.take(msg);
+    });
+    if (tabId != null) inboxesByTab.set(tabId, inbox);
     port.onDisconnect.addListener(() => {
       ports.delete(executor);
       queue.removeExecutor(executor.id);
+      if (tabId != null && inboxesByTab.get(tabId) === inbox) inboxesByTab.delete(tabId);
     });
     executor.send({ t: 'busy', busy: queue.isBusy() });
     void recovered.then(() => queue.addExecutor(executor));
@@ -78,6 +63,49 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     if (tabId != null) executorsByTab.set(tabId, executor);
   });
   const executorsByTab = new Map<number, PortExecutor>();
+  const inboxesByTab = new Map<number, ConversationInbox>();
+
+  /** Record a conversation read for a tab, and point that tab's badge and executor at it. */
+  const recordForTab = async (tabId: number, read: ConversationDelivery): Promise<ReadReceipt> => {
+    const receipt = await recordConversation(db, queue, read);
+    tabConversations.set(tabId, read.conversationId);
+    const executor = executorsByTab.get(tabId);
+    if (executor) executor.conversationId = read.conversationId;
+    const { nodeIds: _ids, imagesPending: _pending, ...status } = receipt;
+    await updateBadge(tabId, status);
+    return receipt;
+  };
+
+  // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
+  onMessage('readConversation', async ({ data, sender }) => {
+    const tabId = requireTab(sender);
+    const origin = senderOrigin(sender);
+    const req = parseReadRequest(data);
+    const account = typeof data.account === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(data.account) ? data.account : null;
+    if (!origin) fail('auth', PAGE_READ_NEEDED);
+    const json = await reader.read(origin, req.conversationId, account);
+    const seen = lastReads.get(req.conversationId);
+    // Unchanged since the last read: nothing new to record.
+    if (req.reason === 'live' && seen?.json === json) {
+      return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds, imagesPending: seen.imagesPending };
+    }
+    const receipt = await recordForTab(tabId, { ...req, json });
+    lastReads.delete(req.conversationId);
+    lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds, imagesPending: receipt.imagesPending });
+    while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
+    return receipt;
+  });
+
+  // ...or read by the tab and streamed over its capture port in pieces (see port-protocol.ts).
+  onMessage('recordConversation', async ({ data, sender }) => {
+    const tabId = requireTab(sender);
+    const req = parseReadRequest(data);
+    if (!isReadId(data.readId) || !isCount(data.chunks) || !isCount(data.length)) throw new Error('Malformed conversation delivery');
+    const inbox = inboxesByTab.get(tabId);
+    if (!inbox) throw new Error('The capture port of this tab is not open');
+    const json = await inbox.complete(data.readId, data.chunks, data.length);
+    return recordForTab(tabId, { ...req, json });
+  });
 
   onMessage('conversationShown', async ({ data, sender }) => {
     const tabId = requireTab(sender);
@@ -147,7 +175,25 @@ export async function recordConversation(
     }
   }
   queue.kick();
-  return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds };
+  return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds, imagesPending: walk.imagesPending };
+}
+
+/** One conversation's JSON text, read by the background or delivered by a tab. */
+export interface ConversationDelivery extends ReadRequest {
+  json: string;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The request part of a message from a content script, validated (a conversation id is a UUID). */
+function parseReadRequest(data: ReadRequest): ReadRequest {
+  const { conversationId, gizmoId, reason } = data;
+  const ok =
+    typeof conversationId === 'string' && /^[0-9a-fA-F-]{36}$/.test(conversationId) &&
+    (gizmoId === null || (typeof gizmoId === 'string' && gizmoId.length <= 200)) &&
+    (reason === 'live' || reason === 'backup');
+  if (!ok) throw new Error('Malformed conversation read request');
+  return { conversationId, gizmoId, reason };
 }
 
 /**

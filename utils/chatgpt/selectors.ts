@@ -70,42 +70,42 @@ export function anyOf(name: SelectorName): string {
   return SELECTORS[name].candidates.join(', ');
 }
 
-/** All elements matching any candidate, outside the composer. */
-export function queryAll(root: ParentNode, name: SelectorName): Element[] {
-  const composer = anyOf('composer');
-  return [...root.querySelectorAll(anyOf(name))].filter((el) => !el.closest(composer));
-}
-
-/** Which candidates match in `root` (used by the selector health check and tests). */
-export function matchingCandidates(root: ParentNode, name: SelectorName): string[] {
-  return SELECTORS[name].candidates.filter((c) => root.querySelector(c) !== null);
-}
-
-/** Whether a reply is streaming right now. */
+/** Whether a reply is streaming right now (one query; the content script asks only when a streaming element changed). */
 export function isStreaming(root: ParentNode): boolean {
   return root.querySelector(anyOf('streaming')) !== null;
 }
 
-/** Message ids present in the DOM (mapping node ids), in document order, without duplicates. */
-export function messageIdsInDom(root: ParentNode): string[] {
-  const ids = new Set<string>();
-  for (const el of root.querySelectorAll(anyOf('messageId'))) {
-    const single = el.getAttribute('data-message-id');
-    if (single) ids.add(single);
-    const many = el.getAttribute('data-chatgpt-search-message-ids');
-    if (many) for (const id of many.split(/\s+/)) if (id) ids.add(id);
-  }
-  return [...ids];
+/** The message ids (mapping node ids) one element carries itself, without looking at its descendants. */
+export function messageIdsOf(el: Element): string[] {
+  const single = el.getAttribute('data-message-id');
+  const many = el.getAttribute('data-chatgpt-search-message-ids');
+  const ids = single ? [single] : [];
+  if (many) for (const id of many.split(/\s+/)) if (id) ids.push(id);
+  return ids;
 }
 
+/** The message ids carried by `el` and its descendants, in document order: cost proportional to the subtree. */
+export function messageIdsWithin(el: Element): string[] {
+  const ids = el.matches(anyOf('messageId')) ? messageIdsOf(el) : [];
+  for (const inner of el.querySelectorAll(anyOf('messageId'))) ids.push(...messageIdsOf(inner));
+  return ids;
+}
+
+/** The message id of the turn an element belongs to (the nearest carrier around it), or null. */
+export function enclosingMessageId(el: Element): string | null {
+  const carrier = el.closest(anyOf('messageId'));
+  return carrier ? (messageIdsOf(carrier)[0] ?? null) : null;
+}
+
+const ARTIFACT_NAMES = ['generatedImage', 'chartImage', 'sandboxLink'] as const;
+
 /**
- * Counts of artifact-looking elements, used as a cheap fingerprint: when it changes, the content script
- * re-reads the conversation JSON. Decorative aria-hidden blur copies are ignored.
+ * The artifact-looking elements in `el` (itself included), outside the composer, without the decorative
+ * aria-hidden blur copies. Cost proportional to the subtree.
  */
-export function artifactFingerprint(root: ParentNode): string {
-  const visible = (els: Element[]) => els.filter((el) => el.getAttribute('aria-hidden') !== 'true');
-  const images = visible(queryAll(root, 'generatedImage'));
-  const charts = visible(queryAll(root, 'chartImage'));
-  const links = queryAll(root, 'sandboxLink');
-  return `${messageIdsInDom(root).length}:${images.length}:${charts.length}:${links.length}`;
+export function artifactsWithin(el: Element): Element[] {
+  const selector = ARTIFACT_NAMES.map(anyOf).join(', ');
+  const composer = anyOf('composer');
+  const found = el.matches(selector) ? [el, ...el.querySelectorAll(selector)] : [...el.querySelectorAll(selector)];
+  return found.filter((a) => a.getAttribute('aria-hidden') !== 'true' && !a.closest(composer));
 }
