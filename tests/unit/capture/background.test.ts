@@ -49,7 +49,7 @@ describe('recordConversation', () => {
     for (const j of jobs) expect(j).toMatchObject({ conversationId: MIXED_ID, attempts: 0, data: { gizmoId: 'g-p-0123' } });
     const { nodeIds, ...rest } = status;
     expect(rest).toEqual({
-      conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5,
+      conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5, imagesPending: 0,
     });
     // The receipt names every node, so the tab can tell known turns from new ones without scanning the JSON.
     expect(new Set(nodeIds)).toEqual(new Set(Object.keys((JSON.parse(MIXED) as { mapping: object }).mapping)));
