@@ -71,8 +71,8 @@ export function startCaptureBackground(db: VaultDb = getVaultDb()): CaptureQueue
     tabConversations.set(tabId, read.conversationId);
     const executor = executorsByTab.get(tabId);
     if (executor) executor.conversationId = read.conversationId;
-    const { nodeIds: _ids, imagesPending: _pending, ...status } = receipt;
-    await updateBadge(tabId, status);
+    const { conversationId, title, counts, queued } = receipt;
+    await updateBadge(tabId, { conversationId, title, counts, queued });
     return receipt;
   };
 

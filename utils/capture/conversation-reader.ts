@@ -54,7 +54,7 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof CaptureFailure) return err.failure;
   const f = (err as { failure?: Partial<Failure> } | null)?.failure;
   if (f && typeof f.cause === 'string' && CAUSES.has(f.cause) && typeof f.reason === 'string') {
-    return { cause: f.cause as FailureCause, reason: f.reason, retryAfterMs: typeof f.retryAfterMs === 'number' ? f.retryAfterMs : null };
+    return { cause: f.cause, reason: f.reason, retryAfterMs: typeof f.retryAfterMs === 'number' ? f.retryAfterMs : null };
   }
   return toFailure(err);
 }

@@ -25,17 +25,17 @@ function setup(over: Partial<ReaderDeps> = {}) {
   const log: string[] = [];
   const receipts: ReadReceipt[] = [];
   const deps: ReaderDeps = {
-    readInBackground: async () => {
+    readInBackground: () => {
       log.push('background');
-      return receipt(['m1']);
+      return Promise.resolve(receipt(['m1']));
     },
-    readInTab: async () => {
+    readInTab: () => {
       log.push('tab');
-      return '{"conversation_id":"x"}';
+      return Promise.resolve('{"conversation_id":"x"}');
     },
-    deliver: async () => {
+    deliver: () => {
       log.push('deliver');
-      return receipt(['m1', 'm2']);
+      return Promise.resolve(receipt(['m1', 'm2']));
     },
     account: () => null,
     setTimeout: (fn, ms) => void timers.push({ at: now + ms, fn }),
@@ -63,7 +63,7 @@ function setup(over: Partial<ReaderDeps> = {}) {
 
 describe('ConversationReader', () => {
   it('asks the background and keeps what the receipt says', async () => {
-    const { reader, log, receipts, advance } = setup({ readInBackground: async () => receipt(['m1', 'n1'], 2) });
+    const { reader, log, receipts, advance } = setup({ readInBackground: () => Promise.resolve(receipt(['m1', 'n1'], 2)) });
     reader.request(CID, null, 'live');
     await advance(0);
     expect(receipts).toHaveLength(1);
@@ -100,9 +100,9 @@ describe('ConversationReader', () => {
 
   it('falls back to reading in the tab for good once the background says so, even through messaging', async () => {
     const { reader, log, advance } = setup({
-      readInBackground: async () => {
+      readInBackground: () => {
         log.push('background');
-        throw acrossMessaging(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED }));
+        return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED })));
       },
     });
     reader.request(CID, null, 'live');
@@ -120,9 +120,9 @@ describe('ConversationReader', () => {
 
   it('a rate-limited read is retried with backoff, a bounded number of times', async () => {
     const { reader, log, advance } = setup({
-      readInBackground: async () => {
+      readInBackground: () => {
         log.push('background');
-        throw acrossMessaging(new CaptureFailure({ cause: 'rate-limited', reason: 'HTTP 429', retryAfterMs: null }));
+        return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'rate-limited', reason: 'HTTP 429', retryAfterMs: null })));
       },
     });
     reader.request(CID, null, 'live');
@@ -133,14 +133,12 @@ describe('ConversationReader', () => {
   it('a conversation not on the server yet (404 in the tab) is retried', async () => {
     let answers = [null, '{"a":1}'];
     const { reader, log, advance } = setup({
-      readInBackground: async () => {
-        throw new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED });
-      },
-      readInTab: async () => {
+      readInBackground: () => Promise.reject(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED })),
+      readInTab: () => {
         log.push('tab');
         const [next, ...rest] = answers;
         answers = rest;
-        return next ?? null;
+        return Promise.resolve(next ?? null);
       },
     });
     reader.request(CID, null, 'live');

@@ -60,7 +60,7 @@ describe('CaptureClient', () => {
     expect(n).toBe(3);
   });
 
-  it('closed for good: no reconnect', async () => {
+  it('closed for good: no reconnect', () => {
     const p = fakePort();
     let connects = 0;
     const client = new CaptureClient(fetchCtx, undefined, () => {
