@@ -9,7 +9,7 @@
  */
 import type { ReadReason, ReadReceipt, ReadRequest } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
-import { CaptureFailure, fail, toFailure, type Failure, type FailureCause } from './failure';
+import { fail, toFailure } from './failure';
 import { PAGE_READ_NEEDED } from './port-protocol';
 
 export interface ReaderDeps {
@@ -40,23 +40,6 @@ interface ReadState {
   /** Consecutive failed reads. */
   failures: number;
   gizmoId: string | null;
-}
-
-const CAUSES: ReadonlySet<string> = new Set<FailureCause>([
-  'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'no-executor',
-]);
-
-/**
- * The Failure inside an error that crossed the messaging boundary: the library rebuilds a plain Error with
- * the thrown CaptureFailure's own fields, so `failure` is there but `instanceof` is not.
- */
-export function failureOf(err: unknown): Failure {
-  if (err instanceof CaptureFailure) return err.failure;
-  const f = (err as { failure?: Partial<Failure> } | null)?.failure;
-  if (f && typeof f.cause === 'string' && CAUSES.has(f.cause) && typeof f.reason === 'string') {
-    return { cause: f.cause, reason: f.reason, retryAfterMs: typeof f.retryAfterMs === 'number' ? f.retryAfterMs : null };
-  }
-  return toFailure(err);
 }
 
 export class ConversationReader {
@@ -110,7 +93,7 @@ export class ConversationReader {
       s.failures = 0;
       this.deps.onReceipt(id, receipt);
     } catch (err) {
-      const failure = failureOf(err);
+      const failure = toFailure(err);
       s.failures++;
       console.warn(`[artifact-vault] reading the conversation failed (${s.failures}):`, failure.reason);
       const decision = decide(failure, s.failures, { ...DEFAULT_POLICY, maxAttempts: MAX_READ_RETRIES + 1 });
@@ -132,7 +115,7 @@ export class ConversationReader {
       this.remember(req.conversationId, receipt, null);
       return receipt;
     } catch (err) {
-      if (failureOf(err).reason !== PAGE_READ_NEEDED) throw err;
+      if (toFailure(err).reason !== PAGE_READ_NEEDED) throw err;
       this.deps.debug?.('reads: the backend refused the extension worker; this tab reads conversations itself from now on');
       this.backgroundReads = false;
       return null;

@@ -84,28 +84,8 @@ export function messageIdsOf(el: Element): string[] {
   return ids;
 }
 
-/** The message ids carried by `el` and its descendants, in document order: cost proportional to the subtree. */
-export function messageIdsWithin(el: Element): string[] {
-  const ids = el.matches(anyOf('messageId')) ? messageIdsOf(el) : [];
-  for (const inner of el.querySelectorAll(anyOf('messageId'))) ids.push(...messageIdsOf(inner));
-  return ids;
-}
-
 /** The message id of the turn an element belongs to (the nearest carrier around it), or null. */
 export function enclosingMessageId(el: Element): string | null {
   const carrier = el.closest(anyOf('messageId'));
   return carrier ? (messageIdsOf(carrier)[0] ?? null) : null;
-}
-
-const ARTIFACT_NAMES = ['generatedImage', 'chartImage', 'sandboxLink'] as const;
-
-/**
- * The artifact-looking elements in `el` (itself included), outside the composer, without the decorative
- * aria-hidden blur copies. Cost proportional to the subtree.
- */
-export function artifactsWithin(el: Element): Element[] {
-  const selector = ARTIFACT_NAMES.map(anyOf).join(', ');
-  const composer = anyOf('composer');
-  const found = el.matches(selector) ? [el, ...el.querySelectorAll(selector)] : [...el.querySelectorAll(selector)];
-  return found.filter((a) => a.getAttribute('aria-hidden') !== 'true' && !a.closest(composer));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationReader, MIN_READ_GAP_MS, failureOf, type ReaderDeps } from '@/utils/capture/conversation-reader';
+import { ConversationReader, MIN_READ_GAP_MS, type ReaderDeps } from '@/utils/capture/conversation-reader';
 import { CaptureFailure } from '@/utils/capture/failure';
 import { PAGE_READ_NEEDED } from '@/utils/capture/port-protocol';
 import type { ReadReceipt } from '@/utils/messaging';
@@ -144,17 +144,5 @@ describe('ConversationReader', () => {
     reader.request(CID, null, 'live');
     await advance(10 * 60_000);
     expect(log).toEqual(['tab', 'tab', 'deliver']);
-  });
-});
-
-describe('failureOf', () => {
-  it('rebuilds the failure of an error that crossed the messaging boundary', () => {
-    const err = acrossMessaging(new CaptureFailure({ cause: 'rate-limited', reason: 'slow down', retryAfterMs: 4000 }));
-    expect(err).not.toBeInstanceOf(CaptureFailure);
-    expect(failureOf(err)).toEqual({ cause: 'rate-limited', reason: 'slow down', retryAfterMs: 4000 });
-  });
-
-  it('does not take a made-up cause', () => {
-    expect(failureOf(Object.assign(new Error('x'), { failure: { cause: 'explode', reason: 'x' } }))).toEqual({ cause: 'network', reason: 'x' });
   });
 });

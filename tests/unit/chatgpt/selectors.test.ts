@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  SELECTORS,
-  artifactsWithin,
-  enclosingMessageId,
-  isStreaming,
-  messageIdsWithin,
-  type SelectorName,
-} from '@/utils/chatgpt/selectors';
+import { SELECTORS, anyOf, enclosingMessageId, isStreaming, messageIdsOf, type SelectorName } from '@/utils/chatgpt/selectors';
+
+/** The message ids in `root`, in document order, as the content script collects them from added nodes. */
+function messageIdsWithin(root: ParentNode): string[] {
+  return [...root.querySelectorAll(anyOf('messageId'))].flatMap(messageIdsOf);
+}
+
+/** Artifact-looking elements as the content script counts them: outside the composer, no aria-hidden copies. */
+function artifactsWithin(root: ParentNode): Element[] {
+  const selector = (['generatedImage', 'chartImage', 'sandboxLink'] as const).map(anyOf).join(', ');
+  return [...root.querySelectorAll(selector)].filter((a) => a.getAttribute('aria-hidden') !== 'true' && !a.closest(anyOf('composer')));
+}
 
 /** Which candidates of a list match in `root`: each dated fallback is checked on its own. */
 function matchingCandidates(root: ParentNode, name: SelectorName): string[] {
