@@ -127,15 +127,15 @@ export class PageSignals {
         // Class changes are the most frequent mutation on the page: the cheap string test goes first.
         const old = r.oldValue ?? '';
         if (!this.streamingClasses.some((c) => target.classList.contains(c) || old.includes(c))) return false;
-        if (target.closest(this.composer)) return false;
         this.facts.streaming = true;
         return true;
       }
-      if (target.closest(this.composer)) return false;
+      // Streaming indicators count wherever they are (the stop button lives in the composer).
       if (r.attributeName === 'aria-busy') {
         this.facts.streaming = true;
         return true;
       }
+      if (target.closest(this.composer)) return false;
       if (r.attributeName === 'data-message-id' || r.attributeName === 'data-chatgpt-search-message-ids') {
         for (const id of messageIdsOf(target)) this.facts.ids.add(id);
         return true;
@@ -153,16 +153,23 @@ export class PageSignals {
     return relevant;
   }
 
-  /** Facts from an added subtree; true when it holds anything we look at. */
+  /**
+   * Facts from an added subtree; true when it holds anything we look at. Streaming indicators count wherever
+   * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
+   * attachments are the person's pending uploads).
+   */
   private collect(root: Element): boolean {
-    if (root.closest(this.composer)) return false;
+    const inComposer = root.closest(this.composer) !== null;
     const hits = root.matches(this.anySelector) ? [root, ...root.querySelectorAll(this.anySelector)] : [...root.querySelectorAll(this.anySelector)];
     let relevant = false;
     for (const el of hits) {
-      if (el.closest(this.composer)) continue;
+      if (el.matches(this.streamingSelector)) {
+        this.facts.streaming = true;
+        relevant = true;
+      }
+      if (inComposer || el.closest(this.composer)) continue;
       relevant = true;
       if (el.matches(this.idSelector)) for (const id of messageIdsOf(el)) this.facts.ids.add(id);
-      if (el.matches(this.streamingSelector)) this.facts.streaming = true;
       if (el.matches(this.artifactSelector) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
     }
     return relevant;

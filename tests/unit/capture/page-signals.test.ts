@@ -164,6 +164,19 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toEqual([CID, CID]);
   });
 
+  it('the stop button in the composer: a reply starts and ends with it', async () => {
+    const { requests, answer, settle, clock } = setup(PAGE);
+    answer(['m1', 'm2']);
+    document.querySelector('#thread-bottom-container')!.insertAdjacentHTML('beforeend', '<button data-testid="stop-button"></button>');
+    main().insertAdjacentHTML('beforeend', '<section><div data-message-id="m3"><div class="markdown"></div></div></section>');
+    await settle();
+    clock.advance(30_000);
+    expect(requests).toEqual([CID]);
+    document.querySelector('[data-testid="stop-button"]')!.remove();
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
   it('the stop button going away ends a reply too', async () => {
     const { requests, answer, settle } = setup(`${PAGE}<button data-testid="stop-button"></button>`);
     answer(['m1', 'm2']);
