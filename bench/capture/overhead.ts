@@ -231,7 +231,7 @@ export async function measureOverhead(variant: Variant = 'worker'): Promise<stri
     ];
     const perFunction = new Map<string, number>();
     for (const s of on) for (const [k, v] of s.byFunction) perFunction.set(k, (perFunction.get(k) ?? 0) + v / on.length);
-    const top = [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const top = [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, 8);
     if (top.length) lines.push(`page overhead: top extension functions by self time (mean per run, built bundle): ${top.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}`);
     const unmapped = samples.reduce((n, s) => n + s.unmapped, 0);
     if (unmapped) lines.push(`page overhead: WARNING: ${unmapped} long tasks started before the profile after clock mapping; the per-long-task attribution is unreliable`);

@@ -140,9 +140,12 @@ export class PageSignals {
         for (const id of messageIdsOf(target)) this.facts.ids.add(id);
         return true;
       }
-      // src / href: an artifact element that now points somewhere else.
+      // src / href: an artifact element that now points somewhere else (an image filling in). Images load all
+      // the time; inside a turn that matters only while the JSON shows one generating, so that goes first.
+      const owner = enclosingMessageId(target);
+      if (owner !== null && !(this.shownId && this.deps.reader.imagesPending(this.shownId) > 0)) return false;
       if (target.matches(this.artifactSelector) && target.getAttribute('aria-hidden') !== 'true') {
-        this.facts.artifacts.push(enclosingMessageId(target));
+        this.facts.artifacts.push(owner);
         return true;
       }
       return false;

@@ -199,6 +199,18 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toHaveLength(3);
   });
 
+  it.each([
+    [0, 1],
+    [1, 2],
+  ])('an image in a known turn filling in (src set) with %i images generating: %i reads', async (pending, reads) => {
+    const { requests, answer, settle, clock } = setup(`${PAGE}<div data-message-id="m5"><div class="group/imagegen-image"><img alt="Generated image"></div></div>`);
+    answer(['m1', 'm2', 'm5'], pending);
+    document.querySelector('img')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=file_1');
+    await settle();
+    expect(requests).toHaveLength(reads);
+    clock.advance(1_000);
+  });
+
   it('an image that never finishes generating stops costing reads after the last follow-up', () => {
     const { requests, answer, clock } = setup(PAGE);
     answer(['m1', 'm2'], 1);

@@ -1,0 +1,2 @@
+import { measureOverhead } from '/work/wt/content-signals/bench/capture/overhead.ts';
+for (const l of await measureOverhead('worker')) console.log(l);
