@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
-import { CHUNK_BYTES, ChunkEncoder, parseToBackground, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
+import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
 import type { ExecutorResult } from '@/utils/capture/queue';
 import { firstDiff, randomBytes } from './helpers';
 
