@@ -6,7 +6,7 @@
  *
  * The bookkeeping is incremental: each mutation record is classified by looking at the nodes it added or
  * removed (cost proportional to the change, never to a 1000-turn page), and facts accumulate until a
- * debounced look acts on them. Streamed text and the composer are never signals.
+ * debounced look acts on them. Streamed text and typing or attachments in the composer are never signals.
  */
 import { anyOf, enclosingMessageId, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
 import type { ReadReason, ReadReceipt } from '@/utils/messaging';
