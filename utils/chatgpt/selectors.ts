@@ -65,9 +65,13 @@ export const SELECTORS = {
 
 export type SelectorName = keyof typeof SELECTORS;
 
-/** The joined selector (any candidate matches). */
+const joined = new Map<SelectorName, string>();
+
+/** The joined selector (any candidate matches); joined once, since the content script asks on every mutation. */
 export function anyOf(name: SelectorName): string {
-  return SELECTORS[name].candidates.join(', ');
+  let selector = joined.get(name);
+  if (selector === undefined) joined.set(name, (selector = SELECTORS[name].candidates.join(', ')));
+  return selector;
 }
 
 /** Whether a reply is streaming right now (one query; the content script asks only when a streaming element changed). */
