@@ -427,7 +427,7 @@ describe('live capture', () => {
     const extensionId = b.extensionId!;
     await page.evaluate((id) => {
       // WXT's content-script context stops itself on `<id>:<script name>:wxt:content-script-started` (WXT
-      // 0.21); the id is public. Every name and shape a page could guess, on every target, both ways.
+      // 0.20.27 and 0.21); the id is public. Every name and shape a page could guess, on every target, both ways.
       const names = ['chatgpt', 'chatgpt.content', 'content', 'content-scripts/chatgpt'];
       for (const name of names) {
         for (const suffix of ['wxt:content-script-started', 'wxt:locationchange']) {

@@ -2,8 +2,9 @@
  * The content script's life, on terms no page script can change.
  *
  * WXT's ContentScriptContext invalidates itself when the document receives the custom event
- * `<extension id>:<script name>:wxt:content-script-started` (WXT 0.21, utils/content-script-context.mjs,
- * `listenForNewerScripts`), and a page script can dispatch that event: the extension id is public. Capture
+ * `<extension id>:<script name>:wxt:content-script-started` (WXT 0.20.27 and 0.21,
+ * utils/content-script-context.mjs, `listenForNewerScripts`), and a page script can dispatch that event:
+ * the extension id is public. Capture
  * therefore hangs nothing off `ctx` (no `ctx.onInvalidated`, `ctx.setTimeout`, `ctx.addEventListener`), only
  * off this lifetime, which ends when the extension that injected the script is gone: after an update, a
  * reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every timer, on
