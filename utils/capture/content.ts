@@ -48,13 +48,19 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   client.connect();
   life.onEnd(() => client.close());
 
-  // Temporary chats keep their id out of the URL; the app's own API requests reveal it.
-  const temporaryIds = new ConversationIdWatcher(() => queueMicrotask(() => signals.schedule()));
-  life.onEnd(() => temporaryIds.disconnect());
+  // Temporary chats keep their id out of the URL; the app's own API requests reveal it. Watched only while
+  // a temporary chat is shown: every image the page loads is a resource entry.
+  let temporaryIds: ConversationIdWatcher | null = null;
+  life.onEnd(() => temporaryIds?.disconnect());
   const current = (): Shown | null => {
     const route = parseChatRoute(win.location.href);
+    if (route.kind !== 'temporary' && temporaryIds) {
+      temporaryIds.disconnect();
+      temporaryIds = null;
+    }
     if (route.kind === 'conversation') return { id: route.conversationId, gizmoId: route.gizmoId };
     if (route.kind === 'temporary') {
+      temporaryIds ??= new ConversationIdWatcher(() => queueMicrotask(() => signals.schedule()));
       const id = route.conversationId ?? temporaryIds.latest();
       return id ? { id, gizmoId: null } : null;
     }
