@@ -1,6 +1,6 @@
 /**
- * Runs every benchmark in order and prints its lines: `npx tsx bench/run.ts`
- * (for steadier numbers: `node --expose-gc --import tsx bench/run.ts`).
+ * Runs every benchmark in order and prints its lines: `npx tsx bench/run.ts` (for steadier numbers:
+ * `node --expose-gc --import tsx bench/run.ts`). Name benches to run only those: `npm run bench -- capture`.
  * To add a bench, import its function and append it to the list.
  */
 import { benchCapture } from './capture';
@@ -24,7 +24,9 @@ const benches: [name: string, run: () => Promise<string[]>][] = [
   ['backup', benchBackup],
 ];
 
+const only = process.argv.slice(2);
 for (const [name, run] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
   try {
     for (const line of await run()) console.log(line);
   } catch (err) {

@@ -4,10 +4,11 @@ import { startLiveCapture } from '@/utils/capture/content';
 export default defineContentScript({
   matches: ['https://chatgpt.com/*', 'https://chat.openai.com/*'],
   runAt: 'document_idle',
-  // WXT's legacy "script started" window.postMessage would tell every page script our extension id; its
-  // document event does the same job (stopping an older copy after an update) without posting to the page.
+  // WXT's legacy "script started" window.postMessage would tell every page script our extension id.
   noScriptStartedPostMessage: true,
-  main(ctx) {
-    startLiveCapture(ctx);
+  // `ctx` is deliberately unused: a page script can invalidate it (docs/SECURITY.md); capture keeps its own
+  // lifetime, which only an update or removal of the extension ends (utils/capture/lifetime.ts).
+  main() {
+    startLiveCapture();
   },
 });

@@ -5,8 +5,9 @@
  * Trust: these run over `browser.runtime` messaging, which page scripts cannot reach. Nothing here is ever
  * fed from `window.postMessage`; see docs/SECURITY.md.
  *
- * Byte transfers and conversation JSON from a content script to the background do not use these messages:
- * they use the capture port, whose messages are defined (and validated) in utils/capture/port-protocol.ts.
+ * Streams do not use these messages: byte chunks of the tab's download jobs and the pieces of a conversation
+ * the tab read itself travel over the capture port (utils/capture/port-protocol.ts, validated there). Every
+ * request with an answer is here.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ArtifactStatus } from '@/utils/model';
@@ -21,14 +22,22 @@ export interface ConversationStatus {
   queued: number;
 }
 
-/**
- * What the background answers a conversation with. Conversations themselves travel over the capture port in
- * pieces (utils/capture/port-protocol.ts: read-chunk, read-end, read-receipt), never as one big message, so
- * that serializing a 20 MB conversation never holds the page's main thread.
- */
+/** What the background answers a conversation read with. */
 export interface ReadReceipt extends ConversationStatus {
   /** Every node and message id of the conversation (the DOM's `data-message-id` values join to these). */
   nodeIds: string[];
+  /** Image tasks the JSON shows still generating (no asset yet): only these justify a follow-up read. */
+  imagesPending: number;
+}
+
+/** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
+export type ReadReason = 'live' | 'backup';
+
+/** Which conversation to read, and why. */
+export interface ReadRequest {
+  conversationId: string;
+  gizmoId: string | null;
+  reason: ReadReason;
 }
 
 /** A backup run as the popup and the library page show it (utils/backup). */
@@ -59,6 +68,19 @@ export interface BackupStatus {
 export interface ContentToBackground {
   /** The tab now shows this conversation (or none), so the badge can follow it. */
   conversationShown(data: { conversationId: string | null }): ConversationStatus;
+  /**
+   * Read the conversation in the background (no JSON crosses the page), record it and queue its downloads.
+   * `account` is the raw `_account` cookie (a workspace id, not a secret): a worker cannot read the page's
+   * cookies. Throws a CaptureFailure whose reason is PAGE_READ_NEEDED when the backend refuses the worker:
+   * the tab then reads it itself and uses `recordConversation`.
+   */
+  readConversation(data: ReadRequest & { account: string | null }): ReadReceipt;
+  /**
+   * Record a conversation the tab read itself. Its text was streamed over the capture port as `readId`'s
+   * `read-chunk` pieces (one big message would hold the page's main thread while it is serialized); this
+   * waits until `chunks` pieces of `length` characters in all arrived, and throws if they do not.
+   */
+  recordConversation(data: ReadRequest & { readId: string; chunks: number; length: number }): ReadReceipt;
 }
 
 /** Extension pages (popup, library) -> background. */

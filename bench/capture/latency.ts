@@ -159,11 +159,23 @@ export async function measureLatency(): Promise<string[]> {
       });
     }
     await vault.close();
-    return [...report(measured, sent, neverShown, notSaved), resolutionSpacing(fake), ...notes];
+    return [...report(measured, sent, neverShown, notSaved), readsRatio(fake), resolutionSpacing(fake), ...notes];
   } finally {
     await b?.close();
     await fake.close();
   }
+}
+
+/**
+ * Conversation reads over the whole session (loads and every live reply): the extension's worker (no
+ * same-origin Sec-Fetch-Site) against the app's own. ChatGPT rate-limits reads per account (surface section 7).
+ */
+function readsRatio(fake: FakeChatGPT): string {
+  const gets = fake.state.requests.filter((r) => r.route === 'conversation' && r.method === 'GET' && /\/conversation\/[0-9a-f-]{36}$/.test(r.path));
+  const ours = gets.filter((r) => r.fetchSite !== 'same-origin').length;
+  const app = gets.length - ours;
+  const ratio = ours / Math.max(1, app);
+  return `capture reads: the extension read conversations ${ours} times, the app itself ${app} times over the session (ratio ${ratio.toFixed(2)}; target <= 1.0: ${ratio <= 1 ? 'met' : 'NOT met'})`;
 }
 
 /**

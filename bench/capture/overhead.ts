@@ -56,7 +56,16 @@ interface Sample {
   unmapped: number;
   /** How long the measured span was. */
   windowMs: number;
+  /** GETs of the conversation in the span: by the extension worker, and by the page (the app, or the tab fallback). */
+  reads: { extension: number; page: number };
 }
+
+/**
+ * `worker`: the backend serves the extension's worker, which reads conversations (the default, as on
+ * chatgpt.com today). `tab`: it refuses the worker (as a challenge page would), so the tab reads and streams
+ * the JSON itself: the fallback, kept to show what it costs the page.
+ */
+export type Variant = 'worker' | 'tab';
 
 type Metrics = Record<string, number>;
 async function metrics(cdp: CDPSession): Promise<Metrics> {
@@ -77,6 +86,7 @@ async function clockOffset(page: Page, cdp: CDPSession): Promise<number> {
 }
 
 async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom: number, withExtension: boolean): Promise<Sample> {
+  const firstRequest = fake.state.requests.length;
   const b: Browser = await launchBrowser({ server: fake, ...(withExtension ? {} : { extensionPath: null }) });
   try {
     const page = await b.page();
@@ -104,6 +114,8 @@ async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom
     await page.waitForTimeout(TAIL_MS);
     const m1 = await metrics(cdp);
     const windowMs = Date.now() - t0;
+    const gets = fake.state.requests.slice(firstRequest).filter((r) => r.route === 'conversation' && r.method === 'GET' && r.path.endsWith(conversationId));
+    const reads = { extension: gets.filter((r) => r.fetchSite !== 'same-origin').length, page: gets.filter((r) => r.fetchSite === 'same-origin').length };
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
     const offset = await clockOffset(page, cdp);
     const longTasks = (await page.evaluate('window.__benchLongTasks || []')) as [number, number][];
@@ -146,13 +158,14 @@ async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom
       saved,
       unmapped,
       windowMs,
+      reads,
     };
   } finally {
     await b.close();
   }
 }
 
-export async function measureOverhead(): Promise<string[]> {
+export async function measureOverhead(variant: Variant = 'worker'): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vault-bench-500-'));
   const { json } = buildBigConversation(TURNS, 500);
   writeFileSync(join(dir, 'bench-500.json'), json);
@@ -171,6 +184,7 @@ export async function measureOverhead(): Promise<string[]> {
       const order = round % 2 === 0 ? [true, false] : [false, true];
       for (const withExtension of order) {
         fake.state.reset();
+        fake.state.setOptions({ refuseNonPageRequests: variant === 'tab' });
         samples.push(await measureOnce(fake, conversationId, turnsInDom, withExtension));
       }
     }
@@ -190,8 +204,17 @@ export async function measureOverhead(): Promise<string[]> {
     const longOff = off.map((s) => s.longTasks.length);
     const caused = Math.max(...on.map((s) => s.longTasksCausedByExtension));
     const kb = Math.round(Buffer.byteLength(json) / 1024);
+    const readsLine =
+      variant === 'worker'
+        ? (() => {
+            const ratios = on.map((s) => s.reads.extension / Math.max(1, s.reads.page));
+            const worst = Math.max(...ratios);
+            return `page overhead: conversation reads per run, extension ${on.map((s) => s.reads.extension).join('/')} vs the app's own ${on.map((s) => s.reads.page).join('/')}` +
+              ` (app alone: ${off.map((s) => s.reads.page).join('/')}); ratio at most ${worst.toFixed(2)}; target <= 1.0: ${worst <= 1 ? 'met' : 'NOT met'}`;
+          })()
+        : `page overhead: conversation reads per run from the page's origin (the app's and this tab's fallback reads together) ${on.map((s) => s.reads.page).join('/')} vs the app alone ${off.map((s) => s.reads.page).join('/')}`;
     const lines = [
-      `page overhead: ${TURNS}-turn conversation (${kb} KB JSON; ${uses.filter((u) => u === 'image').length} images, ${uses.filter((u) => u === 'chart').length} charts, ${scan.sandbox.size} sandbox links),` +
+      `page overhead [${variant === 'worker' ? 'worker-served (default)' : 'tab fallback: the backend refuses the worker'}]: ${TURNS}-turn conversation (${kb} KB JSON; ${uses.filter((u) => u === 'image').length} images, ${uses.filter((u) => u === 'chart').length} charts, ${scan.sandbox.size} sandbox links),` +
         ` load + one streamed reply and its async image + ${TAIL_MS / 1000} s, ${ROUNDS} rounds alternating, fresh profiles;` +
         ` page loaded in ${ms(median(off.map((s) => s.loadMs)))} without, ${ms(median(on.map((s) => s.loadMs)))} with the extension; measured span ${secs(off)} without, ${secs(on)} with (medians)`,
       `page overhead: ${pct(ratio)} main-thread time with the extension (TaskDuration median ${ms(task.on)} vs ${ms(task.off)} without; target < ${TARGET_RATIO * 100}%: ${ratio < TARGET_RATIO ? 'met' : 'NOT met'});` +
@@ -203,11 +226,12 @@ export async function measureOverhead(): Promise<string[]> {
       `page overhead: long tasks > ${LONG_TASK_MS} ms per run: with the extension ${longOn.join('/')}, without ${longOff.join('/')};` +
         ` long tasks with extension samples inside: ${on.map((s) => s.longTasksWithExtension).join('/')} (at most ${Math.max(...on.map((s) => s.maxExtensionInLongTask)).toFixed(1)} ms of extension code in one);` +
         ` caused by the extension (<= ${LONG_TASK_MS} ms without its samples): ${caused}; target none: ${caused === 0 ? 'met' : 'NOT met'}`,
+      readsLine,
       `page overhead: within each window the extension saved ${on.map((s) => s.saved).join('/')} of ${captureable} artifacts of the conversation (the rest follow, paced by the spaced JSON lane)`,
     ];
     const perFunction = new Map<string, number>();
     for (const s of on) for (const [k, v] of s.byFunction) perFunction.set(k, (perFunction.get(k) ?? 0) + v / on.length);
-    const top = [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const top = [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, 8);
     if (top.length) lines.push(`page overhead: top extension functions by self time (mean per run, built bundle): ${top.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}`);
     const unmapped = samples.reduce((n, s) => n + s.unmapped, 0);
     if (unmapped) lines.push(`page overhead: WARNING: ${unmapped} long tasks started before the profile after clock mapping; the per-long-task attribution is unreliable`);

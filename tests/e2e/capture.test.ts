@@ -110,6 +110,12 @@ function extensionDownloads(path: string): number {
   return fake.state.requests.filter((r) => r.path.includes(path) && r.status === 200 && r.bearer).length;
 }
 
+/** Conversation reads in the fake's log: the extension worker's (no Sec-Fetch-Site same-origin) and the app's. */
+function reads(conversationId: string) {
+  const all = fake.state.requests.filter((r) => r.route === 'conversation' && r.method === 'GET' && r.path.endsWith(conversationId));
+  return { extension: all.filter((r) => r.fetchSite !== 'same-origin'), page: all.filter((r) => r.fetchSite === 'same-origin') };
+}
+
 describe('live capture', () => {
   test('2026 markup: DALL-E 3 and image_gen images, a chart and sandbox files are saved with provenance', { timeout: 60_000 }, async () => {
     const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
@@ -375,6 +381,76 @@ describe('live capture', () => {
     const ours = fake.state.requests.filter((r) => r.bearer && (r.route === 'files-download' || r.route === 'interpreter'));
     assert.ok(ours.length >= exp.files.length + exp.sandbox.length, 'the resolutions were logged');
     assert.deepEqual(ours.filter((r) => !r.accountHeader).map((r) => r.path), [], 'no resolution went out without the account header');
+  });
+
+  test('reads only when something changed: the extension reads a conversation no more often than the app does, and misses nothing', { timeout: 90_000 }, async (t) => {
+    const { b, page } = await openChat(`https://chatgpt.com/c/${CODE}`);
+    const { exp } = await settledAll(b, CODE);
+    const before = ofConversation(await readVault(b), CODE).length;
+    // A reply with a sandbox file and an async image (it lands about 1 s after the stream ends).
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('a table and a picture'));
+    await waitFor(
+      async () => {
+        const live = ofConversation(await readVault(b), CODE).filter((a) => !exp.files.includes(a.fileId ?? '') && !exp.sandbox.includes(a.sandboxPath ?? ''));
+        return live.length >= 2 && live.every((a) => a.status === 'saved');
+      },
+      { timeout: 20_000, interval: 250, message: 'the live sandbox file and the async image saved' },
+    );
+    await page.waitForFunction(() => document.documentElement.dataset.fakeAppState === 'idle', undefined, { timeout: 20_000 });
+    // In-app navigation away and back.
+    await page.click(`a[href="/c/${IMAGE_GEN}"]`);
+    await page.waitForURL(`**/c/${IMAGE_GEN}`);
+    const second = expected(IMAGE_GEN);
+    assertSavedExactly(await settled(b, IMAGE_GEN, second.files.length + second.sandbox.length), IMAGE_GEN, second);
+    await page.goBack();
+    await page.waitForURL(`**/c/${CODE}`);
+    await waitFor(() => reads(CODE).extension.length >= 3, { timeout: 15_000, message: 'the conversation shown again was read' });
+    // Room for any follow-up read the extension would still make.
+    await page.waitForTimeout(4_000);
+    const code = reads(CODE);
+    const other = reads(IMAGE_GEN);
+    const ours = code.extension.length + other.extension.length;
+    const app = code.page.length + other.page.length;
+    t.diagnostic(`conversation reads: extension ${ours}, app ${app}`);
+    assert.ok(ours <= app, `extension reads ${ours} (${code.extension.length} + ${other.extension.length}) <= app reads ${app} (${code.page.length} + ${other.page.length})`);
+    // One per view of CODE (2), one for the finished reply, at most one for the image that arrived after it.
+    assert.ok(code.extension.length <= 4, `reads of the conversation with the reply: ${code.extension.length}`);
+    assert.equal(other.extension.length, 1, 'one read for one view of a conversation that did not change');
+    const all = ofConversation(await readVault(b), CODE);
+    assert.equal(all.length, before + 2, 'nothing missed, nothing doubled');
+    assert.deepEqual(all.filter((a) => a.status !== 'saved').map((a) => a.id), []);
+  });
+
+  test('nothing a page script dispatches or posts stops capture', { timeout: 60_000 }, async () => {
+    const { b, page } = await openChat(`https://chatgpt.com/c/${CODE}`);
+    const { exp } = await settledAll(b, CODE);
+    const extensionId = b.extensionId!;
+    await page.evaluate((id) => {
+      // WXT's content-script context stops itself on `<id>:<script name>:wxt:content-script-started` (WXT
+      // 0.20.27 and 0.21); the id is public. Every name and shape a page could guess, on every target, both ways.
+      const names = ['chatgpt', 'chatgpt.content', 'content', 'content-scripts/chatgpt'];
+      for (const name of names) {
+        for (const suffix of ['wxt:content-script-started', 'wxt:locationchange']) {
+          const type = `${id}:${name}:${suffix}`;
+          for (const detail of names.map((n) => ({ contentScriptName: n, messageId: 'page' }))) {
+            for (const target of [document, window, document.documentElement]) {
+              target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true }));
+            }
+            window.postMessage({ type, ...detail }, '*');
+          }
+          document.dispatchEvent(new Event(type));
+        }
+      }
+      window.postMessage({ type: 'wxt:content-script-started', contentScriptName: 'chatgpt', messageId: 'page' }, '*');
+    }, extensionId);
+    await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('still listening?'));
+    await waitFor(
+      async () => {
+        const live = ofConversation(await readVault(b), CODE).filter((a) => !exp.files.includes(a.fileId ?? '') && !exp.sandbox.includes(a.sandboxPath ?? ''));
+        return live.length >= 2 && live.every((a) => a.status === 'saved');
+      },
+      { timeout: 20_000, interval: 250, message: 'the reply after the page\'s signals captured' },
+    );
   });
 
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {

@@ -3,7 +3,9 @@
  * through the real @webext-core/messaging over WXT's fake browser.
  */
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type ProtocolMap } from '@/utils/messaging';
+import { CaptureFailure, toFailure } from '@/utils/capture/failure';
+import { PAGE_READ_NEEDED } from '@/utils/capture/port-protocol';
+import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type ProtocolMap, type ReadReceipt } from '@/utils/messaging';
 
 afterEach(() => removeAllListeners());
 
@@ -13,6 +15,8 @@ describe('messaging contract', () => {
     expectTypeOf<Parameters<ProtocolMap['backupTab']>[0]>().toEqualTypeOf<{ tabId: number }>();
     expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
     expectTypeOf<ReturnType<ProtocolMap['backupNow']>>().toEqualTypeOf<string | null>();
+    expectTypeOf<ReturnType<ProtocolMap['readConversation']>>().toEqualTypeOf<ReadReceipt>();
+    expectTypeOf<Parameters<ProtocolMap['recordConversation']>[0]>().toHaveProperty('readId').toEqualTypeOf<string>();
     if (false as boolean) {
       // @ts-expect-error a tab id is a number
       void sendMessage('backupTab', { tabId: '7' });
@@ -28,6 +32,14 @@ describe('messaging contract', () => {
       throw new Error('vault unavailable');
     });
     await expect(sendMessage('retryFailed', { conversationId: null })).rejects.toThrow('vault unavailable');
+  });
+
+  it('a capture failure thrown by the background keeps its cause and reason at the tab', async () => {
+    onMessage('readConversation', () => {
+      throw new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED });
+    });
+    const err = await sendMessage('readConversation', { conversationId: 'c', gizmoId: null, reason: 'live', account: null }).catch((e: unknown) => e);
+    expect(toFailure(err)).toEqual({ cause: 'auth', reason: PAGE_READ_NEEDED, retryAfterMs: null });
   });
 
   it('round-trips a typed value', async () => {

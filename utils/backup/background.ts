@@ -5,6 +5,7 @@
  */
 import { CHATGPT_HOSTS } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
+import { requireExtensionPage } from '@/utils/capture/senders';
 import { onMessage, type BackupStatus } from '@/utils/messaging';
 import { backupPacing } from '@/utils/storage';
 import type { BackupRunRecord, VaultDb } from '@/utils/vault';
@@ -73,7 +74,9 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     return run ? toStatus(deps.db, run, pacer) : null;
   };
 
-  onMessage('backupStart', async ({ data }) => {
+  // UI messages: only from the extension's own pages (a content script beside a hostile page gets none).
+  onMessage('backupStart', async ({ data, sender }) => {
+    requireExtensionPage(sender);
     await ready;
     await applyPacing();
     let run: BackupRunRecord;
@@ -86,12 +89,14 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     return (await status(run.id))!;
   });
 
-  onMessage('backupStatus', async ({ data }) => {
+  onMessage('backupStatus', async ({ data, sender }) => {
+    requireExtensionPage(sender);
     if (typeof data.runId !== 'string') throw new Error('runId is required');
     return status(data.runId);
   });
 
-  onMessage('backupControl', async ({ data }) => {
+  onMessage('backupControl', async ({ data, sender }) => {
+    requireExtensionPage(sender);
     const { runId, action } = data;
     if (action === 'pause') await runner.pause(runId);
     else if (action === 'resume') await runner.resume(runId);

@@ -7,15 +7,16 @@
  */
 import type { Browser } from 'wxt/browser';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt } from '@/utils/messaging';
+import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
-import { PortExecutor, type ConversationDelivery } from './port-executor';
+import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
-import { CAPTURE_PORT, PAGE_READ_NEEDED } from './port-protocol';
+import { fail } from './failure';
+import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isReadId, parseToBackground } from './port-protocol';
 import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
@@ -38,7 +39,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   const ports = new Set<PortExecutor>();
   const reader = new BackgroundReader(net);
   /** The last few conversations read here, to skip recording one that did not change. */
-  const lastReads = new Map<string, { json: string; nodeIds: string[] }>();
+  const lastReads = new Map<string, { json: string; nodeIds: string[]; imagesPending: number }>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const alarms = (browser as Partial<typeof browser>).alarms;
   const queue: CaptureQueue = new CaptureQueue(db, {
@@ -95,37 +96,18 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     const tabId = port.sender?.tab?.id;
     executor.conversationId = tabId != null ? (tabConversations.get(tabId) ?? null) : null;
     ports.add(executor);
-    // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
-    const origin = senderOrigin(port.sender);
-    executor.onReadRequest = async (req) => {
-      if (!origin) throw new Error(PAGE_READ_NEEDED);
-      if (tabId != null) tabAccounts.set(tabId, req.account);
-      const json = await reader.read(origin, req.conversationId, req.account);
-      const seen = lastReads.get(req.conversationId);
-      // Unchanged since the last read (follow-up and drift reads mostly are): nothing new to record.
-      if (req.reason === 'live' && seen?.json === json) return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds };
-      const receipt = await executor.onConversation!({ conversationId: req.conversationId, gizmoId: req.gizmoId, reason: req.reason, json, origin, account: req.account });
-      lastReads.delete(req.conversationId);
-      lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds });
-      while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
-      return receipt;
-    };
-    // ...or arrive from the tab over the port in pieces (see port-protocol.ts): record them, answer with a receipt.
-    executor.onConversation = async (read) => {
-      // Downloads of this conversation speak for this tab's origin and workspace.
-      const account = read.account !== undefined ? read.account : tabId != null ? (tabAccounts.get(tabId) ?? null) : null;
-      const receipt = await recordConversation(db, queue, { ...read, origin: read.origin ?? origin, account });
-      if (tabId != null) {
-        tabConversations.set(tabId, read.conversationId);
-        executor.conversationId = read.conversationId;
-        const status: ConversationStatus = { conversationId: receipt.conversationId, title: receipt.title, counts: receipt.counts, queued: receipt.queued };
-        await updateBadge(tabId, status, paused);
-      }
-      return receipt;
-    };
+    // The pieces of conversations this tab read itself (the backend refused the worker), for recordConversation.
+    const inbox = new ConversationInbox();
+    port.onMessage.addListener((raw: unknown) => {
+      if ((raw as { t?: unknown } | null)?.t !== 'read-chunk') return; // byte chunks are the executor's
+      const msg = parseToBackground(raw);
+      if (msg?.t === 'read-chunk') inbox.take(msg);
+    });
+    if (tabId != null) inboxesByTab.set(tabId, inbox);
     port.onDisconnect.addListener(() => {
       ports.delete(executor);
       queue.removeExecutor(executor.id);
+      if (tabId != null && inboxesByTab.get(tabId) === inbox) inboxesByTab.delete(tabId);
     });
     executor.send({ t: 'busy', busy: queue.isBusy() });
     void recovered.then(() => queue.addExecutor(executor));
@@ -133,6 +115,52 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     if (tabId != null) executorsByTab.set(tabId, executor);
   });
   const executorsByTab = new Map<number, PortExecutor>();
+  const inboxesByTab = new Map<number, ConversationInbox>();
+
+  /** Record a conversation read for a tab, and point that tab's badge and executor at it. */
+  // Downloads of a conversation speak for the origin and workspace of the tab it was read for.
+  const recordForTab = async (tabId: number, read: ConversationDelivery): Promise<ReadReceipt> => {
+    const receipt = await recordConversation(db, queue, read);
+    tabConversations.set(tabId, read.conversationId);
+    const executor = executorsByTab.get(tabId);
+    if (executor) executor.conversationId = read.conversationId;
+    const { conversationId, title, counts, queued } = receipt;
+    await updateBadge(tabId, { conversationId, title, counts, queued }, paused);
+    return receipt;
+  };
+
+  // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
+  onMessage('readConversation', async ({ data, sender }) => {
+    const tabId = requireChatgptTab(sender);
+    const origin = senderOrigin(sender);
+    const req = parseReadRequest(data);
+    const account = typeof data.account === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(data.account) ? data.account : null;
+    // The account follows the tab that asked (also for the conversations it reads itself after a refusal).
+    tabAccounts.set(tabId, account);
+    if (!origin) fail('auth', PAGE_READ_NEEDED);
+    const json = await reader.read(origin, req.conversationId, account);
+    const seen = lastReads.get(req.conversationId);
+    // Unchanged since the last read: nothing new to record.
+    if (req.reason === 'live' && seen?.json === json) {
+      return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds, imagesPending: seen.imagesPending };
+    }
+    const receipt = await recordForTab(tabId, { ...req, json, origin, account });
+    lastReads.delete(req.conversationId);
+    lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds, imagesPending: receipt.imagesPending });
+    while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
+    return receipt;
+  });
+
+  // ...or read by the tab and streamed over its capture port in pieces (see port-protocol.ts).
+  onMessage('recordConversation', async ({ data, sender }) => {
+    const tabId = requireChatgptTab(sender);
+    const req = parseReadRequest(data);
+    if (!isReadId(data.readId) || !isCount(data.chunks) || !isCount(data.length)) throw new Error('Malformed conversation delivery');
+    const inbox = inboxesByTab.get(tabId);
+    if (!inbox) throw new Error('The capture port of this tab is not open');
+    const json = await inbox.complete(data.readId, data.chunks, data.length);
+    return recordForTab(tabId, { ...req, json, origin: senderOrigin(sender), account: tabAccounts.get(tabId) ?? null });
+  });
 
   onMessage('conversationShown', async ({ data, sender }) => {
     const tabId = requireChatgptTab(sender);
@@ -209,7 +237,29 @@ export async function recordConversation(
     }
   }
   queue.kick();
-  return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds };
+  return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds, imagesPending: walk.imagesPending };
+}
+
+/** One conversation's JSON text, read by the background or delivered by a tab. */
+export interface ConversationDelivery extends ReadRequest {
+  json: string;
+  /** The ChatGPT origin its downloads go to (default `https://chatgpt.com`). */
+  origin?: string | null;
+  /** The workspace cookie its downloads speak for (null: personal; undefined: not known). */
+  account?: string | null;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The request part of a message from a content script, validated (a conversation id is a UUID). */
+function parseReadRequest(data: ReadRequest): ReadRequest {
+  const { conversationId, gizmoId, reason } = data;
+  const ok =
+    typeof conversationId === 'string' && /^[0-9a-fA-F-]{36}$/.test(conversationId) &&
+    (gizmoId === null || (typeof gizmoId === 'string' && gizmoId.length <= 200)) &&
+    (reason === 'live' || reason === 'backup');
+  if (!ok) throw new Error('Malformed conversation read request');
+  return { conversationId, gizmoId, reason };
 }
 
 /**

@@ -52,9 +52,25 @@ export function fail(cause: FailureCause, reason: string, retryAfterMs?: number 
   throw new CaptureFailure({ cause, reason, retryAfterMs: retryAfterMs ?? null });
 }
 
+const CAUSES: ReadonlySet<string> = new Set<FailureCause>([
+  'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'too-large',
+  'no-executor',
+]);
+
+/** For a cause that crossed a message boundary. */
+export function isFailureCause(v: unknown): v is FailureCause {
+  return typeof v === 'string' && CAUSES.has(v);
+}
+
 /** Turn anything thrown during a capture into a Failure. */
 export function toFailure(err: unknown): Failure {
   if (err instanceof CaptureFailure) return err.failure;
+  // A CaptureFailure thrown in a message handler: the messaging library rebuilds a plain Error with its own
+  // fields at the sender, so `failure` is there but `instanceof` is not.
+  const carried = err instanceof Error && err.name === 'CaptureFailure' ? (err as { failure?: Partial<Failure> }).failure : undefined;
+  if (carried && isFailureCause(carried.cause) && typeof carried.reason === 'string') {
+    return { cause: carried.cause, reason: carried.reason.slice(0, 300), retryAfterMs: typeof carried.retryAfterMs === 'number' ? carried.retryAfterMs : null };
+  }
   if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return { cause: 'timeout', reason: 'The server did not answer in time' };
   }

@@ -4,11 +4,10 @@
  * buffer (ByteSink, with the size limit) and checking that nothing went missing on the way.
  */
 import type { Browser } from 'wxt/browser';
-import type { ReadReceipt } from '@/utils/messaging';
 import { ByteSink } from './byte-sink';
 import { toFailure, type Failure } from './failure';
 import { MAX_FILE_BYTES } from './fetcher';
-import { ConversationInbox, PAGE_READ_NEEDED, fromBase64, parseToBackground, type ReadReason, type ToBackground, type ToContent } from './port-protocol';
+import { fromBase64, parseToBackground, type ToContent } from './port-protocol';
 import type { Executor, ExecutorResult } from './queue';
 import type { JobSpec } from './fetcher';
 
@@ -67,35 +66,10 @@ export class PortExecutor implements Executor {
     });
   }
 
-  /** Reads a conversation for this tab in the background (set by the background); rejects with a CaptureFailure. */
-  onReadRequest: ((req: ReadRequest) => Promise<ReadReceipt>) | null = null;
-
-  private readForTab(msg: Extract<ToBackground, { t: 'read-request' }>): void {
-    const answer = (receipt: ReadReceipt | null, failure: Failure | null) =>
-      this.post({ t: 'read-receipt', readId: msg.readId, receipt, error: failure?.reason ?? null, failure });
-    if (!this.onReadRequest) return void answer(null, { cause: 'auth', reason: PAGE_READ_NEEDED });
-    const { conversationId, gizmoId, reason, account } = msg;
-    this.onReadRequest({ conversationId, gizmoId, reason, account }).then(
-      (receipt) => answer(receipt, null),
-      (err: unknown) => answer(null, toFailure(err)),
-    );
-  }
-
-  /** Handles a whole conversation sent by this tab (set by the background). */
-  onConversation: ((read: ConversationDelivery) => Promise<ReadReceipt>) | null = null;
-  private readonly inbox = new ConversationInbox();
-
   private onMessage(raw: unknown): void {
     const msg = parseToBackground(raw);
-    if (!msg) return;
-    if (msg.t === 'read-chunk' || msg.t === 'read-end') {
-      this.receiveConversation(msg);
-      return;
-    }
-    if (msg.t === 'read-request') {
-      this.readForTab(msg);
-      return;
-    }
+    // Conversation pieces on the same port are the background's ConversationInbox's to collect.
+    if (!msg || msg.t === 'read-chunk') return;
     const p = this.pending.get(msg.jobId);
     if (!p) return;
     if (msg.t === 'chunk') {
@@ -134,37 +108,4 @@ export class PortExecutor implements Executor {
     }
     p.resolve({ ok: true, bytes: p.sink.bytes(), file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
   }
-
-  private receiveConversation(msg: Extract<ToBackground, { t: 'read-chunk' } | { t: 'read-end' }>): void {
-    const whole = this.inbox.take(msg);
-    if (!whole || msg.t !== 'read-end') return;
-    const answer = (receipt: ReadReceipt | null, error: string | null) =>
-      this.post({ t: 'read-receipt', readId: msg.readId, receipt, error });
-    if ('error' in whole) return void answer(null, whole.error);
-    if (!this.onConversation) return void answer(null, 'the background is not ready');
-    this.onConversation({ conversationId: msg.conversationId, gizmoId: msg.gizmoId, reason: msg.reason, json: whole.text }).then(
-      (receipt) => answer(receipt, null),
-      (err: unknown) => answer(null, err instanceof Error ? err.message : String(err)),
-    );
-  }
-}
-
-/** One conversation as a tab delivered it (or the background read it for a tab). */
-export interface ConversationDelivery {
-  conversationId: string;
-  gizmoId: string | null;
-  reason: ReadReason;
-  json: string;
-  /** The ChatGPT origin its downloads go to (default `https://chatgpt.com`). */
-  origin?: string | null;
-  /** The workspace cookie its downloads speak for (null: personal; undefined: not known). */
-  account?: string | null;
-}
-
-/** A tab's request that the background read a conversation itself. */
-export interface ReadRequest {
-  conversationId: string;
-  gizmoId: string | null;
-  reason: ReadReason;
-  account: string | null;
 }

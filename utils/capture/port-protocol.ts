@@ -7,9 +7,8 @@
  * Only our own content scripts can open this port (page scripts have no access to runtime messaging), but
  * every message is still validated on arrival.
  */
-import type { Failure, FailureCause } from './failure';
+import { isFailureCause, type Failure } from './failure';
 import type { JobSpec } from './fetcher';
-import type { ReadReceipt } from '@/utils/messaging';
 
 export const CAPTURE_PORT = 'capture';
 /** Raw bytes per chunk before base64 (the message carries 4/3 of this). */
@@ -23,7 +22,10 @@ export const TEXT_CHUNK_CHARS = 256 * 1024;
 /** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
 export const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
-/** The reason of a read-receipt failure that sends the tab back to reading and delivering the JSON itself. */
+/**
+ * The reason of the `readConversation` failure that sends the tab back to reading the conversation itself
+ * and streaming it here (`read-chunk`) for `recordConversation`.
+ */
 export const PAGE_READ_NEEDED = 'The background cannot read this conversation; the tab reads it';
 /**
  * The worker got a 404: the tab reads this conversation itself this once (a chat not on the server yet, or
@@ -31,39 +33,20 @@ export const PAGE_READ_NEEDED = 'The background cannot read this conversation; t
  */
 export const PAGE_READ_ONCE = 'The conversation is not on the server yet for the background (HTTP 404); the tab reads it';
 
-/** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
-export type ReadReason = 'live' | 'backup';
-
 export type ToContent =
   | { t: 'run'; job: JobSpec }
   /** Whether the background still has work queued: a tab reconnects at once after a disconnect only when busy. */
-  | { t: 'busy'; busy: boolean }
-  /**
-   * The answer to a conversation sent with read-chunk/read-end or asked for with read-request: the receipt,
-   * or why there is none (`failure`, with PAGE_READ_NEEDED as its reason when the tab should read it itself).
-   */
-  | { t: 'read-receipt'; readId: string; receipt: ReadReceipt | null; error: string | null; failure?: Failure | null };
+  | { t: 'busy'; busy: boolean };
 
 export type ToBackground =
   | { t: 'chunk'; jobId: string; seq: number; b64: string }
   | { t: 'done'; jobId: string; chunks: number; size: number; mimeType: string | null; fileId: string | null; fileName: string | null }
   | { t: 'failed'; jobId: string; failure: Failure }
   /**
-   * A conversation the content script read from the backend (its own authenticated GET, never data posted
-   * by the page), as received, in ordered pieces; `read-end` closes it and asks for a receipt.
+   * A piece of a conversation the content script read from the backend itself (its own authenticated GET,
+   * never data posted by the page), in order; the `recordConversation` message names the read and its size.
    */
-  /**
-   * Ask the background to read a conversation itself (no JSON crosses the page). `account` is the raw
-   * `_account` cookie (a workspace id, not a secret) since a worker cannot read the page's cookies.
-   */
-  | { t: 'read-request'; readId: string; conversationId: string; gizmoId: string | null; reason: ReadReason; account: string | null }
-  | { t: 'read-chunk'; readId: string; seq: number; text: string }
-  | { t: 'read-end'; readId: string; chunks: number; length: number; conversationId: string; gizmoId: string | null; reason: ReadReason };
-
-const CAUSES: readonly FailureCause[] = [
-  'gone', 'not-ready', 'rate-limited', 'server', 'auth', 'network', 'timeout', 'truncated', 'bad-response', 'too-large',
-  'no-executor',
-];
+  | { t: 'read-chunk'; readId: string; seq: number; text: string };
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
@@ -73,7 +56,7 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 export function parseToBackground(msg: unknown): ToBackground | null {
   if (typeof msg !== 'object' || msg === null) return null;
   const m = msg as Record<string, unknown>;
-  if (m.t === 'read-chunk' || m.t === 'read-end' || m.t === 'read-request') return parseRead(m);
+  if (m.t === 'read-chunk') return parseReadChunk(m);
   if (!isStr(m.jobId) || m.jobId.length > 600) return null;
   switch (m.t) {
     case 'chunk':
@@ -86,89 +69,103 @@ export function parseToBackground(msg: unknown): ToBackground | null {
         : null;
     case 'failed': {
       const f = m.failure as Record<string, unknown> | null;
-      if (typeof f !== 'object' || f === null || !CAUSES.includes(f.cause as FailureCause) || !isStr(f.reason)) return null;
+      if (typeof f !== 'object' || f === null || !isFailureCause(f.cause) || !isStr(f.reason)) return null;
       const retryAfterMs = typeof f.retryAfterMs === 'number' && f.retryAfterMs >= 0 ? f.retryAfterMs : null;
-      return { t: 'failed', jobId: m.jobId, failure: { cause: f.cause as FailureCause, reason: f.reason.slice(0, 300), retryAfterMs } };
+      return { t: 'failed', jobId: m.jobId, failure: { cause: f.cause, reason: f.reason.slice(0, 300), retryAfterMs } };
     }
     default:
       return null;
   }
 }
 
-function parseRead(m: Record<string, unknown>): ToBackground | null {
-  if (!isStr(m.readId) || m.readId.length === 0 || m.readId.length > 100) return null;
-  if (m.t === 'read-chunk') {
-    return isCount(m.seq) && isStr(m.text) && m.text.length <= TEXT_CHUNK_CHARS
-      ? { t: 'read-chunk', readId: m.readId, seq: m.seq, text: m.text }
-      : null;
-  }
-  if (m.t === 'read-request') {
-    const ok =
-      isStr(m.conversationId) && /^[0-9a-fA-F-]{36}$/.test(m.conversationId) &&
-      isStrOrNull(m.gizmoId) && (m.gizmoId === null || m.gizmoId.length <= 200) &&
-      (m.reason === 'live' || m.reason === 'backup') &&
-      isStrOrNull(m.account) && (m.account === null || /^[A-Za-z0-9_-]{1,100}$/.test(m.account));
-    return ok
-      ? {
-          t: 'read-request',
-          readId: m.readId,
-          conversationId: m.conversationId as string,
-          gizmoId: m.gizmoId as string | null,
-          reason: m.reason as ReadReason,
-          account: m.account as string | null,
-        }
-      : null;
-  }
-  const ok =
-    isCount(m.chunks) &&
-    isCount(m.length) &&
-    m.length <= MAX_CONVERSATION_CHARS &&
-    isStr(m.conversationId) &&
-    m.conversationId.length > 0 &&
-    m.conversationId.length <= 100 &&
-    isStrOrNull(m.gizmoId) &&
-    (m.reason === 'live' || m.reason === 'backup');
-  return ok
-    ? {
-        t: 'read-end',
-        readId: m.readId,
-        chunks: m.chunks as number,
-        length: m.length as number,
-        conversationId: m.conversationId as string,
-        gizmoId: m.gizmoId as string | null,
-        reason: m.reason as ReadReason,
-      }
+function parseReadChunk(m: Record<string, unknown>): ToBackground | null {
+  return isReadId(m.readId) && isCount(m.seq) && isStr(m.text) && m.text.length <= TEXT_CHUNK_CHARS
+    ? { t: 'read-chunk', readId: m.readId, seq: m.seq, text: m.text }
     : null;
 }
 
+/** A read id: what the tab chose to name one conversation stream. */
+export function isReadId(v: unknown): v is string {
+  return isStr(v) && v.length > 0 && v.length <= 100;
+}
+
+interface OpenRead {
+  parts: string[];
+  length: number;
+  broken: string | null;
+  /** Set by `complete` while it waits for the rest of the pieces. */
+  expected: { chunks: number; length: number; settle: (r: { text: string } | { error: string }) => void } | null;
+}
+
 /**
- * Collects the pieces of conversations arriving on one port. Pieces of one read arrive in order (a port
- * keeps order); anything out of order, oversized or unfinished is refused, never half-used.
+ * Collects the pieces of conversations arriving on one port and hands each whole text to whoever asks for it
+ * by read id (the `recordConversation` message, which travels apart from the port and may arrive first).
+ * Pieces of one read arrive in order (a port keeps order); anything out of order, oversized, incomplete or
+ * late is refused, never half-used.
  */
 export class ConversationInbox {
-  private readonly open = new Map<string, { parts: string[]; length: number; broken: string | null }>();
+  private readonly open = new Map<string, OpenRead>();
 
-  /** Take a piece; returns the whole text at `read-end` (or the reason it is refused). */
-  take(msg: Extract<ToBackground, { t: 'read-chunk' } | { t: 'read-end' }>): { text: string } | { error: string } | null {
-    let read = this.open.get(msg.readId);
+  constructor(private readonly maxOpen = 8) {}
+
+  private entry(readId: string): OpenRead {
+    let read = this.open.get(readId);
     if (!read) {
-      if (this.open.size >= 8) return { error: 'too many conversations in flight on one tab' };
-      read = { parts: [], length: 0, broken: null };
-      this.open.set(msg.readId, read);
+      read = { parts: [], length: 0, broken: null, expected: null };
+      if (this.open.size >= this.maxOpen) read.broken = 'too many conversations in flight on one tab';
+      this.open.set(readId, read);
     }
-    if (msg.t === 'read-chunk') {
-      if (msg.seq !== read.parts.length) read.broken ??= `piece ${msg.seq} arrived out of order`;
-      read.length += msg.text.length;
-      if (read.length > MAX_CONVERSATION_CHARS) read.broken ??= 'conversation too large';
-      if (!read.broken) read.parts.push(msg.text);
-      return null;
+    return read;
+  }
+
+  /** Take one piece. */
+  take(msg: Extract<ToBackground, { t: 'read-chunk' }>): void {
+    const read = this.entry(msg.readId);
+    if (msg.seq !== read.parts.length) read.broken ??= `piece ${msg.seq} arrived out of order`;
+    read.length += msg.text.length;
+    if (read.length > MAX_CONVERSATION_CHARS) read.broken ??= 'conversation too large';
+    if (!read.broken) read.parts.push(msg.text);
+    this.check(msg.readId, read);
+  }
+
+  /**
+   * The whole text of `readId` once `chunks` pieces of `length` characters in all have arrived. Rejects when
+   * the stream is broken, longer than announced, or not complete within `timeoutMs`.
+   */
+  complete(readId: string, chunks: number, length: number, timeoutMs = 60_000): Promise<string> {
+    if (length > MAX_CONVERSATION_CHARS) return Promise.reject(new Error('conversation too large'));
+    const read = this.entry(readId);
+    if (read.expected) return Promise.reject(new Error('this conversation was already asked for'));
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.open.delete(readId);
+        reject(new Error(`conversation incomplete: ${read.length} of ${length} characters`));
+      }, timeoutMs);
+      read.expected = {
+        chunks,
+        length,
+        settle: (r) => {
+          clearTimeout(timer);
+          this.open.delete(readId);
+          if ('text' in r) resolve(r.text);
+          else reject(new Error(r.error));
+        },
+      };
+      this.check(readId, read);
+    });
+  }
+
+  private check(readId: string, read: OpenRead): void {
+    const want = read.expected;
+    if (!want) return;
+    if (read.broken) return want.settle({ error: read.broken });
+    if (read.parts.length > want.chunks || read.length > want.length) {
+      return want.settle({ error: `conversation longer than announced (${read.length} of ${want.length} characters)` });
     }
-    this.open.delete(msg.readId);
-    if (read.broken) return { error: read.broken };
-    if (msg.chunks !== read.parts.length || msg.length !== read.length) {
-      return { error: `conversation incomplete: ${read.length} of ${msg.length} characters` };
+    if (read.parts.length === want.chunks) {
+      if (read.length !== want.length) return want.settle({ error: `conversation incomplete: ${read.length} of ${want.length} characters` });
+      want.settle({ text: read.parts.join('') });
     }
-    return { text: read.parts.join('') };
   }
 }
 

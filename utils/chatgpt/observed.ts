@@ -36,6 +36,8 @@ export class ConversationIdWatcher {
   constructor(onChange: (id: string) => void, perf: Performance = performance) {
     const scan = (entries: PerformanceEntryList) => {
       for (const entry of entries) {
+        // A page loads hundreds of images: a substring test first, URL parsing only for API calls.
+        if (!entry.name.includes('/backend-api/conversation/')) continue;
         const id = conversationIdFromApiUrl(entry.name);
         if (id && id !== this.latestId) {
           this.latestId = id;

@@ -65,47 +65,31 @@ export const SELECTORS = {
 
 export type SelectorName = keyof typeof SELECTORS;
 
-/** The joined selector (any candidate matches). */
+const joined = new Map<SelectorName, string>();
+
+/** The joined selector (any candidate matches); joined once, since the content script asks on every mutation. */
 export function anyOf(name: SelectorName): string {
-  return SELECTORS[name].candidates.join(', ');
+  let selector = joined.get(name);
+  if (selector === undefined) joined.set(name, (selector = SELECTORS[name].candidates.join(', ')));
+  return selector;
 }
 
-/** All elements matching any candidate, outside the composer. */
-export function queryAll(root: ParentNode, name: SelectorName): Element[] {
-  const composer = anyOf('composer');
-  return [...root.querySelectorAll(anyOf(name))].filter((el) => !el.closest(composer));
-}
-
-/** Which candidates match in `root` (used by the selector health check and tests). */
-export function matchingCandidates(root: ParentNode, name: SelectorName): string[] {
-  return SELECTORS[name].candidates.filter((c) => root.querySelector(c) !== null);
-}
-
-/** Whether a reply is streaming right now. */
+/** Whether a reply is streaming right now (one query; the content script asks only when a streaming element changed). */
 export function isStreaming(root: ParentNode): boolean {
   return root.querySelector(anyOf('streaming')) !== null;
 }
 
-/** Message ids present in the DOM (mapping node ids), in document order, without duplicates. */
-export function messageIdsInDom(root: ParentNode): string[] {
-  const ids = new Set<string>();
-  for (const el of root.querySelectorAll(anyOf('messageId'))) {
-    const single = el.getAttribute('data-message-id');
-    if (single) ids.add(single);
-    const many = el.getAttribute('data-chatgpt-search-message-ids');
-    if (many) for (const id of many.split(/\s+/)) if (id) ids.add(id);
-  }
-  return [...ids];
+/** The message ids (mapping node ids) one element carries itself, without looking at its descendants. */
+export function messageIdsOf(el: Element): string[] {
+  const single = el.getAttribute('data-message-id');
+  const many = el.getAttribute('data-chatgpt-search-message-ids');
+  const ids = single ? [single] : [];
+  if (many) for (const id of many.split(/\s+/)) if (id) ids.push(id);
+  return ids;
 }
 
-/**
- * Counts of artifact-looking elements, used as a cheap fingerprint: when it changes, the content script
- * re-reads the conversation JSON. Decorative aria-hidden blur copies are ignored.
- */
-export function artifactFingerprint(root: ParentNode): string {
-  const visible = (els: Element[]) => els.filter((el) => el.getAttribute('aria-hidden') !== 'true');
-  const images = visible(queryAll(root, 'generatedImage'));
-  const charts = visible(queryAll(root, 'chartImage'));
-  const links = queryAll(root, 'sandboxLink');
-  return `${messageIdsInDom(root).length}:${images.length}:${charts.length}:${links.length}`;
+/** The message id of the turn an element belongs to (the nearest carrier around it), or null. */
+export function enclosingMessageId(el: Element): string | null {
+  const carrier = el.closest(anyOf('messageId'));
+  return carrier ? (messageIdsOf(carrier)[0] ?? null) : null;
 }

@@ -14,6 +14,7 @@
 import { extensionFor } from '../files/sniff';
 import { type ArtifactKind, type ArtifactRef, artifactIdentity, epochSeconds } from '../model';
 import { pointerToId } from './ids';
+import { extractSandboxTargets, normaliseSandboxPath } from './sandbox-links';
 
 export interface WalkResult {
   conversationId: string | null;
@@ -27,6 +28,12 @@ export interface WalkResult {
    * these, which tells the content script whether a turn on the page is already known.
    */
   nodeIds: string[];
+  /**
+   * Image tasks still generating: an async image_gen message without its image yet, or a conversation whose
+   * last message is a call to the image tool (the result arrives after the stream; surface section 3.6).
+   * The content script re-reads only while this is above zero.
+   */
+  imagesPending: number;
 }
 
 export interface WalkOptions {
@@ -52,10 +59,10 @@ function obj(v: unknown): Obj | null {
 const MAX_PROBLEMS = 50;
 /** Parent walks for neighbouring timestamps and prompts stay local. */
 const NEIGHBOUR_STEPS = 16;
-/** A markdown link target longer than this is not a file link. */
-const MAX_LINK_CHARS = 2048;
 /** Budget for the conversation-wide fallback search (characters of python output scanned). */
 const FALLBACK_SCAN_BUDGET = 64 * 1024 * 1024;
+/** Recipients of a call to the image tool: `dalle.text2im` (2023-2025), image_gen's code name (2025-2026). */
+const IMAGE_TOOLS: ReadonlySet<unknown> = new Set(['dalle.text2im', 't2uay3k.sj1i4kz']);
 
 /** A reference with every optional field empty; callers fill in what their variant knows. */
 function blankRef(kind: ArtifactKind, conversationId: string, messageId: string, createTime: number | null): ArtifactRef {
@@ -84,153 +91,6 @@ export function slugify(input: string, maxLength = 60): string {
   const cut = base.slice(0, maxLength);
   const dash = cut.lastIndexOf('-');
   return (dash >= maxLength / 2 ? cut.slice(0, dash) : cut).replace(/-+$/, '').normalize('NFC');
-}
-
-/**
- * Every `sandbox:` link target in a piece of assistant markdown, raw (still encoded), in order:
- * markdown links and images `[x](sandbox:…)` with balanced parentheses and an optional title,
- * `<sandbox:…>` autolinks and `](<sandbox:…>)`, quoted `href="sandbox:…"`, and bare mentions.
- */
-export function extractSandboxTargets(text: string): string[] {
-  const out: string[] = [];
-  let i = text.indexOf('sandbox:');
-  while (i !== -1) {
-    const before = i > 0 ? text.charCodeAt(i - 1) : 0;
-    let end: number;
-    if (before === 0x28 /* ( */ && i >= 2 && text.charCodeAt(i - 2) === 0x5d /* ] */) {
-      end = scanMarkdownDestination(text, i);
-      let target = text.slice(i, end);
-      target = stripLinkTitle(target);
-      out.push(target);
-    } else if (before === 0x3c /* < */) {
-      end = scanUntil(text, i, '>');
-      out.push(text.slice(i, end));
-    } else if (before === 0x22 /* " */ || before === 0x27 /* ' */) {
-      end = scanUntil(text, i, before === 0x22 ? '"' : "'");
-      out.push(text.slice(i, end));
-    } else {
-      end = scanBare(text, i);
-      out.push(trimBareTail(text.slice(i, end)));
-    }
-    i = text.indexOf('sandbox:', Math.max(end, i + 8));
-  }
-  return out;
-}
-
-/** End index of a markdown link destination starting at `start`: the `)` closing it at depth 0. */
-function scanMarkdownDestination(text: string, start: number): number {
-  let depth = 0;
-  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
-  for (let j = start; j < limit; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c /* \ */) {
-      j++;
-      continue;
-    }
-    if (c === 0x0a || c === 0x0d) return j;
-    if (c === 0x28) depth++;
-    else if (c === 0x29) {
-      if (depth === 0) return j;
-      depth--;
-    }
-  }
-  return limit;
-}
-
-function scanUntil(text: string, start: number, stop: string): number {
-  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
-  for (let j = start; j < limit; j++) {
-    const c = text[j];
-    if (c === stop || c === '\n' || c === '\r') return j;
-  }
-  return limit;
-}
-
-function scanBare(text: string, start: number): number {
-  const limit = Math.min(text.length, start + MAX_LINK_CHARS);
-  for (let j = start; j < limit; j++) {
-    const c = text.charCodeAt(j);
-    // whitespace, quotes, angle brackets, backtick, brackets end a bare mention
-    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60 || c === 0x5b || c === 0x5d) return j;
-  }
-  return limit;
-}
-
-/** Drops sentence punctuation and an unbalanced closing parenthesis after a bare mention. */
-function trimBareTail(s: string): string {
-  let end = s.length;
-  for (;;) {
-    const c = s[end - 1];
-    if (c === '.' || c === ',' || c === ';' || c === ':' || c === '!' || c === '?') {
-      end--;
-      continue;
-    }
-    if (c === ')') {
-      let open = 0;
-      let close = 0;
-      for (let k = 0; k < end; k++) {
-        if (s[k] === '(') open++;
-        else if (s[k] === ')') close++;
-      }
-      if (close > open) {
-        end--;
-        continue;
-      }
-    }
-    return s.slice(0, end);
-  }
-}
-
-/** `sandbox:/mnt/data/a.csv "Title"` → `sandbox:/mnt/data/a.csv`; also `<…>` wrapped destinations. */
-function stripLinkTitle(target: string): string {
-  let t = target;
-  const last = t[t.length - 1];
-  if (last === '"' || last === "'") {
-    const open = t.lastIndexOf(` ${last}`, t.length - 2);
-    if (open > 0) t = t.slice(0, open);
-  }
-  return t.trimEnd();
-}
-
-/**
- * The decoded, NFC-normalised absolute path for a raw `sandbox:` target, or null when it is not a
- * usable file path. `sandbox:` and an optional `//` are stripped (2023–2026 both seen), markdown
- * backslash escapes removed, percent-escapes decoded once (malformed escapes are kept literally).
- */
-export function normaliseSandboxPath(raw: string): string | null {
-  let s = raw.startsWith('sandbox:') ? raw.slice(8) : raw;
-  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1);
-  if (s.startsWith('//')) s = s.slice(2);
-  s = s.trim();
-  if (s.indexOf('\\') !== -1) s = s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
-  if (s.indexOf('%') !== -1) s = percentDecode(s);
-  if (!s.startsWith('/')) s = `/${s}`;
-  s = s.normalize('NFC');
-  if (s.length > 1024 || s.endsWith('/')) return null;
-  for (let k = 0; k < s.length; k++) {
-    if (s.charCodeAt(k) < 0x20) return null;
-  }
-  const segs = s.split('/');
-  for (let k = 1; k < segs.length; k++) {
-    const seg = segs[k];
-    if (seg === '' || seg === '.' || seg === '..') return null;
-  }
-  return s;
-}
-
-function percentDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    // Decode each run of valid escapes on its own; a stray `%` (as in `100%.csv`) stays literal.
-    return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
 }
 
 function basename(path: string): string {
@@ -278,6 +138,7 @@ class Walk {
   readonly sandbox = new Map<string, SandboxSeen[]>();
   readonly python: PythonOutput[] = [];
   readonly pythonByKey = new Map<string, PythonOutput>();
+  imagesPending = 0;
   private order = 0;
 
   constructor(
@@ -343,6 +204,7 @@ class Walk {
     const linksVisible =
       role === 'assistant' && (recipient === undefined || recipient === null || recipient === 'all') && msg.channel !== 'analysis';
 
+    let hasImage = false;
     if (parts) {
       for (let p = 0; p < parts.length; p++) {
         const part = parts[p];
@@ -351,6 +213,7 @@ class Walk {
         } else if (isObj(part)) {
           // Voice chats carry `audio_asset_pointer` parts with the same pointer shapes: not artifacts.
           if (part.content_type === 'image_asset_pointer') {
+            hasImage = true;
             this.imagePart(key, messageId, createTime, role, name, meta, part);
           }
         } else if (part !== null) {
@@ -360,6 +223,7 @@ class Walk {
     }
 
     if (meta) {
+      if (meta.async_task_type === 'image_gen' && !hasImage) this.imagesPending++;
       const agg = meta.aggregate_result;
       if (agg !== undefined && agg !== null) {
         if (isObj(agg)) this.aggregateResult(key, messageId, createTime, agg);
@@ -686,13 +550,14 @@ export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkRes
       refs: [],
       problems: [`walker failed: ${err instanceof Error ? err.message : String(err)}`],
       nodeIds: [],
+      imagesPending: 0,
     };
   }
 }
 
 function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   if (!isObj(conv)) {
-    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'], nodeIds: [] };
+    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'], nodeIds: [], imagesPending: 0 };
   }
   const ownId = str(conv.conversation_id) ?? str(conv.id);
   const conversationId = str(opts.conversationId) ?? ownId;
@@ -705,11 +570,11 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const mapping = conv.mapping;
   if (!isObj(mapping)) {
     problems.push('mapping is missing or not an object');
-    return { conversationId, title, updateTime, refs: [], problems, nodeIds: [] };
+    return { conversationId, title, updateTime, refs: [], problems, nodeIds: [], imagesPending: 0 };
   }
   if (!conversationId) {
     problems.push('no conversation id (conversation_id, id or opts.conversationId); no refs reported');
-    return { conversationId: null, title, updateTime, refs: [], problems, nodeIds: [] };
+    return { conversationId: null, title, updateTime, refs: [], problems, nodeIds: [], imagesPending: 0 };
   }
 
   const walk = new Walk(conversationId, mapping);
@@ -735,6 +600,9 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   }
 
   const path = walk.currentPath(conv.current_node);
+  // The visible thread ends with a call to the image tool: its result is still on its way.
+  const last = typeof conv.current_node === 'string' ? walk.message(conv.current_node) : null;
+  if (last && IMAGE_TOOLS.has(last.recipient)) walk.imagesPending++;
   const onPath = (keys: string[]): boolean => path === null || keys.some((k) => path.has(k));
 
   const refs: ArtifactRef[] = [];
@@ -777,5 +645,5 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     refs.push(ref);
   }
 
-  return { conversationId, title, updateTime, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds] };
+  return { conversationId, title, updateTime, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds], imagesPending: walk.imagesPending };
 }

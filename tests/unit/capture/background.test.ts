@@ -52,7 +52,7 @@ describe('recordConversation', () => {
     for (const j of jobs) expect(j).toMatchObject({ conversationId: MIXED_ID, attempts: 0, data: { gizmoId: 'g-p-0123' } });
     const { nodeIds, ...rest } = status;
     expect(rest).toEqual({
-      conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5,
+      conversationId: MIXED_ID, title: 'Quarterly dashboard', counts: { saved: 0, pending: 5, expired: 0, failed: 0 }, queued: 5, imagesPending: 0,
     });
     // The receipt names every node, so the tab can tell known turns from new ones without scanning the JSON.
     expect(new Set(nodeIds)).toEqual(new Set(Object.keys((JSON.parse(MIXED) as { mapping: object }).mapping)));
@@ -194,7 +194,7 @@ describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
   function start() {
     const db = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
     // No network: the worker has nothing to download in these tests.
-    const net = new WorkerNet((() => Promise.reject(new TypeError('offline'))) as typeof fetch);
+    const net = new WorkerNet((() => Promise.reject(new TypeError('offline'))));
     // The fake browser has no ports; these tests need none.
     vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation(() => undefined);
     startCaptureBackground(db, net);
@@ -215,5 +215,18 @@ describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
     start();
     expect((await send('conversationShown', { conversationId: null }, popup)).err?.message).toMatch(/ChatGPT tabs/);
     expect(await send('conversationShown', { conversationId: null }, contentScript)).toHaveProperty('res');
+  });
+
+  it.each([
+    ['readConversation', { conversationId: MIXED_ID, gizmoId: null, reason: 'live', account: null }],
+    ['recordConversation', { conversationId: MIXED_ID, gizmoId: null, reason: 'live', readId: 'r1', chunks: 1, length: 2 }],
+  ])('%s is refused from an extension page, another extension and a non-ChatGPT tab', async (type, data) => {
+    start();
+    const elsewhere = { id: EXT, url: 'https://example.com/', tab: { id: 8, url: 'https://example.com/' } };
+    for (const sender of [popup, library, otherExtension, elsewhere]) {
+      expect((await send(type, data, sender)).err?.message).toMatch(/ChatGPT tabs/);
+    }
+    // From the content script it gets past the sender check (and fails later: no network, no port).
+    expect((await send(type, data, contentScript)).err?.message).not.toMatch(/ChatGPT tabs/);
   });
 });

@@ -45,3 +45,23 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
+
+/** The error a sender gets when a message handler threw `err` (@webext-core/messaging: name, message and own fields as JSON). */
+const acrossMessaging = (err: Error): Error => {
+  const wire = JSON.parse(JSON.stringify({ ...err, name: err.name, message: err.message })) as Record<string, unknown>;
+  return Object.assign(new Error(String(wire.message)), wire);
+};
+
+describe('toFailure of an error that crossed the messaging boundary', () => {
+  it('rebuilds the failure', () => {
+    const err = acrossMessaging(new CaptureFailure({ cause: 'rate-limited', reason: 'slow down', retryAfterMs: 4000 }));
+    expect(err).not.toBeInstanceOf(CaptureFailure);
+    expect(toFailure(err)).toEqual({ cause: 'rate-limited', reason: 'slow down', retryAfterMs: 4000 });
+  });
+
+  it('does not take a made-up cause, nor a failure field on any other error', () => {
+    const forged = Object.assign(new Error('x'), { name: 'CaptureFailure', failure: { cause: 'explode', reason: 'x' } });
+    expect(toFailure(forged)).toEqual({ cause: 'network', reason: 'x' });
+    expect(toFailure(Object.assign(new Error('y'), { failure: { cause: 'gone', reason: 'y' } }))).toEqual({ cause: 'network', reason: 'y' });
+  });
+});

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
-import { CHUNK_BYTES, ChunkEncoder, TEXT_CHUNK_CHARS, parseToBackground, textPieces, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
+import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
 import type { ExecutorResult } from '@/utils/capture/queue';
 import { firstDiff, randomBytes } from './helpers';
 
@@ -182,73 +182,5 @@ describe('PortExecutor', () => {
     expect(await first).toEqual({ ok: false, lost: true });
     for (const m of await encode('fetch:file:a', new Uint8Array([1, 2, 3]))) p.emit(m);
     expect(await second).toMatchObject({ ok: true, file: { size: 3 } });
-  });
-});
-
-describe('conversations delivered over the port', () => {
-  const receipt = { conversationId: 'c1', title: 't', counts: { saved: 0, pending: 1, expired: 0, failed: 0 }, queued: 1, nodeIds: ['n1'] };
-
-  function deliver(emit: (m: unknown) => void, json: string, readId = 'r1') {
-    const pieces = textPieces(json);
-    pieces.forEach((text, seq) => emit({ t: 'read-chunk', readId, seq, text }));
-    emit({ t: 'read-end', readId, chunks: pieces.length, length: json.length, conversationId: 'c1', gizmoId: null, reason: 'live' });
-  }
-
-  it('reassembles a conversation of many pieces exactly and answers with the receipt', async () => {
-    const { port, posted, emit } = fakePort();
-    const executor = new PortExecutor(port);
-    const got: string[] = [];
-    executor.onConversation = async (read) => {
-      got.push(read.json);
-      return receipt;
-    };
-    const json = JSON.stringify({ conversation_id: 'c1', mapping: {}, filler: 'é'.repeat(TEXT_CHUNK_CHARS * 2 + 17) });
-    deliver(emit, json);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(got).toHaveLength(1);
-    expect(got[0] === json).toBe(true);
-    expect(posted).toContainEqual({ t: 'read-receipt', readId: 'r1', receipt, error: null });
-  });
-
-  it.each([
-    ['a missing last piece', (m: Record<string, unknown>[]) => m.filter((x) => x.seq !== 2), /incomplete/],
-    ['a missing middle piece', (m: Record<string, unknown>[]) => m.filter((x) => x.seq !== 1), /out of order/],
-    ['pieces out of order', (m: Record<string, unknown>[]) => [m[1]!, m[0]!, ...m.slice(2)], /out of order/],
-  ])('refuses %s without calling the handler', async (_label, mangle, reason) => {
-    const { port, posted, emit } = fakePort();
-    const executor = new PortExecutor(port);
-    let called = false;
-    executor.onConversation = async () => {
-      called = true;
-      return receipt;
-    };
-    const msgs: Record<string, unknown>[] = [];
-    deliver((m) => msgs.push(m as Record<string, unknown>), 'x'.repeat(TEXT_CHUNK_CHARS * 3));
-    for (const m of mangle(msgs)) emit(m);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(called).toBe(false);
-    const answer = posted.find((p) => (p as { t: string }).t === 'read-receipt') as { receipt: unknown; error: string };
-    expect(answer.receipt).toBeNull();
-    expect(answer.error).toMatch(reason);
-  });
-
-  it('passes a handler error back to the tab', async () => {
-    const { port, posted, emit } = fakePort();
-    const executor = new PortExecutor(port);
-    executor.onConversation = async () => {
-      throw new Error('JSON is for another conversation');
-    };
-    deliver(emit, '{}');
-    await new Promise((r) => setTimeout(r, 0));
-    expect(posted).toContainEqual({ t: 'read-receipt', readId: 'r1', receipt: null, error: 'JSON is for another conversation' });
-  });
-
-  it.each([
-    [{ t: 'read-chunk', readId: 'r', seq: 0, text: 'x'.repeat(TEXT_CHUNK_CHARS + 1) }],
-    [{ t: 'read-chunk', readId: '', seq: 0, text: 'x' }],
-    [{ t: 'read-end', readId: 'r', chunks: 1, length: 1, conversationId: 'c', gizmoId: null, reason: 'steal' }],
-    [{ t: 'read-end', readId: 'r', chunks: 1, length: 1, conversationId: '', gizmoId: null, reason: 'live' }],
-  ])('rejects the malformed piece %o', (msg) => {
-    expect(parseToBackground(msg)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, ChunkEncoder, fromBase64, parseToBackground, toBase64 } from '@/utils/capture/port-protocol';
+import { CHUNK_BYTES, ChunkEncoder, ConversationInbox, TEXT_CHUNK_CHARS, fromBase64, parseToBackground, textPieces, toBase64 } from '@/utils/capture/port-protocol';
 import { concat, firstDiff, randomBytes } from './helpers';
 
 const MAX_B64 = Math.ceil(CHUNK_BYTES / 3) * 4;
@@ -127,5 +127,66 @@ describe('ChunkEncoder', () => {
     buf.fill(0);
     await enc.flush();
     expect(fromBase64(sent[0]!)).toEqual(new Uint8Array([9, 8, 7]));
+  });
+});
+
+describe('ConversationInbox: conversation pieces streamed over the port', () => {
+  /** The read-chunk messages of `json`, as the tab posts them. */
+  function pieces(json: string, readId = 'r1') {
+    return textPieces(json).map((text, seq) => parseToBackground({ t: 'read-chunk', readId, seq, text }) as Extract<ReturnType<typeof parseToBackground>, { t: 'read-chunk' }>);
+  }
+
+  it('joins many pieces exactly, whether the request comes before or after them', async () => {
+    const json = JSON.stringify({ conversation_id: 'c1', mapping: {}, filler: 'é'.repeat(TEXT_CHUNK_CHARS * 2 + 17) });
+    const chunks = textPieces(json).length;
+    expect(chunks).toBe(3);
+    const early = new ConversationInbox();
+    const asked = early.complete('r1', chunks, json.length);
+    for (const p of pieces(json)) early.take(p);
+    expect((await asked) === json).toBe(true);
+    const late = new ConversationInbox();
+    for (const p of pieces(json)) late.take(p);
+    expect((await late.complete('r1', chunks, json.length)) === json).toBe(true);
+  });
+
+  it('an empty conversation is zero pieces', async () => {
+    await expect(new ConversationInbox().complete('r1', 0, 0)).resolves.toBe('');
+  });
+
+  it.each([
+    ['a missing last piece', (m: unknown[]) => m.slice(0, 2), /incomplete/],
+    ['a missing middle piece', (m: unknown[]) => [m[0], m[2]], /out of order/],
+    ['pieces out of order', (m: unknown[]) => [m[1], m[0], m[2]], /out of order/],
+  ])('refuses %s', async (_label, mangle, reason) => {
+    const json = 'x'.repeat(TEXT_CHUNK_CHARS * 3);
+    const inbox = new ConversationInbox();
+    const asked = inbox.complete('r1', 3, json.length, 50);
+    for (const p of mangle(pieces(json)) as ReturnType<typeof pieces>) inbox.take(p);
+    await expect(asked).rejects.toThrow(reason);
+  });
+
+  it('refuses a stream longer than announced', async () => {
+    const inbox = new ConversationInbox();
+    for (const p of pieces('abcdef')) inbox.take(p);
+    await expect(inbox.complete('r1', 1, 3)).rejects.toThrow(/longer than announced/);
+  });
+
+  it('refuses a second request for the same read and too many reads at once', async () => {
+    const inbox = new ConversationInbox(2);
+    void inbox.complete('a', 1, 1, 50).catch(() => undefined);
+    await expect(inbox.complete('a', 1, 1)).rejects.toThrow(/already asked/);
+    void inbox.complete('b', 1, 1, 50).catch(() => undefined);
+    const third = inbox.complete('c', 1, 1, 50);
+    await expect(third).rejects.toThrow(/too many/);
+  });
+
+  it.each([
+    [{ t: 'read-chunk', readId: 'r', seq: 0, text: 'x'.repeat(TEXT_CHUNK_CHARS + 1) }],
+    [{ t: 'read-chunk', readId: '', seq: 0, text: 'x' }],
+    [{ t: 'read-chunk', readId: 'r', seq: -1, text: 'x' }],
+    [{ t: 'read-end', readId: 'r', chunks: 1, length: 1, conversationId: 'c', gizmoId: null, reason: 'live' }],
+    [{ t: 'read-request', readId: 'r', conversationId: 'c', gizmoId: null, reason: 'live', account: null }],
+  ])('rejects the malformed or retired message %o', (msg) => {
+    expect(parseToBackground(msg)).toBeNull();
   });
 });

@@ -1,15 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  SELECTORS,
-  artifactFingerprint,
-  isStreaming,
-  matchingCandidates,
-  messageIdsInDom,
-  queryAll,
-  type SelectorName,
-} from '@/utils/chatgpt/selectors';
+import { SELECTORS, anyOf, enclosingMessageId, isStreaming, messageIdsOf, type SelectorName } from '@/utils/chatgpt/selectors';
+
+/** The message ids in `root`, in document order, as the content script collects them from added nodes. */
+function messageIdsWithin(root: ParentNode): string[] {
+  return [...root.querySelectorAll(anyOf('messageId'))].flatMap(messageIdsOf);
+}
+
+/** Artifact-looking elements as the content script counts them: outside the composer, no aria-hidden copies. */
+function artifactsWithin(root: ParentNode): Element[] {
+  const selector = (['generatedImage', 'chartImage', 'sandboxLink'] as const).map(anyOf).join(', ');
+  return [...root.querySelectorAll(selector)].filter((a) => a.getAttribute('aria-hidden') !== 'true' && !a.closest(anyOf('composer')));
+}
+
+/** Which candidates of a list match in `root`: each dated fallback is checked on its own. */
+function matchingCandidates(root: ParentNode, name: SelectorName): string[] {
+  return SELECTORS[name].candidates.filter((c) => root.querySelector(c) !== null);
+}
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/dom');
 
@@ -38,7 +46,14 @@ describe('selectors against committed page fixtures', () => {
     ['turns-legacy.html', ['bbbbbbbb-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002']],
     ['turns-2026-07.html', ['cccccccc-0000-4000-8000-000000000001', 'cccccccc-0000-4000-8000-000000000002']],
   ])('%s: message ids joined to the JSON', (file, ids) => {
-    expect(messageIdsInDom(load(file))).toEqual(ids);
+    expect([...new Set(messageIdsWithin(load(file).documentElement))]).toEqual(ids);
+  });
+
+  it('message ids of one added subtree only', () => {
+    const doc = load('turns-2026.html');
+    const turns = doc.querySelectorAll('section[data-turn-id]');
+    expect(messageIdsWithin(turns[turns.length - 1]!)).toEqual(['aaaaaaaa-0000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000003']);
+    expect(messageIdsWithin(turns[0]!)).toEqual(['aaaaaaaa-0000-4000-8000-000000000001']);
   });
 
   it.each([
@@ -49,28 +64,25 @@ describe('selectors against committed page fixtures', () => {
     expect(isStreaming(load(file))).toBe(streaming);
   });
 
-  it('never counts the composer (pending uploads are not artifacts)', () => {
+  it('never counts the composer or the aria-hidden blur copies', () => {
     const doc = load('turns-2026.html');
-    const images = queryAll(doc, 'generatedImage');
-    expect(images.some((el) => el.closest('#thread-bottom-container'))).toBe(false);
-    const links = queryAll(doc, 'sandboxLink').map((el) => el.textContent);
+    const found = artifactsWithin(doc.documentElement);
+    expect(found.some((el) => el.closest('#thread-bottom-container'))).toBe(false);
+    expect(found.some((el) => el.getAttribute('aria-hidden') === 'true')).toBe(false);
+    const links = found.filter((el) => el.matches('.markdown button, a[href^="sandbox:"]')).map((el) => el.textContent);
     expect(links).toEqual(['q3_revenue.csv']);
+    // the image, its overlay actions and the estuary-served chart (broad fallback), plus the chart by alt text
+    expect(found).toHaveLength(4);
   });
 
-  it('fingerprints artifacts without the aria-hidden blur copies', () => {
-    // 3 message ids; generated-image matches: the image, its overlay actions and the estuary-served chart
-    // (the broad estuary fallback; the blur copy is skipped); 1 chart; 1 sandbox link (not the composer's).
-    expect(artifactFingerprint(load('turns-2026.html'))).toBe('3:3:1:1');
-    expect(artifactFingerprint(load('turns-2026-07.html'))).toBe('2:1:0:0');
-  });
-
-  it('a page that adds a generated image changes the fingerprint', () => {
+  it('an artifact belongs to the turn whose message id encloses it', () => {
     const doc = load('turns-2026.html');
-    const before = artifactFingerprint(doc);
-    const wrap = doc.createElement('div');
-    wrap.innerHTML = '<div class="group/imagegen-image"><img alt="Generated image" src="https://chatgpt.com/backend-api/estuary/content?id=file_new"></div>';
-    doc.querySelector('section[data-turn="assistant"]')!.append(wrap);
-    expect(artifactFingerprint(doc)).not.toBe(before);
+    const owners = artifactsWithin(doc.documentElement).map(enclosingMessageId);
+    expect(owners.every((id) => id !== null && id.startsWith('aaaaaaaa-'))).toBe(true);
+    const loose = doc.createElement('img');
+    loose.alt = 'Generated image';
+    doc.body.append(loose);
+    expect(enclosingMessageId(loose)).toBeNull();
   });
 
   it('every selector list is documented with candidates', () => {

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ArtifactRef, artifactIdentity } from '@/utils/model';
 import {
-  extractSandboxTargets,
-  normaliseSandboxPath,
   slugify,
   walkConversation,
 } from '@/utils/chatgpt/walker';
@@ -26,7 +24,7 @@ function project(refs: ArtifactRef[], expected: Expected[]): { got: Partial<Arti
     .sort((a, b) => order(a).localeCompare(order(b)))
     .map((r, i) => {
       const keys = Object.keys(want[i] ?? want[0] ?? {}) as (keyof ArtifactRef)[];
-      return Object.fromEntries(keys.map((k) => [k, r[k]])) as Partial<ArtifactRef>;
+      return Object.fromEntries(keys.map((k) => [k, r[k]]));
     });
   return { got, want };
 }
@@ -391,63 +389,6 @@ describe('walkConversation: focused rules', () => {
   });
 });
 
-describe('extractSandboxTargets', () => {
-  it.each([
-    ['[a](sandbox:/mnt/data/a.csv)', ['sandbox:/mnt/data/a.csv']],
-    ['![chart](sandbox:/mnt/data/c.png)', ['sandbox:/mnt/data/c.png']],
-    ['[x](sandbox:/mnt/data/data%20export%20(v2).xlsx) after', ['sandbox:/mnt/data/data%20export%20(v2).xlsx']],
-    ['[x](sandbox:/mnt/data/a(b(c)).txt)', ['sandbox:/mnt/data/a(b(c)).txt']],
-    ['[x](sandbox:/mnt/data/r.pdf "Title here")', ['sandbox:/mnt/data/r.pdf']],
-    ["[x](sandbox:/mnt/data/r.pdf 'Title')", ['sandbox:/mnt/data/r.pdf']],
-    ['[x](sandbox:/mnt/data/My File.xlsx)', ['sandbox:/mnt/data/My File.xlsx']],
-    ['see <sandbox:/mnt/data/a b.txt> ok', ['sandbox:/mnt/data/a b.txt']],
-    ['[x](<sandbox:/mnt/data/a b.txt>)', ['sandbox:/mnt/data/a b.txt']],
-    ['<a href="sandbox:/mnt/data/h.txt">h</a>', ['sandbox:/mnt/data/h.txt']],
-    ['saved to sandbox:/mnt/data/bare.csv.', ['sandbox:/mnt/data/bare.csv']],
-    ['(see sandbox:/mnt/data/p.csv)', ['sandbox:/mnt/data/p.csv']],
-    ['[a](sandbox:/mnt/data/1.csv) and [b](sandbox://mnt/data/2.csv)', ['sandbox:/mnt/data/1.csv', 'sandbox://mnt/data/2.csv']],
-    ['[a](sandbox:/mnt/data/unclosed.csv\nnext line', ['sandbox:/mnt/data/unclosed.csv']],
-    ['no links here', []],
-  ])('%j', (text, expected) => {
-    expect(extractSandboxTargets(text)).toEqual(expected);
-  });
-
-  it.each([
-    ['run-on bare mentions', 'sandbox:'.repeat(200_000)],
-    ['nested link openers', `${'[x](sandbox:'.repeat(100_000)}${'('.repeat(100_000)}`],
-  ])('stays linear on hostile input: %s', (_label, hostile) => {
-    // Each target is capped and the search resumes after it, so 1-2 MB of `sandbox:` costs one pass.
-    const t0 = performance.now();
-    const out = extractSandboxTargets(hostile);
-    expect(performance.now() - t0).toBeLessThan(1000);
-    expect(out.length).toBeGreaterThan(0);
-    expect(out.every((t) => t.length <= 2048)).toBe(true);
-  });
-});
-
-describe('normaliseSandboxPath', () => {
-  it.each([
-    ['sandbox:/mnt/data/a.csv', '/mnt/data/a.csv'],
-    ['sandbox://mnt/data/a.csv', '/mnt/data/a.csv'],
-    ['sandbox:///mnt/data/a.csv', '/mnt/data/a.csv'],
-    ['sandbox:/mnt/data/data%20export%20(v2).xlsx', '/mnt/data/data export (v2).xlsx'],
-    ['sandbox:/mnt/data/r%C3%A9sum%C3%A9.txt', '/mnt/data/r\u00e9sum\u00e9.txt'],
-    ['sandbox:/mnt/data/re\u0301sume\u0301.txt', '/mnt/data/r\u00e9sum\u00e9.txt'],
-    ['sandbox:/mnt/data/%E6%8A%A5%E5%91%8A.docx', '/mnt/data/报告.docx'],
-    ['sandbox:/mnt/data/100%.csv', '/mnt/data/100%.csv'],
-    ['sandbox:/mnt/data/100%25%20done%.csv', '/mnt/data/100% done%.csv'],
-    ['sandbox:/mnt/data/data\\_export.csv', '/mnt/data/data_export.csv'],
-    ['sandbox:/mnt/data/%2520.csv', '/mnt/data/%20.csv'],
-    ['sandbox:/mnt/data/../x', null],
-    ['sandbox:/mnt/data/', null],
-    ['sandbox:', null],
-    ['sandbox:/mnt//data/x', null],
-    ['sandbox:/mnt/data/a%0Ab.csv', null],
-  ])('%j -> %j', (raw, expected) => {
-    expect(normaliseSandboxPath(raw)).toBe(expected);
-  });
-});
-
 describe('slugify', () => {
   it.each([
     ['Fox poster', 'fox-poster'],
@@ -459,5 +400,34 @@ describe('slugify', () => {
     [`${'word '.repeat(20)}`, 'word-word-word-word-word-word-word-word-word-word-word-word'],
   ])('%j -> %j', (input, expected) => {
     expect(slugify(input)).toBe(expected);
+  });
+});
+
+describe('images still generating', () => {
+  const conv = (mapping: Record<string, unknown>, current: string) => ({ conversation_id: 'c1', current_node: current, mapping });
+  const node = (id: string, parent: string | null, message: Record<string, unknown>) => ({ id, parent, children: [], message: { id, ...message } });
+  const imagePart = { content_type: 'image_asset_pointer', asset_pointer: 'sediment://file_00000000aaaa', metadata: { generation: { gen_id: 'g1' } } };
+
+  it.each([
+    ['an async image_gen message without its image', { async_task_type: 'image_gen', async_task_id: 'imagegen_1' }, [], 1],
+    ['the same message once the image is there', { async_task_type: 'image_gen', async_task_id: 'imagegen_1' }, [imagePart], 0],
+    ['a plain tool message', {}, [], 0],
+  ])('%s', (_label, metadata, parts, pending) => {
+    const r = walkConversation(conv({ t: node('t', null, { author: { role: 'tool', name: 't2uay3k.sj1i4kz' }, content: { content_type: 'multimodal_text', parts }, metadata }) }, 't'));
+    expect(r.imagesPending).toBe(pending);
+  });
+
+  it.each([
+    ['t2uay3k.sj1i4kz', 1],
+    ['dalle.text2im', 1],
+    ['python', 0],
+    ['all', 0],
+  ])('a thread that ends with a call to %s', (recipient, pending) => {
+    const r = walkConversation(conv({ a: node('a', null, { author: { role: 'assistant' }, recipient, content: { content_type: 'code', text: '{"prompt":"x"}' } }) }, 'a'));
+    expect(r.imagesPending).toBe(pending);
+  });
+
+  it('a real image_gen conversation has nothing pending', () => {
+    expect(walkConversation(load('image-gen.json')).imagesPending).toBe(0);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The content script's life, on terms no page script can change.
+ *
+ * WXT's ContentScriptContext invalidates itself when the document receives the custom event
+ * `<extension id>:<script name>:wxt:content-script-started` (WXT 0.20.27 and 0.21,
+ * utils/content-script-context.mjs, `listenForNewerScripts`), and a page script can dispatch that event:
+ * the extension id is public. Capture
+ * therefore hangs nothing off `ctx` (no `ctx.onInvalidated`, `ctx.setTimeout`, `ctx.addEventListener`), only
+ * off this lifetime, which ends when the extension that injected the script is gone: after an update, a
+ * reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every timer, on
+ * every look at the page and when the capture port disconnects).
+ */
+export class CaptureLifetime {
+  private readonly controller = new AbortController();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly intervals = new Set<ReturnType<typeof setInterval>>();
+
+  constructor(private readonly runtimeId: () => string | undefined = () => browser.runtime?.id) {
+    this.controller.signal.addEventListener('abort', () => {
+      for (const t of this.timers) clearTimeout(t);
+      for (const t of this.intervals) clearInterval(t);
+      this.timers.clear();
+      this.intervals.clear();
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Whether capture has ended; ends it first if the extension is gone. */
+  ended(): boolean {
+    if (!this.controller.signal.aborted && this.runtimeId() == null) this.controller.abort();
+    return this.controller.signal.aborted;
+  }
+
+  /** Run `cb` once capture ends. */
+  onEnd(cb: () => void): void {
+    this.controller.signal.addEventListener('abort', cb, { once: true });
+  }
+
+  /** A timer that never fires after the end. */
+  setTimeout(fn: () => void, ms: number): () => void {
+    if (this.ended()) return () => undefined;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.ended()) fn();
+    }, ms);
+    this.timers.add(t);
+    return () => {
+      clearTimeout(t);
+      this.timers.delete(t);
+    };
+  }
+
+  setInterval(fn: () => void, ms: number): void {
+    if (this.ended()) return;
+    const t = setInterval(() => {
+      if (!this.ended()) fn();
+    }, ms);
+    this.intervals.add(t);
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * When to read the conversation: the page is only a signal. One read per conversation view, one per
+ * finished reply, and a follow-up only when the last JSON is behind what matters: the page shows a turn
+ * (`data-message-id`) or an artifact outside any turn the JSON had, or the JSON shows an image still
+ * generating. No timed follow-ups otherwise.
+ *
+ * The bookkeeping is incremental: each mutation record is classified by looking at the nodes it added or
+ * removed (cost proportional to the change, never to a 1000-turn page), and facts accumulate until a
+ * debounced look acts on them. Streamed text and typing or attachments in the composer are never signals.
+ */
+import { anyOf, enclosingMessageId, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
+import type { ReadReason, ReadReceipt } from '@/utils/messaging';
+
+export const TIMINGS = {
+  /** Quiet time after a relevant mutation before the look. */
+  debounceMs: 120,
+  /** Follow-up reads while the JSON shows an image still generating, then it is left to page signals. */
+  pendingReadsMs: [3_000, 6_000, 12_000, 24_000, 48_000],
+  /** Follow-up reads while the page shows turns the JSON just read did not have (the backend lagging). */
+  lagReadsMs: [1_500, 4_000, 10_000],
+  /** After this much mutation without any recognised signal, read anyway (selector drift), at most this often. */
+  driftReadMs: 60_000,
+};
+
+/** Attributes whose change can be a signal (the observer's filter). */
+export const WATCHED_ATTRIBUTES = ['src', 'href', 'class', 'aria-busy', 'data-message-id', 'data-chatgpt-search-message-ids'];
+
+export interface Shown {
+  id: string;
+  gizmoId: string | null;
+}
+
+/** What the signals need from the reader. */
+export interface ReaderView {
+  request(id: string, gizmoId: string | null, reason: ReadReason): void;
+  knows(conversationId: string, messageId: string): boolean;
+  hasRead(conversationId: string): boolean;
+  imagesPending(conversationId: string): number;
+}
+
+export interface SignalDeps {
+  doc: Document;
+  /** The conversation the tab shows, if any. */
+  current(): Shown | null;
+  reader: ReaderView;
+  /** The tab now shows another conversation (or none). */
+  shown(id: string | null): void;
+  /** A timer owned by the capture lifetime; returns a cancel function. */
+  setTimeout(fn: () => void, ms: number): () => void;
+  now(): number;
+  debug?(...args: unknown[]): void;
+}
+
+interface Facts {
+  /** Message ids added since the last look. */
+  ids: Set<string>;
+  /** Enclosing message id (or null: none) of each artifact element added since the last look. */
+  artifacts: (string | null)[];
+  /** A streaming indicator appeared, went away or changed. */
+  streaming: boolean;
+}
+
+export class PageSignals {
+  private readonly composer = anyOf('composer');
+  private readonly streamingSelector = anyOf('streaming');
+  private readonly idSelector = anyOf('messageId');
+  private readonly artifactSelector = (['generatedImage', 'chartImage', 'sandboxLink'] as const).map(anyOf).join(', ');
+  private readonly anySelector = [this.idSelector, this.artifactSelector, this.streamingSelector].join(', ');
+  /** Streaming state carried by a class (`.result-streaming`, legacy): a class change matters only for those. */
+  private readonly streamingClasses = [...anyOf('streaming').matchAll(/\.([\w-]+)/g)].map((m) => m[1]!);
+
+  private facts: Facts = { ids: new Set(), artifacts: [], streaming: true };
+  private shownId: string | null | undefined = undefined;
+  private gizmoId: string | null = null;
+  private streaming = false;
+  /** Ids on the page that the last JSON did not have (a read for them was asked for when they appeared). */
+  private readonly unconfirmed = new Set<string>();
+  /** Unconfirmed ids whose element was removed: gone from the page unless a re-render put them back. */
+  private readonly maybeGone = new Set<string>();
+  private debounce: (() => void) | null = null;
+  private pendingFollowUp: (() => void) | null = null;
+  private pendingAttempt = 0;
+  private lagFollowUp: (() => void) | null = null;
+  private lagAttempt = 0;
+  private lastRead = 0;
+  private driftPending = false;
+
+  constructor(private readonly deps: SignalDeps) {}
+
+  /** Take in what is on the page already (once, at start), then look. */
+  start(): void {
+    this.collect(this.deps.doc.documentElement);
+    this.look();
+  }
+
+  /** Classify a batch of mutation records; schedules a look when any of them is a signal. */
+  observe(records: MutationRecord[]): void {
+    let relevant = false;
+    for (const r of records) {
+      if (this.classify(r)) relevant = true;
+      else this.driftPending = true;
+    }
+    if (relevant) this.schedule();
+  }
+
+  /** Something outside the DOM changed (navigation, a temporary chat's id): look soon. */
+  schedule(): void {
+    if (this.debounce) return;
+    this.debounce = this.deps.setTimeout(() => {
+      this.debounce = null;
+      this.look();
+    }, TIMINGS.debounceMs);
+  }
+
+  /** The drift read: the page keeps changing but none of our selectors see why. Called on an interval. */
+  driftCheck(): void {
+    if (!this.driftPending || this.deps.now() - this.lastRead < TIMINGS.driftReadMs) return;
+    this.driftPending = false;
+    const shown = this.deps.current();
+    if (shown) this.read(shown.id, 'drift');
+  }
+
+  private classify(r: MutationRecord): boolean {
+    if (r.type === 'attributes') {
+      const target = r.target as Element;
+      if (r.attributeName === 'class') {
+        // Class changes are the most frequent mutation on the page: the cheap string test goes first.
+        const old = r.oldValue ?? '';
+        if (!this.streamingClasses.some((c) => target.classList.contains(c) || old.includes(c))) return false;
+        this.facts.streaming = true;
+        return true;
+      }
+      // Streaming indicators count wherever they are (the stop button lives in the composer).
+      if (r.attributeName === 'aria-busy') {
+        this.facts.streaming = true;
+        return true;
+      }
+      if (target.closest(this.composer)) return false;
+      if (r.attributeName === 'data-message-id' || r.attributeName === 'data-chatgpt-search-message-ids') {
+        for (const id of messageIdsOf(target)) this.facts.ids.add(id);
+        return true;
+      }
+      // src / href: an artifact element that now points somewhere else (an image filling in). Images load all
+      // the time; inside a turn that matters only while the JSON shows one generating, so that goes first.
+      const owner = enclosingMessageId(target);
+      if (owner !== null && !(this.shownId && this.deps.reader.imagesPending(this.shownId) > 0)) return false;
+      if (target.matches(this.artifactSelector) && target.getAttribute('aria-hidden') !== 'true') {
+        this.facts.artifacts.push(owner);
+        return true;
+      }
+      return false;
+    }
+    let relevant = false;
+    for (const n of r.addedNodes) if (n instanceof Element && this.collect(n)) relevant = true;
+    for (const n of r.removedNodes) if (n instanceof Element && this.forget(n)) relevant = true;
+    return relevant;
+  }
+
+  /**
+   * Facts from an added subtree; true when it holds anything we look at. Streaming indicators count wherever
+   * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
+   * attachments are the person's pending uploads).
+   */
+  private collect(root: Element): boolean {
+    const inComposer = root.closest(this.composer) !== null;
+    const hits = root.matches(this.anySelector) ? [root, ...root.querySelectorAll(this.anySelector)] : [...root.querySelectorAll(this.anySelector)];
+    let relevant = false;
+    for (const el of hits) {
+      if (el.matches(this.streamingSelector)) {
+        this.facts.streaming = true;
+        relevant = true;
+      }
+      if (inComposer || el.closest(this.composer)) continue;
+      relevant = true;
+      if (el.matches(this.idSelector)) for (const id of messageIdsOf(el)) this.facts.ids.add(id);
+      if (el.matches(this.artifactSelector) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
+    }
+    return relevant;
+  }
+
+  /** A removed subtree: its ids are no longer on the page, and a streaming indicator may have gone. */
+  private forget(root: Element): boolean {
+    const hits = root.matches(this.anySelector) ? [root, ...root.querySelectorAll(this.anySelector)] : [...root.querySelectorAll(this.anySelector)];
+    for (const el of hits) {
+      if (el.matches(this.idSelector)) for (const id of messageIdsOf(el)) if (this.unconfirmed.has(id)) this.maybeGone.add(id);
+      if (el.matches(this.streamingSelector)) this.facts.streaming = true;
+    }
+    return hits.length > 0;
+  }
+
+  private look(): void {
+    const shown = this.deps.current();
+    const id = shown?.id ?? null;
+    if (id !== this.shownId) {
+      this.shownId = id;
+      this.gizmoId = shown?.gizmoId ?? null;
+      this.cancelFollowUps();
+      this.unconfirmed.clear();
+      this.maybeGone.clear();
+      this.deps.shown(id);
+      if (id) this.read(id, 'conversation shown');
+    }
+    if (!id) {
+      this.facts.ids.clear();
+      this.facts.artifacts = [];
+      return;
+    }
+    let replyEnded = false;
+    if (this.facts.streaming) {
+      this.facts.streaming = false;
+      const now = isStreaming(this.deps.doc);
+      if (this.streaming && !now) replyEnded = true;
+      this.streaming = now;
+    }
+    if (this.streaming) return; // the reply is not final yet; the facts wait for its end
+    const facts = this.facts;
+    this.facts = { ids: new Set(), artifacts: [], streaming: false };
+    const { reader } = this.deps;
+    const read = reader.hasRead(id);
+    this.dropGone();
+    let unknownTurn: string | null = null;
+    for (const m of facts.ids) {
+      // Already asked for (a re-render puts the same turn back): the receipt decides whether to follow up.
+      if ((read && reader.knows(id, m)) || this.unconfirmed.has(m)) continue;
+      this.unconfirmed.add(m);
+      unknownTurn ??= m;
+    }
+    // An artifact outside any turn (the message id selector drifted), or one shown while the JSON says
+    // images are still generating; one in an unknown turn is already an unknown turn.
+    const newArtifact = facts.artifacts.some((m) => m === null || (read && reader.imagesPending(id) > 0 && reader.knows(id, m)));
+    if (replyEnded) this.read(id, 'reply finished');
+    else if (unknownTurn && read) this.read(id, `turn ${unknownTurn} is not in the last JSON`);
+    else if (newArtifact && read) this.read(id, 'an artifact the last JSON did not have');
+  }
+
+  /** Unconfirmed ids no longer on the page stop counting (a small set: one query each). */
+  private dropGone(): void {
+    for (const m of this.maybeGone) {
+      const sel = `[data-message-id="${CSS.escape(m)}"], [data-chatgpt-search-message-ids~="${CSS.escape(m)}"]`;
+      if (!this.deps.doc.querySelector(sel)) this.unconfirmed.delete(m);
+    }
+    this.maybeGone.clear();
+  }
+
+  /** After every receipt: confirm the page's turns, and follow up only where the JSON is behind. */
+  receipt(conversationId: string, receipt: ReadReceipt): void {
+    if (conversationId !== this.shownId) return;
+    this.dropGone();
+    for (const m of this.unconfirmed) if (this.deps.reader.knows(conversationId, m)) this.unconfirmed.delete(m);
+    if (this.unconfirmed.size === 0 || this.streaming) {
+      this.lagAttempt = 0;
+      this.lagFollowUp?.();
+      this.lagFollowUp = null;
+    } else if (!this.lagFollowUp && this.lagAttempt < TIMINGS.lagReadsMs.length) {
+      this.lagFollowUp = this.deps.setTimeout(() => {
+        this.lagFollowUp = null;
+        if (this.shownId === conversationId && this.unconfirmed.size > 0) this.read(conversationId, 'the page still shows turns the JSON lacks');
+      }, TIMINGS.lagReadsMs[this.lagAttempt++]!);
+    }
+    if (receipt.imagesPending <= 0) {
+      this.pendingAttempt = 0;
+      this.pendingFollowUp?.();
+      this.pendingFollowUp = null;
+    } else if (!this.pendingFollowUp && this.pendingAttempt < TIMINGS.pendingReadsMs.length) {
+      this.pendingFollowUp = this.deps.setTimeout(() => {
+        this.pendingFollowUp = null;
+        if (this.shownId === conversationId) this.read(conversationId, 'an image is still generating');
+      }, TIMINGS.pendingReadsMs[this.pendingAttempt++]!);
+    }
+  }
+
+  private read(id: string, why: string): void {
+    this.deps.debug?.('read:', why);
+    this.lastRead = this.deps.now();
+    this.driftPending = false;
+    this.deps.reader.request(id, id === this.shownId ? this.gizmoId : null, 'live');
+  }
+
+  private cancelFollowUps(): void {
+    this.pendingFollowUp?.();
+    this.lagFollowUp?.();
+    this.pendingFollowUp = this.lagFollowUp = null;
+    this.pendingAttempt = this.lagAttempt = 0;
+  }
+}
