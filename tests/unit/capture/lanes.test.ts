@@ -197,7 +197,7 @@ describe('RequestLanes.resolve', () => {
       }),
     );
     // A conversation read in the JSON lane is not held behind the resolutions.
-    const read = lanes.json(async () => 'read');
+    const read = lanes.json(() => Promise.resolve('read'));
     await flush();
     expect(started).toEqual([0, 1, 2]);
     await expect(read).resolves.toBe('read');
@@ -213,17 +213,17 @@ describe('RequestLanes.resolve', () => {
   it('without a resolve lane, resolutions are spaced in the JSON lane', async () => {
     const { clock, now, sleep } = fakeClock();
     const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 2, now, sleep });
-    await Promise.all([lanes.resolve(async () => 1), lanes.resolve(async () => 2), lanes.json(async () => 3)]);
+    await Promise.all([lanes.resolve(() => Promise.resolve(1)), lanes.resolve(() => Promise.resolve(2)), lanes.json(() => Promise.resolve(3))]);
     expect(clock.sleeps).toEqual([250, 250]);
   });
 
   it('a 429 pauses resolutions (Retry-After, else a doubling backoff) and the JSON lane; success resets the backoff', async () => {
     const { clock, now, sleep } = fakeClock();
     const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 1, resolveConcurrency: 2, now, sleep });
-    const at = () => lanes.resolve(async () => clock.t);
+    const at = () => lanes.resolve(() => Promise.resolve(clock.t));
     expect(lanes.resolveRateLimited(7_000)).toBe(7_000);
     expect(await at()).toBe(8_000);
-    expect(await lanes.json(async () => clock.t)).toBe(8_000);
+    expect(await lanes.json(() => Promise.resolve(clock.t))).toBe(8_000);
     expect(lanes.resolveRateLimited(null)).toBe(4_000); // second 429 in a row, no Retry-After: 2 s doubled
     expect(await at()).toBe(12_000);
     lanes.resolveSucceeded();
