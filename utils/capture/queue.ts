@@ -11,7 +11,7 @@
  * One background means one queue for every tab, so two tabs on one conversation produce one job per
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
-import type { ArtifactRecord, JobRecord, VaultDb } from '@/utils/vault';
+import type { ArtifactRecord, JobRecord, SaveBytesResult, VaultDb } from '@/utils/vault';
 import { dueJobs, finishJob, getArtifact, leaseJob, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
@@ -324,12 +324,15 @@ export class CaptureQueue {
       }
     }
     if (result.ok) {
+      let saved: SaveBytesResult;
       try {
-        await saveBytes(this.db, job.artifactId, result.bytes, {
+        // One commit per file: the bytes, the record and the finished job together.
+        saved = await saveBytes(this.db, job.artifactId, result.bytes, {
           mimeType: result.file.mimeType,
           fileId: result.file.fileId,
           fileName: result.file.fileName,
           owned: true,
+          finishJob: job.id,
         });
       } catch (err) {
         if (!isQuotaError(err)) throw err;
@@ -337,9 +340,8 @@ export class CaptureQueue {
         await this.enterStorageFull(job.id, size);
         return;
       }
-      await finishJob(this.db, job.id);
       this.bookkeepingFailures.delete(job.id);
-      await this.settle(job.artifactId);
+      this.opts.onSettled?.(saved.record);
       return;
     }
     if ('lost' in result) {
