@@ -89,6 +89,35 @@ export async function leaseJob(db: VaultDb, id: string, now: number, ms: number)
   });
 }
 
+/**
+ * Claims up to `limit` jobs due at `now` and not held by a live lease (earliest first, none that `skip`
+ * rejects) until `now + ms`, in one transaction: one commit per pass of the queue, not one per job. Atomic
+ * like leaseJob, so two leasers never claim the same job.
+ */
+export async function leaseDueJobs(
+  db: VaultDb,
+  now: number,
+  limit: number,
+  ms: number,
+  skip: (job: JobRecord) => boolean = () => false,
+): Promise<JobRecord[]> {
+  requireFinite(now, 'now');
+  if (!Number.isInteger(limit) || limit < 0) throw new VaultError('invalid-argument', `limit must be a non-negative integer, got ${describe(limit)}`);
+  if (requireFinite(ms, 'ms') <= 0) throw new VaultError('invalid-argument', `ms must be positive, got ${ms}`);
+  if (limit === 0) return [];
+  return db.transaction('rw', db.jobs, async () => {
+    const due = await db.jobs
+      .where('nextAttemptAt')
+      .belowOrEqual(now)
+      .and((j) => (j.leaseUntil === null || j.leaseUntil <= now) && !skip(j))
+      .limit(limit)
+      .toArray();
+    const leased = due.map((j) => ({ ...j, leaseUntil: now + ms }));
+    await db.jobs.bulkPut(leased);
+    return leased;
+  });
+}
+
 /** Records a failed attempt: attempts + 1, lease released, due again at `nextAttemptAt`. False if gone. */
 export async function rescheduleJob(db: VaultDb, id: string, nextAttemptAt: number, lastError: string | null): Promise<boolean> {
   requireId(id, 'id');
