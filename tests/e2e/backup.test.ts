@@ -18,8 +18,12 @@ import { forgetProbe, readVault } from './vault-probe.ts';
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
 
-/** Routes of the JSON API (bytes from estuary and the SAS host are not JSON requests). */
-const JSON_ROUTES = new Set(['session', 'conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'files-download', 'interpreter', 'accounts']);
+/**
+ * Routes of the JSON API that run one at a time: conversation reads and listings. File resolutions
+ * (files-download, interpreter) run a few at once in their own lane, as the web app fires them; bytes from
+ * estuary and the SAS host are not JSON requests.
+ */
+const JSON_ROUTES = new Set(['session', 'conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'accounts']);
 
 let fake: FakeChatGPT;
 const browsers: Browser[] = [];
@@ -57,7 +61,7 @@ async function setPacing(b: Browser, pacing: { spacingMs: number; basePauseMs: n
   }, pacing);
 }
 
-/** Pairs of extension JSON requests that were in flight at the same time. */
+/** Pairs of extension reads or listings that were in flight at the same time. */
 function overlaps(log: RequestLogEntry[]): string[] {
   const json = log.filter((r) => JSON_ROUTES.has(r.route) && r.fetchSite === 'none').sort((a, b) => a.time - b.time);
   const out: string[] = [];
@@ -192,7 +196,7 @@ void describe('Back up everything (library page)', { skip }, () => {
 
     const log = fake.state.requests;
     assert.ok(log.some((r) => r.status === 429), 'the storm happened');
-    assert.deepEqual(overlaps(log), [], 'never two JSON requests in flight');
+    assert.deepEqual(overlaps(log), [], 'never two reads or listings in flight');
     const reads = conversationReads(log);
     const counted = new Map<string, number>();
     for (const id of reads) counted.set(id, (counted.get(id) ?? 0) + 1);

@@ -230,9 +230,12 @@ interface ApiAnswer {
   stopTimer: () => void;
 }
 
-/** An authenticated JSON API call in the serialized lane; 401 gets one fresh token. Throws on 429/5xx. */
+/**
+ * An authenticated file resolution in the resolve lane (utils/capture/lanes.ts); 401 gets one fresh token.
+ * Throws on 429/5xx.
+ */
 async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
-  return ctx.lanes.json(async () => {
+  return ctx.lanes.resolve(async () => {
     let answer = await apiFetch(url, ctx, false);
     if (answer.res.status === 401) {
       answer.stopTimer();
@@ -246,6 +249,7 @@ async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
       await answer.res.body?.cancel().catch(() => undefined);
       throw err;
     }
+    ctx.lanes.resolveSucceeded();
     return answer;
   });
 }
@@ -289,7 +293,7 @@ function checkApiStatus(res: Response, ctx: FetchContext): void {
   }
   if (res.status === 429) {
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
-    ctx.lanes.pauseJson(retryAfter ?? 2_000);
+    ctx.lanes.resolveRateLimited(retryAfter);
     fail('rate-limited', 'ChatGPT is rate limiting requests (HTTP 429)', retryAfter);
   }
   if (res.status >= 500) {

@@ -1,7 +1,10 @@
 /**
  * Politeness towards ChatGPT's backend, in each context that talks to it (the worker, and a tab on fallback):
- * JSON API calls run one at a time with a minimum gap and pause for everyone after a 429; byte
- * downloads, which are not rate-limited the same way, may run a few at a time.
+ * JSON API calls (conversation reads, backup listings) run one at a time with a minimum gap and pause for
+ * everyone after a 429. File resolutions are what the web app itself fires in parallel, one per image shown,
+ * so where a resolve lane is configured they run a few at a time with no gap, and a 429 pauses that lane
+ * (Retry-After, else a doubling backoff) and the JSON lane with it. Byte downloads, which are not
+ * rate-limited the same way, may run a few at a time.
  */
 
 export interface LaneOptions {
@@ -9,24 +12,61 @@ export interface LaneOptions {
   jsonGapMs: number;
   /** Byte downloads running at once. */
   bytesConcurrency: number;
+  /** File resolutions running at once, with no gap; absent: they run in the JSON lane. */
+  resolveConcurrency?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A resolution 429 without Retry-After pauses this long, doubled per 429 in a row, up to the cap. */
+export const RESOLVE_BACKOFF_MS = 2_000;
+export const RESOLVE_BACKOFF_CAP_MS = 60_000;
+
+/**
+ * At most `limit` calls at once. A finishing call hands its slot straight to the next waiter (the count
+ * never drops in between), so a caller arriving while that waiter is being woken cannot slip past the limit.
+ */
+class Slots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await call();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
 export class RequestLanes {
   private jsonTail: Promise<unknown> = Promise.resolve();
   private lastJsonStart = -Infinity;
   private pausedUntil = 0;
-  private bytesRunning = 0;
-  private readonly bytesWaiting: Array<() => void> = [];
+  private resolvePausedUntil = 0;
+  /** 429s on resolutions in a row (a resolution that gets through resets it). */
+  private resolveStrikes = 0;
+  private readonly byteSlots: Slots;
+  private readonly resolveSlots: Slots | null;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: LaneOptions) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
+    this.byteSlots = new Slots(options.bytesConcurrency);
+    this.resolveSlots = options.resolveConcurrency ? new Slots(options.resolveConcurrency) : null;
   }
 
   /** Run a JSON API call in the serialized lane. */
@@ -48,22 +88,41 @@ export class RequestLanes {
   }
 
   /**
-   * Run a byte download, at most `bytesConcurrency` at once. A finishing call hands its slot straight to
-   * the next waiter (the count never drops in between), so a caller arriving while that waiter is being
-   * woken cannot slip past the limit.
+   * Run a file resolution: `resolveConcurrency` at once with no gap, each waiting out a pause set by a 429
+   * (checked again after every wait, so a pause raised meanwhile holds it too); without a resolve lane, in
+   * the JSON lane.
    */
-  async bytes<T>(call: () => Promise<T>): Promise<T> {
-    if (this.bytesRunning >= this.options.bytesConcurrency) {
-      await new Promise<void>((resolve) => this.bytesWaiting.push(resolve));
-    } else {
-      this.bytesRunning++;
-    }
-    try {
-      return await call();
-    } finally {
-      const next = this.bytesWaiting.shift();
-      if (next) next();
-      else this.bytesRunning--;
-    }
+  resolve<T>(call: () => Promise<T>): Promise<T> {
+    const slots = this.resolveSlots;
+    if (!slots) return this.json(call);
+    return slots.run(async () => {
+      for (let wait = this.resolvePausedUntil - this.now(); wait > 0; wait = this.resolvePausedUntil - this.now()) {
+        await this.sleep(wait);
+      }
+      return call();
+    });
+  }
+
+  /** A resolution got through: the next 429 starts the backoff afresh. */
+  resolveSucceeded(): void {
+    this.resolveStrikes = 0;
+  }
+
+  /**
+   * A resolution was answered 429: pause resolutions for Retry-After, else for a backoff that doubles with
+   * each 429 in a row; the JSON lane pauses as long (the same account is being limited). Returns the pause.
+   */
+  resolveRateLimited(retryAfterMs: number | null): number {
+    const backoff = Math.min(RESOLVE_BACKOFF_CAP_MS, RESOLVE_BACKOFF_MS * 2 ** this.resolveStrikes);
+    this.resolveStrikes++;
+    const ms = retryAfterMs ?? backoff;
+    this.resolvePausedUntil = Math.max(this.resolvePausedUntil, this.now() + ms);
+    this.pauseJson(ms);
+    return ms;
+  }
+
+  /** Run a byte download, at most `bytesConcurrency` at once. */
+  bytes<T>(call: () => Promise<T>): Promise<T> {
+    return this.byteSlots.run(call);
   }
 }

@@ -11,8 +11,8 @@
  * One background means one queue for every tab, so two tabs on one conversation produce one job per
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
-import type { ArtifactRecord, JobRecord, VaultDb } from '@/utils/vault';
-import { dueJobs, finishJob, getArtifact, leaseJob, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
+import type { ArtifactRecord, JobRecord, SaveBytesResult, VaultDb } from '@/utils/vault';
+import { finishJob, getArtifact, leaseDueJobs, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
@@ -190,13 +190,20 @@ export class CaptureQueue {
     const now = this.opts.now();
     const free = this.opts.maxInFlight - this.inFlight.size;
     if (free > 0 && !this.storageFull && this.hasUsableExecutor()) {
-      const due = await dueJobs(this.db, now, free + this.inFlight.size);
-      for (const job of due) {
-        if (this.inFlight.size >= this.opts.maxInFlight || this.storageFull) break;
-        if (this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES) continue;
+      // One transaction claims every job this pass starts (leases stay cheap however long the queue).
+      const leased = await leaseDueJobs(
+        this.db,
+        now,
+        free,
+        this.opts.leaseMs,
+        (job) => this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES,
+      );
+      for (const job of leased) {
         const slot = this.pickExecutor(job.conversationId);
-        if (!slot) break;
-        if (!(await leaseJob(this.db, job.id, now, this.opts.leaseMs))) continue;
+        if (!slot || this.storageFull) {
+          await this.release(job.id);
+          continue;
+        }
         this.inFlight.add(job.id);
         if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
         slot.running++;
@@ -242,6 +249,14 @@ export class CaptureQueue {
    * check is what resumes.
    */
   private async scheduleNext(): Promise<void> {
+    if (this.inFlight.size >= this.opts.maxInFlight) {
+      // Every slot busy: a finishing job kicks the queue, so there is nothing to wait for, nor to query.
+      if (!this.busy) {
+        this.busy = true;
+        this.opts.onBusyChange?.(true);
+      }
+      return;
+    }
     const upcoming = await this.db.jobs.orderBy('nextAttemptAt').filter((j) => !this.inFlight.has(j.id)).limit(50).toArray();
     const busy = upcoming.length > 0 || this.inFlight.size > 0;
     if (busy !== this.busy) {
@@ -249,8 +264,6 @@ export class CaptureQueue {
       this.opts.onBusyChange?.(busy);
     }
     if (upcoming.length === 0 || this.storageFull) return;
-    // Every slot busy: a finishing job kicks the queue, so there is nothing to wait for meanwhile.
-    if (this.inFlight.size >= this.opts.maxInFlight) return;
     const now = this.opts.now();
     const runnable = upcoming.filter((j) => (this.bookkeepingFailures.get(j.id) ?? 0) < MAX_BOOKKEEPING_FAILURES);
     if (runnable.length === 0) return;
@@ -324,12 +337,15 @@ export class CaptureQueue {
       }
     }
     if (result.ok) {
+      let saved: SaveBytesResult;
       try {
-        await saveBytes(this.db, job.artifactId, result.bytes, {
+        // One commit per file: the bytes, the record and the finished job together.
+        saved = await saveBytes(this.db, job.artifactId, result.bytes, {
           mimeType: result.file.mimeType,
           fileId: result.file.fileId,
           fileName: result.file.fileName,
           owned: true,
+          finishJob: job.id,
         });
       } catch (err) {
         if (!isQuotaError(err)) throw err;
@@ -337,9 +353,8 @@ export class CaptureQueue {
         await this.enterStorageFull(job.id, size);
         return;
       }
-      await finishJob(this.db, job.id);
       this.bookkeepingFailures.delete(job.id);
-      await this.settle(job.artifactId);
+      this.opts.onSettled?.(saved.record);
       return;
     }
     if ('lost' in result) {

@@ -17,11 +17,12 @@ import { PageSession } from './page-session';
 export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 /**
- * Resolutions and reads one at a time, 250 ms apart (so resolving alone allows about four files a second);
- * four byte downloads at once, as many as the queue runs: a few bodies in parallel keep the connection busy
- * without hammering the file host.
+ * Conversation reads and backup listings one at a time, 250 ms apart (chatgpt-surface.md section 7: reads are
+ * what is rate-limited). File resolutions four at a time with no gap, as the web app resolves the images it
+ * shows; four byte downloads at once, as many as the queue runs: a few bodies in parallel keep the connection
+ * busy without hammering the file host.
  */
-const WORKER_LANES: LaneOptions = { jsonGapMs: 250, bytesConcurrency: 4 };
+const WORKER_LANES: LaneOptions = { jsonGapMs: 250, resolveConcurrency: 4, bytesConcurrency: 4 };
 
 export class WorkerNet {
   /** One JSON lane and one byte lane for everything the worker sends (the backup's pacer runs in this JSON lane too). */

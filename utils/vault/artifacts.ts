@@ -186,6 +186,11 @@ export interface SaveBytesInfo {
    * is held once (the capture queue). Without it the bytes are copied before hashing.
    */
   owned?: boolean;
+  /**
+   * The capture job that fetched the bytes: deleted in the same transaction, so the saved file and its
+   * finished job are one commit (and one disk flush) instead of two.
+   */
+  finishJob?: string;
 }
 
 export interface SaveBytesResult {
@@ -195,6 +200,8 @@ export interface SaveBytesResult {
   mimeType: string;
   /** True when no new blob was written: identical content was already stored, or a first copy won. */
   deduplicated: boolean;
+  /** The artifact as stored after the call. */
+  record: ArtifactRecord;
 }
 
 function isArrayBufferView(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
@@ -215,6 +222,7 @@ export async function saveBytes(
   const fileId = optionalString(info.fileId, 'info.fileId');
   const fileName = optionalString(info.fileName, 'info.fileName');
   const source = info.source === undefined ? undefined : requireSource(info.source, 'info.source');
+  const jobId = info.finishJob === undefined ? undefined : requireId(info.finishJob, 'info.finishJob');
 
   // Hash and sniff outside the transaction: an IndexedDB transaction commits as soon as it awaits
   // anything that is not IndexedDB, so WebCrypto cannot run inside it.
@@ -223,17 +231,17 @@ export async function saveBytes(
   const mimeType = sniffMime(bytes) ?? (declaredMime?.trim() || FALLBACK_MIME);
   const size = bytes.byteLength;
 
-  return db.transaction('rw', db.artifacts, db.blobs, async (): Promise<SaveBytesResult> => {
+  return db.transaction('rw', db.artifacts, db.blobs, db.jobs, async (): Promise<SaveBytesResult> => {
     const record = await db.artifacts.get(artifactId);
     if (!record) throw new VaultError('not-found', `no artifact ${artifactId}`);
     const now = Date.now();
+    if (jobId !== undefined) await db.jobs.delete(jobId);
 
     if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== sha256) {
       // First copy wins (contracts.md: "when both have bytes the existing copy stays").
-      if (record.fileId === null && fileId !== null) {
-        await db.artifacts.put({ ...record, fileId, updatedAt: now });
-      }
-      return { sha256: record.sha256, size: record.size ?? 0, mimeType: record.mimeType ?? FALLBACK_MIME, deduplicated: true };
+      const kept = record.fileId === null && fileId !== null ? { ...record, fileId, updatedAt: now } : record;
+      if (kept !== record) await db.artifacts.put(kept);
+      return { sha256: record.sha256, size: record.size ?? 0, mimeType: record.mimeType ?? FALLBACK_MIME, deduplicated: true, record: kept };
     }
 
     const blobExists = (await db.blobs.where('sha256').equals(sha256).count()) > 0;
@@ -242,7 +250,7 @@ export async function saveBytes(
     }
     const again = record.status === 'saved' && record.sha256 === sha256;
     const name = fileName ?? record.fileName;
-    await db.artifacts.put({
+    const saved: ArtifactRecord = {
       ...record,
       fileId: record.fileId ?? fileId,
       fileName: name === null ? null : withExtension(name, mimeType),
@@ -254,8 +262,9 @@ export async function saveBytes(
       source: again ? record.source : (source ?? record.source),
       capturedAt: again && record.capturedAt !== null ? record.capturedAt : now,
       updatedAt: now,
-    });
-    return { sha256, size, mimeType, deduplicated: blobExists };
+    };
+    await db.artifacts.put(saved);
+    return { sha256, size, mimeType, deduplicated: blobExists, record: saved };
   });
 }
 

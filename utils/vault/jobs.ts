@@ -60,32 +60,33 @@ export async function enqueueJob(db: VaultDb, job: JobInput): Promise<{ id: stri
   });
 }
 
-/** Jobs due at `now` and not held by a live lease, earliest first. */
-export async function dueJobs(db: VaultDb, now: number, limit: number): Promise<JobRecord[]> {
+/**
+ * Claims up to `limit` jobs due at `now` and not held by a live lease (earliest first, none that `skip`
+ * rejects) until `now + ms`, in one transaction: one commit per pass of the queue, not one per job. Atomic:
+ * IndexedDB runs read-write transactions on the same table one after another, so two leasers (even on two
+ * connections, the service worker and a page) never claim the same job.
+ */
+export async function leaseDueJobs(
+  db: VaultDb,
+  now: number,
+  limit: number,
+  ms: number,
+  skip: (job: JobRecord) => boolean = () => false,
+): Promise<JobRecord[]> {
   requireFinite(now, 'now');
   if (!Number.isInteger(limit) || limit < 0) throw new VaultError('invalid-argument', `limit must be a non-negative integer, got ${describe(limit)}`);
-  return db.jobs
-    .where('nextAttemptAt')
-    .belowOrEqual(now)
-    .and((j) => j.leaseUntil === null || j.leaseUntil <= now)
-    .limit(limit)
-    .toArray();
-}
-
-/**
- * Claims a job until `now + ms`. False when the job is gone or someone else holds a live lease.
- * Atomic: IndexedDB runs read-write transactions on the same table one after another.
- */
-export async function leaseJob(db: VaultDb, id: string, now: number, ms: number): Promise<boolean> {
-  requireId(id, 'id');
-  requireFinite(now, 'now');
   if (requireFinite(ms, 'ms') <= 0) throw new VaultError('invalid-argument', `ms must be positive, got ${ms}`);
+  if (limit === 0) return [];
   return db.transaction('rw', db.jobs, async () => {
-    const job = await db.jobs.get(id);
-    if (!job) return false;
-    if (job.leaseUntil !== null && job.leaseUntil > now) return false;
-    await db.jobs.update(id, { leaseUntil: now + ms });
-    return true;
+    const due = await db.jobs
+      .where('nextAttemptAt')
+      .belowOrEqual(now)
+      .and((j) => (j.leaseUntil === null || j.leaseUntil <= now) && !skip(j))
+      .limit(limit)
+      .toArray();
+    const leased = due.map((j) => ({ ...j, leaseUntil: now + ms }));
+    await db.jobs.bulkPut(leased);
+    return leased;
   });
 }
 

@@ -61,11 +61,11 @@ function setup(route: Handler, opts: Setup = {}) {
     },
   };
   const pauses: number[] = [];
-  const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 2 });
-  const pause = lanes.pauseJson.bind(lanes);
+  const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 2, resolveConcurrency: 2 });
+  const pauseJson = lanes.pauseJson.bind(lanes);
   lanes.pauseJson = (ms: number) => {
     pauses.push(ms);
-    pause(ms);
+    pauseJson(ms);
   };
   const ctx: FetchContext = {
     origin: ORIGIN, fetch: net.fetch, auth, lanes,
@@ -175,7 +175,7 @@ describe('fetchArtifact: file ids', () => {
     expect(log.map((r) => r.path)).toEqual([NEW_ROUTE, LEGACY_ROUTE, `/backend-api/conversation/${CONV}/attachment/${FILE}/download`]);
   });
 
-  it('429 without Retry-After: rate-limited, no fallback tried, and the JSON lane pauses', async () => {
+  it('429 without Retry-After: rate-limited, no fallback tried, and the lanes pause', async () => {
     const { ctx, log, pauses } = setup(() => empty(429));
     const { failure } = await failureOf(run(fileSpec(), ctx));
     expect(failure).toMatchObject({ cause: 'rate-limited', retryAfterMs: null });

@@ -177,3 +177,63 @@ describe('RequestLanes.bytes hand-off', () => {
     expect(maxActive).toBe(1);
   });
 });
+
+describe('RequestLanes.resolve', () => {
+  it('runs resolutions resolveConcurrency at a time with no gap, apart from the spaced JSON lane', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 1, resolveConcurrency: 3, now, sleep });
+    const gates = Array.from({ length: 5 }, () => deferred());
+    let active = 0;
+    let maxActive = 0;
+    const started: number[] = [];
+    const results = gates.map((gate, i) =>
+      lanes.resolve(async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        started.push(i);
+        await gate.promise;
+        active--;
+        return i;
+      }),
+    );
+    // A conversation read in the JSON lane is not held behind the resolutions.
+    const read = lanes.json(() => Promise.resolve('read'));
+    await flush();
+    expect(started).toEqual([0, 1, 2]);
+    await expect(read).resolves.toBe('read');
+    for (const gate of gates) {
+      gate.resolve();
+      await flush();
+    }
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4]);
+    expect(maxActive).toBe(3);
+    expect(clock.sleeps).toEqual([]); // no spacing between resolutions
+  });
+
+  it('without a resolve lane, resolutions are spaced in the JSON lane', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 2, now, sleep });
+    await Promise.all([lanes.resolve(() => Promise.resolve(1)), lanes.resolve(() => Promise.resolve(2)), lanes.json(() => Promise.resolve(3))]);
+    expect(clock.sleeps).toEqual([250, 250]);
+  });
+
+  it('a 429 pauses resolutions (Retry-After, else a doubling backoff) and the JSON lane; success resets the backoff', async () => {
+    const { clock, now, sleep } = fakeClock();
+    const lanes = new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 1, resolveConcurrency: 2, now, sleep });
+    const at = () => lanes.resolve(() => Promise.resolve(clock.t));
+    expect(lanes.resolveRateLimited(7_000)).toBe(7_000);
+    expect(await at()).toBe(8_000);
+    expect(await lanes.json(() => Promise.resolve(clock.t))).toBe(8_000);
+    expect(lanes.resolveRateLimited(null)).toBe(4_000); // second 429 in a row, no Retry-After: 2 s doubled
+    expect(await at()).toBe(12_000);
+    lanes.resolveSucceeded();
+    expect(lanes.resolveRateLimited(null)).toBe(2_000);
+    // A pause raised while a resolution waits out an earlier one (the fake sleep has already moved the
+    // clock to 14 000) holds it to the later end.
+    const waiting = at();
+    lanes.resolveRateLimited(10_000);
+    expect(await waiting).toBe(24_000);
+    for (let i = 0; i < 10; i++) lanes.resolveRateLimited(null);
+    expect(lanes.resolveRateLimited(null)).toBe(60_000); // capped
+  });
+});

@@ -6,7 +6,7 @@ import type { JobSpec } from '@/utils/capture/fetcher';
 import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
-  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseJob, recordRefs, type ArtifactRecord, type VaultDb,
+  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, recordRefs, type ArtifactRecord, type VaultDb,
 } from '@/utils/vault';
 import { deferred, firstDiff, randomBytes, waitFor } from './helpers';
 
@@ -237,7 +237,7 @@ describe('CaptureQueue', () => {
     const db = freshDb();
     const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
     // A worker that died mid-job left a 10-minute lease on one job.
-    expect(await leaseJob(db, fetchJobId(a!), Date.now(), 10 * 60_000)).toBe(true);
+    expect((await leaseDueJobs(db, Date.now(), 1, 10 * 60_000, (j) => j.id !== fetchJobId(a!))).length).toBe(1);
 
     const before = makeQueue(db);
     const blocked = before.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
@@ -453,7 +453,7 @@ describe('CaptureQueue: no polling', () => {
   it('a job leased elsewhere is waited for until its lease ends, not polled', async () => {
     const db = freshDb();
     const [id] = await seed(db, ref('file_a'));
-    expect(await leaseJob(db, fetchJobId(id!), Date.now(), 60_000)).toBe(true);
+    expect((await leaseDueJobs(db, Date.now(), 1, 60_000, (j) => j.id !== fetchJobId(id!))).length).toBe(1);
     const wakes: number[] = [];
     let looks = 0;
     const orderBy = db.jobs.orderBy.bind(db.jobs);
@@ -556,7 +556,7 @@ describe('CaptureQueue.recover: a worker that died mid-job', () => {
     const db = freshDb();
     const [id] = await seed(db, ref('file_a'));
     await db.jobs.update(fetchJobId(id!), { attempts: POLICY.maxAttempts - 1 });
-    expect(await leaseJob(db, fetchJobId(id!), Date.now(), 60_000)).toBe(true);
+    expect((await leaseDueJobs(db, Date.now(), 1, 60_000, (j) => j.id !== fetchJobId(id!))).length).toBe(1);
     const { queue } = makeQueue(db);
     expect(await queue.recover()).toBe(1);
     const record = await getArtifact(db, id!);

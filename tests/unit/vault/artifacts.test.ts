@@ -84,9 +84,11 @@ describe('saveBytes', () => {
     const db = freshDb();
     await recordRefs(db, [imageRef({ fileName: 'fox-poster.png', mimeType: 'image/png' })], { source: 'live' });
     const res = await saveBytes(db, 'file:file_aaa', WEBP, { mimeType: 'image/png', source: 'backup' });
-    expect(res).toEqual({ sha256: await sha256Of(WEBP), size: WEBP.length, mimeType: 'image/webp', deduplicated: false });
+    const { record, ...rest } = res;
+    expect(rest).toEqual({ sha256: await sha256Of(WEBP), size: WEBP.length, mimeType: 'image/webp', deduplicated: false });
 
     const rec = await getArtifact(db, 'file:file_aaa');
+    expect(record).toEqual(rec);
     expect(rec).toMatchObject({ status: 'saved', reason: null, sha256: res.sha256, size: WEBP.length, mimeType: 'image/webp', fileName: 'fox-poster.webp', source: 'backup' });
     expect(rec?.capturedAt).toEqual(expect.any(Number));
 
@@ -101,9 +103,22 @@ describe('saveBytes', () => {
     const a = await saveBytes(db, 'file:file_1', new Blob([PNG], { type: 'text/plain' }), {});
     const b = await saveBytes(db, 'file:file_2', PNG.slice().buffer, {});
     const c = await saveBytes(db, 'file:file_3', PNG, {});
-    expect(a).toEqual({ sha256: await sha256Of(PNG), size: PNG.length, mimeType: 'image/png', deduplicated: false });
-    expect(b).toEqual({ ...a, deduplicated: true });
-    expect(c).toEqual({ ...a, deduplicated: true });
+    const strip = ({ record: _record, ...rest }: Awaited<ReturnType<typeof saveBytes>>) => rest;
+    expect(strip(a)).toEqual({ sha256: await sha256Of(PNG), size: PNG.length, mimeType: 'image/png', deduplicated: false });
+    expect(strip(b)).toEqual({ ...strip(a), deduplicated: true });
+    expect(strip(c)).toEqual({ ...strip(a), deduplicated: true });
+  });
+
+  it('finishJob: the job is deleted in the same commit as the bytes, and kept when the save fails', async () => {
+    const db = freshDb();
+    await recordRefs(db, [imageRef({ fileId: 'file_j' })], { source: 'live' });
+    await enqueueJob(db, { artifactId: 'file:file_j', conversationId: 'conv-1' });
+    const [job] = await db.jobs.toArray();
+    await expect(saveBytes(db, 'file:nope', PNG, { finishJob: job!.id })).rejects.toThrow();
+    expect(await db.jobs.count()).toBe(1);
+    await saveBytes(db, 'file:file_j', PNG, { finishJob: job!.id });
+    expect(await db.jobs.count()).toBe(0);
+    expect((await getArtifact(db, 'file:file_j'))?.status).toBe('saved');
   });
 
   it('owned: a handed-over view on a larger buffer is hashed in place (no copy) and stored exactly', async () => {
@@ -149,9 +164,12 @@ describe('saveBytes', () => {
     const id = 'sandbox:conv-1:/mnt/data/x.bin';
     const first = await saveBytes(db, id, PNG);
     const second = await saveBytes(db, id, WEBP, { fileId: 'file-revealed' });
-    expect(second).toEqual({ ...first, deduplicated: true });
+    const { record, ...rest } = second;
+    const { record: _first, ...firstRest } = first;
+    expect(rest).toEqual({ ...firstRest, deduplicated: true });
     expect(await db.blobs.count()).toBe(1);
     expect(await getArtifact(db, id)).toMatchObject({ sha256: first.sha256, mimeType: 'image/png', fileId: 'file-revealed' });
+    expect(record).toEqual(await getArtifact(db, id));
     expect(await getBlob(db, await sha256Of(WEBP))).toBeNull();
   });
 

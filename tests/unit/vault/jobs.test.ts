@@ -1,11 +1,13 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import {
-  createVaultDb, dueJobs, enqueueJob, finishJob, getJob, leaseJob, pendingJobCount, rescheduleJob, VaultError,
+  createVaultDb, enqueueJob, finishJob, getJob, leaseDueJobs, pendingJobCount, rescheduleJob, VaultError, type VaultDb,
 } from '@/utils/vault';
 import { dump, freshDb } from './helpers';
 
 const job = (artifactId: string, over: Record<string, unknown> = {}) => ({ artifactId, conversationId: 'conv-1', ...over });
+/** Claims the one job `id` if it is due at `now` and not leased. */
+const leaseJob = async (db: VaultDb, id: string, now: number, ms: number) => (await leaseDueJobs(db, now, 1, ms, (j) => j.id !== id)).length === 1;
 
 describe('enqueueJob', () => {
   it('creates a due job with defaults', async () => {
@@ -49,8 +51,8 @@ describe('enqueueJob', () => {
   });
 });
 
-describe('dueJobs', () => {
-  it('returns due jobs without a live lease, earliest first, up to the limit', async () => {
+describe('leaseDueJobs', () => {
+  it('claims due jobs without a live lease, earliest first, up to the limit, none that skip rejects', async () => {
     const db = freshDb();
     await enqueueJob(db, job('late', { nextAttemptAt: 300 }));
     await enqueueJob(db, job('b', { nextAttemptAt: 200 }));
@@ -60,13 +62,27 @@ describe('dueJobs', () => {
     await leaseJob(db, 'fetch:leased', 200, 1_000);
     await leaseJob(db, 'fetch:stale-lease', 0, 100);
 
-    expect((await dueJobs(db, 250, 10)).map((j) => j.artifactId)).toEqual(['stale-lease', 'a', 'b']);
-    expect((await dueJobs(db, 250, 2)).map((j) => j.artifactId)).toEqual(['stale-lease', 'a']);
-    expect((await dueJobs(db, 1_300, 10)).map((j) => j.artifactId)).toEqual(['leased', 'stale-lease', 'a', 'b', 'late']);
+    const claimed = await leaseDueJobs(db, 250, 2, 500, (j) => j.artifactId === 'a');
+    expect(claimed.map((j) => j.artifactId)).toEqual(['stale-lease', 'b']);
+    expect(claimed.every((j) => j.leaseUntil === 750)).toBe(true);
+    expect((await getJob(db, 'fetch:b'))?.leaseUntil).toBe(750);
+    expect((await getJob(db, 'fetch:a'))?.leaseUntil).toBeNull();
+    expect((await leaseDueJobs(db, 250, 10, 500)).map((j) => j.artifactId)).toEqual(['a']);
+    expect((await leaseDueJobs(db, 1_300, 10, 500)).map((j) => j.artifactId)).toEqual(['leased', 'stale-lease', 'a', 'b', 'late']);
+    expect(await leaseDueJobs(db, 1_300, 0, 500)).toEqual([]);
+  });
+
+  it('never lets two concurrent passes claim the same job', async () => {
+    const db = freshDb();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await enqueueJob(db, job(id, { nextAttemptAt: 0 }));
+    const [x, y] = await Promise.all([leaseDueJobs(db, 10, 3, 1_000), leaseDueJobs(db, 10, 3, 1_000)]);
+    const ids = [...x!, ...y!].map((j) => j.id);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(5);
   });
 });
 
-describe('leaseJob', () => {
+describe('leasing one job', () => {
   it('lets exactly one of two concurrent leasers win', async () => {
     const db = freshDb();
     await enqueueJob(db, job('a', { nextAttemptAt: 0 }));
@@ -101,6 +117,7 @@ describe('leaseJob', () => {
     expect(await leaseJob(db, 'fetch:none', 0, 10)).toBe(false);
     await enqueueJob(db, job('a'));
     await expect(leaseJob(db, 'fetch:a', 0, 0)).rejects.toBeInstanceOf(VaultError);
+    await expect(leaseDueJobs(db, 0, -1, 10)).rejects.toBeInstanceOf(VaultError);
   });
 });
 
@@ -111,7 +128,7 @@ describe('rescheduleJob, finishJob, pendingJobCount', () => {
     await leaseJob(db, 'fetch:a', 0, 60_000);
     expect(await rescheduleJob(db, 'fetch:a', 5_000, 'HTTP 503')).toBe(true);
     expect(await getJob(db, 'fetch:a')).toMatchObject({ attempts: 1, leaseUntil: null, nextAttemptAt: 5_000, lastError: 'HTTP 503' });
-    expect(await dueJobs(db, 4_999, 10)).toEqual([]);
+    expect(await leaseDueJobs(db, 4_999, 10, 10)).toEqual([]);
     expect(await leaseJob(db, 'fetch:a', 5_000, 10)).toBe(true);
     expect(await rescheduleJob(db, 'fetch:none', 0, null)).toBe(false);
   });
@@ -135,7 +152,7 @@ describe('rescheduleJob, finishJob, pendingJobCount', () => {
     const before = await dump(db);
     await expect(rescheduleJob(db, 'fetch:a', Number.POSITIVE_INFINITY, null)).rejects.toBeInstanceOf(VaultError);
     await expect(rescheduleJob(db, 'fetch:a', 1, 42 as never)).rejects.toBeInstanceOf(VaultError);
-    await expect(dueJobs(db, 0, -1)).rejects.toBeInstanceOf(VaultError);
+    await expect(leaseDueJobs(db, 0, -1, 10)).rejects.toBeInstanceOf(VaultError);
     await expect(finishJob(db, '')).rejects.toBeInstanceOf(VaultError);
     expect(await dump(db)).toEqual(before);
   });
