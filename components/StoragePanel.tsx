@@ -32,7 +32,7 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
       {info.persisted === true ? (
         <span class="muted">Persistent: the browser will not evict the vault.</span>
       ) : (
-        <button type="button" onClick={persist} title="Ask the browser not to clear the vault when disk space runs low">
+        <button type="button" onClick={() => void persist()} title="Ask the browser not to clear the vault when disk space runs low">
           Keep vault persistent
         </button>
       )}

@@ -26,7 +26,7 @@ function project(refs: ArtifactRef[], expected: Expected[]): { got: Partial<Arti
     .sort((a, b) => order(a).localeCompare(order(b)))
     .map((r, i) => {
       const keys = Object.keys(want[i] ?? want[0] ?? {}) as (keyof ArtifactRef)[];
-      return Object.fromEntries(keys.map((k) => [k, r[k]])) as Partial<ArtifactRef>;
+      return Object.fromEntries(keys.map((k) => [k, r[k]]));
     });
   return { got, want };
 }
@@ -327,7 +327,7 @@ describe('walkConversation: focused rules', () => {
         'a2',
       ),
     );
-    const byPath = Object.fromEntries(r.refs.map((x) => [x.sandboxPath, x.fallbackMessageId]));
+    const byPath = Object.fromEntries(r.refs.map((x) => [String(x.sandboxPath), x.fallbackMessageId] as const));
     expect(byPath).toEqual({ '/mnt/data/out.csv': 'p1', '/mnt/data/other.csv': null });
   });
 
