@@ -49,6 +49,7 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
   return (
     <section class="backup" aria-label="Backup">
       <div class="backup-buttons">
+        {/* download() reports its own failure in the panel, so nothing is left to await */}
         <button type="button" onClick={() => void download()} disabled={busy !== null}>
           {busy === 'download' ? 'Writing backup…' : 'Download backup'}
         </button>

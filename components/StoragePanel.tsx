@@ -20,6 +20,7 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
     void refresh();
   }, [refreshKey]);
   if (!info) return null;
+  // Cannot reject (both storage calls fall back to a value on failure), so the click handler need not await it.
   const persist = async () => {
     await requestPersistence(nav);
     await refresh();
