@@ -12,7 +12,7 @@ import { benchWalker } from './walker';
 import { benchZip } from './zip';
 import { benchReconcile } from './reconcile';
 
-const benches: [name: string, run: () => Promise<string[]>][] = [
+const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['walker', benchWalker],
   ['library', benchLibrary],
   ['reconcile-page', benchReconcilePage],

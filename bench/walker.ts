@@ -160,7 +160,7 @@ function median(xs: number[]): number {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-export async function benchWalker(): Promise<string[]> {
+export function benchWalker(): string[] {
   const { json, expectedRefs } = buildBigConversation();
   const mb = Buffer.byteLength(json, 'utf8') / 1e6;
   const parseOnly: number[] = [];

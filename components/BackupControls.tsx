@@ -49,7 +49,8 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
   return (
     <section class="backup" aria-label="Backup">
       <div class="backup-buttons">
-        <button type="button" onClick={download} disabled={busy !== null}>
+        {/* download() reports its own failure in the panel, so nothing is left to await */}
+        <button type="button" onClick={() => void download()} disabled={busy !== null}>
           {busy === 'download' ? 'Writing backup…' : 'Download backup'}
         </button>
         <label class={`button-like${busy !== null ? ' disabled' : ''}`}>
@@ -59,7 +60,7 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
             class="visually-hidden"
             accept=".zip,application/zip"
             disabled={busy !== null}
-            onChange={(e) => void restore(e.currentTarget as HTMLInputElement)}
+            onChange={(e) => void restore(e.currentTarget)}
             data-testid="restore-input"
           />
         </label>

@@ -26,25 +26,25 @@ export function LibraryFilters({ filter, onChange, shown, total, complete = true
         placeholder="Search prompts, file names, conversations"
         aria-label="Search"
         value={filter.text}
-        onInput={(e) => set('text', (e.currentTarget as HTMLInputElement).value)}
+        onInput={(e) => set('text', (e.currentTarget).value)}
       />
       <label>
         Kind{' '}
-        <select value={filter.kind} onChange={(e) => set('kind', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['kind'])}>
+        <select value={filter.kind} onChange={(e) => set('kind', (e.currentTarget).value as LibraryFilter['kind'])}>
           <option value="all">All</option>
           {ARTIFACT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
         </select>
       </label>
       <label>
         Status{' '}
-        <select value={filter.status} onChange={(e) => set('status', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['status'])}>
+        <select value={filter.status} onChange={(e) => set('status', (e.currentTarget).value as LibraryFilter['status'])}>
           <option value="all">All</option>
           {ARTIFACT_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
       </label>
       <label>
         Source{' '}
-        <select value={filter.source} onChange={(e) => set('source', (e.currentTarget as HTMLSelectElement).value as LibraryFilter['source'])}>
+        <select value={filter.source} onChange={(e) => set('source', (e.currentTarget).value as LibraryFilter['source'])}>
           <option value="all">All</option>
           {ARTIFACT_SOURCES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>

@@ -85,7 +85,7 @@ export function LibraryGrid({ days, renderTile, renderConversationActions, overs
       data-testid="gallery"
       data-rows={rows.length}
       data-rendered-rows={end - start}
-      onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}
+      onScroll={(e) => setScrollTop((e.currentTarget).scrollTop)}
       tabIndex={0}
       aria-label="Gallery"
     >

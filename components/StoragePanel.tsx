@@ -20,6 +20,7 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
     void refresh();
   }, [refreshKey]);
   if (!info) return null;
+  // Cannot reject (both storage calls fall back to a value on failure), so the click handler need not await it.
   const persist = async () => {
     await requestPersistence(nav);
     await refresh();
@@ -32,7 +33,7 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
       {info.persisted === true ? (
         <span class="muted">Persistent: the browser will not evict the vault.</span>
       ) : (
-        <button type="button" onClick={persist} title="Ask the browser not to clear the vault when disk space runs low">
+        <button type="button" onClick={() => void persist()} title="Ask the browser not to clear the vault when disk space runs low">
           Keep vault persistent
         </button>
       )}

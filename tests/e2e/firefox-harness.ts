@@ -140,7 +140,7 @@ export function asProbeHost(ff: Firefox): Browser {
       const page = await ff.openExtensionPage(path);
       return {
         // openExtensionPage already waited for readyState complete
-        waitForLoadState: async () => undefined,
+        waitForLoadState: () => Promise.resolve(),
         isClosed: () => page.isClosed(),
         evaluate: (fn: string | ((arg: unknown) => unknown), ...args: unknown[]) => page.evaluate(fn as never, ...(args as never[])),
       };

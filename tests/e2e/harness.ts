@@ -204,7 +204,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
       last = v;
     } catch (e) {
       last = e;

@@ -13,6 +13,7 @@ import { unzipSync, strToU8 } from 'fflate';
 import type { Page } from 'playwright-core';
 import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildArchive, sampleVault } from '../../bench/library.ts';
+import type { VaultManifest } from '../../utils/archive/manifest.ts';
 import { hasExtensionBuild, launchBrowser, REPO_ROOT, type Browser } from './harness.ts';
 
 const T = { timeout: 120_000 };
@@ -153,9 +154,9 @@ describe('library page (real Chromium)', { skip }, () => {
     assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
     for (const name of Object.keys(a)) if (name !== 'manifest.json') assert.deepEqual(Buffer.from(b[name]!), Buffer.from(a[name]!), name);
     const manifest = (files: Record<string, Uint8Array>) => {
-      const m = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8'));
+      const m = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8')) as VaultManifest;
       // Restored entries are new to the second vault: source becomes `import` (contracts.md 1); the rest is equal.
-      return { ...m, createdAt: null, artifacts: m.artifacts.map((x: Record<string, unknown>) => ({ ...x, source: null })) };
+      return { ...m, createdAt: null, artifacts: m.artifacts.map((x) => ({ ...x, source: null })) };
     };
     assert.deepEqual(manifest(b), manifest(a));
     // And the first download holds exactly the sample's bytes.
@@ -172,15 +173,15 @@ describe('library page (real Chromium)', { skip }, () => {
 
   const tampered: Array<[string, () => Uint8Array, RegExp]> = [
     ['not a ZIP', () => strToU8('PK? no, just text pretending to be a backup'), /not a ZIP archive/],
-    ['the wrong format', () => buildArchive(sample.artifacts, sample.conversations, (_f, m) => (m.format = 'someone-elses-vault')), /format is "someone-elses-vault"/],
-    ['a bad hash', () => buildArchive(sample.artifacts, sample.conversations, (files, m) => {
-      const path = m.artifacts[0].path as string;
+    ['the wrong format', () => buildArchive(sample.artifacts, sample.conversations, (_f, m: { format: string }) => (m.format = 'someone-elses-vault')), /format is "someone-elses-vault"/],
+    ['a bad hash', () => buildArchive(sample.artifacts, sample.conversations, (files, m: VaultManifest) => {
+      const path = m.artifacts[0]!.path!;
       const bytes = (files[path] as [Uint8Array, unknown])[0].slice();
       bytes[bytes.length - 20]! ^= 0xff;
       files[path] = bytes;
     }), /does not match its SHA-256/],
-    ['a missing member', () => buildArchive(sample.artifacts, sample.conversations, (files, m) => {
-      delete files[m.artifacts[1].path as string];
+    ['a missing member', () => buildArchive(sample.artifacts, sample.conversations, (files, m: VaultManifest) => {
+      delete files[m.artifacts[1]!.path!];
     }), /is missing/],
     ['a "../" member name', () => buildArchive(sample.artifacts, sample.conversations, (files) => {
       files['../../escape.txt'] = strToU8('owned');

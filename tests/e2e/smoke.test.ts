@@ -222,8 +222,9 @@ describe('fake backend over HTTP', () => {
     assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
     const datas = res.text().split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
     assert.equal(datas.at(-1), '[DONE]');
-    const add = datas.map((d) => (d === '[DONE]' ? null : JSON.parse(d))).find((e) => e?.o === 'add');
-    const assistantId: string = add.v.message.id;
+    const events = datas.filter((d) => d !== '[DONE]').map((d) => JSON.parse(d) as { o?: string; v?: { message?: { id?: string } } });
+    const assistantId = events.find((e) => e.o === 'add')?.v?.message?.id;
+    assert.ok(assistantId, 'the stream adds the assistant message');
     const conv = fake.state.conversations.get(DEMO)!;
     const text = conv.mapping[assistantId]!.message!.content.parts![0] as string;
     const path = /sandbox:(\/mnt\/data\/[^)]+)/.exec(text)![1]!;
@@ -367,7 +368,7 @@ describe('fake app in Chromium', () => {
         const ids = await page.$$eval('[data-message-id]', (els) => els.map((e) => e.getAttribute('data-message-id')!));
         assert.ok(ids.length > 0, `${host} ${id}: something rendered`);
         assert.deepEqual(ids.filter((m) => !onPath.has(m)), [], `${host} ${id}: only current-path nodes`);
-        await waitFor(() => page.$$eval('img', (els) => els.every((i) => ((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0) || (i as HTMLImageElement).dataset.error)), {
+        await waitFor(() => page.$$eval('img', (els) => els.every((i) => ((i).complete && (i).naturalWidth > 0) || (i).dataset.error)), {
           message: `${host} ${id}: images settled`,
         });
         assert.deepEqual(await page.$$eval('img[data-error]', (els) => els.map((e) => e.getAttribute('data-error'))), [], `${host} ${id}: every image resolves`);
@@ -479,13 +480,16 @@ chrome.runtime.onMessage.addListener((m, s, reply) => { reply({ bootId: self.boo
       const page = await b.page();
       await page.goto(`https://chatgpt.com/c/${DEMO}`);
       // cookies set by the fake page are sent by the extension's credentialed fetch
-      const token = await sw.evaluate(async () => (await (await fetch('https://chatgpt.com/api/auth/session', { credentials: 'include' })).json()).accessToken);
+      const token = await sw.evaluate(async () => ((await (await fetch('https://chatgpt.com/api/auth/session', { credentials: 'include' })).json()) as { accessToken?: string }).accessToken);
       assert.equal(token, fake.state.accessToken);
       assert.equal(await serviceWorkerStatus(b.context, b.extensionId!), 'running');
       await stopServiceWorker(b.context, b.extensionId!);
       assert.equal(await serviceWorkerStatus(b.context, b.extensionId!), 'stopped');
       const reply = await page.evaluate(() => new Promise<{ bootId: string }>((res) => {
-        window.addEventListener('message', (e) => e.data?.probeReply && res(e.data.probeReply));
+        window.addEventListener('message', (e: MessageEvent<unknown>) => {
+          const reply = typeof e.data === 'object' && e.data !== null ? (e.data as { probeReply?: { bootId: string } }).probeReply : undefined;
+          if (reply) res(reply);
+        });
         window.postMessage('probe:ping');
       }));
       assert.notEqual(reply.bootId, boot1, 'a fresh worker instance answered');

@@ -63,7 +63,7 @@ export async function readVault(browser: Browser): Promise<VaultDump> {
       new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open('artifact-vault');
         req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
       });
     const db = await open();
     // One read transaction over every store, so that a capture committing meanwhile is seen whole or not at
@@ -75,7 +75,7 @@ export async function readVault(browser: Browser): Promise<VaultDump> {
         if (!tx || !stores.includes(store)) return resolve([]);
         const req = tx.objectStore(store).getAll();
         req.onsuccess = () => resolve(req.result as T[]);
-        req.onerror = () => reject(req.error);
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
       });
     const [rawBlobs, rawArtifacts, rawJobs, rawSnapshots] = await Promise.all([
       all<{ sha256: string; blob: Blob }>('blobs'),
@@ -116,13 +116,13 @@ export async function everythingStored(browser: Browser): Promise<string> {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open(info.name!);
         req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
       });
       for (const store of [...db.objectStoreNames]) {
         const rows = await new Promise<unknown[]>((resolve, reject) => {
           const req = db.transaction(store).objectStore(store).getAll();
           req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
         });
         for (const row of rows) {
           parts.push(JSON.stringify(row));

@@ -112,7 +112,7 @@ export function loadFixtures(dirs: string[]): Map<string, FakeConversation> {
       }
       for (const c of Array.isArray(data) ? data : [data]) {
         const conv = c as FakeConversation;
-        const id = conv?.conversation_id ?? (conv?.id as string | undefined);
+        const id = conv?.conversation_id ?? (conv?.id);
         if (typeof id !== 'string' || !conv.mapping) continue;
         out.set(id, { ...conv, conversation_id: id });
       }
@@ -177,7 +177,7 @@ export class FakeState {
     return this.options;
   }
 
-  addFault(rule: FaultRule): ActiveFault & { remove(): void } {
+  addFault(rule: FaultRule): ActiveFault & { remove: () => void } {
     const active: ActiveFault = { ...rule, id: this.nextFaultId++, hits: 0 };
     this.faults.push(active);
     return Object.assign(active, { remove: () => this.removeFault(active.id) });

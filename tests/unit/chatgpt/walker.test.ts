@@ -325,7 +325,7 @@ describe('walkConversation: focused rules', () => {
         'a2',
       ),
     );
-    const byPath = Object.fromEntries(r.refs.map((x) => [x.sandboxPath, x.fallbackMessageId]));
+    const byPath = Object.fromEntries(r.refs.map((x) => [String(x.sandboxPath), x.fallbackMessageId] as const));
     expect(byPath).toEqual({ '/mnt/data/out.csv': 'p1', '/mnt/data/other.csv': null });
   });
 

@@ -7,7 +7,7 @@ import { BackupControls } from '@/components/BackupControls';
 import { CaptureSettings } from '@/components/CaptureSettings';
 import { StoragePanel } from '@/components/StoragePanel';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
-import type { RestoreResult } from '@/utils/archive';
+import type { RestoreResult, VaultManifest } from '@/utils/archive';
 import { FIRST_SCREEN } from '@/utils/library/listing';
 import { choose, click, countingApi, freshDb, manualVisibility, mount, ref, seedSaved, seedSnapshot, type, until } from './helpers';
 
@@ -35,7 +35,7 @@ async function setup(extra: Record<string, unknown> = {}) {
   const vis = manualVisibility();
   const save = vi.fn<(blob: Blob, name: string) => void>();
   const confirm = vi.fn<(m: string) => boolean>(() => true);
-  const nav = { storage: { estimate: async () => ({ usage: 1e6, quota: 1e11 }), persisted: async () => true } } as unknown as Navigator;
+  const nav = { storage: { estimate: () => Promise.resolve({ usage: 1e6, quota: 1e11 }), persisted: () => Promise.resolve(true) } } as unknown as Navigator;
   const root = await mount({ api, observeVisible: vis.observe, save, confirm, nav, ...extra });
   await until(() => root.querySelectorAll('[data-testid="artifact"]').length > 0);
   return { db, api, vis, save, confirm, root };
@@ -97,7 +97,7 @@ describe('gallery', () => {
     expect(tiles(root).length).toBeLessThan(150);
 
     // Scrolling far down renders other rows, still a small window.
-    await act(async () => {
+    await act(() => {
       gallery.scrollTop = 50_000;
       gallery.dispatchEvent(new Event('scroll'));
     });
@@ -180,11 +180,11 @@ describe('preview', () => {
     expect(dialog.getAttribute('role')).toBe('dialog');
     await until(() => dialog.querySelector('[data-testid="preview-image"]') !== null);
     expect(dialog.querySelector<HTMLImageElement>('[data-testid="preview-image"]')!.src).toMatch(/^blob:/);
-    const prov = dialog.querySelector('[data-testid="provenance"]')!.textContent!;
+    const prov = dialog.querySelector('[data-testid="provenance"]')!.textContent;
     for (const text of ['a red fox poster', 'gen_fox', '42', 'file_fox', 'm1', 'Fox poster']) expect(prov).toContain(text);
-    const sha = (await (await import('node:crypto')).createHash('sha256').update(WEBP).digest('hex'));
+    const sha = (await import('node:crypto')).createHash('sha256').update(WEBP).digest('hex');
     expect(prov).toContain(sha);
-    const link = [...dialog.querySelectorAll('a')].find((a) => a.textContent!.includes('Open conversation'))!;
+    const link = [...dialog.querySelectorAll('a')].find((a) => a.textContent.includes('Open conversation'))!;
     expect(link.getAttribute('href')).toBe('https://chatgpt.com/c/c1');
     expect(link.getAttribute('rel')).toContain('noopener');
 
@@ -286,7 +286,7 @@ describe('backup controls', () => {
     const d = new Date();
     const p = (n: number) => String(n).padStart(2, '0');
     expect(name).toBe(`chatgpt-vault-${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}.zip`);
-    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(await blob.arrayBuffer()))['manifest.json']));
+    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(await blob.arrayBuffer()))['manifest.json'])) as VaultManifest;
     expect(manifest.artifacts).toHaveLength(5);
   });
 
@@ -300,19 +300,19 @@ describe('backup controls', () => {
   async function chooseFile(container: HTMLElement, file: File) {
     const input = container.querySelector<HTMLInputElement>('input[type=file]')!;
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
-    await act(async () => {
+    await act(() => {
       input.dispatchEvent(new Event('change', { bubbles: true }));
     });
   }
 
   it('labels the file input "Restore backup" and reports the outcome of a restore', async () => {
-    const onRestore = vi.fn(async () => ({
+    const onRestore = vi.fn(() => Promise.resolve({
       added: 3, alreadyPresent: 2, updated: 1, rejected: [{ path: 'artifacts[4]', reason: 'no identity' }],
       conversations: { added: 1, updated: 0, alreadyPresent: 0 },
     }));
     const c = mountControls(onRestore);
     const input = c.querySelector<HTMLInputElement>('input[type=file]')!;
-    expect(input.closest('label')!.textContent!.trim()).toBe('Restore backup');
+    expect(input.closest('label')!.textContent.trim()).toBe('Restore backup');
     await chooseFile(c, new File(['x'], 'vault.zip'));
     await until(() => c.querySelector('[data-testid="restore-report"]') !== null);
     expect(onRestore).toHaveBeenCalledTimes(1);
@@ -324,9 +324,9 @@ describe('backup controls', () => {
   });
 
   it('shows a refused archive as an alert saying the vault is unchanged', async () => {
-    const c = mountControls(async () => {
-      throw new Error('The archive was altered: artifacts/abc.png does not match its SHA-256.');
-    });
+    const c = mountControls(() => Promise.reject(
+      new Error('The archive was altered: artifacts/abc.png does not match its SHA-256.')
+    ));
     await chooseFile(c, new File(['x'], 'bad.zip'));
     await until(() => c.querySelector('[role="alert"]') !== null);
     expect(c.querySelector('[role="alert"]')!.textContent).toBe(
@@ -340,16 +340,16 @@ describe('capture settings and storage', () => {
   async function mountSettings(requestDownloads: () => Promise<boolean>) {
     const c = document.createElement('div');
     document.body.append(c);
-    await act(async () => {
+    await act(() => {
       render(<CaptureSettings requestDownloads={requestDownloads} />, c);
     });
     await until(() => c.querySelector('input') !== null);
-    const box = (label: string) => [...c.querySelectorAll('label')].find((l) => l.textContent!.includes(label))!.querySelector('input')!;
+    const box = (label: string) => [...c.querySelectorAll('label')].find((l) => l.textContent.includes(label))!.querySelector('input')!;
     return { c, box };
   }
 
   it('has uploads off by default and saves changes', async () => {
-    const { c, box } = await mountSettings(async () => true);
+    const { c, box } = await mountSettings(() => Promise.resolve(true));
     expect(box('Generated images').checked).toBe(true);
     expect(box('My uploads').checked).toBe(false);
     await click(box('My uploads'));
@@ -359,13 +359,13 @@ describe('capture settings and storage', () => {
   });
 
   it('turns on saving to Downloads only when the permission is granted', async () => {
-    const refuse = await mountSettings(async () => false);
+    const refuse = await mountSettings(() => Promise.resolve(false));
     await click(refuse.box('Downloads folder'));
-    await until(() => refuse.c.textContent!.includes('did not grant'));
+    await until(() => refuse.c.textContent.includes('did not grant'));
     expect(await saveToDownloads.getValue()).toBe(false);
     render(null, refuse.c);
 
-    const grant = await mountSettings(async () => true);
+    const grant = await mountSettings(() => Promise.resolve(true));
     await click(grant.box('Downloads folder'));
     await until(() => grant.box('Downloads folder').checked);
     expect(await saveToDownloads.getValue()).toBe(true);
@@ -374,20 +374,20 @@ describe('capture settings and storage', () => {
 
   it('shows usage, warns when space is low and asks for persistence', async () => {
     let persisted = false;
-    const persist = vi.fn(async () => (persisted = true));
+    const persist = vi.fn(() => Promise.resolve((persisted = true)));
     const nav = {
-      storage: { estimate: async () => ({ usage: 9.5e9, quota: 1e10 }), persisted: async () => persisted, persist },
+      storage: { estimate: () => Promise.resolve({ usage: 9.5e9, quota: 1e10 }), persisted: () => Promise.resolve(persisted), persist },
     } as unknown as Navigator;
     const c = document.createElement('div');
     document.body.append(c);
-    await act(async () => {
+    await act(() => {
       render(<StoragePanel nav={nav} />, c);
     });
     await until(() => c.querySelector('[data-testid="storage"]') !== null);
     expect(c.textContent).toContain('9.5 GB used · 500 MB available');
     expect(c.querySelector('[role="alert"]')!.textContent).toMatch(/Space is running low/);
     await click([...c.querySelectorAll('button')].find((b) => b.textContent === 'Keep vault persistent')!);
-    await until(() => c.textContent!.includes('Persistent: the browser will not evict'));
+    await until(() => c.textContent.includes('Persistent: the browser will not evict'));
     expect(persist).toHaveBeenCalledTimes(1);
     render(null, c);
   });

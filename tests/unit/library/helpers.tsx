@@ -69,7 +69,7 @@ export function manualVisibility() {
     observe,
     pending: () => waiting.size,
     showAll: async () => {
-      await act(async () => {
+      await act(() => {
         for (const [el, cb] of [...waiting]) {
           waiting.delete(el);
           cb();
@@ -97,7 +97,7 @@ export async function mount(props: LibraryProps): Promise<HTMLElement> {
   const container = document.createElement('div');
   document.body.append(container);
   containers.push(container);
-  await act(async () => {
+  await act(() => {
     render(<Library {...props} />, container);
   });
   return container;
@@ -115,14 +115,14 @@ export async function until(check: () => boolean, tries = 200): Promise<void> {
 }
 
 export async function type(input: HTMLInputElement, value: string) {
-  await act(async () => {
+  await act(() => {
     input.value = value;
     input.dispatchEvent(new Event('input', { bubbles: true }));
   });
 }
 
 export async function choose(select: HTMLSelectElement, value: string) {
-  await act(async () => {
+  await act(() => {
     select.value = value;
     select.dispatchEvent(new Event('change', { bubbles: true }));
   });
@@ -130,7 +130,7 @@ export async function choose(select: HTMLSelectElement, value: string) {
 
 export async function click(el: Element | null) {
   if (!el) throw new Error('nothing to click');
-  await act(async () => {
+  await act(() => {
     (el as HTMLElement).click();
   });
 }

@@ -160,7 +160,7 @@ describe('storage info', () => {
   });
 
   it('reads estimate and persistence from an injected navigator', async () => {
-    const nav = { storage: { estimate: async () => ({ usage: 2 * GB, quota: 10 * GB }), persisted: async () => false } } as unknown as Navigator;
+    const nav = { storage: { estimate: () => Promise.resolve({ usage: 2 * GB, quota: 10 * GB }), persisted: () => Promise.resolve(false) } } as unknown as Navigator;
     expect(await readStorageInfo(nav)).toEqual({ usage: 2 * GB, quota: 10 * GB, available: 8 * GB, persisted: false, low: false });
     expect(await readStorageInfo({} as Navigator)).toEqual({ usage: null, quota: null, available: null, persisted: null, low: false });
   });
