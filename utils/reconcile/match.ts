@@ -6,7 +6,7 @@
  * bytes both sides have. Each pass only claims export items no earlier pass claimed.
  */
 import type { ArtifactKind } from '@/utils/model';
-import { normaliseSandboxPath } from '@/utils/chatgpt/walker';
+import { normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
 import type { ReportItem, ReconcileStatus } from './report';
 import type { VaultArtifact } from './vault-side';
 import type { ExportRef } from './walk-task';
