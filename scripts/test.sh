@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README tells a newcomer to run it (`npm test`) and as CI runs it (.ci/run):
-# type check, unit tests, Chrome and Firefox builds, then the end-to-end tests in real Chromium against
+# type check and lint, unit tests, Chrome and Firefox builds, then the end-to-end tests in real Chromium against
 # the fake chatgpt.com. Prints plain summary lines ("unit: N passed, N failed").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
-echo "== type check"
-npx tsc --noEmit || status=1
+echo "== type check and lint (npm run check)"
+npm run -s check || status=1
 
 echo "== unit tests"
 rm -f .vitest-results.json

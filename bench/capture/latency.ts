@@ -86,7 +86,7 @@ function resolveRequestAt(fake: FakeChatGPT, a: ArtifactRow): number | null {
 }
 
 async function seenInPage(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(`({ ...window.__benchSeen })`) as Promise<Record<string, number>>;
+  return page.evaluate<Record<string, number>>(`({ ...window.__benchSeen })`);
 }
 
 export async function measureLatency(): Promise<string[]> {

@@ -69,7 +69,7 @@ export type Variant = 'worker' | 'tab';
 
 type Metrics = Record<string, number>;
 async function metrics(cdp: CDPSession): Promise<Metrics> {
-  const { metrics: list } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
 }
 
@@ -77,9 +77,9 @@ async function metrics(cdp: CDPSession): Promise<Metrics> {
 async function clockOffset(page: Page, cdp: CDPSession): Promise<number> {
   let best = { spread: Infinity, offset: 0 };
   for (let i = 0; i < 5; i++) {
-    const before = (await page.evaluate('performance.now()')) as number;
+    const before = await page.evaluate<number>('performance.now()');
     const ticks = (await metrics(cdp)).Timestamp! * 1000;
-    const after = (await page.evaluate('performance.now()')) as number;
+    const after = await page.evaluate<number>('performance.now()');
     if (after - before < best.spread) best = { spread: after - before, offset: ticks - (before + after) / 2 };
   }
   return best.offset;
@@ -106,7 +106,7 @@ async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom
       { timeout: 60_000, polling: 100 },
     );
     const loadMs = Date.now() - t0;
-    const images = (await page.evaluate(`document.querySelectorAll('#thread img').length`)) as number;
+    const images = await page.evaluate<number>(`document.querySelectorAll('#thread img').length`);
     await page.evaluate(`window.__fakeApp.send('Add one more chart of the totals, please')`);
     // The reply's async image_gen result lands about a second after the stream; the app polls for it.
     await page.waitForFunction(`document.querySelectorAll('#thread img').length > ${images}`, undefined, { timeout: 60_000, polling: 100 });
@@ -118,7 +118,7 @@ async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom
     const reads = { extension: gets.filter((r) => r.fetchSite !== 'same-origin').length, page: gets.filter((r) => r.fetchSite === 'same-origin').length };
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
     const offset = await clockOffset(page, cdp);
-    const longTasks = (await page.evaluate('window.__benchLongTasks || []')) as [number, number][];
+    const longTasks = await page.evaluate<[number, number][]>('window.__benchLongTasks || []');
     await cdp.detach();
 
     const ext = extensionTime(profile);

@@ -24,7 +24,7 @@ export class VaultReader {
 
   async artifacts(): Promise<ArtifactRow[]> {
     if (!this.page || this.page.isClosed()) this.page = await this.browser.openExtensionPage('/manifest.json');
-    return this.page.evaluate(`(async () => {
+    return this.page.evaluate<ArtifactRow[]>(`(async () => {
       const dbs = await indexedDB.databases();
       if (!dbs.some((d) => d.name === 'artifact-vault')) return [];
       const db = await new Promise((resolve, reject) => {
@@ -46,7 +46,7 @@ export class VaultReader {
       } finally {
         db.close();
       }
-    })()`) as Promise<ArtifactRow[]>;
+    })()`);
   }
 
   async close(): Promise<void> {

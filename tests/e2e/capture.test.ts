@@ -118,7 +118,7 @@ function reads(conversationId: string) {
 
 describe('live capture', () => {
   test('2026 markup: DALL-E 3 and image_gen images, a chart and sandbox files are saved with provenance', { timeout: 60_000 }, async () => {
-    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     const { exp, saved } = await settledAll(b, MIXED);
     assertSavedExactly(saved, MIXED, exp);
     const images = saved.filter((a) => a.kind === 'image');
@@ -203,7 +203,7 @@ describe('live capture', () => {
       fake.state.addFault({ route: 'estuary', match: `id=${b2}`, fault: 'stall', times: 1, bearer: true }),
       fake.state.addFault({ route: 'estuary', match: `id=${c}`, fault: 'truncate', times: 1, bearer: true }),
     ];
-    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 75_000);
     assertSavedExactly(saved, MIXED, exp);
     for (const f of faults) assert.equal(f.hits, 1, `fault ${f.fault} on ${f.route} was injected once`);
@@ -224,7 +224,7 @@ describe('live capture', () => {
     const exp = expected(MIXED);
     // Every byte download fails once, so the jobs sit in backoff when the worker is stopped.
     fake.state.addFault({ route: 'estuary', fault: '500', times: exp.files.length + exp.sandbox.length, bearer: true });
-    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     await waitFor(() => fake.state.requests.some((r) => r.fault === '500'), { timeout: 20_000, message: 'a download failed' });
     await stopServiceWorker(b.context, b.extensionId!);
     const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 60_000);
@@ -270,7 +270,7 @@ describe('live capture', () => {
       window.addEventListener('message', (e) => seen.push(e.data));
     });
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    const { exp } = await settledAll(b, MIXED);
+    await settledAll(b, MIXED);
     const before = await readVault(b);
     await definePageHelpers(page);
     const leaked = await page.evaluate(async (ids) => {
@@ -331,7 +331,7 @@ describe('live capture', () => {
   });
 
   test('a project chat (/g/g-p-.../c/...) is captured, and the badge counts what was saved', { timeout: 60_000 }, async () => {
-    const { b, page } = await openChat(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-research/c/${DALLE3}`);
+    const { b } = await openChat(`https://chatgpt.com/g/g-p-0123456789abcdef0123456789abcdef-research/c/${DALLE3}`);
     const { exp, saved } = await settledAll(b, DALLE3);
     assertSavedExactly(saved, DALLE3, exp);
     const probe = await b.openExtensionPage('/library.html');
@@ -375,7 +375,7 @@ describe('live capture', () => {
 
   test('a workspace account: every API call carries ChatGPT-Account-Id and capture succeeds', { timeout: 60_000 }, async () => {
     fake.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
-    const { b, page } = await openChat(`https://chatgpt.com/c/${MIXED}`);
+    const { b } = await openChat(`https://chatgpt.com/c/${MIXED}`);
     const { exp, saved } = await settledAll(b, MIXED);
     assertSavedExactly(saved, MIXED, exp);
     const ours = fake.state.requests.filter((r) => r.bearer && (r.route === 'files-download' || r.route === 'interpreter'));

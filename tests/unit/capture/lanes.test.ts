@@ -71,9 +71,11 @@ describe('RequestLanes.json', () => {
       throw new Error('boom');
     });
     const second = lanes.json(async () => 'next');
-    const syncThrow = lanes.json((() => {
+    // A function that throws before returning a promise (not an async one) must reject its caller too.
+    const throwsSync = (): Promise<string> => {
       throw new Error('sync boom');
-    }) as () => Promise<string>);
+    };
+    const syncThrow = lanes.json(throwsSync);
     const third = lanes.json(async () => 'after');
     await expect(first).rejects.toThrow('boom');
     await expect(second).resolves.toBe('next');

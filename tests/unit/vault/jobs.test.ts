@@ -76,7 +76,7 @@ describe('leaseDueJobs', () => {
     const db = freshDb();
     for (const id of ['a', 'b', 'c', 'd', 'e']) await enqueueJob(db, job(id, { nextAttemptAt: 0 }));
     const [x, y] = await Promise.all([leaseDueJobs(db, 10, 3, 1_000), leaseDueJobs(db, 10, 3, 1_000)]);
-    const ids = [...x!, ...y!].map((j) => j.id);
+    const ids = [...x, ...y].map((j) => j.id);
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);
   });
