@@ -28,7 +28,21 @@ export interface AddOptions {
   lastModified?: Date;
 }
 
+/** What a member copied as it is needs: its ZIP method, CRC-32 and sizes (a reader's `ZipEntry` fits). */
+export interface RawMember {
+  readonly method: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+}
+
 export interface ZipWriter {
+  /**
+   * Copies a member's stored bytes unchanged (no inflate, no deflate): `data` must be exactly
+   * `compressedSize` bytes that decode to the CRC and size given, which the caller vouches for (the
+   * reader's `raw()` verifies them as they pass). Sizes and CRC go in the local header, no descriptor.
+   */
+  addRaw(name: string, member: RawMember, data: ReadableStream<Uint8Array>, opts?: { lastModified?: Date }): Promise<void>;
   add(name: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, opts?: AddOptions): Promise<void>;
   /** Writes the central directory and closes the sink. */
   close(): Promise<void>;
@@ -126,7 +140,8 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     return h.b;
   };
 
-  const add = async (rawName: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, o: AddOptions = {}) => {
+  /** The member's final name, checked and reserved. */
+  const claim = (rawName: string): string => {
     if (busy) throw new Error('ZipWriter.add: the previous member is still being written');
     if (closed) throw new Error('ZipWriter.add: the writer is closed');
     const name = rawName.replace(INVISIBLE_CHARS, '');
@@ -134,6 +149,46 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     if (unsafe) throw new ZipFormatError('unsafe-name', `Cannot write member ${describeName(name)}: the name ${unsafe}.`);
     if (names.has(name)) throw new ZipFormatError('duplicate-name', `Cannot write member ${describeName(name)} twice.`);
     names.add(name);
+    return name;
+  };
+
+  const addRaw = async (rawName: string, src: RawMember, data: ReadableStream<Uint8Array>, o: { lastModified?: Date } = {}) => {
+    const name = claim(rawName);
+    busy = true;
+    try {
+      if (src.method === 0 && src.compressedSize !== src.uncompressedSize) {
+        throw new ZipFormatError('bad-crc', `Cannot copy member ${describeName(name)}: it is stored but declares two different sizes.`);
+      }
+      const { time, date } = dosDateTime(o.lastModified ?? new Date());
+      const m: Written = {
+        nameBytes: encoder.encode(name), flags: 0x800, method: src.method, time, date, crc: src.crc32 >>> 0,
+        compressedSize: src.compressedSize, uncompressedSize: src.uncompressedSize, offset,
+        zip64Local: src.compressedSize >= MAX32 || src.uncompressedSize >= MAX32,
+      };
+      await write(localHeader(m));
+      const reader = data.getReader();
+      let copied = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        copied += value.length;
+        if (copied > m.compressedSize) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
+        await write(value);
+      }
+      if (copied !== m.compressedSize) {
+        throw new ZipFormatError('bad-crc', `Cannot copy member ${describeName(name)}: its data is ${copied > m.compressedSize ? 'longer' : 'shorter'} than the ${m.compressedSize} bytes it declares.`);
+      }
+      members.push(m);
+    } finally {
+      busy = false;
+    }
+  };
+
+  const add = async (rawName: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, o: AddOptions = {}) => {
+    const name = claim(rawName);
     busy = true;
     try {
       // A small Blob is read in one go: its CRC and size then go in the local header, and the member
@@ -204,8 +259,10 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     closed = true;
     const cdStart = offset;
     for (const m of members) {
-      const bigU = m.uncompressedSize >= MAX32 || m.zip64Local;
-      const bigC = m.compressedSize >= MAX32 || m.zip64Local;
+      // ZIP64 fields only for values that need them: fflate (and other readers that trust the central
+      // directory alone) misread a 0xFFFFFFFF size whose ZIP64 field lacks the offset.
+      const bigU = m.uncompressedSize >= MAX32;
+      const bigC = m.compressedSize >= MAX32;
       const bigO = m.offset >= MAX32;
       const extra = (bigU ? 8 : 0) + (bigC ? 8 : 0) + (bigO ? 8 : 0);
       const zip64 = extra > 0;
@@ -243,6 +300,7 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
 
   return {
     add,
+    addRaw,
     close,
     abort,
     get bytesWritten() {
