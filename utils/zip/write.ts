@@ -3,7 +3,8 @@
  * is never read whole), with ZIP64 records exactly where a size, an offset or the member count needs
  * them: a backup over 4 GiB or over 65,535 members stays readable (our reader, Info-ZIP `unzip`).
  *
- * A member from a Blob or a stream is written with a data descriptor (its CRC is known only at the end);
+ * Bytes in memory (and a Blob up to 1 MiB) get their CRC and sizes in the local header, no descriptor.
+ * A larger Blob or a stream is written with a data descriptor (its CRC is known only at the end);
  * when its size is unknown or near 4 GiB its local header carries a ZIP64 field and the descriptor is the
  * 64-bit one, as APPNOTE 4.3.9 asks. Names are UTF-8 (flag bit 11), safe (`unsafeNameReason`) and unique;
  * bidi controls and zero-width characters are stripped from them.
@@ -107,6 +108,16 @@ function streamOf(get: () => Promise<Uint8Array>): ReadableStream<Uint8Array> {
     },
   });
 }
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  const r = stream.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
 const VERSION_MADE_BY = (3 << 8) | 45; // Unix, spec 4.5: unzip then applies the mode below.
 const FILE_MODE = (0o100644 << 16) >>> 0;
 
@@ -200,26 +211,25 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
         nameBytes: encoder.encode(name), flags: 0x800, method, time, date, crc: 0, compressedSize: 0, uncompressedSize: 0,
         offset, zip64Local: false,
       };
-      if (data instanceof Uint8Array && !o.compress) {
-        // Known bytes: sizes and CRC go in the local header, no descriptor.
+      if (data instanceof Uint8Array) {
+        // Known bytes: deflated in memory first (the input is in memory already), so the sizes and CRC go
+        // in the local header and no descriptor is needed: what Explorer and Archive Utility read best.
+        const body = method === 8 ? await collect(streamOf(() => Promise.resolve(data as Uint8Array)).pipeThrough(deflate())) : [data];
         m.crc = crcOf(data);
-        m.compressedSize = m.uncompressedSize = data.length;
-        m.zip64Local = data.length >= MAX32;
+        m.uncompressedSize = data.length;
+        m.compressedSize = body.reduce((n, c) => n + c.length, 0);
+        m.zip64Local = m.uncompressedSize >= MAX32 || m.compressedSize >= MAX32;
         await write(localHeader(m));
-        await write(data);
+        for (const c of body) await write(c);
         members.push(m);
         return;
       }
       const blob = isBlobLike(data) ? data : null;
-      const known = data instanceof Uint8Array ? data.length : blob ? blob.size : null;
       m.flags |= 0x8;
-      m.zip64Local = known === null || known >= SAFE32;
+      m.zip64Local = blob === null || blob.size >= SAFE32;
       await write(localHeader(m));
       let input: ReadableStream<Uint8Array>;
-      if (data instanceof Uint8Array) {
-        const bytes = data;
-        input = streamOf(() => Promise.resolve(bytes));
-      } else if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
+      if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
       else input = data as ReadableStream<Uint8Array>;
       let crc = 0;
       let size = 0;

@@ -219,6 +219,10 @@ describe('compatibility with fflate', () => {
       ['bytes.txt', text('hello '.repeat(500)), { compress: true }],
       ['blob.bin', new Blob([noise(9, 3000)])],
     ]);
+    // Known bytes (and small Blobs), deflated or not, carry CRC and sizes in the local header: no descriptor.
+    const r = await openZip(blobOf(zip));
+    const flag = (name: string) => new DataView(zip.buffer, zip.byteOffset + r.get(name)!.offset, 30).getUint16(6, true) & 0x8;
+    expect(['stream.bin', 'stream.json', 'bytes.bin', 'bytes.txt', 'blob.bin'].map(flag)).toEqual([8, 8, 0, 0, 0]);
     const files = unzipSync(zip);
     expect(Buffer.from(files['stream.bin']!).equals(Buffer.concat([noise(2, 1000), noise(3, 5000)]))).toBe(true);
     expect(new TextDecoder().decode(files['stream.json'])).toBe('{"a":1}'.repeat(1000));
