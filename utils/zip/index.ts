@@ -11,6 +11,7 @@
  *   await zip.bytes(entry, maxBytes)                 // the same, in one buffer of the declared size
  *   zip.rawSource(entry)                             // a stored member as a RandomAccessSource (part-ZIPs)
  *   await zip.dataOffset(entry)                      // where its raw bytes start (a Blob slice of a stored member)
+ *   zip.raw(entry, { signal? })                      // its bytes as stored (still deflated), verified as they stream
  * Sources: `blobSource(blob)` (a Blob is accepted directly), `fileSource(path)` in node.ts.
  * Inflation is native and injected: `DecompressionStream('deflate-raw')` by default, `nodeInflateRaw` in
  * Node (2.5x faster there). Every refusal is a `ZipFormatError` with a `code` and a clear message.
@@ -18,6 +19,7 @@
  * Writing:
  *   const zip = createZipWriter(writableStream, { deflate?, crc32? });
  *   await zip.add(name, Uint8Array | Blob | ReadableStream, { compress?, lastModified? });  // one at a time
+ *   await zip.addRaw(name, entry, reader.raw(entry)); // a member copied still compressed (verified as it passes)
  *   await zip.close();                              // ZIP64 records are added where needed
  *   await zip.abort(reason);                        // or give up: the sink is aborted
  */
@@ -27,4 +29,4 @@ export { blobSource, type RandomAccessSource } from './source';
 export {
   openZip, webInflateRaw, type InflateFactory, type OpenZipOptions, type StreamOptions, type ZipEntry, type ZipReader,
 } from './read';
-export { createZipWriter, webDeflateRaw, type AddOptions, type DeflateFactory, type ZipWriter, type ZipWriterOptions } from './write';
+export { createZipWriter, webDeflateRaw, type AddOptions, type DeflateFactory, type RawMember, type ZipWriter, type ZipWriterOptions } from './write';

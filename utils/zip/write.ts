@@ -3,7 +3,8 @@
  * is never read whole), with ZIP64 records exactly where a size, an offset or the member count needs
  * them: a backup over 4 GiB or over 65,535 members stays readable (our reader, Info-ZIP `unzip`).
  *
- * A member from a Blob or a stream is written with a data descriptor (its CRC is known only at the end);
+ * Bytes in memory (and a Blob up to 1 MiB) get their CRC and sizes in the local header, no descriptor.
+ * A larger Blob or a stream is written with a data descriptor (its CRC is known only at the end);
  * when its size is unknown or near 4 GiB its local header carries a ZIP64 field and the descriptor is the
  * 64-bit one, as APPNOTE 4.3.9 asks. Names are UTF-8 (flag bit 11), safe (`unsafeNameReason`) and unique;
  * bidi controls and zero-width characters are stripped from them.
@@ -28,7 +29,21 @@ export interface AddOptions {
   lastModified?: Date;
 }
 
+/** What a member copied as it is needs: its ZIP method, CRC-32 and sizes (a reader's `ZipEntry` fits). */
+export interface RawMember {
+  readonly method: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+}
+
 export interface ZipWriter {
+  /**
+   * Copies a member's stored bytes unchanged (no inflate, no deflate): `data` must be exactly
+   * `compressedSize` bytes that decode to the CRC and size given, which the caller vouches for (the
+   * reader's `raw()` verifies them as they pass). Sizes and CRC go in the local header, no descriptor.
+   */
+  addRaw(name: string, member: RawMember, data: ReadableStream<Uint8Array>, opts?: { lastModified?: Date }): Promise<void>;
   add(name: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, opts?: AddOptions): Promise<void>;
   /** Writes the central directory and closes the sink. */
   close(): Promise<void>;
@@ -93,6 +108,16 @@ function streamOf(get: () => Promise<Uint8Array>): ReadableStream<Uint8Array> {
     },
   });
 }
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  const r = stream.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
 const VERSION_MADE_BY = (3 << 8) | 45; // Unix, spec 4.5: unzip then applies the mode below.
 const FILE_MODE = (0o100644 << 16) >>> 0;
 
@@ -126,7 +151,8 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     return h.b;
   };
 
-  const add = async (rawName: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, o: AddOptions = {}) => {
+  /** The member's final name, checked and reserved. */
+  const claim = (rawName: string): string => {
     if (busy) throw new Error('ZipWriter.add: the previous member is still being written');
     if (closed) throw new Error('ZipWriter.add: the writer is closed');
     const name = rawName.replace(INVISIBLE_CHARS, '');
@@ -134,6 +160,46 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     if (unsafe) throw new ZipFormatError('unsafe-name', `Cannot write member ${describeName(name)}: the name ${unsafe}.`);
     if (names.has(name)) throw new ZipFormatError('duplicate-name', `Cannot write member ${describeName(name)} twice.`);
     names.add(name);
+    return name;
+  };
+
+  const addRaw = async (rawName: string, src: RawMember, data: ReadableStream<Uint8Array>, o: { lastModified?: Date } = {}) => {
+    const name = claim(rawName);
+    busy = true;
+    try {
+      if (src.method === 0 && src.compressedSize !== src.uncompressedSize) {
+        throw new ZipFormatError('bad-crc', `Cannot copy member ${describeName(name)}: it is stored but declares two different sizes.`);
+      }
+      const { time, date } = dosDateTime(o.lastModified ?? new Date());
+      const m: Written = {
+        nameBytes: encoder.encode(name), flags: 0x800, method: src.method, time, date, crc: src.crc32 >>> 0,
+        compressedSize: src.compressedSize, uncompressedSize: src.uncompressedSize, offset,
+        zip64Local: src.compressedSize >= MAX32 || src.uncompressedSize >= MAX32,
+      };
+      await write(localHeader(m));
+      const reader = data.getReader();
+      let copied = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        copied += value.length;
+        if (copied > m.compressedSize) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
+        await write(value);
+      }
+      if (copied !== m.compressedSize) {
+        throw new ZipFormatError('bad-crc', `Cannot copy member ${describeName(name)}: its data is ${copied > m.compressedSize ? 'longer' : 'shorter'} than the ${m.compressedSize} bytes it declares.`);
+      }
+      members.push(m);
+    } finally {
+      busy = false;
+    }
+  };
+
+  const add = async (rawName: string, data: Uint8Array | Blob | ReadableStream<Uint8Array>, o: AddOptions = {}) => {
+    const name = claim(rawName);
     busy = true;
     try {
       // A small Blob is read in one go: its CRC and size then go in the local header, and the member
@@ -145,26 +211,25 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
         nameBytes: encoder.encode(name), flags: 0x800, method, time, date, crc: 0, compressedSize: 0, uncompressedSize: 0,
         offset, zip64Local: false,
       };
-      if (data instanceof Uint8Array && !o.compress) {
-        // Known bytes: sizes and CRC go in the local header, no descriptor.
+      if (data instanceof Uint8Array) {
+        // Known bytes: deflated in memory first (the input is in memory already), so the sizes and CRC go
+        // in the local header and no descriptor is needed: what Explorer and Archive Utility read best.
+        const body = method === 8 ? await collect(streamOf(() => Promise.resolve(data as Uint8Array)).pipeThrough(deflate())) : [data];
         m.crc = crcOf(data);
-        m.compressedSize = m.uncompressedSize = data.length;
-        m.zip64Local = data.length >= MAX32;
+        m.uncompressedSize = data.length;
+        m.compressedSize = body.reduce((n, c) => n + c.length, 0);
+        m.zip64Local = m.uncompressedSize >= MAX32 || m.compressedSize >= MAX32;
         await write(localHeader(m));
-        await write(data);
+        for (const c of body) await write(c);
         members.push(m);
         return;
       }
       const blob = isBlobLike(data) ? data : null;
-      const known = data instanceof Uint8Array ? data.length : blob ? blob.size : null;
       m.flags |= 0x8;
-      m.zip64Local = known === null || known >= SAFE32;
+      m.zip64Local = blob === null || blob.size >= SAFE32;
       await write(localHeader(m));
       let input: ReadableStream<Uint8Array>;
-      if (data instanceof Uint8Array) {
-        const bytes = data;
-        input = streamOf(() => Promise.resolve(bytes));
-      } else if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
+      if (blob) input = typeof blob.stream === 'function' ? blob.stream() : streamOf(async () => new Uint8Array(await blob.arrayBuffer()));
       else input = data as ReadableStream<Uint8Array>;
       let crc = 0;
       let size = 0;
@@ -204,8 +269,10 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
     closed = true;
     const cdStart = offset;
     for (const m of members) {
-      const bigU = m.uncompressedSize >= MAX32 || m.zip64Local;
-      const bigC = m.compressedSize >= MAX32 || m.zip64Local;
+      // ZIP64 fields only for values that need them: fflate (and other readers that trust the central
+      // directory alone) misread a 0xFFFFFFFF size whose ZIP64 field lacks the offset.
+      const bigU = m.uncompressedSize >= MAX32;
+      const bigC = m.compressedSize >= MAX32;
       const bigO = m.offset >= MAX32;
       const extra = (bigU ? 8 : 0) + (bigC ? 8 : 0) + (bigO ? 8 : 0);
       const zip64 = extra > 0;
@@ -243,6 +310,7 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
 
   return {
     add,
+    addRaw,
     close,
     abort,
     get bytesWritten() {

@@ -1,4 +1,8 @@
 // @vitest-environment node
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
@@ -79,7 +83,14 @@ describe('writeEnrichedExport', () => {
       const copy = enriched.get(e.name);
       expect(copy, e.name).toBeDefined();
       expect(await enriched.bytes(copy!, 1 << 20)).toEqual(await original.bytes(e, 1 << 20));
+      // Copied still compressed: the stored data itself is identical, method and CRC kept.
+      expect([copy!.method, copy!.crc32, copy!.compressedSize]).toEqual([e.method, e.crc32, e.compressedSize]);
+      const [a, b] = [await enriched.dataOffset(copy!), await original.dataOffset(e)];
+      expect(Buffer.from(out.subarray(a, a + copy!.compressedSize)).equals(Buffer.from(f.zip.subarray(b, b + e.compressedSize)))).toBe(true);
     }
+    const dir = mkdtempSync(join(tmpdir(), 'enriched-'));
+    writeFileSync(join(dir, 'e.zip'), out);
+    expect(execFileSync('unzip', ['-t', join(dir, 'e.zip')], { encoding: 'utf8' })).toMatch(/No errors detected/);
     const added = enriched.entries.map((e) => e.name).filter((n) => n.startsWith('vault/')).sort();
     expect(added).toEqual([
       'vault/conversations/11111111-1111-4111-8111-111111111111.json',

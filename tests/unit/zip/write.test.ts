@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createZipWriter, openZip, ZipFormatError, type RandomAccessSource } from '@/utils/zip';
 import { nodeCrc32 } from '@/utils/zip/node';
@@ -140,4 +141,93 @@ describe('createZipWriter', () => {
     // The whole member streams back with its size and CRC-32 verified.
     expect(await drain(zip.stream(huge))).toBe(big);
   }, 120_000);
+});
+
+/** The member's bytes as stored in `zip` (its local header skipped). */
+async function storedBytes(zip: Uint8Array, name: string): Promise<Uint8Array> {
+  const r = await openZip(blobOf(zip));
+  const e = r.get(name)!;
+  const at = await r.dataOffset(e);
+  return zip.subarray(at, at + e.compressedSize);
+}
+
+async function copyRaw(src: Uint8Array): Promise<Uint8Array> {
+  const reader = await openZip(blobOf(src));
+  const chunks: Uint8Array[] = [];
+  const zip = createZipWriter(new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+  for (const e of reader.entries) await zip.addRaw(e.name, e, reader.raw(e));
+  await zip.close();
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+describe('addRaw (a member copied still compressed)', () => {
+  const members = (): Parameters<typeof zipOf>[0] => [
+    ['doc.json', text(JSON.stringify({ a: 'b'.repeat(200_000) })), { compress: true }],
+    ['img.bin', noise(4, 3 << 20)],
+    ['big.json', streamOf([text('x'.repeat(5 << 20)), noise(5, 1 << 20)]), { compress: true }],
+    ['empty', new Uint8Array(0)],
+  ];
+
+  it('copies stored data byte for byte, sizes and CRC in the local header; Info-ZIP, fflate and our reader agree', async () => {
+    const src = await zipOf(members());
+    const copy = await copyRaw(src);
+    const r = await openZip(blobOf(copy));
+    const o = await openZip(blobOf(src));
+    for (const e of o.entries) {
+      const c = r.get(e.name)!;
+      expect([c.method, c.crc32, c.compressedSize, c.uncompressedSize]).toEqual([e.method, e.crc32, e.compressedSize, e.uncompressedSize]);
+      expect(Buffer.from(await storedBytes(copy, e.name)).equals(Buffer.from(await storedBytes(src, e.name)))).toBe(true);
+      expect(Buffer.from(await r.bytes(c, 16 << 20)).equals(Buffer.from(await o.bytes(e, 16 << 20)))).toBe(true);
+      // Local header: no data descriptor flag, the CRC and both sizes filled in.
+      const lh = new DataView(copy.buffer, copy.byteOffset + c.offset, 30);
+      expect([lh.getUint16(6, true) & 0x8, lh.getUint32(14, true), lh.getUint32(18, true), lh.getUint32(22, true)])
+        .toEqual([0, e.crc32, e.compressedSize, e.uncompressedSize]);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'zipraw-'));
+    writeFileSync(join(dir, 'c.zip'), copy);
+    expect(execFileSync('unzip', ['-t', join(dir, 'c.zip')], { encoding: 'utf8' })).toMatch(/No errors detected/);
+    const viaFflate = unzipSync(copy);
+    expect(Object.keys(viaFflate).sort()).toEqual(o.entries.map((e) => e.name).sort());
+    expect(Buffer.from(viaFflate['img.bin']!).equals(Buffer.from(noise(4, 3 << 20)))).toBe(true);
+  });
+
+  it('refuses a corrupt member instead of copying it (raw() verifies as it streams)', async () => {
+    const src = await zipOf([['doc.json', text('y'.repeat(300_000) + 'z'.repeat(1000)), { compress: true }]]);
+    const data = await storedBytes(src, 'doc.json'); // a view into src: the flip corrupts the archive
+    data[Math.floor(data.length / 2)]! ^= 0x55;
+    const reader = await openZip(blobOf(src));
+    const zip = createZipWriter(new WritableStream());
+    const error = await zip.addRaw('doc.json', reader.entries[0]!, reader.raw(reader.entries[0]!)).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ZipFormatError);
+    expect((error as ZipFormatError).code).toBe('bad-crc');
+  });
+
+  it('refuses data longer or shorter than the declared compressed size', async () => {
+    const zip = createZipWriter(new WritableStream());
+    const member = { method: 0, crc32: nodeCrc32(noise(6, 10)), compressedSize: 10, uncompressedSize: 10 };
+    await expect(zip.addRaw('a', member, streamOf([noise(6, 9)]))).rejects.toThrow(/shorter/);
+    await expect(zip.addRaw('b', member, streamOf([noise(6, 10), noise(7, 1)]))).rejects.toThrow(/longer/);
+  });
+});
+
+describe('compatibility with fflate', () => {
+  it('reads our streamed members (data descriptor, ZIP64 local field) and small ones', async () => {
+    const zip = await zipOf([
+      ['stream.bin', streamOf([noise(2, 1000), noise(3, 5000)])],
+      ['stream.json', streamOf([text('{"a":1}'.repeat(1000))]), { compress: true }],
+      ['bytes.bin', noise(8, 2000)],
+      ['bytes.txt', text('hello '.repeat(500)), { compress: true }],
+      ['blob.bin', new Blob([noise(9, 3000)])],
+    ]);
+    // Known bytes (and small Blobs), deflated or not, carry CRC and sizes in the local header: no descriptor.
+    const r = await openZip(blobOf(zip));
+    const flag = (name: string) => new DataView(zip.buffer, zip.byteOffset + r.get(name)!.offset, 30).getUint16(6, true) & 0x8;
+    expect(['stream.bin', 'stream.json', 'bytes.bin', 'bytes.txt', 'blob.bin'].map(flag)).toEqual([8, 8, 0, 0, 0]);
+    const files = unzipSync(zip);
+    expect(Buffer.from(files['stream.bin']!).equals(Buffer.concat([noise(2, 1000), noise(3, 5000)]))).toBe(true);
+    expect(new TextDecoder().decode(files['stream.json'])).toBe('{"a":1}'.repeat(1000));
+    expect(Buffer.from(files['bytes.bin']!).equals(Buffer.from(noise(8, 2000)))).toBe(true);
+    expect(new TextDecoder().decode(files['bytes.txt'])).toBe('hello '.repeat(500));
+    expect(Buffer.from(files['blob.bin']!).equals(Buffer.from(noise(9, 3000)))).toBe(true);
+  });
 });
