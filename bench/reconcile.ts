@@ -172,10 +172,10 @@ export async function benchReconcile(): Promise<string[]> {
       : ['bash', '-c', `unzip -p '${path}' > /dev/null`];
     // The machine is shared: alternate the two and keep each one's fastest run (RECONCILE_BENCH_RUNS, default 2).
     let unzip = timed(unzipCmd);
-    let cli = timed([process.execPath, '--import', 'tsx', 'scripts/reconcile.ts', path, vaultPath, '--report', report], { RECONCILE_STATS: '1' });
+    let cli = timed([process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'scripts/reconcile.ts', path, vaultPath, '--report', report], { RECONCILE_STATS: '1' });
     for (let run = 1; run < runs; run++) {
       const u = timed(unzipCmd);
-      const c = timed([process.execPath, '--import', 'tsx', 'scripts/reconcile.ts', path, vaultPath, '--report', report], { RECONCILE_STATS: '1' });
+      const c = timed([process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'scripts/reconcile.ts', path, vaultPath, '--report', report], { RECONCILE_STATS: '1' });
       if (u.seconds < unzip.seconds) unzip = u;
       if (c.status !== 0 || c.seconds < cli.seconds) cli = { ...c, rssMb: Math.max(c.rssMb, cli.rssMb) };
       else cli = { ...cli, rssMb: Math.max(c.rssMb, cli.rssMb) };
