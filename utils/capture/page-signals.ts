@@ -156,7 +156,11 @@ export class PageSignals {
     // Streamed text arrives as text nodes: only elements can carry a signal.
     // Indexed loops: a NodeList's iterator costs more than the test per node on a page this busy.
     const added = r.addedNodes;
-    for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element)) relevant = true;
+    // Whether the record's target is in the composer, asked at most once per record (a render appends a
+    // thousand turns to one parent) and only when an added subtree holds a turn or an artifact.
+    let parentInComposer: boolean | undefined;
+    const inComposer = () => (parentInComposer ??= r.target.nodeType === ELEMENT_NODE && (r.target as Element).closest(this.composer) !== null);
+    for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element, inComposer)) relevant = true;
     const removed = r.removedNodes;
     for (let i = 0; i < removed.length; i++) if (removed[i]!.nodeType === ELEMENT_NODE && this.forget(removed[i] as Element)) relevant = true;
     return relevant;
@@ -185,7 +189,7 @@ export class PageSignals {
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
    * attachments are the person's pending uploads).
    */
-  private collect(root: Element): boolean {
+  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
     let relevant = false;
     if (this.hits(root, this.streamingSelector).length > 0) {
       this.facts.streaming = true;
@@ -196,7 +200,7 @@ export class PageSignals {
     if (ids.length === 0 && artifacts.length === 0) return relevant;
     // The composer is tested once for the root (one walk up), then only against composers inside the subtree
     // (usually none), instead of a `closest` per hit: the initial load adds the whole thread as one subtree.
-    if (root.closest(this.composer)) return relevant;
+    if (root.matches(this.composer) || parentInComposer()) return relevant;
     const composers = root.firstElementChild === null ? [] : Array.from(root.querySelectorAll(this.composer));
     for (const el of ids) {
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
