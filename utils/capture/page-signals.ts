@@ -11,6 +11,9 @@
 import { anyOf, enclosingMessageId, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
 import type { ReadReason, ReadReceipt } from '@/utils/messaging';
 
+/** `Node.ELEMENT_NODE`, without reaching for the page's `Node` global per record. */
+const ELEMENT_NODE = 1;
+
 export const TIMINGS = {
   /** Quiet time after a relevant mutation before the look. */
   debounceMs: 120,
@@ -65,7 +68,6 @@ export class PageSignals {
   private readonly streamingSelector = anyOf('streaming');
   private readonly idSelector = anyOf('messageId');
   private readonly artifactSelector = (['generatedImage', 'chartImage', 'sandboxLink'] as const).map(anyOf).join(', ');
-  private readonly anySelector = [this.idSelector, this.artifactSelector, this.streamingSelector].join(', ');
   /** Streaming state carried by a class (`.result-streaming`, legacy): a class change matters only for those. */
   private readonly streamingClasses = [...anyOf('streaming').matchAll(/\.([\w-]+)/g)].map((m) => m[1]!);
 
@@ -135,25 +137,51 @@ export class PageSignals {
         this.facts.streaming = true;
         return true;
       }
-      if (target.closest(this.composer)) return false;
       if (r.attributeName === 'data-message-id' || r.attributeName === 'data-chatgpt-search-message-ids') {
+        if (target.closest(this.composer)) return false;
         for (const id of messageIdsOf(target)) this.facts.ids.add(id);
         return true;
       }
       // src / href: an artifact element that now points somewhere else (an image filling in). Images load all
-      // the time; inside a turn that matters only while the JSON shows one generating, so that goes first.
+      // the time: the element test on the target alone goes before any walk up the tree.
+      if (!target.matches(this.artifactSelector) || target.getAttribute('aria-hidden') === 'true') return false;
+      if (target.closest(this.composer)) return false;
+      // Inside a turn it matters only while the JSON shows an image generating.
       const owner = enclosingMessageId(target);
       if (owner !== null && !(this.shownId && this.deps.reader.imagesPending(this.shownId) > 0)) return false;
-      if (target.matches(this.artifactSelector) && target.getAttribute('aria-hidden') !== 'true') {
-        this.facts.artifacts.push(owner);
-        return true;
-      }
-      return false;
+      this.facts.artifacts.push(owner);
+      return true;
     }
     let relevant = false;
-    for (const n of r.addedNodes) if (n instanceof Element && this.collect(n)) relevant = true;
-    for (const n of r.removedNodes) if (n instanceof Element && this.forget(n)) relevant = true;
+    // Streamed text arrives as text nodes: only elements can carry a signal.
+    // Indexed loops: a NodeList's iterator costs more than the test per node on a page this busy.
+    const added = r.addedNodes;
+    // Whether the record's target is in the composer, asked at most once per record (a render appends a
+    // thousand turns to one parent) and only when an added subtree holds a turn or an artifact.
+    let parentInComposer: boolean | undefined;
+    const inComposer = () => (parentInComposer ??= r.target.nodeType === ELEMENT_NODE && (r.target as Element).closest(this.composer) !== null);
+    for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element, inComposer)) relevant = true;
+    const removed = r.removedNodes;
+    for (let i = 0; i < removed.length; i++) if (removed[i]!.nodeType === ELEMENT_NODE && this.forget(removed[i] as Element)) relevant = true;
     return relevant;
+  }
+
+  /**
+   * The elements of a subtree (the root included) that match a selector. A leaf (most added elements while a
+   * reply streams) costs one `matches`; a subtree costs one native query, never a per-element test in script.
+   */
+  private hits(root: Element, selector: string): Element[] {
+    const self = root.matches(selector);
+    if (root.firstElementChild === null) return self ? [root] : [];
+    const below = root.querySelectorAll(selector);
+    if (!self) return below.length === 0 ? [] : Array.from(below);
+    return [root, ...below];
+  }
+
+  /** Whether an element of the subtree is inside the composer, with the composers inside that subtree known. */
+  private inComposer(el: Element, composers: readonly Element[]): boolean {
+    for (const c of composers) if (c.contains(el)) return true;
+    return false;
   }
 
   /**
@@ -161,31 +189,43 @@ export class PageSignals {
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
    * attachments are the person's pending uploads).
    */
-  private collect(root: Element): boolean {
-    const inComposer = root.closest(this.composer) !== null;
-    const hits = root.matches(this.anySelector) ? [root, ...root.querySelectorAll(this.anySelector)] : [...root.querySelectorAll(this.anySelector)];
+  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
     let relevant = false;
-    for (const el of hits) {
-      if (el.matches(this.streamingSelector)) {
-        this.facts.streaming = true;
-        relevant = true;
-      }
-      if (inComposer || el.closest(this.composer)) continue;
+    if (this.hits(root, this.streamingSelector).length > 0) {
+      this.facts.streaming = true;
       relevant = true;
-      if (el.matches(this.idSelector)) for (const id of messageIdsOf(el)) this.facts.ids.add(id);
-      if (el.matches(this.artifactSelector) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
+    }
+    const ids = this.hits(root, this.idSelector);
+    const artifacts = this.hits(root, this.artifactSelector);
+    if (ids.length === 0 && artifacts.length === 0) return relevant;
+    // The composer is tested once for the root (one walk up), then only against composers inside the subtree
+    // (usually none), instead of a `closest` per hit: the initial load adds the whole thread as one subtree.
+    if (root.matches(this.composer) || parentInComposer()) return relevant;
+    const composers = root.firstElementChild === null ? [] : Array.from(root.querySelectorAll(this.composer));
+    for (const el of ids) {
+      if (composers.length > 0 && this.inComposer(el, composers)) continue;
+      relevant = true;
+      for (const id of messageIdsOf(el)) this.facts.ids.add(id);
+    }
+    for (const el of artifacts) {
+      if (composers.length > 0 && this.inComposer(el, composers)) continue;
+      relevant = true;
+      if (el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
     }
     return relevant;
   }
 
   /** A removed subtree: its ids are no longer on the page, and a streaming indicator may have gone. */
   private forget(root: Element): boolean {
-    const hits = root.matches(this.anySelector) ? [root, ...root.querySelectorAll(this.anySelector)] : [...root.querySelectorAll(this.anySelector)];
-    for (const el of hits) {
-      if (el.matches(this.idSelector)) for (const id of messageIdsOf(el)) if (this.unconfirmed.has(id)) this.maybeGone.add(id);
-      if (el.matches(this.streamingSelector)) this.facts.streaming = true;
+    let relevant = false;
+    if (this.hits(root, this.streamingSelector).length > 0) {
+      this.facts.streaming = true;
+      relevant = true;
     }
-    return hits.length > 0;
+    const ids = this.hits(root, this.idSelector);
+    if (ids.length > 0) relevant = true;
+    if (this.unconfirmed.size > 0) for (const el of ids) for (const id of messageIdsOf(el)) if (this.unconfirmed.has(id)) this.maybeGone.add(id);
+    return relevant || this.hits(root, this.artifactSelector).length > 0;
   }
 
   private look(): void {

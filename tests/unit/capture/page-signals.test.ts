@@ -136,6 +136,37 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toEqual([CID, CID]);
   });
 
+  it('one added subtree holding the thread and the composer: its turns count, the composer\'s attachments do not', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    answer(['m1', 'm2']);
+    const composerOnly = '<div><div id="thread-bottom-container"><div><img alt="Generated image" src="y"></div><div data-message-id="draft"></div></div></div>';
+    document.body.insertAdjacentHTML('beforeend', composerOnly);
+    await settle();
+    expect(requests).toEqual([CID]);
+    document.body.insertAdjacentHTML('beforeend', `<div><main><section><div data-message-id="m5"><p>t</p></div></section></main>${composerOnly}</div>`);
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
+  it('a single added element (no children) that is itself a turn counts', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    answer(['m1', 'm2']);
+    main().insertAdjacentHTML('beforeend', '<div data-message-id="m6"></div>');
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
+  it('an image changing its src in the composer is not a signal, one outside any turn is', async () => {
+    const { requests, answer, settle } = setup(`${PAGE}<div id="thread-bottom-container"><img id="att" alt="Generated image" src="a"></div><img id="free" alt="x" src="b">`);
+    answer(['m1', 'm2']);
+    document.querySelector('#att')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=2');
+    await settle();
+    expect(requests).toEqual([CID]);
+    document.querySelector('#free')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=3');
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
   it('a message id set on an existing element counts like a new turn', async () => {
     const { requests, answer, settle } = setup(PAGE);
     answer(['m1', 'm2']);
