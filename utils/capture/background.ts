@@ -223,7 +223,6 @@ export async function recordConversation(
   }
   const kinds = await captureKinds.getValue();
   const refs = walk.refs.filter((ref) => kinds[ref.kind]);
-  await saveSnapshot(db, data.json, { gizmoId: data.gizmoId });
   const source = data.reason === 'backup' ? 'backup' : 'live';
   const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
   const ids = [...added, ...known];
@@ -236,6 +235,9 @@ export async function recordConversation(
       await enqueue(db, record, jobData);
     }
   }
+  // The snapshot goes last: it is what tells a later backup the conversation is done, so a worker stopped
+  // between these writes leaves a conversation that is read again, never one whose references were lost.
+  await saveSnapshot(db, data.json, { gizmoId: data.gizmoId });
   queue.kick();
   return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds, imagesPending: walk.imagesPending };
 }

@@ -58,6 +58,13 @@ describe('recordConversation', () => {
     expect(new Set(nodeIds)).toEqual(new Set(Object.keys((JSON.parse(MIXED) as { mapping: object }).mapping)));
   });
 
+  it('a record cut short (worker stopped, write refused) stores no snapshot, so a later backup reads it again', async () => {
+    const { db, queue } = setup();
+    vi.spyOn(db.jobs, 'get').mockRejectedValue(new Error('worker stopped'));
+    await expect(recordConversation(db, queue, read(MIXED_ID, MIXED, { reason: 'backup' }))).rejects.toThrow('worker stopped');
+    expect(await getSnapshot(db, MIXED_ID)).toBeNull();
+  });
+
   it('reading the same conversation again adds nothing', async () => {
     const { db, queue } = setup();
     await recordConversation(db, queue, read(MIXED_ID, MIXED));
