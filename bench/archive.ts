@@ -12,6 +12,7 @@
  * Peak RSS is sampled every 10 ms during each phase (fake-indexeddb keeps both vaults in this process's
  * memory, so the baseline before a phase is printed too). Set BENCH_ARCHIVE_N=2000,20000 to change sizes.
  */
+import { noise } from './random';
 import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import Dexie from 'dexie';
@@ -22,18 +23,6 @@ import { createVaultDb, type ArtifactRecord, type BlobRecord, type VaultDb } fro
 const gc = (globalThis as { gc?: () => void }).gc;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** Deterministic pseudo-random bytes (xorshift32): incompressible like real PNG/WebP data. */
-function noise(seed: number, length: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s & 0xff;
-  }
-  return out;
-}
 
 const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

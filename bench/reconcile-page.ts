@@ -14,6 +14,7 @@
  *
  *   RECONCILE_PAGE_MB=1024 node --import tsx bench/reconcile-page.ts
  */
+import { noise } from './random';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -51,18 +52,6 @@ function conversationsJson(pool: string[], bytes: number): ReadableStream<Uint8A
   });
 }
 
-function noise(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i += 4) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    b[i] = s & 255;
-    b[i + 1] = (s >>> 8) & 255;
-    b[i + 2] = (s >>> 16) & 255;
-    b[i + 3] = s >>> 24;
-  }
-  return b;
-}
 
 /** The cached export for `totalMb`, built on first use (also the e2e test's long-running export). */
 export async function benchExport(totalMb: number): Promise<string> {
@@ -79,7 +68,7 @@ export async function benchExport(totalMb: number): Promise<string> {
   await w.add('conversations.json', conversationsJson(pool, (totalMb - assets) * MB), { compress: true });
   for (let i = 0; i < assets; i++) {
     const id = `file_${i.toString(16).padStart(32, '0')}`;
-    await w.add(`dalle-generations/${id}-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.webp`, noise(MB, i), { compress: false });
+    await w.add(`dalle-generations/${id}-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.webp`, noise(i + 1, MB), { compress: false });
   }
   await w.close();
   await closed;

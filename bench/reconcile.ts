@@ -13,6 +13,7 @@
  *
  *   RECONCILE_BENCH_MB=1024 RECONCILE_BENCH_LAYOUTS=legacy,sharded,parts RECONCILE_BENCH_RUNS=2 node --import tsx bench/reconcile.ts
  */
+import { noise } from './random';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,15 +69,6 @@ function conversations(pool: string[], bytes: number, start: number): ReadableSt
   });
 }
 
-function rngBytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i += 4) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    b[i] = s & 255; b[i + 1] = (s >>> 8) & 255; b[i + 2] = (s >>> 16) & 255; b[i + 3] = s >>> 24;
-  }
-  return b;
-}
 const sedId = (i: number) => `file_${i.toString(16).padStart(32, '0')}`;
 
 async function writeZip(path: string, fill: (w: ZipWriter) => Promise<void>): Promise<void> {
@@ -107,7 +99,7 @@ async function build(layout: Layout, totalMb: number, path: string, pools: { ful
     }
     const map: Record<string, string> = {};
     for (let i = assetsFrom; i < assetsTo; i++) {
-      await w.add(`${sedId(i)}.dat`, rngBytes(MB, i), { compress: false });
+      await w.add(`${sedId(i)}.dat`, noise(i + 1, MB), { compress: false });
       map[`${sedId(i)}.dat`] = `dalle-generations/${i}.webp`;
     }
     await w.add('conversation_asset_file_names.json', enc.encode(JSON.stringify(map)), { compress: true });
@@ -118,7 +110,7 @@ async function build(layout: Layout, totalMb: number, path: string, pools: { ful
       await w.add('conversations.json', conversations(pools.full, convBytes, 0), { compress: true });
       for (let i = 0; i < assetCount; i++) {
         const dir = i % 2 ? 'dalle-generations' : 'user-abc';
-        await w.add(`${dir}/${sedId(i)}-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.webp`, rngBytes(MB, i), { compress: false });
+        await w.add(`${dir}/${sedId(i)}-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.webp`, noise(i + 1, MB), { compress: false });
       }
     });
   } else if (layout === 'sharded') {

@@ -3,19 +3,12 @@
  * (real ones exceed 18 MB, chatgpt-surface.md §7). Builds a ~35 MB conversation in memory with every
  * artifact variant, then times, interleaved, `JSON.parse` alone and `JSON.parse` + walk, and reports medians.
  */
+import { makeRng } from './random';
 import { walkConversation } from '../utils/chatgpt/walker';
 
 const ITERATIONS = 9;
 const TURNS = 6400;
 
-/** Deterministic word salad so every run measures the same bytes. */
-function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 0x1_0000_0000;
-  };
-}
 const WORDS = ('revenue chart quarter fox lighthouse analysis the of and data model export summary result table ' +
   'regression mean median plot figure draft image poster résumé 报告 naïve café column row value trend').split(' ');
 

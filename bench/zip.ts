@@ -12,6 +12,7 @@
  *
  *   BENCH_ZIP_MB=1024 node --import tsx bench/zip.ts        (or through bench/run.ts)
  */
+import { makeRng, noise } from './random';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,13 +23,6 @@ import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, nodeSink } from 
 
 const MB = 1 << 20;
 
-function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 0x1_0000_0000;
-  };
-}
 const WORDS = ('revenue chart quarter fox lighthouse analysis the of and data model export summary result table ' +
   'regression mean median plot figure draft image poster résumé 报告 naïve café column row value trend').split(' ');
 
@@ -60,16 +54,6 @@ function conversationsJson(bytes: number): ReadableStream<Uint8Array> {
   });
 }
 
-function noise(seed: number, length: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  const v = new Uint32Array(out.buffer, 0, length >> 2);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < v.length; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    v[i] = s;
-  }
-  return out;
-}
 
 async function makeZip(path: string, totalMb: number): Promise<void> {
   const tmp = `${path}.part`;
