@@ -155,7 +155,7 @@ async function pacingOverhead(): Promise<string[]> {
     }, 50);
     fake.state.requests = [];
     const t0 = performance.now();
-    await runner.start('everything', fake.origin);
+    await runner.start('everything', { origin: fake.origin, account: null });
     await waitFor(async () => (await runner.status(EVERYTHING_RUN))?.state === 'done', { timeout: 900_000, interval: 200 });
     const wall = performance.now() - t0;
     clearInterval(sampler);

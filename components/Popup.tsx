@@ -90,7 +90,7 @@ export function Popup({
     setMessage(null);
     try {
       const origin = tab?.url ? new URL(tab.url).origin : undefined;
-      setBackup(await sendMessage('backupStart', { scope: 'conversation', conversationId, origin }));
+      setBackup(await sendMessage('backupStart', { scope: 'conversation', conversationId, origin, ...(tab?.id != null ? { tabId: tab.id } : {}) }));
     } catch (err) {
       setMessage(`Could not back up: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

@@ -1,5 +1,5 @@
 import { startBackupBackground } from '@/utils/backup/background';
-import { recordConversation, startCaptureBackground } from '@/utils/capture/background';
+import { recordConversation, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
 import { WorkerNet } from '@/utils/capture/worker-net';
 import { getVaultDb } from '@/utils/vault';
 
@@ -14,10 +14,11 @@ export default defineBackground({
     startBackupBackground({
       db,
       lane: net.lanes,
-      recordConversation: async (json, conversationId, gizmoId) => {
-        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json });
+      recordConversation: async (json, conversationId, gizmoId, { origin, account }) => {
+        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json, origin, account });
       },
       kick: () => queue.kick(),
+      workspace: workspaceOf,
     });
   },
 });

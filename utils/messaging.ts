@@ -90,7 +90,7 @@ export interface UiToBackground {
   /** Ask the ChatGPT tab to back up its open conversation now (JSON and every artifact). */
   backupTab(data: { tabId: number }): ConversationStatus;
   /** Start a backup (or return the one already going): the whole history, or one conversation. */
-  backupStart(data: { scope: 'everything' } | { scope: 'conversation'; conversationId: string; origin?: string }): BackupStatus;
+  backupStart(data: { scope: 'everything' } | { scope: 'conversation'; conversationId: string; origin?: string; tabId?: number }): BackupStatus;
   /** A backup run's live state, or null when there never was one. */
   backupStatus(data: { runId: string }): BackupStatus | null;
   /** `Pause`, `Resume` or `Cancel` a run. */

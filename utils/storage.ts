@@ -31,6 +31,16 @@ export const storageFull = storage.defineItem<{ since: number; neededBytes: numb
 });
 
 /**
+ * The workspace cookie (`_account`) the ChatGPT tabs last reported, per origin (null: the personal account).
+ * The worker cannot read the page's cookies, so a backup started from the library speaks for this workspace:
+ * the one the person last had selected in ChatGPT. A workspace id, not a secret.
+ */
+export const lastWorkspace = storage.defineItem<Record<string, string | null>>('local:lastWorkspace', {
+  fallback: {},
+  version: 1,
+});
+
+/**
  * Backup pacing overrides (milliseconds): spacing between JSON requests and the pause after a 429 without
  * Retry-After (doubling up to the cap). Empty by default: utils/backup/pacer.ts DEFAULT_PACING applies. The
  * end-to-end tests and the benchmark shorten it; values are clamped there, so it can never hammer ChatGPT.

@@ -246,3 +246,45 @@ void describe('Back up everything (library page)', { skip }, () => {
     await page.getByRole('button', { name: 'Back up everything' }).waitFor();
   });
 });
+
+void describe('Backups in a workspace (Team/Business)', { skip }, () => {
+  void test('the popup and Back up everything speak for the workspace selected in ChatGPT (ChatGPT-Account-Id)', { timeout: 180_000 }, async () => {
+    fake.state.conversations.clear();
+    const ids = addHistory(fake.state, { count: 3, seed: 'workspace' });
+    // Every backend call now needs `ChatGPT-Account-Id: <this>` (403 without it), as a workspace's do.
+    fake.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
+    const b = await launch();
+    await setPacing(b, { spacingMs: 100, basePauseMs: 1_000, capPauseMs: 2_000 });
+    const first = ids.history[0]!;
+    // The open tab captures its conversation live, and so reports the selected workspace to the worker.
+    const tab = await b.page();
+    await tab.goto(`https://chatgpt.com/c/${first}`);
+    await waitFor(async () => (await readVault(b)).artifacts.some((a) => a.conversationId === first && a.status === 'saved'), { timeout: 30_000, message: 'live capture in the workspace' });
+
+    const sw = await b.serviceWorker();
+    const tabId = await sw.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
+      return (await c.tabs.query({ url: 'https://chatgpt.com/*' }))[0]!.id;
+    });
+    const popup = await b.openExtensionPage(`/popup.html?tab=${tabId}`);
+    await popup.getByRole('button', { name: 'Back up this conversation' }).click();
+    await popup.getByRole('button', { name: 'Download this conversation' }).waitFor({ timeout: 60_000 });
+    assert.match(await text(popup, 'backup-summary'), /0 expired, 0 failed, 1 already in the vault/);
+    await popup.close();
+    await tab.close();
+
+    // No ChatGPT tab open now: the run uses the workspace the tabs reported last.
+    const page = await b.openExtensionPage('/library.html');
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    await page.getByTestId('backup-summary').waitFor({ timeout: 120_000 });
+    assert.match(await text(page, 'backup-summary'), /0 could not be read \(of 3 listed\)/);
+
+    const ours = fake.state.requests.filter((r) => r.fetchSite === 'none' && r.path.startsWith('/backend-api/') && r.route !== 'estuary');
+    assert.ok(ours.some((r) => r.route === 'conversations') && ours.some((r) => r.route === 'image-library'), 'the run listed the history and the image library');
+    assert.deepEqual(ours.filter((r) => r.status === 403).map((r) => `${r.route} ${r.path}`), [], 'nothing refused for lack of the workspace header');
+    const dump = await readVault(b);
+    assert.deepEqual([...dump.snapshotIds].sort(), [...ids.history].sort());
+    assert.deepEqual(dump.artifacts.filter((a) => a.status !== 'saved').map((a) => `${a.id} ${a.status} ${a.reason}`), []);
+    assert.equal(dump.artifacts.length, 3);
+  });
+});

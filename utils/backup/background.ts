@@ -12,14 +12,19 @@ import type { BackupRunRecord, VaultDb } from '@/utils/vault';
 import { BackupClient } from './client';
 import { failedItems } from './checkpoint';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
-import { BackupRunner, progressOf } from './runner';
+import { BackupRunner, progressOf, type RunPlace } from './runner';
 
 export interface BackupBackgroundDeps {
   db: VaultDb;
   /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
   lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
-  recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: RunPlace): Promise<void>;
   kick(): void;
+  /**
+   * The workspace cookie a run on `origin` speaks for: that of the tab it was started for, else the one the
+   * ChatGPT tabs last reported (null: the personal account).
+   */
+  workspace(origin: string, tabId: number | null): Promise<string | null>;
 }
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
@@ -45,12 +50,13 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
 
   const runner = new BackupRunner({
     db: deps.db,
-    client: (origin) => {
-      let c = clients.get(origin);
-      if (!c) clients.set(origin, (c = new BackupClient({ origin, pacer })));
+    client: (origin, account) => {
+      const key = `${origin} ${account ?? ''}`;
+      let c = clients.get(key);
+      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account })));
       return c;
     },
-    recordConversation: (json, id, gizmoId) => deps.recordConversation(json, id, gizmoId),
+    recordConversation: (json, id, gizmoId, where) => deps.recordConversation(json, id, gizmoId, where),
     kick: () => deps.kick(),
     onUpdate: () => {
       const alarms = (browser as Partial<typeof browser>).alarms;
@@ -81,10 +87,12 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     await applyPacing();
     let run: BackupRunRecord;
     if (data.scope === 'everything') {
-      run = await runner.start('everything', DEFAULT_ORIGIN);
+      run = await runner.start('everything', { origin: DEFAULT_ORIGIN, account: await deps.workspace(DEFAULT_ORIGIN, null) });
     } else {
       if (!isConversationId(data.conversationId)) throw new Error('Open a ChatGPT conversation to back it up');
-      run = await runner.start('conversation', originOf(data.origin), data.conversationId);
+      const origin = originOf(data.origin);
+      const tabId = typeof data.tabId === 'number' && Number.isInteger(data.tabId) ? data.tabId : null;
+      run = await runner.start('conversation', { origin, account: await deps.workspace(origin, tabId) }, data.conversationId);
     }
     return (await status(run.id))!;
   });

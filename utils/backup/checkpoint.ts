@@ -25,12 +25,14 @@ export function newRun(
   origin: string,
   conversationId: string | null,
   now: number,
+  account: string | null = null,
 ): BackupRunRecord {
   return {
     id: scope === 'everything' ? EVERYTHING_RUN : conversationRunId(conversationId!),
     scope,
     conversationId,
     origin,
+    account,
     state: 'running',
     phase: scope === 'everything' ? 'probe' : 'conversations',
     historyOffset: 0,

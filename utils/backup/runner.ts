@@ -21,10 +21,13 @@ import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './ch
 
 export interface RunnerDeps {
   db: VaultDb;
-  /** The client for a run's origin. */
-  client: (origin: string) => BackupClient;
-  /** Walks one conversation's JSON, stores the snapshot, records its artifacts (`source: backup`) and queues their downloads. */
-  recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
+  /** The client for a run's origin and workspace (null: the personal account). */
+  client: (origin: string, account: string | null) => BackupClient;
+  /**
+   * Walks one conversation's JSON, stores the snapshot, records its artifacts (`source: backup`) and queues
+   * their downloads, which speak for the run's origin and workspace.
+   */
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: RunPlace): Promise<void>;
   /** New download jobs exist. */
   kick(): void;
   now?: () => number;
@@ -34,6 +37,12 @@ export interface RunnerDeps {
   onUpdate?(run: BackupRunRecord): void;
   /** Called once when a run ends by itself (not on cancel). */
   onFinish?(run: BackupRunRecord): void;
+}
+
+/** Where a run's requests and downloads go: the ChatGPT origin and the workspace cookie (null: personal). */
+export interface RunPlace {
+  origin: string;
+  account: string | null;
 }
 
 const PAUSE = 'backup-paused';
@@ -48,9 +57,9 @@ export class BackupRunner {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Starts a run (or returns the one already going for that scope). */
-  async start(scope: BackupRunRecord['scope'], origin: string, conversationId: string | null = null): Promise<BackupRunRecord> {
-    const fresh = newRun(scope, origin, conversationId, this.now());
+  /** Starts a run (or returns the one already going for that scope, which keeps its own place). */
+  async start(scope: BackupRunRecord['scope'], place: RunPlace, conversationId: string | null = null): Promise<BackupRunRecord> {
+    const fresh = newRun(scope, place.origin, conversationId, this.now(), place.account);
     const run = await createRun(this.deps.db, fresh);
     if (run === fresh && scope === 'conversation') {
       await addItems(this.deps.db, run, [{ id: conversationId!, title: null, updateTime: null, gizmoId: null, archived: false }], null, () => undefined, this.now());
@@ -142,7 +151,7 @@ export class BackupRunner {
   }
 
   private async loop(run: BackupRunRecord, signal: AbortSignal): Promise<void> {
-    const client = this.deps.client(run.origin);
+    const client = this.deps.client(run.origin, run.account ?? null);
     const { db } = this.deps;
     const save = async (step?: string) => {
       if (step) run.step = step;
@@ -282,7 +291,7 @@ export class BackupRunner {
     }
     const before = new Map((await db.artifacts.where('conversationId').equals(item.conversationId).toArray()).map((a) => [a.id, a.status]));
     try {
-      await this.deps.recordConversation(text, item.conversationId, item.gizmoId);
+      await this.deps.recordConversation(text, item.conversationId, item.gizmoId, { origin: run.origin, account: run.account ?? null });
     } catch (err) {
       run.counts.failed++;
       await finishItem(db, run, item, 'failed', reasonOf(err), this.now());
@@ -334,7 +343,7 @@ export class BackupRunner {
     const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
     for (const id of added) {
       const im = byId.get(id)!;
-      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url } });
+      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: run.origin, account: run.account ?? null } });
     }
     const knownRecords = await db.artifacts.bulkGet(known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;

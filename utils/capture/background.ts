@@ -8,7 +8,7 @@
 import type { Browser } from 'wxt/browser';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
-import { captureKinds, saveToDownloads, storageFull } from '@/utils/storage';
+import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { updateBadge } from './badge';
@@ -27,6 +27,8 @@ import { WorkerNet } from './worker-net';
 const tabConversations = new Map<number, string | null>();
 /** The workspace cookie each tab last sent (the account its conversations' downloads speak for). */
 const tabAccounts = new Map<number, string | null>();
+/** The workspace cookie last sent by any tab, per origin (mirrors `lastWorkspace` in storage). */
+const originAccounts = new Map<string, string | null>();
 /** Whether downloads are paused for lack of space (drives every badge). */
 let paused = false;
 
@@ -138,6 +140,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     // The account follows the tab that asked (also for the conversations it reads itself after a refusal).
     tabAccounts.set(tabId, account);
     if (!origin) fail('auth', PAGE_READ_NEEDED);
+    noteWorkspace(origin, account);
     const json = await reader.read(origin, req.conversationId, account);
     const seen = lastReads.get(req.conversationId);
     // Unchanged since the last read: nothing new to record.
@@ -200,6 +203,26 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   });
 
   return queue;
+}
+
+/** Remembers the workspace a tab on `origin` reported (stored only when it changed: every read reports it). */
+function noteWorkspace(origin: string, account: string | null): void {
+  if (originAccounts.has(origin) && originAccounts.get(origin) === account) return;
+  originAccounts.set(origin, account);
+  void lastWorkspace.getValue()
+    .then((all) => (all[origin] === account ? undefined : lastWorkspace.setValue({ ...all, [origin]: account })))
+    .catch(() => undefined);
+}
+
+/**
+ * The workspace cookie requests on `origin` should speak for: that of the tab when it reported one, else
+ * the one any tab on that origin reported last (kept across worker restarts), else the personal account.
+ */
+export async function workspaceOf(origin: string, tabId: number | null): Promise<string | null> {
+  if (tabId !== null && tabAccounts.has(tabId)) return tabAccounts.get(tabId) ?? null;
+  if (originAccounts.has(origin)) return originAccounts.get(origin) ?? null;
+  const stored = await lastWorkspace.getValue().catch(() => null);
+  return stored?.[origin] ?? null;
 }
 
 /** Walk a conversation read by a content script, record its artifacts and queue their downloads. */

@@ -90,6 +90,8 @@ export interface BackupRunRecord {
   scope: 'everything' | 'conversation';
   conversationId: string | null;
   origin: string;
+  /** The workspace cookie the run speaks for (`ChatGPT-Account-Id`); null or absent: the personal account. */
+  account?: string | null;
   state: 'running' | 'paused' | 'done' | 'cancelled';
   phase: 'probe' | 'history' | 'archived' | 'projects' | 'conversations' | 'images' | 'files' | 'done';
   /** Listing checkpoints: the next offset or cursor of each listing. */

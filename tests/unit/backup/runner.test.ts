@@ -17,6 +17,7 @@ import { createVaultDb, finishJob, saveBytes, type VaultDb } from '@/utils/vault
 import { fakeFetch, type LoggedRequest } from '../capture/fake-fetch';
 
 const ORIGIN = 'https://chatgpt.com';
+const PERSONAL = { origin: ORIGIN, account: null };
 const TEMPLATE = readFileSync(resolve(__dirname, '../../fixtures/conversations/image-gen.json'), 'utf8');
 const TEMPLATE_ID = '69dc3dc3-8dfc-8333-9e10-000000000002';
 
@@ -99,12 +100,16 @@ function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb =
   const net = fakeFetch(route(b, hang));
   const queue = new CaptureQueue(db);
   const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20 });
-  const client = new BackupClient({ origin: ORIGIN, pacer, fetch: net.fetch, transientTries: 2 });
+  const clients = new Map<string, BackupClient>();
   const runner = new BackupRunner({
     db,
-    client: () => client,
-    recordConversation: async (text, conversationId, gizmoId) => {
-      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text });
+    client: (origin, account) => {
+      const key = `${origin} ${account}`;
+      if (!clients.has(key)) clients.set(key, new BackupClient({ origin, pacer, fetch: net.fetch, transientTries: 2, account }));
+      return clients.get(key)!;
+    },
+    recordConversation: async (text, conversationId, gizmoId, { origin, account }) => {
+      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account });
     },
     kick: () => undefined,
     settleEveryMs: 5,
@@ -143,7 +148,7 @@ describe('BackupRunner', () => {
     b.conversations.set(convId(602), conversation(602, { gizmo_id: 'g-p-aaaa' }));
     b.projects.set('g-p-aaaa', [convId(600), convId(601), convId(602)]);
     const { db, runner, log } = setup(b);
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     await runToEnd(db, runner);
 
     const run = (await runner.status(EVERYTHING_RUN))!;
@@ -168,10 +173,10 @@ describe('BackupRunner', () => {
   it('a second run reads nothing that did not change and queues nothing', async () => {
     const b = backend(5);
     const { db, runner, log } = setup(b);
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     await runToEnd(db, runner);
     const before = reads(log).length;
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     await runToEnd(db, runner);
     const run = (await runner.status(EVERYTHING_RUN))!;
     expect(reads(log).length).toBe(before);
@@ -185,7 +190,7 @@ describe('BackupRunner', () => {
     b.broken.add(convId(3));
     b.deleted.add(convId(4));
     const { db, runner, log } = setup(b);
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     await runToEnd(db, runner);
     const run = (await runner.status(EVERYTHING_RUN))!;
     expect(run.state).toBe('done');
@@ -206,7 +211,7 @@ describe('BackupRunner', () => {
     const orphan = { asset_pointer: `sediment://file_${'e'.repeat(32)}`, conversation_id: convId(99), message_id: 'msg-gone', generation_id: 'gen-gone', recreation_prompt: 'a lighthouse at dusk', created_at: 1776000000 };
     b.images = [inConversation, orphan];
     const { db, runner } = setup(b);
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     await runToEnd(db, runner);
     const run = (await runner.status(EVERYTHING_RUN))!;
     expect(run.counts.imagesListed).toBe(2);
@@ -218,13 +223,33 @@ describe('BackupRunner', () => {
     expect((await db.artifacts.get(`file:${shared}`))?.prompt).toMatch(/^A lighthouse/);
   });
 
+  it('a workspace run speaks for its workspace: every JSON request carries ChatGPT-Account-Id, every download keeps the origin and workspace', async () => {
+    const b = backend(2);
+    b.images = [{ asset_pointer: `sediment://file_${'d'.repeat(32)}`, conversation_id: convId(98), message_id: 'm', generation_id: 'g', recreation_prompt: 'a kite', created_at: 1776000000 }];
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', { origin: 'https://chat.openai.com', account: 'ws-team-0001' });
+    const jobData: Record<string, unknown>[] = [];
+    for (let i = 0; i < 2_000 && (await runner.status(EVERYTHING_RUN))?.state !== 'done'; i++) {
+      jobData.push(...(await db.jobs.toArray()).map((j) => j.data));
+      await deliverAll(db);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await runner.status(EVERYTHING_RUN))?.state).toBe('done');
+    const api = log.filter((r) => r.path.startsWith('/backend-api/') && !r.path.startsWith('/backend-api/accounts/'));
+    expect(api.length).toBeGreaterThan(4);
+    expect(api.every((r) => r.url.startsWith('https://chat.openai.com/') && r.headers['chatgpt-account-id'] === 'ws-team-0001')).toBe(true);
+    // Two images per conversation and the library-only one, each queued for that origin and workspace.
+    expect(new Set(jobData.map((d) => JSON.stringify([d.origin, d.account])))).toEqual(new Set([JSON.stringify(['https://chat.openai.com', 'ws-team-0001'])]));
+    expect(await db.artifacts.count()).toBe(5);
+  });
+
   it('resumes from the checkpoint after the worker stopped mid-run: nothing lost, nothing read twice', async () => {
     const b = backend(12);
     const db = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`);
     let served = 0;
     // The first worker "dies" on its 6th conversation read: that request never answers.
     const first = setup(b, (req) => req.path.startsWith('/backend-api/conversation/') && ++served === 6, db);
-    await first.runner.start('everything', ORIGIN);
+    await first.runner.start('everything', PERSONAL);
     while (served < 6) await new Promise((r) => setTimeout(r, 5));
     const readByFirst = new Set(reads(first.log).slice(0, 5));
     // A new worker on the same vault, as after a restart.
@@ -244,7 +269,7 @@ describe('BackupRunner', () => {
   it('Pause stops before the next request, Resume goes on, Cancel ends the run', async () => {
     const b = backend(30);
     const { db, runner, log } = setup(b);
-    await runner.start('everything', ORIGIN);
+    await runner.start('everything', PERSONAL);
     while (reads(log).length < 3) await new Promise((r) => setTimeout(r, 2));
     const paused = await runner.pause(EVERYTHING_RUN);
     expect(paused?.state).toBe('paused');

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { recordConversation, retryFailed, startCaptureBackground } from '@/utils/capture/background';
+import { recordConversation, retryFailed, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
 import { WorkerNet } from '@/utils/capture/worker-net';
 import { removeAllListeners } from '@/utils/messaging';
 import { CaptureQueue } from '@/utils/capture/queue';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { artifactIdentity } from '@/utils/model';
-import { captureKinds } from '@/utils/storage';
+import { captureKinds, lastWorkspace } from '@/utils/storage';
 import { createVaultDb, fetchJobId, getSnapshot, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
 
 const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
@@ -235,5 +235,19 @@ describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
     }
     // From the content script it gets past the sender check (and fails later: no network, no port).
     expect((await send(type, data, contentScript)).err?.message).not.toMatch(/ChatGPT tabs/);
+  });
+
+  it('remembers the workspace a tab reports: for that tab, for its origin, and in storage for after a restart', async () => {
+    start();
+    const account = 'ws-0000fake0000team';
+    const other = { ...contentScript, tab: { id: 11, url: contentScript.url } };
+    await send('readConversation', { conversationId: MIXED_ID, gizmoId: null, reason: 'live', account: null }, other);
+    await send('readConversation', { conversationId: MIXED_ID, gizmoId: null, reason: 'live', account }, contentScript);
+    expect(await workspaceOf('https://chatgpt.com', 7)).toBe(account);
+    expect(await workspaceOf('https://chatgpt.com', 11)).toBeNull();
+    // A run not started from a tab speaks for the workspace reported last on that origin.
+    expect(await workspaceOf('https://chatgpt.com', null)).toBe(account);
+    expect(await workspaceOf('https://chat.openai.com', null)).toBeNull();
+    await vi.waitFor(async () => expect(await lastWorkspace.getValue()).toEqual({ 'https://chatgpt.com': account }));
   });
 });
