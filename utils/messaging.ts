@@ -103,6 +103,15 @@ export interface UiToBackground {
 export interface BackgroundToContent {
   /** Re-read the open conversation now and report it with reason `backup`. Returns its id, or null if none is open. */
   backupNow(data: Record<string, never>): string | null;
+  /** A backup read (a listing or one conversation of the tab's origin) fetched by the tab, for a worker the backend refuses. */
+  pageRead(data: { url: string }): PageReadAnswer;
+}
+
+/** What a tab's backup read got: the status, the body for a 2xx, and Retry-After as sent. */
+export interface PageReadAnswer {
+  status: number;
+  text: string | null;
+  retryAfter: string | null;
 }
 
 export type ProtocolMap = ContentToBackground & UiToBackground & BackgroundToContent;

@@ -77,6 +77,15 @@ function overlaps(log: RequestLogEntry[]): string[] {
 const conversationReads = (log: RequestLogEntry[]) =>
   log.filter((r) => r.route === 'conversation' && r.status === 200).map((r) => decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!));
 
+/** The browser's tab id of the open ChatGPT tab (the popup is opened for it with `?tab=`). */
+async function chatgptTabId(b: Browser): Promise<number> {
+  const sw = await b.serviceWorker();
+  return sw.evaluate(async () => {
+    const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
+    return (await c.tabs.query({ url: 'https://chatgpt.com/*' }))[0]!.id;
+  });
+}
+
 async function text(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).textContent().catch(() => '')) ?? '';
 }
@@ -98,11 +107,7 @@ void describe('Back up this conversation (popup)', { skip }, () => {
     // One stalled byte download keeps the run going long enough to watch it (then it is retried).
     fake.state.addFault({ route: 'estuary', fault: 'stall', times: 1, bearer: true });
 
-    const sw = await b.serviceWorker();
-    const tabId = await sw.evaluate(async () => {
-      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
-      return (await c.tabs.query({ url: 'https://chatgpt.com/*' }))[0]!.id;
-    });
+    const tabId = await chatgptTabId(b);
     let popup = await b.openExtensionPage(`/popup.html?tab=${tabId}`);
     await popup.getByRole('button', { name: 'Back up this conversation' }).click();
     const bar = popup.getByRole('progressbar');
@@ -261,11 +266,7 @@ void describe('Backups in a workspace (Team/Business)', { skip }, () => {
     await tab.goto(`https://chatgpt.com/c/${first}`);
     await waitFor(async () => (await readVault(b)).artifacts.some((a) => a.conversationId === first && a.status === 'saved'), { timeout: 30_000, message: 'live capture in the workspace' });
 
-    const sw = await b.serviceWorker();
-    const tabId = await sw.evaluate(async () => {
-      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
-      return (await c.tabs.query({ url: 'https://chatgpt.com/*' }))[0]!.id;
-    });
+    const tabId = await chatgptTabId(b);
     const popup = await b.openExtensionPage(`/popup.html?tab=${tabId}`);
     await popup.getByRole('button', { name: 'Back up this conversation' }).click();
     await popup.getByRole('button', { name: 'Download this conversation' }).waitFor({ timeout: 60_000 });
@@ -286,5 +287,36 @@ void describe('Backups in a workspace (Team/Business)', { skip }, () => {
     assert.deepEqual([...dump.snapshotIds].sort(), [...ids.history].sort());
     assert.deepEqual(dump.artifacts.filter((a) => a.status !== 'saved').map((a) => `${a.id} ${a.status} ${a.reason}`), []);
     assert.equal(dump.artifacts.length, 3);
+  });
+});
+
+void describe('Back up everything when ChatGPT refuses the extension\'s own requests', { skip }, () => {
+  void test('with no ChatGPT tab the run pauses and says what to do; with one open, Resume reads through it and finishes', { timeout: 180_000 }, async () => {
+    fake.state.conversations.clear();
+    const ids = addHistory(fake.state, { count: 3, seed: 'refused' });
+    // A Cloudflare-like challenge (403 HTML) for every API request that does not come from a ChatGPT page.
+    fake.state.setOptions({ refuseNonPageRequests: true });
+    const b = await launch();
+    await signIn(b);
+    await setPacing(b, { spacingMs: 100, basePauseMs: 1_000, capPauseMs: 2_000 });
+    const page = await b.openExtensionPage('/library.html');
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    await waitFor(async () => /open ChatGPT in a tab/.test(await text(page, 'backup-step')), { timeout: 60_000, message: 'the run asks for a ChatGPT tab' });
+    await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 10_000 });
+    assert.equal(conversationReads(fake.state.requests).length, 0);
+
+    const tab = await b.page();
+    await tab.goto('https://chatgpt.com/');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('backup-summary').waitFor({ timeout: 120_000 });
+    assert.match(await text(page, 'backup-summary'), /Conversations: 3 read, 0 unchanged, 0 could not be read \(of 3 listed\)/);
+    const log = fake.state.requests;
+    assert.ok(log.some((r) => r.fetchSite === 'none' && r.status === 403), 'the worker was refused');
+    assert.ok(!log.some((r) => r.fetchSite === 'none' && r.route === 'conversation' && r.status === 200), 'no read by the worker');
+    assert.deepEqual([...new Set(conversationReads(log))].sort(), [...ids.history].sort());
+    const dump = await readVault(b);
+    assert.deepEqual([...dump.snapshotIds].sort(), [...ids.history].sort());
+    assert.equal(dump.artifacts.length, 3);
+    assert.deepEqual(dump.artifacts.filter((a) => a.status !== 'saved').map((a) => `${a.id} ${a.status} ${a.reason}`), []);
   });
 });

@@ -6,10 +6,10 @@
 import { CHATGPT_HOSTS } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
-import { onMessage, type BackupStatus } from '@/utils/messaging';
+import { onMessage, sendMessage, type BackupStatus, type PageReadAnswer } from '@/utils/messaging';
 import { backupPacing } from '@/utils/storage';
 import type { BackupRunRecord, VaultDb } from '@/utils/vault';
-import { BackupClient } from './client';
+import { BackupClient, BackupError } from './client';
 import { failedItems } from './checkpoint';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
 import { BackupRunner, progressOf, type RunPlace } from './runner';
@@ -53,7 +53,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     client: (origin, account) => {
       const key = `${origin} ${account ?? ''}`;
       let c = clients.get(key);
-      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account })));
+      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, tabRead: (url) => readInTab(origin, url) })));
       return c;
     },
     recordConversation: (json, id, gizmoId, where) => deps.recordConversation(json, id, gizmoId, where),
@@ -114,6 +114,30 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
   });
 
   return runner;
+}
+
+/** Said when the backend refuses the worker and no ChatGPT tab is open to read through. */
+export const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab';
+
+/**
+ * A backup read done by a ChatGPT tab of `origin` (the one in front first), for when the backend refuses the
+ * worker. A tab without our content script (opened before the install, a crashed page) is passed over.
+ */
+async function readInTab(origin: string, url: string): Promise<PageReadAnswer> {
+  const tabs = await browser.tabs.query({ url: `${origin}/*` }).catch(() => []);
+  tabs.sort((a, b) => Number(b.active) - Number(a.active) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+  let failed: Error | null = null;
+  for (const tab of tabs) {
+    if (tab.id === undefined || tab.discarded) continue;
+    try {
+      return await sendMessage('pageRead', { url }, tab.id);
+    } catch (err) {
+      // No content script there: try the next tab. The tab's own request failing is a hiccup, tried again.
+      if (!/Receiving end does not exist|Could not establish connection/i.test(String(err))) failed = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  if (failed) throw failed;
+  throw new BackupError(OPEN_A_TAB, 403, true);
 }
 
 function originOf(origin: string | undefined): string {

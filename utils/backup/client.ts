@@ -5,9 +5,12 @@
  * cancel); a server error or a network failure is tried a few times and then thrown, so the caller can record
  * that one conversation as failed and go on.
  */
-import { workspaceCookieString, ACCOUNT_HEADER } from '@/utils/chatgpt/session';
+import { workspaceCookieString } from '@/utils/chatgpt/session';
 import { parseRetryAfter, toFailure } from '@/utils/capture/failure';
+import { authedGet } from '@/utils/capture/fetcher';
 import { PageSession } from '@/utils/capture/page-session';
+import { refusesWorker as refusesWorkerFailure } from '@/utils/capture/worker-net';
+import type { PageReadAnswer } from '@/utils/messaging';
 import type { Pacer } from './pacer';
 
 export interface BackupClientOptions {
@@ -20,18 +23,36 @@ export interface BackupClientOptions {
   timeoutMs?: number;
   /** The workspace cookie's account id, when known (personal accounts: null). */
   account?: string | null;
+  /**
+   * Has a ChatGPT tab of the origin fetch the URL, for when the backend refuses the worker's own requests;
+   * throws a BackupError that stops the run when no such tab is open.
+   */
+  tabRead?: (url: string) => Promise<PageReadAnswer>;
 }
 
 export class BackupError extends Error {
-  constructor(message: string, readonly status: number | null = null) {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+    /** Nothing else can succeed either (signed out, refused with no tab to read through): pause the run, not one item. */
+    readonly stopsRun = false,
+  ) {
     super(message);
     this.name = 'BackupError';
   }
 }
 
+type Outcome = { text: string | null } | { retryAfter: number | null } | { error: string; status: number | null };
+
+/** What a refusal of the worker looks like: signed out for it, a challenge page, a redirect to a login. */
+const refusesWorker = (res: Response) =>
+  res.status === 401 || res.status === 403 || res.type === 'opaqueredirect' || (res.ok && !/json/i.test(res.headers.get('content-type') ?? 'json'));
+
 export class BackupClient {
   private readonly session: PageSession;
   private readonly doFetch: typeof fetch;
+  /** Set once the backend refused the worker: every later request of this client goes through a tab. */
+  private viaTab = false;
 
   constructor(private readonly opts: BackupClientOptions) {
     this.doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -48,14 +69,14 @@ export class BackupClient {
     let failures = 0;
     for (;;) {
       signal?.throwIfAborted();
-      let outcome: { text: string | null } | { retryAfter: number | null } | { error: string; status: number | null };
+      let outcome: Outcome;
       try {
         outcome = await this.opts.pacer.run(() => this.once(url, signal), signal);
       } catch (err) {
-        if (signal?.aborted) throw err;
+        if (signal?.aborted || err instanceof BackupError) throw err;
         const failure = toFailure(err);
         if (failure.cause === 'rate-limited') outcome = { retryAfter: failure.retryAfterMs ?? null };
-        else if (failure.cause === 'auth') throw new BackupError(failure.reason, 401);
+        else if (failure.cause === 'auth') throw new BackupError(failure.reason, 401, true);
         else outcome = { error: failure.reason, status: null };
       }
       if ('text' in outcome) {
@@ -84,36 +105,39 @@ export class BackupClient {
     }
   }
 
-  private async once(
-    url: string,
-    signal: AbortSignal | undefined,
-  ): Promise<{ text: string | null } | { retryAfter: number | null } | { error: string; status: number | null }> {
+  private async once(url: string, signal: AbortSignal | undefined): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const get = async (fresh: boolean) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${await this.session.token(fresh)}`, accept: 'application/json' };
-      const account = await this.session.accountId();
-      if (account) headers[ACCOUNT_HEADER] = account;
-      return this.doFetch(url, { headers, credentials: 'include', cache: 'no-store', signal: combined });
-    };
-    let res = await get(false);
-    if (res.status === 401) {
-      await res.body?.cancel();
-      res = await get(true);
+    const tabRead = this.opts.tabRead;
+    if (!this.viaTab) {
+      let res: Response | null;
+      try {
+        res = await authedGet(this.doFetch, this.session, url, combined);
+      } catch (err) {
+        // The session endpoint refusing the worker, or a blocked request (CORS, a network rule), is a refusal
+        // too (the capture's own rule); a timeout or a cancel is not.
+        if (!tabRead || combined.aborted || !refusesWorkerFailure(toFailure(err))) throw err;
+        res = null;
+      }
+      if (res && !(tabRead && refusesWorker(res))) {
+        const text = res.ok ? await res.text() : (await res.body?.cancel(), null);
+        return outcome(res.status, text, res.headers.get('retry-after'));
+      }
+      await res?.body?.cancel();
+      this.viaTab = true;
     }
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return { text: null };
-    }
-    if (res.status === 429) {
-      await res.body?.cancel();
-      return { retryAfter: parseRetryAfter(res.headers.get('retry-after')) };
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      const what = res.status === 401 || res.status === 403 ? 'ChatGPT refused the request (signed out?)' : 'ChatGPT answered';
-      return { error: `${what} (HTTP ${res.status})`, status: res.status };
-    }
-    return { text: await res.text() };
+    const answer = await tabRead!(url);
+    return outcome(answer.status, answer.text, answer.retryAfter);
   }
+}
+
+function outcome(status: number, text: string | null, retryAfter: string | null): Outcome {
+  if (status === 404) return { text: null };
+  if (status === 429) return { retryAfter: parseRetryAfter(retryAfter) };
+  if (status === 401) throw new BackupError('ChatGPT refused the request (signed out?) (HTTP 401)', 401, true);
+  if (status < 200 || status > 299 || text === null) {
+    const what = status === 403 || status === 0 ? 'ChatGPT refused the request (signed out?)' : 'ChatGPT answered';
+    return { error: `${what} (HTTP ${status})`, status };
+  }
+  return { text };
 }

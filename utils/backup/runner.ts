@@ -16,7 +16,7 @@ import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
 import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
 import { abortableSleep } from './pacer';
-import type { BackupClient } from './client';
+import { BackupError, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
 
 export interface RunnerDeps {
@@ -279,7 +279,8 @@ export class BackupRunner {
     try {
       text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal);
     } catch (err) {
-      if (signal.aborted) throw err;
+      // Signed out, or refused with no tab to read through: every other conversation would fail the same way.
+      if (signal.aborted || (err instanceof BackupError && err.stopsRun)) throw err;
       run.counts.failed++;
       await finishItem(db, run, item, 'failed', reasonOf(err), this.now());
       return;

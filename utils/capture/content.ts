@@ -15,6 +15,7 @@ import { ConversationReader } from './conversation-reader';
 import { createFetchContext, readConversation } from './fetcher';
 import { RequestLanes } from './lanes';
 import { CaptureLifetime } from './lifetime';
+import { pageRead } from './page-read';
 import { PageSession } from './page-session';
 import { PageSignals, WATCHED_ATTRIBUTES, type Shown } from './page-signals';
 import { CaptureClient } from './port-client';
@@ -102,6 +103,8 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   life.setInterval(() => signals.driftCheck(), 10_000);
   life.onEnd(() => observer.disconnect());
   signals.start();
+
+  onMessage('pageRead', ({ data }) => pageRead(fetchCtx, data.url));
 
   onMessage('backupNow', () => {
     const shown = current();

@@ -266,7 +266,7 @@ async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean): Pr
   );
   const stopTimer = () => clearTimeout(timer);
   try {
-    const res = await ctx.fetch(url, { ...(await apiInit(ctx, freshToken)), signal: controller.signal });
+    const res = await ctx.fetch(url, { ...(await apiInit(ctx.auth, freshToken)), signal: controller.signal });
     refuseRedirect(res);
     return { res, controller, stopTimer };
   } catch (err) {
@@ -305,18 +305,30 @@ function checkApiStatus(res: Response, ctx: FetchContext): void {
 }
 
 async function apiInit(
-  ctx: FetchContext,
+  auth: AuthSource,
   freshToken: boolean,
 ): Promise<{ headers: Record<string, string>; credentials: RequestCredentials; cache: RequestCache; redirect: RequestRedirect }> {
   const headers: Record<string, string> = {
-    authorization: `Bearer ${await ctx.auth.token(freshToken)}`,
+    authorization: `Bearer ${await auth.token(freshToken)}`,
     accept: 'application/json',
   };
-  const account = await ctx.auth.accountId();
+  const account = await auth.accountId();
   if (account) headers[ACCOUNT_HEADER] = account;
   // no-store: never a cached (stale) answer, and no wait on the HTTP cache's per-URL lock while the page's
   // own request for the same URL is in flight (a stalled <img> would hold ours for its whole duration).
   return { headers, credentials: 'include', cache: 'no-store', redirect: 'manual' };
+}
+
+/**
+ * A JSON GET of the backend as the app sends it (token, workspace, no cache, no redirect followed); a 401
+ * is asked once more with a fresh token. The caller reads the status.
+ */
+export async function authedGet(doFetch: typeof fetch, auth: AuthSource, url: string, signal: AbortSignal): Promise<Response> {
+  const get = async (fresh: boolean) => doFetch(url, { ...(await apiInit(auth, fresh)), signal });
+  const res = await get(false);
+  if (res.status !== 401) return res;
+  await res.body?.cancel();
+  return get(true);
 }
 
 /** Download the resolved URL with the credentials its host needs. */
@@ -336,7 +348,7 @@ async function download(
     try {
       if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
         // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
-        const api = await apiInit(ctx, false);
+        const api = await apiInit(ctx.auth, false);
         res = await ctx.fetch(target.downloadUrl, { ...api, signal: controller.signal });
         if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
           // It sends the bytes elsewhere (*.oaiusercontent.com): ask again with the cookies alone, which the
@@ -446,16 +458,8 @@ async function readBody(
 export async function readConversation(ctx: FetchContext, conversationId: string): Promise<string | null> {
   const [url] = conversationUrls(ctx.origin, conversationId);
   return ctx.lanes.json(async () => {
-    const get = async (fresh: boolean) => {
-      const answer = await ctx.fetch(url!, { ...(await apiInit(ctx, fresh)), signal: AbortSignal.timeout(ctx.jsonTimeoutMs) });
-      refuseRedirect(answer);
-      return answer;
-    };
-    let res = await get(false);
-    if (res.status === 401) {
-      await res.body?.cancel();
-      res = await get(true);
-    }
+    const res = await authedGet(ctx.fetch, ctx.auth, url!, AbortSignal.timeout(ctx.jsonTimeoutMs));
+    refuseRedirect(res);
     if (res.status === 404) {
       await res.body?.cancel();
       return null;

@@ -328,3 +328,26 @@ export function projectConversationsUrls(origin: string, gizmoId: string, cursor
     `${trimOrigin(origin)}/backend-api/gizmos/${enc(gizmoId)}/conversations?cursor=${cursor ? enc(cursor) : '0'}&limit=${PROJECT_CONVERSATIONS_LIMIT}`, // M, 2025-2026 (PZ-api)
   ];
 }
+
+/** GET paths of the backend a backup reads: the listings above and one conversation. */
+const BACKUP_READ_PATHS = [
+  /^\/backend-api\/conversations$/,
+  /^\/backend-api\/conversation\/[0-9a-fA-F-]{36}$/,
+  /^\/backend-api\/gizmos\/snorlax\/sidebar$/,
+  /^\/backend-api\/gizmos\/[A-Za-z0-9_-]{1,100}\/conversations$/,
+  /^\/backend-api\/my\/recent\/image_gen$/,
+];
+
+/**
+ * Whether `url` is a backup read on `origin` (what a ChatGPT tab agrees to fetch for a worker the backend
+ * refuses): same origin exactly, one of the routes above, no credentials or fragment in the URL.
+ */
+export function isBackupReadUrl(url: string, origin: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return u.origin === trimOrigin(origin) && u.username === '' && u.password === '' && u.hash === '' && BACKUP_READ_PATHS.some((re) => re.test(u.pathname));
+}

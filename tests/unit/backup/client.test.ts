@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { BackupClient, BackupError } from '@/utils/backup/client';
 import { Pacer } from '@/utils/backup/pacer';
+import type { PageReadAnswer } from '@/utils/messaging';
 import { fakeFetch, json } from '../capture/fake-fetch';
 
 const ORIGIN = 'https://chatgpt.com';
 const URL_ = `${ORIGIN}/backend-api/conversations?offset=0&limit=1&order=updated`;
 
-function setup(answers: (() => Response)[]) {
+function setup(answers: (() => Response)[], tabRead?: (url: string) => Promise<PageReadAnswer>) {
   let n = 0;
   const net = fakeFetch((req) => {
     if (req.path === '/api/auth/session') return json({ accessToken: `token-${++n}-abcdef`, expires: new Date(Date.now() + 3600e3).toISOString() });
@@ -16,7 +17,7 @@ function setup(answers: (() => Response)[]) {
   });
   const pauses: number[] = [];
   const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 40, onPause: (ms) => pauses.push(ms) });
-  const client = new BackupClient({ origin: ORIGIN, pacer, fetch: net.fetch, transientTries: 3 });
+  const client = new BackupClient({ origin: ORIGIN, pacer, fetch: net.fetch, transientTries: 3, ...(tabRead ? { tabRead } : {}) });
   return { client, log: net.log, pauses };
 }
 
@@ -54,5 +55,50 @@ describe('BackupClient', () => {
     const pending = client.getText(URL_, controller.signal);
     setTimeout(() => controller.abort(new DOMException('cancelled', 'AbortError')), 2);
     await expect(pending).rejects.toThrow('cancelled');
+  });
+
+  describe('when the backend refuses the worker, reads go through a ChatGPT tab', () => {
+    const challenge = () => new Response('<!DOCTYPE html><title>Just a moment...</title>', { status: 403, headers: { 'content-type': 'text/html' } });
+    const tab = () => {
+      const asked: string[] = [];
+      const read = (url: string) => {
+        asked.push(url);
+        return Promise.resolve({ status: 200, text: JSON.stringify({ items: [{ id: asked.length }] }), retryAfter: null });
+      };
+      return { asked, read };
+    };
+
+    it.each([
+      ['a challenge page (403)', challenge],
+      ['an HTML page with 200', () => new Response('<html>verify you are human</html>', { status: 200, headers: { 'content-type': 'text/html' } })],
+      ['a blocked request (TypeError)', () => { throw new TypeError('Failed to fetch'); }],
+    ])('%s: this read and every later one of the client go through the tab', async (_, refusal) => {
+      const t = tab();
+      const { client, log } = setup([refusal, () => json({ items: ['worker'] })], t.read);
+      expect(await client.getJson(URL_)).toEqual({ items: [{ id: 1 }] });
+      expect(await client.getJson(URL_)).toEqual({ items: [{ id: 2 }] });
+      expect(t.asked).toEqual([URL_, URL_]);
+      expect(log.filter((r) => r.path === '/backend-api/conversations')).toHaveLength(1);
+    });
+
+    it('a 429 the tab got is waited out like the worker\'s own', async () => {
+      const answers: PageReadAnswer[] = [{ status: 429, text: null, retryAfter: '0.01' }, { status: 200, text: '{"ok":1}', retryAfter: null }];
+      const { client, pauses } = setup([challenge], () => Promise.resolve(answers.shift()!));
+      expect(await client.getJson(URL_)).toEqual({ ok: 1 });
+      expect(pauses).toEqual([10]);
+    });
+
+    it('no tab to read through, or signed out in the tab too: an error that stops the whole run', async () => {
+      const none = setup([challenge], () => Promise.reject(new BackupError('open a tab', 403, true)));
+      await expect(none.client.getText(URL_)).rejects.toMatchObject({ stopsRun: true, message: 'open a tab' });
+      const signedOut = setup([challenge], () => Promise.resolve({ status: 401, text: null, retryAfter: null }));
+      await expect(signedOut.client.getText(URL_)).rejects.toMatchObject({ stopsRun: true, status: 401 });
+    });
+
+    it('without a tab reader (and for a 403 the tab got too) a refusal fails this read only', async () => {
+      await expect(setup([challenge]).client.getText(URL_)).rejects.toMatchObject({ stopsRun: false, status: 403 });
+      const both = setup([challenge], () => Promise.resolve({ status: 403, text: null, retryAfter: null }));
+      await expect(both.client.getText(URL_)).rejects.toMatchObject({ stopsRun: false, status: 403 });
+    });
   });
 });

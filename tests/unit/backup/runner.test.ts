@@ -41,6 +41,8 @@ interface Backend {
   images: Record<string, unknown>[];
   /** The next this-many JSON requests answer 429 (no Retry-After). */
   storm: number;
+  /** Signed out: every backend request answers 401. */
+  signedOut?: boolean;
 }
 
 function backend(count: number): Backend {
@@ -55,6 +57,7 @@ function route(b: Backend, hang?: (req: LoggedRequest) => boolean) {
   return (req: LoggedRequest): Response | Promise<Response> => {
     if (req.path === '/api/auth/session') return json({ accessToken: 'token-123456789', expires: new Date(Date.now() + 3600e3).toISOString() });
     if (hang?.(req)) return new Promise<Response>(() => undefined);
+    if (b.signedOut) return json({ detail: 'Unauthorized' }, 401);
     if (b.storm > 0) {
       b.storm--;
       return json({ detail: 'Too many requests' }, 429);
@@ -221,6 +224,31 @@ describe('BackupRunner', () => {
     expect((await db.artifacts.toArray()).filter((a) => a.fileId === shared)).toHaveLength(1);
     // Recording the library item again only fills gaps: the prompt read from the conversation stays.
     expect((await db.artifacts.get(`file:${shared}`))?.prompt).toMatch(/^A lighthouse/);
+  });
+
+  it('signed out mid-run: the run pauses with the reason instead of failing every conversation, and Resume finishes it', async () => {
+    const b = backend(6);
+    let served = 0;
+    const { db, runner } = setup(b, (req) => {
+      if (req.path.startsWith('/backend-api/conversation/') && ++served === 3) b.signedOut = true;
+      return false;
+    });
+    await runner.start('everything', PERSONAL);
+    for (let i = 0; i < 2_000 && (await runner.status(EVERYTHING_RUN))?.state === 'running'; i++) {
+      await deliverAll(db);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const paused = (await runner.status(EVERYTHING_RUN))!;
+    expect(paused.state).toBe('paused');
+    expect(paused.error).toMatch(/signed out/);
+    expect(paused.counts.failed).toBe(0);
+    expect(paused.counts.read).toBe(2);
+    b.signedOut = false;
+    await runner.resume(EVERYTHING_RUN);
+    await runToEnd(db, runner);
+    const done = (await runner.status(EVERYTHING_RUN))!;
+    expect(done.state).toBe('done');
+    expect(done.counts).toMatchObject({ read: 6, failed: 0 });
   });
 
   it('a workspace run speaks for its workspace: every JSON request carries ChatGPT-Account-Id, every download keeps the origin and workspace', async () => {

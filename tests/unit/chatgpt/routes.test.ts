@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isBackupReadUrl,
   accountsCheckUrls,
   attachmentDownloadUrls,
   CHATGPT_HOSTS,
@@ -9,6 +10,8 @@ import {
   conversationUrls,
   fileDownloadUrls,
   imageLibraryUrls,
+  projectConversationsUrls,
+  projectsListUrls,
   interpreterDownloadUrls,
   parseChatRoute,
   parseDownloadResponse,
@@ -153,3 +156,31 @@ describe('classifyDownloadUrl', () => {
     expect(classifyDownloadUrl(url)).toBe(expected);
   });
 });
+
+describe('isBackupReadUrl', () => {
+  const o = 'https://chatgpt.com';
+  it('accepts every listing and conversation URL the backup builds, on the same origin only', () => {
+    const built = [
+      ...conversationsListUrls(o, { offset: 100, archived: true }),
+      ...conversationUrls(o, '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4'),
+      ...projectsListUrls(o, 'c1'),
+      ...projectConversationsUrls(o, 'g-p-0123456789abcdef0123456789abcdef', 'c2'),
+      ...imageLibraryUrls(o, 'c3', 100),
+    ];
+    for (const url of built) {
+      expect(isBackupReadUrl(url, o)).toBe(true);
+      expect(isBackupReadUrl(url, 'https://chat.openai.com')).toBe(false);
+    }
+  });
+
+  it.each([
+    'https://chatgpt.com/backend-api/conversation',
+    'https://chatgpt.com/backend-api/conversation/not-a-uuid',
+    'https://chatgpt.com/backend-api/files/download/file-abc',
+    'https://user:pw@chatgpt.com/backend-api/conversations',
+    'https://chatgpt.com/backend-api/conversations#x',
+    'https://chatgpt.com.evil.example/backend-api/conversations',
+    'not a url',
+  ])('refuses %s', (url) => expect(isBackupReadUrl(url, 'https://chatgpt.com')).toBe(false));
+});
+
