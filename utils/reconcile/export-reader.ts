@@ -12,7 +12,7 @@ import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type Random
 import { ReconcileInputError, throwIfAborted } from './errors';
 import type { HashFactory } from './hash';
 import {
-  ASSET_NAMES, classifyMembers, detectLayout, EXPORT_MANIFEST, isShardName, LIBRARY_FILES, manifestShards, type SourceLayout,
+  ASSET_NAMES, classifyMembers, detectLayout, EXPORT_MANIFEST, exportRoot, isShardName, LIBRARY_FILES, manifestShards, type SourceLayout,
 } from './layout';
 import type { ExportAsset, ExportSide, LibraryFile } from './match';
 import type { ExportLayout } from './report';
@@ -62,6 +62,8 @@ const PROGRESS_STEP = 4 << 20;
 interface Source {
   /** `''` for the export itself, `<part>.zip!/` for a part. */
   prefix: string;
+  /** The folder the export sits in when it was zipped again inside one (`exportRoot`), else `''`. */
+  root: string;
   reader: ZipReader;
   layout: SourceLayout;
 }
@@ -83,10 +85,11 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
   const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
   checkNames(outer, name);
   const names = outer.entries.map((e) => e.name);
-  const top = classifyMembers(names);
-  const parts = outer.entries.filter((e) => !e.name.includes('/') && /\.zip$/i.test(e.name));
+  const root = exportRoot(names);
+  const top = classifyMembers(names, root);
+  const parts = outer.entries.filter((e) => e.name.startsWith(root) && !e.name.slice(root.length).includes('/') && /\.zip$/i.test(e.name));
   const sources: Source[] = [];
-  if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', reader: outer, layout: top });
+  if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', root, reader: outer, layout: top });
   for (const p of parts) {
     // A stored part is read in place; a deflated one only when small enough to inflate into memory.
     let psrc = outer.rawSource(p);
@@ -103,7 +106,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
       throw new ReconcileInputError(`The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
     }
     checkNames(reader, `The part ${p.name}`);
-    sources.push({ prefix: `${p.name}!/`, reader, layout: classifyMembers(reader.entries.map((e) => e.name)) });
+    sources.push({ prefix: `${p.name}!/`, root: '', reader, layout: classifyMembers(reader.entries.map((e) => e.name)) });
   }
   return { outer, sources };
 }
@@ -146,16 +149,16 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const present = new Set<string>();
   for (const s of sources) {
     for (const n of s.layout.conversationFiles) {
-      present.add(n);
+      present.add(n.slice(s.root.length));
       convFiles.push({ source: s, entry: s.reader.get(n)!, label: `${s.prefix}${n}` });
     }
   }
   for (const s of sources) {
-    const manifest = s.reader.get(EXPORT_MANIFEST);
+    const manifest = s.reader.get(s.root + EXPORT_MANIFEST);
     if (!manifest) continue;
-    for (const f of manifestShards(await readJson(s.reader, manifest, `${s.prefix}${EXPORT_MANIFEST}`)) ?? []) {
+    for (const f of manifestShards(await readJson(s.reader, manifest, `${s.prefix}${manifest.name}`)) ?? []) {
       if (!present.has(f)) {
-        throw new ReconcileInputError(`Invalid shard: ${s.prefix}${EXPORT_MANIFEST} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
+        throw new ReconcileInputError(`Invalid shard: ${s.prefix}${manifest.name} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
       }
     }
   }
@@ -238,15 +241,15 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const originalNames = new Map<string, string>();
   const library: LibraryFile[] = [];
   for (const s of sources) {
-    const names = s.reader.get(ASSET_NAMES);
+    const names = s.reader.get(s.root + ASSET_NAMES);
     if (names) {
-      const map = await readJson(s.reader, names, `${s.prefix}${ASSET_NAMES}`);
+      const map = await readJson(s.reader, names, `${s.prefix}${names.name}`);
       if (typeof map === 'object' && map !== null && !Array.isArray(map)) {
-        for (const [k, v] of Object.entries(map)) if (typeof v === 'string') originalNames.set(`${s.prefix}${k}`, v);
-      } else problems.push(`${s.prefix}${ASSET_NAMES} is not an object; original names unknown`);
+        for (const [k, v] of Object.entries(map)) if (typeof v === 'string') originalNames.set(`${s.prefix}${s.root}${k}`, v);
+      } else problems.push(`${s.prefix}${names.name} is not an object; original names unknown`);
     }
-    const lib = s.reader.get(LIBRARY_FILES);
-    if (lib) library.push(...parseLibrary(await readJson(s.reader, lib, `${s.prefix}${LIBRARY_FILES}`)));
+    const lib = s.reader.get(s.root + LIBRARY_FILES);
+    if (lib) library.push(...parseLibrary(await readJson(s.reader, lib, `${s.prefix}${lib.name}`)));
   }
 
   // Asset members: the first member per file id holds its bytes (section 5.3); every one is hashed as it streams.

@@ -54,25 +54,51 @@ export interface SourceLayout {
   hasLibraryFiles: boolean;
 }
 
-export function classifyMembers(names: readonly string[]): SourceLayout {
+/** What an operating system adds when it zips a folder (macOS resource forks, Finder and Explorer metadata). */
+const OS_LITTER = /^__MACOSX\/|(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini)$/i;
+
+/**
+ * The folder an export was zipped again inside (a person unpacked it, then compressed the folder), as
+ * `<folder>/`, or `''`: when nothing but OS litter sits at the root and every other member is under one
+ * top-level folder. The export's members are then read below it; their names in the report keep it.
+ */
+export function exportRoot(names: readonly string[]): string {
+  let folder: string | null = null;
+  for (const name of names) {
+    if (OS_LITTER.test(name)) continue;
+    const slash = name.indexOf('/');
+    if (slash <= 0) return '';
+    const first = name.slice(0, slash);
+    if (folder !== null && first !== folder) return '';
+    folder = first;
+  }
+  return folder === null ? '' : `${folder}/`;
+}
+
+/** Classifies the members under `root` (see `exportRoot`) by their names below it; the layout keeps full names. */
+export function classifyMembers(names: readonly string[], root = ''): SourceLayout {
   const out: SourceLayout = {
     conversationFiles: [], hasLegacyConversations: false, shards: [], assets: [], hasManifest: false, hasAssetNames: false,
     hasLibraryFiles: false,
   };
-  for (const name of names) {
-    if (name.endsWith('/')) continue;
-    if (name === LEGACY_CONVERSATIONS) out.hasLegacyConversations = true;
-    else if (SHARD_RE.test(name)) out.shards.push(name);
+  let legacy: string | null = null;
+  for (const full of names) {
+    if (!full.startsWith(root) || full.endsWith('/')) continue;
+    const name = full.slice(root.length);
+    if (name === LEGACY_CONVERSATIONS) {
+      out.hasLegacyConversations = true;
+      legacy = full;
+    } else if (SHARD_RE.test(name)) out.shards.push(full);
     else if (name === EXPORT_MANIFEST) out.hasManifest = true;
     else if (name === ASSET_NAMES) out.hasAssetNames = true;
     else if (name === LIBRARY_FILES) out.hasLibraryFiles = true;
     else {
       const id = memberFileId(name);
-      if (id) out.assets.push({ name, ...id });
+      if (id) out.assets.push({ name: full, ...id });
     }
   }
   out.shards.sort();
-  out.conversationFiles = [...(out.hasLegacyConversations ? [LEGACY_CONVERSATIONS] : []), ...out.shards];
+  out.conversationFiles = [...(legacy !== null ? [legacy] : []), ...out.shards];
   return out;
 }
 

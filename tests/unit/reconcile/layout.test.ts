@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMembers, detectLayout, memberFileId } from '@/utils/reconcile/layout';
+import { classifyMembers, detectLayout, exportRoot, memberFileId } from '@/utils/reconcile/layout';
 
 const SED = `file_${'0'.repeat(30)}ab`;
 const FSV = 'file-AbCdEfGhIjKlMnOpQrStUv';
@@ -42,6 +42,25 @@ describe('classifyMembers and detectLayout', () => {
     ['sharded', [['conversations-000.json'], ['conversations-001.json', `${SED}.dat`]]], // parts
     ['mixed', [['conversations.json', `${FSV}-a.pdf`], ['conversations-001.json']]],
   ])('%s: %j', (layout, sources) => {
-    expect(detectLayout(sources.map(classifyMembers))).toBe(layout);
+    expect(detectLayout(sources.map((names) => classifyMembers(names)))).toBe(layout);
   });
 });
+
+describe('exportRoot', () => {
+  it.each([
+    [['Export/conversations.json', 'Export/file-abcdefghijklmnop1234-a.png', 'Export/dalle-generations/x.webp'], 'Export/'],
+    [['__MACOSX/Export/._conversations.json', 'Export/.DS_Store', 'Export/conversations-000.json', 'Thumbs.db'], 'Export/'],
+    [['conversations.json', 'user-abc/file-abcdefghijklmnop1234-a.png'], ''],
+    [['dalle-generations/x.webp'], 'dalle-generations/'],
+    [['A/conversations.json', 'B/conversations.json'], ''],
+    [['A/conversations.json', 'chat.html'], ''],
+    [[], ''],
+  ])('%j -> %j', (names, root) => expect(exportRoot(names)).toBe(root));
+
+  it('classifies below the folder and keeps full names', () => {
+    const c = classifyMembers(['Export/conversations.json', 'Export/user-1/file-abcdefghijklmnop1234-a.png', 'conversations.json'], 'Export/');
+    expect(c.conversationFiles).toEqual(['Export/conversations.json']);
+    expect(c.assets).toEqual([{ name: 'Export/user-1/file-abcdefghijklmnop1234-a.png', fileId: 'file-abcdefghijklmnop1234', dat: false, folder: 'user-1' }]);
+  });
+});
+

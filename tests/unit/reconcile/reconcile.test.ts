@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
@@ -34,6 +35,20 @@ describe('reconcileExport on every layout', () => {
     expect(got).toEqual(f.expect);
     const total = Object.values(report.summary).reduce((a, b) => a + b, 0);
     expect(total).toBe(report.items.length);
+  });
+
+  it.each(['legacy', 'sharded', 'parts', 'mixed'])('%s unpacked and zipped again inside a folder (with macOS litter): the same items, member names keep the folder', async (name) => {
+    const f = fx.exports.find((e) => e.name === name)!;
+    const again: Record<string, Uint8Array> = {
+      '__MACOSX/ChatGPT export/._conversations.json': new Uint8Array([0, 5, 22, 7]),
+      'ChatGPT export/.DS_Store': new Uint8Array(8),
+    };
+    for (const [member, bytes] of Object.entries(unzipSync(f.zip))) again[`ChatGPT export/${member}`] = bytes;
+    const { report } = await run(zipSync(again, { level: 0 }));
+    const original = (await run(f.zip)).report;
+    expect(report.export.layout).toBe(f.layout);
+    expect(report.items).toEqual(original.items.map((i) => ({ ...i, exportMember: i.exportMember && `ChatGPT export/${i.exportMember}` })));
+    expect(report.items.some((i) => i.exportMember !== null)).toBe(true);
   });
 
   it('computes identical where both sides have bytes, and only there', async () => {
