@@ -8,12 +8,12 @@
  * when everything succeeded; on any failure (or Ctrl+C) the temporary files are deleted.
  */
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import {
-  archiveVault, formatSummary, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type HashFactory, type ReconcileProgress,
+  archiveVault, formatSummary, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type HashFactory, type ReconcileOptions, type ReconcileProgress,
   type VaultSide,
 } from '../utils/reconcile/index.ts';
 import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw } from '../utils/zip/node.ts';
@@ -104,8 +104,37 @@ function tempFor(target: string): string {
   return t;
 }
 function cleanup(): void {
-  for (const t of temps) rmSync(t, { force: true });
+  for (const t of temps) rmSync(t, { force: true, recursive: true });
   temps.clear();
+}
+
+/**
+ * Unpacks a part-ZIP stored compressed inside the export into a temporary folder (deleted at the end, on
+ * failure and on Ctrl+C), so a part of any size is read from disk rather than memory.
+ */
+function spiller(): { spill: NonNullable<ReconcileOptions['spill']>; close(): Promise<void> } {
+  let dir: string | null = null;
+  const files: { close(): Promise<void> }[] = [];
+  return {
+    async spill(_name, bytes) {
+      if (dir === null) {
+        dir = mkdtempSync(join(tmpdir(), 'chatgpt-vault-reconcile-'));
+        temps.add(dir);
+      }
+      const path = join(dir, `part-${files.length}.zip`);
+      await writeFileStream(path, (sink) => bytes.pipeTo(sink));
+      const src = await fileSource(path);
+      files.push(src);
+      return src;
+    },
+    async close() {
+      for (const f of files) await f.close().catch(() => undefined);
+      if (dir !== null) {
+        rmSync(dir, { force: true, recursive: true });
+        temps.delete(dir);
+      }
+    },
+  };
 }
 
 async function writeFileStream(path: string, write: (sink: WritableStream<Uint8Array>) => Promise<void>): Promise<void> {
@@ -148,10 +177,11 @@ async function main(): Promise<void> {
   // RECONCILE_WORKERS=N sets the count; 0 parses inline (the browser's path). One core: inline.
   const workers = Number(process.env.RECONCILE_WORKERS ?? Math.min(2, availableParallelism() >= 2 ? availableParallelism() : 0));
   const pool = Number.isInteger(workers) && workers > 0 ? createWalkPool(workers) : undefined;
+  const parts = spiller();
   try {
     const common = { inflate: nodeInflateRaw, crc32: nodeCrc32, hash: nodeSha256 };
     const vault = vaultSrc ? await archiveVault(vaultSrc, { ...common, name: basename(args.vaultPath!) }) : emptyVault;
-    const result = await reconcileExport(exportSrc, basename(args.exportPath), vault, { ...common, pool, onProgress: progress.onProgress });
+    const result = await reconcileExport(exportSrc, basename(args.exportPath), vault, { ...common, pool, spill: parts.spill, onProgress: progress.onProgress });
     const renames: [string, string][] = [];
     if (args.out !== null) {
       const tmp = tempFor(args.out);
@@ -175,6 +205,7 @@ async function main(): Promise<void> {
   } finally {
     progress.done();
     await pool?.close();
+    await parts.close();
     await exportSrc.close();
     await vaultSrc?.close();
   }

@@ -50,7 +50,16 @@ function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPag
 
 async function reconcile(file: File, exportName: string): Promise<void> {
   try {
-    result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), { inflate: webInflateRaw, onProgress: throttledProgress() });
+    result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), {
+      inflate: webInflateRaw,
+      onProgress: throttledProgress(),
+      // A part-ZIP stored compressed is unpacked into a Blob (folded in 8 MB pieces the browser can keep on disk).
+      spill: async (_name, bytes) => {
+        const sink = createBlobSink();
+        await bytes.pipeTo(sink.writable);
+        return blobSource(sink.toBlob());
+      },
+    });
   } catch (error) {
     send(failure(error));
     return;

@@ -28,6 +28,11 @@ export interface ReadExportOptions {
   hash: HashFactory;
   pool?: WalkPool;
   onProgress?: (phase: ReadPhase, done: number, total: number) => void;
+  /**
+   * Where a part-ZIP stored compressed inside the export is unpacked to be read at random (the page: a
+   * disk-backed Blob; the CLI: a temporary file). Without it such a part is inflated into memory, up to 512 MiB.
+   */
+  spill?: (name: string, bytes: ReadableStream<Uint8Array>, size: number) => Promise<RandomAccessSource>;
 }
 
 export interface ExportContents extends ExportSide {
@@ -91,9 +96,11 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
   const sources: Source[] = [];
   if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', root, reader: outer, layout: top });
   for (const p of parts) {
-    // A stored part is read in place; a deflated one only when small enough to inflate into memory.
+    // A stored part is read in place; a deflated one is unpacked (checked against its CRC as it streams).
     let psrc = outer.rawSource(p);
-    if (!psrc) {
+    if (!psrc && opts.spill) {
+      psrc = await opts.spill(p.name, outer.stream(p, { maxBytes: p.uncompressedSize, signal: opts.signal }), p.uncompressedSize);
+    } else if (!psrc) {
       if (p.uncompressedSize > MAX_INFLATED_PART) {
         throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
       }

@@ -6,7 +6,7 @@
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
-import { readExport, type ReadStats } from './export-reader';
+import { readExport, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { buildReport, compareItems, type ReconcileReport } from './report';
@@ -29,6 +29,8 @@ export interface ReconcileOptions {
   hash?: HashFactory;
   /** Parse and walk conversations elsewhere (the CLI's worker threads); default inline. */
   pool?: WalkPool;
+  /** Where a compressed part-ZIP is unpacked to be read (see `ReadExportOptions.spill`). */
+  spill?: ReadExportOptions['spill'];
 }
 
 export interface ReconcileResult {
@@ -63,7 +65,7 @@ export async function reconcileExport(
   let exp;
   try {
     exp = await readExport(exportZip, exportName, {
-      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool,
+      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool, spill: opts.spill,
       onProgress: onProgress ? (phase, done, total) => onProgress({ phase, done, total }) : undefined,
     });
   } catch (error) {

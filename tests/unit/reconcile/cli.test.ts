@@ -1,6 +1,7 @@
 // @vitest-environment node
 /** The CLI (scripts/reconcile.ts) spawned on the fixture exports: exit codes, outputs, nothing left behind. */
 import { spawnSync } from 'node:child_process';
+import { unzipSync, zipSync } from 'fflate';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,21 @@ describe('npm run reconcile', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out-novault.json'), 'utf8')) as { summary: Record<'matched' | 'recovered' | 'vault-only', number> };
     expect(report.summary.matched + report.summary.recovered + report.summary['vault-only']).toBe(0);
     rmSync(join(dir, 'out-novault.json'));
+  });
+
+  it('parts stored compressed inside the export: unpacked to a temporary folder, the same report, nothing left in the temp dir', { timeout: 60_000 }, () => {
+    const parts = fx.exports.find((e) => e.name === 'parts')!;
+    writeFileSync(join(dir, 'export-deflated-parts.zip'), zipSync(unzipSync(parts.zip), { level: 6 }));
+    const tmp = mkdtempSync(join(tmpdir(), 'reconcile-spill-'));
+    try {
+      expect(cliWith({ TMPDIR: tmp }, 'export-deflated-parts.zip', 'vault.zip', '--report', 'out-deflated.json').code).toBe(0);
+      expect(cli('export-parts.zip', 'vault.zip', '--report', 'out-stored.json').code).toBe(0);
+      expect(readFileSync(join(dir, 'out-deflated.json'), 'utf8')).toBe(readFileSync(join(dir, 'out-stored.json'), 'utf8'));
+      expect(readdirSync(tmp).filter((n) => n.startsWith('chatgpt-vault-reconcile-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      for (const n of ['export-deflated-parts.zip', 'out-deflated.json', 'out-stored.json']) rmSync(join(dir, n), { force: true });
+    }
   });
 
   it('RECONCILE_WORKERS=2 (worker threads) writes the same report as inline', { timeout: 60_000 }, () => {

@@ -51,6 +51,25 @@ describe('reconcileExport on every layout', () => {
     expect(report.items.some((i) => i.exportMember !== null)).toBe(true);
   });
 
+  it('parts stored compressed inside the export: unpacked through the spill when given, in memory otherwise; the same items', async () => {
+    const parts = fx.exports.find((e) => e.name === 'parts')!;
+    const deflated = zipSync(unzipSync(parts.zip), { level: 6 });
+    const vault = await archiveVault(source(fx.vault));
+    const spilled: string[] = [];
+    const withSpill = await reconcileExport(source(deflated), 'export.zip', vault, {
+      spill: async (name, bytes) => {
+        spilled.push(name);
+        return source(new Uint8Array(await new Response(bytes).arrayBuffer()));
+      },
+    });
+    const inMemory = await reconcileExport(source(deflated), 'export.zip', vault);
+    const original = (await run(parts.zip)).report;
+    expect(spilled.length).toBeGreaterThan(1);
+    expect(spilled.every((n) => /\.zip$/.test(n))).toBe(true);
+    expect(withSpill.report.items).toEqual(original.items);
+    expect(inMemory.report.items).toEqual(original.items);
+  });
+
   it('computes identical where both sides have bytes, and only there', async () => {
     const { report } = await run(fx.exports[0]!.zip);
     const by = Object.fromEntries(report.items.map((i) => [labelOf(i), i]));
