@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { unzipSync, zipSync } from 'fflate';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
@@ -159,6 +160,26 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
       }
     });
   }
+
+  void it('parts stored compressed (unpacked into a Blob), and an export zipped again inside a folder: the same classes', T, async () => {
+    const parts = fx.exports.find((e) => e.name === 'parts')!;
+    const sharded = fx.exports.find((e) => e.name === 'sharded')!;
+    const inFolder: Record<string, Uint8Array> = { '__MACOSX/Export/._conversations-000.json': new Uint8Array(4) };
+    for (const [member, bytes] of Object.entries(unzipSync(sharded.zip))) inFolder[`Export/${member}`] = bytes;
+    const variants = [
+      { file: 'chatgpt-export-deflated-parts.zip', zip: zipSync(unzipSync(parts.zip), { level: 6 }), f: parts },
+      { file: 'chatgpt-export-in-a-folder.zip', zip: zipSync(inFolder, { level: 0 }), f: sharded },
+    ];
+    for (const { file, zip, f } of variants) {
+      await chooseExport(file, zip);
+      await page.waitForFunction(() => document.querySelector('[data-testid="reconcile-view"]')?.getAttribute('data-step') !== 'running', null, { timeout: 120_000 });
+      if ((await view().getAttribute('data-step')) !== 'done') assert.fail(`${file} not done: ${await view().textContent()}`);
+      for (const s of ['matched', 'export-only', 'recovered', 'vault-only', 'lost']) {
+        const expected = Object.values(f.expect).filter((c) => c === s).length;
+        assert.equal(Number(await page.getByTestId(`count-${s}`).textContent()), expected, `${file}: ${s}`);
+      }
+    }
+  });
 
   void it('filters the table by class from the chart, and shows thumbnails the vault holds', T, async () => {
     await page.locator('[data-status="recovered"] .chart-row').click();
