@@ -36,6 +36,11 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
           <div class="fill" style={{ width: `${Math.round((100 * status.value) / Math.max(1, status.max))}%` }} />
         </div>
       )}
+      {status.scope === 'everything' && (
+        <p class="account" data-testid="backup-account">
+          {status.workspace ? 'For the workspace selected in ChatGPT' : 'For your personal ChatGPT account'}
+        </p>
+      )}
       <p class="step" role="status" data-testid="backup-step">
         {status.state === 'paused' ? `Paused. ${status.step === 'Paused' ? '' : status.step}` : status.step}
       </p>

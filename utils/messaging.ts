@@ -62,6 +62,8 @@ export interface BackupStatus {
   finishedAt: number | null;
   /** Conversations that could not be read, with why (first 50). */
   failures: { conversationId: string; title: string | null; reason: string | null }[];
+  /** Whether the run speaks for a ChatGPT workspace (Team/Business) rather than the personal account. */
+  workspace: boolean;
 }
 
 /** Content script -> background. */

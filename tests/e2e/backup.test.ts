@@ -198,6 +198,7 @@ void describe('Back up everything (library page)', { skip }, () => {
     const summary = await text(page, 'backup-summary');
     assert.match(summary, /Conversations: 36 read, 0 unchanged, 0 could not be read \(of 36 listed\)/);
     assert.match(summary, /Images found only in the image library: 1/);
+    assert.equal(await text(page, 'backup-account'), 'For your personal ChatGPT account');
 
     const log = fake.state.requests;
     assert.ok(log.some((r) => r.status === 429), 'the storm happened');
@@ -279,6 +280,7 @@ void describe('Backups in a workspace (Team/Business)', { skip }, () => {
     await page.getByRole('button', { name: 'Back up everything' }).click();
     await page.getByTestId('backup-summary').waitFor({ timeout: 120_000 });
     assert.match(await text(page, 'backup-summary'), /0 could not be read \(of 3 listed\)/);
+    assert.equal(await text(page, 'backup-account'), 'For the workspace selected in ChatGPT');
 
     const ours = fake.state.requests.filter((r) => r.fetchSite === 'none' && r.path.startsWith('/backend-api/') && r.route !== 'estuary');
     assert.ok(ours.some((r) => r.route === 'conversations') && ours.some((r) => r.route === 'image-library'), 'the run listed the history and the image library');

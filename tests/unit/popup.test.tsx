@@ -20,7 +20,7 @@ const CONV = '00000000-0000-4000-8000-000000000001';
 function backupStatus(over: Partial<BackupStatus> = {}): BackupStatus {
   return {
     runId: `conversation:${CONV}`, scope: 'conversation', conversationId: CONV, state: 'running', phase: 'files',
-    step: '3 of 12 files', value: 4, max: 13, pausedUntil: null, filesPending: 9, startedAt: 1, finishedAt: null, failures: [],
+    step: '3 of 12 files', value: 4, max: 13, pausedUntil: null, filesPending: 9, startedAt: 1, finishedAt: null, failures: [], workspace: false,
     counts: { listed: 1, read: 1, skipped: 0, failed: 0, imagesListed: 0, imagesOnlyInLibrary: 0, queued: 12, saved: 3, expired: 0, filesFailed: 0, alreadySaved: 0 },
     ...over,
   };

@@ -180,6 +180,7 @@ async function toStatus(db: VaultDb, run: BackupRunRecord, pacer: Pacer): Promis
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     failures,
+    workspace: typeof run.account === 'string' && run.account !== 'personal',
   };
 }
 
