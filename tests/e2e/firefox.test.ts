@@ -1,5 +1,5 @@
 /**
- * Live capture in Firefox (issue 3: bytes move from the page to the vault, 20+ MB files included, in Chrome
+ * Live capture and Back up everything in Firefox (issue 3: bytes move from the page to the vault, 20+ MB files included, in Chrome
  * AND Firefox). Stock firefox-esr over WebDriver BiDi (firefox-harness.ts) with the mv2 build, against the
  * fake chatgpt.com on port 443. Expected artifacts come from the fake server's scanner, expected bytes from
  * its byte generator; the vault is read with the same probe as the Chromium suite (vault-probe.ts).
@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256Hex } from '../fake-chatgpt/bytes.ts';
+import { addHistory } from '../fake-chatgpt/history.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
 import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { asProbeHost, buildFirefoxExtension, firefoxSkipReason, launchFirefox, type Firefox } from './firefox-harness.ts';
@@ -91,7 +92,7 @@ async function bigFileSaved(b: Browser): Promise<ProbedArtifact> {
   return big;
 }
 
-describe('live capture in Firefox', () => {
+describe('live capture and backup in Firefox', () => {
   // Skipped per test (not per suite), so the e2e summary counts them as skipped; the hooks then do nothing.
   before(async () => {
     if (skip) return;
@@ -167,4 +168,40 @@ describe('live capture in Firefox', () => {
     const longestPause = await page.evaluate(maxGap);
     assert.ok(longestPause < 1_000, `the page kept running during the transfer (longest pause ${Math.round(longestPause)} ms)`);
   });
+
+  test('Back up everything: a history with an archived chat, a project and an image only the library knows, all saved', { skip, timeout: 120_000 }, async () => {
+    fake!.state.conversations.clear();
+    const ids = addHistory(fake!.state, { count: 3, archived: 1, projects: [[`g-p-${'f'.repeat(32)}`, 1]], deleted: 1, seed: 'firefox' });
+    const all = [...ids.history, ...ids.archived, ...Object.values(ids.projects).flat()];
+    const b = await launch();
+    const tab = await ff!.page();
+    await tab.goto('https://chatgpt.com/');
+    const library = await ff!.openExtensionPage('/library.html');
+    await library.evaluate(async () => {
+      const ext = (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser;
+      await ext.storage.local.set({ backupPacing: { spacingMs: 100, basePauseMs: 1_000, capPauseMs: 2_000 } });
+    });
+    await waitFor(
+      () => library.evaluate(() => {
+        const button = [...document.querySelectorAll('button')].find((el) => el.textContent?.trim() === 'Back up everything');
+        button?.click();
+        return Boolean(button);
+      }),
+      { timeout: 15_000, interval: 200, message: 'Back up everything clicked' },
+    );
+    const summary = await waitFor(
+      () => library.evaluate(() => document.querySelector('[data-testid="backup-summary"]')?.textContent ?? ''),
+      { timeout: 90_000, interval: 500, message: 'the run ended' },
+    );
+    assert.match(summary, /Conversations: 4 read, 0 unchanged, 0 could not be read \(of 4 listed\)/);
+    assert.match(summary, /Images found only in the image library: 1/);
+    const dump = await readVault(b);
+    assert.deepEqual([...dump.snapshotIds].sort(), [...all].sort());
+    assert.equal(dump.artifacts.length, 5);
+    for (const a of dump.artifacts) {
+      assert.equal(a.status, 'saved', `${a.id} saved (${a.reason ?? ''})`);
+      assert.equal(a.blobSha256, a.sha256, `${a.id}: the stored blob has its hash`);
+    }
+  });
 });
+
