@@ -13,7 +13,7 @@ export interface ReconcileChartProps {
   onSelect: (status: ReconcileStatus | 'all') => void;
 }
 
-export const CLASS_MEANING: Record<ReconcileStatus, string> = {
+const CLASS_MEANING: Record<ReconcileStatus, string> = {
   matched: 'in the export and in the vault',
   'export-only': 'only the export has the bytes',
   recovered: 'missing from the export; the vault fills the gap',

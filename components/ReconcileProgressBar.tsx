@@ -20,7 +20,7 @@ const PHASE_WORDS: Record<ReconcileProgress['phase'], string> = {
 };
 
 /** The phase's percent (0-100), or null when its total is unknown. */
-export function progressPercent(p: ReconcileProgress | null): number | null {
+function progressPercent(p: ReconcileProgress | null): number | null {
   if (!p || !(p.total > 0)) return null;
   return Math.max(0, Math.min(100, Math.floor((p.done / p.total) * 100)));
 }

@@ -9,11 +9,11 @@ import type { ListedConversation } from '@/utils/chatgpt/listings';
 
 export const EVERYTHING_RUN = 'everything';
 
-export function conversationRunId(conversationId: string): string {
+function conversationRunId(conversationId: string): string {
   return `conversation:${conversationId}`;
 }
 
-export function emptyCounts(): BackupCounts {
+function emptyCounts(): BackupCounts {
   return {
     listed: 0, read: 0, skipped: 0, failed: 0, imagesListed: 0, imagesOnlyInLibrary: 0,
     queued: 0, saved: 0, expired: 0, filesFailed: 0, alreadySaved: 0,

@@ -33,7 +33,7 @@ const originAccounts = new Map<string, string | null>();
 let paused = false;
 
 /** Alarm that wakes a stopped worker when the next job's backoff ends. */
-export const QUEUE_ALARM = 'capture-queue';
+const QUEUE_ALARM = 'capture-queue';
 /** While a download runs, an extension API call this often keeps Chrome from stopping the worker as idle. */
 const KEEPALIVE_MS = 20_000;
 
@@ -305,7 +305,7 @@ async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: str
   await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data });
 }
 
-export async function conversationStatus(db: VaultDb, conversationId: string | null, title: string | null = null): Promise<ConversationStatus> {
+async function conversationStatus(db: VaultDb, conversationId: string | null, title: string | null = null): Promise<ConversationStatus> {
   if (!conversationId) {
     return { conversationId: null, title: null, counts: { saved: 0, pending: 0, expired: 0, failed: 0 }, queued: 0 };
   }

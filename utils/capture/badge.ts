@@ -5,7 +5,7 @@
  */
 import type { ConversationStatus } from '@/utils/messaging';
 
-export const STORAGE_FULL_TITLE =
+const STORAGE_FULL_TITLE =
   'ChatGPT Artifact Vault: storage full, saving is paused. Free disk space or delete files in the library; saving resumes by itself.';
 
 export function badgeFor(status: ConversationStatus, storageFull = false): { text: string; color: string; title: string } {

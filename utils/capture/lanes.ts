@@ -21,8 +21,8 @@ export interface LaneOptions {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A resolution 429 without Retry-After pauses this long, doubled per 429 in a row, up to the cap. */
-export const RESOLVE_BACKOFF_MS = 2_000;
-export const RESOLVE_BACKOFF_CAP_MS = 60_000;
+const RESOLVE_BACKOFF_MS = 2_000;
+const RESOLVE_BACKOFF_CAP_MS = 60_000;
 
 /**
  * At most `limit` calls at once. A finishing call hands its slot straight to the next waiter (the count

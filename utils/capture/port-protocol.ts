@@ -20,7 +20,7 @@ export const CHUNK_BYTES = 512 * 1024;
  */
 export const TEXT_CHUNK_CHARS = 256 * 1024;
 /** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
-export const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
+const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
 /**
  * The reason of the `readConversation` failure that sends the tab back to reading the conversation itself

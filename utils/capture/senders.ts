@@ -46,7 +46,7 @@ export function requireChatgptTab(raw: unknown): number {
 }
 
 /** One of this extension's own pages (popup, library): its URL is under the extension's base URL. */
-export function isExtensionPageSender(raw: unknown): boolean {
+function isExtensionPageSender(raw: unknown): boolean {
   const sender = fields(raw);
   if (!sender || sender.id !== browser.runtime.id || typeof sender.url !== 'string') return false;
   const base = browser.runtime.getURL('/');

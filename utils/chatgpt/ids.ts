@@ -17,20 +17,8 @@ const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 // 2026 "Library" feature (L/M): `libfile_` + 32 hex.
 const LIBFILE_RE = /^libfile_[0-9a-fA-F]{32}$/;
 
-export function isFileServiceId(s: unknown): s is string {
-  return typeof s === 'string' && FILE_SERVICE_RE.test(s);
-}
-
-export function isSedimentId(s: unknown): s is string {
-  return typeof s === 'string' && SEDIMENT_RE.test(s);
-}
-
 export function isUuid(s: unknown): s is string {
   return typeof s === 'string' && UUID_RE.test(s);
-}
-
-export function isLibfileId(s: unknown): s is string {
-  return typeof s === 'string' && LIBFILE_RE.test(s);
 }
 
 /** Conversation, message and node ids are UUIDs (the root node `client-created-root` is not). */
@@ -46,11 +34,6 @@ export function idShape(id: unknown): IdShape | null {
   if (LIBFILE_RE.test(id)) return 'libfile';
   if (UUID_RE.test(id)) return 'uuid';
   return null;
-}
-
-/** True for any id shape a file can have (including a 2023 bare UUID). */
-export function isFileId(s: unknown): s is string {
-  return idShape(s) !== null;
 }
 
 const POINTER_SCHEMES = ['file-service://', 'sediment://'] as const;

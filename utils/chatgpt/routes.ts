@@ -37,7 +37,7 @@ export type ChatRoute =
 const PROJECT_ID_RE = /^(g-p-[0-9a-fA-F]{32})(?:-|$)/;
 
 /** `g-p-<32hex>` from a `/g/…` segment, or null when the gizmo is not a project. */
-export function projectIdFromGizmo(gizmo: string): string | null {
+function projectIdFromGizmo(gizmo: string): string | null {
   return PROJECT_ID_RE.exec(gizmo)?.[1] ?? null;
 }
 
@@ -320,7 +320,7 @@ export function projectsListUrls(origin: string, cursor: string | null = null): 
 }
 
 /** Page size the project conversation listing is asked for (the web client's 50, 2026). */
-export const PROJECT_CONVERSATIONS_LIMIT = 50;
+const PROJECT_CONVERSATIONS_LIMIT = 50;
 
 /** One project's conversations, cursor-paged: `{ items: [...same as the history list...], cursor }`. */
 export function projectConversationsUrls(origin: string, gizmoId: string, cursor: string | null = null): string[] {

@@ -5,7 +5,7 @@
  */
 
 /** Cookie holding the selected workspace (`personal` or absent for personal accounts). H, 2023-2026. */
-export const WORKSPACE_COOKIE = '_account';
+const WORKSPACE_COOKIE = '_account';
 /** Header Team/Business workspaces need on every backend call. H, 2023-2026. */
 export const ACCOUNT_HEADER = 'chatgpt-account-id';
 

@@ -6,7 +6,7 @@
  */
 import type { ExportLayout } from './report';
 
-export const LEGACY_CONVERSATIONS = 'conversations.json';
+const LEGACY_CONVERSATIONS = 'conversations.json';
 export const EXPORT_MANIFEST = 'export_manifest.json';
 export const ASSET_NAMES = 'conversation_asset_file_names.json';
 export const LIBRARY_FILES = 'library_files.json';

@@ -3,10 +3,6 @@ import {
   fileIdFromUrl,
   idShape,
   isConversationId,
-  isFileId,
-  isFileServiceId,
-  isLibfileId,
-  isSedimentId,
   isUuid,
   pointerToId,
 } from '@/utils/chatgpt/ids';
@@ -63,14 +59,10 @@ describe('idShape and validators', () => {
     [null, 7],
   ])('%s for %j', (shape, id) => {
     expect(idShape(id)).toBe(shape);
-    expect(isFileId(id)).toBe(shape !== null);
   });
 
   it.each([
-    [isSedimentId, SED, FS],
-    [isFileServiceId, FS, SED],
     [isUuid, UUID, `${UUID}0`],
-    [isLibfileId, LIB, SED],
     [isConversationId, '69dc3dc3-8dfc-8333-9e10-000000000002', 'local-123'],
   ])('%o accepts its shape and rejects another', (fn, good, bad) => {
     expect(fn(good)).toBe(true);
