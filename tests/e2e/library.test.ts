@@ -15,6 +15,7 @@ import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildArchive, sampleVault } from '../../bench/library.ts';
 import type { VaultManifest } from '../../utils/archive/manifest.ts';
 import { hasExtensionBuild, launchBrowser, REPO_ROOT, type Browser } from './harness.ts';
+import { vaultFingerprint } from './vault-probe.ts';
 
 const T = { timeout: 120_000 };
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
@@ -52,41 +53,6 @@ async function downloadBackup(page: Page): Promise<{ name: string; bytes: Buffer
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download backup' }).click()]);
   const path = await download.path();
   return { name: download.suggestedFilename(), bytes: readFileSync(path) };
-}
-
-/** Everything in the vault, read inside the extension's origin (raw IndexedDB; Dexie created it already). */
-/**
- * Everything in the vault, read inside the extension's origin (raw IndexedDB; Dexie created it already).
- * Passed as source text: tsx would wrap named inner functions in `__name(...)`, which the page lacks.
- */
-const FINGERPRINT = `(async () => {
-  const db = await new Promise((ok, bad) => {
-    const req = indexedDB.open('artifact-vault');
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => bad(req.error);
-  });
-  const all = (store) => new Promise((ok, bad) => {
-    const req = db.transaction(store).objectStore(store).getAll();
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => bad(req.error);
-  });
-  const blobs = await all('blobs');
-  const out = {
-    artifacts: await all('artifacts'),
-    conversations: await all('conversations'),
-    snapshots: await all('snapshots'),
-    // Each stored blob with the SHA-256 of its actual bytes.
-    blobs: await Promise.all(blobs.map(async (b) => {
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await b.blob.arrayBuffer()));
-      return [b.sha256, b.size, Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('')];
-    })),
-  };
-  db.close();
-  return JSON.stringify(out);
-})()`;
-
-async function vaultFingerprint(page: Page): Promise<string> {
-  return page.evaluate(FINGERPRINT);
 }
 
 const localDate = () => {

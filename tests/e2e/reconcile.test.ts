@@ -17,6 +17,7 @@ import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
 import { benchExport } from '../../bench/reconcile-page.ts';
 import { hasExtensionBuild, launchBrowser, type Browser } from './harness.ts';
+import { vaultFingerprint } from './vault-probe.ts';
 
 const T = { timeout: 180_000 };
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
@@ -38,31 +39,6 @@ after(async () => {
   await browser?.close().catch(() => undefined);
   await fake?.close();
 });
-
-/** Everything in the vault, read with raw IndexedDB inside the extension's origin (as tests/e2e/library.test.ts). */
-const FINGERPRINT = `(async () => {
-  const db = await new Promise((ok, bad) => {
-    const req = indexedDB.open('artifact-vault');
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => bad(req.error);
-  });
-  const all = (store) => new Promise((ok, bad) => {
-    const req = db.transaction(store).objectStore(store).getAll();
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => bad(req.error);
-  });
-  const blobs = await all('blobs');
-  const out = {
-    artifacts: await all('artifacts'),
-    conversations: await all('conversations'),
-    snapshots: await all('snapshots'),
-    jobs: await all('jobs'),
-    blobs: await Promise.all(blobs.map(async (b) => [b.sha256, b.size, new Uint8Array(await b.blob.arrayBuffer()).join(',')])),
-  };
-  db.close();
-  return JSON.stringify(out);
-})()`;
-const vaultFingerprint = (): Promise<string> => page.evaluate(FINGERPRINT);
 
 const localDate = () => {
   const d = new Date();
@@ -100,7 +76,7 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     const report = page.getByTestId('restore-report');
     await report.waitFor();
     assert.match((await report.textContent()) ?? '', /11 added, 0 already present, 0 updated, 0 rejected/);
-    before = await vaultFingerprint();
+    before = await vaultFingerprint(page);
 
     await page.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await view().waitFor();
@@ -208,7 +184,7 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
   });
 
   void it('never changed the vault', T, async () => {
-    assert.equal(await vaultFingerprint(), before);
+    assert.equal(await vaultFingerprint(page), before);
   });
 
   void it('bad exports: one clear message in the error panel, no download, the vault unchanged', T, async () => {
@@ -227,7 +203,7 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
       assert.equal(await page.getByRole('button', { name: 'Download report' }).count(), 0, b.name);
       assert.equal(await page.getByRole('button', { name: 'Download enriched export' }).count(), 0, b.name);
     }
-    assert.equal(await vaultFingerprint(), before);
+    assert.equal(await vaultFingerprint(page), before);
   });
 
   void it('a member found bad only while the enriched export is written: an alert, no download', T, async () => {
@@ -248,6 +224,6 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     }
     page.off('download', count);
     assert.equal(downloads, 0);
-    assert.equal(await vaultFingerprint(), before);
+    assert.equal(await vaultFingerprint(page), before);
   });
 });

@@ -145,3 +145,38 @@ export function forgetProbe(browser: Browser): void {
 export function resetProbes(): void {
   probePage = new WeakMap();
 }
+
+/**
+ * Everything in the vault as one string, to compare before and after (a restore twice, a reconcile): every
+ * record of every store and each stored blob with the SHA-256 of its actual bytes. Read with raw IndexedDB
+ * in `page`, an extension page. Passed as source text: tsx would wrap named inner functions in `__name(...)`,
+ * which the page lacks.
+ */
+export function vaultFingerprint(page: Page): Promise<string> {
+  return page.evaluate(`(async () => {
+  const db = await new Promise((ok, bad) => {
+    const req = indexedDB.open('artifact-vault');
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => bad(req.error);
+  });
+  const all = (store) => new Promise((ok, bad) => {
+    const req = db.transaction(store).objectStore(store).getAll();
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => bad(req.error);
+  });
+  const blobs = await all('blobs');
+  const out = {
+    artifacts: await all('artifacts'),
+    conversations: await all('conversations'),
+    snapshots: await all('snapshots'),
+    jobs: await all('jobs'),
+    blobs: await Promise.all(blobs.map(async (b) => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await b.blob.arrayBuffer()));
+      return [b.sha256, b.size, Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('')];
+    })),
+  };
+  db.close();
+  return JSON.stringify(out);
+})()`);
+}
+
