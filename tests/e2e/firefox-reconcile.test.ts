@@ -5,22 +5,25 @@
  * sharded layout and as a ZIP of part-ZIPs are chosen through `Export ZIP`: the run happens in the page's
  * worker under Firefox's extension CSP. The class counts shown must be the fixture's, and the downloaded
  * report must give every item its class; for one layout the enriched export is downloaded and checked too.
+ * Last, the MV3 build's CSP must let the library page compile WebAssembly (the worker hashes with it).
  * The Chromium suite (reconcile.test.ts) covers the rest (filters, Cancel, bad input); this one stays lean.
  *
  * Skips (with the reason) when Firefox is not installed or port 443 cannot be bound, as firefox.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildFixtures, C1, labelOf, type ExportFixture, type Fixtures } from '../fixtures/exports/generate.ts';
 import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
 import { buildFirefoxExtension, firefoxSkipReason, launchFirefox, type Firefox } from './firefox-harness.ts';
-import { waitFor } from './harness.ts';
+import { REPO_ROOT, waitFor } from './harness.ts';
 
 const skip = (await firefoxSkipReason()) ?? false;
 const STATUSES = ['matched', 'export-only', 'recovered', 'vault-only', 'lost'] as const;
@@ -54,13 +57,20 @@ async function clickButton(name: string): Promise<void> {
 
 const step = () => page.evaluate(() => document.querySelector('[data-testid="reconcile-view"]')?.getAttribute('data-step') ?? null);
 
-/** Waits for the one file the next download writes into the downloads folder, reads it and removes it. */
+/**
+ * Waits for the one file the next download writes into the downloads folder, reads it and removes it.
+ * Firefox creates the final name empty at once and fills it from a `.part` file it renames at the end, so
+ * the download is complete when no `.part` is left and the file has bytes.
+ */
 async function downloaded(pattern: RegExp): Promise<{ name: string; bytes: Buffer }> {
   const name = await waitFor(
-    () => readdirSync(downloads).find((n) => pattern.test(n) && !n.endsWith('.part')) ?? null,
+    () => {
+      const names = readdirSync(downloads);
+      const name = names.find((n) => pattern.test(n));
+      return name && !names.some((n) => n.endsWith('.part')) && statSync(join(downloads, name)).size > 0 ? name : null;
+    },
     { timeout: 60_000, interval: 200, message: `a download named ${pattern}` },
   );
-  // Firefox writes into the final name only once the download is complete (the partial file is `.part`).
   const path = join(downloads, name);
   const bytes = readFileSync(path);
   rmSync(path);
@@ -154,4 +164,20 @@ describe('reconcile view (Firefox)', () => {
       assert.ok([...names].some((n) => n.startsWith('vault/files/')), 'recovered files under vault/files/');
     });
   }
+
+  test('the MV3 build lets the library page compile WebAssembly (the worker hashes with it)', { skip, timeout: 90_000 }, async () => {
+    // Firefox MV2 allows WebAssembly in extension pages anyway; MV3 only with 'wasm-unsafe-eval' in the
+    // manifest's CSP (wxt.config.ts, docs/SECURITY.md). Without it the worker falls back to slow JS hashing.
+    await promisify(execFile)('npx', ['wxt', 'build', '-b', 'firefox', '--mv3'], { cwd: REPO_ROOT, timeout: 120_000 });
+    const mv3 = await launchFirefox({ server: fake!, extensionPath: join(REPO_ROOT, '.output/firefox-mv3') });
+    try {
+      const library = await mv3.openExtensionPage('/library.html');
+      const wasm = await library.evaluate(() =>
+        WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'ok', (e: Error) => `refused: ${e.message}`),
+      );
+      assert.equal(wasm, 'ok');
+    } finally {
+      await mv3.close();
+    }
+  });
 });
