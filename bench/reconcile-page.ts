@@ -89,6 +89,8 @@ export async function benchExport(totalMb: number, imageShare = 0.05): Promise<s
 const BASELINE_MS = 15_000;
 
 interface PageMeasure {
+  /** Each phase's words and when it was first shown, then the run's end. */
+  phases: [words: string, ms: number][];
   worst: [ms: number, atS: number, phase: string][];
   baseline: { longest: number; count: number; gap: number };
   runMs: number;
@@ -102,7 +104,7 @@ interface PageMeasure {
 
 /** Installed in the page before the file is chosen: long tasks, timer gaps, and when the run starts and ends. */
 const INSTRUMENT = `(() => {
-  const m = { longest: 0, count: 0, gap: 0, start: null, end: null, worst: [], baseline: { longest: 0, count: 0, gap: 0 } };
+  const m = { longest: 0, count: 0, gap: 0, start: null, end: null, worst: [], phases: [], baseline: { longest: 0, count: 0, gap: 0 } };
   window.__reconcileBench = m;
   const phase = () => document.querySelector('[data-testid="reconcile-phase"]')?.textContent ?? (m.end === null ? 'before the first progress' : 'result');
   new PerformanceObserver((list) => {
@@ -126,7 +128,10 @@ const INSTRUMENT = `(() => {
     const step = view()?.getAttribute('data-step');
     if (step === 'running' && m.start === null) m.start = performance.now();
     if (m.start !== null && m.end === null && (step === 'done' || step === 'error')) m.end = performance.now();
-  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-step'], childList: true });
+    // When each phase was first shown ("Hashing files: 12%" -> "Hashing files").
+    const words = /^[^:…]+/.exec(document.querySelector('[data-testid="reconcile-phase"]')?.textContent ?? '')?.[0];
+    if (m.start !== null && m.end === null && words && m.phases.at(-1)?.[0] !== words) m.phases.push([words, performance.now()]);
+  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-step'], childList: true, characterData: true });
 })()`;
 
 /** RSS in KiB of the Chromium whose profile is under `dir`: the largest process and the whole process tree. */
@@ -249,6 +254,7 @@ export async function benchReconcilePage(): Promise<string[]> {
       const view = document.querySelector('[data-testid="reconcile-view"]')!;
       const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
       return {
+        phases: [...b.phases.map(([w, t]) => [w, t - b.start] as [string, number]), ['end', b.end - b.start]],
         worst: b.worst, baseline: b.baseline, runMs: b.end - b.start, longestTaskMs: b.longest, longTasks: b.count, longestGapMs: b.gap,
         heapMb: heap === undefined ? null : heap / 1e6, step: view.getAttribute('data-step') ?? '',
         summary: ['matched', 'export-only', 'recovered', 'vault-only', 'lost']
@@ -260,12 +266,16 @@ export async function benchReconcilePage(): Promise<string[]> {
     const wasm = worker
       ? await worker.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'allowed', () => 'refused'))
       : 'worker not found';
+    const imageMb = Math.max(4, Math.floor(totalMb * imageShare));
+    const hashing = m.phases.findIndex(([w]) => w === 'Hashing files');
+    const hashMbs = hashing < 0 ? 'n/a' : `${(imageMb / ((m.phases[hashing + 1]![1] - m.phases[hashing]![1]) / 1000)).toFixed(0)} MB/s (read from the File + SHA-256)`;
     if (m.step !== 'done') throw new Error(`the run ended in "${m.step}": ${await page.getByTestId('reconcile-view').textContent()}`);
     const cli = cliSeconds(exportPath, vaultPath, dir);
     const lines = [
       `reconcile-page (real Chromium, the page's worker; ${zipMb.toFixed(0)} MB ZIP, ${totalMb} MB inflated, legacy layout, ${Math.round(imageShare * 100)}% in stored images${buildS > 1 ? `, built in ${buildS.toFixed(0)} s` : ''}):`,
       `  choose file -> result shown: ${(m.runMs / 1000).toFixed(2)} s (${(totalMb / (m.runMs / 1000)).toFixed(0)} MB/s inflated) = ${(m.runMs / 1000 / cli).toFixed(2)}x the CLI on the same files in this run (${cli.toFixed(2)} s, incl. ~1 s Node start)`,
       `  classes: ${m.summary}`,
+      `  phases as shown: ${m.phases.slice(0, -1).map(([w, t], i) => `${w} ${((m.phases[i + 1]![1] - t) / 1000).toFixed(2)} s`).join(', ')}; image members ${imageMb} MB hashed at ${hashMbs}`,
       `  WebAssembly in the reconcile worker: ${wasm} (hash-wasm SHA-256 when allowed, else @noble/hashes)`,
       `  main thread during the run: longest long task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} long tasks), longest timer gap ${m.longestGapMs.toFixed(0)} ms; page JS heap ${m.heapMb?.toFixed(1) ?? 'n/a'} MB`,
       `  memory during the run (RSS sampled each second): largest Chromium process ${(peak.process / 1024).toFixed(0)} MB, all of this Chromium ${(peak.total / 1024).toFixed(0)} MB (RSS sum, shared pages counted per process)`,
@@ -283,6 +293,14 @@ export async function benchReconcilePage(): Promise<string[]> {
       lines.push(`  Download enriched export: ${(writtenMs / 1000).toFixed(2)} s to a ${size.toFixed(0)} MB Blob (${download.suggestedFilename()})`);
     }
     lines.push(`  SHA-256 in this run (Node's V8, 64 MiB in 64 KiB chunks): ${await hashSpeeds()}`);
+    // For comparison only: WebCrypto is native but digests whole buffers (no streaming), so the worker cannot use it.
+    const subtleMbs = await page.evaluate(async () => {
+      const data = new Uint8Array(64 << 20).map((_, i) => (i * 2654435761) >>> 24);
+      const t = performance.now();
+      await crypto.subtle.digest('SHA-256', data);
+      return 64 / ((performance.now() - t) / 1000);
+    });
+    lines.push(`  WebCrypto SHA-256 in the page (one 64 MiB buffer, not streaming): ${subtleMbs.toFixed(0)} MB/s`);
     return lines;
   } finally {
     await context.close();
