@@ -1,7 +1,8 @@
 /**
  * The page worker's incremental SHA-256: hash-wasm's WebAssembly build, whose hashing phase runs about
  * 2.6x as fast as @noble/hashes' in Chromium and 2.8x in Firefox (docs/ARCHITECTURE.md), so image-heavy
- * exports are less hash-bound. WebCrypto is faster still but has no streaming digest, and members are never held whole.
+ * exports are less hash-bound. WebCrypto is faster still but has no streaming digest, and members are
+ * never held whole.
  *
  * hash-wasm compiles its module asynchronously while the core's HashFactory is synchronous, so one hasher
  * is created up front and shared: each hash keeps its own state and swaps it in (hash-wasm `save`/`load`)
