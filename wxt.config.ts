@@ -24,6 +24,9 @@ export default defineConfig({
     // notifications: only to say that a long backup finished, requested when the person starts one.
     optional_permissions: ['downloads', 'notifications'],
     host_permissions: HOST_PERMISSIONS,
+    // The browsers' default extension-page policy plus 'wasm-unsafe-eval' (compiling WebAssembly, no JS eval):
+    // the reconcile worker hashes with WebAssembly. WXT writes it as a string for MV2 builds. docs/SECURITY.md.
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
     action: { default_title: 'ChatGPT Artifact Vault' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
     ...(browser === 'firefox'

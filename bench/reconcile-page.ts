@@ -12,9 +12,15 @@
  * (a pool of 16 reused under fresh ids, deflated by node:zlib), plus stored incompressible image members
  * (5% of the bytes), the same proportions as bench/reconcile.ts, which times the CLI on the same shape.
  *
+ * RECONCILE_PAGE_IMAGES sets the share of stored image members (default 0.05; 0.5 makes hashing dominate).
+ * Also printed: which SHA-256 the worker could use, and the MB/s of each SHA-256 measured side by side.
+ *
  *   RECONCILE_PAGE_MB=1024 node --import tsx bench/reconcile-page.ts
  */
 import { noise } from './random';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
+import { createSHA256 } from 'hash-wasm';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -53,13 +59,17 @@ function conversationsJson(pool: string[], bytes: number): ReadableStream<Uint8A
 }
 
 
-/** The cached export for `totalMb`, built on first use (also the e2e test's long-running export). */
-export async function benchExport(totalMb: number): Promise<string> {
-  const path = join(tmpdir(), `reconcile-page-bench-${totalMb}mb-v1.zip`);
+/**
+ * The cached export for `totalMb`, built on first use (also the e2e test's long-running export), with
+ * `imageShare` of its bytes in stored image members (hashing-bound when large).
+ */
+export async function benchExport(totalMb: number, imageShare = 0.05): Promise<string> {
+  const share = imageShare === 0.05 ? '' : `-img${Math.round(imageShare * 100)}`;
+  const path = join(tmpdir(), `reconcile-page-bench-${totalMb}mb${share}-v1.zip`);
   if (existsSync(path)) return path;
   const pool: string[] = [];
   for (let i = 0; i < POOL; i++) pool.push(buildBigConversation(40, 2000 + i).json); // holds BASE_ID as its conversation_id
-  const assets = Math.max(4, Math.floor((totalMb * 0.05)));
+  const assets = Math.max(4, Math.floor((totalMb * imageShare)));
   const tmp = `${path}.partial`;
   const file = createWriteStream(tmp);
   const closed = new Promise<void>((r) => file.on('close', () => r()));
@@ -79,6 +89,8 @@ export async function benchExport(totalMb: number): Promise<string> {
 const BASELINE_MS = 15_000;
 
 interface PageMeasure {
+  /** Each phase's words and when it was first shown, then the run's end. */
+  phases: [words: string, ms: number][];
   worst: [ms: number, atS: number, phase: string][];
   baseline: { longest: number; count: number; gap: number };
   runMs: number;
@@ -92,7 +104,7 @@ interface PageMeasure {
 
 /** Installed in the page before the file is chosen: long tasks, timer gaps, and when the run starts and ends. */
 const INSTRUMENT = `(() => {
-  const m = { longest: 0, count: 0, gap: 0, start: null, end: null, worst: [], baseline: { longest: 0, count: 0, gap: 0 } };
+  const m = { longest: 0, count: 0, gap: 0, start: null, end: null, worst: [], phases: [], baseline: { longest: 0, count: 0, gap: 0 } };
   window.__reconcileBench = m;
   const phase = () => document.querySelector('[data-testid="reconcile-phase"]')?.textContent ?? (m.end === null ? 'before the first progress' : 'result');
   new PerformanceObserver((list) => {
@@ -116,7 +128,10 @@ const INSTRUMENT = `(() => {
     const step = view()?.getAttribute('data-step');
     if (step === 'running' && m.start === null) m.start = performance.now();
     if (m.start !== null && m.end === null && (step === 'done' || step === 'error')) m.end = performance.now();
-  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-step'], childList: true });
+    // When each phase was first shown ("Hashing files: 12%" -> "Hashing files").
+    const words = /^[^:…]+/.exec(document.querySelector('[data-testid="reconcile-phase"]')?.textContent ?? '')?.[0];
+    if (m.start !== null && m.end === null && words && m.phases.at(-1)?.[0] !== words) m.phases.push([words, performance.now()]);
+  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-step'], childList: true, characterData: true });
 })()`;
 
 /** RSS in KiB of the Chromium whose profile is under `dir`: the largest process and the whole process tree. */
@@ -148,13 +163,46 @@ function cliSeconds(exportPath: string, vaultPath: string, dir: string): number 
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
+/** MB/s of each incremental SHA-256 the reconciler can use, measured side by side (best of two). */
+async function hashSpeeds(): Promise<string> {
+  const data = noise(7, 64 * MB);
+  const wasm = await createSHA256();
+  const candidates: [string, () => { update(b: Uint8Array): void; end(): void }][] = [
+    ['@noble/hashes', () => {
+      const h = sha256.create();
+      return { update: (b) => void h.update(b), end: () => void h.digest() };
+    }],
+    ['hash-wasm', () => {
+      wasm.init();
+      return { update: (b) => void wasm.update(b), end: () => void wasm.digest() };
+    }],
+    ['node:crypto (CLI)', () => {
+      const h = createHash('sha256');
+      return { update: (b) => void h.update(b), end: () => void h.digest() };
+    }],
+  ];
+  const best = new Map<string, number>();
+  for (let round = 0; round < 2; round++) {
+    for (const [name, make] of candidates) {
+      const t = performance.now();
+      const h = make();
+      for (let o = 0; o < data.length; o += 64 * 1024) h.update(data.subarray(o, o + 64 * 1024));
+      h.end();
+      best.set(name, Math.max(best.get(name) ?? 0, 64 / ((performance.now() - t) / 1000)));
+    }
+  }
+  const noble = best.get('@noble/hashes')!;
+  return [...best].map(([name, mbs]) => `${name} ${mbs.toFixed(0)} MB/s (${(mbs / noble).toFixed(1)}x)`).join(', ');
+}
+
 export async function benchReconcilePage(): Promise<string[]> {
   const ext = resolve(import.meta.dirname, '../.output/chrome-mv3');
   if (!existsSync(join(ext, 'manifest.json'))) return ['reconcile-page: skipped (no .output/chrome-mv3; run `npx wxt build`)'];
   const totalMb = Number(process.env.RECONCILE_PAGE_MB ?? 256);
+  const imageShare = Number(process.env.RECONCILE_PAGE_IMAGES ?? 0.05);
   const enriched = process.env.RECONCILE_PAGE_ENRICHED === '1';
   const t0 = Date.now();
-  const exportPath = await benchExport(totalMb);
+  const exportPath = await benchExport(totalMb, imageShare);
   const buildS = (Date.now() - t0) / 1000;
   const zipMb = statSync(exportPath).size / MB;
   const { chromium } = await import('playwright-core');
@@ -206,18 +254,29 @@ export async function benchReconcilePage(): Promise<string[]> {
       const view = document.querySelector('[data-testid="reconcile-view"]')!;
       const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
       return {
+        phases: [...b.phases.map(([w, t]) => [w, t - b.start] as [string, number]), ['end', b.end - b.start]],
         worst: b.worst, baseline: b.baseline, runMs: b.end - b.start, longestTaskMs: b.longest, longTasks: b.count, longestGapMs: b.gap,
         heapMb: heap === undefined ? null : heap / 1e6, step: view.getAttribute('data-step') ?? '',
         summary: ['matched', 'export-only', 'recovered', 'vault-only', 'lost']
           .map((s) => `${s} ${document.querySelector(`[data-testid="count-${s}"]`)?.textContent ?? '?'}`).join(', '),
       };
     });
+    // Which SHA-256 the worker could use: WebAssembly unless the extension's CSP refuses it (then @noble/hashes).
+    const worker = page.workers().find((w) => w.url().includes('/assets/worker-'));
+    const wasm = worker
+      ? await worker.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'allowed', () => 'refused'))
+      : 'worker not found';
+    const imageMb = Math.max(4, Math.floor(totalMb * imageShare));
+    const hashing = m.phases.findIndex(([w]) => w === 'Hashing files');
+    const hashMbs = hashing < 0 ? 'n/a' : `${(imageMb / ((m.phases[hashing + 1]![1] - m.phases[hashing]![1]) / 1000)).toFixed(0)} MB/s (read from the File + SHA-256)`;
     if (m.step !== 'done') throw new Error(`the run ended in "${m.step}": ${await page.getByTestId('reconcile-view').textContent()}`);
     const cli = cliSeconds(exportPath, vaultPath, dir);
     const lines = [
-      `reconcile-page (real Chromium, the page's worker; ${zipMb.toFixed(0)} MB ZIP, ${totalMb} MB inflated, legacy layout${buildS > 1 ? `, built in ${buildS.toFixed(0)} s` : ''}):`,
+      `reconcile-page (real Chromium, the page's worker; ${zipMb.toFixed(0)} MB ZIP, ${totalMb} MB inflated, legacy layout, ${Math.round(imageShare * 100)}% in stored images${buildS > 1 ? `, built in ${buildS.toFixed(0)} s` : ''}):`,
       `  choose file -> result shown: ${(m.runMs / 1000).toFixed(2)} s (${(totalMb / (m.runMs / 1000)).toFixed(0)} MB/s inflated) = ${(m.runMs / 1000 / cli).toFixed(2)}x the CLI on the same files in this run (${cli.toFixed(2)} s, incl. ~1 s Node start)`,
       `  classes: ${m.summary}`,
+      `  phases as shown: ${m.phases.slice(0, -1).map(([w, t], i) => `${w} ${((m.phases[i + 1]![1] - t) / 1000).toFixed(2)} s`).join(', ')}; image members ${imageMb} MB hashed at ${hashMbs}`,
+      `  WebAssembly in the reconcile worker: ${wasm} (hash-wasm SHA-256 when allowed, else @noble/hashes)`,
       `  main thread during the run: longest long task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} long tasks), longest timer gap ${m.longestGapMs.toFixed(0)} ms; page JS heap ${m.heapMb?.toFixed(1) ?? 'n/a'} MB`,
       `  memory during the run (RSS sampled each second): largest Chromium process ${(peak.process / 1024).toFixed(0)} MB, all of this Chromium ${(peak.total / 1024).toFixed(0)} MB (RSS sum, shared pages counted per process)`,
       `  worst long tasks (ms @ s into the run, phase shown): ${m.worst.map(([ms, at, ph]) => `${ms} @ ${at} s "${ph}"`).join('; ') || 'none'}`,
@@ -233,6 +292,15 @@ export async function benchReconcilePage(): Promise<string[]> {
       const size = statSync(await download.path()).size / MB;
       lines.push(`  Download enriched export: ${(writtenMs / 1000).toFixed(2)} s to a ${size.toFixed(0)} MB Blob (${download.suggestedFilename()})`);
     }
+    lines.push(`  SHA-256 in this run (Node's V8, 64 MiB in 64 KiB chunks): ${await hashSpeeds()}`);
+    // For comparison only: WebCrypto is native but digests whole buffers (no streaming), so the worker cannot use it.
+    const subtleMbs = await page.evaluate(async () => {
+      const data = new Uint8Array(64 << 20).map((_, i) => (i * 2654435761) >>> 24);
+      const t = performance.now();
+      await crypto.subtle.digest('SHA-256', data);
+      return 64 / ((performance.now() - t) / 1000);
+    });
+    lines.push(`  WebCrypto SHA-256 in the page (one 64 MiB buffer, not streaming): ${subtleMbs.toFixed(0)} MB/s`);
     return lines;
   } finally {
     await context.close();

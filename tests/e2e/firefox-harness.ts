@@ -61,6 +61,8 @@ export interface FirefoxLaunchOptions {
   /** Must listen on port 443 (see the file comment). */
   server: FakeChatGPT;
   extensionPath?: string;
+  /** More Firefox prefs (e.g. where downloads go). */
+  prefs?: Record<string, unknown>;
 }
 
 export interface Firefox {
@@ -86,6 +88,7 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
       'network.dns.localDomains': FAKE_HOSTS.join(','),
       'network.dns.disableIPv6': true,
       'extensions.webextensions.uuids': JSON.stringify({ [geckoId(extensionPath)]: EXTENSION_UUID }),
+      ...opts.prefs,
     },
   });
   try {

@@ -1,8 +1,9 @@
 /**
  * The reconcile worker of the library page (started by `client.ts`). It opens the vault itself (same
  * extension origin, read only through `dexieVault`), reads the chosen export File with random access
- * (Blob.slice, never the whole file), inflates with the native DecompressionStream, and keeps the result
- * so that the enriched export can be written on request, streamed into disk-backable Blob parts.
+ * (Blob.slice, never the whole file), inflates with the native DecompressionStream, hashes with WebAssembly
+ * (wasm-hash.ts), and keeps the result so that the enriched export can be written on request, streamed
+ * into disk-backable Blob parts.
  * Nothing here writes to the vault.
  */
 import { createBlobSink } from '@/utils/archive';
@@ -12,6 +13,7 @@ import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, 
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
+import { pageSha256 } from './wasm-hash';
 
 /** The worker's global scope (the project's TypeScript lib is DOM, not WebWorker). */
 const scope = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };
@@ -50,8 +52,10 @@ function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPag
 
 async function reconcile(file: File, exportName: string): Promise<void> {
   try {
+    const hash = await pageSha256();
     result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), {
       inflate: webInflateRaw,
+      hash,
       onProgress: throttledProgress(),
       // A part-ZIP stored compressed is unpacked into a Blob (folded in 8 MB pieces the browser can keep on disk).
       spill: async (_name, bytes) => {
