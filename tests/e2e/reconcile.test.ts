@@ -81,6 +81,10 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     await page.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await view().waitFor();
     assert.equal(await view().getAttribute('data-step'), 'idle');
+    // The extension's CSP lets its pages and workers compile WebAssembly (hash-wasm); otherwise hashing falls
+    // back to the slower @noble/hashes and nothing else would show it.
+    const wasm = await page.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => true, () => false));
+    assert.equal(wasm, true, 'WebAssembly allowed in the extension page');
     assert.equal(await page.getByRole('button', { name: 'Download report' }).count(), 0);
     // The gallery steps aside while the view is shown.
     assert.equal(await page.getByTestId('filters').isVisible(), false);
