@@ -14,6 +14,24 @@ import type { ReadReason, ReadReceipt } from '@/utils/messaging';
 /** `Node.ELEMENT_NODE`, without reaching for the page's `Node` global per record. */
 const ELEMENT_NODE = 1;
 const NONE: ArrayLike<Element> = [];
+/** A batch adding at least this many children to one parent, most of its children, is taken in as a whole. */
+const BULK_CHILDREN = 64;
+
+/** Parents that got at least BULK_CHILDREN nodes, and most of their children, in one batch; null when none. */
+function bulkTargets(records: MutationRecord[]): Set<Node> | null {
+  const added = new Map<Node, number>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.type !== 'childList') continue;
+    const n = r.addedNodes.length;
+    if (n > 0) added.set(r.target, (added.get(r.target) ?? 0) + n);
+  }
+  let bulk: Set<Node> | null = null;
+  for (const [target, n] of added) {
+    if (n >= BULK_CHILDREN && target.nodeType === ELEMENT_NODE && n * 2 >= (target as Element).childElementCount) (bulk ??= new Set()).add(target);
+  }
+  return bulk;
+}
 
 export const TIMINGS = {
   /** Quiet time after a relevant mutation before the look. */
@@ -106,10 +124,19 @@ export class PageSignals {
   /** Classify a batch of mutation records; schedules a look when any of them is a signal (returns whether). */
   observe(records: MutationRecord[]): boolean {
     let relevant = false;
+    const bulk = records.length >= BULK_CHILDREN ? bulkTargets(records) : null;
     for (let i = 0; i < records.length; i++) {
-      if (this.classify(records[i]!)) relevant = true;
+      const r = records[i]!;
+      if (bulk !== null && r.type === 'childList' && bulk.has(r.target)) {
+        if (r.removedNodes.length > 0 && this.classifyRemoved(r)) relevant = true;
+        continue;
+      }
+      if (this.classify(r)) relevant = true;
       else this.driftPending = true;
     }
+    // A parent that got most of its children in this batch (a conversation's first render) is queried once,
+    // not once per child: what it already had is counted again, which costs no read (known turns are skipped).
+    if (bulk !== null) for (const parent of bulk) if (this.collect(parent as Element, undefined, false)) relevant = true;
     if (this.targetInComposer.size > 0) this.targetInComposer.clear();
     if (relevant) this.schedule();
     return relevant;
@@ -176,6 +203,11 @@ export class PageSignals {
       return known;
     };
     for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element, inComposer)) relevant = true;
+    return this.classifyRemoved(r) || relevant;
+  }
+
+  private classifyRemoved(r: MutationRecord): boolean {
+    let relevant = false;
     const removed = r.removedNodes;
     for (let i = 0; i < removed.length; i++) if (removed[i]!.nodeType === ELEMENT_NODE && this.forget(removed[i] as Element)) relevant = true;
     return relevant;
@@ -185,7 +217,8 @@ export class PageSignals {
    * The elements of a subtree (the root included) that match a selector. A leaf (most added elements while a
    * reply streams) costs one `matches`; a subtree costs one native query, never a per-element test in script.
    */
-  private hits(root: Element, selector: string): ArrayLike<Element> {
+  private hits(root: Element, selector: string, withRoot = true): ArrayLike<Element> {
+    if (!withRoot) return root.querySelectorAll(selector);
     const self = root.matches(selector);
     if (root.firstElementChild === null) return self ? [root] : NONE;
     const below = root.querySelectorAll(selector);
@@ -199,8 +232,8 @@ export class PageSignals {
   }
 
   /** Whether any element of a subtree (the root included) matches: the first hit ends the native walk. */
-  private has(root: Element, selector: string): boolean {
-    return root.matches(selector) || (root.firstElementChild !== null && root.querySelector(selector) !== null);
+  private has(root: Element, selector: string, withRoot = true): boolean {
+    return (withRoot && root.matches(selector)) || (root.firstElementChild !== null && root.querySelector(selector) !== null);
   }
 
   /** Whether an element of the subtree is inside the composer, with the composers inside that subtree known. */
@@ -214,14 +247,14 @@ export class PageSignals {
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
    * attachments are the person's pending uploads).
    */
-  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
+  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null, withRoot = true): boolean {
     let relevant = false;
-    if (this.has(root, this.streamingSelector)) {
+    if (this.has(root, this.streamingSelector, withRoot)) {
       this.facts.streaming = true;
       relevant = true;
     }
-    const ids = this.hits(root, this.idSelector);
-    const artifacts = this.hits(root, this.artifactSelector);
+    const ids = this.hits(root, this.idSelector, withRoot);
+    const artifacts = this.hits(root, this.artifactSelector, withRoot);
     if (ids.length === 0 && artifacts.length === 0) return relevant;
     // The composer is tested once for the root (one walk up), then only against composers inside the subtree
     // (usually none), instead of a `closest` per hit: the initial load adds the whole thread as one subtree.

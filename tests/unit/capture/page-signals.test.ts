@@ -148,6 +148,42 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toEqual([CID, CID]);
   });
 
+  it('a whole thread rendered in one batch: its turns are taken in once, a turn the JSON lacks is read, the composer\'s are not', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    const known = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    answer(['m1', 'm2', ...known]);
+    const render = (ids: string[]) => {
+      const sections = ids.map((m) => {
+        const s = document.createElement('section');
+        s.innerHTML = `<div data-message-id="${m}"><div class="markdown"><p>t</p></div><div class="group/imagegen-image"><img alt="Generated image" src="x"></div></div>`;
+        return s;
+      });
+      for (const s of sections) main().append(s);
+    };
+    render(known);
+    await settle();
+    expect(requests).toEqual([CID]);
+    main().replaceChildren();
+    await settle();
+    const composer = document.querySelector('#thread-bottom-container')!;
+    const draft = document.createElement('div');
+    draft.innerHTML = '<div data-message-id="draft"></div>';
+    composer.append(draft);
+    render([...known.slice(0, 150), 'new-turn']);
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
+  it('a whole thread rendered in one batch with an artifact outside any turn is read', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    const known = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    answer(['m1', 'm2', ...known]);
+    for (const m of known) main().insertAdjacentHTML('beforeend', `<section><div data-message-id="${m}"><p>t</p></div></section>`);
+    main().insertAdjacentHTML('beforeend', '<section><img alt="Generated image" src="z"></section>');
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
   it('a single added element (no children) that is itself a turn counts', async () => {
     const { requests, answer, settle } = setup(PAGE);
     answer(['m1', 'm2']);
