@@ -8,7 +8,7 @@
  * removed (cost proportional to the change, never to a 1000-turn page), and facts accumulate until a
  * debounced look acts on them. Streamed text and typing or attachments in the composer are never signals.
  */
-import { anyOf, enclosingMessageId, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
+import { anyOf, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
 import type { ReadReason, ReadReceipt } from '@/utils/messaging';
 
 /** `Node.ELEMENT_NODE`, without reaching for the page's `Node` global per record. */
@@ -96,6 +96,8 @@ export class PageSignals {
   private streaming = false;
   /** Ids on the page that the last JSON did not have (a read for them was asked for when they appeared). */
   private unconfirmed = new Set<string>();
+  /** Artifact elements seen inside a turn: their src filling in later (a thousand images) needs no walk up. */
+  private readonly artifactsInTurns = new WeakSet<Element>();
   /** Unconfirmed ids whose element was removed: gone from the page unless a re-render put them back. */
   private readonly maybeGone = new Set<string>();
   private debounce: (() => void) | null = null;
@@ -183,8 +185,10 @@ export class PageSignals {
       // the time (a thousand per long conversation). Inside a turn it matters only while the JSON shows an
       // image generating, so the cheap walk up to the turn (plain attribute tests) goes first, and the artifact
       // selectors (descendant combinators: walks of their own) only run for what is left.
+      const pending = this.imagesPending();
+      if (!pending && this.artifactsInTurns.has(target)) return false;
       const carrier = target.closest(this.idSelector);
-      if (carrier !== null && !this.imagesPending()) return false;
+      if (carrier !== null && !pending) return false;
       if (!target.matches(this.artifactSelector) || target.getAttribute('aria-hidden') === 'true') return false;
       if (target.closest(this.composer)) return false;
       this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
@@ -277,9 +281,9 @@ export class PageSignals {
       const el = artifacts[i]!;
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
       relevant = true;
-      if (pending) {
-        if (el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
-      } else if (el.closest(this.idSelector) === null && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(null);
+      const carrier = el.closest(this.idSelector);
+      if (carrier !== null) this.artifactsInTurns.add(el);
+      if ((pending || carrier === null) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
     }
     return relevant;
   }
@@ -328,7 +332,7 @@ export class PageSignals {
     this.facts = { ids: new Set(), artifacts: [], streaming: false };
     const { reader } = this.deps;
     const read = reader.hasRead(id);
-    this.dropGone();
+    this.dropGone(facts.ids);
     let unknownTurn: string | null = null;
     // Before the first receipt every turn on the page is unconfirmed (and the read is already asked for): the
     // set is taken over as it is, since a conversation's first render brings a thousand of them.
@@ -347,19 +351,19 @@ export class PageSignals {
     else if (newArtifact && read) this.read(id, 'an artifact the last JSON did not have');
   }
 
-  /** Unconfirmed ids no longer on the page stop counting (a small set: one query each). */
-  private dropGone(): void {
-    for (const m of this.maybeGone) {
-      const sel = `[data-message-id="${CSS.escape(m)}"], [data-chatgpt-search-message-ids~="${CSS.escape(m)}"]`;
-      if (!this.deps.doc.querySelector(sel)) this.unconfirmed.delete(m);
-    }
+  /**
+   * Unconfirmed ids whose element was removed stop counting unless a turn with that id was added since (a
+   * re-render puts the same turn back): every element that comes back is in `added`, so no query is needed.
+   */
+  private dropGone(added: ReadonlySet<string>): void {
+    for (const m of this.maybeGone) if (!added.has(m)) this.unconfirmed.delete(m);
     this.maybeGone.clear();
   }
 
   /** After every receipt: confirm the page's turns, and follow up only where the JSON is behind. */
   receipt(conversationId: string, receipt: ReadReceipt): void {
     if (conversationId !== this.shownId) return;
-    this.dropGone();
+    this.dropGone(this.facts.ids);
     for (const m of this.unconfirmed) if (this.deps.reader.knows(conversationId, m)) this.unconfirmed.delete(m);
     if (this.unconfirmed.size === 0 || this.streaming) {
       this.lagAttempt = 0;

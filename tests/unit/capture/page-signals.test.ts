@@ -301,6 +301,24 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toHaveLength(2 + TIMINGS.lagReadsMs.length);
   });
 
+  it.each([
+    ['removed from the page: no follow-up', false, 2],
+    ['rendered again (removed and put back): followed up', true, 3],
+  ])('a turn the JSON lacks, %s', async (_label, putBack, reads) => {
+    const { requests, answer, settle, clock } = setup(PAGE);
+    answer(['m1', 'm2']);
+    main().insertAdjacentHTML('beforeend', '<section id="s3"><div data-message-id="m3"></div></section>');
+    await settle();
+    expect(requests).toHaveLength(2);
+    const old = document.querySelector('#s3')!;
+    if (putBack) old.replaceWith(old.cloneNode(true));
+    else old.remove();
+    await settle();
+    answer([]);
+    clock.advance(TIMINGS.lagReadsMs[0]!);
+    expect(requests).toHaveLength(reads);
+  });
+
   it('an artifact outside any turn (the message id selector drifted) is read', async () => {
     const { requests, answer, settle } = setup(PAGE);
     answer(['m1', 'm2']);
