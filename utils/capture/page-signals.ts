@@ -364,7 +364,11 @@ export class PageSignals {
   receipt(conversationId: string, receipt: ReadReceipt): void {
     if (conversationId !== this.shownId) return;
     this.dropGone(this.facts.ids);
-    for (const m of this.unconfirmed) if (this.deps.reader.knows(conversationId, m)) this.unconfirmed.delete(m);
+    // The first receipt of a view confirms a whole render at once: keep the few it lacks rather than deleting
+    // a thousand entries one by one.
+    let lacking: Set<string> | null = null;
+    for (const m of this.unconfirmed) if (!this.deps.reader.knows(conversationId, m)) (lacking ??= new Set()).add(m);
+    this.unconfirmed = lacking ?? new Set();
     if (this.unconfirmed.size === 0 || this.streaming) {
       this.lagAttempt = 0;
       this.lagFollowUp?.();
