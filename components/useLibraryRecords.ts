@@ -4,7 +4,7 @@
  * the full read takes seconds, the first screen tens of milliseconds (bench/library.ts). The vault is not
  * counted first: an IndexedDB `count()` of 100,000 records took 640 ms, longer than the first screen.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
 import type { LibraryApi } from '@/utils/library/api';
 import { FIRST_SCREEN } from '@/utils/library/listing';
@@ -58,7 +58,8 @@ export function useLibraryRecords(api: LibraryApi, firstScreen: number = FIRST_S
     }
   }, [loadAll]);
 
-  useEffect(() => {
+  // A layout effect: the first read starts in the task that renders the page shell, not after its paint.
+  useLayoutEffect(() => {
     const gen = ++generation.current;
     void (async () => {
       try {

@@ -117,6 +117,9 @@ async function measureOnce(fake: FakeChatGPT, conversationId: string, turnsInDom
     const gets = fake.state.requests.slice(firstRequest).filter((r) => r.route === 'conversation' && r.method === 'GET' && r.path.endsWith(conversationId));
     const reads = { extension: gets.filter((r) => r.fetchSite !== 'same-origin').length, page: gets.filter((r) => r.fetchSite === 'same-origin').length };
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+    // CAPTURE_PROFILE_DIR=<dir> keeps each run's CPU profile (.cpuprofile: opens in DevTools) for a closer look.
+    const keep = process.env.CAPTURE_PROFILE_DIR;
+    if (keep) writeFileSync(join(keep, `overhead-${withExtension ? 'on' : 'off'}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
     const offset = await clockOffset(page, cdp);
     const longTasks = await page.evaluate<[number, number][]>('window.__benchLongTasks || []');
     await cdp.detach();

@@ -20,16 +20,24 @@ import { PageSession } from './page-session';
 import { PageSignals, WATCHED_ATTRIBUTES, type Shown } from './page-signals';
 import { CaptureClient } from './port-client';
 
-/** Console output for people debugging capture on a live page (`localStorage.artifactVaultDebug = 1`). */
+/**
+ * Console output for people debugging capture on a live page: `chrome.storage.local.set({ artifactVaultDebug:
+ * true })` in the extension's console, then reload the tab. Read once, asynchronously: the page's
+ * `localStorage` costs a synchronous load of its whole storage area on first use.
+ */
+let debugOn = false;
 function debug(...args: unknown[]): void {
-  try {
-    if (window.localStorage?.getItem('artifactVaultDebug')) console.debug('[artifact-vault]', ...args);
-  } catch {
-    // storage blocked
-  }
+  if (debugOn) console.debug('[artifact-vault]', ...args);
+}
+function readDebugFlag(): void {
+  browser.storage.local.get('artifactVaultDebug').then(
+    (v) => void (debugOn = Boolean(v.artifactVaultDebug)),
+    () => undefined,
+  );
 }
 
 export function startLiveCapture(win: Window = window, life = new CaptureLifetime()): void {
+  readDebugFlag();
   const origin = win.location.origin;
   // Firefox: `content.fetch` sends requests as the page does (page origin, first-party cookies); the
   // content script's own `fetch` would carry the extension's origin. Chrome content scripts already fetch as
@@ -88,15 +96,18 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
     debug,
   });
 
-  let href = win.location.href;
+  // In-app navigation: the Navigation API says when the URL changes (Chromium); elsewhere the URL is compared
+  // on each mutation batch that did not already ask for a look (every navigation changes the page).
+  const navigation = (win as { navigation?: EventTarget }).navigation;
+  navigation?.addEventListener('currententrychange', () => signals.schedule(), { signal: life.signal });
+  let href = navigation ? '' : win.location.href;
+  // No lifetime check per batch (a thousand per long conversation): the end disconnects the observer, and it
+  // is noticed on the next look, timer or port disconnect.
   const observer = new MutationObserver((records) => {
-    if (life.ended()) return;
-    // In-app navigation always changes the page; comparing the URL here costs a string compare.
-    if (win.location.href !== href) {
+    if (!signals.observe(records) && !navigation && win.location.href !== href) {
       href = win.location.href;
       signals.schedule();
     }
-    signals.observe(records);
   });
   observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES, attributeOldValue: true });
   win.addEventListener('popstate', () => signals.schedule(), { signal: life.signal });

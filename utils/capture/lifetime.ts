@@ -10,12 +10,21 @@
  * reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every timer, on
  * every look at the page and when the capture port disconnects).
  */
+/**
+ * The extension's id, undefined once it is gone. Asked on every mutation batch: the browser's own `chrome`
+ * object where there is one, not the polyfill's proxies around it.
+ */
+function extensionId(): string | undefined {
+  const native = (globalThis as { chrome?: { runtime?: { id?: string } } }).chrome;
+  return native ? native.runtime?.id : browser.runtime?.id;
+}
+
 export class CaptureLifetime {
   private readonly controller = new AbortController();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly intervals = new Set<ReturnType<typeof setInterval>>();
 
-  constructor(private readonly runtimeId: () => string | undefined = () => browser.runtime?.id) {
+  constructor(private readonly runtimeId: () => string | undefined = extensionId) {
     this.controller.signal.addEventListener('abort', () => {
       for (const t of this.timers) clearTimeout(t);
       for (const t of this.intervals) clearInterval(t);

@@ -8,11 +8,30 @@
  * removed (cost proportional to the change, never to a 1000-turn page), and facts accumulate until a
  * debounced look acts on them. Streamed text and typing or attachments in the composer are never signals.
  */
-import { anyOf, enclosingMessageId, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
+import { anyOf, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
 import type { ReadReason, ReadReceipt } from '@/utils/messaging';
 
 /** `Node.ELEMENT_NODE`, without reaching for the page's `Node` global per record. */
 const ELEMENT_NODE = 1;
+const NONE: ArrayLike<Element> = [];
+/** A batch adding at least this many children to one parent, most of its children, is taken in as a whole. */
+const BULK_CHILDREN = 64;
+
+/** Parents that got at least BULK_CHILDREN nodes, and most of their children, in one batch; null when none. */
+function bulkTargets(records: MutationRecord[]): Set<Node> | null {
+  const added = new Map<Node, number>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.type !== 'childList') continue;
+    const n = r.addedNodes.length;
+    if (n > 0) added.set(r.target, (added.get(r.target) ?? 0) + n);
+  }
+  let bulk: Set<Node> | null = null;
+  for (const [target, n] of added) {
+    if (n >= BULK_CHILDREN && target.nodeType === ELEMENT_NODE && n * 2 >= (target as Element).childElementCount) (bulk ??= new Set()).add(target);
+  }
+  return bulk;
+}
 
 export const TIMINGS = {
   /** Quiet time after a relevant mutation before the look. */
@@ -76,7 +95,9 @@ export class PageSignals {
   private gizmoId: string | null = null;
   private streaming = false;
   /** Ids on the page that the last JSON did not have (a read for them was asked for when they appeared). */
-  private readonly unconfirmed = new Set<string>();
+  private unconfirmed = new Set<string>();
+  /** Artifact elements seen inside a turn: their src filling in later (a thousand images) needs no walk up. */
+  private readonly artifactsInTurns = new WeakSet<Element>();
   /** Unconfirmed ids whose element was removed: gone from the page unless a re-render put them back. */
   private readonly maybeGone = new Set<string>();
   private debounce: (() => void) | null = null;
@@ -95,14 +116,32 @@ export class PageSignals {
     this.look();
   }
 
-  /** Classify a batch of mutation records; schedules a look when any of them is a signal. */
-  observe(records: MutationRecord[]): void {
+  /**
+   * Whether a record's target is inside the composer, per target for one batch: a render appends a thousand
+   * turns to one parent as a thousand records, and the walk up is asked only when an added subtree holds a
+   * turn or an artifact.
+   */
+  private targetInComposer = new Map<Node, boolean>();
+
+  /** Classify a batch of mutation records; schedules a look when any of them is a signal (returns whether). */
+  observe(records: MutationRecord[]): boolean {
     let relevant = false;
-    for (const r of records) {
+    const bulk = records.length >= BULK_CHILDREN ? bulkTargets(records) : null;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (bulk !== null && r.type === 'childList' && bulk.has(r.target)) {
+        if (r.removedNodes.length > 0 && this.classifyRemoved(r)) relevant = true;
+        continue;
+      }
       if (this.classify(r)) relevant = true;
       else this.driftPending = true;
     }
+    // A parent that got most of its children in this batch (a conversation's first render) is queried once,
+    // not once per child: what it already had is counted again, which costs no read (known turns are skipped).
+    if (bulk !== null) for (const parent of bulk) if (this.collect(parent as Element, undefined, false)) relevant = true;
+    if (this.targetInComposer.size > 0) this.targetInComposer.clear();
     if (relevant) this.schedule();
+    return relevant;
   }
 
   /** Something outside the DOM changed (navigation, a temporary chat's id): look soon. */
@@ -143,24 +182,36 @@ export class PageSignals {
         return true;
       }
       // src / href: an artifact element that now points somewhere else (an image filling in). Images load all
-      // the time: the element test on the target alone goes before any walk up the tree.
+      // the time (a thousand per long conversation). Inside a turn it matters only while the JSON shows an
+      // image generating, so the cheap walk up to the turn (plain attribute tests) goes first, and the artifact
+      // selectors (descendant combinators: walks of their own) only run for what is left.
+      const pending = this.imagesPending();
+      if (!pending && this.artifactsInTurns.has(target)) return false;
+      const carrier = target.closest(this.idSelector);
+      if (carrier !== null && !pending) return false;
       if (!target.matches(this.artifactSelector) || target.getAttribute('aria-hidden') === 'true') return false;
       if (target.closest(this.composer)) return false;
-      // Inside a turn it matters only while the JSON shows an image generating.
-      const owner = enclosingMessageId(target);
-      if (owner !== null && !(this.shownId && this.deps.reader.imagesPending(this.shownId) > 0)) return false;
-      this.facts.artifacts.push(owner);
+      this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
       return true;
     }
     let relevant = false;
     // Streamed text arrives as text nodes: only elements can carry a signal.
     // Indexed loops: a NodeList's iterator costs more than the test per node on a page this busy.
     const added = r.addedNodes;
-    // Whether the record's target is in the composer, asked at most once per record (a render appends a
-    // thousand turns to one parent) and only when an added subtree holds a turn or an artifact.
-    let parentInComposer: boolean | undefined;
-    const inComposer = () => (parentInComposer ??= r.target.nodeType === ELEMENT_NODE && (r.target as Element).closest(this.composer) !== null);
+    const inComposer = () => {
+      let known = this.targetInComposer.get(r.target);
+      if (known === undefined) {
+        known = r.target.nodeType === ELEMENT_NODE && (r.target as Element).closest(this.composer) !== null;
+        this.targetInComposer.set(r.target, known);
+      }
+      return known;
+    };
     for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element, inComposer)) relevant = true;
+    return this.classifyRemoved(r) || relevant;
+  }
+
+  private classifyRemoved(r: MutationRecord): boolean {
+    let relevant = false;
     const removed = r.removedNodes;
     for (let i = 0; i < removed.length; i++) if (removed[i]!.nodeType === ELEMENT_NODE && this.forget(removed[i] as Element)) relevant = true;
     return relevant;
@@ -170,17 +221,28 @@ export class PageSignals {
    * The elements of a subtree (the root included) that match a selector. A leaf (most added elements while a
    * reply streams) costs one `matches`; a subtree costs one native query, never a per-element test in script.
    */
-  private hits(root: Element, selector: string): Element[] {
+  private hits(root: Element, selector: string, withRoot = true): ArrayLike<Element> {
+    if (!withRoot) return root.querySelectorAll(selector);
     const self = root.matches(selector);
-    if (root.firstElementChild === null) return self ? [root] : [];
+    if (root.firstElementChild === null) return self ? [root] : NONE;
     const below = root.querySelectorAll(selector);
-    if (!self) return below.length === 0 ? [] : Array.from(below);
+    if (!self) return below;
     return [root, ...below];
   }
 
+  /** Whether the last JSON of the shown conversation has an image still generating. */
+  private imagesPending(): boolean {
+    return this.shownId != null && this.deps.reader.imagesPending(this.shownId) > 0;
+  }
+
+  /** Whether any element of a subtree (the root included) matches: the first hit ends the native walk. */
+  private has(root: Element, selector: string, withRoot = true): boolean {
+    return (withRoot && root.matches(selector)) || (root.firstElementChild !== null && root.querySelector(selector) !== null);
+  }
+
   /** Whether an element of the subtree is inside the composer, with the composers inside that subtree known. */
-  private inComposer(el: Element, composers: readonly Element[]): boolean {
-    for (const c of composers) if (c.contains(el)) return true;
+  private inComposer(el: Element, composers: ArrayLike<Element>): boolean {
+    for (let i = 0; i < composers.length; i++) if (composers[i]!.contains(el)) return true;
     return false;
   }
 
@@ -189,28 +251,39 @@ export class PageSignals {
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
    * attachments are the person's pending uploads).
    */
-  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
+  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null, withRoot = true): boolean {
     let relevant = false;
-    if (this.hits(root, this.streamingSelector).length > 0) {
+    if (this.has(root, this.streamingSelector, withRoot)) {
       this.facts.streaming = true;
       relevant = true;
     }
-    const ids = this.hits(root, this.idSelector);
-    const artifacts = this.hits(root, this.artifactSelector);
+    const ids = this.hits(root, this.idSelector, withRoot);
+    const artifacts = this.hits(root, this.artifactSelector, withRoot);
     if (ids.length === 0 && artifacts.length === 0) return relevant;
     // The composer is tested once for the root (one walk up), then only against composers inside the subtree
     // (usually none), instead of a `closest` per hit: the initial load adds the whole thread as one subtree.
     if (root.matches(this.composer) || parentInComposer()) return relevant;
-    const composers = root.firstElementChild === null ? [] : Array.from(root.querySelectorAll(this.composer));
-    for (const el of ids) {
+    const composers = root.firstElementChild === null || root.querySelector(this.composer) === null ? NONE : root.querySelectorAll(this.composer);
+    const ownIds = this.facts.ids;
+    for (let i = 0; i < ids.length; i++) {
+      const el = ids[i]!;
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
       relevant = true;
-      for (const id of messageIdsOf(el)) this.facts.ids.add(id);
+      // The common case (one data-message-id) without the list messageIdsOf builds.
+      const single = el.getAttribute('data-message-id');
+      if (single && !el.hasAttribute('data-chatgpt-search-message-ids')) ownIds.add(single);
+      else for (const id of messageIdsOf(el)) ownIds.add(id);
     }
-    for (const el of artifacts) {
+    // An artifact in a turn matters only while the JSON shows an image generating; otherwise only one outside
+    // any turn does, and the walk up to the turn is all it costs.
+    const pending = this.imagesPending();
+    for (let i = 0; i < artifacts.length; i++) {
+      const el = artifacts[i]!;
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
       relevant = true;
-      if (el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(enclosingMessageId(el));
+      const carrier = el.closest(this.idSelector);
+      if (carrier !== null) this.artifactsInTurns.add(el);
+      if ((pending || carrier === null) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
     }
     return relevant;
   }
@@ -218,14 +291,16 @@ export class PageSignals {
   /** A removed subtree: its ids are no longer on the page, and a streaming indicator may have gone. */
   private forget(root: Element): boolean {
     let relevant = false;
-    if (this.hits(root, this.streamingSelector).length > 0) {
+    if (this.has(root, this.streamingSelector)) {
       this.facts.streaming = true;
       relevant = true;
     }
-    const ids = this.hits(root, this.idSelector);
-    if (ids.length > 0) relevant = true;
-    if (this.unconfirmed.size > 0) for (const el of ids) for (const id of messageIdsOf(el)) if (this.unconfirmed.has(id)) this.maybeGone.add(id);
-    return relevant || this.hits(root, this.artifactSelector).length > 0;
+    if (this.unconfirmed.size > 0) {
+      const ids = this.hits(root, this.idSelector);
+      if (ids.length > 0) relevant = true;
+      for (let i = 0; i < ids.length; i++) for (const id of messageIdsOf(ids[i]!)) if (this.unconfirmed.has(id)) this.maybeGone.add(id);
+    } else if (this.has(root, this.idSelector)) relevant = true;
+    return relevant || this.has(root, this.artifactSelector);
   }
 
   private look(): void {
@@ -257,9 +332,12 @@ export class PageSignals {
     this.facts = { ids: new Set(), artifacts: [], streaming: false };
     const { reader } = this.deps;
     const read = reader.hasRead(id);
-    this.dropGone();
+    this.dropGone(facts.ids);
     let unknownTurn: string | null = null;
-    for (const m of facts.ids) {
+    // Before the first receipt every turn on the page is unconfirmed (and the read is already asked for): the
+    // set is taken over as it is, since a conversation's first render brings a thousand of them.
+    if (!read && this.unconfirmed.size === 0) this.unconfirmed = facts.ids;
+    else for (const m of facts.ids) {
       // Already asked for (a re-render puts the same turn back): the receipt decides whether to follow up.
       if ((read && reader.knows(id, m)) || this.unconfirmed.has(m)) continue;
       this.unconfirmed.add(m);
@@ -273,20 +351,24 @@ export class PageSignals {
     else if (newArtifact && read) this.read(id, 'an artifact the last JSON did not have');
   }
 
-  /** Unconfirmed ids no longer on the page stop counting (a small set: one query each). */
-  private dropGone(): void {
-    for (const m of this.maybeGone) {
-      const sel = `[data-message-id="${CSS.escape(m)}"], [data-chatgpt-search-message-ids~="${CSS.escape(m)}"]`;
-      if (!this.deps.doc.querySelector(sel)) this.unconfirmed.delete(m);
-    }
+  /**
+   * Unconfirmed ids whose element was removed stop counting unless a turn with that id was added since (a
+   * re-render puts the same turn back): every element that comes back is in `added`, so no query is needed.
+   */
+  private dropGone(added: ReadonlySet<string>): void {
+    for (const m of this.maybeGone) if (!added.has(m)) this.unconfirmed.delete(m);
     this.maybeGone.clear();
   }
 
   /** After every receipt: confirm the page's turns, and follow up only where the JSON is behind. */
   receipt(conversationId: string, receipt: ReadReceipt): void {
     if (conversationId !== this.shownId) return;
-    this.dropGone();
-    for (const m of this.unconfirmed) if (this.deps.reader.knows(conversationId, m)) this.unconfirmed.delete(m);
+    this.dropGone(this.facts.ids);
+    // The first receipt of a view confirms a whole render at once: keep the few it lacks rather than deleting
+    // a thousand entries one by one.
+    let lacking: Set<string> | null = null;
+    for (const m of this.unconfirmed) if (!this.deps.reader.knows(conversationId, m)) (lacking ??= new Set()).add(m);
+    this.unconfirmed = lacking ?? new Set();
     if (this.unconfirmed.size === 0 || this.streaming) {
       this.lagAttempt = 0;
       this.lagFollowUp?.();

@@ -29,6 +29,9 @@ export interface LibraryApi {
 }
 
 export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
+  // Open the vault while the page renders its shell (Dexie would open on the first query); a failure
+  // surfaces on that query.
+  db.open().catch(() => undefined);
   return {
     listArtifacts: () => listAllArtifacts(db),
     listNewestArtifacts: (limit) => listNewestArtifacts(db, limit),

@@ -148,6 +148,42 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toEqual([CID, CID]);
   });
 
+  it('a whole thread rendered in one batch: its turns are taken in once, a turn the JSON lacks is read, the composer\'s are not', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    const known = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    answer(['m1', 'm2', ...known]);
+    const render = (ids: string[]) => {
+      const sections = ids.map((m) => {
+        const s = document.createElement('section');
+        s.innerHTML = `<div data-message-id="${m}"><div class="markdown"><p>t</p></div><div class="group/imagegen-image"><img alt="Generated image" src="x"></div></div>`;
+        return s;
+      });
+      for (const s of sections) main().append(s);
+    };
+    render(known);
+    await settle();
+    expect(requests).toEqual([CID]);
+    main().replaceChildren();
+    await settle();
+    const composer = document.querySelector('#thread-bottom-container')!;
+    const draft = document.createElement('div');
+    draft.innerHTML = '<div data-message-id="draft"></div>';
+    composer.append(draft);
+    render([...known.slice(0, 150), 'new-turn']);
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
+  it('a whole thread rendered in one batch with an artifact outside any turn is read', async () => {
+    const { requests, answer, settle } = setup(PAGE);
+    const known = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    answer(['m1', 'm2', ...known]);
+    for (const m of known) main().insertAdjacentHTML('beforeend', `<section><div data-message-id="${m}"><p>t</p></div></section>`);
+    main().insertAdjacentHTML('beforeend', '<section><img alt="Generated image" src="z"></section>');
+    await settle();
+    expect(requests).toEqual([CID, CID]);
+  });
+
   it('a single added element (no children) that is itself a turn counts', async () => {
     const { requests, answer, settle } = setup(PAGE);
     answer(['m1', 'm2']);
@@ -263,6 +299,24 @@ describe('page signals: when the conversation is read', () => {
       clock.advance(60_000);
     }
     expect(requests).toHaveLength(2 + TIMINGS.lagReadsMs.length);
+  });
+
+  it.each([
+    ['removed from the page: no follow-up', false, 2],
+    ['rendered again (removed and put back): followed up', true, 3],
+  ])('a turn the JSON lacks, %s', async (_label, putBack, reads) => {
+    const { requests, answer, settle, clock } = setup(PAGE);
+    answer(['m1', 'm2']);
+    main().insertAdjacentHTML('beforeend', '<section id="s3"><div data-message-id="m3"></div></section>');
+    await settle();
+    expect(requests).toHaveLength(2);
+    const old = document.querySelector('#s3')!;
+    if (putBack) old.replaceWith(old.cloneNode(true));
+    else old.remove();
+    await settle();
+    answer([]);
+    clock.advance(TIMINGS.lagReadsMs[0]!);
+    expect(requests).toHaveLength(reads);
   });
 
   it('an artifact outside any turn (the message id selector drifted) is read', async () => {
