@@ -87,9 +87,3 @@ export function messageIdsOf(el: Element): string[] {
   if (many) for (const id of many.split(/\s+/)) if (id) ids.push(id);
   return ids;
 }
-
-/** The message id of the turn an element belongs to (the nearest carrier around it), or null. */
-export function enclosingMessageId(el: Element): string | null {
-  const carrier = el.closest(anyOf('messageId'));
-  return carrier ? (messageIdsOf(carrier)[0] ?? null) : null;
-}
