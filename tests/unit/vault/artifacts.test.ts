@@ -206,7 +206,7 @@ describe('saveBytes', () => {
     const db = freshDb();
     await recordRefs(db, [imageRef()], { source: 'live' });
     const before = await dump(db);
-    vi.spyOn(db.artifacts, 'put').mockRejectedValueOnce(new Error('quota exceeded'));
+    vi.spyOn(db.artifacts, 'bulkPut').mockRejectedValueOnce(new Error('quota exceeded'));
     await expect(saveBytes(db, 'file:file_aaa', PNG)).rejects.toThrow('quota exceeded');
     expect(await dump(db)).toEqual(before);
     expect(await db.blobs.count()).toBe(0);
