@@ -12,7 +12,7 @@
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
 import type { ArtifactRecord, JobRecord, SaveBytesResult, VaultDb } from '@/utils/vault';
-import { finishJob, getArtifact, leaseDueJobs, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
+import { commitPrepared, finishJob, getArtifact, leaseDueJobs, markStatus, prepareBytes, rescheduleJob, VaultError } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
@@ -48,6 +48,12 @@ export const WORKER_REFUSAL_MS = 10 * 60_000;
 const ALARM_AFTER_MS = 25_000;
 /** A job whose outcome could not be written this many times in a row is left alone until the worker restarts. */
 const MAX_BOOKKEEPING_FAILURES = 3;
+/**
+ * Downloaded bytes waiting for their commit. A job's download slot frees as soon as its bytes are in hand
+ * (the next download never waits for an earlier file's write); past this much waiting, no new download
+ * starts until commits catch up, so memory stays bounded when the disk is slower than the network.
+ */
+export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 export interface QueueOptions {
   policy?: RetryPolicy;
@@ -80,7 +86,14 @@ export class CaptureQueue {
   private storageFull: StorageFullState | null = null;
   /** Jobs whose outcome could not be written, with how many times in a row (never retried in a tight loop). */
   private readonly bookkeepingFailures = new Map<string, number>();
+  /** Jobs this queue holds a lease on: downloading, or holding their bytes until the commit. */
   private readonly inFlight = new Set<string>();
+  /** Jobs leased and not yet holding their bytes: what `maxInFlight` limits. */
+  private downloading = 0;
+  /** Bytes in hand waiting for the vault (see COMMIT_BACKLOG_BYTES). */
+  private backlogBytes = 0;
+  /** Commits run one after another, so a lease or a read waits for at most one file's write, never a pile. */
+  private commitTail: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -188,8 +201,8 @@ export class CaptureQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = this.opts.now();
-    const free = this.opts.maxInFlight - this.inFlight.size;
-    if (free > 0 && !this.storageFull && this.hasUsableExecutor()) {
+    const free = this.opts.maxInFlight - this.downloading;
+    if (free > 0 && !this.backlogFull() && !this.storageFull && this.hasUsableExecutor()) {
       // One transaction claims every job this pass starts (leases stay cheap however long the queue).
       const leased = await leaseDueJobs(
         this.db,
@@ -198,26 +211,42 @@ export class CaptureQueue {
         this.opts.leaseMs,
         (job) => this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES,
       );
-      for (const job of leased) {
+      // The records come with the lease (one read per pass, not one per job at its start).
+      const records = leased.length > 0 ? await this.db.artifacts.bulkGet(leased.map((job) => job.artifactId)) : [];
+      leased.forEach((job, i) => {
         const slot = this.pickExecutor(job.conversationId);
         if (!slot || this.storageFull) {
-          await this.release(job.id);
-          continue;
+          void this.release(job.id).catch((err: unknown) => console.warn('[artifact-vault] could not release a lease:', err));
+          return;
         }
         this.inFlight.add(job.id);
         if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
+        this.downloading++;
         slot.running++;
-        void this.runJob(job, slot)
+        let holding = true;
+        // Called once the bytes are in hand (or the job ended without any): the slot goes to the next job.
+        const downloaded = () => {
+          if (!holding) return;
+          holding = false;
+          this.downloading--;
+          slot.running--;
+          this.kick();
+        };
+        void this.runJob(job, records[i] ?? null, slot, downloaded)
           .catch((err) => this.jobCrashed(job, err))
           .finally(() => {
+            downloaded();
             this.inFlight.delete(job.id);
             if (this.inFlight.size === 0) this.opts.onRunningChange?.(false);
-            slot.running--;
             this.kick();
           });
-      }
+      });
     }
     await this.scheduleNext();
+  }
+
+  private backlogFull(): boolean {
+    return this.backlogBytes >= COMMIT_BACKLOG_BYTES;
   }
 
   private workerUsable(): boolean {
@@ -249,8 +278,9 @@ export class CaptureQueue {
    * check is what resumes.
    */
   private async scheduleNext(): Promise<void> {
-    if (this.inFlight.size >= this.opts.maxInFlight) {
-      // Every slot busy: a finishing job kicks the queue, so there is nothing to wait for, nor to query.
+    if (this.downloading >= this.opts.maxInFlight || (this.backlogFull() && !this.storageFull)) {
+      // Every slot busy (or the commits behind): a finishing download or commit kicks the queue, so there is
+      // nothing to wait for, nor to query.
       if (!this.busy) {
         this.busy = true;
         this.opts.onBusyChange?.(true);
@@ -283,8 +313,7 @@ export class CaptureQueue {
     return this.busy;
   }
 
-  private async runJob(job: JobRecord, slot: Slot): Promise<void> {
-    const record = await getArtifact(this.db, job.artifactId);
+  private async runJob(job: JobRecord, record: ArtifactRecord | null, slot: Slot, downloaded: () => void): Promise<void> {
     if (!record || record.status === 'saved') {
       // Saved by another path (a restore, an earlier duplicate job) or deleted: nothing left to do.
       await finishJob(this.db, job.id);
@@ -336,22 +365,20 @@ export class CaptureQueue {
         result = { ok: false, failure: result.failure };
       }
     }
+    // The network part is over: the slot goes to the next job before this one's outcome is written.
+    const size = result.ok ? (result.bytes instanceof Blob ? result.bytes.size : result.bytes.byteLength) : 0;
+    this.backlogBytes += size;
+    downloaded();
     if (result.ok) {
       let saved: SaveBytesResult;
       try {
-        // One commit per file: the bytes, the record and the finished job together.
-        saved = await saveBytes(this.db, job.artifactId, result.bytes, {
-          mimeType: result.file.mimeType,
-          fileId: result.file.fileId,
-          fileName: result.file.fileName,
-          owned: true,
-          finishJob: job.id,
-        });
+        saved = await this.commit(job, result);
       } catch (err) {
         if (!isQuotaError(err)) throw err;
-        const size = result.bytes instanceof Blob ? result.bytes.size : result.bytes.byteLength;
         await this.enterStorageFull(job.id, size);
         return;
+      } finally {
+        this.backlogBytes -= size;
       }
       this.bookkeepingFailures.delete(job.id);
       this.opts.onSettled?.(saved.record);
@@ -363,6 +390,25 @@ export class CaptureQueue {
       return;
     }
     await this.applyFailure(job.id, job.artifactId, job.attempts, result.failure);
+  }
+
+  /**
+   * One commit per file: the bytes, the record and the finished job together. Hashing and sniffing run as
+   * soon as the bytes are in hand (alongside other files' writes); the write itself waits its turn.
+   */
+  private async commit(job: JobRecord, result: Extract<ExecutorResult, { ok: true }>): Promise<SaveBytesResult> {
+    const prepared = await prepareBytes(job.artifactId, result.bytes, {
+      mimeType: result.file.mimeType,
+      fileId: result.file.fileId,
+      fileName: result.file.fileName,
+      owned: true,
+      finishJob: job.id,
+    });
+    const write = this.commitTail.then(() => commitPrepared(this.db, [prepared]));
+    this.commitTail = write.catch(() => undefined);
+    const [outcome] = await write;
+    if (outcome instanceof VaultError) throw outcome;
+    return outcome!;
   }
 
   private async execute(executor: Executor, spec: JobSpec): Promise<ExecutorResult> {
