@@ -11,7 +11,7 @@
  * One background means one queue for every tab, so two tabs on one conversation produce one job per
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
-import type { ArtifactRecord, JobRecord, SaveBytesResult, VaultDb } from '@/utils/vault';
+import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
 import { commitPrepared, finishJob, getArtifact, leaseDueJobs, markStatus, prepareBytes, rescheduleJob, VaultError } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
@@ -54,6 +54,10 @@ const MAX_BOOKKEEPING_FAILURES = 3;
  * starts until commits catch up, so memory stays bounded when the disk is slower than the network.
  */
 export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
+/** Files waiting together commit in one transaction up to this many bytes (the first one always goes). */
+const COMMIT_BATCH_BYTES = 16 * 1024 * 1024;
+
+type PendingCommit = { prepared: PreparedBytes; resolve: (saved: SaveBytesResult) => void; reject: (err: unknown) => void };
 
 export interface QueueOptions {
   policy?: RetryPolicy;
@@ -92,8 +96,12 @@ export class CaptureQueue {
   private downloading = 0;
   /** Bytes in hand waiting for the vault (see COMMIT_BACKLOG_BYTES). */
   private backlogBytes = 0;
-  /** Commits run one after another, so a lease or a read waits for at most one file's write, never a pile. */
-  private commitTail: Promise<unknown> = Promise.resolve();
+  /**
+   * Files waiting for their write. Commits run one after another (a lease or a read waits for at most one
+   * write, never a pile), and whatever piled up during one commits together in the next transaction.
+   */
+  private readonly commitQueue: PendingCommit[] = [];
+  private committing = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -404,11 +412,46 @@ export class CaptureQueue {
       owned: true,
       finishJob: job.id,
     });
-    const write = this.commitTail.then(() => commitPrepared(this.db, [prepared]));
-    this.commitTail = write.catch(() => undefined);
-    const [outcome] = await write;
-    if (outcome instanceof VaultError) throw outcome;
-    return outcome!;
+    return new Promise<SaveBytesResult>((resolve, reject) => {
+      this.commitQueue.push({ prepared, resolve, reject });
+      void this.drainCommits();
+    });
+  }
+
+  private async drainCommits(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.commitQueue.length > 0) {
+        let bytes = 0;
+        let n = 0;
+        while (n < this.commitQueue.length && (n === 0 || bytes + this.commitQueue[n]!.prepared.size <= COMMIT_BATCH_BYTES)) {
+          bytes += this.commitQueue[n]!.prepared.size;
+          n++;
+        }
+        const batch = this.commitQueue.splice(0, n);
+        try {
+          const outcomes = await commitPrepared(this.db, batch.map((c) => c.prepared));
+          batch.forEach((c, i) => settleCommit(c, outcomes[i]!));
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
+          // A failed transaction wrote nothing: each file again on its own, so a failing write (quota) fails
+          // exactly its own job and the others are stored.
+          for (const c of batch) {
+            try {
+              settleCommit(c, (await commitPrepared(this.db, [c.prepared]))[0]!);
+            } catch (alone) {
+              c.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   private async execute(executor: Executor, spec: JobSpec): Promise<ExecutorResult> {
@@ -483,6 +526,11 @@ export class CaptureQueue {
     const record = await getArtifact(this.db, artifactId);
     if (record) this.opts.onSettled?.(record);
   }
+}
+
+function settleCommit(c: PendingCommit, outcome: SaveBytesResult | VaultError): void {
+  if (outcome instanceof VaultError) c.reject(outcome);
+  else c.resolve(outcome);
 }
 
 /** Whether an error (or the IndexedDB/Dexie error inside it) says the storage quota is exhausted. */
