@@ -54,6 +54,11 @@ const MAX_BOOKKEEPING_FAILURES = 3;
  * starts until commits catch up, so memory stays bounded when the disk is slower than the network.
  */
 export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
+/**
+ * Jobs leased beyond the free slots. A worker stopped meanwhile counts the interruption for them too (see
+ * recover), so this stays small: one more job per slot's worth of a database pass.
+ */
+const LEASE_AHEAD = 4;
 /** Files waiting together commit in one transaction up to this many bytes (the first one always goes). */
 const COMMIT_BATCH_BYTES = 16 * 1024 * 1024;
 
@@ -90,8 +95,12 @@ export class CaptureQueue {
   private storageFull: StorageFullState | null = null;
   /** Jobs whose outcome could not be written, with how many times in a row (never retried in a tight loop). */
   private readonly bookkeepingFailures = new Map<string, number>();
-  /** Jobs this queue holds a lease on: downloading, or holding their bytes until the commit. */
+  /** Jobs this queue holds a lease on: leased ahead, downloading, or holding their bytes until the commit. */
   private readonly inFlight = new Set<string>();
+  /** Jobs leased ahead of a free slot, with their records, in lease order. */
+  private readonly ready: { job: JobRecord; record: ArtifactRecord | null }[] = [];
+  /** Whether a job is running (told to `onRunningChange`). */
+  private running = false;
   /** Jobs leased and not yet holding their bytes: what `maxInFlight` limits. */
   private downloading = 0;
   /** Bytes in hand waiting for the vault (see COMMIT_BACKLOG_BYTES). */
@@ -154,6 +163,8 @@ export class CaptureQueue {
 
   removeExecutor(id: string): void {
     this.executors.delete(id);
+    // Jobs leased ahead for it may now have no executor: the next pass gives them back.
+    this.kick();
   }
 
   hasExecutor(): boolean {
@@ -178,8 +189,12 @@ export class CaptureQueue {
     this.kick();
   }
 
-  /** Run due jobs now (coalesced: calls during a pump schedule one more pass). */
+  /**
+   * Run due jobs now: a job already leased ahead starts at once, without waiting for a database pass; the
+   * pass that leases more is coalesced (calls during a pump schedule one more pass).
+   */
   kick(): void {
+    this.startReady();
     if (this.pumping) {
       this.again = true;
       return;
@@ -209,48 +224,79 @@ export class CaptureQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = this.opts.now();
-    const free = this.opts.maxInFlight - this.downloading;
-    if (free > 0 && !this.backlogFull() && !this.storageFull && this.hasUsableExecutor()) {
-      // One transaction claims every job this pass starts (leases stay cheap however long the queue).
+    if (this.storageFull || !this.hasUsableExecutor()) this.releaseReady();
+    // Claim enough for every free slot plus LEASE_AHEAD more, so that a slot freeing later starts its next
+    // job at once instead of waiting for this transaction (which queues behind a file's write).
+    const want = this.opts.maxInFlight + LEASE_AHEAD - this.downloading - this.ready.length;
+    // Nothing claimed because nothing can run yet also counts as exhausted: the next wake-up is then computed.
+    let exhausted = want > 0;
+    if (want > 0 && !this.storageFull && this.hasUsableExecutor()) {
+      // One transaction claims every job this pass takes (leases stay cheap however long the queue).
       const leased = await leaseDueJobs(
         this.db,
         now,
-        free,
+        want,
         this.opts.leaseMs,
         (job) => this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES,
       );
+      exhausted = leased.length < want;
       // The records come with the lease (one read per pass, not one per job at its start).
       const records = leased.length > 0 ? await this.db.artifacts.bulkGet(leased.map((job) => job.artifactId)) : [];
       leased.forEach((job, i) => {
-        const slot = this.pickExecutor(job.conversationId);
-        if (!slot || this.storageFull) {
-          void this.release(job.id).catch((err: unknown) => console.warn('[artifact-vault] could not release a lease:', err));
-          return;
-        }
         this.inFlight.add(job.id);
-        if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
-        this.downloading++;
-        slot.running++;
-        let holding = true;
-        // Called once the bytes are in hand (or the job ended without any): the slot goes to the next job.
-        const downloaded = () => {
-          if (!holding) return;
-          holding = false;
-          this.downloading--;
-          slot.running--;
-          this.kick();
-        };
-        void this.runJob(job, records[i] ?? null, slot, downloaded)
-          .catch((err) => this.jobCrashed(job, err))
-          .finally(() => {
-            downloaded();
-            this.inFlight.delete(job.id);
-            if (this.inFlight.size === 0) this.opts.onRunningChange?.(false);
-            this.kick();
-          });
+        this.ready.push({ job, record: records[i] ?? null });
       });
+      if (this.storageFull || !this.hasUsableExecutor()) this.releaseReady();
+      this.startReady();
     }
-    await this.scheduleNext();
+    await this.scheduleNext(exhausted);
+  }
+
+  /** Starts leased-ahead jobs while a slot is free and the commits keep up. */
+  private startReady(): void {
+    while (this.ready.length > 0 && this.downloading < this.opts.maxInFlight && !this.backlogFull() && !this.storageFull) {
+      const slot = this.pickExecutor(this.ready[0]!.job.conversationId);
+      if (!slot) return;
+      const { job, record } = this.ready.shift()!;
+      this.start(job, record, slot);
+    }
+  }
+
+  /** Gives back the leases of jobs claimed ahead that cannot start now (storage full, no executor). */
+  private releaseReady(): void {
+    for (const { job } of this.ready.splice(0)) {
+      this.inFlight.delete(job.id);
+      void this.release(job.id).catch((err: unknown) => console.warn('[artifact-vault] could not release a lease:', err));
+    }
+    if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+  }
+
+  private start(job: JobRecord, record: ArtifactRecord | null, slot: Slot): void {
+    if (!this.running) this.setRunning(true);
+    this.downloading++;
+    slot.running++;
+    let holding = true;
+    // Called once the bytes are in hand (or the job ended without any): the slot goes to the next job.
+    const downloaded = () => {
+      if (!holding) return;
+      holding = false;
+      this.downloading--;
+      slot.running--;
+      this.kick();
+    };
+    void this.runJob(job, record, slot, downloaded)
+      .catch((err) => this.jobCrashed(job, err))
+      .finally(() => {
+        downloaded();
+        this.inFlight.delete(job.id);
+        if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+        this.kick();
+      });
+  }
+
+  private setRunning(running: boolean): void {
+    this.running = running;
+    this.opts.onRunningChange?.(running);
   }
 
   private backlogFull(): boolean {
@@ -285,10 +331,10 @@ export class CaptureQueue {
    * short poll: with nothing due there is no timer at all, and while storage is full the periodic storage
    * check is what resumes.
    */
-  private async scheduleNext(): Promise<void> {
-    if (this.downloading >= this.opts.maxInFlight || (this.backlogFull() && !this.storageFull)) {
-      // Every slot busy (or the commits behind): a finishing download or commit kicks the queue, so there is
-      // nothing to wait for, nor to query.
+  private async scheduleNext(exhausted: boolean): Promise<void> {
+    if (!this.storageFull && (this.downloading >= this.opts.maxInFlight || this.backlogFull() || !exhausted)) {
+      // Every slot busy, the commits behind, or more due than this pass took: a finishing download or commit
+      // kicks the queue, so there is nothing to wait for, nor to query.
       if (!this.busy) {
         this.busy = true;
         this.opts.onBusyChange?.(true);
