@@ -12,7 +12,7 @@
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
 import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
-import { commitPrepared, finishJob, getArtifact, leaseDueJobs, markStatus, prepareBytes, rescheduleJob, VaultError } from '@/utils/vault';
+import { commitPrepared, finishJob, getArtifact, leaseDueJobs, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
@@ -476,8 +476,13 @@ export class CaptureQueue {
           n++;
         }
         const batch = this.commitQueue.splice(0, n);
+        let written: string[] = [];
         try {
-          const outcomes = await commitPrepared(this.db, batch.map((c) => c.prepared));
+          // The bytes first, in a transaction of their own, so leases and record reads never queue behind
+          // them; then records and finished jobs in a short one.
+          const prepared = batch.map((c) => c.prepared);
+          written = await storeBlobs(this.db, prepared);
+          const outcomes = await commitPrepared(this.db, prepared, written);
           batch.forEach((c, i) => settleCommit(c, outcomes[i]!));
         } catch (err) {
           if (batch.length === 1) {
@@ -488,7 +493,8 @@ export class CaptureQueue {
           // exactly its own job and the others are stored.
           for (const c of batch) {
             try {
-              settleCommit(c, (await commitPrepared(this.db, [c.prepared]))[0]!);
+              const own = [...written.filter((sha) => sha === c.prepared.sha256), ...(await storeBlobs(this.db, [c.prepared]))];
+              settleCommit(c, (await commitPrepared(this.db, [c.prepared], own))[0]!);
             } catch (alone) {
               c.reject(alone);
             }

@@ -243,12 +243,39 @@ export async function prepareBytes(artifactId: string, data: ByteSource, info: S
 }
 
 /**
+ * Writes the bytes of prepared files the vault does not hold yet, in a transaction that touches nothing but
+ * `blobs`: the long part of storing a file then never holds up reads and writes of records and jobs (the
+ * capture queue's leases). `commitPrepared` must follow with the returned SHA-256s; until it has, the new
+ * blobs are referenced by nothing (a worker stopped in between leaves them unreferenced, never a record
+ * without its bytes). Returns the SHA-256s it wrote.
+ */
+export async function storeBlobs(db: VaultDb, items: readonly PreparedBytes[]): Promise<string[]> {
+  return db.transaction('rw', db.blobs, async () => {
+    const shas = [...new Set(items.map((p) => p.sha256))];
+    // Keys only: never read a stored blob to learn that it exists.
+    const present = new Set<string>(await db.blobs.where('sha256').anyOf(shas).primaryKeys());
+    const fresh = new Map<string, BlobRecord>();
+    for (const p of items) {
+      if (!present.has(p.sha256) && !fresh.has(p.sha256)) fresh.set(p.sha256, { sha256: p.sha256, blob: p.blob, size: p.size, mimeType: p.mimeType });
+    }
+    if (fresh.size > 0) await db.blobs.bulkAdd([...fresh.values()]);
+    return [...fresh.keys()];
+  });
+}
+
+/**
  * Commits prepared files in ONE transaction (one disk flush for all of them). Each file's outcome is
  * its own entry: a result, or a `not-found` VaultError when its artifact is gone (the others still
  * commit). A failing write (QuotaExceededError) aborts the transaction and rejects the whole call; the
  * caller then knows nothing of the batch was written. Files for the same artifact apply in order.
+ * `written`: blobs `storeBlobs` just wrote for these files; a blob missing meanwhile (its other owner
+ * deleted) is written again, and one that no record ends up using (the first copy won) is removed.
  */
-export async function commitPrepared(db: VaultDb, items: readonly PreparedBytes[]): Promise<(SaveBytesResult | VaultError)[]> {
+export async function commitPrepared(
+  db: VaultDb,
+  items: readonly PreparedBytes[],
+  written: readonly string[] = [],
+): Promise<(SaveBytesResult | VaultError)[]> {
   return db.transaction('rw', db.artifacts, db.blobs, db.jobs, async () => {
     const artifactIds = [...new Set(items.map((p) => p.artifactId))];
     const shas = [...new Set(items.map((p) => p.sha256))];
@@ -304,8 +331,12 @@ export async function commitPrepared(db: VaultDb, items: readonly PreparedBytes[
       };
       current.set(p.artifactId, saved);
       changed.add(p.artifactId);
-      return { sha256: p.sha256, size: p.size, mimeType: p.mimeType, deduplicated: blobExists, record: saved };
+      return { sha256: p.sha256, size: p.size, mimeType: p.mimeType, deduplicated: blobExists && !written.includes(p.sha256), record: saved };
     });
+    const used = new Set([...changed].map((id) => current.get(id)!.sha256));
+    for (const sha of written) {
+      if (!used.has(sha) && (await db.artifacts.where('sha256').equals(sha).count()) === 0) await db.blobs.delete(sha);
+    }
     // Requests are issued without awaiting each other; the transaction orders and commits them together.
     const writes: Promise<unknown>[] = [];
     if (jobs.length > 0) writes.push(db.jobs.bulkDelete(jobs));

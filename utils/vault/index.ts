@@ -4,7 +4,7 @@ export type { ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, B
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
 export {
-  FILLABLE, commitPrepared, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, saveBytes,
+  FILLABLE, commitPrepared, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, saveBytes, storeBlobs,
 } from './artifacts';
 export type { ListArtifactsQuery, MarkStatusOptions, PreparedBytes, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
 export { getSnapshot, listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
