@@ -78,12 +78,6 @@ async function byteThroughput(): Promise<string[]> {
       const active = union(bytesReqs.map((r) => [r.time, r.end!]));
       const stored = await lastCapturedAt(browser);
       const phase = stored - Math.min(...[...bytesReqs, ...resolutions].map((r) => r.time));
-      {
-        const sw = await browser.serviceWorker();
-        const trace = await sw.evaluate(() => (globalThis as unknown as { __trace?: unknown }).__trace ?? []);
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(`/tmp/bsp/trace-${Date.now()}.json`, JSON.stringify({ trace, reqs: fake.state.requests.map((r) => ({ route: r.route, path: r.path, time: r.time, end: r.end, status: r.status })), stored }));
-      }
       const urls = bytesReqs.map((r) => `https://chatgpt.com${r.path}`);
       const resolveUrls = resolutions.map((r) => `https://chatgpt.com${r.path}`);
       const baseline = await plainFetch(page, urls, resolveUrls, false);

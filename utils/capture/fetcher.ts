@@ -30,7 +30,6 @@ import { fileIdFromUrl } from '@/utils/chatgpt/ids';
 import { ACCOUNT_HEADER } from '@/utils/chatgpt/session';
 import { CaptureFailure, fail, parseRetryAfter } from './failure';
 import type { RequestLanes } from './lanes';
-import { tr } from '@/utils/trace';
 
 /** Everything the executor needs to fetch one artifact (built by the background from the vault record). */
 export interface JobSpec {
@@ -236,9 +235,7 @@ interface ApiAnswer {
  * Throws on 429/5xx.
  */
 async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
-  tr('resq', spec_(url));
   return ctx.lanes.resolve(async () => {
-    tr('res', spec_(url));
     let answer = await apiFetch(url, ctx, false);
     if (answer.res.status === 401) {
       answer.stopTimer();
@@ -253,7 +250,6 @@ async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
       throw err;
     }
     ctx.lanes.resolveSucceeded();
-    tr('resd', spec_(url));
     return answer;
   });
 }
@@ -333,9 +329,7 @@ async function download(
   const cls = classifyDownloadUrl(target.downloadUrl);
   if (cls === 'other') fail('bad-response', 'The download link points to an unexpected host');
   if (target.sizeBytes != null && target.sizeBytes > ctx.maxFileBytes) fail('too-large', tooLargeReason(ctx.maxFileBytes));
-  tr('byq', spec.jobId);
   return ctx.lanes.bytes(async () => {
-    tr('by', spec.jobId);
     const controller = new AbortController();
     const headerTimer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), ctx.jsonTimeoutMs);
     let res: Response;
@@ -374,9 +368,7 @@ async function download(
       await res.body?.cancel();
       fail(res.status >= 500 ? 'server' : 'bad-response', `The file host answered HTTP ${res.status}`);
     }
-    tr('hdr', spec.jobId);
     const size = await readBody(res, ctx, sink, controller);
-    tr('byd', spec.jobId);
     if (target.sizeBytes != null && target.sizeBytes !== size && spec.kind !== 'upload') {
       // The resolver told us the size; fewer bytes is a truncated transfer, never a complete file.
       if (size < target.sizeBytes) fail('truncated', `Received ${size} of ${target.sizeBytes} bytes`);
@@ -485,5 +477,3 @@ export async function readConversation(ctx: FetchContext, conversationId: string
     return res.text();
   });
 }
-
-function spec_(url: string): string { return url; }
