@@ -12,7 +12,9 @@
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
 import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
-import { commitPrepared, finishJob, getArtifact, leaseDueJobs, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError } from '@/utils/vault';
+import {
+  commitPrepared, finishJob, getArtifact, leaseDueJobs, markJobsStarted, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError,
+} from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
@@ -55,10 +57,10 @@ const MAX_BOOKKEEPING_FAILURES = 3;
  */
 export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
 /**
- * Jobs leased beyond the free slots. A worker stopped meanwhile counts the interruption for them too (see
- * recover), so this stays small: one more job per slot's worth of a database pass.
+ * Jobs claimed beyond the free slots (with their records), enough to cover one claiming pass while slots
+ * keep freeing. Claimed and never begun costs nothing if the worker stops: recover() only gives them back.
  */
-const LEASE_AHEAD = 4;
+const LEASE_AHEAD = 8;
 /** Files waiting together commit in one transaction up to this many bytes (the first one always goes). */
 const COMMIT_BATCH_BYTES = 16 * 1024 * 1024;
 
@@ -66,7 +68,10 @@ type PendingCommit = { prepared: PreparedBytes; resolve: (saved: SaveBytesResult
 
 export interface QueueOptions {
   policy?: RetryPolicy;
-  /** Jobs running at once across all executors. */
+  /**
+   * Jobs running at once across all executors (default 8: in the worker, four resolving in its resolve lane
+   * while four download in its byte lane; the lanes, not this, bound what each asks of ChatGPT).
+   */
   maxInFlight?: number;
   /** A job's claim; a worker that dies mid-job releases it after this long at most. */
   leaseMs?: number;
@@ -99,6 +104,8 @@ export class CaptureQueue {
   private readonly inFlight = new Set<string>();
   /** Jobs leased ahead of a free slot, with their records, in lease order. */
   private readonly ready: { job: JobRecord; record: ArtifactRecord | null }[] = [];
+  /** Jobs started since the last `markJobsStarted` write. */
+  private readonly started: string[] = [];
   /** Whether a job is running (told to `onRunningChange`). */
   private running = false;
   /** Jobs leased and not yet holding their bytes: what `maxInFlight` limits. */
@@ -120,7 +127,7 @@ export class CaptureQueue {
   constructor(private readonly db: VaultDb, options: QueueOptions = {}) {
     this.opts = {
       policy: DEFAULT_POLICY,
-      maxInFlight: 4,
+      maxInFlight: 8,
       leaseMs: 120_000,
       now: Date.now,
       random: Math.random,
@@ -133,12 +140,17 @@ export class CaptureQueue {
    * A fresh background owns no running job, so any lease in the table belongs to a worker that stopped or
    * crashed mid-job: release them so interrupted work resumes at once, and count the interruption as an
    * attempt, so that a file whose download brings the worker down (too big for memory) ends as `failed`
-   * after the usual number of attempts instead of looping forever. Returns how many were released.
+   * after the usual number of attempts instead of looping forever. A job claimed ahead and never begun
+   * (no `startedAt`) is only given back. Returns how many were released.
    */
   async recover(): Promise<number> {
     const leased = await this.db.jobs.filter((job) => job.leaseUntil !== null).toArray();
     const reason = 'The extension stopped during the download';
     for (const job of leased) {
+      if (job.startedAt == null) {
+        await this.release(job.id);
+        continue;
+      }
       const record = await getArtifact(this.db, job.artifactId);
       if (!record || record.status === 'saved') {
         await finishJob(this.db, job.id);
@@ -273,6 +285,7 @@ export class CaptureQueue {
 
   private start(job: JobRecord, record: ArtifactRecord | null, slot: Slot): void {
     if (!this.running) this.setRunning(true);
+    this.noteStarted(job.id);
     this.downloading++;
     slot.running++;
     let holding = true;
@@ -292,6 +305,16 @@ export class CaptureQueue {
         if (this.inFlight.size === 0 && this.running) this.setRunning(false);
         this.kick();
       });
+  }
+
+  /** Records (one write for the jobs started in the same turn, not awaited) which claimed jobs began. */
+  private noteStarted(id: string): void {
+    this.started.push(id);
+    if (this.started.length > 1) return;
+    queueMicrotask(() => {
+      const ids = this.started.splice(0);
+      markJobsStarted(this.db, ids, this.opts.now()).catch((err: unknown) => console.warn('[artifact-vault] could not mark jobs started:', err));
+    });
   }
 
   private setRunning(running: boolean): void {

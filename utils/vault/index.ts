@@ -9,5 +9,5 @@ export {
 export type { ListArtifactsQuery, MarkStatusOptions, PreparedBytes, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
 export { getSnapshot, listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
 export type { SaveSnapshotOptions, SaveSnapshotResult, SnapshotRank } from './snapshots';
-export { enqueueJob, fetchJobId, finishJob, getJob, leaseDueJobs, pendingJobCount, rescheduleJob } from './jobs';
+export { enqueueJob, fetchJobId, finishJob, getJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob } from './jobs';
 export type { JobInput } from './jobs';

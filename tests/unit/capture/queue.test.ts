@@ -6,7 +6,7 @@ import type { JobSpec } from '@/utils/capture/fetcher';
 import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
-  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, recordRefs, type ArtifactRecord, type VaultDb,
+  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
 } from '@/utils/vault';
 import { deferred, firstDiff, randomBytes, waitFor } from './helpers';
 
@@ -233,11 +233,12 @@ describe('CaptureQueue', () => {
     expect(next.calls).toHaveLength(1);
   });
 
-  it('recover() releases leases left by a dead worker so a new queue resumes at once, counting the interruption', async () => {
+  it('recover() releases leases left by a dead worker so a new queue resumes at once, counting the interruption only for a begun job', async () => {
     const db = freshDb();
-    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
-    // A worker that died mid-job left a 10-minute lease on one job.
-    expect((await leaseDueJobs(db, Date.now(), 1, 10 * 60_000, (j) => j.id !== fetchJobId(a!))).length).toBe(1);
+    const [a, b, c] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'));
+    // A worker that died mid-job left a 10-minute lease on a job it had begun (a) and one it had only claimed ahead (c).
+    expect((await leaseDueJobs(db, Date.now(), 2, 10 * 60_000, (j) => j.id === fetchJobId(b!))).length).toBe(2);
+    await markJobsStarted(db, [fetchJobId(a!)], Date.now());
 
     const before = makeQueue(db);
     const blocked = before.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
@@ -247,12 +248,15 @@ describe('CaptureQueue', () => {
     before.queue.removeExecutor(blocked.id);
 
     const after = makeQueue(db);
-    expect(await after.queue.recover()).toBe(1);
+    expect(await after.queue.recover()).toBe(2);
     expect(await getJob(db, fetchJobId(a!))).toMatchObject({ leaseUntil: null, attempts: 1 });
     expect(await getArtifact(db, a!)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await getJob(db, fetchJobId(c!))).toMatchObject({ leaseUntil: null, attempts: 0 });
+    expect(await getArtifact(db, c!)).toMatchObject({ status: 'pending', attempts: 0, reason: null });
     const ex = after.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
     await waitFor(statusIs(db, a!, 'saved'), 'the interrupted job resumed', 1_000);
-    expect(ex.calls.map((c) => c.artifactId)).toEqual([a]);
+    await waitFor(statusIs(db, c!, 'saved'), 'the job claimed ahead resumed', 1_000);
+    expect(ex.calls.map((call) => call.artifactId).sort()).toEqual([a, c].sort());
   });
 
   it('two executors and duplicate enqueues: one fetch per artifact', async () => {
@@ -560,6 +564,7 @@ describe('CaptureQueue.recover: a worker that died mid-job', () => {
     const [id] = await seed(db, ref('file_a'));
     await db.jobs.update(fetchJobId(id!), { attempts: POLICY.maxAttempts - 1 });
     expect((await leaseDueJobs(db, Date.now(), 1, 60_000, (j) => j.id !== fetchJobId(id!))).length).toBe(1);
+    await markJobsStarted(db, [fetchJobId(id!)], Date.now());
     const { queue } = makeQueue(db);
     expect(await queue.recover()).toBe(1);
     const record = await getArtifact(db, id!);
