@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure } from '@/utils/capture/failure';
 import type { JobSpec } from '@/utils/capture/fetcher';
-import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
+import { CaptureQueue, COMMIT_BACKLOG_BYTES, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
   createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
@@ -23,7 +23,8 @@ function ref(fileId: string, over: Partial<ArtifactRef> = {}): ArtifactRef {
 
 /** PNG-looking bytes unique to an artifact, so a mix-up shows as a wrong hash. */
 function pngFor(artifactId: string): Uint8Array<ArrayBuffer> {
-  const body = randomBytes(3_000, [...artifactId].reduce((h, c) => h * 31 + c.charCodeAt(0), 7));
+  // Math.imul keeps the hash an integer: a float past 2^53 loses the characters that tell ids apart.
+  const body = randomBytes(3_000, [...artifactId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 7));
   const out = new Uint8Array(PNG_HEAD.length + body.length);
   out.set(PNG_HEAD);
   out.set(body, PNG_HEAD.length);
@@ -379,6 +380,104 @@ describe('CaptureQueue', () => {
     const saved = await waitFor(statusIs(db, id!, 'saved'), 'saved on the second attempt', 2_000);
     expect(saved.attempts).toBe(1);
     expect(ex.calls).toHaveLength(2);
+  });
+});
+
+describe('CaptureQueue: downloads never wait for earlier files\' writes', () => {
+  /**
+   * Holds the blobs table with a transaction that stays busy until released (a slow disk write), and counts
+   * how many files each blob write carried.
+   */
+  function holdWrites(db: VaultDb) {
+    let released = false;
+    const held = db.transaction('rw', db.blobs, async () => {
+      while (!released) await db.blobs.count();
+    });
+    const sizes: number[] = [];
+    const real = db.blobs.bulkAdd.bind(db.blobs);
+    const spy = vi.spyOn(db.blobs, 'bulkAdd').mockImplementation(((items: unknown[]) => {
+      sizes.push(items.length);
+      return real(items as never);
+    }) as typeof db.blobs.bulkAdd);
+    const release = async () => {
+      released = true;
+      await held;
+    };
+    return { release, sizes, spy, real };
+  }
+
+  it('a slot frees once the bytes are in hand: the next download starts while the first file is still being written', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const writes = holdWrites(db);
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 2 || null, 'second download started');
+    expect((await getArtifact(db, a!))?.status).toBe('pending'); // its write is still held
+    await writes.release();
+    await waitFor(statusIs(db, a!, 'saved'), 'a saved');
+    await waitFor(statusIs(db, b!, 'saved'), 'b saved');
+    expect(ex.maxRunning).toBe(1);
+  });
+
+  it('bytes waiting for their write are bounded: past COMMIT_BACKLOG_BYTES no new download starts until writes catch up', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ...['a', 'b', 'c', 'd'].map((f) => ref(`file_${f}`)));
+    const writes = holdWrites(db);
+    const big = Math.ceil((COMMIT_BACKLOG_BYTES * 0.6) / 1024) * 1024;
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => {
+      const bytes = new Uint8Array(big);
+      bytes.set(pngFor(spec.artifactId));
+      return ok(spec, bytes);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 2 || null, 'two downloads');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ex.calls).toHaveLength(2); // 1.2 x the limit is waiting: the third waits too
+    await writes.release();
+    for (const id of ids) await waitFor(statusIs(db, id, 'saved'), `${id} saved`, 10_000);
+    expect(ex.calls).toHaveLength(4);
+  });
+
+  it('files downloaded during one write commit together in the next; a failed batch is retried file by file', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ...['a', 'b', 'c', 'd'].map((f) => ref(`file_${f}`)));
+    const writes = holdWrites(db);
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 4 || null, 'all four downloaded');
+    await new Promise((r) => setTimeout(r, 50));
+    // The batch of three fails once (not for quota): each file is then written on its own.
+    writes.spy.mockImplementation(((items: unknown[]) => {
+      writes.sizes.push(items.length);
+      return items.length > 1 ? Promise.reject(new Error('disk hiccup')) : writes.real(items as never);
+    }) as typeof db.blobs.bulkAdd);
+    await writes.release();
+    for (const id of ids) expect(await waitFor(statusIs(db, id, 'saved'), `${id} saved`)).toMatchObject({ attempts: 0 });
+    expect(writes.sizes).toEqual([1, 3, 1, 1, 1]);
+    expect(ex.calls).toHaveLength(4); // nothing fetched twice
+  });
+
+  it('claims jobs ahead of its free slots; only the one begun is marked started', async () => {
+    const db = freshDb();
+    const [a, b, c] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'));
+    const gate = deferred();
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async (spec) => {
+      await gate.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'first download');
+    const started = await waitFor(async () => (await getJob(db, fetchJobId(a!)))?.startedAt ?? null, 'a marked started');
+    expect(started).toBeGreaterThan(0);
+    for (const id of [b!, c!]) {
+      const job = await getJob(db, fetchJobId(id));
+      expect(job?.leaseUntil).not.toBeNull();
+      expect(job?.startedAt ?? null).toBeNull();
+    }
+    expect(ex.calls).toHaveLength(1);
+    gate.resolve();
+    for (const id of [a!, b!, c!]) await waitFor(statusIs(db, id, 'saved'), `${id} saved`);
   });
 });
 
