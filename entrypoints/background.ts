@@ -18,6 +18,7 @@ export default defineBackground({
         await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json });
       },
       kick: () => queue.kick(),
+      cancelDownloads: (ids) => queue.cancelDownloads(ids),
     });
   },
 });

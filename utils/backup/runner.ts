@@ -14,7 +14,7 @@ import {
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
-import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
+import { enqueueJob, fetchJobId, markStatus, recordRefs } from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import type { BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
@@ -27,6 +27,11 @@ export interface RunnerDeps {
   recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
   /** New download jobs exist. */
   kick(): void;
+  /**
+   * Drops the queued downloads of these artifacts (a cancelled run); ones already downloading finish.
+   * Returns the artifact ids whose download was dropped.
+   */
+  cancelDownloads?(artifactIds: readonly string[]): Promise<string[]>;
   now?: () => number;
   /** How often queued files are checked while the run waits for them. */
   settleEveryMs?: number;
@@ -105,6 +110,7 @@ export class BackupRunner {
       live.run.state = state;
       live.controller.abort(new DOMException(reason, 'AbortError'));
       await live.done;
+      if (state === 'cancelled') await this.cancelFiles(live.run);
       return live.run;
     }
     const run = await this.deps.db.backupRuns.get(id);
@@ -113,7 +119,24 @@ export class BackupRunner {
     run.step = state === 'paused' ? 'Paused' : 'Cancelled';
     if (state === 'cancelled') run.finishedAt = this.now();
     await saveRun(this.deps.db, run, this.now());
+    if (state === 'cancelled') await this.cancelFiles(run);
     return run;
+  }
+
+  /**
+   * A cancelled run's queued files stop too: their downloads are dropped and each ends `failed` with the
+   * reason (no attempt counted), so a later run or `Retry failed files` picks them up again.
+   */
+  private async cancelFiles(run: BackupRunRecord): Promise<void> {
+    if (!this.deps.cancelDownloads || run.waiting.length === 0) return;
+    const dropped = new Set(await this.deps.cancelDownloads(run.waiting));
+    for (const id of dropped) {
+      await markStatus(this.deps.db, id, 'failed', 'The backup was cancelled before this file was downloaded', { countAttempt: false }).catch(() => false);
+    }
+    run.waiting = run.waiting.filter((id) => !dropped.has(id));
+    run.counts.filesFailed += dropped.size;
+    await saveRun(this.deps.db, run, this.now());
+    this.deps.onUpdate?.(run);
   }
 
   private drive(run: BackupRunRecord): void {

@@ -13,7 +13,7 @@
  */
 import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
 import {
-  commitPrepared, finishJob, getArtifact, leaseDueJobs, markJobsStarted, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError,
+  commitPrepared, fetchJobId, finishJob, getArtifact, leaseDueJobs, markJobsStarted, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError,
 } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
@@ -199,6 +199,29 @@ export class CaptureQueue {
       .modify({ leaseUntil: null })
       .catch((err: unknown) => console.warn('[artifact-vault] could not release leases after storage full:', err));
     this.kick();
+  }
+
+  /**
+   * Drops the queued downloads of these artifacts (a cancelled backup): their jobs are deleted, claimed ones
+   * given up; a download already running finishes and is stored. Returns the artifact ids whose job went.
+   */
+  async cancelDownloads(artifactIds: readonly string[]): Promise<string[]> {
+    const ids = new Set(artifactIds.map(fetchJobId));
+    for (let i = this.ready.length - 1; i >= 0; i--) {
+      const { job } = this.ready[i]!;
+      if (!ids.has(job.id)) continue;
+      this.ready.splice(i, 1);
+      this.inFlight.delete(job.id);
+    }
+    if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+    const dropped = await this.db.transaction('rw', this.db.jobs, async () => {
+      const jobs = await this.db.jobs.bulkGet([...ids]);
+      const gone = jobs.filter((job): job is JobRecord => !!job && !this.inFlight.has(job.id));
+      await this.db.jobs.bulkDelete(gone.map((job) => job.id));
+      return gone.map((job) => job.artifactId);
+    });
+    this.kick();
+    return dropped;
   }
 
   /**

@@ -481,6 +481,29 @@ describe('CaptureQueue: downloads never wait for earlier files\' writes', () => 
   });
 });
 
+describe('CaptureQueue.cancelDownloads (a cancelled backup)', () => {
+  it('drops queued and claimed-ahead jobs; the download already running finishes and is stored', async () => {
+    const db = freshDb();
+    const [a, b, c, d] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'), ref('file_d'));
+    const gate = deferred();
+    const { queue, add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async (spec) => {
+      await gate.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'first download');
+    const running = ex.calls[0]!.artifactId;
+    const dropped = await queue.cancelDownloads([a!, b!, c!]);
+    expect(dropped.sort()).toEqual([a!, b!, c!].filter((id) => id !== running).sort());
+    gate.resolve();
+    await waitFor(statusIs(db, running, 'saved'), 'the running one saved');
+    await waitFor(statusIs(db, d!, 'saved'), 'the one not cancelled saved');
+    await queue.settled();
+    expect(ex.calls.map((call) => call.artifactId).sort()).toEqual([running, d!].sort());
+    expect(await db.jobs.count()).toBe(0);
+  });
+});
+
 describe('CaptureQueue: the worker first, a tab on refusal', () => {
   const refused = (cause: Failure['cause'] = 'auth'): ExecutorResult => ({ ok: false, refused: true, failure: { cause, reason: `refused (${cause})` } });
 
