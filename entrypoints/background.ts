@@ -18,7 +18,7 @@ export default defineBackground({
         await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json });
       },
       kick: () => queue.kick(),
-      cancelDownloads: (ids) => queue.cancelDownloads(ids),
+      cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
     });
   },
 });

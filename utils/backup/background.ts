@@ -21,7 +21,7 @@ export interface BackupBackgroundDeps {
   recordConversation(json: string, conversationId: string, gizmoId: string | null): Promise<void>;
   kick(): void;
   /** Drops queued downloads of a cancelled run (the capture queue's `cancelDownloads`). */
-  cancelDownloads(artifactIds: readonly string[]): Promise<string[]>;
+  cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]>;
 }
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
@@ -54,7 +54,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     },
     recordConversation: (json, id, gizmoId) => deps.recordConversation(json, id, gizmoId),
     kick: () => deps.kick(),
-    cancelDownloads: (ids) => deps.cancelDownloads(ids),
+    cancelDownloads: (ids, reason) => deps.cancelDownloads(ids, reason),
     onUpdate: () => {
       const alarms = (browser as Partial<typeof browser>).alarms;
       if (runner.isBusy() && !keepAlive) {

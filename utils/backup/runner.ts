@@ -14,7 +14,7 @@ import {
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
-import { enqueueJob, fetchJobId, markStatus, recordRefs } from '@/utils/vault';
+import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import type { BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
@@ -28,10 +28,10 @@ export interface RunnerDeps {
   /** New download jobs exist. */
   kick(): void;
   /**
-   * Drops the queued downloads of these artifacts (a cancelled run); ones already downloading finish.
-   * Returns the artifact ids whose download was dropped.
+   * Drops the queued downloads of these artifacts (a cancelled run), each ending `failed` with `reason`; ones
+   * already downloading finish (and end with `reason` rather than retry). Returns the artifact ids dropped.
    */
-  cancelDownloads?(artifactIds: readonly string[]): Promise<string[]>;
+  cancelDownloads?(artifactIds: readonly string[], reason: string): Promise<string[]>;
   now?: () => number;
   /** How often queued files are checked while the run waits for them. */
   settleEveryMs?: number;
@@ -129,10 +129,7 @@ export class BackupRunner {
    */
   private async cancelFiles(run: BackupRunRecord): Promise<void> {
     if (!this.deps.cancelDownloads || run.waiting.length === 0) return;
-    const dropped = new Set(await this.deps.cancelDownloads(run.waiting));
-    for (const id of dropped) {
-      await markStatus(this.deps.db, id, 'failed', 'The backup was cancelled before this file was downloaded', { countAttempt: false }).catch(() => false);
-    }
+    const dropped = new Set(await this.deps.cancelDownloads(run.waiting, 'The backup was cancelled before this file was downloaded'));
     run.waiting = run.waiting.filter((id) => !dropped.has(id));
     run.counts.filesFailed += dropped.size;
     await saveRun(this.deps.db, run, this.now());

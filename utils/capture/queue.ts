@@ -104,6 +104,8 @@ export class CaptureQueue {
   private readonly inFlight = new Set<string>();
   /** Jobs leased ahead of a free slot, with their records, in lease order. */
   private readonly ready: { job: JobRecord; record: ArtifactRecord | null }[] = [];
+  /** Running jobs of a cancelled backup, with the reason they end with if they fail (never retried). */
+  private readonly cancelled = new Map<string, string>();
   /** Jobs started since the last `markJobsStarted` write. */
   private readonly started: string[] = [];
   /** Whether a job is running (told to `onRunningChange`). */
@@ -202,10 +204,12 @@ export class CaptureQueue {
   }
 
   /**
-   * Drops the queued downloads of these artifacts (a cancelled backup): their jobs are deleted, claimed ones
-   * given up; a download already running finishes and is stored. Returns the artifact ids whose job went.
+   * Drops the queued downloads of these artifacts (a cancelled backup): their jobs are deleted (claimed ones
+   * given up) and each ends `failed` with `reason`, no attempt counted. A download already running finishes:
+   * stored if it succeeds, else it ends `failed` with `reason` instead of being retried. Returns the artifact
+   * ids whose job was dropped.
    */
-  async cancelDownloads(artifactIds: readonly string[]): Promise<string[]> {
+  async cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]> {
     const ids = new Set(artifactIds.map(fetchJobId));
     for (let i = this.ready.length - 1; i >= 0; i--) {
       const { job } = this.ready[i]!;
@@ -220,6 +224,8 @@ export class CaptureQueue {
       await this.db.jobs.bulkDelete(gone.map((job) => job.id));
       return gone.map((job) => job.artifactId);
     });
+    for (const id of ids) if (this.inFlight.has(id)) this.cancelled.set(id, reason);
+    for (const id of dropped) await markStatus(this.db, id, 'failed', reason, { countAttempt: false }).catch(() => false);
     this.kick();
     return dropped;
   }
@@ -324,6 +330,7 @@ export class CaptureQueue {
       .catch((err) => this.jobCrashed(job, err))
       .finally(() => {
         downloaded();
+        this.cancelled.delete(job.id);
         this.inFlight.delete(job.id);
         if (this.inFlight.size === 0 && this.running) this.setRunning(false);
         this.kick();
@@ -580,7 +587,10 @@ export class CaptureQueue {
   }
 
   private async applyFailure(jobId: string, artifactId: string, attemptsSoFar: number, failure: Failure): Promise<void> {
-    const decision = decide(failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
+    let decision = decide(failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
+    const cancelled = this.cancelled.get(jobId);
+    // Its backup was cancelled meanwhile: a verdict stands, a retry does not.
+    if (cancelled !== undefined && decision.action === 'retry') decision = { action: 'give-up', status: 'failed', reason: cancelled };
     if (decision.action === 'retry') {
       await rescheduleJob(this.db, jobId, this.opts.now() + decision.delayMs, failure.reason);
       await markStatus(this.db, artifactId, 'pending', `Retrying: ${failure.reason}`);

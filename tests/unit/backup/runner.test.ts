@@ -107,7 +107,7 @@ function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb =
       await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text });
     },
     kick: () => undefined,
-    cancelDownloads: (ids) => queue.cancelDownloads(ids),
+    cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
     settleEveryMs: 5,
   });
   return { db, runner, log: net.log };

@@ -493,14 +493,33 @@ describe('CaptureQueue.cancelDownloads (a cancelled backup)', () => {
     })) as ScriptedExecutor;
     await waitFor(() => ex.calls.length === 1 || null, 'first download');
     const running = ex.calls[0]!.artifactId;
-    const dropped = await queue.cancelDownloads([a!, b!, c!]);
+    const dropped = await queue.cancelDownloads([a!, b!, c!], 'cancelled');
     expect(dropped.sort()).toEqual([a!, b!, c!].filter((id) => id !== running).sort());
+    for (const id of dropped) expect(await getArtifact(db, id)).toMatchObject({ status: 'failed', reason: 'cancelled', attempts: 0 });
     gate.resolve();
     await waitFor(statusIs(db, running, 'saved'), 'the running one saved');
     await waitFor(statusIs(db, d!, 'saved'), 'the one not cancelled saved');
     await queue.settled();
     expect(ex.calls.map((call) => call.artifactId).sort()).toEqual([running, d!].sort());
     expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('a running download of a cancelled backup that fails ends failed with the reason instead of a retry', async () => {
+    const db = freshDb();
+    const [a] = await seed(db, ref('file_a'));
+    const gate = deferred();
+    const { queue, add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async () => {
+      await gate.promise;
+      return failure('server');
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'download started');
+    expect(await queue.cancelDownloads([a!], 'cancelled')).toEqual([]);
+    gate.resolve();
+    expect(await waitFor(statusIs(db, a!, 'failed'), 'ended')).toMatchObject({ reason: 'cancelled' });
+    expect(await getJob(db, fetchJobId(a!))).toBeNull();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ex.calls).toHaveLength(1);
   });
 });
 
