@@ -19,6 +19,7 @@ export default defineBackground({
       },
       kick: () => queue.kick(),
       workspace: workspaceOf,
+      cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
     });
   },
 });

@@ -223,9 +223,11 @@ void describe('Back up everything (library page)', { skip }, () => {
     assert.equal(dump.jobs.length, 0);
   });
 
-  void test('Pause holds the run, Resume goes on, Cancel stops it promptly', { timeout: 180_000 }, async () => {
+  void test('Pause holds the run, Resume goes on, Cancel stops it promptly, its queued files included', { timeout: 180_000 }, async () => {
     fake.state.conversations.clear();
     addHistory(fake.state, { count: 40, seed: 'pause' });
+    // Byte downloads hang, so files the run queued are still waiting when it is cancelled.
+    const stall = fake.state.addFault({ route: 'estuary', fault: 'stall' });
     const b = await launch();
     await signIn(b);
     await setPacing(b, { spacingMs: 300, basePauseMs: 1_000, capPauseMs: 2_000 });
@@ -248,6 +250,17 @@ void describe('Back up everything (library page)', { skip }, () => {
     await new Promise((r) => setTimeout(r, 2_000));
     assert.equal(conversationReads(fake.state.requests).length, atCancel, 'nothing read after Cancel');
     assert.ok(atCancel < 40);
+    // Its queued files were dropped with it: each ends failed with the reason; the ones already downloading
+    // end the same way when they fail (the stall times out), never retried. Nothing is left to download.
+    stall.remove();
+    await waitFor(async () => (await readVault(b)).jobs.length === 0, { timeout: 60_000, message: 'no download left after Cancel' });
+    const dump = await readVault(b);
+    const dropped = dump.artifacts.filter((a) => a.status === 'failed');
+    assert.ok(dropped.length > 0, 'some files were still queued at Cancel');
+    assert.deepEqual(dump.artifacts.filter((a) => a.status !== 'saved' && !(a.status === 'failed' && /cancelled/.test(a.reason ?? ''))).map((a) => `${a.id} ${a.status} ${a.reason}`), []);
+    const bytesAfter = fake.state.requests.filter((r) => r.route === 'estuary').length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(fake.state.requests.filter((r) => r.route === 'estuary').length, bytesAfter, 'no download after Cancel');
     // A new run can start afterwards.
     await page.getByRole('button', { name: 'Back up everything' }).waitFor();
   });

@@ -25,6 +25,8 @@ export interface BackupBackgroundDeps {
    * ChatGPT tabs last reported (null: the personal account).
    */
   workspace(origin: string, tabId: number | null): Promise<string | null>;
+  /** Drops queued downloads of a cancelled run (the capture queue's `cancelDownloads`). */
+  cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]>;
 }
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
@@ -58,6 +60,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     },
     recordConversation: (json, id, gizmoId, where) => deps.recordConversation(json, id, gizmoId, where),
     kick: () => deps.kick(),
+    cancelDownloads: (ids, reason) => deps.cancelDownloads(ids, reason),
     onUpdate: () => {
       const alarms = (browser as Partial<typeof browser>).alarms;
       if (runner.isBusy() && !keepAlive) {

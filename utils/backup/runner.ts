@@ -30,6 +30,11 @@ export interface RunnerDeps {
   recordConversation(json: string, conversationId: string, gizmoId: string | null, where: RunPlace): Promise<void>;
   /** New download jobs exist. */
   kick(): void;
+  /**
+   * Drops the queued downloads of these artifacts (a cancelled run), each ending `failed` with `reason`; ones
+   * already downloading finish (and end with `reason` rather than retry). Returns the artifact ids dropped.
+   */
+  cancelDownloads?(artifactIds: readonly string[], reason: string): Promise<string[]>;
   now?: () => number;
   /** How often queued files are checked while the run waits for them. */
   settleEveryMs?: number;
@@ -114,6 +119,7 @@ export class BackupRunner {
       live.run.state = state;
       live.controller.abort(new DOMException(reason, 'AbortError'));
       await live.done;
+      if (state === 'cancelled') await this.cancelFiles(live.run);
       return live.run;
     }
     const run = await this.deps.db.backupRuns.get(id);
@@ -122,7 +128,21 @@ export class BackupRunner {
     run.step = state === 'paused' ? 'Paused' : 'Cancelled';
     if (state === 'cancelled') run.finishedAt = this.now();
     await saveRun(this.deps.db, run, this.now());
+    if (state === 'cancelled') await this.cancelFiles(run);
     return run;
+  }
+
+  /**
+   * A cancelled run's queued files stop too: their downloads are dropped and each ends `failed` with the
+   * reason (no attempt counted), so a later run or `Retry failed files` picks them up again.
+   */
+  private async cancelFiles(run: BackupRunRecord): Promise<void> {
+    if (!this.deps.cancelDownloads || run.waiting.length === 0) return;
+    const dropped = new Set(await this.deps.cancelDownloads(run.waiting, 'The backup was cancelled before this file was downloaded'));
+    run.waiting = run.waiting.filter((id) => !dropped.has(id));
+    run.counts.filesFailed += dropped.size;
+    await saveRun(this.deps.db, run, this.now());
+    this.deps.onUpdate?.(run);
   }
 
   private drive(run: BackupRunRecord): void {

@@ -11,8 +11,10 @@
  * One background means one queue for every tab, so two tabs on one conversation produce one job per
  * artifact identity, and the vault's idempotent writes make a late duplicate harmless.
  */
-import type { ArtifactRecord, JobRecord, SaveBytesResult, VaultDb } from '@/utils/vault';
-import { finishJob, getArtifact, leaseDueJobs, markStatus, rescheduleJob, saveBytes } from '@/utils/vault';
+import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
+import {
+  commitPrepared, fetchJobId, finishJob, getArtifact, leaseDueJobs, markJobsStarted, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError,
+} from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from './backoff';
 import type { Failure } from './failure';
 import type { FetchedFile, JobSpec } from './fetcher';
@@ -48,10 +50,28 @@ export const WORKER_REFUSAL_MS = 10 * 60_000;
 const ALARM_AFTER_MS = 25_000;
 /** A job whose outcome could not be written this many times in a row is left alone until the worker restarts. */
 const MAX_BOOKKEEPING_FAILURES = 3;
+/**
+ * Downloaded bytes waiting for their commit. A job's download slot frees as soon as its bytes are in hand
+ * (the next download never waits for an earlier file's write); past this much waiting, no new download
+ * starts until commits catch up, so memory stays bounded when the disk is slower than the network.
+ */
+export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
+/**
+ * Jobs claimed beyond the free slots (with their records), enough to cover one claiming pass while slots
+ * keep freeing. Claimed and never begun costs nothing if the worker stops: recover() only gives them back.
+ */
+const LEASE_AHEAD = 8;
+/** Files waiting together commit in one transaction up to this many bytes (the first one always goes). */
+const COMMIT_BATCH_BYTES = 16 * 1024 * 1024;
+
+type PendingCommit = { prepared: PreparedBytes; resolve: (saved: SaveBytesResult) => void; reject: (err: unknown) => void };
 
 export interface QueueOptions {
   policy?: RetryPolicy;
-  /** Jobs running at once across all executors. */
+  /**
+   * Jobs running at once across all executors (default 8: in the worker, four resolving in its resolve lane
+   * while four download in its byte lane; the lanes, not this, bound what each asks of ChatGPT).
+   */
   maxInFlight?: number;
   /** A job's claim; a worker that dies mid-job releases it after this long at most. */
   leaseMs?: number;
@@ -80,7 +100,26 @@ export class CaptureQueue {
   private storageFull: StorageFullState | null = null;
   /** Jobs whose outcome could not be written, with how many times in a row (never retried in a tight loop). */
   private readonly bookkeepingFailures = new Map<string, number>();
+  /** Jobs this queue holds a lease on: leased ahead, downloading, or holding their bytes until the commit. */
   private readonly inFlight = new Set<string>();
+  /** Jobs leased ahead of a free slot, with their records, in lease order. */
+  private readonly ready: { job: JobRecord; record: ArtifactRecord | null }[] = [];
+  /** Running jobs of a cancelled backup, with the reason they end with if they fail (never retried). */
+  private readonly cancelled = new Map<string, string>();
+  /** Jobs started since the last `markJobsStarted` write. */
+  private readonly started: string[] = [];
+  /** Whether a job is running (told to `onRunningChange`). */
+  private running = false;
+  /** Jobs leased and not yet holding their bytes: what `maxInFlight` limits. */
+  private downloading = 0;
+  /** Bytes in hand waiting for the vault (see COMMIT_BACKLOG_BYTES). */
+  private backlogBytes = 0;
+  /**
+   * Files waiting for their write. Commits run one after another (a lease or a read waits for at most one
+   * write, never a pile), and whatever piled up during one commits together in the next transaction.
+   */
+  private readonly commitQueue: PendingCommit[] = [];
+  private committing = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -90,7 +129,7 @@ export class CaptureQueue {
   constructor(private readonly db: VaultDb, options: QueueOptions = {}) {
     this.opts = {
       policy: DEFAULT_POLICY,
-      maxInFlight: 4,
+      maxInFlight: 8,
       leaseMs: 120_000,
       now: Date.now,
       random: Math.random,
@@ -103,12 +142,17 @@ export class CaptureQueue {
    * A fresh background owns no running job, so any lease in the table belongs to a worker that stopped or
    * crashed mid-job: release them so interrupted work resumes at once, and count the interruption as an
    * attempt, so that a file whose download brings the worker down (too big for memory) ends as `failed`
-   * after the usual number of attempts instead of looping forever. Returns how many were released.
+   * after the usual number of attempts instead of looping forever. A job claimed ahead and never begun
+   * (no `startedAt`) is only given back. Returns how many were released.
    */
   async recover(): Promise<number> {
     const leased = await this.db.jobs.filter((job) => job.leaseUntil !== null).toArray();
     const reason = 'The extension stopped during the download';
     for (const job of leased) {
+      if (job.startedAt == null) {
+        await this.release(job.id);
+        continue;
+      }
       const record = await getArtifact(this.db, job.artifactId);
       if (!record || record.status === 'saved') {
         await finishJob(this.db, job.id);
@@ -133,6 +177,8 @@ export class CaptureQueue {
 
   removeExecutor(id: string): void {
     this.executors.delete(id);
+    // Jobs leased ahead for it may now have no executor: the next pass gives them back.
+    this.kick();
   }
 
   hasExecutor(): boolean {
@@ -157,8 +203,39 @@ export class CaptureQueue {
     this.kick();
   }
 
-  /** Run due jobs now (coalesced: calls during a pump schedule one more pass). */
+  /**
+   * Drops the queued downloads of these artifacts (a cancelled backup): their jobs are deleted (claimed ones
+   * given up) and each ends `failed` with `reason`, no attempt counted. A download already running finishes:
+   * stored if it succeeds, else it ends `failed` with `reason` instead of being retried. Returns the artifact
+   * ids whose job was dropped.
+   */
+  async cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]> {
+    const ids = new Set(artifactIds.map(fetchJobId));
+    for (let i = this.ready.length - 1; i >= 0; i--) {
+      const { job } = this.ready[i]!;
+      if (!ids.has(job.id)) continue;
+      this.ready.splice(i, 1);
+      this.inFlight.delete(job.id);
+    }
+    if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+    const dropped = await this.db.transaction('rw', this.db.jobs, async () => {
+      const jobs = await this.db.jobs.bulkGet([...ids]);
+      const gone = jobs.filter((job): job is JobRecord => !!job && !this.inFlight.has(job.id));
+      await this.db.jobs.bulkDelete(gone.map((job) => job.id));
+      return gone.map((job) => job.artifactId);
+    });
+    for (const id of ids) if (this.inFlight.has(id)) this.cancelled.set(id, reason);
+    for (const id of dropped) await markStatus(this.db, id, 'failed', reason, { countAttempt: false }).catch(() => false);
+    this.kick();
+    return dropped;
+  }
+
+  /**
+   * Run due jobs now: a job already leased ahead starts at once, without waiting for a database pass; the
+   * pass that leases more is coalesced (calls during a pump schedule one more pass).
+   */
   kick(): void {
+    this.startReady();
     if (this.pumping) {
       this.again = true;
       return;
@@ -188,36 +265,95 @@ export class CaptureQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = this.opts.now();
-    const free = this.opts.maxInFlight - this.inFlight.size;
-    if (free > 0 && !this.storageFull && this.hasUsableExecutor()) {
-      // One transaction claims every job this pass starts (leases stay cheap however long the queue).
+    if (this.storageFull || !this.hasUsableExecutor()) this.releaseReady();
+    // Claim enough for every free slot plus LEASE_AHEAD more, so that a slot freeing later starts its next
+    // job at once instead of waiting for this transaction (which queues behind a file's write).
+    const want = this.opts.maxInFlight + LEASE_AHEAD - this.downloading - this.ready.length;
+    // Nothing claimed because nothing can run yet also counts as exhausted: the next wake-up is then computed.
+    let exhausted = want > 0;
+    if (want > 0 && !this.storageFull && this.hasUsableExecutor()) {
+      // One transaction claims every job this pass takes (leases stay cheap however long the queue).
       const leased = await leaseDueJobs(
         this.db,
         now,
-        free,
+        want,
         this.opts.leaseMs,
         (job) => this.inFlight.has(job.id) || (this.bookkeepingFailures.get(job.id) ?? 0) >= MAX_BOOKKEEPING_FAILURES,
       );
-      for (const job of leased) {
-        const slot = this.pickExecutor(job.conversationId);
-        if (!slot || this.storageFull) {
-          await this.release(job.id);
-          continue;
-        }
+      exhausted = leased.length < want;
+      // The records come with the lease (one read per pass, not one per job at its start).
+      const records = leased.length > 0 ? await this.db.artifacts.bulkGet(leased.map((job) => job.artifactId)) : [];
+      leased.forEach((job, i) => {
         this.inFlight.add(job.id);
-        if (this.inFlight.size === 1) this.opts.onRunningChange?.(true);
-        slot.running++;
-        void this.runJob(job, slot)
-          .catch((err) => this.jobCrashed(job, err))
-          .finally(() => {
-            this.inFlight.delete(job.id);
-            if (this.inFlight.size === 0) this.opts.onRunningChange?.(false);
-            slot.running--;
-            this.kick();
-          });
-      }
+        this.ready.push({ job, record: records[i] ?? null });
+      });
+      if (this.storageFull || !this.hasUsableExecutor()) this.releaseReady();
+      this.startReady();
     }
-    await this.scheduleNext();
+    await this.scheduleNext(exhausted);
+  }
+
+  /** Starts leased-ahead jobs while a slot is free and the commits keep up. */
+  private startReady(): void {
+    while (this.ready.length > 0 && this.downloading < this.opts.maxInFlight && !this.backlogFull() && !this.storageFull) {
+      const slot = this.pickExecutor(this.ready[0]!.job.conversationId);
+      if (!slot) return;
+      const { job, record } = this.ready.shift()!;
+      this.start(job, record, slot);
+    }
+  }
+
+  /** Gives back the leases of jobs claimed ahead that cannot start now (storage full, no executor). */
+  private releaseReady(): void {
+    for (const { job } of this.ready.splice(0)) {
+      this.inFlight.delete(job.id);
+      void this.release(job.id).catch((err: unknown) => console.warn('[artifact-vault] could not release a lease:', err));
+    }
+    if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+  }
+
+  private start(job: JobRecord, record: ArtifactRecord | null, slot: Slot): void {
+    if (!this.running) this.setRunning(true);
+    this.noteStarted(job.id);
+    this.downloading++;
+    slot.running++;
+    let holding = true;
+    // Called once the bytes are in hand (or the job ended without any): the slot goes to the next job.
+    const downloaded = () => {
+      if (!holding) return;
+      holding = false;
+      this.downloading--;
+      slot.running--;
+      this.kick();
+    };
+    void this.runJob(job, record, slot, downloaded)
+      .catch((err) => this.jobCrashed(job, err))
+      .finally(() => {
+        downloaded();
+        this.cancelled.delete(job.id);
+        this.inFlight.delete(job.id);
+        if (this.inFlight.size === 0 && this.running) this.setRunning(false);
+        this.kick();
+      });
+  }
+
+  /** Records (one write for the jobs started in the same turn, not awaited) which claimed jobs began. */
+  private noteStarted(id: string): void {
+    this.started.push(id);
+    if (this.started.length > 1) return;
+    queueMicrotask(() => {
+      const ids = this.started.splice(0);
+      markJobsStarted(this.db, ids, this.opts.now()).catch((err: unknown) => console.warn('[artifact-vault] could not mark jobs started:', err));
+    });
+  }
+
+  private setRunning(running: boolean): void {
+    this.running = running;
+    this.opts.onRunningChange?.(running);
+  }
+
+  private backlogFull(): boolean {
+    return this.backlogBytes >= COMMIT_BACKLOG_BYTES;
   }
 
   private workerUsable(): boolean {
@@ -248,9 +384,10 @@ export class CaptureQueue {
    * short poll: with nothing due there is no timer at all, and while storage is full the periodic storage
    * check is what resumes.
    */
-  private async scheduleNext(): Promise<void> {
-    if (this.inFlight.size >= this.opts.maxInFlight) {
-      // Every slot busy: a finishing job kicks the queue, so there is nothing to wait for, nor to query.
+  private async scheduleNext(exhausted: boolean): Promise<void> {
+    if (!this.storageFull && (this.downloading >= this.opts.maxInFlight || this.backlogFull() || !exhausted)) {
+      // Every slot busy, the commits behind, or more due than this pass took: a finishing download or commit
+      // kicks the queue, so there is nothing to wait for, nor to query.
       if (!this.busy) {
         this.busy = true;
         this.opts.onBusyChange?.(true);
@@ -283,8 +420,7 @@ export class CaptureQueue {
     return this.busy;
   }
 
-  private async runJob(job: JobRecord, slot: Slot): Promise<void> {
-    const record = await getArtifact(this.db, job.artifactId);
+  private async runJob(job: JobRecord, record: ArtifactRecord | null, slot: Slot, downloaded: () => void): Promise<void> {
     if (!record || record.status === 'saved') {
       // Saved by another path (a restore, an earlier duplicate job) or deleted: nothing left to do.
       await finishJob(this.db, job.id);
@@ -336,22 +472,20 @@ export class CaptureQueue {
         result = { ok: false, failure: result.failure };
       }
     }
+    // The network part is over: the slot goes to the next job before this one's outcome is written.
+    const size = result.ok ? (result.bytes instanceof Blob ? result.bytes.size : result.bytes.byteLength) : 0;
+    this.backlogBytes += size;
+    downloaded();
     if (result.ok) {
       let saved: SaveBytesResult;
       try {
-        // One commit per file: the bytes, the record and the finished job together.
-        saved = await saveBytes(this.db, job.artifactId, result.bytes, {
-          mimeType: result.file.mimeType,
-          fileId: result.file.fileId,
-          fileName: result.file.fileName,
-          owned: true,
-          finishJob: job.id,
-        });
+        saved = await this.commit(job, result);
       } catch (err) {
         if (!isQuotaError(err)) throw err;
-        const size = result.bytes instanceof Blob ? result.bytes.size : result.bytes.byteLength;
         await this.enterStorageFull(job.id, size);
         return;
+      } finally {
+        this.backlogBytes -= size;
       }
       this.bookkeepingFailures.delete(job.id);
       this.opts.onSettled?.(saved.record);
@@ -363,6 +497,66 @@ export class CaptureQueue {
       return;
     }
     await this.applyFailure(job.id, job.artifactId, job.attempts, result.failure);
+  }
+
+  /**
+   * One commit per file: the bytes, the record and the finished job together. Hashing and sniffing run as
+   * soon as the bytes are in hand (alongside other files' writes); the write itself waits its turn.
+   */
+  private async commit(job: JobRecord, result: Extract<ExecutorResult, { ok: true }>): Promise<SaveBytesResult> {
+    const prepared = await prepareBytes(job.artifactId, result.bytes, {
+      mimeType: result.file.mimeType,
+      fileId: result.file.fileId,
+      fileName: result.file.fileName,
+      owned: true,
+      finishJob: job.id,
+    });
+    return new Promise<SaveBytesResult>((resolve, reject) => {
+      this.commitQueue.push({ prepared, resolve, reject });
+      void this.drainCommits();
+    });
+  }
+
+  private async drainCommits(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.commitQueue.length > 0) {
+        let bytes = 0;
+        let n = 0;
+        while (n < this.commitQueue.length && (n === 0 || bytes + this.commitQueue[n]!.prepared.size <= COMMIT_BATCH_BYTES)) {
+          bytes += this.commitQueue[n]!.prepared.size;
+          n++;
+        }
+        const batch = this.commitQueue.splice(0, n);
+        let written: string[] = [];
+        try {
+          // The bytes first, in a transaction of their own, so leases and record reads never queue behind
+          // them; then records and finished jobs in a short one.
+          const prepared = batch.map((c) => c.prepared);
+          written = await storeBlobs(this.db, prepared);
+          const outcomes = await commitPrepared(this.db, prepared, written);
+          batch.forEach((c, i) => settleCommit(c, outcomes[i]!));
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
+          // A failed transaction wrote nothing: each file again on its own, so a failing write (quota) fails
+          // exactly its own job and the others are stored.
+          for (const c of batch) {
+            try {
+              const own = [...written.filter((sha) => sha === c.prepared.sha256), ...(await storeBlobs(this.db, [c.prepared]))];
+              settleCommit(c, (await commitPrepared(this.db, [c.prepared], own))[0]!);
+            } catch (alone) {
+              c.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   private async execute(executor: Executor, spec: JobSpec): Promise<ExecutorResult> {
@@ -393,7 +587,10 @@ export class CaptureQueue {
   }
 
   private async applyFailure(jobId: string, artifactId: string, attemptsSoFar: number, failure: Failure): Promise<void> {
-    const decision = decide(failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
+    let decision = decide(failure, attemptsSoFar + 1, this.opts.policy, this.opts.random);
+    const cancelled = this.cancelled.get(jobId);
+    // Its backup was cancelled meanwhile: a verdict stands, a retry does not.
+    if (cancelled !== undefined && decision.action === 'retry') decision = { action: 'give-up', status: 'failed', reason: cancelled };
     if (decision.action === 'retry') {
       await rescheduleJob(this.db, jobId, this.opts.now() + decision.delayMs, failure.reason);
       await markStatus(this.db, artifactId, 'pending', `Retrying: ${failure.reason}`);
@@ -437,6 +634,11 @@ export class CaptureQueue {
     const record = await getArtifact(this.db, artifactId);
     if (record) this.opts.onSettled?.(record);
   }
+}
+
+function settleCommit(c: PendingCommit, outcome: SaveBytesResult | VaultError): void {
+  if (outcome instanceof VaultError) c.reject(outcome);
+  else c.resolve(outcome);
 }
 
 /** Whether an error (or the IndexedDB/Dexie error inside it) says the storage quota is exhausted. */

@@ -19,8 +19,8 @@ export const DEFAULT_ORIGIN = 'https://chatgpt.com';
 /**
  * Conversation reads and backup listings one at a time, 250 ms apart (chatgpt-surface.md section 7: reads are
  * what is rate-limited). File resolutions four at a time with no gap, as the web app resolves the images it
- * shows; four byte downloads at once, as many as the queue runs: a few bodies in parallel keep the connection
- * busy without hammering the file host.
+ * shows; four byte downloads at once (the queue runs eight jobs, so resolutions overlap downloads): a few bodies
+ * in parallel keep the connection busy without hammering the file host.
  */
 const WORKER_LANES: LaneOptions = { jsonGapMs: 250, resolveConcurrency: 4, bytesConcurrency: 4 };
 

@@ -18,7 +18,7 @@ import {
 } from '@/utils/model';
 import { isByteSource, sha256Hex, toBytes, type ByteSource } from '@/utils/files/bytes';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
-import type { ArtifactRecord, VaultDb } from './db';
+import type { ArtifactRecord, BlobRecord, VaultDb } from './db';
 import { VaultError, describe, requireFinite, requireId } from './errors';
 
 const FALLBACK_MIME = 'application/octet-stream';
@@ -208,13 +208,25 @@ function isArrayBufferView(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
   return Object.prototype.toString.call(data.buffer) === '[object ArrayBuffer]';
 }
 
-/** Stores an artifact's bytes and marks it `saved`. See the module comment for the rules. */
-export async function saveBytes(
-  db: VaultDb,
-  artifactId: string,
-  data: ByteSource,
-  info: SaveBytesInfo = {},
-): Promise<SaveBytesResult> {
+/**
+ * One file ready to commit: validated, hashed, sniffed and its Blob built, so that the transaction that
+ * stores it only reads the record and writes (an IndexedDB transaction commits as soon as it awaits
+ * anything that is not IndexedDB, so WebCrypto could not run inside it anyway).
+ */
+export interface PreparedBytes {
+  artifactId: string;
+  sha256: string;
+  size: number;
+  mimeType: string;
+  blob: Blob;
+  fileId: string | null;
+  fileName: string | null;
+  source: ArtifactSource | undefined;
+  jobId: string | undefined;
+}
+
+/** Checks the input and does every step of `saveBytes` that needs no database. */
+export async function prepareBytes(artifactId: string, data: ByteSource, info: SaveBytesInfo = {}): Promise<PreparedBytes> {
   requireId(artifactId, 'artifactId');
   if (!isByteSource(data)) throw new VaultError('invalid-argument', `data must be a Blob, ArrayBuffer or Uint8Array, got ${describe(data)}`);
   if (typeof info !== 'object' || info === null) throw new VaultError('invalid-argument', 'info must be an object');
@@ -224,48 +236,128 @@ export async function saveBytes(
   const source = info.source === undefined ? undefined : requireSource(info.source, 'info.source');
   const jobId = info.finishJob === undefined ? undefined : requireId(info.finishJob, 'info.finishJob');
 
-  // Hash and sniff outside the transaction: an IndexedDB transaction commits as soon as it awaits
-  // anything that is not IndexedDB, so WebCrypto cannot run inside it.
   const bytes = info.owned === true && data instanceof Uint8Array && isArrayBufferView(data) ? data : await toBytes(data);
   const sha256 = await sha256Hex(bytes);
   const mimeType = sniffMime(bytes) ?? (declaredMime?.trim() || FALLBACK_MIME);
-  const size = bytes.byteLength;
+  return { artifactId, sha256, size: bytes.byteLength, mimeType, blob: new Blob([bytes], { type: mimeType }), fileId, fileName, source, jobId };
+}
 
-  return db.transaction('rw', db.artifacts, db.blobs, db.jobs, async (): Promise<SaveBytesResult> => {
-    const record = await db.artifacts.get(artifactId);
-    if (!record) throw new VaultError('not-found', `no artifact ${artifactId}`);
-    const now = Date.now();
-    if (jobId !== undefined) await db.jobs.delete(jobId);
-
-    if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== sha256) {
-      // First copy wins (contracts.md: "when both have bytes the existing copy stays").
-      const kept = record.fileId === null && fileId !== null ? { ...record, fileId, updatedAt: now } : record;
-      if (kept !== record) await db.artifacts.put(kept);
-      return { sha256: record.sha256, size: record.size ?? 0, mimeType: record.mimeType ?? FALLBACK_MIME, deduplicated: true, record: kept };
+/**
+ * Writes the bytes of prepared files the vault does not hold yet, in a transaction that touches nothing but
+ * `blobs`: the long part of storing a file then never holds up reads and writes of records and jobs (the
+ * capture queue's leases). `commitPrepared` must follow with the returned SHA-256s; until it has, the new
+ * blobs are referenced by nothing (a worker stopped in between leaves them unreferenced, never a record
+ * without its bytes). Returns the SHA-256s it wrote.
+ */
+export async function storeBlobs(db: VaultDb, items: readonly PreparedBytes[]): Promise<string[]> {
+  return db.transaction('rw', db.blobs, async () => {
+    const shas = [...new Set(items.map((p) => p.sha256))];
+    // Keys only: never read a stored blob to learn that it exists.
+    const present = new Set<string>(await db.blobs.where('sha256').anyOf(shas).primaryKeys());
+    const fresh = new Map<string, BlobRecord>();
+    for (const p of items) {
+      if (!present.has(p.sha256) && !fresh.has(p.sha256)) fresh.set(p.sha256, { sha256: p.sha256, blob: p.blob, size: p.size, mimeType: p.mimeType });
     }
-
-    const blobExists = (await db.blobs.where('sha256').equals(sha256).count()) > 0;
-    if (!blobExists) {
-      await db.blobs.add({ sha256, blob: new Blob([bytes], { type: mimeType }), size, mimeType });
-    }
-    const again = record.status === 'saved' && record.sha256 === sha256;
-    const name = fileName ?? record.fileName;
-    const saved: ArtifactRecord = {
-      ...record,
-      fileId: record.fileId ?? fileId,
-      fileName: name === null ? null : withExtension(name, mimeType),
-      status: 'saved',
-      reason: null,
-      sha256,
-      size,
-      mimeType,
-      source: again ? record.source : (source ?? record.source),
-      capturedAt: again && record.capturedAt !== null ? record.capturedAt : now,
-      updatedAt: now,
-    };
-    await db.artifacts.put(saved);
-    return { sha256, size, mimeType, deduplicated: blobExists, record: saved };
+    if (fresh.size > 0) await db.blobs.bulkAdd([...fresh.values()]);
+    return [...fresh.keys()];
   });
+}
+
+/**
+ * Commits prepared files in ONE transaction (one disk flush for all of them). Each file's outcome is
+ * its own entry: a result, or a `not-found` VaultError when its artifact is gone (the others still
+ * commit). A failing write (QuotaExceededError) aborts the transaction and rejects the whole call; the
+ * caller then knows nothing of the batch was written. Files for the same artifact apply in order.
+ * `written`: blobs `storeBlobs` just wrote for these files; a blob missing meanwhile (its other owner
+ * deleted) is written again, and one that no record ends up using (the first copy won) is removed.
+ */
+export async function commitPrepared(
+  db: VaultDb,
+  items: readonly PreparedBytes[],
+  written: readonly string[] = [],
+): Promise<(SaveBytesResult | VaultError)[]> {
+  return db.transaction('rw', db.artifacts, db.blobs, db.jobs, async () => {
+    const artifactIds = [...new Set(items.map((p) => p.artifactId))];
+    const shas = [...new Set(items.map((p) => p.sha256))];
+    const [records, blobKeys] = await Promise.all([
+      db.artifacts.bulkGet(artifactIds),
+      // Keys only: never read a stored blob to learn that it exists.
+      db.blobs.where('sha256').anyOf(shas).primaryKeys(),
+    ]);
+    const current = new Map<string, ArtifactRecord>();
+    artifactIds.forEach((id, i) => {
+      const r = records[i];
+      if (r) current.set(id, r);
+    });
+    const stored = new Set<string>(blobKeys);
+    const changed = new Set<string>();
+    const newBlobs: BlobRecord[] = [];
+    const jobs: string[] = [];
+    const now = Date.now();
+    const results = items.map((p): SaveBytesResult | VaultError => {
+      const record = current.get(p.artifactId);
+      // Its job stays, as when a lone save throws: the queue sees the artifact gone and ends the job.
+      if (!record) return new VaultError('not-found', `no artifact ${p.artifactId}`);
+      if (p.jobId !== undefined) jobs.push(p.jobId);
+      if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256) {
+        // First copy wins (contracts.md: "when both have bytes the existing copy stays").
+        let kept = record;
+        if (record.fileId === null && p.fileId !== null) {
+          kept = { ...record, fileId: p.fileId, updatedAt: now };
+          current.set(p.artifactId, kept);
+          changed.add(p.artifactId);
+        }
+        return { sha256: record.sha256, size: record.size ?? 0, mimeType: record.mimeType ?? FALLBACK_MIME, deduplicated: true, record: kept };
+      }
+      const blobExists = stored.has(p.sha256);
+      if (!blobExists) {
+        newBlobs.push({ sha256: p.sha256, blob: p.blob, size: p.size, mimeType: p.mimeType });
+        stored.add(p.sha256);
+      }
+      const again = record.status === 'saved' && record.sha256 === p.sha256;
+      const name = p.fileName ?? record.fileName;
+      const saved: ArtifactRecord = {
+        ...record,
+        fileId: record.fileId ?? p.fileId,
+        fileName: name === null ? null : withExtension(name, p.mimeType),
+        status: 'saved',
+        reason: null,
+        sha256: p.sha256,
+        size: p.size,
+        mimeType: p.mimeType,
+        source: again ? record.source : (p.source ?? record.source),
+        capturedAt: again && record.capturedAt !== null ? record.capturedAt : now,
+        updatedAt: now,
+      };
+      current.set(p.artifactId, saved);
+      changed.add(p.artifactId);
+      return { sha256: p.sha256, size: p.size, mimeType: p.mimeType, deduplicated: blobExists && !written.includes(p.sha256), record: saved };
+    });
+    const used = new Set([...changed].map((id) => current.get(id)!.sha256));
+    for (const sha of written) {
+      if (!used.has(sha) && (await db.artifacts.where('sha256').equals(sha).count()) === 0) await db.blobs.delete(sha);
+    }
+    // Requests are issued without awaiting each other; the transaction orders and commits them together.
+    const writes: Promise<unknown>[] = [];
+    if (jobs.length > 0) writes.push(db.jobs.bulkDelete(jobs));
+    if (newBlobs.length > 0) writes.push(db.blobs.bulkAdd(newBlobs));
+    if (changed.size > 0) writes.push(db.artifacts.bulkPut([...changed].map((id) => current.get(id)!)));
+    await Promise.all(writes);
+    return results;
+  });
+}
+
+/** Stores an artifact's bytes and marks it `saved`. See the module comment for the rules. */
+export async function saveBytes(
+  db: VaultDb,
+  artifactId: string,
+  data: ByteSource,
+  info: SaveBytesInfo = {},
+): Promise<SaveBytesResult> {
+  const prepared = await prepareBytes(artifactId, data, info);
+  const [outcome] = await commitPrepared(db, [prepared]);
+  if (outcome instanceof VaultError) throw outcome;
+  return outcome!;
 }
 
 export interface MarkStatusOptions {

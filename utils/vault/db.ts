@@ -77,6 +77,11 @@ export interface JobRecord {
   nextAttemptAt: number;
   /** A worker's claim; a lease in the past is dead and the job can be claimed again. */
   leaseUntil: number | null;
+  /**
+   * When the claimed job actually began (the queue claims a few ahead of its free slots); null or absent for
+   * a claim not started yet. Only a started job counts an attempt when its worker stops mid-job.
+   */
+  startedAt?: number | null;
   lastError: string | null;
   createdAt: number;
   /** Job-specific data (may hold a signed URL until the job ends; never copied into artifact records). */

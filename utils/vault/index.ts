@@ -4,10 +4,10 @@ export type { ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, B
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
 export {
-  FILLABLE, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, recordRefs, saveBytes,
+  FILLABLE, commitPrepared, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, saveBytes, storeBlobs,
 } from './artifacts';
-export type { ListArtifactsQuery, MarkStatusOptions, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
+export type { ListArtifactsQuery, MarkStatusOptions, PreparedBytes, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
 export { getSnapshot, listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
 export type { SaveSnapshotOptions, SaveSnapshotResult, SnapshotRank } from './snapshots';
-export { enqueueJob, fetchJobId, finishJob, getJob, leaseDueJobs, pendingJobCount, rescheduleJob } from './jobs';
+export { enqueueJob, fetchJobId, finishJob, getJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob } from './jobs';
 export type { JobInput } from './jobs';

@@ -84,9 +84,25 @@ export async function leaseDueJobs(
       .and((j) => (j.leaseUntil === null || j.leaseUntil <= now) && !skip(j))
       .limit(limit)
       .toArray();
-    const leased = due.map((j) => ({ ...j, leaseUntil: now + ms }));
+    const leased = due.map((j) => ({ ...j, leaseUntil: now + ms, startedAt: null }));
     await db.jobs.bulkPut(leased);
     return leased;
+  });
+}
+
+/**
+ * Marks claimed jobs as begun (`startedAt`), in one transaction; jobs gone or no longer claimed are left
+ * alone. The queue does not wait for it before starting a download: a worker stopped before it lands
+ * counts no attempt for that job, the lenient side.
+ */
+export async function markJobsStarted(db: VaultDb, ids: readonly string[], at: number): Promise<void> {
+  ids.forEach((id, i) => requireId(id, `ids[${i}]`));
+  requireFinite(at, 'at');
+  if (ids.length === 0) return;
+  await db.transaction('rw', db.jobs, async () => {
+    const jobs = await db.jobs.bulkGet([...ids]);
+    const started = jobs.filter((j): j is JobRecord => !!j && j.leaseUntil !== null).map((j) => ({ ...j, startedAt: at }));
+    if (started.length > 0) await db.jobs.bulkPut(started);
   });
 }
 

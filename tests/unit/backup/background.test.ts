@@ -23,12 +23,12 @@ describe('startBackupBackground: who may send what', () => {
     ['backupStatus', { runId: 'everything' }],
     ['backupControl', { runId: 'everything', action: 'cancel' }],
   ])('%s from a content script is refused', async (type, data) => {
-    startBackupBackground({ db: createVaultDb(`t-${Math.random().toString(36).slice(2)}`), recordConversation: () => Promise.resolve(), kick: () => undefined, workspace: () => Promise.resolve(null) });
+    startBackupBackground({ db: createVaultDb(`t-${Math.random().toString(36).slice(2)}`), recordConversation: () => Promise.resolve(), kick: () => undefined, workspace: () => Promise.resolve(null), cancelDownloads: () => Promise.resolve([]) });
     expect((await send(type, data, contentScript)).err?.message).toMatch(/extension's own pages/);
   });
 
   it('backupStatus from the popup is answered', async () => {
-    startBackupBackground({ db: createVaultDb(`t-${Math.random().toString(36).slice(2)}`), recordConversation: () => Promise.resolve(), kick: () => undefined, workspace: () => Promise.resolve(null) });
+    startBackupBackground({ db: createVaultDb(`t-${Math.random().toString(36).slice(2)}`), recordConversation: () => Promise.resolve(), kick: () => undefined, workspace: () => Promise.resolve(null), cancelDownloads: () => Promise.resolve([]) });
     expect(await send('backupStatus', { runId: 'everything' }, popup)).toEqual({ res: null });
   });
 });

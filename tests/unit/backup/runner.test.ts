@@ -115,6 +115,7 @@ function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb =
       await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account });
     },
     kick: () => undefined,
+    cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
     settleEveryMs: 5,
   });
   return { db, runner, log: net.log };
@@ -292,6 +293,23 @@ describe('BackupRunner', () => {
     expect(reads(second.log)).toHaveLength(7);
     expect(await db.artifacts.count()).toBe(24);
     expect((await db.artifacts.toArray()).every((a) => a.status === 'saved')).toBe(true);
+  });
+
+  it('Cancel drops the files the run queued: each ends failed with the reason, no attempt counted, no job left', async () => {
+    const b = backend(30);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    while (reads(log).length < 4) await new Promise((r) => setTimeout(r, 2));
+    const cancelled = await runner.cancel(EVERYTHING_RUN);
+    expect(cancelled?.state).toBe('cancelled');
+    const artifacts = await db.artifacts.toArray();
+    expect(artifacts.length).toBeGreaterThan(0);
+    expect(await db.jobs.count()).toBe(0);
+    for (const a of artifacts) {
+      expect(a).toMatchObject({ status: 'failed', attempts: 0, reason: 'The backup was cancelled before this file was downloaded' });
+    }
+    expect(cancelled?.counts.filesFailed).toBe(artifacts.length);
+    expect(cancelled?.waiting).toEqual([]);
   });
 
   it('Pause stops before the next request, Resume goes on, Cancel ends the run', async () => {

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure } from '@/utils/capture/failure';
 import type { JobSpec } from '@/utils/capture/fetcher';
-import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
+import { CaptureQueue, COMMIT_BACKLOG_BYTES, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
-  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, recordRefs, type ArtifactRecord, type VaultDb,
+  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
 } from '@/utils/vault';
 import { deferred, firstDiff, randomBytes, waitFor } from './helpers';
 
@@ -23,7 +23,8 @@ function ref(fileId: string, over: Partial<ArtifactRef> = {}): ArtifactRef {
 
 /** PNG-looking bytes unique to an artifact, so a mix-up shows as a wrong hash. */
 function pngFor(artifactId: string): Uint8Array<ArrayBuffer> {
-  const body = randomBytes(3_000, [...artifactId].reduce((h, c) => h * 31 + c.charCodeAt(0), 7));
+  // Math.imul keeps the hash an integer: a float past 2^53 loses the characters that tell ids apart.
+  const body = randomBytes(3_000, [...artifactId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 7));
   const out = new Uint8Array(PNG_HEAD.length + body.length);
   out.set(PNG_HEAD);
   out.set(body, PNG_HEAD.length);
@@ -233,11 +234,12 @@ describe('CaptureQueue', () => {
     expect(next.calls).toHaveLength(1);
   });
 
-  it('recover() releases leases left by a dead worker so a new queue resumes at once, counting the interruption', async () => {
+  it('recover() releases leases left by a dead worker so a new queue resumes at once, counting the interruption only for a begun job', async () => {
     const db = freshDb();
-    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
-    // A worker that died mid-job left a 10-minute lease on one job.
-    expect((await leaseDueJobs(db, Date.now(), 1, 10 * 60_000, (j) => j.id !== fetchJobId(a!))).length).toBe(1);
+    const [a, b, c] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'));
+    // A worker that died mid-job left a 10-minute lease on a job it had begun (a) and one it had only claimed ahead (c).
+    expect((await leaseDueJobs(db, Date.now(), 2, 10 * 60_000, (j) => j.id === fetchJobId(b!))).length).toBe(2);
+    await markJobsStarted(db, [fetchJobId(a!)], Date.now());
 
     const before = makeQueue(db);
     const blocked = before.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
@@ -247,12 +249,15 @@ describe('CaptureQueue', () => {
     before.queue.removeExecutor(blocked.id);
 
     const after = makeQueue(db);
-    expect(await after.queue.recover()).toBe(1);
+    expect(await after.queue.recover()).toBe(2);
     expect(await getJob(db, fetchJobId(a!))).toMatchObject({ leaseUntil: null, attempts: 1 });
     expect(await getArtifact(db, a!)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await getJob(db, fetchJobId(c!))).toMatchObject({ leaseUntil: null, attempts: 0 });
+    expect(await getArtifact(db, c!)).toMatchObject({ status: 'pending', attempts: 0, reason: null });
     const ex = after.add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
     await waitFor(statusIs(db, a!, 'saved'), 'the interrupted job resumed', 1_000);
-    expect(ex.calls.map((c) => c.artifactId)).toEqual([a]);
+    await waitFor(statusIs(db, c!, 'saved'), 'the job claimed ahead resumed', 1_000);
+    expect(ex.calls.map((call) => call.artifactId).sort()).toEqual([a, c].sort());
   });
 
   it('two executors and duplicate enqueues: one fetch per artifact', async () => {
@@ -378,6 +383,146 @@ describe('CaptureQueue', () => {
   });
 });
 
+describe('CaptureQueue: downloads never wait for earlier files\' writes', () => {
+  /**
+   * Holds the blobs table with a transaction that stays busy until released (a slow disk write), and counts
+   * how many files each blob write carried.
+   */
+  function holdWrites(db: VaultDb) {
+    let released = false;
+    const held = db.transaction('rw', db.blobs, async () => {
+      while (!released) await db.blobs.count();
+    });
+    const sizes: number[] = [];
+    const real = db.blobs.bulkAdd.bind(db.blobs);
+    const spy = vi.spyOn(db.blobs, 'bulkAdd').mockImplementation(((items: unknown[]) => {
+      sizes.push(items.length);
+      return real(items as never);
+    }) as typeof db.blobs.bulkAdd);
+    const release = async () => {
+      released = true;
+      await held;
+    };
+    return { release, sizes, spy, real };
+  }
+
+  it('a slot frees once the bytes are in hand: the next download starts while the first file is still being written', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const writes = holdWrites(db);
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 2 || null, 'second download started');
+    expect((await getArtifact(db, a!))?.status).toBe('pending'); // its write is still held
+    await writes.release();
+    await waitFor(statusIs(db, a!, 'saved'), 'a saved');
+    await waitFor(statusIs(db, b!, 'saved'), 'b saved');
+    expect(ex.maxRunning).toBe(1);
+  });
+
+  it('bytes waiting for their write are bounded: past COMMIT_BACKLOG_BYTES no new download starts until writes catch up', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ...['a', 'b', 'c', 'd'].map((f) => ref(`file_${f}`)));
+    const writes = holdWrites(db);
+    const big = Math.ceil((COMMIT_BACKLOG_BYTES * 0.6) / 1024) * 1024;
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => {
+      const bytes = new Uint8Array(big);
+      bytes.set(pngFor(spec.artifactId));
+      return ok(spec, bytes);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 2 || null, 'two downloads');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ex.calls).toHaveLength(2); // 1.2 x the limit is waiting: the third waits too
+    await writes.release();
+    for (const id of ids) await waitFor(statusIs(db, id, 'saved'), `${id} saved`, 10_000);
+    expect(ex.calls).toHaveLength(4);
+  });
+
+  it('files downloaded during one write commit together in the next; a failed batch is retried file by file', async () => {
+    const db = freshDb();
+    const ids = await seed(db, ...['a', 'b', 'c', 'd'].map((f) => ref(`file_${f}`)));
+    const writes = holdWrites(db);
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 4 || null, 'all four downloaded');
+    await new Promise((r) => setTimeout(r, 50));
+    // The batch of three fails once (not for quota): each file is then written on its own.
+    writes.spy.mockImplementation(((items: unknown[]) => {
+      writes.sizes.push(items.length);
+      return items.length > 1 ? Promise.reject(new Error('disk hiccup')) : writes.real(items as never);
+    }) as typeof db.blobs.bulkAdd);
+    await writes.release();
+    for (const id of ids) expect(await waitFor(statusIs(db, id, 'saved'), `${id} saved`)).toMatchObject({ attempts: 0 });
+    expect(writes.sizes).toEqual([1, 3, 1, 1, 1]);
+    expect(ex.calls).toHaveLength(4); // nothing fetched twice
+  });
+
+  it('claims jobs ahead of its free slots; only the one begun is marked started', async () => {
+    const db = freshDb();
+    const [a, b, c] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'));
+    const gate = deferred();
+    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async (spec) => {
+      await gate.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'first download');
+    const started = await waitFor(async () => (await getJob(db, fetchJobId(a!)))?.startedAt ?? null, 'a marked started');
+    expect(started).toBeGreaterThan(0);
+    for (const id of [b!, c!]) {
+      const job = await getJob(db, fetchJobId(id));
+      expect(job?.leaseUntil).not.toBeNull();
+      expect(job?.startedAt ?? null).toBeNull();
+    }
+    expect(ex.calls).toHaveLength(1);
+    gate.resolve();
+    for (const id of [a!, b!, c!]) await waitFor(statusIs(db, id, 'saved'), `${id} saved`);
+  });
+});
+
+describe('CaptureQueue.cancelDownloads (a cancelled backup)', () => {
+  it('drops queued and claimed-ahead jobs; the download already running finishes and is stored', async () => {
+    const db = freshDb();
+    const [a, b, c, d] = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'), ref('file_d'));
+    const gate = deferred();
+    const { queue, add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async (spec) => {
+      await gate.promise;
+      return ok(spec);
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'first download');
+    const running = ex.calls[0]!.artifactId;
+    const dropped = await queue.cancelDownloads([a!, b!, c!], 'cancelled');
+    expect(dropped.sort()).toEqual([a!, b!, c!].filter((id) => id !== running).sort());
+    for (const id of dropped) expect(await getArtifact(db, id)).toMatchObject({ status: 'failed', reason: 'cancelled', attempts: 0 });
+    gate.resolve();
+    await waitFor(statusIs(db, running, 'saved'), 'the running one saved');
+    await waitFor(statusIs(db, d!, 'saved'), 'the one not cancelled saved');
+    await queue.settled();
+    expect(ex.calls.map((call) => call.artifactId).sort()).toEqual([running, d!].sort());
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('a running download of a cancelled backup that fails ends failed with the reason instead of a retry', async () => {
+    const db = freshDb();
+    const [a] = await seed(db, ref('file_a'));
+    const gate = deferred();
+    const { queue, add } = makeQueue(db, { maxInFlight: 1 });
+    const ex = add(new ScriptedExecutor(async () => {
+      await gate.promise;
+      return failure('server');
+    })) as ScriptedExecutor;
+    await waitFor(() => ex.calls.length === 1 || null, 'download started');
+    expect(await queue.cancelDownloads([a!], 'cancelled')).toEqual([]);
+    gate.resolve();
+    expect(await waitFor(statusIs(db, a!, 'failed'), 'ended')).toMatchObject({ reason: 'cancelled' });
+    expect(await getJob(db, fetchJobId(a!))).toBeNull();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ex.calls).toHaveLength(1);
+  });
+});
+
 describe('CaptureQueue: the worker first, a tab on refusal', () => {
   const refused = (cause: Failure['cause'] = 'auth'): ExecutorResult => ({ ok: false, refused: true, failure: { cause, reason: `refused (${cause})` } });
 
@@ -491,14 +636,17 @@ describe('CaptureQueue: storage full (issue 10 item 4)', () => {
   it('a write rejected for quota is a state, not an attempt: downloads stop, nothing spins, and they resume after', async () => {
     const db = freshDb();
     const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
-    const add = vi.spyOn(db.blobs, 'add').mockRejectedValue(quota());
+    const add = vi.spyOn(db.blobs, 'bulkAdd').mockRejectedValue(quota());
     const states: unknown[] = [];
     const { queue, add: addExecutor } = makeQueue(db, { maxInFlight: 1, onStorageFull: (s) => states.push(s) });
     const worker = addExecutor(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
     await waitFor(() => worker.calls.length > 0 && queue.storageFullState?.(), 'storage full');
     await new Promise((r) => setTimeout(r, 300));
     await queue.settled();
-    expect(worker.calls).toHaveLength(1); // not downloaded again and again
+    // Not downloaded again and again: each file at most once (b may have been fetched while a's write was pending).
+    const fetched = worker.calls.map((c) => c.artifactId);
+    expect(fetched[0]).toBe(a);
+    expect(new Set(fetched).size).toBe(fetched.length);
     expect(states).toHaveLength(1);
     expect(states[0]).toMatchObject({ neededBytes: pngFor(a!).length });
     expect(await getArtifact(db, a!)).toMatchObject({ status: 'pending', attempts: 0 });
@@ -516,7 +664,7 @@ describe('CaptureQueue: storage full (issue 10 item 4)', () => {
   it('when the bookkeeping writes are rejected too, the queue still pauses, and resumes cleanly', async () => {
     const db = freshDb();
     const [a] = await seed(db, ref('file_a'));
-    const add = vi.spyOn(db.blobs, 'add').mockRejectedValue(quota());
+    const add = vi.spyOn(db.blobs, 'bulkAdd').mockRejectedValue(quota());
     // Releasing a lease is rejected too (claiming one still works, so the job can start).
     const realUpdate = db.jobs.update.bind(db.jobs);
     const update = vi.spyOn(db.jobs, 'update').mockImplementation(((key: string, changes: { leaseUntil?: number | null }) =>
@@ -557,6 +705,7 @@ describe('CaptureQueue.recover: a worker that died mid-job', () => {
     const [id] = await seed(db, ref('file_a'));
     await db.jobs.update(fetchJobId(id!), { attempts: POLICY.maxAttempts - 1 });
     expect((await leaseDueJobs(db, Date.now(), 1, 60_000, (j) => j.id !== fetchJobId(id!))).length).toBe(1);
+    await markJobsStarted(db, [fetchJobId(id!)], Date.now());
     const { queue } = makeQueue(db);
     expect(await queue.recover()).toBe(1);
     const record = await getArtifact(db, id!);

@@ -2,8 +2,8 @@
 // Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (toolchain.md F3).
 import { describe, expect, it, vi } from 'vitest';
 import {
-  countByStatus, deleteArtifact, enqueueJob, getArtifact, getBlob, listArtifacts, markStatus, recordRefs,
-  saveBytes, VaultError, type VaultDb,
+  commitPrepared, countByStatus, deleteArtifact, enqueueJob, getArtifact, getBlob, getJob, listArtifacts, markStatus, prepareBytes, recordRefs,
+  saveBytes, storeBlobs, VaultError, type VaultDb,
 } from '@/utils/vault';
 import { PNG, WEBP, dump, freshDb, imageRef, sandboxRef, sha256Of } from './helpers';
 
@@ -206,7 +206,7 @@ describe('saveBytes', () => {
     const db = freshDb();
     await recordRefs(db, [imageRef()], { source: 'live' });
     const before = await dump(db);
-    vi.spyOn(db.artifacts, 'put').mockRejectedValueOnce(new Error('quota exceeded'));
+    vi.spyOn(db.artifacts, 'bulkPut').mockRejectedValueOnce(new Error('quota exceeded'));
     await expect(saveBytes(db, 'file:file_aaa', PNG)).rejects.toThrow('quota exceeded');
     expect(await dump(db)).toEqual(before);
     expect(await db.blobs.count()).toBe(0);
@@ -216,6 +216,64 @@ describe('saveBytes', () => {
     const db = freshDb();
     await expectVaultError(saveBytes(db, 'file:ghost', PNG), 'not-found');
     expect(await db.blobs.count()).toBe(0);
+  });
+});
+
+describe('storeBlobs then commitPrepared (the capture queue\'s two-step commit)', () => {
+  const two = () => [imageRef({ fileId: 'file_aaa' }), imageRef({ fileId: 'file_bbb', messageId: 'msg-2' })];
+
+  it('storeBlobs writes only the bytes the vault lacks, once per content, and touches no record or job', async () => {
+    const db = freshDb();
+    await recordRefs(db, two(), { source: 'live' });
+    await saveBytes(db, 'file:file_aaa', PNG);
+    const before = await db.artifacts.toArray();
+    const items = [await prepareBytes('file:file_aaa', PNG), await prepareBytes('file:file_bbb', WEBP), await prepareBytes('file:file_bbb', WEBP)];
+    expect(await storeBlobs(db, items)).toEqual([await sha256Of(new Uint8Array(WEBP))]);
+    expect(await db.blobs.count()).toBe(2);
+    expect(await db.artifacts.toArray()).toEqual(before);
+  });
+
+  it('a batch commits every file in one call; a missing artifact is its own error and the others still commit', async () => {
+    const db = freshDb();
+    await recordRefs(db, two(), { source: 'live' });
+    for (const id of ['file:file_aaa', 'file:file_bbb']) await enqueueJob(db, { artifactId: id, conversationId: 'conv-1' });
+    const items = [
+      await prepareBytes('file:file_aaa', PNG, { finishJob: 'fetch:file:file_aaa' }),
+      await prepareBytes('file:gone', WEBP),
+      await prepareBytes('file:file_bbb', WEBP, { finishJob: 'fetch:file:file_bbb' }),
+    ];
+    const written = await storeBlobs(db, items);
+    const [a, gone, b] = await commitPrepared(db, items, written);
+    expect(a).toMatchObject({ sha256: await sha256Of(new Uint8Array(PNG)), deduplicated: false, record: { status: 'saved' } });
+    expect(gone).toBeInstanceOf(VaultError);
+    expect(b).toMatchObject({ sha256: await sha256Of(new Uint8Array(WEBP)), deduplicated: false, record: { status: 'saved' } });
+    expect(await getJob(db, 'fetch:file:file_aaa')).toBeNull();
+    expect(await getJob(db, 'fetch:file:file_bbb')).toBeNull();
+  });
+
+  it('a blob deleted between the two steps (its other owner removed) is written again: no record without bytes', async () => {
+    const db = freshDb();
+    await recordRefs(db, [...two(), imageRef({ fileId: 'file_ccc', messageId: 'msg-3' })], { source: 'live' });
+    await saveBytes(db, 'file:file_ccc', PNG); // another artifact with the same content
+    const item = await prepareBytes('file:file_aaa', PNG);
+    expect(await storeBlobs(db, [item])).toEqual([]); // already held
+    await deleteArtifact(db, 'file:file_ccc'); // takes the blob with it
+    const [saved] = await commitPrepared(db, [item], []);
+    expect(saved).toMatchObject({ record: { status: 'saved', sha256: item.sha256 } });
+    expect(await getBlob(db, item.sha256)).not.toBeNull();
+  });
+
+  it('a blob written for a file whose first copy won is removed again: nothing unreferenced is left', async () => {
+    const db = freshDb();
+    await recordRefs(db, two(), { source: 'live' });
+    await saveBytes(db, 'file:file_aaa', PNG);
+    const other = await prepareBytes('file:file_aaa', WEBP);
+    const written = await storeBlobs(db, [other]);
+    expect(written).toEqual([other.sha256]);
+    const [kept] = await commitPrepared(db, [other], written);
+    expect(kept).toMatchObject({ sha256: await sha256Of(new Uint8Array(PNG)), deduplicated: true });
+    expect(await getBlob(db, other.sha256)).toBeNull();
+    expect(await db.blobs.count()).toBe(1);
   });
 });
 

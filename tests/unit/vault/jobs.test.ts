@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import {
-  createVaultDb, enqueueJob, finishJob, getJob, leaseDueJobs, pendingJobCount, rescheduleJob, VaultError, type VaultDb,
+  createVaultDb, enqueueJob, finishJob, getJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob, VaultError, type VaultDb,
 } from '@/utils/vault';
 import { dump, freshDb } from './helpers';
 
@@ -118,6 +118,26 @@ describe('leasing one job', () => {
     await enqueueJob(db, job('a'));
     await expect(leaseJob(db, 'fetch:a', 0, 0)).rejects.toBeInstanceOf(VaultError);
     await expect(leaseDueJobs(db, 0, -1, 10)).rejects.toBeInstanceOf(VaultError);
+  });
+});
+
+describe('markJobsStarted', () => {
+  it('marks claimed jobs begun; a job not claimed or gone is left alone; a new claim starts unmarked', async () => {
+    const db = freshDb();
+    for (const id of ['file:a', 'file:b']) await enqueueJob(db, job(id, { nextAttemptAt: 0 }));
+    await leaseJob(db, 'fetch:file:a', 10, 1_000);
+    await markJobsStarted(db, ['fetch:file:a', 'fetch:file:b', 'fetch:file:gone'], 20);
+    expect(await getJob(db, 'fetch:file:a')).toMatchObject({ startedAt: 20, leaseUntil: 1_010 });
+    expect((await getJob(db, 'fetch:file:b'))?.startedAt).toBeUndefined();
+    expect(await db.jobs.count()).toBe(2);
+    await rescheduleJob(db, 'fetch:file:a', 30, 'x');
+    await leaseJob(db, 'fetch:file:a', 40, 1_000);
+    expect((await getJob(db, 'fetch:file:a'))?.startedAt).toBeNull();
+  });
+
+  it('rejects a bad id before writing', async () => {
+    const db = freshDb();
+    await expect(markJobsStarted(db, [''], 1)).rejects.toBeInstanceOf(VaultError);
   });
 });
 
