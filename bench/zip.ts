@@ -18,7 +18,7 @@
 import { makeRng, noise } from './random';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createZipWriter, openZip, type RandomAccessSource } from '../utils/zip';
@@ -129,15 +129,15 @@ async function readAll(path: string, native: boolean): Promise<void> {
   console.log(String(total));
 }
 
-interface Run { seconds: number; rssMb: number; out: string }
+interface Run { seconds: number; cpu: number; rssMb: number; out: string }
 
 function timed(cmd: string, args: string[], stdoutToNull = false): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], {
     stdio: ['ignore', stdoutToNull ? 'ignore' : 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20,
   });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-300)}`);
   const last = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { seconds: Number(last[0]), rssMb: Number(last[1]) / 1024, out: stdoutToNull ? '' : r.stdout.trim() };
+  return { seconds: Number(last[0]), cpu: Number(last[1]) + Number(last[2]), rssMb: Number(last[3]) / 1024, out: stdoutToNull ? '' : r.stdout.trim() };
 }
 
 export async function benchZip(): Promise<string[]> {
@@ -157,12 +157,13 @@ export async function benchZip(): Promise<string[]> {
   // Every reader must have inflated the same bytes, or its time means nothing.
   const counts = new Set([...runs.native, ...runs.web, ...runs['zipjs-web'], ...runs['zipjs-zlib']].map((r) => r.out));
   if (counts.size !== 1) throw new Error(`the readers disagree on the inflated size: ${[...counts].join(', ')}`);
+  // CPU time (user + system) is printed too: on a shared machine it moves much less than wall time.
   const best = (rs: Run[]) => rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const u = best(runs.unzip);
   const line = (label: string, r: Run) =>
-    `zip: ${label}: ${r.seconds.toFixed(2)} s (${(r.seconds / u.seconds).toFixed(2)}x unzip -p), peak RSS ${r.rssMb.toFixed(0)} MB`;
+    `zip: ${label}: ${r.seconds.toFixed(2)} s (${(r.seconds / u.seconds).toFixed(2)}x unzip -p), CPU ${r.cpu.toFixed(1)} s (${(r.cpu / u.cpu).toFixed(2)}x), peak RSS ${r.rssMb.toFixed(0)} MB`;
   return [
-    `zip: ${totalMb} MB inflated in a ${zipMb.toFixed(0)} MB ZIP (${path}); best of 2 interleaved runs`,
+    `zip: ${totalMb} MB inflated in a ${zipMb.toFixed(0)} MB ZIP (${path}); best of 2 interleaved runs; load average ${loadavg()[0]!.toFixed(1)}`,
     line('unzip -p > /dev/null', u),
     line('utils/zip + node:zlib inflate + zlib CRC-32 (CLI path)', best(runs.native)),
     line('utils/zip + web DecompressionStream + JS CRC-32 (browser path, in Node)', best(runs.web)),
