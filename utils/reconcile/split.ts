@@ -29,7 +29,7 @@ export class ArraySplitter {
   private state: State = 'start';
   private depth = 0;
   private inString = false;
-  /** The previous chunk ended inside a string right after an odd run of backslashes. */
+  /** The previous chunk ended inside a string on an odd run of backslashes (its first byte is escaped). */
   private pendingEscape = false;
   private parts: Uint8Array[] = [];
   private partBytes = 0;
@@ -51,58 +51,17 @@ export class ArraySplitter {
     let i = 0;
     const n = chunk.length;
     let elementStart = this.state === 'element' ? 0 : -1;
-    // Next backslash at or after i inside this chunk: -1 once there is none left, -2 before the first search.
-    let bs = -2;
     while (i < n) {
       if (this.state === 'element') {
-        if (this.inString) {
-          if (this.pendingEscape) {
-            this.pendingEscape = false;
-            i++;
-            continue;
-          }
-          const q = chunk.indexOf(QUOTE, i);
-          if (bs !== -1 && bs < i) bs = chunk.indexOf(BACKSLASH, i);
-          const b = bs;
-          if (b !== -1 && (q === -1 || b < q)) {
-            // An escape: skip the escaped byte (which may be in the next chunk).
-            if (b + 1 < n) i = b + 2;
-            else {
-              this.pendingEscape = true;
-              i = n;
-            }
-            continue;
-          }
-          if (q === -1) {
-            i = n;
-            continue;
-          }
-          this.inString = false;
-          i = q + 1;
-          continue;
-        }
-        const c = chunk[i]!;
-        if (c === QUOTE) this.inString = true;
-        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
-        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          if (this.depth === 0) {
-            // `]` closing the top-level array right after a scalar element.
-            this.emit(chunk, elementStart, i, out);
-            elementStart = -1;
-            this.state = 'done';
-            i++;
-            continue;
-          }
-          this.depth--;
-        } else if (c === COMMA && this.depth === 0) {
-          this.emit(chunk, elementStart, i, out);
-          elementStart = -1;
+        const end = this.scanElement(chunk, i);
+        if (end === -1) break;
+        this.emit(chunk, elementStart, end, out);
+        elementStart = -1;
+        if (chunk[end] === COMMA) {
           this.state = 'between';
           this.afterComma = true;
-          i++;
-          continue;
-        }
-        i++;
+        } else this.state = 'done'; // `]` closing the top-level array right after a scalar element
+        i = end + 1;
         continue;
       }
       const c = chunk[i]!;
@@ -143,6 +102,51 @@ export class ArraySplitter {
     return out;
   }
 
+  /**
+   * Scans the current element from `i`: the index of the `,` or closing bracket that ends it at depth 0,
+   * or -1 when the chunk ends first (the state carries over to the next chunk). Inside a string it jumps
+   * to the next quote with the native indexOf and counts the backslashes before that quote to tell whether
+   * it is escaped: one native call per string, where most strings are short (keys, ids).
+   */
+  private scanElement(chunk: Uint8Array, from: number): number {
+    const n = chunk.length;
+    let depth = this.depth;
+    let inString = this.inString;
+    let i = from;
+    let end = -1;
+    while (i < n) {
+      if (inString) {
+        const q = chunk.indexOf(QUOTE, i);
+        if (q === -1) {
+          this.pendingEscape = oddBackslashesBefore(chunk, n, this.pendingEscape);
+          break;
+        }
+        if (!oddBackslashesBefore(chunk, q, this.pendingEscape)) inString = false;
+        // Only a run of backslashes from the chunk's first byte continues the previous chunk's run.
+        this.pendingEscape = false;
+        i = q + 1;
+        continue;
+      }
+      const c = chunk[i]!;
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (depth === 0) {
+          end = i;
+          break;
+        }
+        depth--;
+      } else if (c === COMMA && depth === 0) {
+        end = i;
+        break;
+      }
+      i++;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    return end;
+  }
+
   /** Checks the input ended with the array closed. */
   end(): void {
     if (this.state === 'start') throw new SplitError('is empty');
@@ -175,6 +179,18 @@ export class ArraySplitter {
     this.elements++;
     out.push(trimEnd(bytes));
   }
+}
+
+/**
+ * Whether the byte at `at` (inside a string) is escaped: an odd run of backslashes right before it. A run
+ * reaching the chunk's start continues the previous chunk's (`carry`: that chunk ended on an escaping
+ * backslash).
+ */
+function oddBackslashesBefore(chunk: Uint8Array, at: number, carry: boolean): boolean {
+  let b = at - 1;
+  while (b >= 0 && chunk[b] === BACKSLASH) b--;
+  const run = at - 1 - b + (b < 0 && carry ? 1 : 0);
+  return (run & 1) === 1;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

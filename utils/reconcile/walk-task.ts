@@ -14,11 +14,17 @@ export type WalkOutcome =
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function walkBytes(bytes: Uint8Array): WalkOutcome {
+/** Strict UTF-8 to a string: throws on invalid input and drops a leading byte order mark, as `TextDecoder` does. */
+export type Utf8Decode = (bytes: Uint8Array) => string;
+
+const webDecode: Utf8Decode = (bytes) => decoder.decode(bytes);
+
+/** `decode` may be a faster platform decoder with the same results (the CLI's worker uses node:buffer). */
+export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): WalkOutcome {
   const t0 = performance.now();
   let conv: unknown;
   try {
-    conv = JSON.parse(decoder.decode(bytes));
+    conv = JSON.parse(decode(bytes));
   } catch (error) {
     return { ok: false, reason: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
   }

@@ -36,10 +36,12 @@ export async function fileSource(path: string): Promise<RandomAccessSource & { c
 
 /**
  * A node:zlib stream as a web TransformStream that keeps backpressure: the next input chunk goes in only
- * when the previous one is processed and its output taken. (`Duplex.toWeb` queues up to 16,384 chunks on
- * its readable side, so inflation ran ahead of the reader: 250 MB RSS for a 1 GB export.)
+ * when the previous one is processed and at most `aheadChunks` output chunks wait to be taken, so zlib
+ * (in the thread pool) works on the next piece while the reader handles the last one, in bounded memory.
+ * (`Duplex.toWeb` queues up to 16,384 chunks on its readable side, so inflation ran ahead of the reader:
+ * 250 MB RSS for a 1 GB export.)
  */
-function zlibTransform(z: Transform): Pair {
+function zlibTransform(z: Transform, aheadChunks = 0): Pair {
   return new TransformStream<Uint8Array, Uint8Array>({
     start(ctrl) {
       z.on('data', (d: Buffer) => ctrl.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
@@ -53,11 +55,11 @@ function zlibTransform(z: Transform): Pair {
       z.once('error', reject);
       z.end();
     }),
-  });
+  }, undefined, { highWaterMark: aheadChunks });
 }
 
-/** node:zlib raw inflate (native, in the thread pool), 256 KiB output chunks. */
-export const nodeInflateRaw: InflateFactory = () => zlibTransform(createInflateRaw({ chunkSize: 256 << 10 }));
+/** node:zlib raw inflate (native, in the thread pool), 256 KiB output chunks, up to 1 MiB inflated ahead. */
+export const nodeInflateRaw: InflateFactory = () => zlibTransform(createInflateRaw({ chunkSize: 256 << 10 }), 4);
 
 export const nodeDeflateRaw: DeflateFactory = () => zlibTransform(createDeflateRaw({ level: 6 }));
 

@@ -85,6 +85,24 @@ describe('npm run reconcile', () => {
     rmSync(join(dir, 'out-w0.json'));
   });
 
+  it('`npm run reconcile` (the esbuild bundle, scripts/reconcile-run.mjs) writes the same report and exits 2 the same way', { timeout: 90_000 }, () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--max-semi-space-size=2', 'scripts/reconcile-run.mjs', ...args], {
+      cwd: ROOT, env: { ...process.env, INIT_CWD: dir }, encoding: 'utf8', timeout: 80_000,
+    });
+    const bundled = run('export-mixed.zip', 'vault.zip', '--report', 'out-bundle.json');
+    expect(bundled.stderr).not.toMatch(/error/i);
+    expect(bundled.status).toBe(0);
+    expect(cli('export-mixed.zip', 'vault.zip', '--report', 'out-tsx.json').code).toBe(0);
+    expect(readFileSync(join(dir, 'out-bundle.json'), 'utf8')).toBe(readFileSync(join(dir, 'out-tsx.json'), 'utf8'));
+    rmSync(join(dir, 'out-bundle.json'));
+    rmSync(join(dir, 'out-tsx.json'));
+    const before = outputs();
+    const bad = run('bad-truncated.zip', '--report', 'out-bad.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trimEnd().split('\n').pop()).toMatch(fx.bad.find((b) => b.name === 'truncated')!.message);
+    expect(outputs()).toEqual(before);
+  });
+
   const bad = ['empty', 'not-a-zip', 'truncated', 'no-conversations', 'invalid-shard', 'manifest-missing-shard', 'conversations-object',
     'hostile-dotdot', 'hostile-absolute', 'inflates-past-declared', 'inflates-past-declared-late'];
   it.each(bad)('bad export %s: exit 2, one clear last line, no output left', { timeout: 60_000 }, (name) => {

@@ -47,6 +47,12 @@ describe('ArraySplitter', () => {
     expect(() => split(text, 3)).toThrow(message);
   });
 
+  it('tells escaped quotes from closing ones whatever backslash run a chunk boundary cuts', () => {
+    // Strings ending in 0..5 backslashes and holding escaped quotes, so every split point falls inside some run.
+    const items = Array.from({ length: 12 }, (_, i) => ({ i, s: `${'\\'.repeat(i % 6)}"${'\\'.repeat(i % 4)}`, t: `a${'\\'.repeat(i % 5)}`, n: [{ x: ']},' }] }));
+    for (const size of [1, 2, 3, 4, 5, 6, 7, 11, 13]) expect(split(JSON.stringify(items), size)).toEqual(items);
+  });
+
   it('bounds the size of one element', () => {
     const s = new ArraySplitter(100);
     expect(() => s.push(enc.encode(`[${JSON.stringify({ big: 'x'.repeat(200) })}]`))).toThrow(/over/);
