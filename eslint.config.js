@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'tests/fake-chatgpt/app/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['.output/**', '.wxt/**', '.tmp/**', 'node_modules/**', 'tests/fake-chatgpt/app/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
