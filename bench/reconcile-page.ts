@@ -29,6 +29,7 @@ import { createZipWriter } from '../utils/zip';
 import { nodeCrc32, nodeDeflateRaw, nodeSink } from '../utils/zip/node';
 import { vaultArchive } from '../tests/fixtures/exports/generate';
 import { buildBigConversation } from './walker';
+import { jsonArrayStream } from './json-array';
 
 const MB = 1 << 20;
 const POOL = 16;
@@ -37,25 +38,7 @@ const enc = new TextEncoder();
 
 /** `bytes` of conversations as one JSON array, streamed, each pool entry under a fresh conversation id. */
 function conversationsJson(pool: string[], bytes: number): ReadableStream<Uint8Array> {
-  let made = 0;
-  let n = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (made >= bytes) {
-        ctrl.enqueue(enc.encode(']'));
-        ctrl.close();
-        return;
-      }
-      let s = n === 0 ? '[' : '';
-      while (s.length < 4 * MB && made + s.length < bytes) {
-        s += `${n === 0 ? '' : ','}${pool[n % pool.length]!.replaceAll(BASE_ID, `${BASE_ID.slice(0, 24)}${n.toString(16).padStart(12, '0')}`)}`;
-        n++;
-      }
-      const chunk = enc.encode(s);
-      made += chunk.length;
-      ctrl.enqueue(chunk);
-    },
-  });
+  return jsonArrayStream(bytes, (n) => pool[n % pool.length]!.replaceAll(BASE_ID, `${BASE_ID.slice(0, 24)}${n.toString(16).padStart(12, '0')}`));
 }
 
 

@@ -23,6 +23,7 @@ import { createZipWriter, type ZipWriter } from '../utils/zip';
 import { nodeCrc32, nodeDeflateRaw, nodeSink } from '../utils/zip/node';
 import { buildBigConversation } from './walker';
 import { vaultArchive } from '../tests/fixtures/exports/generate';
+import { jsonArrayStream } from './json-array';
 
 const MB = 1 << 20;
 const ROOT = join(fileURLToPath(import.meta.url), '../..');
@@ -48,27 +49,9 @@ function slimJson(json: string): string {
 
 /** `bytes` of conversations as one JSON array, streamed; `start` numbers the conversation ids. */
 function conversations(pool: string[], bytes: number, start: number): ReadableStream<Uint8Array> {
-  let made = 0;
-  let n = start;
-  let first = true;
-  return new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (made >= bytes) {
-        ctrl.enqueue(enc.encode(']'));
-        ctrl.close();
-        return;
-      }
-      let s = first ? '[' : '';
-      while (s.length < 4 * MB && made + s.length < bytes) {
-        const id = `${BASE_ID.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
-        s += `${first ? '' : ','}${pool[n % pool.length]!.replace(BASE_ID, id)}`;
-        first = false;
-        n++;
-      }
-      const chunk = enc.encode(s);
-      made += chunk.length;
-      ctrl.enqueue(chunk);
-    },
+  return jsonArrayStream(bytes, (i) => {
+    const n = start + i;
+    return pool[n % pool.length]!.replace(BASE_ID, `${BASE_ID.slice(0, 24)}${n.toString(16).padStart(12, '0')}`);
   });
 }
 

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { createZipWriter, openZip, type RandomAccessSource } from '../utils/zip';
 import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, nodeSink } from '../utils/zip/node';
 import * as zipjs from '@zip.js/zip.js';
+import { jsonArrayStream } from './json-array';
 
 const MB = 1 << 20;
 const ZIPJS_VERSION = (JSON.parse(readFileSync(join(fileURLToPath(import.meta.url), '../../node_modules/@zip.js/zip.js/package.json'), 'utf8')) as { version: string }).version;
@@ -34,29 +35,12 @@ const WORDS = ('revenue chart quarter fox lighthouse analysis the of and data mo
 /** About `bytes` of conversation-shaped JSON, produced in ~1 MiB pieces. */
 function conversationsJson(bytes: number): ReadableStream<Uint8Array> {
   const rng = makeRng(7);
-  const enc = new TextEncoder();
-  let made = 0;
-  let n = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (made >= bytes) {
-        ctrl.enqueue(enc.encode(']'));
-        ctrl.close();
-        return;
-      }
-      let s = made === 0 ? '[' : '';
-      while (s.length < MB) {
-        const words: string[] = [];
-        for (let i = 0; i < 60; i++) words.push(WORDS[Math.floor(rng() * WORDS.length)]!);
-        s += `${n === 0 ? '' : ','}{"id":"conv-${n}","title":"t ${n}","update_time":${1776000000 + n},"mapping":{"n${n}":` +
-          `{"message":{"content":{"parts":[${JSON.stringify(words.join(' '))}]}}}}}`;
-        n++;
-      }
-      const chunk = enc.encode(s);
-      made += chunk.length;
-      ctrl.enqueue(chunk);
-    },
-  });
+  return jsonArrayStream(bytes, (n) => {
+    const words: string[] = [];
+    for (let i = 0; i < 60; i++) words.push(WORDS[Math.floor(rng() * WORDS.length)]!);
+    return `{"id":"conv-${n}","title":"t ${n}","update_time":${1776000000 + n},"mapping":{"n${n}":` +
+      `{"message":{"content":{"parts":[${JSON.stringify(words.join(' '))}]}}}}}`;
+  }, MB);
 }
 
 
