@@ -52,6 +52,8 @@ export interface ReadStats {
   parseMs: number;
   walkMs: number;
   hashMs: number;
+  /** Bytes of part-ZIPs stored compressed that were unpacked through `spill` (0: none, or read in memory). */
+  spilledBytes: number;
 }
 
 /** Bounds for the small JSON side files (name map, manifest, library rows). */
@@ -86,7 +88,7 @@ function memorySource(bytes: Uint8Array): RandomAccessSource {
   return { size: bytes.length, read: (o, l) => Promise.resolve(bytes.subarray(o, Math.min(bytes.length, o + l))) };
 }
 
-async function openSources(src: RandomAccessSource, name: string, opts: ReadExportOptions): Promise<{ outer: ZipReader; sources: Source[] }> {
+async function openSources(src: RandomAccessSource, name: string, opts: ReadExportOptions): Promise<{ outer: ZipReader; sources: Source[]; spilledBytes: number }> {
   const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
   checkNames(outer, name);
   const names = outer.entries.map((e) => e.name);
@@ -94,11 +96,13 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
   const top = classifyMembers(names, root);
   const parts = outer.entries.filter((e) => e.name.startsWith(root) && !e.name.slice(root.length).includes('/') && /\.zip$/i.test(e.name));
   const sources: Source[] = [];
+  let spilledBytes = 0;
   if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', root, reader: outer, layout: top });
   for (const p of parts) {
     // A stored part is read in place; a deflated one is unpacked (checked against its CRC as it streams).
     let psrc = outer.rawSource(p);
     if (!psrc && opts.spill) {
+      spilledBytes += p.uncompressedSize;
       psrc = await opts.spill(p.name, outer.stream(p, { maxBytes: p.uncompressedSize, signal: opts.signal }), p.uncompressedSize);
     } else if (!psrc) {
       if (p.uncompressedSize > MAX_INFLATED_PART) {
@@ -115,7 +119,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
     checkNames(reader, `The part ${p.name}`);
     sources.push({ prefix: `${p.name}!/`, root: '', reader, layout: classifyMembers(reader.entries.map((e) => e.name)) });
   }
-  return { outer, sources };
+  return { outer, sources, spilledBytes };
 }
 
 async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Promise<unknown> {
@@ -147,7 +151,7 @@ interface ConvEntry { updateTime: number | null; refs: ExportRef[] }
 
 export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
   opts.onProgress?.('reading', 0, 1);
-  const { outer, sources } = await openSources(src, exportName, opts);
+  const { outer, sources, spilledBytes } = await openSources(src, exportName, opts);
   const problems: string[] = [];
 
   // Which conversations files: those present (exact names) in every source; each `export_manifest.json`
@@ -175,7 +179,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const layout = detectLayout(sources.map((s) => s.layout));
 
   // Conversations: split, parse and walk one at a time.
-  const stats: ReadStats = { conversationsMs: 0, parseMs: 0, walkMs: 0, hashMs: 0 };
+  const stats: ReadStats = { conversationsMs: 0, parseMs: 0, walkMs: 0, hashMs: 0, spilledBytes };
   const convStart = performance.now();
   const conversations = new Map<string, ConvEntry>();
   const total = convFiles.reduce((n, f) => n + f.entry.uncompressedSize, 0);

@@ -67,8 +67,13 @@ describe('npm run reconcile', () => {
     writeFileSync(join(dir, 'export-deflated-parts.zip'), zipSync(unzipSync(parts.zip), { level: 6 }));
     const tmp = mkdtempSync(join(tmpdir(), 'reconcile-spill-'));
     try {
-      expect(cliWith({ TMPDIR: tmp }, 'export-deflated-parts.zip', 'vault.zip', '--report', 'out-deflated.json').code).toBe(0);
-      expect(cli('export-parts.zip', 'vault.zip', '--report', 'out-stored.json').code).toBe(0);
+      const deflated = cliWith({ TMPDIR: tmp, RECONCILE_STATS: '1' }, 'export-deflated-parts.zip', 'vault.zip', '--report', 'out-deflated.json');
+      expect(deflated.code).toBe(0);
+      const stored = cliWith({ RECONCILE_STATS: '1' }, 'export-parts.zip', 'vault.zip', '--report', 'out-stored.json');
+      expect(stored.code).toBe(0);
+      const spilled = (r: { stderr: string }) => (JSON.parse(/^stats (.*)$/m.exec(r.stderr)![1]!) as { spilledBytes: number }).spilledBytes;
+      // Every part of the deflated export went through the temporary folder (the fixture stores all but a small one).
+      expect(spilled(deflated)).toBeGreaterThan(spilled(stored));
       expect(readFileSync(join(dir, 'out-deflated.json'), 'utf8')).toBe(readFileSync(join(dir, 'out-stored.json'), 'utf8'));
       expect(readdirSync(tmp).filter((n) => n.startsWith('chatgpt-vault-reconcile-'))).toEqual([]);
     } finally {
