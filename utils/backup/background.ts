@@ -119,6 +119,9 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
   return runner;
 }
 
+/** Seconds a ChatGPT tab without our content script gets to start it (a tab opened a moment ago). */
+const TAB_START_WAITS = 10;
+
 /** Said when the backend refuses the worker and no ChatGPT tab is open to read through. */
 export const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab';
 
@@ -127,20 +130,23 @@ export const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open C
  * worker. A tab without our content script (opened before the install, a crashed page) is passed over.
  */
 async function readInTab(origin: string, url: string): Promise<PageReadAnswer> {
-  const tabs = await browser.tabs.query({ url: `${origin}/*` }).catch(() => []);
-  tabs.sort((a, b) => Number(b.active) - Number(a.active) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
-  let failed: Error | null = null;
-  for (const tab of tabs) {
-    if (tab.id === undefined || tab.discarded) continue;
-    try {
-      return await sendMessage('pageRead', { url }, tab.id);
-    } catch (err) {
-      // No content script there: try the next tab. The tab's own request failing is a hiccup, tried again.
-      if (!/Receiving end does not exist|Could not establish connection/i.test(String(err))) failed = err instanceof Error ? err : new Error(String(err));
+  // A tab opened a moment ago has no content script yet: tabs that exist get a few seconds to start theirs.
+  for (let wait = 0; ; wait++) {
+    const tabs = (await browser.tabs.query({ url: `${origin}/*` }).catch(() => [])).filter((t) => t.id !== undefined && !t.discarded);
+    tabs.sort((a, b) => Number(b.active) - Number(a.active) || (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+    let failed: Error | null = null;
+    for (const tab of tabs) {
+      try {
+        return await sendMessage('pageRead', { url }, tab.id);
+      } catch (err) {
+        // No content script there: try the next tab. The tab's own request failing is a hiccup, tried again.
+        if (!/Receiving end does not exist|Could not establish connection/i.test(String(err))) failed = err instanceof Error ? err : new Error(String(err));
+      }
     }
+    if (failed) throw failed;
+    if (tabs.length === 0 || wait >= TAB_START_WAITS) throw new BackupError(OPEN_A_TAB, 403, true);
+    await new Promise((r) => setTimeout(r, 1_000));
   }
-  if (failed) throw failed;
-  throw new BackupError(OPEN_A_TAB, 403, true);
 }
 
 function originOf(origin: string | undefined): string {
