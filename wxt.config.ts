@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
 
 /**
@@ -14,6 +16,21 @@ export default defineConfig({
   srcDir: '.',
   outDir: '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
+  hooks: {
+    // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
+    // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
+    // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its
+    // `browser` is the native object, as WXT's own `wxt/browser` gives it without the polyfill module.
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      const native = createRequire(import.meta.url).resolve('wxt/browser');
+      const alias = config.resolve?.alias;
+      const entries: Alias[] = Array.isArray(alias)
+        ? (alias as readonly Alias[]).filter((a) => a.find !== 'wxt/browser')
+        : Object.entries((alias ?? {}) as Record<string, string>).filter(([find]) => find !== 'wxt/browser').map(([find, replacement]) => ({ find, replacement }));
+      config.resolve = { ...config.resolve, alias: [{ find: 'wxt/browser', replacement: native }, ...entries] };
+    },
+  },
   manifest: ({ browser }) => ({
     name: 'ChatGPT Artifact Vault',
     description:

@@ -17,7 +17,7 @@ import { RequestLanes } from './lanes';
 import { CaptureLifetime } from './lifetime';
 import { pageRead } from './page-read';
 import { PageSession } from './page-session';
-import { PageSignals, WATCHED_ATTRIBUTES, type Shown } from './page-signals';
+import { PageSignals, pageObserver, type Shown } from './page-signals';
 import { CaptureClient } from './port-client';
 
 /**
@@ -93,6 +93,9 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
     },
     setTimeout: (fn, ms) => life.setTimeout(fn, ms),
     now: Date.now,
+    watch: (attributeFilter) => {
+      if (!life.ended()) observer.watch(attributeFilter);
+    },
     debug,
   });
 
@@ -103,13 +106,12 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   let href = navigation ? '' : win.location.href;
   // No lifetime check per batch (a thousand per long conversation): the end disconnects the observer, and it
   // is noticed on the next look, timer or port disconnect.
-  const observer = new MutationObserver((records) => {
+  const observer = pageObserver(win.document.documentElement, (records) => {
     if (!signals.observe(records) && !navigation && win.location.href !== href) {
       href = win.location.href;
       signals.schedule();
     }
   });
-  observer.observe(win.document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES, attributeOldValue: true });
   win.addEventListener('popstate', () => signals.schedule(), { signal: life.signal });
   life.setInterval(() => signals.driftCheck(), 10_000);
   life.onEnd(() => observer.disconnect());

@@ -10,13 +10,9 @@
  * reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every timer, on
  * every look at the page and when the capture port disconnects).
  */
-/**
- * The extension's id, undefined once it is gone. Asked on every mutation batch: the browser's own `chrome`
- * object where there is one, not the polyfill's proxies around it.
- */
+/** The extension's id, undefined once it is gone (the content script's `browser` is the browser's own object). */
 function extensionId(): string | undefined {
-  const native = (globalThis as { chrome?: { runtime?: { id?: string } } }).chrome;
-  return native ? native.runtime?.id : browser.runtime?.id;
+  return browser.runtime?.id;
 }
 
 export class CaptureLifetime {

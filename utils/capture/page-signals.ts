@@ -16,6 +16,12 @@ const ELEMENT_NODE = 1;
 const NONE: ArrayLike<Element> = [];
 /** A batch adding at least this many children to one parent, most of its children, is taken in as a whole. */
 const BULK_CHILDREN = 64;
+/**
+ * Of the turns and artifacts one added subtree holds, only the newest (last in document order) this many are
+ * looked at. A render of a thousand turns can be behind the JSON only at its end, and the read every view asks
+ * for covers the rest: the page pays for what may have changed, not for the length of the conversation.
+ */
+const NEWEST = 16;
 
 /** Parents that got at least BULK_CHILDREN nodes, and most of their children, in one batch; null when none. */
 function bulkTargets(records: MutationRecord[]): Set<Node> | null {
@@ -44,8 +50,32 @@ export const TIMINGS = {
   driftReadMs: 60_000,
 };
 
-/** Attributes whose change can be a signal (the observer's filter). */
-export const WATCHED_ATTRIBUTES = ['src', 'href', 'class', 'aria-busy', 'data-message-id', 'data-chatgpt-search-message-ids'];
+/** Attributes whose change can always be a signal (the observer's filter). */
+const WATCHED_ATTRIBUTES = ['class', 'aria-busy', 'data-message-id', 'data-chatgpt-search-message-ids'];
+/**
+ * An element pointing somewhere else (an image filling in) matters only while the last JSON shows an image
+ * generating: a finished reply is read when it ends, and a long conversation's thousand images load all the
+ * time, each change a mutation record the page would pay for.
+ */
+const WHILE_IMAGES_PENDING = [...WATCHED_ATTRIBUTES, 'src', 'href'];
+
+/**
+ * The page's mutation observer, whose attribute filter changes while it runs. Replacing an observed node's
+ * options is what the DOM standard says `observe` does, but not every DOM does it (happy-dom keeps the old
+ * ones): the queued records are taken, the observer starts over, and nothing is lost.
+ */
+export function pageObserver(root: Node, onRecords: (records: MutationRecord[]) => void): { watch(attributeFilter: string[]): void; disconnect(): void } {
+  const observer = new MutationObserver(onRecords);
+  return {
+    watch(attributeFilter) {
+      const queued = observer.takeRecords();
+      observer.disconnect();
+      observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter, attributeOldValue: true });
+      if (queued.length > 0) onRecords(queued);
+    },
+    disconnect: () => observer.disconnect(),
+  };
+}
 
 export interface Shown {
   id: string;
@@ -70,6 +100,8 @@ export interface SignalDeps {
   /** A timer owned by the capture lifetime; returns a cancel function. */
   setTimeout(fn: () => void, ms: number): () => void;
   now(): number;
+  /** (Re)start the page's mutation observer with this attribute filter (plus child lists, whole subtree). */
+  watch(attributeFilter: string[]): void;
   debug?(...args: unknown[]): void;
 }
 
@@ -96,8 +128,8 @@ export class PageSignals {
   private streaming = false;
   /** Ids on the page that the last JSON did not have (a read for them was asked for when they appeared). */
   private unconfirmed = new Set<string>();
-  /** Artifact elements seen inside a turn: their src filling in later (a thousand images) needs no walk up. */
-  private readonly artifactsInTurns = new WeakSet<Element>();
+  /** Elements seen inside a turn: their src filling in later (a thousand images) needs no second walk up. */
+  private readonly inTurns = new WeakSet<Element>();
   /** Unconfirmed ids whose element was removed: gone from the page unless a re-render put them back. */
   private readonly maybeGone = new Set<string>();
   private debounce: (() => void) | null = null;
@@ -107,12 +139,14 @@ export class PageSignals {
   private lagAttempt = 0;
   private lastRead = 0;
   private driftPending = false;
+  private watchingImages = false;
 
   constructor(private readonly deps: SignalDeps) {}
 
-  /** Take in what is on the page already (once, at start), then look. */
+  /** Take in what is on the page already (once, at start), then look. Streaming is already to be checked. */
   start(): void {
-    this.collect(this.deps.doc.documentElement);
+    this.deps.watch(WATCHED_ATTRIBUTES);
+    this.collectTurns(this.deps.doc.documentElement, () => false);
     this.look();
   }
 
@@ -136,9 +170,9 @@ export class PageSignals {
       if (this.classify(r)) relevant = true;
       else this.driftPending = true;
     }
-    // A parent that got most of its children in this batch (a conversation's first render) is queried once,
-    // not once per child: what it already had is counted again, which costs no read (known turns are skipped).
-    if (bulk !== null) for (const parent of bulk) if (this.collect(parent as Element, undefined, false)) relevant = true;
+    // A parent that got most of its children in this batch (a conversation's first render): its newest
+    // children are looked at, not each of the thousand (what it already had costs no read: known turns are skipped).
+    if (bulk !== null) for (const parent of bulk) if (this.collectNewest(parent as Element)) relevant = true;
     if (this.targetInComposer.size > 0) this.targetInComposer.clear();
     if (relevant) this.schedule();
     return relevant;
@@ -186,8 +220,9 @@ export class PageSignals {
       // image generating, so the cheap walk up to the turn (plain attribute tests) goes first, and the artifact
       // selectors (descendant combinators: walks of their own) only run for what is left.
       const pending = this.imagesPending();
-      if (!pending && this.artifactsInTurns.has(target)) return false;
+      if (!pending && this.inTurns.has(target)) return false;
       const carrier = target.closest(this.idSelector);
+      if (carrier !== null) this.inTurns.add(target);
       if (carrier !== null && !pending) return false;
       if (!target.matches(this.artifactSelector) || target.getAttribute('aria-hidden') === 'true') return false;
       if (target.closest(this.composer)) return false;
@@ -221,8 +256,7 @@ export class PageSignals {
    * The elements of a subtree (the root included) that match a selector. A leaf (most added elements while a
    * reply streams) costs one `matches`; a subtree costs one native query, never a per-element test in script.
    */
-  private hits(root: Element, selector: string, withRoot = true): ArrayLike<Element> {
-    if (!withRoot) return root.querySelectorAll(selector);
+  private hits(root: Element, selector: string): ArrayLike<Element> {
     const self = root.matches(selector);
     if (root.firstElementChild === null) return self ? [root] : NONE;
     const below = root.querySelectorAll(selector);
@@ -235,9 +269,17 @@ export class PageSignals {
     return this.shownId != null && this.deps.reader.imagesPending(this.shownId) > 0;
   }
 
+  /** Watch `src` and `href` exactly while an image is generating (see WHILE_IMAGES_PENDING). */
+  private syncWatch(): void {
+    const want = this.imagesPending();
+    if (want === this.watchingImages) return;
+    this.watchingImages = want;
+    this.deps.watch(want ? WHILE_IMAGES_PENDING : WATCHED_ATTRIBUTES);
+  }
+
   /** Whether any element of a subtree (the root included) matches: the first hit ends the native walk. */
-  private has(root: Element, selector: string, withRoot = true): boolean {
-    return (withRoot && root.matches(selector)) || (root.firstElementChild !== null && root.querySelector(selector) !== null);
+  private has(root: Element, selector: string): boolean {
+    return root.matches(selector) || (root.firstElementChild !== null && root.querySelector(selector) !== null);
   }
 
   /** Whether an element of the subtree is inside the composer, with the composers inside that subtree known. */
@@ -251,21 +293,37 @@ export class PageSignals {
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
    * attachments are the person's pending uploads).
    */
-  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null, withRoot = true): boolean {
+  private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
     let relevant = false;
-    if (this.has(root, this.streamingSelector, withRoot)) {
+    if (this.has(root, this.streamingSelector)) {
       this.facts.streaming = true;
       relevant = true;
     }
-    const ids = this.hits(root, this.idSelector, withRoot);
-    const artifacts = this.hits(root, this.artifactSelector, withRoot);
+    return this.collectTurns(root, parentInComposer) || relevant;
+  }
+
+  /** The newest element children of a parent that got most of its children at once (see NEWEST). */
+  private collectNewest(parent: Element): boolean {
+    let relevant = false;
+    let known: boolean | undefined;
+    const parentInComposer = () => (known ??= parent.closest(this.composer) !== null);
+    let child = parent.lastElementChild;
+    for (let n = 0; child !== null && n < NEWEST; n++, child = child.previousElementSibling) if (this.collect(child, parentInComposer)) relevant = true;
+    return relevant;
+  }
+
+  /** Turns and artifacts of a subtree, the newest NEWEST of each (see `collect`). */
+  private collectTurns(root: Element, parentInComposer: () => boolean): boolean {
+    let relevant = false;
+    const ids = this.hits(root, this.idSelector);
+    const artifacts = this.hits(root, this.artifactSelector);
     if (ids.length === 0 && artifacts.length === 0) return relevant;
     // The composer is tested once for the root (one walk up), then only against composers inside the subtree
     // (usually none), instead of a `closest` per hit: the initial load adds the whole thread as one subtree.
     if (root.matches(this.composer) || parentInComposer()) return relevant;
     const composers = root.firstElementChild === null || root.querySelector(this.composer) === null ? NONE : root.querySelectorAll(this.composer);
     const ownIds = this.facts.ids;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = Math.max(0, ids.length - NEWEST); i < ids.length; i++) {
       const el = ids[i]!;
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
       relevant = true;
@@ -277,12 +335,12 @@ export class PageSignals {
     // An artifact in a turn matters only while the JSON shows an image generating; otherwise only one outside
     // any turn does, and the walk up to the turn is all it costs.
     const pending = this.imagesPending();
-    for (let i = 0; i < artifacts.length; i++) {
+    for (let i = Math.max(0, artifacts.length - NEWEST); i < artifacts.length; i++) {
       const el = artifacts[i]!;
       if (composers.length > 0 && this.inComposer(el, composers)) continue;
       relevant = true;
       const carrier = el.closest(this.idSelector);
-      if (carrier !== null) this.artifactsInTurns.add(el);
+      if (carrier !== null) this.inTurns.add(el);
       if ((pending || carrier === null) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
     }
     return relevant;
@@ -313,6 +371,7 @@ export class PageSignals {
       this.unconfirmed.clear();
       this.maybeGone.clear();
       this.deps.shown(id);
+      this.syncWatch();
       if (id) this.read(id, 'conversation shown');
     }
     if (!id) {
@@ -363,6 +422,7 @@ export class PageSignals {
   /** After every receipt: confirm the page's turns, and follow up only where the JSON is behind. */
   receipt(conversationId: string, receipt: ReadReceipt): void {
     if (conversationId !== this.shownId) return;
+    this.syncWatch();
     this.dropGone(this.facts.ids);
     // The first receipt of a view confirms a whole render at once: keep the few it lacks rather than deleting
     // a thousand entries one by one.

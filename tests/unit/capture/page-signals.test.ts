@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PageSignals, TIMINGS, WATCHED_ATTRIBUTES, type ReaderView, type Shown } from '@/utils/capture/page-signals';
+import { PageSignals, TIMINGS, pageObserver, type ReaderView, type Shown } from '@/utils/capture/page-signals';
 import type { ReadReceipt } from '@/utils/messaging';
 
 const CID = 'c0c0c0c0-0000-4000-8000-000000000001';
@@ -47,7 +47,7 @@ function fakeReader() {
   return { reader, requests, state };
 }
 
-let observer: MutationObserver | null = null;
+let observer: { disconnect(): void } | null = null;
 afterEach(() => {
   observer?.disconnect();
   document.body.replaceChildren();
@@ -58,16 +58,21 @@ function setup(html: string, shown: Shown | null = { id: CID, gizmoId: null }) {
   const clock = manualClock();
   const { reader, requests, state } = fakeReader();
   const current = { shown };
-  const signals = new PageSignals({
+  const watched: string[][] = [];
+  const mo = pageObserver(document.documentElement, (rs) => signals.observe(rs));
+  observer = mo;
+  const signals: PageSignals = new PageSignals({
     doc: document,
     current: () => current.shown,
     reader,
     shown: () => undefined,
     setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
     now: clock.now,
+    watch: (attributeFilter) => {
+      watched.push(attributeFilter);
+      mo.watch(attributeFilter);
+    },
   });
-  observer = new MutationObserver((rs) => signals.observe(rs));
-  observer.observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES, attributeOldValue: true });
   signals.start();
   /** Answer the reads so far with a receipt listing `ids` (and `pending` images still generating). */
   const answer = (ids: string[], pending = 0, id = CID) => {
@@ -82,7 +87,7 @@ function setup(html: string, shown: Shown | null = { id: CID, gizmoId: null }) {
     await new Promise((r) => setTimeout(r, 0));
     clock.advance(TIMINGS.debounceMs);
   };
-  return { signals, clock, requests, answer, settle, current };
+  return { signals, clock, requests, answer, settle, current, watched };
 }
 
 const PAGE = `
@@ -192,15 +197,21 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toEqual([CID, CID]);
   });
 
-  it('an image changing its src in the composer is not a signal, one outside any turn is', async () => {
-    const { requests, answer, settle } = setup(`${PAGE}<div id="thread-bottom-container"><img id="att" alt="Generated image" src="a"></div><img id="free" alt="x" src="b">`);
+  it('src changes are watched only while an image is generating; then one in the composer is no signal, one outside any turn is', async () => {
+    const { requests, answer, settle, watched } = setup(`${PAGE}<div id="thread-bottom-container"><img id="att" alt="Generated image" src="a"></div><img id="free" alt="x" src="b">`);
     answer(['m1', 'm2']);
+    document.querySelector('#free')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=1');
+    await settle();
+    expect(requests).toEqual([CID]);
+    answer(['m1', 'm2'], 1);
     document.querySelector('#att')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=2');
     await settle();
     expect(requests).toEqual([CID]);
     document.querySelector('#free')!.setAttribute('src', 'https://chatgpt.com/backend-api/estuary/content?id=3');
     await settle();
     expect(requests).toEqual([CID, CID]);
+    answer(['m1', 'm2'], 0);
+    expect(watched.map((w) => w.includes('src'))).toEqual([false, true, false]);
   });
 
   it('a message id set on an existing element counts like a new turn', async () => {
@@ -358,6 +369,46 @@ describe('page signals: when the conversation is read', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('a conversation rendered in one batch costs the same in script for 1000 turns as for 40, and its newest turn still counts', async () => {
+    const turn = (m: string) => `<section data-turn-id="t-${m}"><div data-message-id="${m}"><div class="markdown"><p>t</p></div><div class="group/imagegen-image"><img alt="Generated image" src="x"></div></div></section>`;
+    const work = async (count: number) => {
+      const { requests, answer, settle } = setup(PAGE);
+      const ids = Array.from({ length: count }, (_, i) => `k${i}`);
+      answer(['m1', 'm2', ...ids.slice(0, -1)]);
+      const calls = (['closest', 'hasAttribute', 'matches', 'querySelectorAll', 'querySelector'] as const).map((m) => vi.spyOn(Element.prototype, m));
+      const html = ids.map(turn).join('');
+      main().insertAdjacentHTML('beforeend', html);
+      await new Promise((r) => setTimeout(r, 0));
+      const made = calls.map((c) => c.mock.calls.length);
+      for (const c of calls) c.mockRestore();
+      await settle();
+      observer?.disconnect();
+      return { made, requests: [...requests] };
+    };
+    const small = await work(100);
+    const large = await work(1000);
+    expect(large.made).toEqual(small.made);
+    // The newest turn is the one the JSON lacks: both renders ask for a read.
+    expect(small.requests).toEqual([CID, CID]);
+    expect(large.requests).toEqual([CID, CID]);
+  });
+
+  it('a long conversation already on the page at the start costs the same in script as a short one', () => {
+    const page = (count: number) =>
+      `<main>${Array.from({ length: count }, (_, i) => `<section><div data-message-id="m${i}"><img alt="Generated image" src="x"></div></section>`).join('')}</main>`;
+    const work = (count: number) => {
+      document.body.innerHTML = page(count);
+      const calls = (['closest', 'hasAttribute', 'matches', 'querySelectorAll', 'querySelector'] as const).map((m) => vi.spyOn(Element.prototype, m));
+      const { requests } = setup(page(count));
+      const made = calls.map((c) => c.mock.calls.length);
+      for (const c of calls) c.mockRestore();
+      observer?.disconnect();
+      return { made, requests: [...requests] };
+    };
+    const small = work(100);
+    expect(work(1000)).toEqual(small);
+  });
+
   it('the bookkeeping never scans the whole page after the start', async () => {
     const turns = Array.from({ length: 1000 }, (_, i) => `<section data-turn-id="t${i}"><div data-message-id="m${i}"><div class="markdown"><p>t</p></div></div></section>`).join('');
     const { requests, answer, settle } = setup(`<main>${turns}</main>`);
@@ -370,5 +421,27 @@ describe('page signals: when the conversation is read', () => {
     await settle();
     expect(requests).toHaveLength(2);
     expect(spies.map((s) => s.mock.calls.length)).toEqual(byTest);
+  });
+});
+
+describe('pageObserver', () => {
+  it('changing the attribute filter loses no record already queued, and the new filter applies', async () => {
+    document.body.innerHTML = '<img id="a">';
+    const seen: string[] = [];
+    const page = pageObserver(document.documentElement, (rs) => {
+      for (const r of rs) seen.push(`${r.attributeName}=${(r.target as Element).getAttribute(r.attributeName!)}`);
+    });
+    page.watch(['class']);
+    const img = document.querySelector('#a')!;
+    img.setAttribute('class', 'one');
+    page.watch(['class', 'src']);
+    img.setAttribute('src', 'x');
+    await new Promise((r) => setTimeout(r, 0));
+    page.watch(['class']);
+    img.setAttribute('src', 'y');
+    img.setAttribute('class', 'two');
+    await new Promise((r) => setTimeout(r, 0));
+    page.disconnect();
+    expect(seen).toEqual(['class=one', 'src=x', 'class=two']);
   });
 });
