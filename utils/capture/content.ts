@@ -9,7 +9,7 @@
  */
 import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
 import { parseChatRoute } from '@/utils/chatgpt/routes';
-import { workspaceCookie } from '@/utils/chatgpt/session';
+import { pageWorkspace } from '@/utils/chatgpt/session';
 import { onMessage, sendMessage } from '@/utils/messaging';
 import { ConversationReader } from './conversation-reader';
 import { createFetchContext, readConversation } from './fetcher';
@@ -77,7 +77,7 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
     },
     readInTab: (id) => readConversation(fetchCtx, id),
     deliver: async ({ json, ...req }) => sendMessage('recordConversation', { ...req, ...(await client.streamConversation(json)) }),
-    account: () => workspaceCookie(win.document.cookie),
+    account: () => pageWorkspace(win),
     setTimeout: (fn, ms) => void life.setTimeout(fn, ms),
     now: Date.now,
     onReceipt: (id, receipt) => signals.receipt(id, receipt),

@@ -20,7 +20,7 @@ export interface ReaderDeps {
   /** Hand JSON the tab read to the background to record (`recordConversation`). */
   deliver(read: ReadRequest & { json: string }): Promise<ReadReceipt>;
   /** The `_account` cookie (a workspace id) for the background's reads. */
-  account(): string | null;
+  account(): Promise<string | null>;
   setTimeout(fn: () => void, ms: number): void;
   now(): number;
   /** Every receipt, after the reader took it in. */
@@ -111,7 +111,7 @@ export class ConversationReader {
   /** The background's receipt, or null when the tab must read the conversation itself. */
   private async askBackground(req: ReadRequest): Promise<ReadReceipt | null> {
     try {
-      const receipt = await this.deps.readInBackground({ ...req, account: this.deps.account() });
+      const receipt = await this.deps.readInBackground({ ...req, account: await this.deps.account() });
       this.remember(req.conversationId, receipt, null);
       return receipt;
     } catch (err) {

@@ -37,7 +37,7 @@ function setup(over: Partial<ReaderDeps> = {}) {
       log.push('deliver');
       return Promise.resolve(receipt(['m1', 'm2']));
     },
-    account: () => null,
+    account: () => Promise.resolve(null),
     setTimeout: (fn, ms) => void timers.push({ at: now + ms, fn }),
     now: () => now,
     onReceipt: (_id, r) => void receipts.push(r),
