@@ -23,20 +23,30 @@ const BULK_CHILDREN = 64;
  */
 const NEWEST = 16;
 
-/** Parents that got at least BULK_CHILDREN nodes, and most of their children, in one batch; null when none. */
-function bulkTargets(records: MutationRecord[]): Set<Node> | null {
+interface Bulk {
+  /** Parents that got at least BULK_CHILDREN nodes, and most of their children, in the batch. */
+  added: Set<Node>;
+  /** Parents that lost at least BULK_CHILDREN nodes in the batch (a thread cleared to show another one). */
+  removed: Set<Node>;
+}
+
+function bulkTargets(records: MutationRecord[]): Bulk | null {
   const added = new Map<Node, number>();
+  const removed = new Map<Node, number>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (r.type !== 'childList') continue;
     const n = r.addedNodes.length;
     if (n > 0) added.set(r.target, (added.get(r.target) ?? 0) + n);
+    const m = r.removedNodes.length;
+    if (m > 0) removed.set(r.target, (removed.get(r.target) ?? 0) + m);
   }
-  let bulk: Set<Node> | null = null;
+  const bulk: Bulk = { added: new Set(), removed: new Set() };
   for (const [target, n] of added) {
-    if (n >= BULK_CHILDREN && target.nodeType === ELEMENT_NODE && n * 2 >= (target as Element).childElementCount) (bulk ??= new Set()).add(target);
+    if (n >= BULK_CHILDREN && target.nodeType === ELEMENT_NODE && n * 2 >= (target as Element).childElementCount) bulk.added.add(target);
   }
-  return bulk;
+  for (const [target, n] of removed) if (n >= BULK_CHILDREN) bulk.removed.add(target);
+  return bulk.added.size > 0 || bulk.removed.size > 0 ? bulk : null;
 }
 
 export const TIMINGS = {
@@ -163,16 +173,28 @@ export class PageSignals {
     const bulk = records.length >= BULK_CHILDREN ? bulkTargets(records) : null;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (bulk !== null && r.type === 'childList' && bulk.has(r.target)) {
-        if (r.removedNodes.length > 0 && this.classifyRemoved(r)) relevant = true;
-        continue;
+      if (bulk !== null && r.type === 'childList') {
+        const addedInBulk = bulk.added.has(r.target);
+        const removedInBulk = bulk.removed.has(r.target);
+        if (addedInBulk || removedInBulk) {
+          if (!addedInBulk && this.classifyAdded(r)) relevant = true;
+          if (!removedInBulk && this.classifyRemoved(r)) relevant = true;
+          continue;
+        }
       }
       if (this.classify(r)) relevant = true;
       else this.driftPending = true;
     }
-    // A parent that got most of its children in this batch (a conversation's first render): its newest
-    // children are looked at, not each of the thousand (what it already had costs no read: known turns are skipped).
-    if (bulk !== null) for (const parent of bulk) if (this.collectNewest(parent as Element)) relevant = true;
+    if (bulk !== null) {
+      // A parent that got most of its children in this batch (a conversation's first render): its newest
+      // children are looked at, not each of the thousand (what it already had costs no read: known turns are skipped).
+      for (const parent of bulk.added) if (this.collectNewest(parent as Element)) relevant = true;
+      // A parent that lost a thousand children (a thread cleared): whatever they held is gone, unless put back.
+      if (bulk.removed.size > 0) {
+        this.forgetAll();
+        relevant = true;
+      }
+    }
     if (this.targetInComposer.size > 0) this.targetInComposer.clear();
     if (relevant) this.schedule();
     return relevant;
@@ -229,6 +251,11 @@ export class PageSignals {
       this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
       return true;
     }
+    const added = this.classifyAdded(r);
+    return this.classifyRemoved(r) || added;
+  }
+
+  private classifyAdded(r: MutationRecord): boolean {
     let relevant = false;
     // Streamed text arrives as text nodes: only elements can carry a signal.
     // Indexed loops: a NodeList's iterator costs more than the test per node on a page this busy.
@@ -242,7 +269,7 @@ export class PageSignals {
       return known;
     };
     for (let i = 0; i < added.length; i++) if (added[i]!.nodeType === ELEMENT_NODE && this.collect(added[i] as Element, inComposer)) relevant = true;
-    return this.classifyRemoved(r) || relevant;
+    return relevant;
   }
 
   private classifyRemoved(r: MutationRecord): boolean {
@@ -344,6 +371,12 @@ export class PageSignals {
       if ((pending || carrier === null) && el.getAttribute('aria-hidden') !== 'true') this.facts.artifacts.push(carrier === null ? null : (messageIdsOf(carrier)[0] ?? null));
     }
     return relevant;
+  }
+
+  /** Everything may have gone: the streaming state is checked again, and unconfirmed turns not put back drop. */
+  private forgetAll(): void {
+    this.facts.streaming = true;
+    for (const id of this.unconfirmed) this.maybeGone.add(id);
   }
 
   /** A removed subtree: its ids are no longer on the page, and a streaming indicator may have gone. */
