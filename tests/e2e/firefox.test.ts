@@ -140,6 +140,19 @@ describe('live capture and backup in Firefox', () => {
     assert.equal(dump.jobs.length, 0, 'no job left');
   });
 
+  test('a workspace account: the workspace cookie of the page reaches every read and resolution, and capture succeeds', { skip, timeout: 90_000 }, async () => {
+    fake!.state.setOptions({ workspaceAccountId: 'ws-0000fake0000team' });
+    const b = await launch();
+    const page = await ff!.page();
+    await page.goto(`https://chatgpt.com/c/${MIXED}`);
+    const exp = expected(MIXED);
+    const saved = await settled(b, MIXED, exp.files.length + exp.sandbox.length, 60_000);
+    assert.deepEqual(saved.filter((a) => a.status !== 'saved').map((a) => `${a.id}: ${a.reason ?? ''}`), [], 'every artifact saved');
+    const ours = fake!.state.requests.filter((r) => r.bearer && ['conversation', 'files-download', 'interpreter'].includes(r.route));
+    assert.ok(ours.some((r) => r.route === 'conversation'), 'the extension read the conversation');
+    assert.deepEqual(ours.filter((r) => !r.accountHeader).map((r) => r.path), [], 'none went out without the account header');
+  });
+
   test('a 20+ MB sandbox file reaches the vault intact while the ChatGPT tab is in the background', { skip, timeout: 120_000 }, async () => {
     const b = await launch();
     const page = await ff!.page();
