@@ -23,7 +23,6 @@ import { performance } from 'node:perf_hooks';
 import { addHistory, makeConversation, uuidFrom } from '../tests/fake-chatgpt/history.ts';
 import { MEDIUM_MARKER } from '../tests/fake-chatgpt/bytes.ts';
 import { SESSION_COOKIE, startFakeChatGPT, type FakeChatGPT, type RequestLogEntry } from '../tests/fake-chatgpt/server.ts';
-import type { Page } from 'playwright-core';
 import { hasExtensionBuild, launchBrowser, waitFor } from '../tests/e2e/harness.ts';
 import { BackupClient } from '../utils/backup/client';
 import { EVERYTHING_RUN } from '../utils/backup/checkpoint';
@@ -32,6 +31,7 @@ import { BackupRunner } from '../utils/backup/runner';
 import { walkConversation } from '../utils/chatgpt/walker';
 import { createVaultDb, recordRefs, saveSnapshot } from '../utils/vault';
 import { VaultReader } from './capture/vault';
+import { fetchFloor } from './fetch-floor';
 
 const JSON_ROUTES = new Set(['session', 'conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'files-download', 'interpreter']);
 
@@ -80,8 +80,8 @@ async function byteThroughput(): Promise<string[]> {
       const phase = stored - Math.min(...[...bytesReqs, ...resolutions].map((r) => r.time));
       const urls = bytesReqs.map((r) => `https://chatgpt.com${r.path}`);
       const resolveUrls = resolutions.map((r) => `https://chatgpt.com${r.path}`);
-      const baseline = await plainFetch(page, urls, resolveUrls, false);
-      const floor = await plainFetch(page, urls, resolveUrls, true);
+      const baseline = await fetchFloor(page, urls, resolveUrls, false);
+      const floor = await fetchFloor(page, urls, resolveUrls, true);
       const activeRatio = (total / active) / (baseline.bytes / baseline.ms);
       const phaseRatio = (total / phase) / (baseline.bytes / baseline.ms);
       const floorRatio = (floor.bytes / floor.ms) / (baseline.bytes / baseline.ms);
@@ -101,60 +101,6 @@ async function byteThroughput(): Promise<string[]> {
   } finally {
     await fake.close();
   }
-}
-
-/**
- * The same requests from an extension page, all at once: file-id resolutions read in full (JSON, no bytes
- * counted), byte URLs read into memory. With `store`, each body is also hashed (crypto.subtle SHA-256) and
- * put as a Blob into a scratch IndexedDB database, one transaction per file as it arrives: the least any
- * backup must do per file, in the same browser and database engine as the vault.
- */
-async function plainFetch(page: Page, list: string[], resolve: string[], store: boolean): Promise<{ ms: number; bytes: number }> {
-  return page.evaluate(async ({ list, resolve, store }) => {
-    const session = (await (await fetch('https://chatgpt.com/api/auth/session', { credentials: 'include' })).json()) as { accessToken: string };
-    const headers = { authorization: `Bearer ${session.accessToken}` };
-    const name = 'bench-fetch-store-floor';
-    const db = store
-      ? await new Promise<IDBDatabase>((ok, ko) => {
-          const req = indexedDB.open(name, 1);
-          req.onupgradeneeded = () => req.result.createObjectStore('blobs', { keyPath: 'sha256' });
-          req.onsuccess = () => ok(req.result);
-          req.onerror = () => ko(new Error(String(req.error)));
-        })
-      : null;
-    const t = performance.now();
-    const got = await Promise.all([
-      // A resolution's answer is JSON, not file bytes: read in full, counted as none.
-      ...resolve.map(async (u) => {
-        await (await fetch(u, { headers, credentials: 'include', cache: 'no-store' })).text();
-        return 0;
-      }),
-      ...list.map(async (u) => {
-        const buf = await (await fetch(u, { credentials: 'include', cache: 'no-store' })).arrayBuffer();
-        if (db) {
-          // Inline, not a helper: tsx would wrap a named inner function in a __name() the page does not have.
-          const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
-          const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-          await new Promise<void>((ok, ko) => {
-            const tx = db.transaction('blobs', 'readwrite');
-            tx.objectStore('blobs').put({ sha256, blob: new Blob([buf]), size: buf.byteLength });
-            tx.oncomplete = () => ok();
-            tx.onerror = () => ko(new Error(String(tx.error)));
-          });
-        }
-        return buf.byteLength;
-      }),
-    ]);
-    const ms = performance.now() - t;
-    if (db) {
-      db.close();
-      await new Promise((ok) => {
-        const req = indexedDB.deleteDatabase(name);
-        req.onsuccess = req.onerror = ok;
-      });
-    }
-    return { ms, bytes: got.reduce((a, b) => a + b, 0) };
-  }, { list, resolve, store });
 }
 
 /** When the last file was stored (the vault's capturedAt, on this machine's clock like the fake's log). */
