@@ -1,7 +1,9 @@
 /**
  * Background side of the capture port: turns one connected content script into an `Executor` for the
  * queue (the fallback when the backend refuses the worker), decoding the streamed chunks straight into one
- * buffer (ByteSink, with the size limit) and checking that nothing went missing on the way.
+ * buffer (ByteSink, with the size limit) and checking that nothing went missing on the way. A port that
+ * closed, or that stays silent while it owes answers, is `gone`: its jobs come back `lost` (no attempt
+ * counted) and the queue never hands it another.
  */
 import type { Browser } from 'wxt/browser';
 import { ByteSink } from './byte-sink';
@@ -22,51 +24,98 @@ interface Pending {
 
 let counter = 0;
 
+/**
+ * How long a port may stay silent while it owes answers before it counts as gone. A tab sends a chunk, a
+ * `done` or a `failed` well within this (its own requests time out after 20 s, its resolution backoff is
+ * capped at 60 s); a tab that closed, or a content script cut off without a disconnect event, never does.
+ */
+const SILENCE_MS = 120_000;
+
 export class PortExecutor implements Executor {
   readonly id = `port-${++counter}-${Date.now()}`;
   conversationId: string | null = null;
   private readonly pending = new Map<string, Pending>();
   private disconnected = false;
+  /** Runs while jobs are pending; any message from the tab restarts it. */
+  private silence: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly port: Browser.runtime.Port) {
+  constructor(
+    private readonly port: Browser.runtime.Port,
+    private readonly silenceMs = SILENCE_MS,
+  ) {
     port.onMessage.addListener((raw: unknown) => this.onMessage(raw));
-    port.onDisconnect.addListener(() => {
-      this.disconnected = true;
-      for (const p of this.pending.values()) p.resolve({ ok: false, lost: true });
-      this.pending.clear();
-    });
+    port.onDisconnect.addListener(() => this.goneAway());
+  }
+
+  /** The port closed (or fell silent): this executor can never run a job again. */
+  get gone(): boolean {
+    return this.disconnected;
   }
 
   send(msg: ToContent): void {
     this.post(msg);
   }
 
-  /** False when the port is closed (Chrome throws on a disconnected port). */
+  /** False when the port is closed (Chrome throws on a disconnected port, and no onDisconnect follows). */
   private post(msg: ToContent): boolean {
     if (this.disconnected) return false;
     try {
       this.port.postMessage(msg);
       return true;
     } catch {
+      this.goneAway();
       return false;
     }
+  }
+
+  /** Every pending job comes back `lost` (the queue gives it back uncounted) and nothing is sent again. */
+  private goneAway(): void {
+    this.disconnected = true;
+    this.stopSilence();
+    for (const p of this.pending.values()) p.resolve({ ok: false, lost: true });
+    this.pending.clear();
+  }
+
+  /** (Re)starts the silence limit while answers are owed, stops it when none is. */
+  private watchSilence(): void {
+    this.stopSilence();
+    if (this.pending.size === 0 || this.disconnected) return;
+    this.silence = setTimeout(() => {
+      // Closing our end tells a live content script (it reconnects as a fresh executor); a dead one never knew.
+      try {
+        this.port.disconnect();
+      } catch {
+        // already closed
+      }
+      this.goneAway();
+    }, this.silenceMs);
+  }
+
+  private stopSilence(): void {
+    if (this.silence !== null) clearTimeout(this.silence);
+    this.silence = null;
   }
 
   run(spec: JobSpec): Promise<ExecutorResult> {
     return new Promise((resolve) => {
       this.pending.get(spec.jobId)?.resolve({ ok: false, lost: true });
       // The queue can pick this executor while its port is closing (between choosing it and leasing the
-      // job). No onDisconnect follows a failed post, so settle at once: a job left pending here would
-      // stay in flight for the life of the background.
+      // job): a post that fails settles at once, as `lost`.
       this.pending.set(spec.jobId, { resolve, sink: new ByteSink(MAX_FILE_BYTES), chunks: 0, broken: null, failure: null });
       if (!this.post({ t: 'run', job: spec })) {
         this.pending.delete(spec.jobId);
         resolve({ ok: false, lost: true });
+        return;
       }
+      if (this.silence === null) this.watchSilence();
     });
   }
 
   private onMessage(raw: unknown): void {
+    if (this.disconnected) return;
+    // Any message is a sign of life, conversation pieces included: jobs waiting their turn in the tab's lanes
+    // are not cut off while it works.
+    this.watchSilence();
     const msg = parseToBackground(raw);
     // Conversation pieces on the same port are the background's ConversationInbox's to collect.
     if (!msg || msg.t === 'read-chunk') return;
@@ -91,6 +140,7 @@ export class PortExecutor implements Executor {
       return;
     }
     this.pending.delete(msg.jobId);
+    if (this.pending.size === 0) this.stopSilence();
     if (p.failure) {
       p.resolve({ ok: false, failure: p.failure });
       return;

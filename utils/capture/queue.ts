@@ -24,6 +24,8 @@ export interface Executor {
   readonly id: string;
   /** The conversation its tab shows, to prefer the tab that saw the artifact. */
   conversationId: string | null;
+  /** True once it can never run a job again (its port closed): the queue drops it instead of picking it. */
+  readonly gone?: boolean;
   /** Resolves with the bytes, or rejects with a Failure-carrying error; `lost` when the executor went away. */
   run(spec: JobSpec): Promise<ExecutorResult>;
 }
@@ -32,7 +34,10 @@ export type ExecutorResult =
   /** The bytes, held once (a Uint8Array the executor hands over, or a Blob). */
   | { ok: true; file: FetchedFile; bytes: Uint8Array<ArrayBuffer> | Blob }
   | { ok: false; failure: Failure }
-  /** The tab closed or the port broke mid-job: not the artifact's fault, so no attempt is counted. */
+  /**
+   * The tab closed, the port broke or fell silent mid-job: not the artifact's fault, so no attempt is counted
+   * (a hiccup, never a failure).
+   */
   | { ok: false; lost: true }
   /** The backend will not serve the worker: a tab should run it (no attempt is counted for the worker). */
   | { ok: false; refused: true; failure: Failure };
@@ -44,6 +49,11 @@ export interface StorageFullState {
   neededBytes: number;
 }
 
+/**
+ * A job `lost` by an executor that is still there waits this long before it is leased again, so an executor
+ * that keeps losing jobs at once cannot spin the queue. (One that went away is dropped, and its job runs at once.)
+ */
+const LOST_RETRY_MS = 1_000;
 /** How long the worker is passed over after the backend refused it (then it is tried again). */
 export const WORKER_REFUSAL_MS = 10 * 60_000;
 /** Waits longer than this also get a `wakeAt` (an alarm): a stopped worker's timers are gone. */
@@ -171,6 +181,8 @@ export class CaptureQueue {
   }
 
   addExecutor(executor: Executor): void {
+    // The background adds a tab's executor once recovery ends; its port may have closed meanwhile.
+    if (executor.gone) return;
     this.executors.set(executor.id, { executor, running: 0 });
     this.kick();
   }
@@ -361,7 +373,17 @@ export class CaptureQueue {
   }
 
   private hasUsableExecutor(): boolean {
-    return this.workerUsable() || this.executors.size > 0;
+    return this.workerUsable() || this.liveTabs().length > 0;
+  }
+
+  /** The tabs' executors, forgetting those that went away (a port closed without our hearing of it). */
+  private liveTabs(): Slot[] {
+    const live: Slot[] = [];
+    for (const [id, slot] of this.executors) {
+      if (slot.executor.gone) this.executors.delete(id);
+      else live.push(slot);
+    }
+    return live;
   }
 
   /** The worker unless the backend refused it lately; else the tab showing the conversation, else the least busy tab. */
@@ -372,7 +394,7 @@ export class CaptureQueue {
 
   private pickTab(conversationId: string): Slot | null {
     let best: Slot | null = null;
-    for (const slot of this.executors.values()) {
+    for (const slot of this.liveTabs()) {
       if (slot.executor.conversationId === conversationId) return slot;
       if (!best || slot.running < best.running) best = slot;
     }
@@ -444,7 +466,8 @@ export class CaptureQueue {
       account: str(job.data.account),
       ...(str(job.data.hintUrl) ? { hintUrl: str(job.data.hintUrl) } : {}),
     };
-    let result = await this.execute(slot.executor, spec);
+    let ran = slot.executor;
+    let result = await this.execute(ran, spec);
     if ('refused' in result) {
       // The backend refusing the worker (401/403 after a fresh token, a challenge page) passes the worker
       // over for a while. Anything else (a network error, an odd answer, the file host refusing the bytes)
@@ -454,8 +477,9 @@ export class CaptureQueue {
       const tab = this.pickTab(spec.conversationId);
       if (tab) {
         tab.running++;
+        ran = tab.executor;
         try {
-          result = await this.execute(tab.executor, spec);
+          result = await this.execute(ran, spec);
         } finally {
           tab.running--;
         }
@@ -492,8 +516,11 @@ export class CaptureQueue {
       return;
     }
     if ('lost' in result) {
-      // Give the job back at once, without counting an attempt.
-      await this.release(job.id);
+      // Give the job back without counting an attempt: at once if its executor went away (it is dropped, so
+      // the next lease goes elsewhere), else after a pause.
+      const away = ran.gone === true || (ran !== this.worker?.executor && !this.executors.has(ran.id));
+      if (away) this.executors.delete(ran.id);
+      await this.release(job.id, away ? 0 : LOST_RETRY_MS);
       return;
     }
     await this.applyFailure(job.id, job.artifactId, job.attempts, result.failure);
@@ -567,8 +594,9 @@ export class CaptureQueue {
     }
   }
 
-  private async release(jobId: string): Promise<void> {
-    await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() });
+  /** Gives a claim back, uncounted; the job is due again after `delayMs`. */
+  private async release(jobId: string, delayMs = 0): Promise<void> {
+    await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() + delayMs });
   }
 
   /**

@@ -1,4 +1,5 @@
 /** Shared helpers for the capture tests. */
+import type { Browser } from 'wxt/browser';
 
 /**
  * Index of the first differing byte, or -1 when equal (length included). `toEqual` on megabyte arrays takes
@@ -51,4 +52,36 @@ export function deferred<T = void>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** A stand-in for a runtime Port: listeners, captured posts, and Chrome's throw after disconnect. */
+export function fakePort() {
+  const onMessage: Array<(m: unknown) => void> = [];
+  const onDisconnect: Array<() => void> = [];
+  const posted: unknown[] = [];
+  let connected = true;
+  const port = {
+    name: 'capture',
+    postMessage(m: unknown) {
+      if (!connected) throw new Error('Attempting to use a disconnected port object');
+      posted.push(m);
+    },
+    disconnect() {
+      connected = false;
+    },
+    onMessage: { addListener: (l: (m: unknown) => void) => void onMessage.push(l) },
+    onDisconnect: { addListener: (l: () => void) => void onDisconnect.push(l) },
+  };
+  return {
+    port: port as unknown as Browser.runtime.Port,
+    posted,
+    /** False once either side closed it. */
+    connected: () => connected,
+    emit: (m: unknown) => onMessage.forEach((l) => l(m)),
+    /** The other side went away (tab closed, content script reloaded). */
+    drop: () => {
+      connected = false;
+      onDisconnect.forEach((l) => l());
+    },
+  };
 }

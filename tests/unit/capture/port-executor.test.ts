@@ -1,41 +1,10 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest';
-import type { Browser } from 'wxt/browser';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
 import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
 import type { ExecutorResult } from '@/utils/capture/queue';
-import { firstDiff, randomBytes } from './helpers';
-
-/** A stand-in for a runtime Port: listeners, captured posts, and Chrome's throw after disconnect. */
-function fakePort() {
-  const onMessage: Array<(m: unknown) => void> = [];
-  const onDisconnect: Array<() => void> = [];
-  const posted: unknown[] = [];
-  let connected = true;
-  const port = {
-    name: 'capture',
-    postMessage(m: unknown) {
-      if (!connected) throw new Error('Attempting to use a disconnected port object');
-      posted.push(m);
-    },
-    disconnect() {
-      connected = false;
-    },
-    onMessage: { addListener: (l: (m: unknown) => void) => void onMessage.push(l) },
-    onDisconnect: { addListener: (l: () => void) => void onDisconnect.push(l) },
-  };
-  return {
-    port: port as unknown as Browser.runtime.Port,
-    posted,
-    emit: (m: unknown) => onMessage.forEach((l) => l(m)),
-    /** The other side went away (tab closed, content script reloaded). */
-    drop: () => {
-      connected = false;
-      onDisconnect.forEach((l) => l());
-    },
-  };
-}
+import { fakePort, firstDiff, randomBytes } from './helpers';
 
 const spec = (jobId = 'fetch:file:a'): JobSpec => ({
   jobId, artifactId: jobId.slice(6), kind: 'image', conversationId: 'c1', fileId: 'file_a', sandboxPath: null,
@@ -182,5 +151,80 @@ describe('PortExecutor', () => {
     expect(await first).toEqual({ ok: false, lost: true });
     for (const m of await encode('fetch:file:a', new Uint8Array([1, 2, 3]))) p.emit(m);
     expect(await second).toMatchObject({ ok: true, file: { size: 3 } });
+  });
+
+  it('is gone after a disconnect, and after a post that throws with no event', () => {
+    const a = fakePort();
+    const exA = new PortExecutor(a.port);
+    expect(exA.gone).toBe(false);
+    a.drop();
+    expect(exA.gone).toBe(true);
+    const b = fakePort();
+    const exB = new PortExecutor(b.port);
+    b.port.disconnect();
+    exB.send({ t: 'busy', busy: true });
+    expect(exB.gone).toBe(true);
+  });
+
+  it('a post that throws settles the jobs already sent as lost (their answers can no longer come)', async () => {
+    const p = fakePort();
+    const ex = new PortExecutor(p.port);
+    const first = ex.run(spec('fetch:1'));
+    p.port.disconnect();
+    expect(await peek(ex.run(spec('fetch:2')))).toEqual({ ok: false, lost: true });
+    expect(await peek(first)).toEqual({ ok: false, lost: true });
+  });
+});
+
+describe('PortExecutor: a tab that never answers', () => {
+  afterEach(() => void vi.useRealTimers());
+  const LIMIT = 1_000;
+
+  it('silent for the limit while answers are owed: every pending job lost, the port closed from this side, the executor gone', async () => {
+    vi.useFakeTimers();
+    const p = fakePort();
+    const ex = new PortExecutor(p.port, LIMIT);
+    const r1 = ex.run(spec('fetch:1'));
+    const r2 = ex.run(spec('fetch:2'));
+    vi.advanceTimersByTime(LIMIT - 1);
+    expect(ex.gone).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await r1).toEqual({ ok: false, lost: true });
+    expect(await r2).toEqual({ ok: false, lost: true });
+    expect(ex.gone).toBe(true);
+    expect(p.connected()).toBe(false);
+    expect(await ex.run(spec('fetch:3'))).toEqual({ ok: false, lost: true });
+  });
+
+  it('any message is a sign of life: a slow job whose chunks keep coming, or one waiting while the tab streams a conversation, is not cut off', async () => {
+    vi.useFakeTimers();
+    const p = fakePort();
+    const ex = new PortExecutor(p.port, LIMIT);
+    const data = randomBytes(2 * CHUNK_BYTES + 1, 4);
+    const result = ex.run(spec());
+    const msgs = await encode('fetch:file:a', data);
+    for (const m of msgs) {
+      vi.advanceTimersByTime(LIMIT - 1);
+      p.emit({ t: 'read-chunk', readId: 'r1', seq: 0, text: '{}' });
+      vi.advanceTimersByTime(LIMIT - 1);
+      p.emit(m);
+    }
+    expect(firstDiff(await bytesOf(await result), data)).toBe(-1);
+    expect(ex.gone).toBe(false);
+    expect(p.connected()).toBe(true);
+  });
+
+  it('owing nothing, a quiet port is never closed', () => {
+    vi.useFakeTimers();
+    const p = fakePort();
+    const ex = new PortExecutor(p.port, LIMIT);
+    vi.advanceTimersByTime(10 * LIMIT);
+    expect(ex.gone).toBe(false);
+    const result = ex.run(spec());
+    p.emit({ t: 'failed', jobId: 'fetch:file:a', failure: { cause: 'server', reason: '502', retryAfterMs: null } });
+    vi.advanceTimersByTime(10 * LIMIT);
+    expect(ex.gone).toBe(false);
+    expect(p.connected()).toBe(true);
+    return expect(result).resolves.toMatchObject({ ok: false, failure: { cause: 'server' } });
   });
 });

@@ -3,12 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure } from '@/utils/capture/failure';
 import type { JobSpec } from '@/utils/capture/fetcher';
+import { PortExecutor } from '@/utils/capture/port-executor';
 import { CaptureQueue, COMMIT_BACKLOG_BYTES, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
   createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
 } from '@/utils/vault';
-import { deferred, firstDiff, randomBytes, waitFor } from './helpers';
+import { deferred, fakePort, firstDiff, randomBytes, waitFor } from './helpers';
 
 const POLICY: RetryPolicy = { maxAttempts: 3, baseMs: 5, rateLimitBaseMs: 5, capMs: 20, notReadyAttempts: 2 };
 const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -591,6 +592,74 @@ describe('CaptureQueue: the worker first, a tab on refusal', () => {
     makeQueue(db, { worker }).queue.kick();
     await waitFor(() => worker.calls.length === 1, 'run');
     expect(worker.calls[0]).toMatchObject({ origin: 'https://chat.openai.com', account: 'ws-1' });
+  });
+});
+
+describe('CaptureQueue: a tab that went away never holds a job', () => {
+  const refused = (): ExecutorResult => ({ ok: false, refused: true, failure: { cause: 'auth', reason: 'refused (auth)' } });
+
+  it('a tab whose port closed before it was added gets no job: the refused worker\'s files go to the live tab', async () => {
+    // The e2e's sign-in tab: its port connected while the background was still recovering and closed before the
+    // background added its executor, so the queue never heard the disconnect. It used to be picked first for
+    // every job, lose it at once, and get it again a few ms later: a claim that never ran, forever.
+    const db = freshDb();
+    const ids = await seed(db, ref('file_a'), ref('file_b'), ref('file_c'));
+    const worker = new ScriptedExecutor(() => refused());
+    const { add } = makeQueue(db, { worker });
+    const closed = fakePort();
+    const dead = new PortExecutor(closed.port);
+    closed.drop();
+    add(dead);
+    const live = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    for (const id of ids) expect(await waitFor(statusIs(db, id, 'saved'), `${id} saved by the live tab`)).toMatchObject({ attempts: 0 });
+    expect(closed.posted).toEqual([]);
+    expect(live.calls.map((c) => c.artifactId).sort()).toEqual([...ids].sort());
+  });
+
+  it('a port closed without a disconnect event loses one job, uncounted, and is never picked again', async () => {
+    const db = freshDb();
+    const [a, b] = await seed(db, ref('file_a'), ref('file_b'));
+    const worker = new ScriptedExecutor(() => refused());
+    const { add } = makeQueue(db, { worker, maxInFlight: 1 });
+    const closed = fakePort();
+    add(new PortExecutor(closed.port));
+    closed.port.disconnect(); // posting now throws, and no onDisconnect event follows
+    const live = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    for (const id of [a!, b!]) expect(await waitFor(statusIs(db, id, 'saved'), `${id} saved`)).toMatchObject({ attempts: 0 });
+    expect(live.calls).toHaveLength(2);
+  });
+
+  it('a port that falls silent gives its job back after the silence limit, uncounted, and leaves the queue', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const worker = new ScriptedExecutor(() => refused());
+    const { queue, add } = makeQueue(db, { worker });
+    // Posts succeed and nothing ever answers: a tab gone without a disconnect event, an orphaned content script.
+    const silent = fakePort();
+    add(new PortExecutor(silent.port, 50));
+    await waitFor(() => silent.posted.length === 1, 'the job sent to the tab');
+    await waitFor(async () => (await getJob(db, fetchJobId(id!)))?.leaseUntil === null, 'the claim given back', 2_000);
+    await queue.settled();
+    expect(silent.connected()).toBe(false); // closed from our side, so a live content script reconnects afresh
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, lastError: null });
+    expect(await getArtifact(db, id!)).toMatchObject({ status: 'pending', attempts: 0, reason: null });
+    const live = add(new ScriptedExecutor((spec) => ok(spec))) as ScriptedExecutor;
+    expect(await waitFor(statusIs(db, id!, 'saved'), 'saved by the next tab')).toMatchObject({ attempts: 0 });
+    expect(live.calls).toHaveLength(1);
+    expect(silent.posted).toHaveLength(1);
+  });
+
+  it('an executor that keeps losing jobs at once does not spin the queue', async () => {
+    const db = freshDb();
+    const [id] = await seed(db, ref('file_a'));
+    const { queue, add } = makeQueue(db);
+    const lossy = add(new ScriptedExecutor(() => ({ ok: false, lost: true }))) as ScriptedExecutor;
+    await waitFor(() => lossy.calls.length === 1, 'the first run');
+    await new Promise((r) => setTimeout(r, 300));
+    await queue.settled();
+    expect(lossy.calls).toHaveLength(1);
+    expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, leaseUntil: null, lastError: null });
+    expect(await waitFor(() => lossy.calls.length === 2, 'run again after the pause', 3_000)).toBe(true);
   });
 });
 
