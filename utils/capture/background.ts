@@ -110,6 +110,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       ports.delete(executor);
       queue.removeExecutor(executor.id);
       if (tabId != null && inboxesByTab.get(tabId) === inbox) inboxesByTab.delete(tabId);
+      if (tabId != null && executorsByTab.get(tabId) === executor) executorsByTab.delete(tabId);
     });
     executor.send({ t: 'busy', busy: queue.isBusy() });
     void recovered.then(() => queue.addExecutor(executor));
