@@ -54,8 +54,12 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   // a temporary chat is shown: every image the page loads is a resource entry.
   let temporaryIds: ConversationIdWatcher | null = null;
   life.onEnd(() => temporaryIds?.disconnect());
+  // Parsed once per URL: asked on every look, and the URL changes far less often than the page.
+  let routed: { href: string; route: ReturnType<typeof parseChatRoute> } | null = null;
   const current = (): Shown | null => {
-    const route = parseChatRoute(win.location.href);
+    const href = win.location.href;
+    if (routed?.href !== href) routed = { href, route: parseChatRoute(href) };
+    const route = routed.route;
     if (route.kind !== 'temporary' && temporaryIds) {
       temporaryIds.disconnect();
       temporaryIds = null;
