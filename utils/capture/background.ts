@@ -291,7 +291,7 @@ function parseReadRequest(data: ReadRequest): ReadRequest {
  * Give every `failed` artifact (of one conversation, or all) a fresh set of attempts: back to `pending` and a
  * new job. `expired` ones are left alone: their source said they are gone. Returns how many were queued.
  */
-export async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
+async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
   const failed = await listArtifacts(db, { status: 'failed', ...(conversationId ? { conversationId } : {}) });
   for (const record of failed) {
     await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });
