@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
-import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
+import { ChunkEncoder, type ToBackground } from '@/utils/capture/port-protocol';
 import type { ExecutorResult } from '@/utils/capture/queue';
 import { firstDiff, randomBytes } from './helpers';
+
+/** The protocol's byte chunk (512 KiB), pinned. */
+const CHUNK_BYTES = 512 * 1024;
 
 /** A stand-in for a runtime Port: listeners, captured posts, and Chrome's throw after disconnect. */
 function fakePort() {
@@ -128,7 +131,7 @@ describe('PortExecutor', () => {
     const p = fakePort();
     const ex = new PortExecutor(p.port);
     const result = ex.run(spec());
-    p.emit({ t: 'chunk', jobId: 'fetch:file:a', seq: 0, b64: toBase64(new Uint8Array([1])) });
+    p.emit({ t: 'chunk', jobId: 'fetch:file:a', seq: 0, b64: Buffer.from([1]).toString('base64') });
     p.emit({ t: 'failed', jobId: 'fetch:file:a', failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
     expect(await result).toEqual({ ok: false, failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
   });
