@@ -1,5 +1,5 @@
 /** The vault: artifact records, content-addressed bytes, conversation snapshots and the work queue. */
-export { createVaultDb, getVaultDb, VAULT_DB_NAME } from './db';
+export { createVaultDb, getVaultDb } from './db';
 export type { ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, BlobRecord, ConversationRecord, JobRecord, JobType, SnapshotRecord, VaultDb } from './db';
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
