@@ -320,7 +320,7 @@ interface MergeContext {
 
 function newRecord(id: string, a: ManifestArtifact, ctx: MergeContext): ArtifactRecord {
   const capturedAt = parseMs(a.capturedAt);
-  // The bytes decide the type and the name's extension, as in saveBytes; the manifest's type is a fallback.
+  // The bytes decide the type and the name's extension, as in prepareBytes; the manifest's type is a fallback.
   const mimeType = (a.sha256 !== null ? ctx.types.get(a.sha256) : undefined) ?? a.mimeType;
   const fileName = a.fileName !== null && a.sha256 !== null && mimeType !== null ? withExtension(a.fileName, mimeType) : a.fileName;
   return {

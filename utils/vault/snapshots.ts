@@ -109,12 +109,6 @@ export async function saveSnapshot(
   });
 }
 
-/** The stored JSON text of a conversation, or null. */
-export async function getSnapshot(db: VaultDb, id: string): Promise<string | null> {
-  requireId(id, 'id');
-  return (await db.snapshots.get(id))?.json ?? null;
-}
-
 /** Conversation metadata (never the JSON), most recently updated first; undated ones last. */
 export async function listConversations(db: VaultDb): Promise<ConversationRecord[]> {
   const rows = await db.conversations.toArray();

@@ -6,7 +6,8 @@ import {
   ArchiveError, createBlobSink, readVaultArchive, restoreVaultArchive, writeVaultArchive, type VaultManifest,
 } from '@/utils/archive';
 import { openZip } from '@/utils/zip';
-import { recordRefs, saveBytes, saveSnapshot } from '@/utils/vault';
+import { recordRefs, saveSnapshot } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { archiveOf, conversation, csv, dump, freshDb, png, ref, seedVault, webp } from './helpers';
 
 const listZipMembers = async (zip: Blob) => (await openZip(zip)).entries;

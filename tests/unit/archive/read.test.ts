@@ -9,7 +9,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { ArchiveError, readVaultArchive, restoreVaultArchive, type VaultManifest } from '@/utils/archive';
-import { recordRefs, saveBytes, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { recordRefs, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { layout } from '../zip/helpers';
 import { archiveOf, conversation, dump, freshDb, png, ref, seedVault, webp } from './helpers';
 

@@ -10,7 +10,8 @@ import { CaptureQueue } from '@/utils/capture/queue';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { artifactIdentity } from '@/utils/model';
 import { captureKinds, lastWorkspace } from '@/utils/storage';
-import { createVaultDb, fetchJobId, getSnapshot, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
+import { createVaultDb, fetchJobId, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
+import { getSnapshot } from '../vault/helpers';
 
 const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
 const MIXED = fixture('mixed-2026.json');
