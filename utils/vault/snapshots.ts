@@ -6,7 +6,7 @@
  */
 import { epochSeconds } from '@/utils/model';
 import type { ConversationRecord, VaultDb } from './db';
-import { VaultError, describe, requireId } from './errors';
+import { VaultError, describe } from './errors';
 
 export interface SaveSnapshotOptions {
   /** Overrides the JSON's `gizmo_id` (project/GPT chats found through a gizmo listing). */
