@@ -59,11 +59,6 @@ export class ConversationIdWatcher {
     return this.latestId;
   }
 
-  /** Forget the last id (the person started a new temporary chat). */
-  reset(): void {
-    this.latestId = null;
-  }
-
   disconnect(): void {
     this.observer?.disconnect();
   }
