@@ -29,7 +29,7 @@ const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 interface VaultShape { artifacts: number; blobs: number; bytes: number; conversations: number; withoutBytes: number }
 
 /**
- * Fills `db` directly through Dexie (this bench measures the archive, not recordRefs/saveBytes):
+ * Fills `db` directly through Dexie (this bench measures the archive, not recordRefs/prepareBytes):
  * - 1 in 20 artifacts has no bytes (alternately expired and failed);
  * - 1 in 10 of the rest reuses the bytes of the artifact before it (shared content, one member);
  * - 1 in 50 is a sandbox CSV (deflated in the ZIP); 1 in 500 is a large image (256 KiB-1 MiB);
