@@ -7,7 +7,7 @@
  */
 import type { Browser } from 'wxt/browser';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
+import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
@@ -179,12 +179,6 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   // UI messages: only from the extension's own pages (a content script beside a hostile page gets none).
   onMessage('tabStatus', async ({ data, sender }) => {
     requireExtensionPage(sender);
-    return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
-  });
-
-  onMessage('backupTab', async ({ data, sender }) => {
-    requireExtensionPage(sender);
-    await sendMessage('backupNow', {}, data.tabId);
     return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
   });
 
