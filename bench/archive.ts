@@ -3,8 +3,8 @@
  *
  * Builds a vault of N artifacts (mostly small images with incompressible bytes, a few large ones, some
  * sharing bytes, some expired or failed without bytes, a few deflated CSVs, one conversation snapshot per
- * 25 artifacts), writes it with writeVaultArchive, then times readVaultArchive (validation alone) and
- * restoreVaultArchive (validation + merge) into a fresh vault, and checks the restored vault is complete.
+ * 25 artifacts), writes it with writeVaultArchive, then times restoreVaultArchive (validation + merge) into a
+ * fresh vault, and checks the restored vault is complete.
  * Runs N = 1,000 and N = 10,000 so the scaling is visible.
  *
  *   node --expose-gc --import tsx -e "import('./bench/archive.ts').then(m=>m.benchArchive()).then(l=>console.log(l.join('\n')))"
@@ -16,7 +16,7 @@ import { noise } from './random';
 import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import Dexie from 'dexie';
-import { createBlobSink, readVaultArchive, restoreVaultArchive, writeVaultArchive } from '../utils/archive';
+import { createBlobSink, restoreVaultArchive, writeVaultArchive } from '../utils/archive';
 import { createZipWriter } from '../utils/zip';
 import { createVaultDb, type ArtifactRecord, type BlobRecord, type VaultDb } from '../utils/vault';
 
@@ -29,7 +29,7 @@ const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 interface VaultShape { artifacts: number; blobs: number; bytes: number; conversations: number; withoutBytes: number }
 
 /**
- * Fills `db` directly through Dexie (this bench measures the archive, not recordRefs/saveBytes):
+ * Fills `db` directly through Dexie (this bench measures the archive, not recordRefs/prepareBytes):
  * - 1 in 20 artifacts has no bytes (alternately expired and failed);
  * - 1 in 10 of the rest reuses the bytes of the artifact before it (shared content, one member);
  * - 1 in 50 is a sandbox CSV (deflated in the ZIP); 1 in 500 is a large image (256 KiB-1 MiB);
@@ -138,7 +138,7 @@ async function measured<T>(fn: () => Promise<T>): Promise<Measured<T>> {
   }
 }
 
-interface RunResult { n: number; lines: string[]; restoreMs: number; validateMs: number; membersPerS: number }
+interface RunResult { n: number; lines: string[]; restoreMs: number; membersPerS: number }
 
 const MB = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -154,8 +154,7 @@ async function runOnce(n: number): Promise<RunResult> {
       return sink.toBlob();
     });
     const zip = write.value;
-    const validate = await measured(() => readVaultArchive(zip));
-    const members = 1 + validate.value.blobs.size + validate.value.snapshots.size;
+    const members = 1 + shape.blobs + shape.conversations;
     const restore = await measured(() => restoreVaultArchive(target, zip));
 
     // The restored vault must be complete, or the timing means nothing.
@@ -173,12 +172,11 @@ async function runOnce(n: number): Promise<RunResult> {
     const lines = [
       `archive N=${n.toLocaleString('en')}: ${MB(zip.size)} ZIP, ${members.toLocaleString('en')} members (${shape.blobs} blobs, ${MB(shape.bytes)} of bytes; ${shape.conversations} snapshots; ${shape.withoutBytes} entries without bytes)`,
       `  write    ${(write.ms / 1000).toFixed(2)} s`,
-      `  validate ${(validate.ms / 1000).toFixed(2)} s, CPU ${(validate.cpuMs / 1000).toFixed(2)} s, ${validate.reads.toLocaleString('en')} Blob reads (readVaultArchive alone)`,
       `  restore  ${(restore.ms / 1000).toFixed(2)} s, CPU ${(restore.cpuMs / 1000).toFixed(2)} s, ${restore.reads.toLocaleString('en')} Blob reads (validate + merge into a fresh vault), ${perS.toFixed(0)} members/s`,
-      `  RSS: before restore ${MB(restore.startRss)}, peak during restore ${MB(restore.peakRss)} (+${MB(restore.peakRss - restore.startRss)}); peak during validate +${MB(validate.peakRss - validate.startRss)}`,
+      `  RSS: before restore ${MB(restore.startRss)}, peak during restore ${MB(restore.peakRss)} (+${MB(restore.peakRss - restore.startRss)})`,
       ...problems.map((p) => `  WRONG: ${p}`),
     ];
-    return { n, lines, restoreMs: restore.ms, validateMs: validate.ms, membersPerS: perS };
+    return { n, lines, restoreMs: restore.ms, membersPerS: perS };
   } finally {
     source.close();
     target.close();
@@ -231,7 +229,7 @@ export async function benchArchive(): Promise<string[]> {
   const [small, large] = [runs[0], runs[runs.length - 1]];
   if (small && large && small !== large) {
     const k = large.n / small.n;
-    lines.push(`archive scaling ${small.n}→${large.n} (${k}x members): restore ${(large.restoreMs / small.restoreMs).toFixed(1)}x time, validate ${(large.validateMs / small.validateMs).toFixed(1)}x time (linear = ${k}x)`);
+    lines.push(`archive scaling ${small.n}→${large.n} (${k}x members): restore ${(large.restoreMs / small.restoreMs).toFixed(1)}x time (linear = ${k}x)`);
   }
   lines.push(...(await benchHostileManifest()));
   lines.push(`archive: process peak RSS ${MB(process.resourceUsage().maxRSS * 1024)}${gc ? '' : ' (run node with --expose-gc for steadier numbers)'}`);

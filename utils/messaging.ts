@@ -89,8 +89,6 @@ export interface ContentToBackground {
 export interface UiToBackground {
   /** Status of the conversation open in a tab (the popup asks for the active tab). */
   tabStatus(data: { tabId: number }): ConversationStatus;
-  /** Ask the ChatGPT tab to back up its open conversation now (JSON and every artifact). */
-  backupTab(data: { tabId: number }): ConversationStatus;
   /** Start a backup (or return the one already going): the whole history, or one conversation. */
   backupStart(data: { scope: 'everything' } | { scope: 'conversation'; conversationId: string; origin?: string; tabId?: number }): BackupStatus;
   /** A backup run's live state, or null when there never was one. */

@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addHistory } from '../fake-chatgpt/history.ts';
-import { startFakeChatGPT, type FakeChatGPT, type RequestLogEntry } from '../fake-chatgpt/server.ts';
+import type { FakeChatGPT, RequestLogEntry } from '../fake-chatgpt/server.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
-import { hasExtensionBuild, launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { e2eSession, hasExtensionBuild, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { forgetProbe, readVault } from './vault-probe.ts';
 
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
@@ -26,25 +26,7 @@ const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`
 const JSON_ROUTES = new Set(['session', 'conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'accounts']);
 
 let fake: FakeChatGPT;
-const browsers: Browser[] = [];
-
-before(async () => {
-  fake = await startFakeChatGPT();
-});
-after(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await fake?.close();
-});
-beforeEach(async () => {
-  for (const b of browsers.splice(0)) await b.close().catch(() => undefined);
-  fake.state.reset();
-});
-
-async function launch(): Promise<Browser> {
-  const b = await launchBrowser({ server: fake });
-  browsers.push(b);
-  return b;
-}
+const { launch } = e2eSession({ fresh: true, started: (f) => (fake = f) });
 
 /** The person is signed in (the fake sets the session cookie on a page load); then no ChatGPT tab stays open. */
 async function signIn(b: Browser): Promise<void> {

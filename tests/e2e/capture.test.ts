@@ -4,12 +4,12 @@
  * expected bytes from the server's byte generator.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { describe, test } from 'node:test';
+import { expectedBytes, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { sha256Hex } from '../fake-chatgpt/bytes.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
 import type { Page } from 'playwright-core';
-import { launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { e2eSession, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { definePageHelpers, everythingStored, readVault, type ProbedArtifact, type VaultDump } from './vault-probe.ts';
 import { installHeartbeat, maxGap } from './page-probes.ts';
 
@@ -20,25 +20,7 @@ const CODE = 'c1c1c1c1-0000-4000-8000-000000000003';
 const BIG = '6a1f0c2e-5e1d-4d6b-9c3a-00000000de02'; // tests/fake-chatgpt/seed/demo-files.json
 
 let fake: FakeChatGPT;
-let browser: Browser | null = null;
-
-before(async () => {
-  fake = await startFakeChatGPT();
-});
-after(async () => {
-  await browser?.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  await browser?.close();
-  browser = null;
-  fake.state.reset();
-});
-
-async function launch(): Promise<Browser> {
-  browser = await launchBrowser({ server: fake });
-  return browser;
-}
+const { launch } = e2eSession({ fresh: true, started: (f) => (fake = f) });
 
 /** What the server knows is in a conversation: file ids (images, charts) and sandbox paths. */
 function expected(conversationId: string): { files: string[]; sandbox: string[] } {

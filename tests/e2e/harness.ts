@@ -7,8 +7,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
-import type { FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const DEFAULT_EXTENSION_PATH = join(REPO_ROOT, '.output/chrome-mv3');
@@ -117,6 +118,52 @@ export async function launchBrowser(opts: LaunchOptions): Promise<Browser> {
     },
   };
   return browser;
+}
+
+export interface E2eSession {
+  /** The fake chatgpt.com (set once the first test's hooks ran). */
+  readonly fake: FakeChatGPT;
+  /** Chromium with the built extension (by default) against the fake; the session closes it. */
+  launch: (opts?: Omit<LaunchOptions, 'server'>) => Promise<Browser>;
+}
+
+/**
+ * The hooks every Chromium e2e file needs, registered once at its top level: start the fake chatgpt.com
+ * before the first test (and hand it to `started`), close every browser `launch` opened, then the fake,
+ * after the last. With `fresh`, each test starts with none of those browsers open and the fake's state reset.
+ */
+export function e2eSession(opts: { fresh?: boolean; started?: (fake: FakeChatGPT) => void } = {}): E2eSession {
+  let fake: FakeChatGPT | undefined;
+  const browsers: Browser[] = [];
+  const closeBrowsers = async () => {
+    for (const b of browsers.splice(0)) await b.close().catch(() => undefined);
+  };
+  before(async () => {
+    fake = await startFakeChatGPT();
+    opts.started?.(fake);
+  });
+  after(async () => {
+    await closeBrowsers();
+    await fake?.close();
+  });
+  if (opts.fresh) {
+    beforeEach(async () => {
+      await closeBrowsers();
+      fake?.state.reset();
+    });
+  }
+  const session: E2eSession = {
+    get fake() {
+      if (!fake) throw new Error('the fake chatgpt.com starts in the first before() hook');
+      return fake;
+    },
+    launch: async (launchOpts = {}) => {
+      const b = await launchBrowser({ ...launchOpts, server: session.fake });
+      browsers.push(b);
+      return b;
+    },
+  };
+  return session;
 }
 
 interface SwVersion {

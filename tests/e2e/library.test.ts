@@ -8,32 +8,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { unzipSync, strToU8 } from 'fflate';
 import type { Page } from 'playwright-core';
-import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildArchive, sampleVault } from '../../bench/library.ts';
 import type { VaultManifest } from '../../utils/archive/manifest.ts';
-import { hasExtensionBuild, launchBrowser, REPO_ROOT, type Browser } from './harness.ts';
+import { e2eSession, hasExtensionBuild, REPO_ROOT, type Browser } from './harness.ts';
 import { vaultFingerprint } from './vault-probe.ts';
 
 const T = { timeout: 120_000 };
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
 
-let fake: FakeChatGPT;
-const browsers: Browser[] = [];
-
-before(async () => {
-  fake = await startFakeChatGPT();
-});
-after(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await fake?.close();
-});
+const e2e = e2eSession();
 
 async function openLibrary(): Promise<{ browser: Browser; page: Page }> {
-  const browser = await launchBrowser({ server: fake });
-  browsers.push(browser);
+  const browser = await e2e.launch();
   const page = await browser.openExtensionPage('/library.html');
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByRole('button', { name: 'Download backup' }).waitFor();
@@ -172,7 +161,7 @@ describe('library page (real Chromium)', { skip }, () => {
     const { page } = await openLibrary();
     const report = await restore(page, 'hostile.zip', buildArchive([file(1, 'chart.svg', 'image/svg+xml', svg), file(2, 'page.html', 'text/html', html)], [conv]));
     assert.match(report, /2 added/);
-    fake.state.requests = [];
+    e2e.fake.state.requests = [];
     await page.reload();
     const svgImg = page.locator('[data-id$="/mnt/data/chart.svg"] img');
     await svgImg.waitFor();
@@ -197,7 +186,7 @@ describe('library page (real Chromium)', { skip }, () => {
       text: document.body.innerHTML.includes('Hostile heading'),
     }));
     assert.deepEqual(inert, { pwned: null, active: 0, text: false });
-    const beacons = fake.state.requests.filter((r) => r.path.startsWith('/hostile-beacon/'));
+    const beacons = e2e.fake.state.requests.filter((r) => r.path.startsWith('/hostile-beacon/'));
     assert.deepEqual(beacons, []);
   });
 

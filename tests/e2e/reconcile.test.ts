@@ -9,35 +9,27 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../fixtures/exports/generate.ts';
 import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
 import { benchExport } from '../../bench/reconcile-page.ts';
-import { hasExtensionBuild, launchBrowser, type Browser } from './harness.ts';
+import { e2eSession, hasExtensionBuild } from './harness.ts';
 import { vaultFingerprint } from './vault-probe.ts';
 
 const T = { timeout: 180_000 };
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
 
-let fake: FakeChatGPT;
-let browser: Browser;
 let page: Page;
 let fx: Fixtures;
 
+const { launch } = e2eSession();
 before(async () => {
   if (skip) return;
   fx = await buildFixtures();
-  fake = await startFakeChatGPT();
-  browser = await launchBrowser({ server: fake });
-  page = await browser.openExtensionPage('/library.html');
+  page = await (await launch()).openExtensionPage('/library.html');
   await page.getByRole('button', { name: 'Download backup' }).waitFor();
-});
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  await fake?.close();
 });
 
 const localDate = () => {

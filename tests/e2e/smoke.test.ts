@@ -10,11 +10,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { fakeRequest, type FakeResponse } from '../fake-chatgpt/client.ts';
-import { currentPath, expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { currentPath, expectedBytes, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import {
+  e2eSession,
   hasExtensionBuild,
   launchBrowser,
   serviceWorkerStatus,
@@ -41,13 +42,7 @@ async function login(): Promise<{ cookie: string; H: Record<string, string> }> {
 }
 const get = (url: string, headers: Record<string, string> = {}): Promise<FakeResponse> => fakeRequest(fake, url, { headers });
 
-before(async () => {
-  fake = await startFakeChatGPT();
-});
-after(async () => {
-  await fake.close();
-});
-afterEach(() => fake.state.reset());
+e2eSession({ fresh: true, started: (f) => (fake = f) });
 
 describe('fake backend over HTTP', () => {
   it('requires the session cookie for the token and the Bearer token for /backend-api', T, async () => {

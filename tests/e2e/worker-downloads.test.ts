@@ -5,12 +5,12 @@
  * worker has `Sec-Fetch-Site: none` where one from a ChatGPT tab has `same-origin`.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { expectedBytes, startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
+import { describe, test } from 'node:test';
+import { expectedBytes, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { sha256Hex } from '../fake-chatgpt/bytes.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
 import type { RequestLogEntry } from '../fake-chatgpt/state.ts';
-import { launchBrowser, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { e2eSession, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { readVault, type ProbedArtifact } from './vault-probe.ts';
 
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
@@ -18,20 +18,7 @@ const IMAGE_GEN = '69dc3dc3-8dfc-8333-9e10-000000000002';
 const BYTE_AND_RESOLVE_ROUTES = new Set(['files-download', 'interpreter', 'estuary', 'sas']);
 
 let fake: FakeChatGPT;
-let browser: Browser | null = null;
-
-before(async () => {
-  fake = await startFakeChatGPT();
-});
-after(async () => {
-  await browser?.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  await browser?.close();
-  browser = null;
-  fake.state.reset();
-});
+const { launch } = e2eSession({ fresh: true, started: (f) => (fake = f) });
 
 function expectedCount(conversationId: string): number {
   const conv = fake.state.conversations.get(conversationId);
@@ -78,7 +65,7 @@ const fromWorker = (r: RequestLogEntry) => r.fetchSite !== 'same-origin' && r.fe
 
 void describe('worker downloads', () => {
   void test('with the worker served, images, a chart and sandbox files are saved and no download comes from the page', { timeout: 90_000 }, async () => {
-    browser = await launchBrowser({ server: fake });
+    const browser = await launch();
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
     assertAllSavedIntact(await settled(browser, MIXED), MIXED);
@@ -89,7 +76,7 @@ void describe('worker downloads', () => {
 
   void test('when the backend refuses the worker, the tab fallback still saves everything', { timeout: 90_000 }, async () => {
     fake.state.setOptions({ refuseNonPageRequests: true });
-    browser = await launchBrowser({ server: fake });
+    const browser = await launch();
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
     assertAllSavedIntact(await settled(browser, MIXED), MIXED);
@@ -102,10 +89,10 @@ void describe('worker downloads', () => {
     const count = expectedCount(MIXED);
     // Every byte download fails once, so the jobs are still queued when the tab is closed.
     fake.state.addFault({ route: 'estuary', fault: '500', times: count, bearer: true });
-    browser = await launchBrowser({ server: fake });
+    const browser = await launch();
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
-    await waitFor(async () => (await readVault(browser!)).artifacts.filter((a) => a.conversationId === MIXED).length >= count, { timeout: 30_000, message: 'recorded' });
+    await waitFor(async () => (await readVault(browser)).artifacts.filter((a) => a.conversationId === MIXED).length >= count, { timeout: 30_000, message: 'recorded' });
     await waitFor(() => fake.state.requests.some((r) => r.fault === '500'), { timeout: 20_000, message: 'a download failed' });
     await page.close();
     const closedAt = Date.now();
@@ -123,7 +110,7 @@ void describe('worker downloads', () => {
   void test('the worker stopped in the middle of a download: nothing is lost, the interruption counts as one attempt', { timeout: 90_000 }, async () => {
     // One download hangs (the fake never answers), so the worker is stopped with the job leased.
     const stall = fake.state.addFault({ route: 'estuary', fault: 'stall', times: 1, bearer: true });
-    browser = await launchBrowser({ server: fake });
+    const browser = await launch();
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
     await waitFor(() => stall.hits === 1, { timeout: 30_000, message: 'a download stalled' });
@@ -138,7 +125,7 @@ void describe('worker downloads', () => {
 
   void test('switching workspace: the worker speaks for the workspace the tab shows, never the first one', { timeout: 90_000 }, async () => {
     fake.state.setOptions({ workspaceAccountId: 'ws-0000fake000000aa' });
-    browser = await launchBrowser({ server: fake });
+    const browser = await launch();
     const page = await browser.page();
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
     assertAllSavedIntact(await settled(browser, MIXED), MIXED);

@@ -12,14 +12,14 @@ afterEach(() => removeAllListeners());
 describe('messaging contract', () => {
   it('types each message by its one data object and plain return value', () => {
     expectTypeOf<Parameters<ProtocolMap['conversationShown']>[0]>().toEqualTypeOf<{ conversationId: string | null }>();
-    expectTypeOf<Parameters<ProtocolMap['backupTab']>[0]>().toEqualTypeOf<{ tabId: number }>();
+    expectTypeOf<Parameters<ProtocolMap['tabStatus']>[0]>().toEqualTypeOf<{ tabId: number }>();
     expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
     expectTypeOf<ReturnType<ProtocolMap['backupNow']>>().toEqualTypeOf<string | null>();
     expectTypeOf<ReturnType<ProtocolMap['readConversation']>>().toEqualTypeOf<ReadReceipt>();
     expectTypeOf<Parameters<ProtocolMap['recordConversation']>[0]>().toHaveProperty('readId').toEqualTypeOf<string>();
     if (false as boolean) {
       // @ts-expect-error a tab id is a number
-      void sendMessage('backupTab', { tabId: '7' });
+      void sendMessage('tabStatus', { tabId: '7' });
       // @ts-expect-error conversations travel over the capture port in pieces, never as one message
       void sendMessage('conversationRead', { conversationId: 'c', json: '{}', gizmoId: null, reason: 'live' });
       // @ts-expect-error no such message

@@ -1,4 +1,4 @@
-/** The vault archive (contracts.md section 1): streamed writer, validating reader, merging restore. */
+/** The vault archive (contracts.md section 1): streamed writer, and a restore that validates every member before it merges. */
 export { ArchiveError } from './errors';
 export type { ArchiveErrorCode } from './errors';
 export {
@@ -7,5 +7,5 @@ export {
 export type { ManifestArtifact, ManifestConversation, VaultManifest } from './manifest';
 export { createBlobSink, writeVaultArchive } from './write';
 export type { WriteArchiveOptions, WriteArchiveResult } from './write';
-export { readVaultArchive, restoreVaultArchive } from './read';
-export type { ReadArchiveOptions, RestoreRejection, RestoreResult, ValidatedArchive } from './read';
+export { restoreVaultArchive } from './read';
+export type { ReadArchiveOptions, RestoreRejection, RestoreResult } from './read';

@@ -27,7 +27,7 @@ export interface ReadArchiveOptions {
 }
 
 /** An archive whose every member has been checked. Bytes are kept as Blobs (file slices when stored). */
-export interface ValidatedArchive {
+interface ValidatedArchive {
   manifest: VaultManifest;
   /** Artifact bytes by SHA-256 (restore keeps only those it will write; every member is still checked). */
   blobs: Map<string, { blob: Blob; size: number; mimeType: string }>;
@@ -96,12 +96,6 @@ interface Keep {
   snapshot(conversationId: string): boolean;
   /** Keep snapshots as the text already decoded for checking, not as Blobs to read again. */
   snapshotText?: boolean;
-}
-const KEEP_ALL: Keep = { blob: () => true, snapshot: () => true };
-
-/** Validates a vault archive without writing anything. Throws ArchiveError on the first problem. */
-export function readVaultArchive(file: Blob, options: ReadArchiveOptions = {}): Promise<ValidatedArchive> {
-  return asArchiveErrors(async () => checkMembers(await openArchive(file, options), KEEP_ALL));
 }
 
 /**
@@ -320,7 +314,7 @@ interface MergeContext {
 
 function newRecord(id: string, a: ManifestArtifact, ctx: MergeContext): ArtifactRecord {
   const capturedAt = parseMs(a.capturedAt);
-  // The bytes decide the type and the name's extension, as in saveBytes; the manifest's type is a fallback.
+  // The bytes decide the type and the name's extension, as in prepareBytes; the manifest's type is a fallback.
   const mimeType = (a.sha256 !== null ? ctx.types.get(a.sha256) : undefined) ?? a.mimeType;
   const fileName = a.fileName !== null && a.sha256 !== null && mimeType !== null ? withExtension(a.fileName, mimeType) : a.fileName;
   return {

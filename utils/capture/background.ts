@@ -7,7 +7,7 @@
  */
 import type { Browser } from 'wxt/browser';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, sendMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
+import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
@@ -183,12 +183,6 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
   });
 
-  onMessage('backupTab', async ({ data, sender }) => {
-    requireExtensionPage(sender);
-    await sendMessage('backupNow', {}, data.tabId);
-    return conversationStatus(db, tabConversations.get(data.tabId) ?? null);
-  });
-
   onMessage('retryFailed', async ({ data, sender }) => {
     requireExtensionPage(sender);
     const count = await retryFailed(db, data.conversationId);
@@ -292,7 +286,7 @@ function parseReadRequest(data: ReadRequest): ReadRequest {
  * Give every `failed` artifact (of one conversation, or all) a fresh set of attempts: back to `pending` and a
  * new job. `expired` ones are left alone: their source said they are gone. Returns how many were queued.
  */
-export async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
+async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
   const failed = await listArtifacts(db, { status: 'failed', ...(conversationId ? { conversationId } : {}) });
   for (const record of failed) {
     await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });

@@ -62,7 +62,7 @@ export function decide(
 }
 
 /** "Equal jitter": half the exponential delay fixed, half random. Never below half, never above the cap. */
-export function backoffDelay(attempts: number, baseMs: number, capMs: number, random: () => number): number {
+function backoffDelay(attempts: number, baseMs: number, capMs: number, random: () => number): number {
   const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }

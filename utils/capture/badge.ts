@@ -8,7 +8,7 @@ import type { ConversationStatus } from '@/utils/messaging';
 const STORAGE_FULL_TITLE =
   'ChatGPT Artifact Vault: storage full, saving is paused. Free disk space or delete files in the library; saving resumes by itself.';
 
-export function badgeFor(status: ConversationStatus, storageFull = false): { text: string; color: string; title: string } {
+function badgeFor(status: ConversationStatus, storageFull = false): { text: string; color: string; title: string } {
   const { saved, expired, failed, pending } = status.counts;
   const lost = expired + failed;
   if (storageFull) return { text: 'FULL', color: '#b91c1c', title: STORAGE_FULL_TITLE };

@@ -1,7 +1,7 @@
 /**
  * Collects one file's body into a single buffer as it arrives, so the file is held once: sized up front
  * from the declared length (grown by doubling when none was declared), never a list of chunks plus a Blob
- * plus a copy. The buffer is handed to the vault as it is (`saveBytes` with `owned`), which hashes it and
+ * plus a copy. The buffer is handed to the vault as it is (`prepareBytes` with `owned`), which hashes it and
  * gives IndexedDB one Blob made from it. The size limit is enforced here too, whoever feeds the sink.
  */
 import { fail } from './failure';

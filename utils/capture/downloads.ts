@@ -6,7 +6,7 @@
 import { safeFileName } from '@/utils/files/names';
 import type { ArtifactRecord } from '@/utils/vault';
 
-export const DOWNLOADS_FOLDER = 'ChatGPT Artifact Vault';
+const DOWNLOADS_FOLDER = 'ChatGPT Artifact Vault';
 
 /** `ChatGPT Artifact Vault/<title>/<name>`, every segment made safe (utils/files/names.ts). */
 export function downloadPath(record: Pick<ArtifactRecord, 'conversationTitle' | 'conversationId' | 'fileName' | 'id'>): string {

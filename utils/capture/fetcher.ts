@@ -112,7 +112,7 @@ export interface FetchedFile {
 }
 
 /** A sandbox file whose message is younger than this may simply not be downloadable yet (surface section 9). */
-export const NOT_READY_WINDOW_MS = 120_000;
+const NOT_READY_WINDOW_MS = 120_000;
 
 /** Where a body goes as it arrives: `length` first when the size is declared, then every chunk in order. */
 export interface BodySink {

@@ -12,13 +12,13 @@ import type { JobSpec } from './fetcher';
 
 export const CAPTURE_PORT = 'capture';
 /** Raw bytes per chunk before base64 (the message carries 4/3 of this). */
-export const CHUNK_BYTES = 512 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 
 /**
  * Characters per piece of conversation JSON. A whole 20 MB conversation in one message would hold the page's
  * main thread for hundreds of milliseconds while it is serialized; pieces keep every task short.
  */
-export const TEXT_CHUNK_CHARS = 256 * 1024;
+const TEXT_CHUNK_CHARS = 256 * 1024;
 /** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
 const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
@@ -177,7 +177,7 @@ export function textPieces(text: string): string[] {
 }
 
 /** base64 of a byte range, without building huge argument lists. */
-export function toBase64(bytes: Uint8Array): string {
+function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

@@ -14,7 +14,7 @@ import { createFetchContext, type FetchContext } from './fetcher';
 import { RequestLanes, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
-export const DEFAULT_ORIGIN = 'https://chatgpt.com';
+const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 /**
  * Conversation reads and backup listings one at a time, 250 ms apart (chatgpt-surface.md section 7: reads are

@@ -58,7 +58,7 @@ export interface ImagePage {
   cursor: string | null;
 }
 
-export class ListingError extends Error {
+class ListingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ListingError';
@@ -71,7 +71,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Seconds since the epoch from an ISO string, a float in seconds, or a number in milliseconds. */
-export function toEpochSeconds(v: unknown): number | null {
+function toEpochSeconds(v: unknown): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v > 1e11 ? v / 1000 : v;
   if (typeof v === 'string') {
     const ms = Date.parse(v);

@@ -12,7 +12,7 @@ import { isChatgptHost } from './routes';
 const CONVERSATION_API_RE = /^\/backend-api\/conversation\/([0-9a-fA-F-]{36})(?:\/|$)/;
 
 /** The conversation id in an API URL the app requested, or null. Only ChatGPT hosts count. */
-export function conversationIdFromApiUrl(url: string): string | null {
+function conversationIdFromApiUrl(url: string): string | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -57,11 +57,6 @@ export class ConversationIdWatcher {
 
   latest(): string | null {
     return this.latestId;
-  }
-
-  /** Forget the last id (the person started a new temporary chat). */
-  reset(): void {
-    this.latestId = null;
   }
 
   disconnect(): void {

@@ -52,7 +52,7 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
  * Streams the saved artifacts among `records` into a ZIP (stored: people pick images and finished files,
  * and speed matters more than a few percent), streaming one blob at a time.
  */
-export async function zipSelection(
+async function zipSelection(
   db: VaultDb,
   records: readonly ArtifactRecord[],
   titles: ReadonlyMap<string, string | null>,

@@ -25,7 +25,7 @@ export type GalleryRow =
 export const ROW_HEIGHTS = { day: 44, conversation: 36, tiles: 216 } as const;
 
 /** When an artifact "happened": its capture, else when it was first seen. */
-export const artifactTime = (r: ArtifactRecord): number => r.capturedAt ?? r.firstSeenAt;
+const artifactTime = (r: ArtifactRecord): number => r.capturedAt ?? r.firstSeenAt;
 
 /** Local calendar date `YYYY-MM-DD` (contracts.md 4 names downloads by local date too). */
 export function localDay(ms: number | Date): string {

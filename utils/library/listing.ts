@@ -17,7 +17,7 @@ export const FIRST_SCREEN = 240;
  * Records per read while listing everything: one IndexedDB `getAll` each, whose results are deserialized in
  * one main-thread task (20,000 at once made 200-600 ms tasks at 100,000 records; 5,000 about 60-150 ms).
  */
-export const PAGE_SIZE = 5000;
+const PAGE_SIZE = 5000;
 
 const WITHOUT_BYTES: ArtifactStatus[] = ARTIFACT_STATUSES.filter((s) => s !== 'saved');
 

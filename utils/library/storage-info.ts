@@ -9,7 +9,7 @@ export interface StorageInfo {
 }
 
 /** Low when what is left is under 10% of the quota or under 500 MB (whichever is more). */
-export function isLowOnSpace(usage: number | null, quota: number | null): boolean {
+function isLowOnSpace(usage: number | null, quota: number | null): boolean {
   if (usage === null || quota === null || quota <= 0) return false;
   const available = quota - usage;
   return available < Math.max(quota * 0.1, 500 * 1024 * 1024);

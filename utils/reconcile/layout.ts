@@ -32,7 +32,7 @@ export function isShardName(name: string): boolean {
 }
 
 /** The file id an asset member holds, and whether it is named the 2026 way (`<id>.dat`). */
-export function memberFileId(name: string): { fileId: string; dat: boolean; folder: string | null } | null {
+function memberFileId(name: string): { fileId: string; dat: boolean; folder: string | null } | null {
   const base = assetBasename(name);
   if (base === null) return null;
   const folder = base === name ? null : name.slice(0, name.indexOf('/'));

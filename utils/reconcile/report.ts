@@ -4,8 +4,8 @@
  */
 import type { ArtifactKind } from '@/utils/model';
 
-export const REPORT_FORMAT = 'chatgpt-artifact-vault/reconcile-report';
-export const REPORT_VERSION = 1;
+const REPORT_FORMAT = 'chatgpt-artifact-vault/reconcile-report';
+const REPORT_VERSION = 1;
 
 export type ReconcileStatus = 'matched' | 'export-only' | 'recovered' | 'vault-only' | 'lost';
 export const RECONCILE_STATUSES: readonly ReconcileStatus[] = ['matched', 'export-only', 'recovered', 'vault-only', 'lost'];

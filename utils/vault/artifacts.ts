@@ -225,7 +225,7 @@ export interface PreparedBytes {
   jobId: string | undefined;
 }
 
-/** Checks the input and does every step of `saveBytes` that needs no database. */
+/** Checks the input and does every step of saving bytes that needs no database (then `commitPrepared`). */
 export async function prepareBytes(artifactId: string, data: ByteSource, info: SaveBytesInfo = {}): Promise<PreparedBytes> {
   requireId(artifactId, 'artifactId');
   if (!isByteSource(data)) throw new VaultError('invalid-argument', `data must be a Blob, ArrayBuffer or Uint8Array, got ${describe(data)}`);
@@ -347,19 +347,6 @@ export async function commitPrepared(
   });
 }
 
-/** Stores an artifact's bytes and marks it `saved`. See the module comment for the rules. */
-export async function saveBytes(
-  db: VaultDb,
-  artifactId: string,
-  data: ByteSource,
-  info: SaveBytesInfo = {},
-): Promise<SaveBytesResult> {
-  const prepared = await prepareBytes(artifactId, data, info);
-  const [outcome] = await commitPrepared(db, [prepared]);
-  if (outcome instanceof VaultError) throw outcome;
-  return outcome!;
-}
-
 export interface MarkStatusOptions {
   /** Count this as a fetch attempt (default true). False for a manual reset to `pending`. */
   countAttempt?: boolean;
@@ -378,7 +365,7 @@ export async function markStatus(
 ): Promise<boolean> {
   requireId(artifactId, 'artifactId');
   if (!ARTIFACT_STATUSES.includes(status) || (status as ArtifactStatus) === 'saved') {
-    throw new VaultError('invalid-argument', `status must be pending, expired or failed, got ${describe(status)}; use saveBytes to save`);
+    throw new VaultError('invalid-argument', `status must be pending, expired or failed, got ${describe(status)}; use prepareBytes and commitPrepared to save`);
   }
   if (typeof reason !== 'string') throw new VaultError('invalid-argument', `reason must be a string, got ${describe(reason)}`);
   const countAttempt = options.countAttempt ?? true;

@@ -164,7 +164,7 @@ export type VaultDb = Dexie & {
   jobs: EntityTable<JobRecord, 'id', JobRecord>;
 };
 
-export const VAULT_DB_NAME = 'artifact-vault';
+const VAULT_DB_NAME = 'artifact-vault';
 
 /** Opens (lazily: Dexie opens on first use) a vault database. Tests pass a unique name. */
 export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {

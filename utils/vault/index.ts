@@ -1,13 +1,13 @@
 /** The vault: artifact records, content-addressed bytes, conversation snapshots and the work queue. */
-export { createVaultDb, getVaultDb, VAULT_DB_NAME } from './db';
+export { createVaultDb, getVaultDb } from './db';
 export type { ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, BlobRecord, ConversationRecord, JobRecord, JobType, SnapshotRecord, VaultDb } from './db';
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
 export {
-  FILLABLE, commitPrepared, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, saveBytes, storeBlobs,
+  FILLABLE, commitPrepared, countByStatus, deleteArtifact, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, storeBlobs,
 } from './artifacts';
 export type { ListArtifactsQuery, MarkStatusOptions, PreparedBytes, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
-export { getSnapshot, listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
+export { listConversations, saveSnapshot, snapshotReplaces } from './snapshots';
 export type { SaveSnapshotOptions, SaveSnapshotResult, SnapshotRank } from './snapshots';
-export { enqueueJob, fetchJobId, finishJob, getJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob } from './jobs';
+export { enqueueJob, fetchJobId, finishJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob } from './jobs';
 export type { JobInput } from './jobs';

@@ -127,11 +127,6 @@ export async function finishJob(db: VaultDb, id: string): Promise<void> {
   await db.jobs.delete(id);
 }
 
-export async function getJob(db: VaultDb, id: string): Promise<JobRecord | null> {
-  requireId(id, 'id');
-  return (await db.jobs.get(id)) ?? null;
-}
-
 /** Jobs still queued (due or not, leased or not), in the whole vault or one conversation. */
 export async function pendingJobCount(db: VaultDb, conversationId?: string): Promise<number> {
   if (conversationId === undefined) return db.jobs.count();

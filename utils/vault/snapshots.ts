@@ -6,7 +6,7 @@
  */
 import { epochSeconds } from '@/utils/model';
 import type { ConversationRecord, VaultDb } from './db';
-import { VaultError, describe, requireId } from './errors';
+import { VaultError, describe } from './errors';
 
 export interface SaveSnapshotOptions {
   /** Overrides the JSON's `gizmo_id` (project/GPT chats found through a gizmo listing). */
@@ -107,12 +107,6 @@ export async function saveSnapshot(
     }
     return { id, saved: true };
   });
-}
-
-/** The stored JSON text of a conversation, or null. */
-export async function getSnapshot(db: VaultDb, id: string): Promise<string | null> {
-  requireId(id, 'id');
-  return (await db.snapshots.get(id))?.json ?? null;
 }
 
 /** Conversation metadata (never the JSON), most recently updated first; undated ones last. */

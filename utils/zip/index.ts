@@ -29,4 +29,4 @@ export { blobSource, type RandomAccessSource } from './source';
 export {
   openZip, webInflateRaw, type InflateFactory, type OpenZipOptions, type StreamOptions, type ZipEntry, type ZipReader,
 } from './read';
-export { createZipWriter, webDeflateRaw, type AddOptions, type DeflateFactory, type RawMember, type ZipWriter, type ZipWriterOptions } from './write';
+export { createZipWriter, type AddOptions, type DeflateFactory, type RawMember, type ZipWriter, type ZipWriterOptions } from './write';

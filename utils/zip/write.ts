@@ -14,7 +14,7 @@ import { INVISIBLE_CHARS, ZipFormatError, describeName, unsafeNameReason } from 
 
 export type DeflateFactory = () => ReadableWritablePair<Uint8Array, Uint8Array>;
 
-export const webDeflateRaw: DeflateFactory = () =>
+const webDeflateRaw: DeflateFactory = () =>
   new CompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
 
 export interface ZipWriterOptions {

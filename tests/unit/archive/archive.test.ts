@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import {
-  ArchiveError, createBlobSink, readVaultArchive, restoreVaultArchive, writeVaultArchive, type VaultManifest,
+  ArchiveError, createBlobSink, restoreVaultArchive, writeVaultArchive, type VaultManifest,
 } from '@/utils/archive';
 import { openZip } from '@/utils/zip';
-import { recordRefs, saveBytes, saveSnapshot } from '@/utils/vault';
+import { recordRefs, saveSnapshot } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { archiveOf, conversation, csv, dump, freshDb, png, ref, seedVault, webp } from './helpers';
 
 const listZipMembers = async (zip: Blob) => (await openZip(zip)).entries;
@@ -297,41 +298,49 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
   it('rejects a member larger than the bound before inflating it', async () => {
     const source = freshDb();
     await seedVault(source);
-    await expectArchiveError(readVaultArchive(await archiveOf(source), { maxMemberBytes: 1000 }), 'too-large', /declares \d+ bytes; the limit is 1000/);
+    await expectArchiveError(restoreVaultArchive(freshDb(), await archiveOf(source), { maxMemberBytes: 1000 }), 'too-large', /declares \d+ bytes; the limit is 1000/);
   });
 
   it('stops a deflate bomb without allocating its output', async () => {
     // 16 MiB of zeros deflates to ~16 KiB; declare 1 KiB.
     const bomb = zipSync({ 'manifest.json': new Uint8Array(16 << 20) }, { level: 1 });
     const patched = patchDeclaredSize(bomb, 'manifest.json', 1024);
-    await expectArchiveError(readVaultArchive(blobOf(patched)), 'too-large', /inflates past the 1024 bytes/);
+    await expectArchiveError(restoreVaultArchive(freshDb(), blobOf(patched)), 'too-large', /inflates past the 1024 bytes/);
   });
 });
 
-describe('readVaultArchive', () => {
-  it('keeps stored members as slices of the file and checks CRCs', async () => {
+describe('restoreVaultArchive: reading members', () => {
+  it('restores stored members whole and checks CRCs', async () => {
     const db = freshDb();
     await seedVault(db);
     const zip = await archiveOf(db);
-    const archive = await readVaultArchive(zip);
-    expect(archive.blobs.size).toBe(3);
-    expect(archive.snapshots.size).toBe(2);
-    for (const { blob, size } of archive.blobs.values()) expect(blob.size).toBe(size);
+    const target = freshDb();
+    await restoreVaultArchive(target, zip);
+    const blobs = await target.blobs.toArray();
+    expect(blobs).toHaveLength(3);
+    expect(await target.snapshots.count()).toBe(2);
+    for (const { blob, size } of blobs) expect(blob.size).toBe(size);
+    const [restored, original] = [await dump(target), await dump(db)];
+    expect(restored.blobs).toEqual(original.blobs);
+    expect(restored.snapshots).toEqual(original.snapshots);
 
     // Flip one byte of a stored member's data in place (its name and hash entry stay): the CRC catches it.
     const bytes = new Uint8Array(await zip.arrayBuffer());
     const m = (await listZipMembers(zip)).find((x) => x.method === 0)!;
     const nameLen = new DataView(bytes.buffer).getUint16(m.offset + 26, true);
     bytes[m.offset + 30 + nameLen + 2]! ^= 0x01;
-    await expectArchiveError(readVaultArchive(new Blob([bytes])), 'bad-member', /CRC mismatch/);
+    const untouched = freshDb();
+    await expectArchiveError(restoreVaultArchive(untouched, new Blob([bytes])), 'bad-member', /CRC mismatch/);
+    expect(await untouched.artifacts.count()).toBe(0);
   });
 
   it('handles many CSV rows (a multi-chunk deflated member)', async () => {
     const db = freshDb();
     await recordRefs(db, [ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/big.csv' })], { source: 'live' });
     await saveBytes(db, 'sandbox:conv-1:/mnt/data/big.csv', csv(200_000));
-    const archive = await readVaultArchive(await archiveOf(db));
-    const [only] = [...archive.blobs.values()];
+    const target = freshDb();
+    await restoreVaultArchive(target, await archiveOf(db));
+    const [only] = await target.blobs.toArray();
     // Buffer.equals: a deep toEqual over 2.6 MB of numbers takes seconds.
     expect(Buffer.from(await only!.blob.arrayBuffer()).equals(Buffer.from(csv(200_000)))).toBe(true);
   });

@@ -1,7 +1,8 @@
 import Dexie from 'dexie';
 import { afterEach } from 'vitest';
 import type { ArtifactRef } from '@/utils/model';
-import { createVaultDb, recordRefs, saveBytes, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { createVaultDb, recordRefs, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 
 const opened: VaultDb[] = [];

@@ -8,8 +8,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { ArchiveError, readVaultArchive, restoreVaultArchive, type VaultManifest } from '@/utils/archive';
-import { recordRefs, saveBytes, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { ArchiveError, restoreVaultArchive, type VaultManifest } from '@/utils/archive';
+import { recordRefs, saveSnapshot, type VaultDb } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { layout } from '../zip/helpers';
 import { archiveOf, conversation, dump, freshDb, png, ref, seedVault, webp } from './helpers';
 
@@ -29,7 +30,7 @@ describe('the ZIP layer\'s refusals reach the restore as archive errors', () => 
     const { view, entries } = layout(zip);
     const first = entries.find((e) => e.name.startsWith('artifacts/'))!;
     view.setUint16(first.lho + 28, 0x40, true); // a 64-byte extra field: the data now ends past the next header
-    const error = await rejection(readVaultArchive(blobOf(zip)));
+    const error = await rejection(restoreVaultArchive(freshDb(), blobOf(zip)));
     expect(error.code).toBe('not-zip');
     expect(error.message).toMatch(/runs into the next member/);
   });

@@ -13,7 +13,8 @@ import { Pacer } from '@/utils/backup/pacer';
 import { BackupRunner, progressOf } from '@/utils/backup/runner';
 import { recordConversation } from '@/utils/capture/background';
 import { CaptureQueue } from '@/utils/capture/queue';
-import { createVaultDb, finishJob, saveBytes, type VaultDb } from '@/utils/vault';
+import { createVaultDb, finishJob, type VaultDb } from '@/utils/vault';
+import { saveBytes } from '../vault/helpers';
 import { fakeFetch, type LoggedRequest } from '../capture/fake-fetch';
 
 const ORIGIN = 'https://chatgpt.com';

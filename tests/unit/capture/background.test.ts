@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { recordConversation, retryFailed, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
+import { recordConversation, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
 import { WorkerNet } from '@/utils/capture/worker-net';
 import { removeAllListeners } from '@/utils/messaging';
 import { CaptureQueue } from '@/utils/capture/queue';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { artifactIdentity } from '@/utils/model';
 import { captureKinds, lastWorkspace } from '@/utils/storage';
-import { createVaultDb, fetchJobId, getSnapshot, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
+import { createVaultDb, fetchJobId, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
+import { getSnapshot } from '../vault/helpers';
 
 const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
 const MIXED = fixture('mixed-2026.json');
@@ -33,6 +34,15 @@ function setup() {
 const read = (conversationId: string, json: string, over: Partial<{ gizmoId: string | null; reason: 'live' | 'backup' }> = {}) => ({
   conversationId, json, gizmoId: null, reason: 'live' as const, ...over,
 });
+
+/** Starts the background on `db` (a fresh vault by default) with `doFetch` as its network. */
+function start(db: VaultDb = createVaultDb(`t-${Math.random().toString(36).slice(2)}`), doFetch: typeof fetch = () => Promise.reject(new TypeError('offline'))) {
+  // No network by default: the worker has nothing to download in these tests.
+  const net = new WorkerNet(doFetch);
+  // The fake browser has no ports; these tests need none.
+  vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation(() => undefined);
+  startCaptureBackground(db, net);
+}
 
 describe('recordConversation', () => {
   it('records every ref, stores the snapshot as received and queues one job per artifact', async () => {
@@ -150,38 +160,6 @@ describe('recordConversation', () => {
   });
 });
 
-describe('retryFailed', () => {
-  it('gives failed artifacts of the conversation fresh jobs and leaves expired ones alone', async () => {
-    const { db, queue } = setup();
-    await recordConversation(db, queue, read(MIXED_ID, MIXED));
-    const [a, b, c] = (await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => r.id);
-    await db.jobs.clear();
-    await markStatus(db, a!, 'failed', 'ChatGPT server error (HTTP 500) (gave up after 8 attempts)');
-    await markStatus(db, b!, 'expired', 'Code interpreter session expired');
-    await markStatus(db, c!, 'failed', 'Network error');
-    await markStatus(db, c!, 'failed', 'Network error');
-
-    expect(await retryFailed(db, MIXED_ID)).toBe(2);
-
-    const after = new Map((await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => [r.id, r]));
-    expect(after.get(a!)).toMatchObject({ status: 'pending', reason: 'Retrying at your request' });
-    expect(after.get(c!)?.status).toBe('pending');
-    expect(after.get(b!)).toMatchObject({ status: 'expired', reason: 'Code interpreter session expired' });
-    expect((await db.jobs.toArray()).map((j) => j.artifactId).sort()).toEqual([a, c].sort());
-    // A retry is the person's decision, not another failed attempt.
-    expect(after.get(c!)?.attempts).toBe(2);
-  });
-
-  it('touches nothing in other conversations', async () => {
-    const { db, queue } = setup();
-    await recordConversation(db, queue, read(MIXED_ID, MIXED));
-    const [a] = (await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => r.id);
-    await markStatus(db, a!, 'failed', 'Network error');
-    expect(await retryFailed(db, 'another-conversation')).toBe(0);
-    expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('failed');
-  });
-});
-
 describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
   const EXT = 'test-extension-id';
   const contentScript = { id: EXT, url: `https://chatgpt.com/c/${MIXED_ID}`, tab: { id: 7, url: `https://chatgpt.com/c/${MIXED_ID}` } };
@@ -198,14 +176,6 @@ describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
     });
   }
 
-  function start() {
-    const db = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
-    // No network: the worker has nothing to download in these tests.
-    const net = new WorkerNet((() => Promise.reject(new TypeError('offline'))));
-    // The fake browser has no ports; these tests need none.
-    vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation(() => undefined);
-    startCaptureBackground(db, net);
-  }
 
   it.each([
     ['retryFailed', { conversationId: null }],
@@ -249,5 +219,63 @@ describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
     expect(await workspaceOf('https://chatgpt.com', null)).toBe(account);
     expect(await workspaceOf('https://chat.openai.com', null)).toBeNull();
     await vi.waitFor(async () => expect(await lastWorkspace.getValue()).toEqual({ 'https://chatgpt.com': account }));
+  });
+});
+
+describe('retryFailed (popup and library page to background)', () => {
+  const EXT = 'test-extension-id';
+  const popup = { id: EXT, url: `chrome-extension://${EXT}/popup.html` };
+
+  afterEach(() => removeAllListeners());
+
+  async function retry(conversationId: string | null): Promise<unknown> {
+    const reply = await new Promise<{ res?: unknown; err?: { message: string } }>((resolve) => {
+      void fakeBrowser.runtime.onMessage.trigger({ id: 1, type: 'retryFailed', data: { conversationId }, timestamp: Date.now() }, popup, resolve);
+    });
+    if (reply.err) throw new Error(reply.err.message);
+    return reply.res;
+  }
+
+  /** A vault with MIXED recorded and no job left; the background started on it with downloads that never finish (so the retried jobs stay as queued). */
+  async function recorded() {
+    const { db, queue } = setup();
+    await recordConversation(db, queue, read(MIXED_ID, MIXED));
+    const ids = (await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => r.id);
+    await db.jobs.clear();
+    start(db, () => new Promise<Response>(() => undefined));
+    return { db, ids };
+  }
+
+  it('gives failed artifacts of the conversation fresh jobs and leaves expired ones alone', async () => {
+    const { db, ids: [a, b, c] } = await recorded();
+    await markStatus(db, a!, 'failed', 'ChatGPT server error (HTTP 500) (gave up after 8 attempts)');
+    await markStatus(db, b!, 'expired', 'Code interpreter session expired');
+    await markStatus(db, c!, 'failed', 'Network error');
+    await markStatus(db, c!, 'failed', 'Network error');
+
+    expect(await retry(MIXED_ID)).toBe(2);
+
+    const after = new Map((await listArtifacts(db, { conversationId: MIXED_ID })).map((r) => [r.id, r]));
+    expect(after.get(a!)).toMatchObject({ status: 'pending', reason: 'Retrying at your request' });
+    expect(after.get(c!)?.status).toBe('pending');
+    expect(after.get(b!)).toMatchObject({ status: 'expired', reason: 'Code interpreter session expired' });
+    expect((await db.jobs.toArray()).map((j) => j.artifactId).sort()).toEqual([a, c].sort());
+    // A retry is the person's decision, not another failed attempt.
+    expect(after.get(c!)?.attempts).toBe(2);
+  });
+
+  it('touches nothing in other conversations', async () => {
+    const { db, ids: [a] } = await recorded();
+    await markStatus(db, a!, 'failed', 'Network error');
+    expect(await retry('another-conversation')).toBe(0);
+    expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('failed');
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('without a conversation retries every failed artifact', async () => {
+    const { db, ids: [a] } = await recorded();
+    await markStatus(db, a!, 'failed', 'Network error');
+    expect(await retry(null)).toBe(1);
+    expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('pending');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, decide, DEFAULT_POLICY, type RetryPolicy } from '@/utils/capture/backoff';
+import { decide, DEFAULT_POLICY, type RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure, FailureCause } from '@/utils/capture/failure';
 
 const policy: RetryPolicy = { maxAttempts: 6, baseMs: 100, rateLimitBaseMs: 1_000, capMs: 3_000, notReadyAttempts: 3 };
@@ -87,19 +87,27 @@ describe('decide', () => {
   });
 });
 
-describe('backoffDelay', () => {
+describe('decide: the backoff delay ("equal jitter")', () => {
+  // Unbounded attempts, so only the delay itself is under test.
+  const open: RetryPolicy = { ...policy, maxAttempts: Infinity };
+  const delayOf = (attempts: number, random: () => number): number => {
+    const d = decide(f('server'), attempts, open, random);
+    if (d.action !== 'retry') throw new Error(`expected a retry, got ${JSON.stringify(d)}`);
+    return d.delayMs;
+  };
+
   it.each([
     [1, 0, 50], [1, 1, 100], [2, 0, 100], [2, 1, 200], [3, 0.5, 300], [0, 1, 100], [-3, 1, 100],
     [6, 1, 3_000], [6, 0, 1_500], [50, 1, 3_000], [2_000, 0.25, 1_875],
   ])('attempts %i, random %s -> %i', (attempts, r, expected) => {
-    expect(backoffDelay(attempts, 100, 3_000, fixed(r))).toBe(expected);
+    expect(delayOf(attempts, fixed(r))).toBe(expected);
   });
 
   it('stays within [exp/2, min(cap, exp)] for random jitter', () => {
     for (let attempts = 1; attempts <= 20; attempts++) {
       const exp = Math.min(3_000, 100 * 2 ** (attempts - 1));
       for (let i = 0; i < 50; i++) {
-        const d = backoffDelay(attempts, 100, 3_000, Math.random);
+        const d = delayOf(attempts, Math.random);
         expect(d).toBeGreaterThanOrEqual(Math.floor(exp / 2));
         expect(d).toBeLessThanOrEqual(exp);
       }

@@ -2,7 +2,7 @@
 // Node's own fetch classes (undici): real Response and ReadableStream semantics, as in the browser.
 import { describe, expect, it } from 'vitest';
 import { CaptureFailure, toFailure, type FailureCause } from '@/utils/capture/failure';
-import { fetchArtifact, MAX_FILE_BYTES, NOT_READY_WINDOW_MS, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
+import { fetchArtifact, MAX_FILE_BYTES, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
 import { RequestLanes } from '@/utils/capture/lanes';
 import { interpreterDownloadUrls } from '@/utils/chatgpt/routes';
 import { bytesResponse, empty, fakeFetch, json, redirect, type Handler } from './fake-fetch';
@@ -374,12 +374,13 @@ describe('fetchArtifact: sandbox files', () => {
 
   it('a young message answering "gone" is not ready yet', async () => {
     const { ctx } = setup(() => json({ status: 'error', error_message: 'File not found' }));
-    const young = sandboxSpec(undefined, { messageCreateTime: (NOW - NOT_READY_WINDOW_MS / 4) / 1000 });
+    // The window is two minutes (chatgpt-surface.md section 9).
+    const young = sandboxSpec(undefined, { messageCreateTime: (NOW - 30_000) / 1000 });
     const { failure } = await failureOf(run(young, ctx));
     expect(failure.cause).toBe('not-ready');
     expect(failure.reason).toContain('File not found');
     // A message just outside the window is old enough to be judged.
-    const older = sandboxSpec(undefined, { messageCreateTime: (NOW - NOT_READY_WINDOW_MS - 1_000) / 1000 });
+    const older = sandboxSpec(undefined, { messageCreateTime: (NOW - 121_000) / 1000 });
     expect((await failureOf(run(older, setup(() => json({ status: 'error' })).ctx))).failure.cause).toBe('gone');
   });
 

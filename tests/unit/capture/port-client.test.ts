@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import type { FetchContext } from '@/utils/capture/fetcher';
 import { CaptureClient } from '@/utils/capture/port-client';
-import { ConversationInbox, TEXT_CHUNK_CHARS, parseToBackground } from '@/utils/capture/port-protocol';
+import { ConversationInbox, parseToBackground } from '@/utils/capture/port-protocol';
 
 function fakePort() {
   const onMessage: Array<(m: unknown) => void> = [];
@@ -24,7 +24,8 @@ describe('CaptureClient', () => {
   it('streams a conversation in ordered pieces that the background inbox joins exactly', async () => {
     const p = fakePort();
     const client = new CaptureClient(fetchCtx, undefined, () => p.port);
-    const json = JSON.stringify({ filler: 'ü'.repeat(TEXT_CHUNK_CHARS + 5) });
+    // One character past a text piece (256 Ki characters): two pieces.
+    const json = JSON.stringify({ filler: 'ü'.repeat(256 * 1024 + 5) });
     const sent = await client.streamConversation(json);
     expect(sent).toMatchObject({ chunks: 2, length: json.length });
     const inbox = new ConversationInbox();

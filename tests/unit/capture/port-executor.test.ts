@@ -2,9 +2,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
-import { CHUNK_BYTES, ChunkEncoder, toBase64, type ToBackground } from '@/utils/capture/port-protocol';
+import { ChunkEncoder, type ToBackground } from '@/utils/capture/port-protocol';
 import type { ExecutorResult } from '@/utils/capture/queue';
 import { fakePort, firstDiff, randomBytes } from './helpers';
+
+/** The protocol's byte chunk (512 KiB), pinned. */
+const CHUNK_BYTES = 512 * 1024;
 
 const spec = (jobId = 'fetch:file:a'): JobSpec => ({
   jobId, artifactId: jobId.slice(6), kind: 'image', conversationId: 'c1', fileId: 'file_a', sandboxPath: null,
@@ -97,7 +100,7 @@ describe('PortExecutor', () => {
     const p = fakePort();
     const ex = new PortExecutor(p.port);
     const result = ex.run(spec());
-    p.emit({ t: 'chunk', jobId: 'fetch:file:a', seq: 0, b64: toBase64(new Uint8Array([1])) });
+    p.emit({ t: 'chunk', jobId: 'fetch:file:a', seq: 0, b64: Buffer.from([1]).toString('base64') });
     p.emit({ t: 'failed', jobId: 'fetch:file:a', failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
     expect(await result).toEqual({ ok: false, failure: { cause: 'gone', reason: 'File not found', retryAfterMs: null } });
   });

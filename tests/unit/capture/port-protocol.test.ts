@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, ChunkEncoder, ConversationInbox, TEXT_CHUNK_CHARS, fromBase64, parseToBackground, textPieces, toBase64 } from '@/utils/capture/port-protocol';
+import { ChunkEncoder, ConversationInbox, fromBase64, parseToBackground, textPieces } from '@/utils/capture/port-protocol';
 import { concat, firstDiff, randomBytes } from './helpers';
 
+/** The protocol's sizes, pinned: a byte chunk is 512 KiB, a text piece 256 Ki characters. */
+const CHUNK_BYTES = 512 * 1024;
+const TEXT_CHUNK_CHARS = 256 * 1024;
 const MAX_B64 = Math.ceil(CHUNK_BYTES / 3) * 4;
 
 describe('parseToBackground', () => {
@@ -61,12 +64,16 @@ describe('parseToBackground', () => {
   });
 });
 
-describe('toBase64 / fromBase64', () => {
-  it.each([0, 1, 2, 3, 0x8000 - 1, 0x8000, 0x8000 + 1, 100_003])('round-trips %i random bytes', (n) => {
+describe('base64 chunks / fromBase64', () => {
+  // Around 0x8000: the encoder builds its binary string in pieces of that size.
+  it.each([1, 2, 3, 0x8000 - 1, 0x8000, 0x8000 + 1, 100_003])('a chunk of %i random bytes is standard base64 and round-trips', async (n) => {
     const bytes = randomBytes(n, n + 7);
-    const b64 = toBase64(bytes);
-    expect(b64).toBe(Buffer.from(bytes).toString('base64'));
-    expect(firstDiff(fromBase64(b64), bytes)).toBe(-1);
+    const sent: string[] = [];
+    const enc = new ChunkEncoder((_, b64) => sent.push(b64));
+    await enc.push(bytes);
+    await enc.flush();
+    expect(sent).toEqual([Buffer.from(bytes).toString('base64')]);
+    expect(firstDiff(fromBase64(sent[0]!), bytes)).toBe(-1);
   });
 
   it('rejects text that is not base64', () => {

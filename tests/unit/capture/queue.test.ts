@@ -7,8 +7,9 @@ import { PortExecutor } from '@/utils/capture/port-executor';
 import { CaptureQueue, COMMIT_BACKLOG_BYTES, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
-  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, getJob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
+  createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
 } from '@/utils/vault';
+import { getJob } from '../vault/helpers';
 import { deferred, fakePort, firstDiff, randomBytes, waitFor } from './helpers';
 
 const POLICY: RetryPolicy = { maxAttempts: 3, baseMs: 5, rateLimitBaseMs: 5, capMs: 20, notReadyAttempts: 2 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListingError, parseConversationPage, parseImagePage, parseProjectPage, toEpochSeconds } from '@/utils/chatgpt/listings';
+import { parseConversationPage, parseImagePage, parseProjectPage } from '@/utils/chatgpt/listings';
 import { conversationsListUrls, imageLibraryUrls, projectConversationsUrls, projectsListUrls } from '@/utils/chatgpt/routes';
 
 const C1 = '0c0ffee0-0000-4000-8000-000000000001';
@@ -40,8 +40,9 @@ describe('parseConversationPage', () => {
   });
 
   it('refuses an answer that is not a listing', () => {
-    expect(() => parseConversationPage({ detail: 'nope' })).toThrow(ListingError);
-    expect(() => parseConversationPage('<html>')).toThrow(ListingError);
+    expect(() => parseConversationPage({ detail: 'nope' })).toThrow('The conversation list answer has no items list');
+    expect(() => parseConversationPage('<html>')).toThrow('The conversation list answer has no items list');
+    expect(() => parseImagePage({ items: {} })).toThrow('The image library answer has no items list');
   });
 });
 
@@ -79,7 +80,10 @@ describe('parseImagePage', () => {
     ['2026-04-13T00:43:10.000Z', Date.parse('2026-04-13T00:43:10.000Z') / 1000],
     ['soon', null],
     [null, null],
-  ])('toEpochSeconds(%s) = %s', (input, expected) => {
-    expect(toEpochSeconds(input)).toBe(expected);
+  ])('created_at %s is %s seconds', (input, expected) => {
+    const page = parseImagePage({ items: [{ asset_pointer: `sediment://${FILE}`, conversation_id: C1, message_id: 'm1', created_at: input }] });
+    expect(page.items[0]?.createdAt).toBe(expected);
+    // A conversation's update_time is read the same way.
+    expect(parseConversationPage({ items: [{ id: C1, update_time: input }] }).items[0]?.updateTime).toBe(expected);
   });
 });

@@ -1,17 +1,17 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
-import { zipSelection } from '@/utils/library/api';
+import { createLibraryApi } from '@/utils/library/api';
 import { freshDb, ref, seedSaved } from './helpers';
 
 const T = new Date(2026, 10, 22).getTime();
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0]);
 
-describe('zipSelection', () => {
+describe('LibraryApi.zipSelection', () => {
   it('writes members whose capture time a ZIP cannot hold (before 1980) without a date', async () => {
     const db = freshDb();
     await seedSaved(db, ref({ fileId: 'file_old', fileName: 'old.jpg' }), JPEG, 'image/jpeg', 1, 'Old');
-    const files = unzipSync(new Uint8Array(await (await zipSelection(db, await db.artifacts.toArray(), new Map())).arrayBuffer()));
+    const files = unzipSync(new Uint8Array(await (await createLibraryApi(db).zipSelection(await db.artifacts.toArray(), new Map())).arrayBuffer()));
     expect(Object.keys(files)).toEqual(['Old/old.jpg']);
   });
 
@@ -21,7 +21,7 @@ describe('zipSelection', () => {
     await seedSaved(db, ref({ fileId: 'file_b', conversationId: 'c2', fileName: '../../etc/passwd' }), JPEG.slice().reverse(), 'image/jpeg', T + 1, '..');
     const records = await db.artifacts.toArray();
     const titles = new Map<string, string | null>([['c1', 'Bills\u2067 \u200B2026'], ['c2', '..']]);
-    const files = unzipSync(new Uint8Array(await (await zipSelection(db, records, titles)).arrayBuffer()));
+    const files = unzipSync(new Uint8Array(await (await createLibraryApi(db).zipSelection(records, titles)).arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual(['Bills 2026/invoicegpj.exe.jpg', 'conversation/etc passwd.jpg']);
     expect(files['Bills 2026/invoicegpj.exe.jpg']).toEqual(JPEG);
   });

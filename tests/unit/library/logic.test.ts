@@ -4,7 +4,7 @@ import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/
 import { columnsFor, galleryRows, groupArtifacts, localDay } from '@/utils/library/groups';
 import { rowOffsets, visibleRange } from '@/utils/library/virtual';
 import { artifactFileName, backupFileName, selectionZipName, uniqueName } from '@/utils/library/names';
-import { formatBytes, isLowOnSpace, readStorageInfo } from '@/utils/library/storage-info';
+import { formatBytes, readStorageInfo } from '@/utils/library/storage-info';
 
 const day = (s: string) => new Date(`${s}T12:00:00`).getTime(); // local noon
 
@@ -155,8 +155,13 @@ describe('storage info', () => {
     [true, 95 * GB, 100 * GB],
     [true, 0.6 * GB, 1 * GB],
     [false, null, 100 * GB],
-  ])('low=%s for usage %s of %s', (low, usage, quota) => {
-    expect(isLowOnSpace(usage, quota)).toBe(low);
+    // Under 10% of the quota or under 500 MB left, whichever is more.
+    [true, 9.1 * GB, 10 * GB],
+    [false, 8.9 * GB, 10 * GB],
+    [false, 0.4 * GB, 1 * GB],
+  ])('low=%s for usage %s of %s', async (low, usage, quota) => {
+    const nav = { storage: { estimate: () => Promise.resolve({ usage: usage ?? undefined, quota }) } } as unknown as Navigator;
+    expect((await readStorageInfo(nav)).low).toBe(low);
   });
 
   it('reads estimate and persistence from an injected navigator', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMembers, detectLayout, exportRoot, memberFileId } from '@/utils/reconcile/layout';
+import { classifyMembers, detectLayout, exportRoot } from '@/utils/reconcile/layout';
 
 const SED = `file_${'0'.repeat(30)}ab`;
 const FSV = 'file-AbCdEfGhIjKlMnOpQrStUv';
 
-describe('memberFileId (chatgpt-surface.md 5.3)', () => {
+describe('asset members and their file ids (chatgpt-surface.md 5.3)', () => {
   it.each([
     [`${SED}.dat`, { fileId: SED, dat: true, folder: null }],
     [`${SED}.DAT`, { fileId: SED, dat: true, folder: null }],
@@ -14,14 +14,14 @@ describe('memberFileId (chatgpt-surface.md 5.3)', () => {
     [`user-abc123/${SED}-x.png`, { fileId: SED, dat: false, folder: 'user-abc123' }],
     [`${SED}.png`, { fileId: SED, dat: false, folder: null }],
   ])('%s', (name, expected) => {
-    expect(memberFileId(name)).toEqual(expected);
+    expect(classifyMembers([name]).assets).toEqual([{ name, ...expected }]);
   });
 
   it.each([
     'conversations.json', 'chat.html', `textdocs/${SED}-x.txt`, `user-abc/deeper/${SED}-x.png`,
     'file-short-x.png', 'conversation_asset_file_names.json',
   ])('%s is not an asset member', (name) => {
-    expect(memberFileId(name)).toBeNull();
+    expect(classifyMembers([name]).assets).toEqual([]);
   });
 });
 

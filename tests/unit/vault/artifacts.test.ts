@@ -2,10 +2,9 @@
 // Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (toolchain.md F3).
 import { describe, expect, it, vi } from 'vitest';
 import {
-  commitPrepared, countByStatus, deleteArtifact, enqueueJob, getArtifact, getBlob, getJob, listArtifacts, markStatus, prepareBytes, recordRefs,
-  saveBytes, storeBlobs, VaultError, type VaultDb,
+  commitPrepared, countByStatus, deleteArtifact, enqueueJob, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, storeBlobs, VaultError, type VaultDb,
 } from '@/utils/vault';
-import { PNG, WEBP, dump, freshDb, imageRef, sandboxRef, sha256Of } from './helpers';
+import { dump, freshDb, getJob, imageRef, PNG, sandboxRef, saveBytes, sha256Of, WEBP } from './helpers';
 
 async function expectVaultError(promise: Promise<unknown>, code: string) {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,7 +1,8 @@
 import Dexie from 'dexie';
 import { afterEach } from 'vitest';
 import type { ArtifactRef } from '@/utils/model';
-import { createVaultDb, type VaultDb } from '@/utils/vault';
+import type { ByteSource } from '@/utils/files/bytes';
+import { commitPrepared, createVaultDb, prepareBytes, type JobRecord, type SaveBytesInfo, type SaveBytesResult, type VaultDb } from '@/utils/vault';
 
 const opened: VaultDb[] = [];
 let counter = 0;
@@ -65,4 +66,22 @@ export async function dump(db: VaultDb) {
 export async function sha256Of(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Saves one artifact's bytes the way capture does (prepareBytes, then commitPrepared); throws the rejection. */
+export async function saveBytes(db: VaultDb, artifactId: string, data: ByteSource, info: SaveBytesInfo = {}): Promise<SaveBytesResult> {
+  const [outcome] = await commitPrepared(db, [await prepareBytes(artifactId, data, info)]);
+  if (outcome instanceof Error) throw outcome;
+  if (!outcome) throw new Error('commitPrepared returned no outcome');
+  return outcome;
+}
+
+/** A job row as stored, or null. */
+export async function getJob(db: VaultDb, id: string): Promise<JobRecord | null> {
+  return (await db.jobs.get(id)) ?? null;
+}
+
+/** A conversation's stored JSON text, or null. */
+export async function getSnapshot(db: VaultDb, id: string): Promise<string | null> {
+  return (await db.snapshots.get(id))?.json ?? null;
 }

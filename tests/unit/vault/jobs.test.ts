@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import {
-  createVaultDb, enqueueJob, finishJob, getJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob, VaultError, type VaultDb,
+  createVaultDb, enqueueJob, finishJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob, VaultError, type VaultDb,
 } from '@/utils/vault';
-import { dump, freshDb } from './helpers';
+import { dump, freshDb, getJob } from './helpers';
 
 const job = (artifactId: string, over: Record<string, unknown> = {}) => ({ artifactId, conversationId: 'conv-1', ...over });
 /** Claims the one job `id` if it is due at `now` and not leased. */

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
-import { getArtifact, getSnapshot, listConversations, recordRefs, saveSnapshot, snapshotReplaces, VaultError } from '@/utils/vault';
-import { dump, freshDb, imageRef } from './helpers';
+import { getArtifact, listConversations, recordRefs, saveSnapshot, snapshotReplaces, VaultError } from '@/utils/vault';
+import { dump, freshDb, getSnapshot, imageRef } from './helpers';
 
 /** A conversation body shaped like GET /backend-api/conversation/{id} (chatgpt-surface.md 3.1). */
 function conversation(over: Record<string, unknown> = {}) {
@@ -84,10 +84,6 @@ describe('listConversations', () => {
     await saveSnapshot(db, conversation({ conversation_id: 'b', update_time: null }));
     await saveSnapshot(db, conversation({ conversation_id: 'c', update_time: 30 }));
     expect((await listConversations(db)).map((c) => c.id)).toEqual(['c', 'a', 'b']);
-  });
-
-  it('returns null for an unknown snapshot', async () => {
-    expect(await getSnapshot(freshDb(), 'nope')).toBeNull();
   });
 });
 
