@@ -5,10 +5,10 @@
  * optional `notifications` permission without waiting for the answer, so a prompt never delays the start.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { EVERYTHING_RUN as RUN_ID } from '@/utils/backup/checkpoint';
 import { sendMessage, type BackupStatus } from '@/utils/messaging';
 import { BackupProgress } from './BackupProgress';
 
-const RUN_ID = 'everything';
 
 export interface BackupEverythingProps {
   /** How often the live state is read while a run goes on. */

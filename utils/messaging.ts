@@ -101,8 +101,6 @@ export interface UiToBackground {
 
 /** Background -> content script. */
 export interface BackgroundToContent {
-  /** Re-read the open conversation now and report it with reason `backup`. Returns its id, or null if none is open. */
-  backupNow(data: Record<string, never>): string | null;
   /** A backup read (a listing or one conversation of the tab's origin) fetched by the tab, for a worker the backend refuses. */
   pageRead(data: { url: string }): PageReadAnswer;
 }

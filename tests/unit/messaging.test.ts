@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { CaptureFailure, toFailure } from '@/utils/capture/failure';
 import { PAGE_READ_NEEDED } from '@/utils/capture/port-protocol';
-import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type ProtocolMap, type ReadReceipt } from '@/utils/messaging';
+import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type PageReadAnswer, type ProtocolMap, type ReadReceipt } from '@/utils/messaging';
 
 afterEach(() => removeAllListeners());
 
@@ -14,7 +14,7 @@ describe('messaging contract', () => {
     expectTypeOf<Parameters<ProtocolMap['conversationShown']>[0]>().toEqualTypeOf<{ conversationId: string | null }>();
     expectTypeOf<Parameters<ProtocolMap['tabStatus']>[0]>().toEqualTypeOf<{ tabId: number }>();
     expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
-    expectTypeOf<ReturnType<ProtocolMap['backupNow']>>().toEqualTypeOf<string | null>();
+    expectTypeOf<ReturnType<ProtocolMap['pageRead']>>().toEqualTypeOf<PageReadAnswer>();
     expectTypeOf<ReturnType<ProtocolMap['readConversation']>>().toEqualTypeOf<ReadReceipt>();
     expectTypeOf<Parameters<ProtocolMap['recordConversation']>[0]>().toHaveProperty('readId').toEqualTypeOf<string>();
     if (false as boolean) {

@@ -3,7 +3,7 @@
  * (`backupStart`, `backupStatus`, `backupControl`), resuming after a worker start, staying awake while a run
  * goes on, and the notification when a long run ends. Entry point: `startBackupBackground()`.
  */
-import { CHATGPT_HOSTS } from '@/utils/chatgpt/routes';
+import { CHATGPT_HOSTS, DEFAULT_ORIGIN } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
 import { onMessage, sendMessage, type BackupStatus, type PageReadAnswer } from '@/utils/messaging';
@@ -35,8 +35,6 @@ const NOTIFY_AFTER_MS = 20_000;
 const KEEPALIVE_MS = 20_000;
 
 const WAKE_ALARM = 'backup-wake';
-
-const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
 
 export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner {
   const lane = deps.lane;
@@ -123,7 +121,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
 const TAB_START_WAITS = 10;
 
 /** Said when the backend refuses the worker and no ChatGPT tab is open to read through. */
-export const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab';
+const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab';
 
 /**
  * A backup read done by a ChatGPT tab of `origin` (the one in front first), for when the backend refuses the
@@ -161,7 +159,7 @@ function originOf(origin: string | undefined): string {
 }
 
 /** Overrides from storage, clamped so that no setting can make the backup impolite. */
-export function clampPacing(o: { spacingMs?: number; basePauseMs?: number; capPauseMs?: number }): Partial<PacerOptions> {
+function clampPacing(o: { spacingMs?: number; basePauseMs?: number; capPauseMs?: number }): Partial<PacerOptions> {
   const out: Partial<PacerOptions> = {};
   const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
   if (ok(o.spacingMs)) out.spacingMs = Math.max(10, o.spacingMs);

@@ -59,10 +59,6 @@ export class BackupClient {
     this.session = new PageSession(opts.origin, this.doFetch, () => workspaceCookieString(opts.account ?? null));
   }
 
-  get origin(): string {
-    return this.opts.origin;
-  }
-
   /** The body as text, or null for a 404. Throws BackupError; aborts with the signal. */
   async getText(url: string, signal?: AbortSignal): Promise<string | null> {
     const tries = this.opts.transientTries ?? 3;

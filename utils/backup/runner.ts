@@ -107,11 +107,6 @@ export class BackupRunner {
     return this.active.get(id)?.run ?? run;
   }
 
-  /** Resolves when the run is no longer driven in this worker (tests, benchmarks). */
-  async idle(id: string): Promise<void> {
-    await this.active.get(id)?.done;
-  }
-
   private async control(id: string, state: 'paused' | 'cancelled', reason: string): Promise<BackupRunRecord | null> {
     const live = this.active.get(id);
     if (live) {
@@ -416,7 +411,7 @@ export class BackupRunner {
   }
 }
 
-export function filesDone(run: BackupRunRecord): number {
+function filesDone(run: BackupRunRecord): number {
   return run.counts.saved + run.counts.expired + run.counts.filesFailed;
 }
 
@@ -428,7 +423,7 @@ export function progressOf(run: BackupRunRecord): { value: number; max: number }
   return { value: run.state === 'done' ? max : value, max };
 }
 
-export function summary(run: BackupRunRecord): string {
+function summary(run: BackupRunRecord): string {
   const c = run.counts;
   const parts = [
     run.scope === 'everything'

@@ -122,11 +122,4 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   signals.start();
 
   onMessage('pageRead', ({ data }) => pageRead(fetchCtx, data.url));
-
-  onMessage('backupNow', () => {
-    const shown = current();
-    if (!shown || life.ended()) return null;
-    reader.request(shown.id, shown.gizmoId, 'backup', true);
-    return shown.id;
-  });
 }

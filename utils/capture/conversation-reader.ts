@@ -29,7 +29,7 @@ export interface ReaderDeps {
 }
 
 /** Minimum time between two reads of one conversation (surface section 7: reads are rate-limited). */
-export const MIN_READ_GAP_MS = 1_000;
+const MIN_READ_GAP_MS = 1_000;
 /** Failed reads of one conversation retried before waiting for the next page signal. */
 const MAX_READ_RETRIES = 5;
 

@@ -49,7 +49,7 @@ function bulkTargets(records: MutationRecord[]): Bulk | null {
   return bulk.added.size > 0 || bulk.removed.size > 0 ? bulk : null;
 }
 
-export const TIMINGS = {
+const TIMINGS = {
   /** Quiet time after a relevant mutation before the look. */
   debounceMs: 120,
   /** Follow-up reads while the JSON shows an image still generating, then it is left to page signals. */

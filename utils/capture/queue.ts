@@ -55,7 +55,7 @@ export interface StorageFullState {
  */
 const LOST_RETRY_MS = 1_000;
 /** How long the worker is passed over after the backend refused it (then it is tried again). */
-export const WORKER_REFUSAL_MS = 10 * 60_000;
+const WORKER_REFUSAL_MS = 10 * 60_000;
 /** Waits longer than this also get a `wakeAt` (an alarm): a stopped worker's timers are gone. */
 const ALARM_AFTER_MS = 25_000;
 /** A job whose outcome could not be written this many times in a row is left alone until the worker restarts. */
@@ -65,7 +65,7 @@ const MAX_BOOKKEEPING_FAILURES = 3;
  * (the next download never waits for an earlier file's write); past this much waiting, no new download
  * starts until commits catch up, so memory stays bounded when the disk is slower than the network.
  */
-export const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
+const COMMIT_BACKLOG_BYTES = 32 * 1024 * 1024;
 /**
  * Jobs claimed beyond the free slots (with their records), enough to cover one claiming pass while slots
  * keep freeing. Claimed and never begun costs nothing if the worker stops: recover() only gives them back.
@@ -85,6 +85,8 @@ export interface QueueOptions {
   maxInFlight?: number;
   /** A job's claim; a worker that dies mid-job releases it after this long at most. */
   leaseMs?: number;
+  /** Bytes in hand that may wait for their write before downloads pause (default COMMIT_BACKLOG_BYTES). */
+  maxBacklogBytes?: number;
   now?: () => number;
   random?: () => number;
   /** Called after an artifact's status changed (badge, downloads option). */
@@ -134,13 +136,14 @@ export class CaptureQueue {
   private pumping: Promise<void> | null = null;
   private again = false;
   private busy = false;
-  private readonly opts: Required<Pick<QueueOptions, 'policy' | 'maxInFlight' | 'leaseMs' | 'now' | 'random'>> & QueueOptions;
+  private readonly opts: Required<Pick<QueueOptions, 'policy' | 'maxInFlight' | 'leaseMs' | 'maxBacklogBytes' | 'now' | 'random'>> & QueueOptions;
 
   constructor(private readonly db: VaultDb, options: QueueOptions = {}) {
     this.opts = {
       policy: DEFAULT_POLICY,
       maxInFlight: 8,
       leaseMs: 120_000,
+      maxBacklogBytes: COMMIT_BACKLOG_BYTES,
       now: Date.now,
       random: Math.random,
       ...options,
@@ -191,10 +194,6 @@ export class CaptureQueue {
     this.executors.delete(id);
     // Jobs leased ahead for it may now have no executor: the next pass gives them back.
     this.kick();
-  }
-
-  hasExecutor(): boolean {
-    return this.executors.size > 0;
   }
 
   /** Downloads are paused because the last write did not fit (null when they run). */
@@ -365,7 +364,7 @@ export class CaptureQueue {
   }
 
   private backlogFull(): boolean {
-    return this.backlogBytes >= COMMIT_BACKLOG_BYTES;
+    return this.backlogBytes >= this.opts.maxBacklogBytes;
   }
 
   private workerUsable(): boolean {
@@ -670,7 +669,7 @@ function settleCommit(c: PendingCommit, outcome: SaveBytesResult | VaultError): 
 }
 
 /** Whether an error (or the IndexedDB/Dexie error inside it) says the storage quota is exhausted. */
-export function isQuotaError(err: unknown): boolean {
+function isQuotaError(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
     const name = (e as { name?: unknown }).name;
     if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') return true;

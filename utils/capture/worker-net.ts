@@ -8,13 +8,11 @@
  * If the backend refuses the worker, work falls back to a ChatGPT tab: `refusesWorker` is that one rule,
  * for reads and downloads alike.
  */
-import { isChatgptHost } from '@/utils/chatgpt/routes';
+import { DEFAULT_ORIGIN, isChatgptHost } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
 import { createFetchContext, type FetchContext } from './fetcher';
 import { RequestLanes, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
-
-const DEFAULT_ORIGIN = 'https://chatgpt.com';
 
 /**
  * Conversation reads and backup listings one at a time, 250 ms apart (chatgpt-surface.md section 7: reads are

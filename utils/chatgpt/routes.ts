@@ -9,6 +9,8 @@ import { idShape, isUuid } from './ids';
 /** The app's origins (2024-03: chatgpt.com became primary; chat.openai.com is still an alias). */
 export const CHATGPT_HOSTS = ['chatgpt.com', 'chat.openai.com'] as const;
 export type ChatgptHost = (typeof CHATGPT_HOSTS)[number];
+/** The origin a run or job speaks to when nothing says which (the app's current host). */
+export const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
 
 export function isChatgptHost(host: string): host is ChatgptHost {
   return (CHATGPT_HOSTS as readonly string[]).includes(host);

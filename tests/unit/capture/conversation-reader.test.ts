@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationReader, MIN_READ_GAP_MS, type ReaderDeps } from '@/utils/capture/conversation-reader';
+import { ConversationReader, type ReaderDeps } from '@/utils/capture/conversation-reader';
+
+/** Reads of one conversation are at least a second apart (documented), pinned. */
+const MIN_READ_GAP_MS = 1_000;
 import { CaptureFailure } from '@/utils/capture/failure';
 import { PAGE_READ_NEEDED, PAGE_READ_ONCE } from '@/utils/capture/port-protocol';
 import type { ReadReceipt } from '@/utils/messaging';

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PageSignals, TIMINGS, pageObserver, type ReaderView, type Shown } from '@/utils/capture/page-signals';
+import { PageSignals, pageObserver, type ReaderView, type Shown } from '@/utils/capture/page-signals';
 import type { ReadReceipt } from '@/utils/messaging';
+
+/** The documented schedule (docs/ARCHITECTURE.md, "Capture, step by step", 1. Signals), pinned: changing it in the source fails these tests. */
+const TIMINGS = {
+  debounceMs: 120,
+  pendingReadsMs: [3_000, 6_000, 12_000, 24_000, 48_000],
+  lagReadsMs: [1_500, 4_000, 10_000],
+  driftReadMs: 60_000,
+};
 
 const CID = 'c0c0c0c0-0000-4000-8000-000000000001';
 const OTHER = 'c0c0c0c0-0000-4000-8000-000000000002';

@@ -4,7 +4,7 @@ import type { RetryPolicy } from '@/utils/capture/backoff';
 import type { Failure } from '@/utils/capture/failure';
 import type { JobSpec } from '@/utils/capture/fetcher';
 import { PortExecutor } from '@/utils/capture/port-executor';
-import { CaptureQueue, COMMIT_BACKLOG_BYTES, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
+import { CaptureQueue, type Executor, type ExecutorResult, type QueueOptions } from '@/utils/capture/queue';
 import type { ArtifactRef } from '@/utils/model';
 import {
   createVaultDb, deleteArtifact, enqueueJob, fetchJobId, getArtifact, getBlob, leaseDueJobs, markJobsStarted, recordRefs, type ArtifactRecord, type VaultDb,
@@ -327,7 +327,6 @@ describe('CaptureQueue', () => {
     await queue.settled();
     expect(await getJob(db, fetchJobId(id!))).toMatchObject({ attempts: 0, leaseUntil: null });
     expect(await getArtifact(db, id!)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(queue.hasExecutor()).toBe(false);
     expect(busy).toEqual([true]); // work is waiting: tabs should stay connected
     add(new ScriptedExecutor((spec) => ok(spec)));
     await waitFor(statusIs(db, id!, 'saved'), 'saved once a tab connects');
@@ -422,12 +421,13 @@ describe('CaptureQueue: downloads never wait for earlier files\' writes', () => 
     expect(ex.maxRunning).toBe(1);
   });
 
-  it('bytes waiting for their write are bounded: past COMMIT_BACKLOG_BYTES no new download starts until writes catch up', async () => {
+  it('bytes waiting for their write are bounded: past the backlog limit no new download starts until writes catch up', async () => {
     const db = freshDb();
     const ids = await seed(db, ...['a', 'b', 'c', 'd'].map((f) => ref(`file_${f}`)));
     const writes = holdWrites(db);
-    const big = Math.ceil((COMMIT_BACKLOG_BYTES * 0.6) / 1024) * 1024;
-    const { add } = makeQueue(db, { maxInFlight: 1 });
+    const maxBacklogBytes = 1024 * 1024;
+    const big = Math.ceil((maxBacklogBytes * 0.6) / 1024) * 1024;
+    const { add } = makeQueue(db, { maxInFlight: 1, maxBacklogBytes });
     const ex = add(new ScriptedExecutor((spec) => {
       const bytes = new Uint8Array(big);
       bytes.set(pngFor(spec.artifactId));
