@@ -153,10 +153,12 @@ export class PageSignals {
 
   constructor(private readonly deps: SignalDeps) {}
 
-  /** Take in what is on the page already (once, at start), then look. Streaming is already to be checked. */
+  /**
+   * Watch, then look (streaming is already to be checked). What the page shows already is not collected: it
+   * was rendered from the app's own read, which came before the read this first look asks for.
+   */
   start(): void {
     this.deps.watch(WATCHED_ATTRIBUTES);
-    this.collectTurns(this.deps.doc.documentElement, () => false);
     this.look();
   }
 
@@ -318,7 +320,7 @@ export class PageSignals {
   /**
    * Facts from an added subtree; true when it holds anything we look at. Streaming indicators count wherever
    * they are (the stop button lives in the composer); turns and artifacts only outside the composer (its
-   * attachments are the person's pending uploads).
+   * attachments are the person's pending uploads), the newest NEWEST of each.
    */
   private collect(root: Element, parentInComposer: () => boolean = () => root.parentElement?.closest(this.composer) != null): boolean {
     let relevant = false;
@@ -326,22 +328,6 @@ export class PageSignals {
       this.facts.streaming = true;
       relevant = true;
     }
-    return this.collectTurns(root, parentInComposer) || relevant;
-  }
-
-  /** The newest element children of a parent that got most of its children at once (see NEWEST). */
-  private collectNewest(parent: Element): boolean {
-    let relevant = false;
-    let known: boolean | undefined;
-    const parentInComposer = () => (known ??= parent.closest(this.composer) !== null);
-    let child = parent.lastElementChild;
-    for (let n = 0; child !== null && n < NEWEST; n++, child = child.previousElementSibling) if (this.collect(child, parentInComposer)) relevant = true;
-    return relevant;
-  }
-
-  /** Turns and artifacts of a subtree, the newest NEWEST of each (see `collect`). */
-  private collectTurns(root: Element, parentInComposer: () => boolean): boolean {
-    let relevant = false;
     const ids = this.hits(root, this.idSelector);
     const artifacts = this.hits(root, this.artifactSelector);
     if (ids.length === 0 && artifacts.length === 0) return relevant;
@@ -372,6 +358,17 @@ export class PageSignals {
     }
     return relevant;
   }
+
+  /** The newest element children of a parent that got most of its children at once (see NEWEST). */
+  private collectNewest(parent: Element): boolean {
+    let relevant = false;
+    let known: boolean | undefined;
+    const parentInComposer = () => (known ??= parent.closest(this.composer) !== null);
+    let child = parent.lastElementChild;
+    for (let n = 0; child !== null && n < NEWEST; n++, child = child.previousElementSibling) if (this.collect(child, parentInComposer)) relevant = true;
+    return relevant;
+  }
+
 
   /** Everything may have gone: the streaming state is checked again, and unconfirmed turns not put back drop. */
   private forgetAll(): void {

@@ -401,7 +401,7 @@ describe('page signals: when the conversation is read', () => {
     expect(large.requests).toEqual([CID, CID]);
   });
 
-  it('a long conversation already on the page at the start costs the same in script as a short one', () => {
+  it('the start walks nothing the page already shows: a long conversation costs what a short one does', () => {
     const page = (count: number) =>
       `<main>${Array.from({ length: count }, (_, i) => `<section><div data-message-id="m${i}"><img alt="Generated image" src="x"></div></section>`).join('')}</main>`;
     const work = (count: number) => {
