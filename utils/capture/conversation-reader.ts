@@ -7,7 +7,7 @@
  * It keeps what the last receipt established about the shown conversation: its node ids (is a turn on the
  * page known? a Set lookup) and how many images it shows still generating.
  */
-import type { ReadReason, ReadReceipt, ReadRequest } from '@/utils/messaging';
+import type { ReadReceipt, ReadRequest } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from './backoff';
 import { fail, toFailure } from './failure';
 import { PAGE_READ_NEEDED, PAGE_READ_ONCE } from './port-protocol';
@@ -35,7 +35,8 @@ const MAX_READ_RETRIES = 5;
 
 interface ReadState {
   running: boolean;
-  again: ReadReason | null;
+  /** Asked again while a read was running or waiting: one more read follows. */
+  again: boolean;
   timer: boolean;
   /** Consecutive failed reads. */
   failures: number;
@@ -66,13 +67,13 @@ export class ConversationReader {
     return this.last?.id === conversationId ? this.last.imagesPending : 0;
   }
 
-  /** Read the conversation soon (now = without the spacing: a person's backup). */
-  request(id: string, gizmoId: string | null, reason: ReadReason, now = false): void {
+  /** Read the conversation soon (now = without the spacing: a retry after its backoff). */
+  request(id: string, gizmoId: string | null, now = false): void {
     let s = this.state.get(id);
-    if (!s) this.state.set(id, (s = { running: false, again: null, timer: false, failures: 0, gizmoId }));
+    if (!s) this.state.set(id, (s = { running: false, again: false, timer: false, failures: 0, gizmoId }));
     s.gizmoId = gizmoId;
     if (s.running || s.timer) {
-      s.again = s.again === 'backup' || reason === 'backup' ? 'backup' : 'live';
+      s.again = true;
       return;
     }
     const wait = now ? 0 : Math.max(0, (this.lastRead.get(id) ?? -Infinity) + MIN_READ_GAP_MS - this.deps.now());
@@ -80,14 +81,14 @@ export class ConversationReader {
     const state = s;
     this.deps.setTimeout(() => {
       state.timer = false;
-      void this.run(id, reason, state);
+      void this.run(id, state);
     }, wait);
   }
 
-  private async run(id: string, reason: ReadReason, s: ReadState): Promise<void> {
+  private async run(id: string, s: ReadState): Promise<void> {
     s.running = true;
     this.lastRead.set(id, this.deps.now());
-    const req: ReadRequest = { conversationId: id, gizmoId: s.gizmoId, reason };
+    const req: ReadRequest = { conversationId: id, gizmoId: s.gizmoId, reason: 'live' };
     try {
       const receipt = (this.backgroundReads ? await this.askBackground(req) : null) ?? (await this.readHere(req));
       s.failures = 0;
@@ -97,13 +98,12 @@ export class ConversationReader {
       s.failures++;
       console.warn(`[artifact-vault] reading the conversation failed (${s.failures}):`, failure.reason);
       const decision = decide(failure, s.failures, { ...DEFAULT_POLICY, maxAttempts: MAX_READ_RETRIES + 1 });
-      if (decision.action === 'retry') this.deps.setTimeout(() => this.request(id, s.gizmoId, reason, true), decision.delayMs);
+      if (decision.action === 'retry') this.deps.setTimeout(() => this.request(id, s.gizmoId, true), decision.delayMs);
     } finally {
       s.running = false;
       if (s.again) {
-        const again = s.again;
-        s.again = null;
-        this.request(id, s.gizmoId, again);
+        s.again = false;
+        this.request(id, s.gizmoId);
       }
     }
   }
@@ -132,7 +132,7 @@ export class ConversationReader {
     // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
     if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
     const last = this.last;
-    if (req.reason === 'live' && last?.id === id && last.text === text) {
+    if (last?.id === id && last.text === text) {
       return { conversationId: id, title: null, counts: { saved: 0, pending: 0, expired: 0, failed: 0 }, queued: 0, nodeIds: [...last.nodeIds], imagesPending: last.imagesPending };
     }
     const receipt = await this.deps.deliver({ ...req, json: text });

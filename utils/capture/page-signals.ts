@@ -9,7 +9,7 @@
  * debounced look acts on them. Streamed text and typing or attachments in the composer are never signals.
  */
 import { anyOf, isStreaming, messageIdsOf } from '@/utils/chatgpt/selectors';
-import type { ReadReason, ReadReceipt } from '@/utils/messaging';
+import type { ReadReceipt } from '@/utils/messaging';
 
 /** `Node.ELEMENT_NODE`, without reaching for the page's `Node` global per record. */
 const ELEMENT_NODE = 1;
@@ -94,7 +94,7 @@ export interface Shown {
 
 /** What the signals need from the reader. */
 export interface ReaderView {
-  request(id: string, gizmoId: string | null, reason: ReadReason): void;
+  request(id: string, gizmoId: string | null): void;
   knows(conversationId: string, messageId: string): boolean;
   hasRead(conversationId: string): boolean;
   imagesPending(conversationId: string): number;
@@ -485,7 +485,7 @@ export class PageSignals {
     this.deps.debug?.('read:', why);
     this.lastRead = this.deps.now();
     this.driftPending = false;
-    this.deps.reader.request(id, id === this.shownId ? this.gizmoId : null, 'live');
+    this.deps.reader.request(id, id === this.shownId ? this.gizmoId : null);
   }
 
   private cancelFollowUps(): void {

@@ -67,7 +67,7 @@ function setup(over: Partial<ReaderDeps> = {}) {
 describe('ConversationReader', () => {
   it('asks the background and keeps what the receipt says', async () => {
     const { reader, log, receipts, advance } = setup({ readInBackground: () => Promise.resolve(receipt(['m1', 'n1'], 2)) });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(0);
     expect(receipts).toHaveLength(1);
     expect(reader.hasRead(CID)).toBe(true);
@@ -86,11 +86,11 @@ describe('ConversationReader', () => {
         return new Promise((r) => (release = () => r(receipt([]))));
       },
     });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(0);
-    reader.request(CID, null, 'live');
-    reader.request(CID, null, 'live');
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
+    reader.request(CID, null);
+    reader.request(CID, null);
     release();
     await advance(MIN_READ_GAP_MS - 1);
     expect(log).toEqual(['background']);
@@ -108,17 +108,14 @@ describe('ConversationReader', () => {
         return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED })));
       },
     });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(0);
     expect(log).toEqual(['background', 'tab', 'deliver']);
     expect(reader.knows(CID, 'm2')).toBe(true);
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(MIN_READ_GAP_MS);
     // Unchanged text: read, but not handed over again.
     expect(log).toEqual(['background', 'tab', 'deliver', 'tab']);
-    reader.request(CID, null, 'backup', true);
-    await advance(0);
-    expect(log).toEqual(['background', 'tab', 'deliver', 'tab', 'tab', 'deliver']);
   });
 
   it('a 404 for the worker (PAGE_READ_ONCE) is read by the tab that once; the next read asks the background again', async () => {
@@ -131,10 +128,10 @@ describe('ConversationReader', () => {
         return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'not-ready', reason: PAGE_READ_ONCE })));
       },
     });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(0);
     expect(log).toEqual(['background', 'tab', 'deliver']);
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(MIN_READ_GAP_MS);
     expect(log).toEqual(['background', 'tab', 'deliver', 'background']);
     expect(reader.knows(CID, 'm3')).toBe(true);
@@ -147,7 +144,7 @@ describe('ConversationReader', () => {
         return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'rate-limited', reason: 'HTTP 429', retryAfterMs: null })));
       },
     });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(30 * 60_000);
     expect(log.length).toBe(6);
   });
@@ -163,7 +160,7 @@ describe('ConversationReader', () => {
         return Promise.resolve(next ?? null);
       },
     });
-    reader.request(CID, null, 'live');
+    reader.request(CID, null);
     await advance(10 * 60_000);
     expect(log).toEqual(['tab', 'tab', 'deliver']);
   });
