@@ -11,7 +11,7 @@ import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest 
 import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
-import { updateBadge } from './badge';
+import { badgeRefresher, updateBadge } from './badge';
 import { canDownload, downloadBlob, downloadPath } from './downloads';
 import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
@@ -39,6 +39,7 @@ const KEEPALIVE_MS = 20_000;
 
 export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNet = new WorkerNet()): CaptureQueue {
   const ports = new Set<PortExecutor>();
+  const badgeSoon = badgeRefresher((conversationId) => void refreshBadges(db, conversationId));
   const reader = new BackgroundReader(net);
   /** The last few conversations read here, to skip recording one that did not change. */
   const lastReads = new Map<string, { json: string; nodeIds: string[]; imagesPending: number }>();
@@ -47,7 +48,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   const queue: CaptureQueue = new CaptureQueue(db, {
     worker: new WorkerExecutor(net),
     onSettled: (record) => {
-      badgeSoon(db, record.conversationId);
+      badgeSoon(record.conversationId);
       if (record.status === 'saved') void copyToDownloads(db, record);
     },
     onBusyChange: (busy) => {
@@ -321,22 +322,6 @@ async function copyToDownloads(db: VaultDb, record: ArtifactRecord): Promise<voi
   } catch (err) {
     console.warn('[artifact-vault] could not copy to Downloads:', err instanceof Error ? err.message : err);
   }
-}
-
-/**
- * A conversation's badge shows its counts a moment after files settle, once per burst: a first view of a long
- * conversation settles hundreds of files, and a count query plus three action calls for each of them took
- * half the worker's time (the capture bench saved 1.8x as many files in its window without them).
- */
-const BADGE_DELAY_MS = 250;
-const badgesDue = new Set<string>();
-function badgeSoon(db: VaultDb, conversationId: string): void {
-  if (badgesDue.has(conversationId)) return;
-  badgesDue.add(conversationId);
-  setTimeout(() => {
-    badgesDue.delete(conversationId);
-    void refreshBadges(db, conversationId);
-  }, BADGE_DELAY_MS);
 }
 
 async function refreshBadges(db: VaultDb, conversationId: string): Promise<void> {

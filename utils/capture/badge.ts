@@ -36,3 +36,20 @@ export async function updateBadge(tabId: number, status: ConversationStatus, sto
     // The tab closed meanwhile.
   }
 }
+
+/**
+ * `soon(conversationId)` runs `refresh(conversationId)` once per burst, `delayMs` after the burst's first call:
+ * a first view of a long conversation settles hundreds of files, and a count query plus three action calls
+ * for each of them took about half the worker's time.
+ */
+export function badgeRefresher(refresh: (conversationId: string) => void, delayMs = 250): (conversationId: string) => void {
+  const due = new Set<string>();
+  return (conversationId) => {
+    if (due.has(conversationId)) return;
+    due.add(conversationId);
+    setTimeout(() => {
+      due.delete(conversationId);
+      refresh(conversationId);
+    }, delayMs);
+  };
+}

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { updateBadge } from '@/utils/capture/badge';
+import { badgeRefresher, updateBadge } from '@/utils/capture/badge';
 import type { ConversationStatus } from '@/utils/messaging';
 
 const status = (saved: number, pending: number, expired: number, failed: number, conversationId: string | null = 'c1'): ConversationStatus => ({
@@ -60,5 +60,25 @@ describe('updateBadge', () => {
   it('sets only the given tab', async () => {
     await shown(status(3, 0, 0, 0));
     expect(await fakeBrowser.action.getBadgeText({ tabId: TAB + 1 })).toBe('');
+  });
+});
+
+describe('badgeRefresher', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refreshes a conversation once per burst of settled files, each conversation on its own', () => {
+    vi.useFakeTimers();
+    const refreshed: string[] = [];
+    const soon = badgeRefresher((id) => refreshed.push(id), 250);
+    for (let i = 0; i < 500; i++) soon('c1');
+    soon('c2');
+    vi.advanceTimersByTime(249);
+    expect(refreshed).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(refreshed).toEqual(['c1', 'c2']);
+    // A file settling after the refresh gets a refresh of its own.
+    soon('c1');
+    vi.advanceTimersByTime(250);
+    expect(refreshed).toEqual(['c1', 'c2', 'c1']);
   });
 });
