@@ -3,7 +3,7 @@
  * (`backupStart`, `backupStatus`, `backupControl`), resuming after a worker start, staying awake while a run
  * goes on, and the notification when a long run ends. Entry point: `startBackupBackground()`.
  */
-import { CHATGPT_HOSTS, DEFAULT_ORIGIN } from '@/utils/chatgpt/routes';
+import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
 import { onMessage, sendMessage, type BackupStatus, type PageReadAnswer } from '@/utils/messaging';
@@ -88,10 +88,11 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     await applyPacing();
     let run: BackupRunRecord;
     if (data.scope === 'everything') {
-      run = await runner.start('everything', { origin: DEFAULT_ORIGIN, account: await deps.workspace(DEFAULT_ORIGIN, null) });
+      const origin = chatgptOrigin(null);
+      run = await runner.start('everything', { origin, account: await deps.workspace(origin, null) });
     } else {
       if (!isConversationId(data.conversationId)) throw new Error('Open a ChatGPT conversation to back it up');
-      const origin = originOf(data.origin);
+      const origin = chatgptOrigin(data.origin);
       const tabId = typeof data.tabId === 'number' && Number.isInteger(data.tabId) ? data.tabId : null;
       run = await runner.start('conversation', { origin, account: await deps.workspace(origin, tabId) }, data.conversationId);
     }
@@ -145,17 +146,6 @@ async function readInTab(origin: string, url: string): Promise<PageReadAnswer> {
     if (tabs.length === 0 || wait >= TAB_START_WAITS) throw new BackupError(OPEN_A_TAB, 403, true);
     await new Promise((r) => setTimeout(r, 1_000));
   }
-}
-
-function originOf(origin: string | undefined): string {
-  if (!origin) return DEFAULT_ORIGIN;
-  try {
-    const u = new URL(origin);
-    if (u.protocol === 'https:' && (CHATGPT_HOSTS as readonly string[]).includes(u.hostname)) return u.origin;
-  } catch {
-    // fall through
-  }
-  return DEFAULT_ORIGIN;
 }
 
 /** Overrides from storage, clamped so that no setting can make the backup impolite. */

@@ -8,7 +8,7 @@
  * If the backend refuses the worker, work falls back to a ChatGPT tab: `refusesWorker` is that one rule,
  * for reads and downloads alike.
  */
-import { DEFAULT_ORIGIN, isChatgptHost } from '@/utils/chatgpt/routes';
+import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
 import { createFetchContext, type FetchContext } from './fetcher';
 import { RequestLanes, type LaneOptions } from './lanes';
@@ -36,7 +36,7 @@ export class WorkerNet {
 
   /** A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`. */
   context(origin: string | null, account: string | null): FetchContext {
-    const o = origin && isChatgptOrigin(origin) ? origin : DEFAULT_ORIGIN;
+    const o = chatgptOrigin(origin);
     let session = this.sessions.get(o);
     if (!session) {
       // A worker has no document.cookie: the workspace comes with each request (forWorkspace) instead.
@@ -56,11 +56,3 @@ export function refusesWorker(failure: Failure): boolean {
   return failure.cause === 'auth' || failure.cause === 'bad-response' || failure.cause === 'network' || failure.hostRefused === true;
 }
 
-function isChatgptOrigin(origin: string): boolean {
-  try {
-    const u = new URL(origin);
-    return u.protocol === 'https:' && isChatgptHost(u.hostname) && u.origin === origin;
-  } catch {
-    return false;
-  }
-}

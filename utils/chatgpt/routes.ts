@@ -10,10 +10,21 @@ import { idShape, isUuid } from './ids';
 export const CHATGPT_HOSTS = ['chatgpt.com', 'chat.openai.com'] as const;
 export type ChatgptHost = (typeof CHATGPT_HOSTS)[number];
 /** The origin a run or job speaks to when nothing says which (the app's current host). */
-export const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
+const DEFAULT_ORIGIN = `https://${CHATGPT_HOSTS[0]}`;
 
 export function isChatgptHost(host: string): host is ChatgptHost {
   return (CHATGPT_HOSTS as readonly string[]).includes(host);
+}
+
+/** The HTTPS ChatGPT origin a tab or message names, else the default one (anything else is never spoken to). */
+export function chatgptOrigin(value: string | null | undefined): string {
+  if (!value) return DEFAULT_ORIGIN;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' && isChatgptHost(u.hostname) ? u.origin : DEFAULT_ORIGIN;
+  } catch {
+    return DEFAULT_ORIGIN;
+  }
 }
 
 export type ChatRoute =

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isBackupReadUrl,
   accountsCheckUrls,
   attachmentDownloadUrls,
   CHATGPT_HOSTS,
+  chatgptOrigin,
   type ChatRoute,
   classifyDownloadUrl,
   conversationsListUrls,
   conversationUrls,
   fileDownloadUrls,
   imageLibraryUrls,
-  projectConversationsUrls,
-  projectsListUrls,
   interpreterDownloadUrls,
+  isBackupReadUrl,
   parseChatRoute,
   parseDownloadResponse,
+  projectConversationsUrls,
+  projectsListUrls,
   sessionUrls,
 } from '@/utils/chatgpt/routes';
 
@@ -184,3 +185,19 @@ describe('isBackupReadUrl', () => {
   ])('refuses %s', (url) => expect(isBackupReadUrl(url, 'https://chatgpt.com')).toBe(false));
 });
 
+
+describe('chatgptOrigin', () => {
+  it.each([
+    ['https://chatgpt.com', 'https://chatgpt.com'],
+    ['https://chat.openai.com', 'https://chat.openai.com'],
+    ['https://chat.openai.com/c/x?y=1', 'https://chat.openai.com'],
+    ['http://chat.openai.com', 'https://chatgpt.com'],
+    ['https://evil.example', 'https://chatgpt.com'],
+    ['https://chatgpt.com.evil.example', 'https://chatgpt.com'],
+    ['not a url', 'https://chatgpt.com'],
+    [null, 'https://chatgpt.com'],
+    [undefined, 'https://chatgpt.com'],
+  ])('%j speaks to %s', (value, expected) => {
+    expect(chatgptOrigin(value)).toBe(expected);
+  });
+});
