@@ -317,9 +317,11 @@ describe('live capture', () => {
     const { exp, saved } = await settledAll(b, DALLE3);
     assertSavedExactly(saved, DALLE3, exp);
     const probe = await b.openExtensionPage('/library.html');
-    const badge = await waitFor(
-      () =>
-        probe.evaluate(async () => {
+    // The badge follows the files a moment after they settle (one refresh per burst): wait for the count itself.
+    let badge: string | null = null;
+    await waitFor(
+      async () =>
+        (badge = await probe.evaluate(async () => {
           const c = (globalThis as unknown as {
             chrome: {
               tabs: { query(q: { url: string }): Promise<{ id?: number }[]> };
@@ -328,7 +330,7 @@ describe('live capture', () => {
           }).chrome;
           const [tab] = await c.tabs.query({ url: 'https://chatgpt.com/*' });
           return tab?.id != null ? c.action.getBadgeText({ tabId: tab.id }) : null;
-        }),
+        })) === String(saved.length) || null,
       { timeout: 10_000, message: 'badge set' },
     ).catch(() => null);
     assert.equal(badge, String(saved.length), 'the badge shows the saved count for this tab');
