@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
+import { preactWithoutInnerHtml } from './build/preact-without-inner-html';
 
 /**
  * Host access is limited to the ChatGPT app origins and the file host that serves legacy signed
@@ -16,6 +17,7 @@ export default defineConfig({
   srcDir: '.',
   outDir: '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preactWithoutInnerHtml()] }),
   hooks: {
     // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
@@ -45,17 +47,24 @@ export default defineConfig({
     // the reconcile worker hashes with WebAssembly. WXT writes it as a string for MV2 builds. docs/SECURITY.md.
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
     action: { default_title: 'ChatGPT Artifact Vault' },
-    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 96: 'icon/96.png', 128: 'icon/128.png' },
+    // Minimum versions: the newest feature each build relies on (docs/ARCHITECTURE.md, "Minimum browser versions").
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
+            // data_collection_permissions: Firefox 140 (desktop) and 142 (Android); cookieStore, read by the
+            // content script for a workspace account's cookie, also ships in 140.
             gecko: {
               id: 'artifact-vault@chatgpt-artifact-vault.invalid',
-              strict_min_version: '115.0',
+              strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
-      : {}),
+      : {
+          // AbortSignal.any (backup client) is the newest need: Chrome 116. MV3 with 'wasm-unsafe-eval' needs 103.
+          minimum_version: '116',
+        }),
   }),
 });
