@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
 import { preactWithoutInnerHtml } from './build/preact-without-inner-html';
@@ -19,6 +20,10 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preactWithoutInnerHtml()] }),
   hooks: {
+    // The privacy policy ships inside the extension (the library page links to it) from its one source.
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: resolve(import.meta.dirname, 'docs/PRIVACY.md'), relativeDest: 'privacy.txt' });
+    },
     // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
     // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its

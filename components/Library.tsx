@@ -200,6 +200,9 @@ export function Library({
           />
         )}
       </div>
+      <footer class="library-foot">
+        <a href="/privacy.txt" target="_blank" rel="noopener">Privacy policy</a>
+      </footer>
     </div>
   );
 }

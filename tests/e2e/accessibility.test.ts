@@ -61,6 +61,9 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
   void it('the library with an empty vault, and its settings open', T, async () => {
     await library.getByTestId('empty').waitFor();
     await expectAccessible(library, 'empty library');
+    // The footer's privacy link opens the policy shipped in the package (docs/PRIVACY.md).
+    const policy = await library.getByRole('link', { name: 'Privacy policy' }).evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()));
+    assert.match(policy, /^# Privacy policy/);
     await library.getByText('Settings', { exact: true }).click();
     await library.locator('.settings-menu[open]').waitFor();
     await expectAccessible(library, 'settings open');
