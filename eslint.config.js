@@ -16,6 +16,18 @@ export default tseslint.config(
     },
   },
   {
+    // What ships builds markup as nodes: the build removes Preact's HTML-string sink (build/preact-without-inner-html.ts),
+    // and addons.mozilla.org's linter flags any other. Tests may still write fixture HTML into happy-dom.
+    files: ['components/**', 'entrypoints/**', 'utils/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Build the markup as JSX; the build removes this prop.' },
+        { selector: 'AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]', message: 'Build nodes instead of parsing HTML strings.' },
+      ],
+    },
+  },
+  {
     // Test doubles stand in for async APIs: `async () => value` is the honest shape there, not a missing await.
     files: ['tests/**'],
     rules: { '@typescript-eslint/require-await': 'off' },

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
+import { preactWithoutInnerHtml } from './build/preact-without-inner-html';
 
 /**
  * Host access is limited to the ChatGPT app origins and the file host that serves legacy signed
@@ -16,7 +18,12 @@ export default defineConfig({
   srcDir: '.',
   outDir: '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preactWithoutInnerHtml()] }),
   hooks: {
+    // The privacy policy ships inside the extension (the library page links to it) from its one source.
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: resolve(import.meta.dirname, 'docs/PRIVACY.md'), relativeDest: 'privacy.txt' });
+    },
     // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
     // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its
@@ -45,17 +52,24 @@ export default defineConfig({
     // the reconcile worker hashes with WebAssembly. WXT writes it as a string for MV2 builds. docs/SECURITY.md.
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
     action: { default_title: 'ChatGPT Artifact Vault' },
-    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 96: 'icon/96.png', 128: 'icon/128.png' },
+    // Minimum versions: the newest feature each build relies on (docs/ARCHITECTURE.md, "Minimum browser versions").
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
+            // data_collection_permissions: Firefox 140 (desktop) and 142 (Android); cookieStore, read by the
+            // content script for a workspace account's cookie, also ships in 140.
             gecko: {
               id: 'artifact-vault@chatgpt-artifact-vault.invalid',
-              strict_min_version: '115.0',
+              strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
-      : {}),
+      : {
+          // AbortSignal.any (backup client) is the newest need: Chrome 116. MV3 with 'wasm-unsafe-eval' needs 103.
+          minimum_version: '116',
+        }),
   }),
 });

@@ -2,9 +2,11 @@
  * The preview panel for one artifact: the full image (always an `<img>` with a blob URL, SVG included:
  * an SVG is never opened as a document, so its scripts never run in our origin), or a type icon for
  * files; its provenance (prompt, gen_id, seed, ids, capture time, SHA-256); a link back to the
- * conversation on ChatGPT; download; and delete after a confirmation.
+ * conversation on ChatGPT; download; and delete after a confirmation. It takes the focus when it opens, and
+ * Escape closes it (the library then gives the focus back to the tile that opened it).
  */
 import { Fragment } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { artifactFileName } from '@/utils/library/names';
 import { formatBytes } from '@/utils/library/storage-info';
@@ -36,6 +38,15 @@ export function ArtifactPreview({
   const saved = a.status === 'saved' && a.sha256 !== null;
   const { url, blob } = useBlobUrl(saved ? a.sha256 : null, true, loadBlob);
   const name = displayName(a);
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => panel.current?.focus(), []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
   const rows: Array<[string, string | number | null]> = [
     ['Kind', a.kind],
     ['Prompt', a.prompt],
@@ -61,7 +72,7 @@ export function ArtifactPreview({
   };
 
   return (
-    <div class="preview" role="dialog" aria-label={`Preview of ${name}`} data-testid="preview">
+    <div ref={panel} tabIndex={-1} class="preview" role="dialog" aria-label={`Preview of ${name}`} data-testid="preview">
       <header class="preview-head">
         <h2 title={name}>{name}</h2>
         <button type="button" class="icon-button" onClick={onClose} aria-label="Close preview">×</button>

@@ -7,7 +7,7 @@
  * (useLibraryRecords); thumbnails are read one by one as tiles scroll into view. Everything vault-side
  * goes through an injectable `LibraryApi`.
  */
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
 import { saveBlob } from '@/utils/library/download';
@@ -102,6 +102,14 @@ export function Library({
     }
   };
 
+  const root = useRef<HTMLDivElement>(null);
+  // Back to the tile that opened the preview, so a keyboard user goes on from where they were.
+  const closePreview = () => {
+    setPreviewId(null);
+    const tile = [...(root.current?.querySelectorAll<HTMLElement>('[data-testid="artifact"]') ?? [])].find((t) => t.dataset.id === previewId);
+    tile?.querySelector<HTMLElement>('.tile-open')?.focus();
+  };
+
   const remove = async (a: ArtifactRecord) => {
     await api.deleteArtifact(a.id);
     setPreviewId(null);
@@ -110,7 +118,7 @@ export function Library({
   };
 
   return (
-    <div class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
+    <div ref={root} class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
       <header class="library-head">
         <h1>Artifact Vault</h1>
         <StoragePanel nav={nav} refreshKey={revision} />
@@ -187,11 +195,14 @@ export function Library({
             loadBlob={loadBlob}
             onDownload={(_a, blob, name) => save(blob, name)}
             onDelete={(a) => void remove(a)}
-            onClose={() => setPreviewId(null)}
+            onClose={closePreview}
             confirm={confirm}
           />
         )}
       </div>
+      <footer class="library-foot">
+        <a href="/privacy.txt" target="_blank" rel="noopener">Privacy policy</a>
+      </footer>
     </div>
   );
 }

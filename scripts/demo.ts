@@ -10,13 +10,12 @@
  * conversations that lacks their binaries (scripts/sample-export.ts), to try reconciliation with.
  */
 import { execSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { nodeDeflateRaw, nodeSink } from '../utils/zip/node.ts';
 import { startFakeChatGPT } from '../tests/fake-chatgpt/server.ts';
 import { REPO_ROOT, launchBrowser, waitFor } from '../tests/e2e/harness.ts';
 import { readVault } from '../tests/e2e/vault-probe.ts';
-import { writeSampleExport } from './sample-export.ts';
+import { writeDemoExport } from './demo-export.ts';
 
 const SAMPLE = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4'; // tests/fixtures/conversations/mixed-2026.json
 const headed = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !process.argv.includes('--headless');
@@ -25,30 +24,6 @@ if (!process.argv.includes('--no-build')) {
   console.log('Building the extension (wxt build)...');
   execSync('npx wxt build', { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
-/** The demo's conversations: the one it opens, then the fake's seed conversations. */
-const EXPORTED = ['tests/fixtures/conversations/mixed-2026.json', 'tests/fake-chatgpt/seed/demo.json', 'tests/fake-chatgpt/seed/demo-files.json'];
-
-/** The sample official export of the demo's conversations, without their binaries (scripts/sample-export.ts). */
-async function writeDemoExport(path: string): Promise<{ path: string; conversations: number }> {
-  const conversations = EXPORTED.flatMap((rel) => {
-    const data = JSON.parse(readFileSync(join(REPO_ROOT, rel), 'utf8')) as unknown;
-    return Array.isArray(data) ? (data as unknown[]) : [data];
-  });
-  const tmp = `${path}.partial`;
-  const file = createWriteStream(tmp);
-  const closed = new Promise<void>((ok, bad) => file.on('close', ok).on('error', bad));
-  try {
-    await writeSampleExport(conversations, nodeSink(file), { deflate: nodeDeflateRaw });
-    await closed;
-    renameSync(tmp, path);
-  } catch (error) {
-    file.destroy();
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  return { path, conversations: conversations.length };
-}
-
 const out = join(REPO_ROOT, '.tmp');
 mkdirSync(out, { recursive: true });
 const sample = await writeDemoExport(join(out, 'sample-chatgpt-export.zip'));

@@ -195,6 +195,26 @@ describe('preview', () => {
     expect(new Uint8Array(await blob.arrayBuffer())).toEqual(WEBP);
   });
 
+  it('takes focus when it opens; Escape or Close preview closes it and gives focus back to its tile', async () => {
+    const { root } = await setup();
+    const opener = byLabel(root, 'Open fox.webp')!;
+    opener.focus();
+    await click(opener);
+    const dialog = root.querySelector<HTMLElement>('[data-testid="preview"]')!;
+    expect(dialog.contains(document.activeElement)).toBe(true);
+
+    await act(() => {
+      document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    });
+    expect(root.querySelector('[data-testid="preview"]')).toBeNull();
+    expect(document.activeElement).toBe(byLabel(root, 'Open fox.webp'));
+
+    await click(byLabel(root, 'Open sales.csv'));
+    await click(byLabel(root, 'Close preview'));
+    expect(root.querySelector('[data-testid="preview"]')).toBeNull();
+    expect(document.activeElement).toBe(byLabel(root, 'Open sales.csv'));
+  });
+
   it('shows the reason and no download for an artifact without bytes', async () => {
     const { root } = await setup();
     await click(byLabel(root, 'Open chart file_chart'));

@@ -1,0 +1,131 @@
+/**
+ * Accessibility of every page and state a person reaches, in real Chromium with axe-core
+ * (@axe-core/playwright): the library empty and with a gallery, its settings, a preview, `Back up everything`
+ * running, the reconcile view after a run, and the popup on a conversation and elsewhere. Each state is checked
+ * in the light and the dark colour scheme (emulated `prefers-color-scheme`); a serious or critical violation
+ * fails. Run: `npx wxt build && node --import tsx --test tests/e2e/accessibility.test.ts`.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { buildArchive, sampleVault } from '../../bench/library.ts';
+import { addHistory } from '../fake-chatgpt/history.ts';
+import { buildFixtures, type Fixtures } from '../fixtures/exports/generate.ts';
+import { e2eSession, hasExtensionBuild, waitFor, type Browser } from './harness.ts';
+
+const T = { timeout: 180_000 };
+const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
+const SAMPLE = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4'; // tests/fake-chatgpt seed: the mixed-2026 conversation
+
+/** Serious and critical axe violations on the page as it is, in both colour schemes, as readable lines. */
+async function violations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const result = await new AxeBuilder({ page }).analyze();
+    for (const v of result.violations) {
+      if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+      for (const node of v.nodes) found.push(`[${colorScheme}] ${v.id} (${v.impact}) ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? v.help}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: null });
+  return found;
+}
+
+async function expectAccessible(page: Page, state: string): Promise<void> {
+  assert.deepEqual(await violations(page), [], `${state}: serious or critical axe violations`);
+}
+
+const e2e = e2eSession();
+let browser: Browser;
+let library: Page;
+let fx: Fixtures;
+
+before(async () => {
+  if (skip) return;
+  fx = await buildFixtures();
+  browser = await e2e.launch();
+  library = await browser.openExtensionPage('/library.html');
+  await library.setViewportSize({ width: 1280, height: 800 });
+  await library.getByRole('button', { name: 'Download backup' }).waitFor();
+});
+
+async function restore(bytes: Uint8Array): Promise<void> {
+  const report = library.getByTestId('restore-report');
+  await library.getByLabel('Restore backup').setInputFiles({ name: 'vault.zip', mimeType: 'application/zip', buffer: Buffer.from(bytes) });
+  await report.waitFor();
+}
+
+void describe('accessibility (axe-core, light and dark)', { skip }, () => {
+  void it('the library with an empty vault, and its settings open', T, async () => {
+    await library.getByTestId('empty').waitFor();
+    await expectAccessible(library, 'empty library');
+    // The footer's privacy link opens the policy shipped in the package (docs/PRIVACY.md).
+    const policy = await library.getByRole('link', { name: 'Privacy policy' }).evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()));
+    assert.match(policy, /^# Privacy policy/);
+    await library.getByText('Settings', { exact: true }).click();
+    await library.locator('.settings-menu[open]').waitFor();
+    await expectAccessible(library, 'settings open');
+    await library.getByText('Settings', { exact: true }).click();
+  });
+
+  void it('the library with a gallery, and a preview open', T, async () => {
+    const sample = sampleVault();
+    await restore(buildArchive(sample.artifacts, sample.conversations));
+    await library.getByTestId('artifact').first().waitFor();
+    await library.locator('.tile-media img').first().waitFor();
+    await expectAccessible(library, 'gallery');
+    await library.getByRole('button', { name: 'Open fox.png' }).click();
+    await library.getByTestId('preview-image').waitFor();
+    await expectAccessible(library, 'preview open');
+    await library.getByRole('button', { name: 'Close preview' }).click();
+  });
+
+  void it('Back up everything while it runs', T, async () => {
+    addHistory(e2e.fake.state, { count: 6, seed: 'a11y' });
+    // Byte downloads hang, so the run is still going while axe looks at it.
+    const stall = e2e.fake.state.addFault({ route: 'estuary', fault: 'stall' });
+    const tab = await browser.page();
+    await tab.goto('https://chatgpt.com/');
+    await tab.close();
+    await library.getByRole('button', { name: 'Back up everything' }).click();
+    await library.getByRole('progressbar').waitFor({ timeout: 20_000 });
+    await library.getByRole('button', { name: 'Cancel' }).waitFor();
+    await expectAccessible(library, 'Back up everything running');
+    await library.getByRole('button', { name: 'Cancel' }).click();
+    await library.getByTestId('backup-summary').waitFor({ timeout: 30_000 });
+    stall.remove();
+    await expectAccessible(library, 'Back up everything finished');
+  });
+
+  void it('the reconcile view, before and after a run', T, async () => {
+    await restore(fx.vault);
+    await library.getByRole('button', { name: 'Reconcile', exact: true }).click();
+    await library.getByTestId('reconcile-view').waitFor();
+    await expectAccessible(library, 'reconcile view idle');
+    const mixed = fx.exports.find((e) => e.name === 'mixed')!;
+    await library.getByLabel('Export ZIP').setInputFiles({ name: 'chatgpt-export.zip', mimeType: 'application/zip', buffer: Buffer.from(mixed.zip) });
+    await library.getByTestId('reconcile-result').waitFor({ timeout: 120_000 });
+    await library.getByTestId('reconcile-row').first().waitFor();
+    await expectAccessible(library, 'reconcile view done');
+  });
+
+  void it('the popup, on a ChatGPT conversation and on another tab', T, async () => {
+    const elsewhere = await browser.openExtensionPage('/popup.html');
+    await elsewhere.getByRole('link', { name: /library/i }).first().waitFor();
+    await expectAccessible(elsewhere, 'popup elsewhere');
+    await elsewhere.close();
+
+    const tab = await browser.page();
+    await tab.goto(`https://chatgpt.com/c/${SAMPLE}`);
+    const sw = await browser.serviceWorker();
+    const tabId = await waitFor(() => sw.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome;
+      return (await c.tabs.query({ url: 'https://chatgpt.com/c/*' }))[0]?.id;
+    }));
+    const popup = await browser.openExtensionPage(`/popup.html?tab=${tabId}`);
+    await popup.getByRole('button', { name: 'Back up this conversation' }).waitFor();
+    await expectAccessible(popup, 'popup on a conversation');
+  });
+});
