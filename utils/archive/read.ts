@@ -11,7 +11,7 @@ import { artifactIdentity, type ArtifactSource } from '@/utils/model';
 import { sha256Hex } from '@/utils/files/bytes';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
-  FILLABLE, snapshotReplaces, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
+  FILLABLE, snapshotIsCurrent, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
 } from '@/utils/vault';
 import { describeName, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ArchiveError, type ArchiveErrorCode } from './errors';
@@ -453,14 +453,14 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
   const titles = new Map(manifest.conversations.map((c) => [c.id, c.title]));
   const ids = [...entries.keys()];
   const convIds = manifest.conversations.map((c) => c.id);
-  const restoredRank = (c: ManifestConversation) => ({ updateTime: c.updateTime, restored: true });
+  const restoredRank = (c: ManifestConversation) => ({ updateTime: c.updateTime, source: 'restored' as const });
 
   // Reads only: what the vault already has decides which checked bytes are worth keeping until the write.
   // The transaction below decides again from what the vault holds then.
   const planned = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now: Date.now(), titles, types: new Map() }).neededBlobs;
   const presentBefore = await blobKeysAmong(db, [...planned]);
   const convRowsBefore = await db.conversations.bulkGet(convIds);
-  const replacesBefore = new Set(manifest.conversations.filter((c, i) => snapshotReplaces(restoredRank(c), convRowsBefore[i])).map((c) => c.id));
+  const replacesBefore = new Set(manifest.conversations.filter((c, i) => !snapshotIsCurrent(convRowsBefore[i], restoredRank(c))).map((c) => c.id));
 
   // The total this restore would add, from declared sizes, against what the browser lets us store.
   const sizeOf = new Map(manifest.artifacts.filter((a) => a.sha256 !== null).map((a) => [a.sha256!, a.size ?? 0]));
@@ -509,11 +509,11 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
     for (const [i, c] of manifest.conversations.entries()) {
       const old = rows[i];
       const text = texts.get(c.id);
-      if (text === undefined || !snapshotReplaces(restoredRank(c), old)) {
+      if (text === undefined || snapshotIsCurrent(old, restoredRank(c))) {
         result.conversations.alreadyPresent++;
         continue;
       }
-      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, restored: true });
+      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, source: 'restored' });
       snapPuts.push({ id: c.id, json: text });
       if (old) result.conversations.updated++;
       else result.conversations.added++;

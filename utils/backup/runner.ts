@@ -14,7 +14,7 @@ import {
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
-import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
+import { enqueueJob, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import { BackupError, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
@@ -331,12 +331,15 @@ export class BackupRunner {
     this.deps.kick();
   }
 
-  /** The stored snapshot is as new as the listing says and nothing of it is left to fetch: no request needed. */
+  /**
+   * The stored snapshot is current against what the listing says the backend holds (a restored or
+   * tab-delivered copy never is) and nothing of it is left to fetch: no request needed.
+   */
   private async isUpToDate(item: BackupItemRecord): Promise<boolean> {
     if (item.updateTime === null) return false;
     const { db } = this.deps;
     const stored = await db.conversations.get(item.conversationId);
-    if (!stored || stored.updateTime === null || stored.updateTime + 0.001 < item.updateTime) return false;
+    if (!snapshotIsCurrent(stored, { updateTime: item.updateTime, source: 'backend' })) return false;
     let open = false;
     await db.artifacts.where('conversationId').equals(item.conversationId).until(() => open).each((a) => {
       if (a.status === 'pending' || a.status === 'failed') open = true;

@@ -189,6 +189,24 @@ describe('BackupRunner', () => {
     expect(run.counts.queued).toBe(0);
   });
 
+  it('a restored snapshot never counts as current: a forged 9e12 update time is read again and its forged title replaced', async () => {
+    const b = backend(2);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    // What a forged archive leaves (utils/archive/read.ts writes restored rows this way), and a tab copy.
+    await db.conversations.update(convId(1), { title: 'Forged', updateTime: 9e12, source: 'restored' });
+    await db.conversations.update(convId(2), { title: 'From a tab', updateTime: 9e12, source: 'tab' });
+    const before = reads(log).length;
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    expect(reads(log).slice(before).sort()).toEqual([convId(1), convId(2)]);
+    const [one, two] = await db.conversations.bulkGet([convId(1), convId(2)]);
+    expect(one).toMatchObject({ title: 'Conversation 1' });
+    expect(one?.source).toBeUndefined();
+    expect(two).toMatchObject({ title: 'Conversation 2' });
+  });
+
   it('rides out a 429 storm and records an unreadable conversation without stopping', async () => {
     const b = backend(6);
     b.storm = 7;
