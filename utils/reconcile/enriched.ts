@@ -6,7 +6,8 @@
  */
 import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
-import { safeName, UniqueNames } from './names';
+import { safeFileName } from '@/utils/files/names';
+import { UniqueNames } from './names';
 import { reportJsonStream } from './report';
 import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
 
@@ -57,15 +58,15 @@ async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, 
     const it = m.item;
     const stream = await vault.bytes(it.vaultSha256!);
     if (!stream) throw new Error(`The vault lost the bytes of ${it.fileName ?? it.vaultSha256} while the export was being written.`);
-    const folder = `vault/files/${safeName(it.conversationId, 'no-conversation')}`;
+    const folder = `vault/files/${safeFileName(it.conversationId, 'no-conversation', 150)}`;
     const fallback = it.fileId ?? it.genId ?? it.vaultSha256!.slice(0, 16);
-    await writer.add(names.next(folder, safeName(m.vault?.fileName ?? it.fileName, fallback)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
+    await writer.add(names.next(folder, safeFileName(m.vault?.fileName ?? it.fileName, fallback, 150)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
     tick();
   }
   for (const id of snapshotIds) {
     throwIfAborted(opts.signal);
     const json = await vault.snapshot(id);
-    if (json) await writer.add(names.next('vault/conversations', `${safeName(id, 'conversation')}.json`), json, { compress: true });
+    if (json) await writer.add(names.next('vault/conversations', `${safeFileName(id, 'conversation', 150)}.json`), json, { compress: true });
     tick();
   }
   await writer.add(names.next('vault', 'reconcile-report.json'), reportJsonStream(result.report), { compress: true });

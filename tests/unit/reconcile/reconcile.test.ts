@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
 
@@ -139,6 +139,28 @@ describe('writeEnrichedExport', () => {
     expect(await enriched.bytes(enriched.get(`vault/files/${C1}/d.png`)!, 1 << 20)).toEqual(vaultBytes('D'));
     const report: unknown = JSON.parse(new TextDecoder().decode(await enriched.bytes(enriched.get('vault/reconcile-report.json')!, 1 << 20)));
     expect(report).toEqual(result.report);
+  });
+});
+
+async function enrichedOf(result: ReconcileResult): Promise<{ out: Uint8Array; zip: Awaited<ReturnType<typeof openZip>> }> {
+  const chunks: Uint8Array[] = [];
+  await writeEnrichedExport(result, new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return { out, zip: await openZip(source(out)) };
+}
+
+describe('writeEnrichedExport names', () => {
+  it('a vault file named "Q1..Q2 revenue.csv" is written under its name (dots inside a name are no path step)', async () => {
+    const vault = await archiveVault(source(fx.vault));
+    const renamed: VaultSide = {
+      ...vault,
+      artifacts: async () => (await vault.artifacts()).map((a) => (a.fileName === 'data export (v2).xlsx' ? { ...a, fileName: 'Q1..Q2 revenue.csv' } : a)),
+    };
+    const result = await reconcileExport(source(fx.exports[0]!.zip), 'export.zip', renamed);
+    const { zip } = await enrichedOf(result);
+    expect(zip.get(`vault/files/${C1}/Q1..Q2 revenue.csv`)).toBeDefined();
   });
 });
 
