@@ -12,7 +12,7 @@ export interface NodeWalkPool extends WalkPool {
 
 export function createWalkPool(size: number): NodeWalkPool {
   const workers: { worker: Worker; pending: number }[] = [];
-  const waiting = new Map<number, { resolve: (o: WalkOutcome) => void; reject: (e: unknown) => void; w: (typeof workers)[number] }>();
+  const waiting = new Map<number, { resolve: (o: WalkOutcome[]) => void; reject: (e: unknown) => void; w: (typeof workers)[number] }>();
   let nextId = 0;
   for (let i = 0; i < size; i++) {
     // A JS entry that registers tsx: tsx's loader is registered in-process, which workers do not inherit.
@@ -20,12 +20,12 @@ export function createWalkPool(size: number): NodeWalkPool {
     // the largest conversations seen (~20 MB of JSON).
     const worker = new Worker(new URL('./reconcile-worker.mjs', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 } });
     const slot = { worker, pending: 0 };
-    worker.on('message', (m: { id: number; outcome: WalkOutcome }) => {
+    worker.on('message', (m: { id: number; outcomes: WalkOutcome[] }) => {
       const w = waiting.get(m.id);
       if (!w) return;
       waiting.delete(m.id);
       w.w.pending--;
-      w.resolve(m.outcome);
+      w.resolve(m.outcomes);
     });
     worker.on('error', (e) => {
       for (const [id, w] of waiting) {
@@ -38,15 +38,15 @@ export function createWalkPool(size: number): NodeWalkPool {
     workers.push(slot);
   }
   return {
-    walk(bytes) {
+    walk(batch) {
       let slot = workers[0]!;
       for (const w of workers) if (w.pending < slot.pending) slot = w;
       slot.pending++;
       const id = nextId++;
-      return new Promise<WalkOutcome>((resolve, reject) => {
+      return new Promise<WalkOutcome[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject, w: slot });
         // Transfer, not copy: the splitter hands out a fresh buffer per conversation.
-        slot.worker.postMessage({ id, bytes }, [bytes.buffer as ArrayBuffer]);
+        slot.worker.postMessage({ id, batch }, batch.map((b) => b.buffer as ArrayBuffer));
       });
     },
     async close() {

@@ -13,7 +13,7 @@ import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
   FILLABLE, snapshotIsCurrent, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
 } from '@/utils/vault';
-import { describeName, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
+import { checkEntryBounds, describeName, MAX_MEMBER_BYTES, MAX_MEMBERS, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ArchiveError, type ArchiveErrorCode } from './errors';
 import { MANIFEST_NAME, parseManifest, type ManifestArtifact, type ManifestConversation, type VaultManifest } from './manifest';
 
@@ -35,19 +35,9 @@ interface ValidatedArchive {
   snapshots: Map<string, Blob>;
 }
 
-const DEFAULT_MAX_MEMBER = 1 << 30;
 const DEFAULT_MAX_JSON = 256 << 20;
-/** Members a vault archive may have (its directory is read whole: ~100 bytes a member). */
-const MAX_MEMBERS = 500_000;
 const FALLBACK_MIME = 'application/octet-stream';
 const ARTIFACT_NAME_RE = /^artifacts\/([0-9a-f]{64})(?:\.[a-z0-9]{1,10})?$/;
-/**
- * Inflated bytes per compressed byte beyond which a member is a bomb, not a file. Images are stored
- * (1:1); conversation JSON deflates ~5-15:1; 100:1 leaves room for very repetitive text.
- */
-const MAX_RATIO = 100;
-/** Small members may compress better than that (a short run of spaces); they cannot cost much anyway. */
-const RATIO_FLOOR = 1 << 20;
 /**
  * Manifest budget: one entry is ~700 bytes plus its prompt (a few KB at most). The manifest may hold
  * 1 MiB plus 32 KiB per entry, and no JSON string over 256 KiB, checked on the raw bytes as they stream
@@ -145,7 +135,7 @@ async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: num
 
 /** Reads the directory (names, sizes, methods, overlaps) and the manifest, and checks every path exists. */
 async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<OpenedArchive> {
-  const maxMember = options.maxMemberBytes ?? DEFAULT_MAX_MEMBER;
+  const maxMember = options.maxMemberBytes ?? MAX_MEMBER_BYTES;
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON;
   const zip = await openZip(file, { windowBytes: options.windowBytes, maxEntries: MAX_MEMBERS });
   for (const e of zip.entries) {
@@ -153,10 +143,7 @@ async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<Ope
     if (e.method !== 0 && e.method !== 8) {
       throw new ArchiveError('not-zip', `Member ${describeName(e.name)} uses compression method ${e.method}; only stored and deflate are supported.`);
     }
-    if (e.uncompressedSize > RATIO_FLOOR && e.uncompressedSize > e.compressedSize * MAX_RATIO) {
-      throw new ArchiveError('too-large', `Member ${describeName(e.name)} would inflate from ${e.compressedSize} to ${e.uncompressedSize} bytes ` +
-        `(over ${MAX_RATIO}:1); no vault file compresses that well, so the archive is refused.`);
-    }
+    checkEntryBounds(e, maxMember);
   }
 
   const manifestEntry = zip.get(MANIFEST_NAME);

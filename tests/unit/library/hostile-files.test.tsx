@@ -98,8 +98,8 @@ describe('names shown in the library (issue 17)', () => {
     const open = root.querySelector<HTMLElement>('.tile-open')!;
     expect(open.getAttribute('aria-label')).toBe('Open invoicegpj.exe');
     expect(root.innerHTML).not.toContain('\u202E');
-    click(open);
-    await until(() => root.textContent!.includes('File name'));
+    await click(open);
+    await until(() => (root.textContent ?? '').includes('File name'));
     expect(root.innerHTML).not.toContain('\u202E');
     expect(root.innerHTML).not.toContain('\u{E0041}');
   });
