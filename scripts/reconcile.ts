@@ -143,6 +143,8 @@ async function writeFileStream(path: string, write: (sink: WritableStream<Uint8A
     file.on('close', res);
     file.on('error', rej);
   });
+  // A failed write aborts the sink, which destroys the file with the same error: it is thrown from here once.
+  finished.catch(() => undefined);
   await write(Writable.toWeb(file) as WritableStream<Uint8Array>);
   await finished;
 }
