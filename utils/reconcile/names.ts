@@ -12,6 +12,12 @@ export class UniqueNames {
     this.used.add(name.toLowerCase());
   }
 
+  /** A full member path, numbered in its own folder when taken. */
+  nextPath(path: string): string {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? this.next('', path).slice(1) : this.next(path.slice(0, slash), path.slice(slash + 1));
+  }
+
   /** `folder/name`, or `folder/name (2).ext` etc. when taken. */
   next(folder: string, name: string): string {
     const dot = name.lastIndexOf('.');
