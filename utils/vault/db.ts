@@ -118,6 +118,10 @@ export interface BackupRunRecord {
   /** Projects still to list, first one in progress with its cursor. */
   projects: { id: string; cursor: string | null }[];
   imagesCursor: string | null;
+  /** Cursors the cursor listing in progress has already asked for (a repeat means a cycle). */
+  cursorsSeen?: string[];
+  /** Listings stopped because they went round in circles, in words, for the summary. */
+  listingStops?: string[];
   /** Artifact ids this run queued for download whose outcome is not known yet. */
   waiting: string[];
   counts: BackupCounts;
