@@ -79,7 +79,7 @@ const TOTAL_FLOOR = 64 << 20;
  * One conversation (one element of a conversations file) is held, decoded and parsed whole. The largest
  * real ones are ~20 MB; 64 MiB parses within a parse worker's 512 MB heap.
  */
-export const MAX_CONVERSATION_BYTES = 64 << 20;
+const MAX_CONVERSATION_BYTES = 64 << 20;
 /**
  * Part-ZIPs are opened one level deep: the export's own `*.zip` members. A ZIP inside a part is a file
  * (an upload can be one), hashed like any other, never opened, so no input recurses.

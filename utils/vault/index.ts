@@ -8,6 +8,6 @@ export {
 } from './artifacts';
 export type { ListArtifactsQuery, MarkStatusOptions, PreparedBytes, RecordRefsOptions, SaveBytesInfo, SaveBytesResult } from './artifacts';
 export { listConversations, saveSnapshot, snapshotIsCurrent } from './snapshots';
-export type { SaveSnapshotOptions, SaveSnapshotResult, SnapshotRank } from './snapshots';
+export type { SaveSnapshotResult } from './snapshots';
 export { enqueueJob, fetchJobId, finishJob, leaseDueJobs, markJobsStarted, pendingJobCount, rescheduleJob } from './jobs';
 export type { JobInput } from './jobs';

@@ -13,7 +13,7 @@ import type { ZipEntry } from './read';
  */
 export const MAX_INFLATE_RATIO = 100;
 /** Small members may compress better than that (a short run of spaces); they cannot cost much anyway. */
-export const RATIO_FLOOR = 1 << 20;
+const RATIO_FLOOR = 1 << 20;
 /** Members a ZIP may have (its directory is read whole: ~100 bytes a member). */
 export const MAX_MEMBERS = 500_000;
 /** Largest member (inflated) by default: far above any ChatGPT file (uploads stop at 512 MB), far below a bomb. */
