@@ -8,7 +8,10 @@
  * 32 reused under fresh ids), ~95% of the bytes deflated, plus stored incompressible asset members.
  * - legacy: one `conversations.json`, `dalle-generations/` and `user-*` members;
  * - sharded: slim 2026 shards (no tool messages) of ~50 MB, `<id>.dat` members, manifest and name map;
- * - parts: the sharded export split into two stored part-ZIPs inside one ZIP.
+ * - parts: the sharded export split into two stored part-ZIPs inside one ZIP;
+ * - tiny (not in the default list): `RECONCILE_BENCH_TINY` (default 300,000) conversations of ~150 bytes each
+ *   in one conversations.json, the case where handing conversations to the parse workers one at a time cost
+ *   a message round trip each (now in batches).
  * Each run is its own process timed by /usr/bin/time (wall time and peak RSS); the fastest of each, worst RSS.
  *
  *   RECONCILE_BENCH_MB=1024 RECONCILE_BENCH_LAYOUTS=legacy,sharded,parts RECONCILE_BENCH_RUNS=2 node --import tsx bench/reconcile.ts
@@ -31,7 +34,7 @@ const POOL = 32;
 const BASE_ID = '69dc3dc3-8dfc-8333-b000-000000000000';
 const enc = new TextEncoder();
 
-type Layout = 'legacy' | 'sharded' | 'parts';
+type Layout = 'legacy' | 'sharded' | 'parts' | 'tiny';
 
 /** What `npm run reconcile` runs (package.json). */
 const CLI = [process.execPath, '--max-semi-space-size=2', 'scripts/reconcile-run.mjs'];
@@ -90,7 +93,14 @@ async function build(layout: Layout, totalMb: number, path: string, pools: { ful
     }
     await w.add('conversation_asset_file_names.json', enc.encode(JSON.stringify(map)), { compress: true });
   };
-  if (layout === 'legacy') {
+  if (layout === 'tiny') {
+    const count = Number(process.env.RECONCILE_BENCH_TINY ?? 300_000);
+    const id = (n: number) => `${BASE_ID.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
+    await writeZip(path, async (w) => {
+      await w.add('conversations.json', jsonArrayStream(count * 150, (n) =>
+        JSON.stringify({ id: id(n), conversation_id: id(n), title: `Chat ${n}`, create_time: 1.7e9 + n, update_time: 1.7e9 + n, mapping: {} })), { compress: true });
+    });
+  } else if (layout === 'legacy') {
     await writeZip(path, async (w) => {
       await w.add('chat.html', enc.encode('<html></html>'), { compress: true });
       await w.add('conversations.json', conversations(pools.full, convBytes, 0), { compress: true });
@@ -144,7 +154,7 @@ export async function benchReconcile(): Promise<string[]> {
   spawnSync(CLI[0]!, [...CLI.slice(1), '--help'], { cwd: ROOT, stdio: 'ignore' });
   const lines: string[] = [];
   for (const layout of layouts) {
-    const path = join(tmpdir(), `reconcile-bench-${layout}-${totalMb}mb-v1.zip`);
+    const path = join(tmpdir(), layout === 'tiny' ? `reconcile-bench-tiny-${process.env.RECONCILE_BENCH_TINY ?? 300_000}-v1.zip` : `reconcile-bench-${layout}-${totalMb}mb-v1.zip`);
     if (!existsSync(path)) await build(layout, totalMb, path, pools);
     const zipMb = statSync(path).size / MB;
     const report = join(tmpdir(), `reconcile-bench-${layout}.json`);
@@ -168,7 +178,7 @@ export async function benchReconcile(): Promise<string[]> {
     const ratio = cli.seconds / unzip.seconds;
     const walkShare = (stats.walkMs ?? 0) / 1000 / cli.seconds;
     const line = (
-      `reconcile ${layout}: ${zipMb.toFixed(0)} MB ZIP (${totalMb} MB inflated), CLI ${cli.seconds.toFixed(2)} s vs unzip -p ${unzip.seconds.toFixed(2)} s = ${ratio.toFixed(2)}x (must <= 2.0x, aim 1.5x); CPU ${cli.cpu.toFixed(1)} s vs ${unzip.cpu.toFixed(1)} s; ` +
+      `reconcile ${layout}: ${zipMb.toFixed(0)} MB ZIP (${layout === 'tiny' ? `${process.env.RECONCILE_BENCH_TINY ?? 300_000} small conversations` : `${totalMb} MB inflated`}), CLI ${cli.seconds.toFixed(2)} s vs unzip -p ${unzip.seconds.toFixed(2)} s = ${ratio.toFixed(2)}x (must <= 2.0x, aim 1.5x); CPU ${cli.cpu.toFixed(1)} s vs ${unzip.cpu.toFixed(1)} s; ` +
       `peak RSS ${cli.rssMb.toFixed(0)} MB (must < 400, aim 256); walker ${((stats.walkMs ?? 0) / 1000).toFixed(2)} s = ${(walkShare * 100).toFixed(0)}% of wall, ` +
       `JSON.parse ${((stats.parseMs ?? 0) / 1000).toFixed(2)} s, conversations phase ${((stats.conversationsMs ?? 0) / 1000).toFixed(2)} s, hashing ${((stats.hashMs ?? 0) / 1000).toFixed(2)} s; load average ${loadavg()[0]!.toFixed(1)}`
     );

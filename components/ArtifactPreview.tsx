@@ -50,7 +50,7 @@ export function ArtifactPreview({
   const rows: Array<[string, string | number | null]> = [
     ['Kind', a.kind],
     ['Prompt', a.prompt],
-    ['File name', a.fileName],
+    ['File name', a.fileName !== null ? name : null],
     ['Sandbox path', a.sandboxPath],
     ['gen_id', a.genId],
     ['Seed', a.seed],

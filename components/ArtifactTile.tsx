@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
+import { safeFileName } from '@/utils/files/names';
 import { FileTypeIcon } from './FileTypeIcon';
 import { StatusBadge } from './StatusBadge';
 import { useBlobUrl, type ObserveVisible } from './useBlobUrl';
@@ -23,8 +24,9 @@ export function hasThumbnail(a: ArtifactRecord): boolean {
   return a.status === 'saved' && a.sha256 !== null && (a.mimeType ?? '').startsWith('image/');
 }
 
+/** The name shown for an artifact: its file name through the one safe-name rule (no bidi tricks on screen either). */
 export function displayName(a: ArtifactRecord): string {
-  return a.fileName ?? a.prompt?.slice(0, 60) ?? `${a.kind} ${a.fileId ?? a.genId ?? ''}`.trim();
+  return (a.fileName !== null ? safeFileName(a.fileName, a.kind, 200) : null) ?? a.prompt?.slice(0, 60) ?? `${a.kind} ${a.fileId ?? a.genId ?? ''}`.trim();
 }
 
 export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, loadBlob, observeVisible }: ArtifactTileProps) {

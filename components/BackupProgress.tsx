@@ -46,7 +46,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
       </p>
       {waiting && (
         <p class="countdown" data-testid="backup-countdown">
-          ChatGPT is rate limiting: next request in {seconds} s
+          ChatGPT is rate limiting: next request in {seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`}
         </p>
       )}
       {!live && (

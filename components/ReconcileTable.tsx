@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ARTIFACT_KINDS } from '@/utils/model';
+import { safeFileName } from '@/utils/files/names';
 import type { ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ItemsPage } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES, type ReportItem } from '@/utils/reconcile-page/report-types';
@@ -30,7 +31,7 @@ const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 
 const PICTURE_KINDS = new Set(['image', 'chart', 'upload']);
 
 function itemName(it: ReportItem): string {
-  return it.fileName ?? it.sandboxPath ?? it.fileId ?? it.genId ?? '(unnamed)';
+  return (it.fileName !== null ? safeFileName(it.fileName, it.kind, 200) : null) ?? it.sandboxPath ?? it.fileId ?? it.genId ?? '(unnamed)';
 }
 
 export function ReconcileTable({ query, totalItems, filter, onFilterChange, loadBlob, observeVisible, pageSize = 100 }: ReconcileTableProps) {

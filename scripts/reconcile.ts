@@ -5,9 +5,11 @@
  *
  * Exit 0 on success. Bad input: exit 2, one line (at most 300 characters, no stack) as the last stderr line,
  * and nothing left behind: outputs are written to temporary names next to their targets and renamed only
- * when everything succeeded; on any failure (or Ctrl+C) the temporary files are deleted.
+ * when everything succeeded; on any failure, Ctrl+C, SIGTERM or SIGHUP the temporary files are deleted.
+ * Temporaries are `mkstemp`-style: random names, created exclusively (`wx`: an existing file or a planted
+ * symlink makes the write fail, it is never followed), spilled parts in a private `mkdtemp` folder.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -98,8 +100,9 @@ function progressPrinter(): { onProgress: (p: ReconcileProgress) => void; done: 
 }
 
 const temps = new Set<string>();
+/** A random name next to `target` (the final rename stays on one file system), created by writeFileStream. */
 function tempFor(target: string): string {
-  const t = join(dirname(resolve(target)), `.${basename(target)}.${process.pid}.partial`);
+  const t = join(dirname(resolve(target)), `.${basename(target)}.${randomBytes(12).toString('hex')}.partial`);
   temps.add(t);
   return t;
 }
@@ -138,11 +141,14 @@ function spiller(): { spill: NonNullable<ReconcileOptions['spill']>; close(): Pr
 }
 
 async function writeFileStream(path: string, write: (sink: WritableStream<Uint8Array>) => Promise<void>): Promise<void> {
-  const file = createWriteStream(path);
+  // Exclusive: never an existing file, never through a symlink someone planted at the name.
+  const file = createWriteStream(path, { flags: 'wx' });
   const finished = new Promise<void>((res, rej) => {
     file.on('close', res);
     file.on('error', rej);
   });
+  // A failed write aborts the sink, which destroys the file with the same error: it is thrown from here once.
+  finished.catch(() => undefined);
   await write(Writable.toWeb(file) as WritableStream<Uint8Array>);
   await finished;
 }
@@ -211,11 +217,13 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.stderr.write('reconcile: cancelled\n');
-  process.exit(130);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => {
+    cleanup();
+    process.stderr.write(signal === 'SIGINT' ? 'reconcile: cancelled\n' : `reconcile: stopped by ${signal}\n`);
+    process.exit(code);
+  });
+}
 
 try {
   await main();

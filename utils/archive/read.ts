@@ -11,9 +11,9 @@ import { artifactIdentity, type ArtifactSource } from '@/utils/model';
 import { sha256Hex } from '@/utils/files/bytes';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
-  FILLABLE, snapshotReplaces, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
+  FILLABLE, snapshotIsCurrent, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
 } from '@/utils/vault';
-import { describeName, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
+import { checkEntryBounds, describeName, MAX_MEMBER_BYTES, MAX_MEMBERS, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ArchiveError, type ArchiveErrorCode } from './errors';
 import { MANIFEST_NAME, parseManifest, type ManifestArtifact, type ManifestConversation, type VaultManifest } from './manifest';
 
@@ -35,19 +35,9 @@ interface ValidatedArchive {
   snapshots: Map<string, Blob>;
 }
 
-const DEFAULT_MAX_MEMBER = 1 << 30;
 const DEFAULT_MAX_JSON = 256 << 20;
-/** Members a vault archive may have (its directory is read whole: ~100 bytes a member). */
-const MAX_MEMBERS = 500_000;
 const FALLBACK_MIME = 'application/octet-stream';
 const ARTIFACT_NAME_RE = /^artifacts\/([0-9a-f]{64})(?:\.[a-z0-9]{1,10})?$/;
-/**
- * Inflated bytes per compressed byte beyond which a member is a bomb, not a file. Images are stored
- * (1:1); conversation JSON deflates ~5-15:1; 100:1 leaves room for very repetitive text.
- */
-const MAX_RATIO = 100;
-/** Small members may compress better than that (a short run of spaces); they cannot cost much anyway. */
-const RATIO_FLOOR = 1 << 20;
 /**
  * Manifest budget: one entry is ~700 bytes plus its prompt (a few KB at most). The manifest may hold
  * 1 MiB plus 32 KiB per entry, and no JSON string over 256 KiB, checked on the raw bytes as they stream
@@ -145,7 +135,7 @@ async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: num
 
 /** Reads the directory (names, sizes, methods, overlaps) and the manifest, and checks every path exists. */
 async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<OpenedArchive> {
-  const maxMember = options.maxMemberBytes ?? DEFAULT_MAX_MEMBER;
+  const maxMember = options.maxMemberBytes ?? MAX_MEMBER_BYTES;
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON;
   const zip = await openZip(file, { windowBytes: options.windowBytes, maxEntries: MAX_MEMBERS });
   for (const e of zip.entries) {
@@ -153,10 +143,7 @@ async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<Ope
     if (e.method !== 0 && e.method !== 8) {
       throw new ArchiveError('not-zip', `Member ${describeName(e.name)} uses compression method ${e.method}; only stored and deflate are supported.`);
     }
-    if (e.uncompressedSize > RATIO_FLOOR && e.uncompressedSize > e.compressedSize * MAX_RATIO) {
-      throw new ArchiveError('too-large', `Member ${describeName(e.name)} would inflate from ${e.compressedSize} to ${e.uncompressedSize} bytes ` +
-        `(over ${MAX_RATIO}:1); no vault file compresses that well, so the archive is refused.`);
-    }
+    checkEntryBounds(e, maxMember);
   }
 
   const manifestEntry = zip.get(MANIFEST_NAME);
@@ -453,14 +440,14 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
   const titles = new Map(manifest.conversations.map((c) => [c.id, c.title]));
   const ids = [...entries.keys()];
   const convIds = manifest.conversations.map((c) => c.id);
-  const restoredRank = (c: ManifestConversation) => ({ updateTime: c.updateTime, restored: true });
+  const restoredRank = (c: ManifestConversation) => ({ updateTime: c.updateTime, source: 'restored' as const });
 
   // Reads only: what the vault already has decides which checked bytes are worth keeping until the write.
   // The transaction below decides again from what the vault holds then.
   const planned = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now: Date.now(), titles, types: new Map() }).neededBlobs;
   const presentBefore = await blobKeysAmong(db, [...planned]);
   const convRowsBefore = await db.conversations.bulkGet(convIds);
-  const replacesBefore = new Set(manifest.conversations.filter((c, i) => snapshotReplaces(restoredRank(c), convRowsBefore[i])).map((c) => c.id));
+  const replacesBefore = new Set(manifest.conversations.filter((c, i) => !snapshotIsCurrent(convRowsBefore[i], restoredRank(c))).map((c) => c.id));
 
   // The total this restore would add, from declared sizes, against what the browser lets us store.
   const sizeOf = new Map(manifest.artifacts.filter((a) => a.sha256 !== null).map((a) => [a.sha256!, a.size ?? 0]));
@@ -509,11 +496,11 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
     for (const [i, c] of manifest.conversations.entries()) {
       const old = rows[i];
       const text = texts.get(c.id);
-      if (text === undefined || !snapshotReplaces(restoredRank(c), old)) {
+      if (text === undefined || snapshotIsCurrent(old, restoredRank(c))) {
         result.conversations.alreadyPresent++;
         continue;
       }
-      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, restored: true });
+      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, source: 'restored' });
       snapPuts.push({ id: c.id, json: text });
       if (old) result.conversations.updated++;
       else result.conversations.added++;

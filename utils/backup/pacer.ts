@@ -5,7 +5,9 @@
  * each consecutive 429 up to `capPauseMs`. A success resets the doubling.
  *
  * Every wait takes an AbortSignal, so `Pause` and `Cancel` never have to sit out a five-minute pause.
+ * A Retry-After pause is capped (MAX_RETRY_AFTER_MS, 10 min: see utils/capture/failure.ts).
  */
+import { MAX_RETRY_AFTER_MS } from '@/utils/capture/failure';
 
 export interface PacerOptions {
   /** Minimum time between the starts of two JSON requests. */
@@ -33,6 +35,9 @@ export interface PacerOptions {
  */
 export const DEFAULT_PACING: PacerOptions = { spacingMs: 1_000, basePauseMs: 60_000, capPauseMs: 300_000 };
 
+/** `setTimeout` fires at once past this (a signed 32-bit delay); longer waits are slept in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -46,7 +51,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -93,7 +98,8 @@ export class Pacer {
   rateLimited(retryAfterMs: number | null): number {
     let pause: number;
     if (retryAfterMs !== null && retryAfterMs >= 0) {
-      pause = retryAfterMs;
+      // Every caller parses through parseRetryAfter; the cap holds here too for a number from anywhere else.
+      pause = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
     } else {
       pause = Math.min(this.options.capPauseMs, this.options.basePauseMs * 2 ** this.strikes);
       this.strikes++;

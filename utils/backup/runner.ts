@@ -14,7 +14,7 @@ import {
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
-import { enqueueJob, fetchJobId, recordRefs } from '@/utils/vault';
+import { enqueueJob, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import { BackupError, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
@@ -57,6 +57,8 @@ export class BackupRunner {
   private readonly active = new Map<string, { run: BackupRunRecord; controller: AbortController; done: Promise<void> }>();
   private readonly now: () => number;
   private lastSettle = 0;
+  /** File ids the image library listed in each run so far (memory only: a restarted worker starts afresh). */
+  private readonly imagesListed = new Map<string, Set<string>>();
 
   constructor(private readonly deps: RunnerDeps) {
     this.now = deps.now ?? Date.now;
@@ -193,8 +195,12 @@ export class BackupRunner {
           await save(`Listing ${archived ? 'archived ' : ''}conversations (${run.counts.listed} found)`);
           const body = await client.getJson(conversationsListUrls(run.origin, { offset, limit: CONVERSATIONS_LIST_MAX_LIMIT, archived })[0]!, signal);
           const page = body === null ? { items: [], rawCount: 0, total: null, cursor: null } : parseConversationPage(body);
-          const end = page.rawCount < CONVERSATIONS_LIST_MAX_LIMIT || (page.total !== null && offset + page.rawCount >= page.total);
+          const listedBefore = run.counts.listed;
           await addItems(db, run, page.items, null, (r) => {
+            // Offsets that never end would page forever: a full page that adds nothing new ends the listing.
+            const stale = page.rawCount > 0 && r.counts.listed === listedBefore;
+            if (stale) stopListing(r, `the ${archived ? 'archived ' : ''}conversation list repeated itself at offset ${offset}`);
+            const end = stale || page.rawCount < CONVERSATIONS_LIST_MAX_LIMIT || (page.total !== null && offset + page.rawCount >= page.total);
             if (archived) r.archivedOffset += page.rawCount;
             else r.historyOffset += page.rawCount;
             if (end) r.phase = archived ? 'projects' : 'archived';
@@ -218,10 +224,12 @@ export class BackupRunner {
           await save(`Reading the image library (${run.counts.imagesListed} images so far)`);
           const body = await client.getJson(imageLibraryUrls(run.origin, run.imagesCursor, 100)[0]!, signal);
           const page = body === null ? { items: [], cursor: null } : parseImagePage(body);
-          await this.recordLibraryImages(run, page.items);
-          // A cursor that does not move would page forever.
-          run.imagesCursor = page.cursor !== run.imagesCursor ? page.cursor : null;
-          if (run.imagesCursor === null) run.phase = 'files';
+          const fresh = await this.recordLibraryImages(run, page.items);
+          run.imagesCursor = nextCursor(run, page.cursor, run.imagesCursor, fresh, 'the image library');
+          if (run.imagesCursor === null) {
+            run.phase = 'files';
+            run.cursorsSeen = [];
+          }
           await save();
           break;
         }
@@ -252,9 +260,13 @@ export class BackupRunner {
       const body = await client.getJson(projectsListUrls(run.origin, run.projectsCursor)[0]!, signal);
       const page = body === null ? { items: [], cursor: null } : parseProjectPage(body);
       const known = new Set(run.projects.map((p) => p.id));
-      for (const p of page.items) if (!known.has(p.id)) run.projects.push({ id: p.id, cursor: null });
-      run.projectsCursor = page.cursor !== run.projectsCursor ? page.cursor : null;
-      if (run.projectsCursor === null) run.projectsListed = true;
+      const fresh = page.items.filter((p) => !known.has(p.id));
+      for (const p of fresh) run.projects.push({ id: p.id, cursor: null });
+      run.projectsCursor = nextCursor(run, page.cursor, run.projectsCursor, fresh.length > 0, 'the project list');
+      if (run.projectsCursor === null) {
+        run.projectsListed = true;
+        run.cursorsSeen = [];
+      }
       await save();
       return;
     }
@@ -267,10 +279,14 @@ export class BackupRunner {
     await save(`Listing project conversations (${run.counts.listed} found)`);
     const body = await client.getJson(projectConversationsUrls(run.origin, project.id, project.cursor)[0]!, signal);
     const page = body === null ? { items: [], cursor: null, rawCount: 0, total: null } : parseConversationPage(body);
+    const listedBefore = run.counts.listed;
     await addItems(db, run, page.items, project.id, (r) => {
-      const next = page.cursor !== project.cursor ? page.cursor : null;
-      if (next === null || page.rawCount === 0) r.projects.shift();
-      else r.projects[0] = { id: project.id, cursor: next };
+      const fresh = r.counts.listed > listedBefore || page.rawCount === 0;
+      const next = nextCursor(r, page.cursor, project.cursor, fresh, `a project's conversation list (${project.id})`);
+      if (next === null || page.rawCount === 0) {
+        r.projects.shift();
+        r.cursorsSeen = [];
+      } else r.projects[0] = { id: project.id, cursor: next };
     }, this.now());
   }
 
@@ -331,12 +347,15 @@ export class BackupRunner {
     this.deps.kick();
   }
 
-  /** The stored snapshot is as new as the listing says and nothing of it is left to fetch: no request needed. */
+  /**
+   * The stored snapshot is current against what the listing says the backend holds (a restored or
+   * tab-delivered copy never is) and nothing of it is left to fetch: no request needed.
+   */
   private async isUpToDate(item: BackupItemRecord): Promise<boolean> {
     if (item.updateTime === null) return false;
     const { db } = this.deps;
     const stored = await db.conversations.get(item.conversationId);
-    if (!stored || stored.updateTime === null || stored.updateTime + 0.001 < item.updateTime) return false;
+    if (!snapshotIsCurrent(stored, { updateTime: item.updateTime, source: 'backend' })) return false;
     let open = false;
     await db.artifacts.where('conversationId').equals(item.conversationId).until(() => open).each((a) => {
       if (a.status === 'pending' || a.status === 'failed') open = true;
@@ -344,9 +363,17 @@ export class BackupRunner {
     return !open;
   }
 
-  /** Image-library items: one artifact per identity (an image already found in its conversation is not added again). */
-  private async recordLibraryImages(run: BackupRunRecord, images: readonly LibraryImage[]): Promise<void> {
-    if (images.length === 0) return;
+  /**
+   * Image-library items: one artifact per identity (an image already found in its conversation is not added
+   * again). Returns whether the page listed any image this run had not listed before.
+   */
+  private async recordLibraryImages(run: BackupRunRecord, images: readonly LibraryImage[]): Promise<boolean> {
+    if (images.length === 0) return false;
+    let listed = this.imagesListed.get(run.id);
+    if (!listed) this.imagesListed.set(run.id, (listed = new Set()));
+    const before = listed.size;
+    for (const im of images) listed.add(im.fileId);
+    const fresh = listed.size > before;
     const { db } = this.deps;
     const refs: ArtifactRef[] = images.map((im) => ({
       kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
@@ -372,6 +399,7 @@ export class BackupRunner {
     }
     this.await(run, added);
     if (added.length > 0) this.deps.kick();
+    return fresh;
   }
 
   private await(run: BackupRunRecord, ids: readonly string[]): void {
@@ -411,6 +439,30 @@ export class BackupRunner {
   }
 }
 
+/** Says in the run's summary that a listing was stopped, and why. */
+function stopListing(run: BackupRunRecord, why: string): void {
+  run.listingStops = [...(run.listingStops ?? []), `${why}, so it was stopped there`];
+}
+
+/**
+ * The cursor to ask for next, or null to end the listing: a page that added nothing new, or a cursor that
+ * does not move or was asked for already (A -> B -> A), would page forever.
+ */
+function nextCursor(run: BackupRunRecord, next: string | null, current: string | null, fresh: boolean, what: string): string | null {
+  if (next === null) return null;
+  const seen = run.cursorsSeen ?? [];
+  if (next === current || seen.includes(next)) {
+    stopListing(run, `${what} came back to a page it had listed`);
+    return null;
+  }
+  if (!fresh) {
+    stopListing(run, `${what} listed a page with nothing new`);
+    return null;
+  }
+  run.cursorsSeen = [...seen, ...(current === null ? [] : [current])];
+  return next;
+}
+
 function filesDone(run: BackupRunRecord): number {
   return run.counts.saved + run.counts.expired + run.counts.filesFailed;
 }
@@ -432,6 +484,7 @@ function summary(run: BackupRunRecord): string {
     `${c.saved} new files saved, ${c.expired} expired, ${c.filesFailed} failed, ${c.alreadySaved} already in the vault`,
   ];
   if (run.scope === 'everything') parts.push(`${c.imagesOnlyInLibrary} images found only in the image library`);
+  parts.push(...(run.listingStops ?? []));
   return `Done: ${parts.join('; ')}.`;
 }
 

@@ -79,8 +79,21 @@ export function toFailure(err: unknown): Failure {
   return { cause: 'network', reason: message.slice(0, 200) };
 }
 
-/** Parse a Retry-After header (seconds or HTTP date) into milliseconds from `now`. */
+/**
+ * The longest pause a Retry-After buys: 10 minutes. Twice our own longest backoff (5 min), so an honest
+ * server's longer request is mostly honoured, and short because the pause holds the shared JSON lane (live
+ * reads included); far below the 2^31-1 ms (24.8 days) where `setTimeout` overflows and fires at once. A
+ * server still limiting after it answers 429 again, and the next pause begins.
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** Parse a Retry-After header (seconds or HTTP date) into milliseconds from `now`, at most MAX_RETRY_AFTER_MS. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  const ms = parseRetryAfterUncapped(value, now);
+  return ms === null ? null : Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+function parseRetryAfterUncapped(value: string | null, now: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

@@ -1,12 +1,17 @@
 /**
  * The enriched export (contracts.md section 2): every member of the original export, byte for byte,
- * plus `vault/files/<conversationId>/<fileName>` for each `recovered` and `vault-only` artifact,
+ * plus `vault/files/<conversationId>/<fileName>` for each `recovered` and `vault-only` artifact (and each
+ * `matched` one whose export bytes differ from the vault's: the vault's copy is kept too),
  * `vault/conversations/<id>.json` snapshots and `vault/reconcile-report.json`. Written as a stream into
  * the sink through the one ZIP writer (ZIP64 when needed); one member's bytes in flight at a time.
+ *
+ * The `vault/` folder is ours alone: an export member under it (a hostile export can ship its own
+ * `vault/reconcile-report.json`) is copied under `vault-from-export/` instead, and the run says so.
  */
 import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
-import { safeName, UniqueNames } from './names';
+import { safeFileName } from '@/utils/files/names';
+import { UniqueNames } from './names';
 import { reportJsonStream } from './report';
 import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
 
@@ -34,7 +39,9 @@ async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, 
   const { exportZip, vault } = result;
   const writer = createZipWriter(sink, { deflate: opts.deflate, crc32: opts.crc32 });
   const names = new UniqueNames();
-  const files = result.items.filter((m) => (m.item.status === 'recovered' || m.item.status === 'vault-only') && m.item.vaultSha256);
+  const files = result.items.filter((m) => m.item.vaultSha256 && (m.item.status === 'recovered' || m.item.status === 'vault-only' ||
+    (m.item.status === 'matched' && m.item.identical === false)));
+  for (const e of exportZip.entries) if (!inVaultFolder(e.name)) names.take(e.name);
   const snapshotIds = await vault.snapshotIds();
   const total = exportZip.entries.length + files.length + snapshotIds.length + 1;
   let done = 0;
@@ -42,14 +49,14 @@ async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, 
 
   for (const e of exportZip.entries) {
     throwIfAborted(opts.signal);
-    names.take(e.name);
     if (e.directory) {
       tick();
       continue;
     }
+    const name = inVaultFolder(e.name) ? names.nextPath(`${MOVED_FOLDER}/${e.name.slice(VAULT_FOLDER.length + 1)}`) : e.name;
     // Copied still compressed: byte for byte, and no deflate (74 s for a 1 GB export when re-deflated);
     // raw() inflates alongside and checks size and CRC, so a corrupt member still fails the export.
-    await writer.addRaw(e.name, e, exportZip.raw(e, { signal: opts.signal }));
+    await writer.addRaw(name, e, exportZip.raw(e, { signal: opts.signal }));
     tick();
   }
   for (const m of files) {
@@ -57,20 +64,30 @@ async function write(result: ReconcileResult, sink: WritableStream<Uint8Array>, 
     const it = m.item;
     const stream = await vault.bytes(it.vaultSha256!);
     if (!stream) throw new Error(`The vault lost the bytes of ${it.fileName ?? it.vaultSha256} while the export was being written.`);
-    const folder = `vault/files/${safeName(it.conversationId, 'no-conversation')}`;
+    const folder = `vault/files/${safeFileName(it.conversationId, 'no-conversation', 150)}`;
     const fallback = it.fileId ?? it.genId ?? it.vaultSha256!.slice(0, 16);
-    await writer.add(names.next(folder, safeName(m.vault?.fileName ?? it.fileName, fallback)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
+    await writer.add(names.next(folder, safeFileName(m.vault?.fileName ?? it.fileName, fallback, 150)), stream, { compress: !isCompressed(m.vault?.mimeType ?? null) });
     tick();
   }
   for (const id of snapshotIds) {
     throwIfAborted(opts.signal);
     const json = await vault.snapshot(id);
-    if (json) await writer.add(names.next('vault/conversations', `${safeName(id, 'conversation')}.json`), json, { compress: true });
+    if (json) await writer.add(names.next('vault/conversations', `${safeFileName(id, 'conversation', 150)}.json`), json, { compress: true });
     tick();
   }
   await writer.add(names.next('vault', 'reconcile-report.json'), reportJsonStream(result.report), { compress: true });
   tick();
   await writer.close();
+}
+
+const VAULT_FOLDER = 'vault';
+const MOVED_FOLDER = 'vault-from-export';
+const inVaultFolder = (name: string) => name.toLowerCase().startsWith(`${VAULT_FOLDER}/`);
+
+/** What the enriched export will rename, as a note for the run (null: nothing). */
+export function enrichedNote(memberNames: readonly string[]): string | null {
+  const n = memberNames.filter((m) => inVaultFolder(m) && !m.endsWith('/')).length;
+  return n === 0 ? null : `the export has ${n} member${n === 1 ? '' : 's'} of its own under vault/, which the enriched export keeps under ${MOVED_FOLDER}/ (vault/ holds only this vault's files)`;
 }
 
 /** Images and archives are already compressed: storing them saves time and loses nothing. */

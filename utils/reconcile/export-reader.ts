@@ -8,7 +8,10 @@
  */
 import type { ArtifactKind } from '@/utils/model';
 import { pointerToId } from '@/utils/chatgpt/ids';
-import { openZip, unsafeNameReason, type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader } from '@/utils/zip';
+import {
+  checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib, openZip, unsafeNameReason, ZipFormatError,
+  type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader,
+} from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
 import type { HashFactory } from './hash';
 import {
@@ -56,13 +59,42 @@ export interface ReadStats {
   spilledBytes: number;
 }
 
-/** Bounds for the small JSON side files (name map, manifest, library rows). */
-const MAX_SIDE_JSON = 256 << 20;
+/*
+ * Bounds (docs/SECURITY.md, "Bounds"), beyond the shared ones of utils/zip/bounds.ts (100:1 inflate ratio
+ * above 1 MiB, 1 GiB a member, 500,000 members), which hold here for the export and its parts together.
+ */
+/** The small JSON side files (name map, export manifest, library rows): ~200 bytes a file, so 64 MiB is ~300,000 files. */
+const MAX_SIDE_JSON = 64 << 20;
+/**
+ * A conversations file and a part-ZIP are streamed, never held: each may be larger than other members
+ * (a heavy user's legacy conversations.json passes 1 GB).
+ */
+const MAX_STREAMED_MEMBER = 16 * (1 << 30);
+/**
+ * The declared inflated total of the export and its parts: the ratio rule over the whole file (many members
+ * under the 1 MiB floor cannot add up to a bomb), with room for small exports.
+ */
+const TOTAL_FLOOR = 64 << 20;
+/**
+ * One conversation (one element of a conversations file) is held, decoded and parsed whole. The largest
+ * real ones are ~20 MB; 64 MiB parses within a parse worker's 512 MB heap.
+ */
+const MAX_CONVERSATION_BYTES = 64 << 20;
+/**
+ * Part-ZIPs are opened one level deep: the export's own `*.zip` members. A ZIP inside a part is a file
+ * (an upload can be one), hashed like any other, never opened, so no input recurses.
+ */
 /** A deflated part-ZIP cannot be read in place; one this small is inflated into memory instead. */
 const MAX_INFLATED_PART = 512 << 20;
 /** Conversations handed to the pool and not yet taken back: bounds memory (and keeps the workers busy). */
-const MAX_INFLIGHT = 16;
+const MAX_INFLIGHT_BATCHES = 8;
 const MAX_INFLIGHT_BYTES = 16 << 20;
+/**
+ * Conversations go to the pool in batches: one message round trip per conversation made 1M small ones
+ * take 88 s (1 s inline). A batch closes at this many conversations or bytes.
+ */
+const BATCH_COUNT = 512;
+const BATCH_BYTES = 1 << 20;
 /** Progress callbacks at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 
@@ -84,17 +116,85 @@ function checkNames(reader: ZipReader, where: string): void {
   }
 }
 
+/** Members and declared inflated bytes of the export and its parts so far, against their bounds. */
+class Budget {
+  private members = 0;
+  private bytes = 0;
+  private readonly maxBytes: number;
+
+  constructor(exportSize: number, private readonly exportName: string) {
+    this.maxBytes = Math.max(TOTAL_FLOOR, exportSize * MAX_INFLATE_RATIO);
+  }
+
+  /** Checks a source's members: ratio and size each, then the running count and total. */
+  add(reader: ZipReader, where: string, streamed: ReadonlySet<string>, parts: ReadonlySet<ZipEntry>): void {
+    for (const e of reader.entries) {
+      try {
+        checkEntryBounds(e, streamed.has(e.name) || parts.has(e) ? MAX_STREAMED_MEMBER : MAX_MEMBER_BYTES);
+      } catch (error) {
+        if (error instanceof ZipFormatError) throw new ReconcileInputError(`${where}: ${error.message}`);
+        throw error;
+      }
+      // A part's bytes are counted through its own members.
+      if (!parts.has(e)) this.bytes += e.uncompressedSize;
+    }
+    this.members += reader.entries.length;
+    if (this.members > MAX_MEMBERS) {
+      throw new ReconcileInputError(`${where} brings the export to ${this.members} members; at most ${MAX_MEMBERS} are read, so it is refused.`);
+    }
+    if (this.bytes > this.maxBytes) {
+      throw new ReconcileInputError(`${this.exportName} would inflate to ${mib(this.bytes)} (more than ${MAX_INFLATE_RATIO} times its size, or ${mib(TOTAL_FLOOR)}): ` +
+        'it is refused as a compression bomb.');
+    }
+  }
+}
+
+/**
+ * Passes a part-ZIP's bytes on only once its first four show a ZIP (a local header, or the end record of an
+ * empty one), so a part that is not a ZIP stops before it is unpacked anywhere.
+ */
+function zipHeaderChecked(bytes: ReadableStream<Uint8Array>, name: string): ReadableStream<Uint8Array> {
+  let head = new Uint8Array(0);
+  let checked = false;
+  return bytes.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      if (checked) {
+        controller.enqueue(chunk);
+        return;
+      }
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      if (joined.length < 4) {
+        head = joined;
+        return;
+      }
+      const sig = joined[0]! | (joined[1]! << 8) | (joined[2]! << 16) | (joined[3]! << 24);
+      if (sig !== 0x04034b50 && sig !== 0x06054b50) {
+        throw new ReconcileInputError(`The part ${name} is not a ZIP (it does not start like one); nothing of it was unpacked.`);
+      }
+      checked = true;
+      controller.enqueue(joined);
+    },
+    flush(controller) {
+      if (!checked && head.length > 0) controller.enqueue(head);
+    },
+  }));
+}
+
 function memorySource(bytes: Uint8Array): RandomAccessSource {
   return { size: bytes.length, read: (o, l) => Promise.resolve(bytes.subarray(o, Math.min(bytes.length, o + l))) };
 }
 
 async function openSources(src: RandomAccessSource, name: string, opts: ReadExportOptions): Promise<{ outer: ZipReader; sources: Source[]; spilledBytes: number }> {
-  const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
+  const budget = new Budget(src.size, name);
+  const outer = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, maxEntries: MAX_MEMBERS });
   checkNames(outer, name);
   const names = outer.entries.map((e) => e.name);
   const root = exportRoot(names);
   const top = classifyMembers(names, root);
   const parts = outer.entries.filter((e) => e.name.startsWith(root) && !e.name.slice(root.length).includes('/') && /\.zip$/i.test(e.name));
+  budget.add(outer, name, new Set(top.conversationFiles), new Set(parts));
   const sources: Source[] = [];
   let spilledBytes = 0;
   if (top.conversationFiles.length > 0 || parts.length === 0) sources.push({ prefix: '', root, reader: outer, layout: top });
@@ -103,7 +203,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
     let psrc = outer.rawSource(p);
     if (!psrc && opts.spill) {
       spilledBytes += p.uncompressedSize;
-      psrc = await opts.spill(p.name, outer.stream(p, { maxBytes: p.uncompressedSize, signal: opts.signal }), p.uncompressedSize);
+      psrc = await opts.spill(p.name, zipHeaderChecked(outer.stream(p, { maxBytes: p.uncompressedSize, signal: opts.signal }), p.name), p.uncompressedSize);
     } else if (!psrc) {
       if (p.uncompressedSize > MAX_INFLATED_PART) {
         throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
@@ -112,12 +212,14 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
     }
     let reader: ZipReader;
     try {
-      reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
+      reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, maxEntries: MAX_MEMBERS });
     } catch (error) {
       throw new ReconcileInputError(`The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
     }
     checkNames(reader, `The part ${p.name}`);
-    sources.push({ prefix: `${p.name}!/`, root: '', reader, layout: classifyMembers(reader.entries.map((e) => e.name)) });
+    const layout = classifyMembers(reader.entries.map((e) => e.name));
+    budget.add(reader, `The part ${p.name}`, new Set(layout.conversationFiles), new Set());
+    sources.push({ prefix: `${p.name}!/`, root: '', reader, layout });
   }
   return { outer, sources, spilledBytes };
 }
@@ -187,11 +289,14 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   let reported = 0;
   let walkProblems = 0;
   let noId = 0;
-  // Walks run inline, or in a pool (another core) with a bounded number of bytes in flight; results are
-  // taken in order, so a conversation listed twice keeps the same copy either way.
+  // Walks run inline, or in a pool (another core) in batches with a bounded number of bytes in flight;
+  // results are taken in order, so a conversation listed twice keeps the same copy either way.
   const pool = opts.pool;
-  const inflight: { outcome: Promise<WalkOutcome>; bytes: number; label: string; index: number }[] = [];
+  const inflight: { outcomes: Promise<WalkOutcome[]>; bytes: number; label: string; first: number }[] = [];
   let inflightBytes = 0;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let batchFirst = 0;
   const take = (outcome: WalkOutcome, label: string, index: number) => {
     if (!outcome.ok) throw new ReconcileInputError(`${invalid(label)}: item ${index} ${outcome.reason}.`);
     stats.parseMs += outcome.parseMs;
@@ -206,28 +311,40 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       conversations.set(outcome.conversationId, { updateTime: outcome.updateTime, refs: outcome.refs });
     }
   };
+  const send = (p: WalkPool, label: string) => {
+    if (batch.length === 0) return;
+    const outcomes = p.walk(batch);
+    // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
+    outcomes.catch(() => undefined);
+    inflight.push({ outcomes, bytes: batchBytes, label, first: batchFirst });
+    inflightBytes += batchBytes;
+    batch = [];
+    batchBytes = 0;
+  };
   const drain = async (maxBytes: number) => {
-    while (inflight.length > 0 && (inflightBytes > maxBytes || inflight.length > MAX_INFLIGHT)) {
+    while (inflight.length > 0 && (inflightBytes > maxBytes || inflight.length > MAX_INFLIGHT_BATCHES)) {
       const first = inflight.shift()!;
       inflightBytes -= first.bytes;
-      take(await first.outcome, first.label, first.index);
+      (await first.outcomes).forEach((o, i) => take(o, first.label, first.first + i));
     }
   };
   for (const f of convFiles) {
     throwIfAborted(opts.signal);
-    const splitter = new ArraySplitter();
+    const splitter = new ArraySplitter(MAX_CONVERSATION_BYTES);
     try {
       await forEachChunk(f.source.reader, f.entry, opts.signal, async (chunk) => {
-        for (const el of splitter.push(chunk)) {
+        const elements = splitter.push(chunk);
+        let index = splitter.count - elements.length;
+        for (const el of elements) {
+          index++;
           if (!pool) {
-            take(walkBytes(el), f.label, splitter.count);
+            take(walkBytes(el), f.label, index);
             continue;
           }
-          const outcome = pool.walk(el);
-          // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
-          outcome.catch(() => undefined);
-          inflight.push({ outcome, bytes: el.length, label: f.label, index: splitter.count });
-          inflightBytes += el.length;
+          if (batch.length === 0) batchFirst = index;
+          batch.push(el);
+          batchBytes += el.length;
+          if (batch.length >= BATCH_COUNT || batchBytes >= BATCH_BYTES) send(pool, f.label);
         }
         if (pool) await drain(MAX_INFLIGHT_BYTES);
         done += chunk.length;
@@ -237,6 +354,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
         }
       });
       splitter.end();
+      if (pool) send(pool, f.label);
     } catch (error) {
       if (error instanceof SplitError) throw new ReconcileInputError(`${invalid(f.label)}: the file ${error.message}.`);
       throw error;

@@ -9,6 +9,7 @@ import { ReconcileInputError, throwIfAborted } from './errors';
 import { readExport, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
+import { enrichedNote } from './enriched';
 import { buildReport, compareItems, type ReconcileReport } from './report';
 import type { VaultSide } from './vault-side';
 import type { WalkPool } from './walk-task';
@@ -79,5 +80,7 @@ export async function reconcileExport(
   matched.sort((a, b) => compareItems(a.item, b.item));
   const report = buildReport(exp.layout, exp.conversationCount, exp.assetMemberCount, matched.map((m) => m.item));
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
-  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault, stats: exp.stats };
+  const note = enrichedNote(exp.reader.entries.map((e) => e.name));
+  const problems = note === null ? exp.problems : [...exp.problems, note];
+  return { report, exportName, items: matched, problems, exportZip: exp.reader, vault, stats: exp.stats };
 }

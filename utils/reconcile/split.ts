@@ -157,7 +157,7 @@ export class ArraySplitter {
     if (part.length === 0) return;
     this.partBytes += part.length;
     if (this.partBytes > this.maxElementBytes) {
-      throw new SplitError(`has an item over ${Math.round(this.maxElementBytes / 2 ** 20)} MiB (item ${this.elements + 1})`);
+      throw new SplitError(`has a conversation over ${Math.round(this.maxElementBytes / 2 ** 20)} MiB (item ${this.elements + 1}), more than one conversation is ever read whole`);
     }
     // Copy: the caller's chunk buffer may be reused once push() returns.
     this.parts.push(part.slice());

@@ -44,10 +44,11 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
 
 /**
  * Runs `walkBytes` elsewhere (worker threads in the CLI) so parsing overlaps splitting and inflating on
- * another core. `walk` may take ownership of `bytes` (transfer its buffer).
+ * another core: a batch of conversations per call (one round trip each), an outcome per conversation in
+ * order. `walk` may take ownership of the bytes (transfer their buffers).
  */
 export interface WalkPool {
-  walk(bytes: Uint8Array): Promise<WalkOutcome>;
+  walk(batch: Uint8Array[]): Promise<WalkOutcome[]>;
 }
 
 /**

@@ -44,6 +44,12 @@ export interface BlobRecord {
   mimeType: string;
 }
 
+/**
+ * Who delivered a snapshot: the backend answering the extension itself (`backend`), a vault archive
+ * (`restored`) or a content script (`tab`). Only `backend` is the truth; the other two are copies.
+ */
+export type SnapshotSource = 'backend' | 'restored' | 'tab';
+
 /** Conversation metadata for listings; the JSON itself is in `snapshots`. */
 export interface ConversationRecord {
   id: string;
@@ -53,7 +59,12 @@ export interface ConversationRecord {
   /** Milliseconds since the epoch when the snapshot was stored. */
   savedAt: number;
   gizmoId: string | null;
-  /** True when the snapshot came from a restored archive (any later backend read replaces it). */
+  /**
+   * Where the stored snapshot came from when not the backend's own answer to the extension: `restored` from
+   * an archive, `tab` delivered by a content script. Absent: the backend (`snapshotIsCurrent` decides).
+   */
+  source?: Exclude<SnapshotSource, 'backend'>;
+  /** Set instead of `source` on rows that versions before `source` restored from an archive. */
   restored?: boolean;
 }
 
@@ -107,6 +118,10 @@ export interface BackupRunRecord {
   /** Projects still to list, first one in progress with its cursor. */
   projects: { id: string; cursor: string | null }[];
   imagesCursor: string | null;
+  /** Cursors the cursor listing in progress has already asked for (a repeat means a cycle). */
+  cursorsSeen?: string[];
+  /** Listings stopped because they went round in circles, in words, for the summary. */
+  listingStops?: string[];
   /** Artifact ids this run queued for download whose outcome is not known yet. */
   waiting: string[];
   counts: BackupCounts;

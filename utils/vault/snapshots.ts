@@ -1,16 +1,18 @@
 /**
  * Conversation snapshots: the backend's JSON text as received (contracts.md: "exactly as the backend
  * returned them"), plus a small metadata row for listings. Only a newer snapshot (by `update_time`)
- * replaces a stored one, so a stale tab or an old backup never rolls a conversation back, and a restored
- * snapshot never outranks what the backend serves later (`snapshotReplaces`).
+ * replaces a stored one, so a stale tab or an old backup never rolls a conversation back, and a copy
+ * (restored, or delivered by a tab) never outranks what the backend serves later (`snapshotIsCurrent`).
  */
 import { epochSeconds } from '@/utils/model';
-import type { ConversationRecord, VaultDb } from './db';
+import type { ConversationRecord, SnapshotSource, VaultDb } from './db';
 import { VaultError, describe } from './errors';
 
 export interface SaveSnapshotOptions {
   /** Overrides the JSON's `gizmo_id` (project/GPT chats found through a gizmo listing). */
   gizmoId?: string | null;
+  /** Who delivered the JSON (default `backend`: the extension's own read). */
+  source?: SnapshotSource;
 }
 
 export interface SaveSnapshotResult {
@@ -19,28 +21,46 @@ export interface SaveSnapshotResult {
   saved: boolean;
 }
 
-/** What decides between two snapshots of one conversation. */
+/** What decides between two snapshots of one conversation: its `update_time` and who delivered it. */
 export interface SnapshotRank {
   updateTime: number | null;
-  /** Set when the snapshot came from a restored archive, absent when the backend served it. */
+  /** Absent: `backend`. */
+  source?: SnapshotSource;
+  /** Rows restored before `source` existed. */
   restored?: boolean;
 }
 
+/** Update times from a listing and from the conversation JSON differ in their last digits. */
+const SAME_TIME = 0.001;
+
+const sourceOf = (r: SnapshotRank): SnapshotSource => r.source ?? (r.restored ? 'restored' : 'backend');
+
 /**
- * THE rule for whether an incoming snapshot replaces the stored one (every writer of snapshots asks here).
- * - Nothing stored: it does.
- * - A snapshot the backend serves always replaces one restored from an archive: an archive is not the
- *   backend, and its `updateTime` is whatever the file says (a forged 9e12 must not freeze a title).
- * - From the backend over the backend: newer or equal replaces (a re-read of the same version refreshes).
- * - From an archive over anything: only strictly newer (contracts.md 1: "replaced only by a newer one").
- * An undated snapshot never replaces a dated one, except backend over restored.
+ * THE rule for "is this snapshot current": whether `held` (what the vault has) stands against `other` (a
+ * snapshot about to be written, or what a listing says the backend holds now). Capture, backup and restore
+ * all ask here.
+ * - Nothing held: not current.
+ * - A copy (`restored` from an archive, `tab` from a content script) never stands against the backend:
+ *   its `updateTime` is whatever the file or the tab says (a forged 9e12 must not freeze a title).
+ * - An undated `other` never displaces a dated `held`; an undated `held` stands only against undated.
+ * - Otherwise `held` is current when it is at least as new as `other`.
  */
-export function snapshotReplaces(incoming: SnapshotRank, stored: SnapshotRank | null | undefined): boolean {
-  if (!stored) return true;
-  if (!incoming.restored && stored.restored) return true;
-  if (incoming.updateTime === null) return false;
-  if (stored.updateTime === null) return true;
-  return incoming.restored ? incoming.updateTime > stored.updateTime : incoming.updateTime >= stored.updateTime;
+export function snapshotIsCurrent(held: SnapshotRank | null | undefined, other: SnapshotRank): boolean {
+  if (!held) return false;
+  if (sourceOf(other) === 'backend' && sourceOf(held) !== 'backend') return false;
+  if (other.updateTime === null) return true;
+  if (held.updateTime === null) return false;
+  return held.updateTime + SAME_TIME >= other.updateTime;
+}
+
+/**
+ * Whether saving `incoming` replaces `stored`: whenever `stored` is not current against it, and also when
+ * the backend serves the same version again (a re-read refreshes what it said before).
+ */
+function snapshotReplaces(incoming: SnapshotRank, stored: SnapshotRank | undefined): boolean {
+  if (!snapshotIsCurrent(stored, incoming)) return true;
+  return sourceOf(incoming) === 'backend' && sourceOf(stored!) === 'backend' && incoming.updateTime !== null &&
+    stored!.updateTime !== null && incoming.updateTime >= stored!.updateTime;
 }
 
 export async function saveSnapshot(
@@ -90,6 +110,8 @@ export async function saveSnapshot(
     savedAt: Date.now(),
     gizmoId,
   };
+  const source = options.source ?? 'backend';
+  if (source !== 'backend') row.source = source;
 
   return db.transaction('rw', db.conversations, db.snapshots, db.artifacts, async () => {
     const stored = await db.conversations.get(id);

@@ -7,7 +7,7 @@ export type ZipErrorCode =
   | 'not-zip'
   /** The file ends before a record or member it declares. */
   | 'truncated'
-  /** A member name that is absolute, contains `..` or a backslash, or holds control characters. */
+  /** A member name that is absolute, has a `..` segment or a backslash, or holds control characters. */
   | 'unsafe-name'
   /** Two members with the same name. */
   | 'duplicate-name'
@@ -42,12 +42,13 @@ export function describeName(name: string): string {
 
 /**
  * Why a member name is unsafe, or null when it is fine. Contract (contracts.md 1, 3): no absolute name
- * and nothing containing `..`; backslashes and drive letters count as absolute on Windows.
+ * and no `..` path segment (`Q1..Q2 revenue.csv` is a name, `a/../b` a way out); backslashes and drive
+ * letters count as absolute on Windows.
  */
 export function unsafeNameReason(name: string): string | null {
   if (name.length === 0) return 'is empty';
   if (name.startsWith('/') || name.startsWith('\\') || /^[a-zA-Z]:/.test(name)) return 'is absolute';
-  if (name.includes('..')) return 'contains ".."';
+  if (name.split('/').includes('..')) return 'has a ".." path segment';
   if (name.includes('\\')) return 'contains a backslash';
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters';
   return null;

@@ -23,6 +23,7 @@
  *   await zip.close();                              // ZIP64 records are added where needed
  *   await zip.abort(reason);                        // or give up: the sink is aborted
  */
+export { checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib } from './bounds';
 export { crc32, type Crc32 } from './crc32';
 export { INVISIBLE_CHARS, ZipFormatError, describeName, unsafeNameReason, type ZipErrorCode } from './errors';
 export { blobSource, type RandomAccessSource } from './source';

@@ -44,7 +44,14 @@ export async function fileSource(path: string): Promise<RandomAccessSource & { c
 function zlibTransform(z: Transform, aheadChunks = 0): Pair {
   return new TransformStream<Uint8Array, Uint8Array>({
     start(ctrl) {
-      z.on('data', (d: Buffer) => ctrl.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+      z.on('data', (d: Buffer) => {
+        try {
+          ctrl.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        } catch {
+          // The reader cancelled (a bound was hit mid-member) while zlib still had output: stop inflating.
+          z.destroy();
+        }
+      });
       z.on('error', (e) => ctrl.error(e));
     },
     transform: (chunk) => new Promise<void>((resolve, reject) => {

@@ -216,13 +216,13 @@ describe('restored snapshots never outrank the backend (issue 10, item 3)', () =
     Object.assign(manifest.conversations.find((c) => c.id === 'conv-1')!, { updateTime: 9e12, title: 'Forged' });
     const target = freshDb();
     await restoreVaultArchive(target, rezip(files, manifest));
-    expect(await target.conversations.get('conv-1')).toMatchObject({ title: 'Forged', restored: true });
+    expect(await target.conversations.get('conv-1')).toMatchObject({ title: 'Forged', source: 'restored' });
 
     // The backend then serves the conversation as it is (older than the forged time).
     await expect(saveSnapshot(target, conversation('conv-1', 'Genuine', 1776042590.3))).resolves.toEqual({ id: 'conv-1', saved: true });
     const row = (await target.conversations.get('conv-1'))!;
     expect(row).toMatchObject({ title: 'Genuine', updateTime: 1776042590.3 });
-    expect(row.restored).toBeUndefined();
+    expect(row.source).toBeUndefined();
     expect((await target.artifacts.get('file:file_fox'))!.conversationTitle).toBe('Genuine');
     // And restoring the same archive again does not bring the forgery back over a genuine snapshot... unless newer;
     // it is newer (9e12), so it comes back as restored, and the next genuine read wins again.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { abortableSleep, Pacer } from '@/utils/backup/pacer';
 
 /** A clock that only moves when the pacer sleeps, so spacing and pauses are exact and instant. */
@@ -83,5 +83,34 @@ describe('Pacer', () => {
 
   it('abortableSleep rejects with the reason of an already aborted signal', async () => {
     await expect(abortableSleep(10, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+  });
+});
+
+describe('Retry-After past what a timer holds (issue 17)', () => {
+  it('a pause is capped at 10 minutes', () => {
+    const clock = virtualClock();
+    const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20, now: clock.now, sleep: clock.sleep });
+    expect(pacer.rateLimited(30 * 24 * 3600e3)).toBe(600_000);
+    expect(pacer.remainingPause()).toBe(600_000);
+  });
+
+  it('waits on one timer instead of spinning when a server asks for more than 24.8 days', async () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20 });
+    pacer.rateLimited(2 ** 31 + 60_000);
+    const controller = new AbortController();
+    let ran = false;
+    const done = pacer.run(() => Promise.resolve((ran = true)), controller.signal).catch(() => undefined);
+    const before = spy.mock.calls.length;
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 300);
+      void t;
+    });
+    const timers = spy.mock.calls.length - before - 1; // the test's own wait
+    controller.abort(new DOMException('stop', 'AbortError'));
+    await done;
+    spy.mockRestore();
+    expect(ran).toBe(false);
+    expect(timers).toBeLessThanOrEqual(1);
   });
 });

@@ -44,6 +44,8 @@ interface Backend {
   storm: number;
   /** Signed out: every backend request answers 401. */
   signedOut?: boolean;
+  /** Answers a request before the regular routes (a misbehaving listing). */
+  override?: (req: LoggedRequest) => Response | null;
 }
 
 function backend(count: number): Backend {
@@ -59,6 +61,8 @@ function route(b: Backend, hang?: (req: LoggedRequest) => boolean) {
     if (req.path === '/api/auth/session') return json({ accessToken: 'token-123456789', expires: new Date(Date.now() + 3600e3).toISOString() });
     if (hang?.(req)) return new Promise<Response>(() => undefined);
     if (b.signedOut) return json({ detail: 'Unauthorized' }, 401);
+    const early = b.override?.(req);
+    if (early) return early;
     if (b.storm > 0) {
       b.storm--;
       return json({ detail: 'Too many requests' }, 429);
@@ -187,6 +191,63 @@ describe('BackupRunner', () => {
     expect(reads(log).length).toBe(before);
     expect(run.counts.skipped).toBe(5);
     expect(run.counts.queued).toBe(0);
+  });
+
+  it('a restored snapshot never counts as current: a forged 9e12 update time is read again and its forged title replaced', async () => {
+    const b = backend(2);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    // What a forged archive leaves (utils/archive/read.ts writes restored rows this way), and a tab copy.
+    await db.conversations.update(convId(1), { title: 'Forged', updateTime: 9e12, source: 'restored' });
+    await db.conversations.update(convId(2), { title: 'From a tab', updateTime: 9e12, source: 'tab' });
+    const before = reads(log).length;
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    expect(reads(log).slice(before).sort()).toEqual([convId(1), convId(2)]);
+    const [one, two] = await db.conversations.bulkGet([convId(1), convId(2)]);
+    expect(one).toMatchObject({ title: 'Conversation 1' });
+    expect(one?.source).toBeUndefined();
+    expect(two).toMatchObject({ title: 'Conversation 2' });
+  });
+
+  it('offsets that never end: a full page with nothing new ends the listing, and the summary says so', { timeout: 30_000 }, async () => {
+    const b = backend(100);
+    const all = [...b.conversations.values()];
+    // The server ignores the offset: every page is the first one, with no total.
+    b.override = (req) => req.path === '/backend-api/conversations' && req.params.get('is_archived') !== 'true' && Number(req.params.get('limit')) === 100
+      ? json({ items: all.map((c) => ({ id: c.conversation_id, title: c.title, update_time: new Date((c.update_time as number) * 1000).toISOString() })), limit: 100 })
+      : null;
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(run.counts.listed).toBe(100);
+    expect(log.filter((r) => r.path === '/backend-api/conversations' && r.params.get('is_archived') !== 'true' && r.params.get('limit') === '100')).toHaveLength(2);
+    expect(run.step).toMatch(/the conversation list repeated itself at offset 100, so it was stopped there/);
+  });
+
+  it('a cursor cycle A -> B -> A in the image library and the project list: each stops at the repeat, the summary says so', { timeout: 30_000 }, async () => {
+    const b = backend(1);
+    const image = (n: number) => ({ asset_pointer: `sediment://file_${hex(n, 32)}`, conversation_id: convId(1), message_id: 'm', generation_id: `gen_${n}`, created_at: 1776000000 });
+    const next: Record<string, string> = { '': 'A', A: 'B', B: 'A' };
+    b.override = (req) => {
+      const at = req.params.get('cursor') ?? req.params.get('after') ?? '';
+      if (req.path === '/backend-api/my/recent/image_gen') return json({ items: [image(at.charCodeAt(0) || 1)], cursor: next[at] });
+      if (req.path === '/backend-api/gizmos/snorlax/sidebar') {
+        return json({ items: [{ gizmo: { gizmo: { id: `g-p-${at || 'first'}`, display: { name: 'p' } } }, conversations: { items: [] } }], cursor: next[at] });
+      }
+      return null;
+    };
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    const run = (await runner.status(EVERYTHING_RUN))!;
+    expect(run.state).toBe('done');
+    expect(log.filter((r) => r.path === '/backend-api/my/recent/image_gen')).toHaveLength(3);
+    expect(log.filter((r) => r.path === '/backend-api/gizmos/snorlax/sidebar')).toHaveLength(3);
+    expect(run.step).toMatch(/the image library came back to a page it had listed, so it was stopped there/);
+    expect(run.step).toMatch(/the project list came back to a page it had listed, so it was stopped there/);
   });
 
   it('rides out a 429 storm and records an unreadable conversation without stopping', async () => {

@@ -41,6 +41,12 @@ describe('parseRetryAfter', () => {
     ['Mon, 23 Nov 2026 09:00:00 GMT', 0], // a date in the past: retry now, never a negative delay
     ['soon', null],
     ['-5', null],
+    // Capped at 10 minutes (MAX_RETRY_AFTER_MS): past 24.8 days setTimeout overflows and fires at once.
+    ['600', 600_000],
+    ['601', 600_000],
+    ['2147484', 600_000],
+    ['99999999999', 600_000],
+    ['Fri, 01 Jan 2100 00:00:00 GMT', 600_000],
   ])('%j -> %j', (value, expected) => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });

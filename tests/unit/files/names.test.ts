@@ -40,6 +40,11 @@ describe('safeFileName', () => {
     ['zero\u200Bwidth\u200C\u200Djoin\u2060er\uFEFF.csv', 'zerowidthjoiner.csv'],
     ['\uFEFF\u200B', 'untitled'],
     ['soft\u00ADhyphen', 'softhyphen'],
+    // Tag characters (U+E0000 block, Cf) can spell hidden text: removed too.
+    ['report\u{E0065}\u{E0078}\u{E0065}.pdf', 'report.pdf'],
+    // Dots inside a name stay: only dot-only words (path steps) go.
+    ['Q1..Q2 revenue.csv', 'Q1..Q2 revenue.csv'],
+    ['Wait... what?', 'Wait... what'],
     // A lone surrogate is dropped; a pair is kept.
     ['bad\uD800name', 'badname'],
     ['emoji 🦊.png', 'emoji 🦊.png'],

@@ -25,4 +25,13 @@ describe('LibraryApi.zipSelection', () => {
     expect(Object.keys(files).sort()).toEqual(['Bills 2026/invoicegpj.exe.jpg', 'conversation/etc passwd.jpg']);
     expect(files['Bills 2026/invoicegpj.exe.jpg']).toEqual(JPEG);
   });
+
+  it('keeps dots inside names: a conversation titled "Wait... what?" and a file "Q1..Q2 revenue.csv" (issue 17)', async () => {
+    const db = freshDb();
+    await seedSaved(db, ref({ fileId: 'file_q', fileName: 'Q1..Q2 revenue.csv' }), new TextEncoder().encode('q,revenue\n1,2\n'), 'text/csv', T, 'Wait... what?');
+    const records = await db.artifacts.toArray();
+    const titles = new Map<string, string | null>([['c1', 'Wait... what?']]);
+    const files = unzipSync(new Uint8Array(await (await createLibraryApi(db).zipSelection(records, titles)).arrayBuffer()));
+    expect(Object.keys(files)).toEqual(['Wait... what/Q1..Q2 revenue.csv']);
+  });
 });

@@ -88,3 +88,19 @@ describe('hostile files in the library', () => {
     expect(blob.type).toBe('text/html');
   });
 });
+
+describe('names shown in the library (issue 17)', () => {
+  it('a bidi-disguised name is shown through the safe-name rule, in the tile and the preview', async () => {
+    const db = freshDb();
+    await seedSaved(db, ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/x', fileName: 'invoice\u202Egpj.exe\u{E0041}' }), HTML, 'text/html', T, 'Names');
+    const root = await mount({ api: countingApi(db), observeVisible: manualVisibility().observe });
+    await until(() => root.querySelectorAll('[data-testid="artifact"]').length === 1);
+    const open = root.querySelector<HTMLElement>('.tile-open')!;
+    expect(open.getAttribute('aria-label')).toBe('Open invoicegpj.exe');
+    expect(root.innerHTML).not.toContain('\u202E');
+    await click(open);
+    await until(() => (root.textContent ?? '').includes('File name'));
+    expect(root.innerHTML).not.toContain('\u202E');
+    expect(root.innerHTML).not.toContain('\u{E0041}');
+  });
+});

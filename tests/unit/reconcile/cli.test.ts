@@ -1,8 +1,8 @@
 // @vitest-environment node
 /** The CLI (scripts/reconcile.ts) spawned on the fixture exports: exit codes, outputs, nothing left behind. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { unzipSync, zipSync } from 'fflate';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +132,54 @@ describe('npm run reconcile', () => {
     expect(r.code).toBe(2);
     expect(r.last).toMatch(message);
     expect(outputs()).toEqual(before);
+  });
+
+  it('never writes through a symlink planted at a temporary name: the names are random and created exclusively', { timeout: 60_000 }, async () => {
+    const before = outputs();
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', 'export-legacy.zip', 'vault.zip', '--report', 'out-sym.json'], {
+      cwd: ROOT, env: { ...process.env, INIT_CWD: dir }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // The name the CLI would have used with a name made of its pid: planted before it gets there (tsx takes ~1 s to start).
+    symlinkSync(victim, join(dir, `.out-sym.json.${child.pid}.partial`));
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(JSON.parse(readFileSync(join(dir, 'out-sym.json'), 'utf8'))).toHaveProperty('items');
+    rmSync(join(dir, `.out-sym.json.${child.pid}.partial`));
+    rmSync(join(dir, 'out-sym.json'));
+    rmSync(victim);
+    expect(outputs()).toEqual(before);
+  });
+
+  it.each([['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const)('%s mid-run removes the spill folder and every temporary output', { timeout: 90_000 }, async (signal, exitCode) => {
+    // A part stored compressed (so it is unpacked into TMPDIR) holding ~40 MB of conversations: seconds of work.
+    const filler = 'lorem ipsum dolor sit amet '.repeat(20);
+    const convs = Array.from({ length: 20_000 }, (_, n) => ({ id: `c-${n}`, conversation_id: `c-${n}`, title: `${n} ${filler}`, update_time: n, mapping: {} }));
+    const part = zipSync({ 'conversations.json': new TextEncoder().encode(JSON.stringify(convs)) }, { level: 1 });
+    writeFileSync(join(dir, 'export-slow.zip'), zipSync({ 'chatgpt-export-part-001.zip': part, 'chatgpt-export-part-002.zip': part }, { level: 6 }));
+    const before = outputs();
+    const tmp = mkdtempSync(join(tmpdir(), 'reconcile-signal-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', 'export-slow.zip', '--report', 'out-slow.json', '--out', 'out-slow.zip'], {
+        cwd: ROOT, env: { ...process.env, INIT_CWD: dir, TMPDIR: tmp, RECONCILE_WORKERS: '0' }, stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const closed = new Promise<number | null>((res) => child.on('close', res));
+      const spillDirs = () => readdirSync(tmp).filter((n) => n.startsWith('chatgpt-vault-reconcile-'));
+      for (let i = 0; i < 3000 && spillDirs().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(spillDirs()).toHaveLength(1); // mid-run: the spill folder exists
+      child.kill(signal);
+      expect(await closed).toBe(exitCode);
+      expect(stderr).toMatch(signal === 'SIGINT' ? /cancelled/ : new RegExp(`stopped by ${signal}`));
+      expect(spillDirs()).toEqual([]);
+      expect(existsSync(join(dir, 'out-slow.json'))).toBe(false);
+      expect(outputs()).toEqual(before);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      rmSync(join(dir, 'export-slow.zip'), { force: true });
+    }
   });
 });

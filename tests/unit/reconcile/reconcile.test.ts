@@ -1,11 +1,12 @@
 // @vitest-environment node
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
 
@@ -129,6 +130,7 @@ describe('writeEnrichedExport', () => {
     expect(added).toEqual([
       'vault/conversations/11111111-1111-4111-8111-111111111111.json',
       'vault/conversations/33333333-3333-4333-8333-333333333333.json',
+      `vault/files/${C1}/b.png`, // matched, but the export's bytes differ: the vault's copy is kept too
       `vault/files/${C1}/d.png`,
       `vault/files/${C1}/data export (v2).xlsx`,
       `vault/files/${C1}/m.png`,
@@ -139,6 +141,55 @@ describe('writeEnrichedExport', () => {
     expect(await enriched.bytes(enriched.get(`vault/files/${C1}/d.png`)!, 1 << 20)).toEqual(vaultBytes('D'));
     const report: unknown = JSON.parse(new TextDecoder().decode(await enriched.bytes(enriched.get('vault/reconcile-report.json')!, 1 << 20)));
     expect(report).toEqual(result.report);
+  });
+});
+
+async function enrichedOf(result: ReconcileResult): Promise<{ out: Uint8Array; zip: Awaited<ReturnType<typeof openZip>> }> {
+  const chunks: Uint8Array[] = [];
+  await writeEnrichedExport(result, new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return { out, zip: await openZip(source(out)) };
+}
+
+describe('writeEnrichedExport names', () => {
+  it('a vault file named "Q1..Q2 revenue.csv" is written under its name (dots inside a name are no path step)', async () => {
+    const vault = await archiveVault(source(fx.vault));
+    const renamed: VaultSide = {
+      ...vault,
+      artifacts: async () => (await vault.artifacts()).map((a) => (a.fileName === 'data export (v2).xlsx' ? { ...a, fileName: 'Q1..Q2 revenue.csv' } : a)),
+    };
+    const result = await reconcileExport(source(fx.exports[0]!.zip), 'export.zip', renamed);
+    const { zip } = await enrichedOf(result);
+    expect(zip.get(`vault/files/${C1}/Q1..Q2 revenue.csv`)).toBeDefined();
+  });
+});
+
+describe('writeEnrichedExport integrity (issue 17)', () => {
+  it('vault/ is ours alone: the export\'s own vault/ members move to vault-from-export/, and the run says so', async () => {
+    const files = unzipSync(fx.exports[0]!.zip);
+    const forged = new TextEncoder().encode('{"format":"forged"}');
+    const zip = zipSync({ ...files, 'vault/reconcile-report.json': forged, 'vault/files/x/evil.png': new Uint8Array([1, 2, 3]) });
+    const result = await run(zip);
+    expect(result.problems.join('\n')).toMatch(/2 members of its own under vault\/.*vault-from-export\//);
+    const { zip: enriched } = await enrichedOf(result);
+    const ours: unknown = JSON.parse(new TextDecoder().decode(await enriched.bytes(enriched.get('vault/reconcile-report.json')!, 1 << 20)));
+    expect(ours).toEqual(result.report);
+    expect(await enriched.bytes(enriched.get('vault-from-export/reconcile-report.json')!, 1 << 20)).toEqual(forged);
+    expect(await enriched.bytes(enriched.get('vault-from-export/files/x/evil.png')!, 1 << 20)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(enriched.entries.filter((e) => e.name.startsWith('vault/')).every((e) => !e.name.includes('(2)'))).toBe(true);
+    expect(enriched.get('vault/files/x/evil.png')).toBeUndefined();
+  });
+
+  it('an export member that claims a vault file id with other bytes: the vault\'s copy is in the enriched export too', async () => {
+    const result = await run(fx.exports[0]!.zip);
+    const b = result.items.find((m) => labelOf(m.item) === 'B')!;
+    expect(b.item).toMatchObject({ status: 'matched', identical: false });
+    const { zip: enriched } = await enrichedOf(result);
+    const copies = enriched.entries.filter((e) => e.name.startsWith(`vault/files/${b.item.conversationId}/`));
+    const sha = await Promise.all(copies.map(async (e) => createHash('sha256').update(await enriched.bytes(e, 1 << 20)).digest('hex')));
+    expect(sha).toContain(b.item.vaultSha256);
   });
 });
 

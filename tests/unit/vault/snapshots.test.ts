@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
-import { getArtifact, listConversations, recordRefs, saveSnapshot, snapshotReplaces, VaultError } from '@/utils/vault';
+import { getArtifact, listConversations, recordRefs, saveSnapshot, snapshotIsCurrent, VaultError } from '@/utils/vault';
 import { dump, freshDb, getSnapshot, imageRef } from './helpers';
 
 /** A conversation body shaped like GET /backend-api/conversation/{id} (chatgpt-surface.md 3.1). */
@@ -87,23 +87,43 @@ describe('listConversations', () => {
   });
 });
 
-describe('snapshotReplaces: the one "newer" rule', () => {
+describe('snapshotIsCurrent: the one "is this snapshot current" rule', () => {
   const backend = (updateTime: number | null) => ({ updateTime });
-  const restored = (updateTime: number | null) => ({ updateTime, restored: true });
+  const restored = (updateTime: number | null) => ({ updateTime, source: 'restored' as const });
+  const legacyRestored = (updateTime: number | null) => ({ updateTime, restored: true });
+  const tab = (updateTime: number | null) => ({ updateTime, source: 'tab' as const });
   it.each([
-    ['anything over nothing', restored(null), undefined, true],
-    ['backend: newer replaces', backend(2), backend(1), true],
-    ['backend: equal replaces (a re-read refreshes)', backend(1), backend(1), true],
-    ['backend: older does not', backend(1), backend(2), false],
-    ['backend: undated does not replace dated', backend(null), backend(1), false],
-    ['backend: dated replaces undated', backend(1), backend(null), true],
-    ['backend over restored, even older (a forged 9e12)', backend(1), restored(9e12), true],
-    ['backend over restored, even undated', backend(null), restored(9e12), true],
-    ['restored: strictly newer replaces', restored(2), backend(1), true],
-    ['restored: equal does not', restored(1), backend(1), false],
-    ['restored: equal does not replace restored either', restored(1), restored(1), false],
-    ['restored: undated does not', restored(null), backend(null), false],
-  ] as const)('%s', (_what, incoming, stored, expected) => {
-    expect(snapshotReplaces(incoming, stored)).toBe(expected);
+    ['nothing held', undefined, restored(null), false],
+    ['backend held, older backend incoming', backend(2), backend(1), true],
+    ['backend held, same time (listing digits differ)', backend(1), backend(1.0005), true],
+    ['backend held, newer backend incoming', backend(1), backend(2), false],
+    ['backend held, undated incoming', backend(1), backend(null), true],
+    ['undated held, dated incoming', backend(null), backend(1), false],
+    ['restored held (a forged 9e12), older backend', restored(9e12), backend(1), false],
+    ['restored held, even against an undated backend read', restored(9e12), backend(null), false],
+    ['restored held by an earlier version (restored: true)', legacyRestored(9e12), backend(1), false],
+    ['tab-delivered held (a forged 9e12), backend', tab(9e12), backend(1), false],
+    ['tab-delivered held against an older tab copy', tab(9e12), tab(1), true],
+    ['tab-delivered held against a newer tab copy', tab(1), tab(2), false],
+    ['backend held against an equal restored copy', backend(1), restored(1), true],
+    ['backend held against a strictly newer restored copy', backend(1), restored(2), false],
+    ['backend held against an equal tab copy', backend(1), tab(1), true],
+    ['restored held against an equal restored copy', restored(1), restored(1), true],
+  ] as const)('%s', (_what, held, other, expected) => {
+    expect(snapshotIsCurrent(held, other)).toBe(expected);
+  });
+});
+
+describe('saveSnapshot by source', () => {
+  it('a tab or restored copy replaces only when strictly newer; the backend replaces any copy', async () => {
+    const db = freshDb();
+    await saveSnapshot(db, conversation({ update_time: 100, title: 'backend' }));
+    expect((await saveSnapshot(db, conversation({ update_time: 100, title: 'tab' }), { source: 'tab' })).saved).toBe(false);
+    expect((await saveSnapshot(db, conversation({ update_time: 9e12, title: 'tab' }), { source: 'tab' })).saved).toBe(true);
+    expect((await db.conversations.get('conv-1'))?.source).toBe('tab');
+    expect((await saveSnapshot(db, conversation({ update_time: 50, title: 'backend again' }))).saved).toBe(true);
+    const row = await db.conversations.get('conv-1');
+    expect(row).toMatchObject({ title: 'backend again', updateTime: 50 });
+    expect(row?.source).toBeUndefined();
   });
 });

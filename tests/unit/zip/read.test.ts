@@ -107,7 +107,7 @@ describe('refusals', () => {
   });
 
   it.each([
-    ['../etc/pwd', /"\.\.\/etc\/pwd" contains "\.\."/],
+    ['../etc/pwd', /"\.\.\/etc\/pwd" has a "\.\." path segment/],
     ['/etc/passw', /is absolute/],
     ['C:\\x\\y.txt', /is absolute/],
     ['a\u0001b.txtxx', /control characters/],
