@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { resolve as resolvePath } from 'node:path';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
 
@@ -12,6 +12,9 @@ export const HOST_PERMISSIONS = [
   'https://files.oaiusercontent.com/*',
 ];
 
+/** Where the content script runs (entrypoints/chatgpt.ts). */
+const CONTENT_MATCHES = ['https://chatgpt.com/*', 'https://chat.openai.com/*'];
+
 export default defineConfig({
   srcDir: '.',
   outDir: '.output',
@@ -20,15 +23,21 @@ export default defineConfig({
     // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
     // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its
-    // `browser` is the native object, as WXT's own `wxt/browser` gives it without the polyfill module.
+    // `browser` is the native object, taken from its own global only: the page's markup can name
+    // `globalThis.browser`, which WXT's `wxt/browser` reads (utils/capture/extension-api.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
-      if (!entrypoints.every((e) => e.type === 'content-script')) return;
-      const native = createRequire(import.meta.url).resolve('wxt/browser');
+      if (!entrypoints.every((e) => e.name === 'chatgpt')) return;
+      const native = resolvePath(import.meta.dirname, 'utils/capture/extension-api.ts');
       const alias = config.resolve?.alias;
       const entries: Alias[] = Array.isArray(alias)
         ? (alias as readonly Alias[]).filter((a) => a.find !== 'wxt/browser')
         : Object.entries((alias ?? {}) as Record<string, string>).filter(([find]) => find !== 'wxt/browser').map(([find, replacement]) => ({ find, replacement }));
       config.resolve = { ...config.resolve, alias: [{ find: 'wxt/browser', replacement: native }, ...entries] };
+    },
+    // entrypoints/chatgpt.ts is built as an unlisted script (no WXT content-script wrapper, which would
+    // dispatch a page-visible CustomEvent) and declared here, at document_start (see that file).
+    'build:manifestGenerated': (_wxt, manifest) => {
+      manifest.content_scripts = [...(manifest.content_scripts ?? []), { matches: CONTENT_MATCHES, js: ['chatgpt.js'], run_at: 'document_start' }];
     },
   },
   manifest: ({ browser }) => ({

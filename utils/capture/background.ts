@@ -6,6 +6,7 @@
  * from entrypoints/background.ts.
  */
 import type { Browser } from 'wxt/browser';
+import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
@@ -138,7 +139,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     const tabId = requireChatgptTab(sender);
     const origin = senderOrigin(sender);
     const req = parseReadRequest(data);
-    const account = typeof data.account === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(data.account) ? data.account : null;
+    const account = isWorkspaceId(data.account) ? data.account : null;
     // The account follows the tab that asked (also for the conversations it reads itself after a refusal).
     tabAccounts.set(tabId, account);
     if (!origin) fail('auth', PAGE_READ_NEEDED);

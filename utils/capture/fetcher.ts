@@ -64,6 +64,14 @@ export interface AuthSource {
   accountId(): Promise<string | null>;
 }
 
+/**
+ * The session's auth for one workspace, whichever the page shows: a tab runs each job and backup read under
+ * the workspace that job or run speaks for (the worker does the same with its own session).
+ */
+export interface WorkspaceAuth {
+  forWorkspace(account: string | null): AuthSource;
+}
+
 export interface FetchContext {
   origin: string;
   fetch: typeof fetch;
