@@ -55,6 +55,8 @@ export interface ConversationRecord {
   gizmoId: string | null;
   /** True when the snapshot came from a restored archive (any later backend read replaces it). */
   restored?: boolean;
+  /** True when a ChatGPT tab delivered the snapshot (any later read of the worker's replaces it). */
+  fromTab?: boolean;
 }
 
 /** The backend's conversation JSON text exactly as received (can be ~20 MB). */

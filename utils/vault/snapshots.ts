@@ -11,6 +11,8 @@ import { VaultError, describe } from './errors';
 export interface SaveSnapshotOptions {
   /** Overrides the JSON's `gizmo_id` (project/GPT chats found through a gizmo listing). */
   gizmoId?: string | null;
+  /** Read and delivered by a ChatGPT tab rather than the worker (see SnapshotRank.fromTab). */
+  fromTab?: boolean;
 }
 
 export interface SaveSnapshotResult {
@@ -24,23 +26,32 @@ export interface SnapshotRank {
   updateTime: number | null;
   /** Set when the snapshot came from a restored archive, absent when the backend served it. */
   restored?: boolean;
+  /**
+   * Set when a ChatGPT tab read and delivered it (the backend refused the worker): the content script's word,
+   * so it ranks as an archive's does, never over the worker's own read.
+   */
+  fromTab?: boolean;
 }
+
+/** Read by the worker from the backend itself: neither restored nor delivered by a tab. */
+const fromWorker = (r: SnapshotRank) => !r.restored && !r.fromTab;
 
 /**
  * THE rule for whether an incoming snapshot replaces the stored one (every writer of snapshots asks here).
  * - Nothing stored: it does.
- * - A snapshot the backend serves always replaces one restored from an archive: an archive is not the
- *   backend, and its `updateTime` is whatever the file says (a forged 9e12 must not freeze a title).
- * - From the backend over the backend: newer or equal replaces (a re-read of the same version refreshes).
- * - From an archive over anything: only strictly newer (contracts.md 1: "replaced only by a newer one").
+ * - A snapshot the worker read from the backend always replaces one restored from an archive or delivered by
+ *   a tab: neither is the worker's read, and its `updateTime` is whatever it says (a forged 9e12 must not
+ *   freeze a title).
+ * - From the worker over the worker: newer or equal replaces (a re-read of the same version refreshes).
+ * - From an archive or a tab over anything: only strictly newer (contracts.md 1: "replaced only by a newer one").
  * An undated snapshot never replaces a dated one, except backend over restored.
  */
 export function snapshotReplaces(incoming: SnapshotRank, stored: SnapshotRank | null | undefined): boolean {
   if (!stored) return true;
-  if (!incoming.restored && stored.restored) return true;
+  if (fromWorker(incoming) && !fromWorker(stored)) return true;
   if (incoming.updateTime === null) return false;
   if (stored.updateTime === null) return true;
-  return incoming.restored ? incoming.updateTime > stored.updateTime : incoming.updateTime >= stored.updateTime;
+  return fromWorker(incoming) ? incoming.updateTime >= stored.updateTime : incoming.updateTime > stored.updateTime;
 }
 
 export async function saveSnapshot(
@@ -89,6 +100,7 @@ export async function saveSnapshot(
     updateTime: epochSeconds(conv.update_time),
     savedAt: Date.now(),
     gizmoId,
+    ...(options.fromTab ? { fromTab: true } : {}),
   };
 
   return db.transaction('rw', db.conversations, db.snapshots, db.artifacts, async () => {

@@ -90,6 +90,7 @@ describe('listConversations', () => {
 describe('snapshotReplaces: the one "newer" rule', () => {
   const backend = (updateTime: number | null) => ({ updateTime });
   const restored = (updateTime: number | null) => ({ updateTime, restored: true });
+  const fromTab = (updateTime: number | null) => ({ updateTime, fromTab: true });
   it.each([
     ['anything over nothing', restored(null), undefined, true],
     ['backend: newer replaces', backend(2), backend(1), true],
@@ -103,6 +104,11 @@ describe('snapshotReplaces: the one "newer" rule', () => {
     ['restored: equal does not', restored(1), backend(1), false],
     ['restored: equal does not replace restored either', restored(1), restored(1), false],
     ['restored: undated does not', restored(null), backend(null), false],
+    ['the worker over a tab\'s delivery, even older (a forged 9e12)', backend(1), fromTab(9e12), true],
+    ['the worker over a tab\'s delivery, even undated', backend(null), fromTab(9e12), true],
+    ['a tab\'s delivery: strictly newer replaces the worker\'s read', fromTab(2), backend(1), true],
+    ['a tab\'s delivery: equal does not replace the worker\'s read', fromTab(1), backend(1), false],
+    ['a tab\'s delivery: strictly newer replaces a tab\'s', fromTab(2), fromTab(1), true],
   ] as const)('%s', (_what, incoming, stored, expected) => {
     expect(snapshotReplaces(incoming, stored)).toBe(expected);
   });
