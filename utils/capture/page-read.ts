@@ -7,7 +7,7 @@
 import { isBackupReadUrl } from '@/utils/chatgpt/routes';
 import { isWorkspaceId } from '@/utils/chatgpt/session';
 import type { PageReadAnswer } from '@/utils/messaging';
-import { authedGet, type FetchContext, type WorkspaceAuth } from './fetcher';
+import { authedGet, boundedText, type FetchContext, type WorkspaceAuth } from './fetcher';
 
 export async function pageRead(ctx: FetchContext, workspaces: WorkspaceAuth, url: unknown, account: unknown): Promise<PageReadAnswer> {
   if (typeof url !== 'string' || !isBackupReadUrl(url, ctx.origin)) throw new Error('Not a backup read of this ChatGPT origin');
@@ -20,6 +20,6 @@ export async function pageRead(ctx: FetchContext, workspaces: WorkspaceAuth, url
       await res.body?.cancel().catch(() => undefined);
       return { status: res.status, text: null, retryAfter };
     }
-    return { status: res.status, text: await res.text(), retryAfter };
+    return { status: res.status, text: await boundedText(res), retryAfter };
   });
 }
