@@ -47,11 +47,12 @@ export function requireChatgptTab(raw: unknown): number {
 
 /**
  * Whether a ChatGPT tab may ask about `conversationId`: the conversation its URL shows (the browser's word,
- * not the content script's). A temporary chat keeps its id out of the URL, so there any id is taken.
+ * not the content script's). The tab's URL, which follows the app's in-app navigation; Chrome's `sender.url`
+ * stays the URL the document loaded with. A temporary chat keeps its id out of the URL: any id is taken there.
  */
 export function tabShows(raw: unknown, conversationId: string): boolean {
   const sender = fields(raw);
-  const url = sender?.url ?? sender?.tab?.url;
+  const url = sender?.tab?.url ?? sender?.url;
   if (!url || !isChatgptTabSender(raw)) return false;
   const route = parseChatRoute(url);
   if (route.kind === 'temporary') return route.conversationId === null || route.conversationId.toLowerCase() === conversationId.toLowerCase();

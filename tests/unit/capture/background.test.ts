@@ -330,6 +330,10 @@ describe('a content script gets no more than its own conversation (issue 17 item
     }
     expect(await send('conversationShown', { conversationId: MIXED_ID }, tab)).toHaveProperty('res.conversationId', MIXED_ID);
     expect(await send('conversationShown', { conversationId: MIXED_ID.toUpperCase() }, tab)).toHaveProperty('res');
+    // After in-app navigation Chrome's sender.url is still the URL the document loaded with; the tab's URL moved on.
+    const navigated = { id: EXT, url, tab: { id: 7, url: `https://chatgpt.com/c/${OTHER}` } };
+    expect(await send('conversationShown', { conversationId: OTHER }, navigated)).toHaveProperty('res.conversationId', OTHER);
+    expect((await send('conversationShown', { conversationId: MIXED_ID }, navigated)).err?.message).toMatch(/this tab shows/);
     // A temporary chat keeps its id out of the URL: there the id cannot be checked.
     const temporary = { id: EXT, url: 'https://chatgpt.com/?temporary-chat=true', tab: { id: 8, url: 'https://chatgpt.com/?temporary-chat=true' } };
     expect(await send('conversationShown', { conversationId: OTHER }, temporary)).toHaveProperty('res');
