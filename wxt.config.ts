@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
+import { FETCH_SOURCES } from './utils/chatgpt/routes';
 
 /**
  * Host access is limited to the ChatGPT app origins and the file host that serves legacy signed
@@ -11,6 +12,18 @@ export const HOST_PERMISSIONS = [
   'https://chat.openai.com/*',
   'https://files.oaiusercontent.com/*',
 ];
+
+const EXTENSION_PAGES_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "object-src 'none'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  `connect-src 'self' blob: ${FETCH_SOURCES.join(' ')}`,
+  "frame-src 'none'",
+  "form-action 'none'",
+  "base-uri 'none'",
+].join('; ');
 
 /** Where the content script runs (entrypoints/chatgpt.ts). */
 const CONTENT_MATCHES = ['https://chatgpt.com/*', 'https://chat.openai.com/*'];
@@ -50,9 +63,11 @@ export default defineConfig({
     // notifications: only to say that a long backup finished, requested when the person starts one.
     optional_permissions: ['downloads', 'notifications'],
     host_permissions: HOST_PERMISSIONS,
-    // The browsers' default extension-page policy plus 'wasm-unsafe-eval' (compiling WebAssembly, no JS eval):
-    // the reconcile worker hashes with WebAssembly. WXT writes it as a string for MV2 builds. docs/SECURITY.md.
-    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
+    // Extension pages and the worker load only the extension's own files, show images only from it and from
+    // blob:/data: URLs the vault makes, fetch only from ChatGPT (FETCH_SOURCES), frame nothing and submit no
+    // form; 'wasm-unsafe-eval' (WebAssembly, no JS eval) is for the reconcile worker's hash. WXT writes it as a
+    // string for MV2 builds. docs/SECURITY.md, "Content Security Policy of extension pages".
+    content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
     action: { default_title: 'ChatGPT Artifact Vault' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
     ...(browser === 'firefox'
