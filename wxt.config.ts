@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Alias } from 'vite';
 import { defineConfig } from 'wxt';
 import { preactWithoutInnerHtml } from './build/preact-without-inner-html';
+import { FETCH_SOURCES } from './utils/chatgpt/routes';
 
 /**
  * Host access is limited to the ChatGPT app origins and the file host that serves legacy signed
@@ -13,6 +13,21 @@ export const HOST_PERMISSIONS = [
   'https://chat.openai.com/*',
   'https://files.oaiusercontent.com/*',
 ];
+
+const EXTENSION_PAGES_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "object-src 'none'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  `connect-src 'self' blob: ${FETCH_SOURCES.join(' ')}`,
+  "frame-src 'none'",
+  "form-action 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Where the content script runs (entrypoints/chatgpt.ts). */
+const CONTENT_MATCHES = ['https://chatgpt.com/*', 'https://chat.openai.com/*'];
 
 export default defineConfig({
   srcDir: '.',
@@ -27,15 +42,21 @@ export default defineConfig({
     // The content script runs on the person's page, where the polyfill's wrapper costs ~11 ms at every load
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
     // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its
-    // `browser` is the native object, as WXT's own `wxt/browser` gives it without the polyfill module.
+    // `browser` is the native object, taken from its own global only: the page's markup can name
+    // `globalThis.browser`, which WXT's `wxt/browser` reads (utils/capture/extension-api.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
-      if (!entrypoints.every((e) => e.type === 'content-script')) return;
-      const native = createRequire(import.meta.url).resolve('wxt/browser');
+      if (!entrypoints.every((e) => e.name === 'chatgpt')) return;
+      const native = resolve(import.meta.dirname, 'utils/capture/extension-api.ts');
       const alias = config.resolve?.alias;
       const entries: Alias[] = Array.isArray(alias)
         ? (alias as readonly Alias[]).filter((a) => a.find !== 'wxt/browser')
         : Object.entries((alias ?? {}) as Record<string, string>).filter(([find]) => find !== 'wxt/browser').map(([find, replacement]) => ({ find, replacement }));
       config.resolve = { ...config.resolve, alias: [{ find: 'wxt/browser', replacement: native }, ...entries] };
+    },
+    // entrypoints/chatgpt.ts is built as an unlisted script (no WXT content-script wrapper, which would
+    // dispatch a page-visible CustomEvent) and declared here, at document_start (see that file).
+    'build:manifestGenerated': (_wxt, manifest) => {
+      manifest.content_scripts = [...(manifest.content_scripts ?? []), { matches: CONTENT_MATCHES, js: ['chatgpt.js'], run_at: 'document_start' }];
     },
   },
   manifest: ({ browser }) => ({
@@ -48,9 +69,11 @@ export default defineConfig({
     // notifications: only to say that a long backup finished, requested when the person starts one.
     optional_permissions: ['downloads', 'notifications'],
     host_permissions: HOST_PERMISSIONS,
-    // The browsers' default extension-page policy plus 'wasm-unsafe-eval' (compiling WebAssembly, no JS eval):
-    // the reconcile worker hashes with WebAssembly. WXT writes it as a string for MV2 builds. docs/SECURITY.md.
-    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
+    // Extension pages and the worker load only the extension's own files, show images only from it and from
+    // blob:/data: URLs the vault makes, fetch only from ChatGPT (FETCH_SOURCES), frame nothing and submit no
+    // form; 'wasm-unsafe-eval' (WebAssembly, no JS eval) is for the reconcile worker's hash. WXT writes it as a
+    // string for MV2 builds. docs/SECURITY.md, "Content Security Policy of extension pages".
+    content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
     action: { default_title: 'ChatGPT Artifact Vault' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 96: 'icon/96.png', 128: 'icon/128.png' },
     // Minimum versions: the newest feature each build relies on (docs/ARCHITECTURE.md, "Minimum browser versions").

@@ -245,12 +245,17 @@ describe('live capture', () => {
   test('forged page messages change nothing in the vault and nothing leaks to the page', { timeout: 60_000 }, async () => {
     const b = await launch();
     const page = await b.page();
-    // Record every window message from the very start, before the content script runs.
-    await page.addInitScript(() => {
+    // Record every window message from the very start, before the content script runs, and every event a
+    // WXT content script announces itself with (its type names our public extension id).
+    await page.addInitScript((id) => {
       const seen: unknown[] = [];
       (window as unknown as { __seen: unknown[] }).__seen = seen;
       window.addEventListener('message', (e) => seen.push(e.data));
-    });
+      for (const name of ['chatgpt', 'chatgpt.content', 'content', 'content-scripts/chatgpt']) {
+        const type = `${id}:${name}:wxt:content-script-started`;
+        for (const target of [document, window]) target.addEventListener(type, () => seen.push({ event: type }), true);
+      }
+    }, b.extensionId!);
     await page.goto(`https://chatgpt.com/c/${MIXED}`);
     await settledAll(b, MIXED);
     const before = await readVault(b);
@@ -270,7 +275,7 @@ describe('live capture', () => {
       await new Promise((r) => setTimeout(r, 2_000));
       return { fromOthers: seen.filter((d) => !forged.some((f) => JSON.stringify(f) === JSON.stringify(d))), hasRuntime };
     }, { other: DALLE3 });
-    assert.deepEqual(leaked.fromOthers, [], 'the extension posts nothing to the page');
+    assert.deepEqual(leaked.fromOthers, [], 'the extension posts and dispatches nothing to the page');
     const after = await readVault(b);
     assert.deepEqual(after.artifacts.map((a) => [a.id, a.status, a.sha256]).sort(), before.artifacts.map((a) => [a.id, a.status, a.sha256]).sort());
     assert.deepEqual(after.snapshotIds.sort(), before.snapshotIds.sort());
@@ -435,6 +440,40 @@ describe('live capture', () => {
       },
       { timeout: 20_000, interval: 250, message: 'the reply after the page\'s signals captured' },
     );
+  });
+
+  test('markup that names the extension\'s globals (DOM clobbering) does not stop capture', { timeout: 90_000 }, async () => {
+    // No script: elements whose id or name is a global the content script might reach for. Window's named
+    // access makes them `window.browser`, `window.chrome`, `window.content`; a form's inputs make
+    // `browser.runtime.id` a string and `browser.storage` an input. Two pages, since two shapes of one name
+    // make a collection instead.
+    const shapes = [
+      `<form id="browser" hidden><input name="runtime" id="x"><input name="storage"><input name="id" value="x"></form>
+       <form id="chrome" hidden><input name="runtime" id="y"><input name="storage"><input name="tabs"></form>
+       <form id="content" hidden><input name="fetch"></form>`,
+      `<img name="browser" hidden><img name="chrome" hidden><form id="chrome" hidden><input name="runtime" id="z"></form>
+       <form id="browser" hidden><form id="runtime"><input name="id" value="w"><input name="connect"></form><input name="runtime"></form>
+       <iframe name="content" hidden srcdoc="<p>x</p>"></iframe>`,
+    ];
+    const b = await launch();
+    for (const [i, conversationId] of [CODE, MIXED].entries()) {
+      fake.state.setOptions({ pageHtml: shapes[i]! });
+      const page = await b.page();
+      await page.goto(`https://chatgpt.com/c/${conversationId}`);
+      // (The main world has a `chrome` of its own; the content script's world would not, were it made now.)
+      const named = await page.evaluate(() => String((window as unknown as { browser: unknown }).browser));
+      assert.match(named, /HTML/, 'the page\'s markup names `browser`');
+      const { exp } = await settledAll(b, conversationId);
+      await page.evaluate(() => (window as unknown as { __fakeApp: { send(t: string): Promise<void> } }).__fakeApp.send('a file and a picture'));
+      await waitFor(
+        async () => {
+          const live = ofConversation(await readVault(b), conversationId).filter((a) => !exp.files.includes(a.fileId ?? '') && !exp.sandbox.includes(a.sandboxPath ?? ''));
+          return live.length >= 2 && live.every((a) => a.status === 'saved');
+        },
+        { timeout: 20_000, interval: 250, message: `the new reply captured under markup shape ${i + 1}` },
+      );
+      await page.close();
+    }
   });
 
   test('no stored value contains the access token', { timeout: 60_000 }, async () => {

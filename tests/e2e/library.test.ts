@@ -186,6 +186,23 @@ describe('library page (real Chromium)', { skip }, () => {
       text: document.body.innerHTML.includes('Hostile heading'),
     }));
     assert.deepEqual(inert, { pwned: null, active: 0, text: false });
+    // Opened as documents of the extension's origin (blob: URLs made by the library page), as a person might
+    // open one: the extension pages' CSP runs none of their script (which would reach the extension's API).
+    const opener = "window.__pwned = 'x'; chrome.storage.local.set({ pwned: location.href })";
+    const urls = await page.evaluate(([svgDoc, htmlDoc]) => [
+      URL.createObjectURL(new Blob([svgDoc!], { type: 'image/svg+xml' })),
+      URL.createObjectURL(new Blob([htmlDoc!], { type: 'text/html' })),
+    ], [svg.replaceAll(flag, opener), html.replaceAll(flag, opener)]);
+    for (const url of urls) {
+      const [tab] = await Promise.all([page.context().waitForEvent('page'), page.evaluate((u) => void window.open(u), url)]);
+      await tab.waitForLoadState();
+      await tab.waitForTimeout(500);
+      assert.equal(tab.url(), url, 'the document opened');
+      assert.equal(await tab.evaluate(() => (window as Window & { __pwned?: unknown }).__pwned ?? null), null, `no script ran in ${url}`);
+      await tab.close();
+    }
+    const stored = await page.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<object> } } } }).chrome.storage.local.get('pwned'));
+    assert.deepEqual(stored, {}, 'nothing reached the extension\'s storage');
     const beacons = e2e.fake.state.requests.filter((r) => r.path.startsWith('/hostile-beacon/'));
     assert.deepEqual(beacons, []);
   });

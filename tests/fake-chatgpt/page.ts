@@ -12,7 +12,7 @@ function inlineJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-export function renderPage(opts: { accessToken: string; share: { id: string; conversation: FakeConversation | null } | null }): string {
+export function renderPage(opts: { accessToken: string; share: { id: string; conversation: FakeConversation | null } | null; extraHtml?: string }): string {
   const bootstrap = inlineJson({ session: { accessToken: opts.accessToken } });
   // Share pages embed their JSON in the React Router context (2025-26) instead of fetching it.
   const share = opts.share
@@ -58,6 +58,7 @@ ${share}
   </main>
 </div>
 <div id="toasts" role="status"></div>
+${opts.extraHtml ?? ''}
 <script src="/cdn/assets/fake-app.js" defer></script>
 </body>
 </html>

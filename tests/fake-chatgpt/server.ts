@@ -236,6 +236,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       body: renderPage({
         accessToken: state.accessToken,
         share: shareId ? { id: shareId, conversation: state.conversations.get(shareId) ?? null } : null,
+        extraHtml: state.options.pageHtml,
       }),
     };
   }

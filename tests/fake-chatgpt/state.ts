@@ -83,6 +83,8 @@ export interface FakeOptions {
    * requests at once, refilled at `refillPerSec`; an empty bucket answers 429 without Retry-After. Null: off.
    */
   rateLimit: { capacity: number; refillPerSec: number } | null;
+  /** Markup the page serves at the end of its <body>, parsed with the page (an HTML injection, say). */
+  pageHtml: string;
 }
 
 export const DEFAULT_OPTIONS: FakeOptions = {
@@ -95,6 +97,7 @@ export const DEFAULT_OPTIONS: FakeOptions = {
   liveImage: true,
   refuseNonPageRequests: false,
   rateLimit: null,
+  pageHtml: '',
 };
 
 /** Reads every `*.json` in the folders (skipping `malformed-*`); a file holds one conversation or an array. */

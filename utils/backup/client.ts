@@ -7,7 +7,7 @@
  */
 import { workspaceCookieString } from '@/utils/chatgpt/session';
 import { parseRetryAfter, toFailure } from '@/utils/capture/failure';
-import { authedGet } from '@/utils/capture/fetcher';
+import { authedGet, boundedText } from '@/utils/capture/fetcher';
 import { PageSession } from '@/utils/capture/page-session';
 import { refusesWorker as refusesWorkerFailure } from '@/utils/capture/worker-net';
 import type { PageReadAnswer } from '@/utils/messaging';
@@ -72,6 +72,8 @@ export class BackupClient {
         if (signal?.aborted || err instanceof BackupError) throw err;
         const failure = toFailure(err);
         if (failure.cause === 'rate-limited') outcome = { retryAfter: failure.retryAfterMs ?? null };
+        // Past the size bound: this item fails at once, asking again would read as much again.
+        else if (failure.cause === 'too-large') throw new BackupError(failure.reason);
         else if (failure.cause === 'auth') throw new BackupError(failure.reason, 401, true);
         else outcome = { error: failure.reason, status: null };
       }
@@ -116,7 +118,7 @@ export class BackupClient {
         res = null;
       }
       if (res && !(tabRead && refusesWorker(res))) {
-        const text = res.ok ? await res.text() : (await res.body?.cancel(), null);
+        const text = res.ok ? await boundedText(res) : (await res.body?.cancel(), null);
         return outcome(res.status, text, res.headers.get('retry-after'));
       }
       await res?.body?.cancel();

@@ -6,6 +6,7 @@
  * from entrypoints/background.ts.
  */
 import type { Browser } from 'wxt/browser';
+import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
@@ -18,8 +19,9 @@ import { BackgroundReader } from './background-reader';
 import { fail } from './failure';
 import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isReadId, parseToBackground } from './port-protocol';
 import { CaptureQueue } from './queue';
-import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, senderOrigin } from './senders';
+import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, requireTabShows, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
+import { TabReadGrants } from './tab-reads';
 import { WorkerExecutor } from './worker-executor';
 import { WorkerNet } from './worker-net';
 
@@ -41,6 +43,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   const ports = new Set<PortExecutor>();
   const badgeSoon = badgeRefresher((conversationId) => void refreshBadges(db, conversationId));
   const reader = new BackgroundReader(net);
+  const tabReads = new TabReadGrants();
   /** The last few conversations read here, to skip recording one that did not change. */
   const lastReads = new Map<string, { json: string; nodeIds: string[]; imagesPending: number }>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -138,12 +141,20 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     const tabId = requireChatgptTab(sender);
     const origin = senderOrigin(sender);
     const req = parseReadRequest(data);
-    const account = typeof data.account === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(data.account) ? data.account : null;
+    requireTabShows(sender, req.conversationId);
+    const account = isWorkspaceId(data.account) ? data.account : null;
     // The account follows the tab that asked (also for the conversations it reads itself after a refusal).
     tabAccounts.set(tabId, account);
-    if (!origin) fail('auth', PAGE_READ_NEEDED);
-    noteWorkspace(origin, account);
-    const json = await reader.read(origin, req.conversationId, account);
+    let json: string;
+    try {
+      if (!origin) fail('auth', PAGE_READ_NEEDED);
+      noteWorkspace(origin, account);
+      json = await reader.read(origin, req.conversationId, account);
+    } catch (err) {
+      // Told to read it itself: the tab may then deliver it (recordConversation).
+      tabReads.note(tabId, req.conversationId, err);
+      throw err;
+    }
     const seen = lastReads.get(req.conversationId);
     // Unchanged since the last read: nothing new to record.
     if (req.reason === 'live' && seen?.json === json) {
@@ -156,20 +167,36 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     return receipt;
   });
 
-  // ...or read by the tab and streamed over its capture port in pieces (see port-protocol.ts).
+  // ...or read by the tab and streamed over its capture port in pieces (see port-protocol.ts), when the
+  // background told it to. A tab's JSON never stands in for the worker's own read (tab-reads.ts), and its
+  // snapshot is marked as the tab's, so the worker's next read replaces it whatever its update_time says.
   onMessage('recordConversation', async ({ data, sender }) => {
     const tabId = requireChatgptTab(sender);
     const req = parseReadRequest(data);
+    requireTabShows(sender, req.conversationId);
     if (!isReadId(data.readId) || !isCount(data.chunks) || !isCount(data.length)) throw new Error('Malformed conversation delivery');
     const inbox = inboxesByTab.get(tabId);
     if (!inbox) throw new Error('The capture port of this tab is not open');
     const json = await inbox.complete(data.readId, data.chunks, data.length);
-    return recordForTab(tabId, { ...req, json, origin: senderOrigin(sender), account: tabAccounts.get(tabId) ?? null });
+    const origin = senderOrigin(sender);
+    const account = tabAccounts.get(tabId) ?? null;
+    if (!tabReads.take(tabId, req.conversationId)) {
+      // Not asked of this tab, or asked of a worker that stopped since: the worker reads it, and its read counts.
+      try {
+        if (!origin) fail('auth', PAGE_READ_NEEDED);
+        return await recordForTab(tabId, { ...req, json: await reader.read(origin, req.conversationId, account), origin, account });
+      } catch (err) {
+        if (!tabReads.note(tabId, req.conversationId, err) || !tabReads.take(tabId, req.conversationId)) throw err;
+      }
+    }
+    return recordForTab(tabId, { ...req, json, origin, account, source: 'tab' });
   });
 
+  // Answered only for the conversation the tab's URL shows: a content script learns no other's title or counts.
   onMessage('conversationShown', async ({ data, sender }) => {
     const tabId = requireChatgptTab(sender);
     const id = data.conversationId === null || typeof data.conversationId === 'string' ? data.conversationId : null;
+    if (id !== null) requireTabShows(sender, id);
     tabConversations.set(tabId, id);
     const executor = executorsByTab.get(tabId);
     if (executor) executor.conversationId = id;
@@ -196,6 +223,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     tabConversations.delete(tabId);
     tabAccounts.delete(tabId);
     executorsByTab.delete(tabId);
+    tabReads.forget(tabId);
   });
 
   return queue;
@@ -256,7 +284,7 @@ export async function recordConversation(
   }
   // The snapshot goes last: it is what tells a later backup the conversation is done, so a worker stopped
   // between these writes leaves a conversation that is read again, never one whose references were lost.
-  await saveSnapshot(db, data.json, { gizmoId: data.gizmoId });
+  await saveSnapshot(db, data.json, { gizmoId: data.gizmoId, source: data.source });
   queue.kick();
   return { ...(await conversationStatus(db, data.conversationId, walk.title)), nodeIds: walk.nodeIds, imagesPending: walk.imagesPending };
 }
@@ -268,6 +296,8 @@ export interface ConversationDelivery extends ReadRequest {
   origin?: string | null;
   /** The workspace cookie its downloads speak for (null: personal; undefined: not known). */
   account?: string | null;
+  /** `tab`: read and delivered by a tab, not by the worker; its snapshot never outranks the worker's own read. */
+  source?: 'tab';
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;

@@ -5,7 +5,8 @@
  * - conversation-reader.ts gets it read (by the background, or by this tab as a fallback),
  * - port-client.ts runs the download jobs the background leases to this tab and carries the streams,
  * - lifetime.ts ends all of it when the extension is updated or removed, and never because of the page.
- * Nothing the page posts or dispatches is trusted or listened to.
+ * Nothing the page posts or dispatches is trusted or listened to, and nothing is read through a name the
+ * page's markup could take over (page-dom.ts).
  */
 import { ConversationIdWatcher } from '@/utils/chatgpt/observed';
 import { parseChatRoute } from '@/utils/chatgpt/routes';
@@ -15,6 +16,7 @@ import { ConversationReader } from './conversation-reader';
 import { createFetchContext, readConversation } from './fetcher';
 import { RequestLanes } from './lanes';
 import { CaptureLifetime } from './lifetime';
+import { cookieOf, documentElementOf, listen, ownProperty } from './page-dom';
 import { pageRead } from './page-read';
 import { PageSession } from './page-session';
 import { PageSignals, pageObserver, type Shown } from './page-signals';
@@ -38,15 +40,20 @@ function readDebugFlag(): void {
 
 export function startLiveCapture(win: Window = window, life = new CaptureLifetime()): void {
   readDebugFlag();
+  const root = documentElementOf(win.document);
+  if (!root) return;
   const origin = win.location.origin;
   // Firefox: `content.fetch` sends requests as the page does (page origin, first-party cookies); the
   // content script's own `fetch` would carry the extension's origin. Chrome content scripts already fetch as
-  // the page. Either way the function is the browser's own, out of the page scripts' reach.
-  const firefoxContent = (globalThis as { content?: { fetch?: typeof fetch } }).content;
-  const pageFetch: typeof fetch = firefoxContent?.fetch ? firefoxContent.fetch.bind(firefoxContent) : win.fetch.bind(win);
-  const session = new PageSession(origin, pageFetch, () => win.document.cookie);
+  // the page. Either way the function is the browser's own, out of the page scripts' reach (in Chrome
+  // `content` is any element the page names so: only the global's own property counts).
+  const firefoxContent = ownProperty(globalThis, 'content') as { fetch?: unknown } | undefined;
+  const pageFetch: typeof fetch =
+    typeof firefoxContent?.fetch === 'function' ? (firefoxContent.fetch as typeof fetch).bind(firefoxContent) : win.fetch.bind(win);
+  const cookies = () => cookieOf(win.document);
+  const session = new PageSession(origin, pageFetch, cookies);
   const fetchCtx = createFetchContext(origin, pageFetch, session, new RequestLanes({ jsonGapMs: 250, bytesConcurrency: 3 }));
-  const client = new CaptureClient(fetchCtx, () => life.ended());
+  const client = new CaptureClient(fetchCtx, session, () => life.ended());
   client.connect();
   life.onEnd(() => client.close());
 
@@ -81,14 +88,14 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
     },
     readInTab: (id) => readConversation(fetchCtx, id),
     deliver: async ({ json, ...req }) => sendMessage('recordConversation', { ...req, ...(await client.streamConversation(json)) }),
-    account: () => pageWorkspace(win),
+    account: () => pageWorkspace(win, cookies),
     setTimeout: (fn, ms) => void life.setTimeout(fn, ms),
     now: Date.now,
     onReceipt: (id, receipt) => signals.receipt(id, receipt),
     debug,
   });
   const signals: PageSignals = new PageSignals({
-    doc: win.document,
+    root,
     current,
     reader,
     shown: (id) => {
@@ -105,21 +112,21 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
 
   // In-app navigation: the Navigation API says when the URL changes (Chromium); elsewhere the URL is compared
   // on each mutation batch that did not already ask for a look (every navigation changes the page).
-  const navigation = (win as { navigation?: EventTarget }).navigation;
-  navigation?.addEventListener('currententrychange', () => signals.schedule(), { signal: life.signal });
+  const navigation = ownProperty(win, 'navigation') as EventTarget | undefined;
+  if (navigation) listen(navigation, 'currententrychange', () => signals.schedule(), { signal: life.signal });
   let href = navigation ? '' : win.location.href;
   // No lifetime check per batch (a thousand per long conversation): the end disconnects the observer, and it
   // is noticed on the next look, timer or port disconnect.
-  const observer = pageObserver(win.document.documentElement, (records) => {
+  const observer = pageObserver(root, (records) => {
     if (!signals.observe(records) && !navigation && win.location.href !== href) {
       href = win.location.href;
       signals.schedule();
     }
   });
-  win.addEventListener('popstate', () => signals.schedule(), { signal: life.signal });
+  listen(win, 'popstate', () => signals.schedule(), { signal: life.signal });
   life.setInterval(() => signals.driftCheck(), 10_000);
   life.onEnd(() => observer.disconnect());
   signals.start();
 
-  onMessage('pageRead', ({ data }) => pageRead(fetchCtx, data.url));
+  onMessage('pageRead', ({ data }) => pageRead(fetchCtx, session, data.url, data.account));
 }

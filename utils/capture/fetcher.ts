@@ -64,6 +64,14 @@ export interface AuthSource {
   accountId(): Promise<string | null>;
 }
 
+/**
+ * The session's auth for one workspace, whichever the page shows: a tab runs each job and backup read under
+ * the workspace that job or run speaks for (the worker does the same with its own session).
+ */
+export interface WorkspaceAuth {
+  forWorkspace(account: string | null): AuthSource;
+}
+
 export interface FetchContext {
   origin: string;
   fetch: typeof fetch;
@@ -96,6 +104,42 @@ export function createFetchContext(origin: string, doFetch: typeof fetch, auth: 
     maxFileBytes: MAX_FILE_BYTES,
     now: Date.now,
   };
+}
+
+/**
+ * The largest JSON answer read (one conversation, one listing page), wherever it is read (worker, tab,
+ * backup): 256 MiB, the restore's bound for one snapshot. ChatGPT's largest conversations are tens of MB.
+ */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A response body as text, refused past `maxBytes` before more of it is held: a declared Content-Length
+ * past it fails before any byte is read, a body that grows past it is cut off (CaptureFailure `too-large`).
+ */
+export async function boundedText(res: Response, maxBytes = MAX_JSON_BYTES): Promise<string> {
+  const tooLarge = `ChatGPT's answer is larger than ${Math.round(maxBytes / (1024 * 1024))} MB (the vault's limit for one conversation or listing)`;
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    fail('too-large', tooLarge);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      fail('too-large', tooLarge);
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 /** "File larger than 256 MB": the `failed` reason past the size limit. */
@@ -478,6 +522,6 @@ export async function readConversation(ctx: FetchContext, conversationId: string
       await res.body?.cancel();
       fail(res.status >= 500 ? 'server' : 'bad-response', `Conversation read failed (HTTP ${res.status})`);
     }
-    return res.text();
+    return boundedText(res);
   });
 }

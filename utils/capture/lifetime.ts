@@ -3,12 +3,11 @@
  *
  * WXT's ContentScriptContext invalidates itself when the document receives the custom event
  * `<extension id>:<script name>:wxt:content-script-started` (WXT 0.20.27 and 0.21,
- * utils/content-script-context.mjs, `listenForNewerScripts`), and a page script can dispatch that event:
- * the extension id is public. Capture
- * therefore hangs nothing off `ctx` (no `ctx.onInvalidated`, `ctx.setTimeout`, `ctx.addEventListener`), only
- * off this lifetime, which ends when the extension that injected the script is gone: after an update, a
- * reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every timer, on
- * every look at the page and when the capture port disconnects).
+ * utils/content-script-context.mjs, `listenForNewerScripts`), which a page script can dispatch: the
+ * extension id is public. The content script is therefore built without WXT's wrapper (entrypoints/chatgpt.ts)
+ * and lives on this lifetime, which ends when the extension that injected the script is gone: after an
+ * update, a reload or an uninstall `browser.runtime.id` is undefined in the orphaned script (checked on every
+ * timer, on every look at the page and when the capture port disconnects).
  */
 /** The extension's id, undefined once it is gone (the content script's `browser` is the browser's own object). */
 function extensionId(): string | undefined {

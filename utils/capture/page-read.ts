@@ -1,22 +1,25 @@
 /**
  * Backup reads done by a ChatGPT tab for the worker, when the backend refuses the worker's own requests (a
- * challenge page, a network block): the tab fetches as the page does, with its session and workspace, in its
- * JSON lane. Only this origin's listing and conversation routes (`isBackupReadUrl`); the answer goes back
+ * challenge page, a network block): the tab fetches as the page does, with its session, in its JSON lane, and
+ * for the run's workspace (`account`), not the one its page happens to show. Only this origin's listing and conversation routes (`isBackupReadUrl`); the answer goes back
  * as it came (status, text, Retry-After) and the worker's pacer decides what follows.
  */
 import { isBackupReadUrl } from '@/utils/chatgpt/routes';
+import { isWorkspaceId } from '@/utils/chatgpt/session';
 import type { PageReadAnswer } from '@/utils/messaging';
-import { authedGet, type FetchContext } from './fetcher';
+import { authedGet, boundedText, type FetchContext, type WorkspaceAuth } from './fetcher';
 
-export async function pageRead(ctx: FetchContext, url: unknown): Promise<PageReadAnswer> {
+export async function pageRead(ctx: FetchContext, workspaces: WorkspaceAuth, url: unknown, account: unknown): Promise<PageReadAnswer> {
   if (typeof url !== 'string' || !isBackupReadUrl(url, ctx.origin)) throw new Error('Not a backup read of this ChatGPT origin');
+  if (account !== null && !isWorkspaceId(account)) throw new Error('Not a workspace id');
+  const auth = workspaces.forWorkspace(account);
   return ctx.lanes.json(async () => {
-    const res = await authedGet(ctx.fetch, ctx.auth, url, AbortSignal.timeout(ctx.jsonTimeoutMs));
+    const res = await authedGet(ctx.fetch, auth, url, AbortSignal.timeout(ctx.jsonTimeoutMs));
     const retryAfter = res.headers.get('retry-after');
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       return { status: res.status, text: null, retryAfter };
     }
-    return { status: res.status, text: await res.text(), retryAfter };
+    return { status: res.status, text: await boundedText(res), retryAfter };
   });
 }

@@ -10,9 +10,9 @@
 import { accountsCheckUrls, sessionUrls } from '@/utils/chatgpt/routes';
 import { workspaceCookie } from '@/utils/chatgpt/session';
 import { fail } from './failure';
-import type { AuthSource } from './fetcher';
+import type { AuthSource, WorkspaceAuth } from './fetcher';
 
-export class PageSession implements AuthSource {
+export class PageSession implements AuthSource, WorkspaceAuth {
   private cached: { token: string; until: number } | null = null;
   private inflight: Promise<string> | null = null;
   /** Resolved account ids per workspace cookie value (a failed check is not kept). */

@@ -101,7 +101,8 @@ export interface ReaderView {
 }
 
 export interface SignalDeps {
-  doc: Document;
+  /** Where a streaming reply is looked for: the document's root element (a document's own methods can be named away by its markup). */
+  root: ParentNode;
   /** The conversation the tab shows, if any. */
   current(): Shown | null;
   reader: ReaderView;
@@ -412,7 +413,7 @@ export class PageSignals {
     let replyEnded = false;
     if (this.facts.streaming) {
       this.facts.streaming = false;
-      const now = isStreaming(this.deps.doc);
+      const now = isStreaming(this.deps.root);
       if (this.streaming && !now) replyEnded = true;
       this.streaming = now;
     }

@@ -4,8 +4,9 @@
  * conversation the tab read itself. Requests with an answer go through utils/messaging.ts instead.
  */
 import type { Browser } from 'wxt/browser';
+import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { toFailure } from './failure';
-import { fetchArtifact, type FetchContext, type JobSpec } from './fetcher';
+import { fetchArtifact, type FetchContext, type JobSpec, type WorkspaceAuth } from './fetcher';
 import { CAPTURE_PORT, ChunkEncoder, textPieces, yieldToEventLoop, type ToBackground, type ToContent } from './port-protocol';
 
 /** How a stream of conversation pieces was named and sized, for `recordConversation`. */
@@ -23,6 +24,8 @@ export class CaptureClient {
 
   constructor(
     private readonly fetchCtx: FetchContext,
+    /** Each job runs for its own workspace (`spec.account`), not the one this page shows. */
+    private readonly workspaces: WorkspaceAuth,
     /** Called when the port closes: lets the owner see whether the extension itself is gone (an update). */
     private readonly onDisconnect: () => void = () => undefined,
     private readonly connectPort: () => Browser.runtime.Port = () => browser.runtime.connect({ name: CAPTURE_PORT }),
@@ -86,7 +89,9 @@ export class CaptureClient {
     this.running++;
     const encoder = new ChunkEncoder((seq, b64) => this.post({ t: 'chunk', jobId: job.jobId, seq, b64 }));
     try {
-      const file = await fetchArtifact(job, this.fetchCtx, (chunk) => encoder.push(chunk));
+      const account = isWorkspaceId(job.account) ? job.account : null;
+      const ctx: FetchContext = { ...this.fetchCtx, auth: this.workspaces.forWorkspace(account) };
+      const file = await fetchArtifact(job, ctx, (chunk) => encoder.push(chunk));
       await encoder.flush();
       this.post({ t: 'done', jobId: job.jobId, chunks: encoder.seq, size: file.size, mimeType: file.mimeType, fileId: file.fileId, fileName: file.fileName });
     } catch (err) {

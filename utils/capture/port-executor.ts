@@ -4,6 +4,9 @@
  * buffer (ByteSink, with the size limit) and checking that nothing went missing on the way. A port that
  * closed, or that stays silent while it owes answers, is `gone`: its jobs come back `lost` (no attempt
  * counted) and the queue never hands it another.
+ *
+ * A content script runs beside the page and may be compromised (a compromised renderer): its bytes are held
+ * to what the conversation says of the file where it says anything (`tabBytesMismatch`).
  */
 import type { Browser } from 'wxt/browser';
 import { ByteSink } from './byte-sink';
@@ -11,9 +14,11 @@ import { toFailure, type Failure } from './failure';
 import { MAX_FILE_BYTES } from './fetcher';
 import { fromBase64, parseToBackground, type ToContent } from './port-protocol';
 import type { Executor, ExecutorResult } from './queue';
-import type { JobSpec } from './fetcher';
+import type { FetchedFile, JobSpec } from './fetcher';
+import { sniffMime } from '@/utils/files/sniff';
 
 interface Pending {
+  spec: JobSpec;
   resolve: (r: ExecutorResult) => void;
   sink: ByteSink;
   chunks: number;
@@ -101,7 +106,7 @@ export class PortExecutor implements Executor {
       this.pending.get(spec.jobId)?.resolve({ ok: false, lost: true });
       // The queue can pick this executor while its port is closing (between choosing it and leasing the
       // job): a post that fails settles at once, as `lost`.
-      this.pending.set(spec.jobId, { resolve, sink: new ByteSink(MAX_FILE_BYTES), chunks: 0, broken: null, failure: null });
+      this.pending.set(spec.jobId, { spec, resolve, sink: new ByteSink(MAX_FILE_BYTES), chunks: 0, broken: null, failure: null });
       if (!this.post({ t: 'run', job: spec })) {
         this.pending.delete(spec.jobId);
         resolve({ ok: false, lost: true });
@@ -156,6 +161,29 @@ export class PortExecutor implements Executor {
       });
       return;
     }
-    p.resolve({ ok: true, bytes: p.sink.bytes(), file: { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName } });
+    const bytes = p.sink.bytes();
+    const file: FetchedFile = { size: msg.size, mimeType: msg.mimeType, fileId: msg.fileId, fileName: msg.fileName };
+    const mismatch = tabBytesMismatch(p.spec, file, bytes);
+    if (mismatch) {
+      p.resolve({ ok: false, failure: { cause: 'bad-response', reason: mismatch } });
+      return;
+    }
+    p.resolve({ ok: true, bytes, file });
   }
+}
+
+/** A sandbox path naming an image format, whose bytes must then be an image. */
+const IMAGE_PATH = /\.(png|jpe?g|gif|webp)$/i;
+
+/**
+ * Why a tab's bytes cannot be the file the job is for, or null. What the conversation says: the file id (a
+ * tab answering for another file), and the kind: an image or chart, or a sandbox path named as an image, is
+ * an image by its bytes. The pointer's `size_bytes` is not compared: ChatGPT re-encodes files and rounds it
+ * (chatgpt-surface.md 5.3), so it is a hint, not a measure.
+ */
+function tabBytesMismatch(spec: JobSpec, file: FetchedFile, bytes: Uint8Array): string | null {
+  if (spec.fileId && file.fileId && file.fileId !== spec.fileId) return `The tab answered with file ${file.fileId}, not ${spec.fileId}`;
+  const image = spec.kind === 'image' || spec.kind === 'chart' || (spec.sandboxPath !== null && IMAGE_PATH.test(spec.sandboxPath));
+  if (image && !sniffMime(bytes)?.startsWith('image/')) return 'The tab\'s bytes are not an image, which the conversation says this file is';
+  return null;
 }

@@ -4,7 +4,7 @@
  * the UiToBackground messages. Page scripts cannot reach runtime messaging at all, but a content script
  * runs beside hostile page code, so it gets no more than it needs.
  */
-import { isChatgptHost } from '@/utils/chatgpt/routes';
+import { isChatgptHost, parseChatRoute } from '@/utils/chatgpt/routes';
 
 /** The parts of a runtime MessageSender we read (taken as `unknown`: the messaging library's type is loose). */
 interface SenderFields {
@@ -43,6 +43,25 @@ export function requireChatgptTab(raw: unknown): number {
   const tabId = fields(raw)?.tab?.id;
   if (tabId == null || !isChatgptTabSender(raw)) throw new Error('Only ChatGPT tabs may send this message');
   return tabId;
+}
+
+/**
+ * Whether a ChatGPT tab may ask about `conversationId`: the conversation its URL shows (the browser's word,
+ * not the content script's). The tab's URL, which follows the app's in-app navigation; Chrome's `sender.url`
+ * stays the URL the document loaded with. A temporary chat keeps its id out of the URL: any id is taken there.
+ */
+export function tabShows(raw: unknown, conversationId: string): boolean {
+  const sender = fields(raw);
+  const url = sender?.tab?.url ?? sender?.url;
+  if (!url || !isChatgptTabSender(raw)) return false;
+  const route = parseChatRoute(url);
+  if (route.kind === 'temporary') return route.conversationId === null || route.conversationId.toLowerCase() === conversationId.toLowerCase();
+  return route.kind === 'conversation' && route.conversationId.toLowerCase() === conversationId.toLowerCase();
+}
+
+/** Throws unless the sending tab shows `conversationId` (`tabShows`). */
+export function requireTabShows(raw: unknown, conversationId: string): void {
+  if (!tabShows(raw, conversationId)) throw new Error('Only the conversation this tab shows');
 }
 
 /** One of this extension's own pages (popup, library): its URL is under the extension's base URL. */

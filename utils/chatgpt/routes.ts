@@ -284,6 +284,16 @@ export type DownloadUrlClass = 'estuary' | 'oaiusercontent-sas' | 'azure-blob' |
 const AZURE_BLOB_HOSTS = ['fileserviceuploadsperm.blob.core.windows.net', 'oaidalleapiprodscus.blob.core.windows.net'];
 
 /**
+ * Every origin the extension fetches from, as Content-Security-Policy sources: the ChatGPT hosts and what
+ * `isAllowedFileUrl` accepts for bytes. The extension pages' `connect-src` (wxt.config.ts) is this list.
+ */
+export const FETCH_SOURCES: readonly string[] = [
+  ...CHATGPT_HOSTS.map((h) => `https://${h}`),
+  'https://*.oaiusercontent.com',
+  ...AZURE_BLOB_HOSTS.map((h) => `https://${h}`),
+];
+
+/**
  * Where a resolved `download_url` points, which decides how to fetch it: `estuary` needs cookies and the
  * Bearer token (2025–2026); the SAS and blob URLs are self-signed and must get no auth header. Only
  * https URLs on known hosts are classified; everything else is `other`.

@@ -26,24 +26,31 @@ function workspaceValue(raw: string): string | null {
   } catch {
     return null;
   }
-  return /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : null;
+  return isWorkspaceId(value) ? value : null;
+}
+
+/** Whether a value has the shape of a workspace cookie's id (`personal` included). */
+export function isWorkspaceId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(value);
 }
 
 /**
  * A page's workspace cookie, asked of its `cookieStore` where there is one: `document.cookie` is a synchronous
  * round trip to the browser's cookie store on the page's main thread (milliseconds on a busy machine).
+ * `cookies` reads the cookie string (the content script passes a read the page's markup cannot redirect); a
+ * `cookieStore` without a `get` function is an element the page named so, not the browser's store.
  */
-export async function pageWorkspace(win: Window): Promise<string | null> {
-  const store = (win as { cookieStore?: { get(name: string): Promise<{ value?: string } | null> } }).cookieStore;
-  if (store) {
+export async function pageWorkspace(win: Window, cookies: () => string = () => win.document.cookie): Promise<string | null> {
+  const store = (win as { cookieStore?: { get?: unknown } }).cookieStore;
+  if (typeof store?.get === 'function') {
     try {
-      const cookie = await store.get(WORKSPACE_COOKIE);
+      const cookie = await (store.get as (name: string) => Promise<{ value?: unknown } | null>).call(store, WORKSPACE_COOKIE);
       return typeof cookie?.value === 'string' ? workspaceValue(cookie.value) : null;
     } catch {
       // A store that refuses (an opaque or insecure origin): the cookie string says the same.
     }
   }
-  return workspaceCookie(win.document.cookie);
+  return workspaceCookie(cookies());
 }
 
 /** A `document.cookie`-style string carrying only the workspace cookie (for contexts without cookies). */

@@ -49,6 +49,13 @@ describe('BackupClient', () => {
     expect(failing.log.filter((r) => r.path === '/backend-api/conversations')).toHaveLength(3);
   }, 20_000);
 
+  it('refuses an answer past the JSON bound from its declared length, once, with a clear reason', async () => {
+    const huge = () => json({ items: [] }, 200, { 'content-length': String(300 * 1024 * 1024) });
+    const { client, log } = setup([huge, huge, huge]);
+    await expect(client.getText(URL_)).rejects.toThrow(/larger than 256 MB/);
+    expect(log.filter((r) => r.path === '/backend-api/conversations')).toHaveLength(1);
+  });
+
   it('stops waiting when the signal aborts', async () => {
     const { client } = setup([() => json({}, 429)]);
     const controller = new AbortController();

@@ -12,6 +12,7 @@ import { artifactIdentity } from '@/utils/model';
 import { captureKinds, lastWorkspace } from '@/utils/storage';
 import { createVaultDb, fetchJobId, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
 import { getSnapshot } from '../vault/helpers';
+import { fakePort } from './helpers';
 
 const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
 const MIXED = fixture('mixed-2026.json');
@@ -277,5 +278,90 @@ describe('retryFailed (popup and library page to background)', () => {
     await markStatus(db, a!, 'failed', 'Network error');
     expect(await retry(null)).toBe(1);
     expect((await listArtifacts(db, { conversationId: MIXED_ID })).find((r) => r.id === a)?.status).toBe('pending');
+  });
+});
+
+describe('a content script gets no more than its own conversation (issue 17 item 11)', () => {
+  const EXT = 'test-extension-id';
+  const url = `https://chatgpt.com/c/${MIXED_ID}`;
+  const tab = { id: EXT, url, tab: { id: 7, url } };
+  const OTHER = '11111111-2222-4333-8444-555555555555';
+
+  afterEach(() => removeAllListeners());
+
+  async function send(type: string, data: unknown, sender: object): Promise<{ res?: unknown; err?: { message: string } }> {
+    return new Promise((resolve) => {
+      void fakeBrowser.runtime.onMessage.trigger({ id: 1, type, data, timestamp: Date.now() }, sender, resolve);
+    });
+  }
+
+  /** The background on a fresh vault whose worker either reads `served` from the backend or is refused (null). */
+  function startWith(served: string | null) {
+    const db: VaultDb = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
+    const workerReads: string[] = [];
+    const doFetch = ((input: RequestInfo | URL) => {
+      const u = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      if (served === null) return Promise.resolve(new Response('<title>Just a moment...</title>', { status: 403, headers: { 'content-type': 'text/html' } }));
+      if (u.pathname === '/api/auth/session') return Promise.resolve(Response.json({ accessToken: 'tok-worker-0001' }));
+      workerReads.push(u.pathname);
+      return Promise.resolve(new Response(served, { status: 200, headers: { 'content-type': 'application/json' } }));
+    }) as typeof fetch;
+    let connect: ((port: unknown) => void) | null = null;
+    vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation((l) => void (connect = l as (port: unknown) => void));
+    startCaptureBackground(db, new WorkerNet(doFetch));
+    const p = fakePort();
+    Object.assign(p.port, { sender: tab });
+    connect!(p.port);
+    /** The tab streams `json` over its port and asks the background to record it. */
+    const deliver = (json: string, conversationId = MIXED_ID) => {
+      p.emit({ t: 'read-chunk', readId: 'r1', seq: 0, text: json });
+      return send('recordConversation', { conversationId, gizmoId: null, reason: 'live', readId: 'r1', chunks: 1, length: json.length }, tab);
+    };
+    return { db, deliver, workerReads };
+  }
+
+  const forged = JSON.stringify({ ...(JSON.parse(MIXED) as object), title: 'Forged title', update_time: 9e12 });
+
+  it('conversationShown and readConversation answer only for the conversation the tab\'s URL shows', async () => {
+    startWith(MIXED);
+    for (const type of ['conversationShown', 'readConversation']) {
+      const other = await send(type, { conversationId: OTHER, gizmoId: null, reason: 'live', account: null }, tab);
+      expect(other.err?.message, type).toMatch(/this tab shows/);
+    }
+    expect(await send('conversationShown', { conversationId: MIXED_ID }, tab)).toHaveProperty('res.conversationId', MIXED_ID);
+    expect(await send('conversationShown', { conversationId: MIXED_ID.toUpperCase() }, tab)).toHaveProperty('res');
+    // After in-app navigation Chrome's sender.url is still the URL the document loaded with; the tab's URL moved on.
+    const navigated = { id: EXT, url, tab: { id: 7, url: `https://chatgpt.com/c/${OTHER}` } };
+    expect(await send('conversationShown', { conversationId: OTHER }, navigated)).toHaveProperty('res.conversationId', OTHER);
+    expect((await send('conversationShown', { conversationId: MIXED_ID }, navigated)).err?.message).toMatch(/this tab shows/);
+    // A temporary chat keeps its id out of the URL: there the id cannot be checked.
+    const temporary = { id: EXT, url: 'https://chatgpt.com/?temporary-chat=true', tab: { id: 8, url: 'https://chatgpt.com/?temporary-chat=true' } };
+    expect(await send('conversationShown', { conversationId: OTHER }, temporary)).toHaveProperty('res');
+  });
+
+  it('a tab\'s JSON the background did not ask for is replaced by the worker\'s own read', async () => {
+    const { db, deliver, workerReads } = startWith(MIXED);
+    const reply = await deliver(forged);
+    expect(reply.err).toBeUndefined();
+    expect(workerReads).toContain(`/backend-api/conversation/${MIXED_ID}`);
+    expect(await getSnapshot(db, MIXED_ID)).toBe(MIXED);
+    expect(await db.conversations.get(MIXED_ID)).toMatchObject({ title: 'Quarterly dashboard' });
+    expect((await db.conversations.get(MIXED_ID))?.source).toBeUndefined();
+  });
+
+  it('when the backend refuses the worker the tab\'s JSON is taken, marked as the tab\'s, and the worker\'s next read replaces it', async () => {
+    const { db, deliver } = startWith(null);
+    expect((await deliver(forged)).err).toBeUndefined();
+    expect(await db.conversations.get(MIXED_ID)).toMatchObject({ title: 'Forged title', source: 'tab' });
+    // The worker's own read, older by its update_time than the forged 9e12, still replaces it.
+    await recordConversation(db, new CaptureQueue(db), read(MIXED_ID, MIXED));
+    expect(await getSnapshot(db, MIXED_ID)).toBe(MIXED);
+    expect((await db.conversations.get(MIXED_ID))?.source).toBeUndefined();
+  });
+
+  it('a delivery for a conversation the tab does not show is refused', async () => {
+    const { db, deliver } = startWith(null);
+    expect((await deliver(JSON.stringify({ ...(JSON.parse(MIXED) as object), conversation_id: OTHER }), OTHER)).err?.message).toMatch(/this tab shows/);
+    expect(await db.snapshots.count()).toBe(0);
   });
 });

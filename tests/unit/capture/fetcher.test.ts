@@ -2,7 +2,7 @@
 // Node's own fetch classes (undici): real Response and ReadableStream semantics, as in the browser.
 import { describe, expect, it } from 'vitest';
 import { CaptureFailure, toFailure, type FailureCause } from '@/utils/capture/failure';
-import { fetchArtifact, MAX_FILE_BYTES, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
+import { boundedText, fetchArtifact, MAX_FILE_BYTES, readConversation, type AuthSource, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
 import { RequestLanes } from '@/utils/capture/lanes';
 import { interpreterDownloadUrls } from '@/utils/chatgpt/routes';
 import { bytesResponse, empty, fakeFetch, json, redirect, type Handler } from './fake-fetch';
@@ -506,5 +506,45 @@ describe('fetchArtifact: a signed link the backup already holds', () => {
     });
     await run(fileSpec({ hintUrl: 'https://evil.example/x.png' }), ctx);
     expect(log.some((r) => r.url.startsWith('https://evil.example'))).toBe(false);
+  });
+});
+
+describe('JSON answers are bounded (issue 17 item 10)', () => {
+  /** A body of `n` chunks of `size` bytes each, with no declared length. */
+  const chunked = (n: number, size: number, onPull: () => void = () => undefined) => {
+    let sent = 0;
+    return new Response(new ReadableStream<Uint8Array>({
+      pull(controller) {
+        onPull();
+        if (sent++ < n) controller.enqueue(new TextEncoder().encode('x'.repeat(size)));
+        else controller.close();
+      },
+    }));
+  };
+
+  it('reads a body within the bound as text, multi-byte characters split across chunks included', async () => {
+    const bytes = new TextEncoder().encode('{"t":"ü€😀"}');
+    const res = new Response(new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const b of bytes) c.enqueue(new Uint8Array([b]));
+        c.close();
+      },
+    }));
+    expect(await boundedText(res, bytes.length)).toBe('{"t":"ü€😀"}');
+  });
+
+  it('cuts off a body that grows past the bound, without reading the rest', async () => {
+    let pulls = 0;
+    const failure = await failureOf(boundedText(chunked(1000, 1024, () => pulls++), 10 * 1024));
+    expect(failure.failure).toMatchObject({ cause: 'too-large' });
+    expect(failure.failure.reason).toMatch(/larger than 0 MB|limit for one conversation/);
+    expect(pulls).toBeLessThan(20);
+  });
+
+  it('refuses a conversation read whose declared length is past 256 MiB before reading it', async () => {
+    const { ctx } = setup(() => json({ conversation_id: CONV, mapping: {} }, 200, { 'content-length': String(257 * 1024 * 1024) }));
+    const { failure } = await failureOf(readConversation(ctx, CONV));
+    expect(failure).toMatchObject({ cause: 'too-large' });
+    expect(failure.reason).toMatch(/larger than 256 MB/);
   });
 });

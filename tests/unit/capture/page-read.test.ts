@@ -1,7 +1,7 @@
 // @vitest-environment node
 /** A tab's backup read for the worker: only this origin's backup routes, as the page sends them, answered as they came. */
 import { describe, expect, it } from 'vitest';
-import { createFetchContext, type AuthSource } from '@/utils/capture/fetcher';
+import { createFetchContext, type AuthSource, type WorkspaceAuth } from '@/utils/capture/fetcher';
 import { RequestLanes } from '@/utils/capture/lanes';
 import { pageRead } from '@/utils/capture/page-read';
 import { fakeFetch, json, type Handler } from './fake-fetch';
@@ -12,25 +12,40 @@ const CONVERSATION = `${ORIGIN}/backend-api/conversation/69f1a2b3-4c5d-8e6f-a7b8
 function setup(route: Handler) {
   const net = fakeFetch(route);
   let version = 1;
-  const auth: AuthSource = {
-    token: (fresh = false) => Promise.resolve(`tok-${fresh ? ++version : version}`),
-    accountId: () => Promise.resolve('ws-team'),
-  };
-  return { ctx: createFetchContext(ORIGIN, net.fetch, auth, new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 1 })), log: net.log };
+  const token = (fresh = false) => Promise.resolve(`tok-${fresh ? ++version : version}`);
+  // The page shows workspace `ws-page`; a read speaks for the workspace it is asked for.
+  const pageAuth: AuthSource = { token, accountId: () => Promise.resolve('acct-ws-page') };
+  const workspaces: WorkspaceAuth = { forWorkspace: (a) => ({ token, accountId: () => Promise.resolve(a === null ? null : `acct-${a}`) }) };
+  return { ctx: createFetchContext(ORIGIN, net.fetch, pageAuth, new RequestLanes({ jsonGapMs: 0, bytesConcurrency: 1 })), workspaces, log: net.log };
 }
+
+const read = (s: ReturnType<typeof setup>, url: unknown, ...account: [unknown?]) => pageRead(s.ctx, s.workspaces, url, account.length ? account[0] : 'ws-team');
 
 describe('pageRead', () => {
   it('reads with the page session and workspace, a fresh token after a 401, and answers status and text', async () => {
     let n = 0;
-    const { ctx, log } = setup(() => (n++ === 0 ? json({ detail: 'expired' }, 401) : json({ mapping: {} })));
-    expect(await pageRead(ctx, CONVERSATION)).toEqual({ status: 200, text: '{"mapping":{}}', retryAfter: null });
-    expect(log.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
-    expect(log.every((r) => r.headers['chatgpt-account-id'] === 'ws-team' && r.credentials === 'include')).toBe(true);
+    const s = setup(() => (n++ === 0 ? json({ detail: 'expired' }, 401) : json({ mapping: {} })));
+    expect(await read(s, CONVERSATION)).toEqual({ status: 200, text: '{"mapping":{}}', retryAfter: null });
+    expect(s.log.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(s.log.every((r) => r.headers['chatgpt-account-id'] === 'acct-ws-team' && r.credentials === 'include')).toBe(true);
+  });
+
+  it('speaks for the run\'s workspace, not the one the page shows, and for the personal account with no header', async () => {
+    const s = setup(() => json({ items: [] }));
+    await read(s, CONVERSATION, 'ws-run');
+    await read(s, CONVERSATION, null);
+    expect(s.log.map((r) => r.headers['chatgpt-account-id'] ?? null)).toEqual(['acct-ws-run', null]);
+  });
+
+  it.each([['a malformed workspace id', '../x'], ['not a string', 7], ['missing', undefined]])('refuses %s and sends nothing', async (_, account) => {
+    const s = setup(() => json({}));
+    await expect(read(s, CONVERSATION, account)).rejects.toThrow(/workspace/);
+    expect(s.log).toEqual([]);
   });
 
   it('passes a 429 with its Retry-After and a 404 on without a body', async () => {
-    expect(await pageRead(setup(() => json({}, 429, { 'retry-after': '7' })).ctx, CONVERSATION)).toEqual({ status: 429, text: null, retryAfter: '7' });
-    expect(await pageRead(setup(() => json({}, 404)).ctx, CONVERSATION)).toEqual({ status: 404, text: null, retryAfter: null });
+    expect(await read(setup(() => json({}, 429, { 'retry-after': '7' })), CONVERSATION)).toEqual({ status: 429, text: null, retryAfter: '7' });
+    expect(await read(setup(() => json({}, 404)), CONVERSATION)).toEqual({ status: 404, text: null, retryAfter: null });
   });
 
   it.each([
@@ -42,8 +57,8 @@ describe('pageRead', () => {
     ['not a URL', 'conversations'],
     ['not a string', 42],
   ])('refuses %s and sends nothing', async (_, url) => {
-    const { ctx, log } = setup(() => json({}));
-    await expect(pageRead(ctx, url)).rejects.toThrow(/Not a backup read/);
-    expect(log).toEqual([]);
+    const s = setup(() => json({}));
+    await expect(read(s, url)).rejects.toThrow(/Not a backup read/);
+    expect(s.log).toEqual([]);
   });
 });

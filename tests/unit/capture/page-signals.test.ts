@@ -70,7 +70,7 @@ function setup(html: string, shown: Shown | null = { id: CID, gizmoId: null }) {
   const mo = pageObserver(document.documentElement, (rs) => signals.observe(rs));
   observer = mo;
   const signals: PageSignals = new PageSignals({
-    doc: document,
+    root: document.documentElement,
     current: () => current.shown,
     reader,
     shown: () => undefined,

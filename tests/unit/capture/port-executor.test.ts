@@ -9,11 +9,13 @@ import { fakePort, firstDiff, randomBytes } from './helpers';
 /** The protocol's byte chunk (512 KiB), pinned. */
 const CHUNK_BYTES = 512 * 1024;
 
-const spec = (jobId = 'fetch:file:a'): JobSpec => ({
-  jobId, artifactId: jobId.slice(6), kind: 'image', conversationId: 'c1', fileId: 'file_a', sandboxPath: null,
-  messageId: 'm1', fallbackMessageId: null, messageCreateTime: null, declaredSize: null, fileName: 'a.png', gizmoId: null,
-  origin: null, account: null,
+/** A job for a file the conversation says nothing checkable about (the transport tests send random bytes). */
+const spec = (jobId = 'fetch:file:a', over: Partial<JobSpec> = {}): JobSpec => ({
+  jobId, artifactId: jobId.slice(6), kind: 'sandbox-file', conversationId: 'c1', fileId: null, sandboxPath: '/mnt/data/a.bin',
+  messageId: 'm1', fallbackMessageId: null, messageCreateTime: null, declaredSize: null, fileName: 'a.bin', gizmoId: null,
+  origin: null, account: null, ...over,
 });
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
 
 /** What a content script would send for `data`, as the real encoder chunks it. */
 async function encode(jobId: string, data: Uint8Array, mimeType: string | null = 'image/png'): Promise<ToBackground[]> {
@@ -34,6 +36,35 @@ async function bytesOf(result: ExecutorResult): Promise<Uint8Array> {
   if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result)}`);
   return result.bytes instanceof Uint8Array ? result.bytes : new Uint8Array(await result.bytes.arrayBuffer());
 }
+
+describe('PortExecutor: a tab\'s bytes are held to what the conversation says', () => {
+  const image = spec('fetch:file:a', { kind: 'image', fileId: 'file_a', sandboxPath: null, fileName: 'a.png' });
+  async function deliver(job: JobSpec, data: Uint8Array, fileId = 'file_a') {
+    const p = fakePort();
+    const result = new PortExecutor(p.port).run(job);
+    for (const m of await encode(job.jobId, data)) p.emit(m.t === 'done' ? { ...m, fileId } : m);
+    return result;
+  }
+
+  it('takes an image that is an image, for the file asked', async () => {
+    expect(await deliver(image, PNG)).toMatchObject({ ok: true, file: { fileId: 'file_a' } });
+  });
+
+  it.each([
+    ['HTML for an image', image, new TextEncoder().encode('<!doctype html><script>alert(1)</script>'), 'file_a', /not an image/],
+    ['random bytes for a chart', { ...image, kind: 'chart' as const }, randomBytes(4096, 3), 'file_a', /not an image/],
+    ['text for a sandbox file named .png', spec('fetch:file:a', { sandboxPath: '/mnt/data/plot.png' }), new TextEncoder().encode('a,b\n1,2\n'), 'file_a', /not an image/],
+    ['another file\'s bytes', image, PNG, 'file_other', /file_other, not file_a/],
+  ])('refuses %s', async (_, job, data, fileId, reason) => {
+    const r = await deliver(job, data, fileId);
+    expect(r).toMatchObject({ ok: false, failure: { cause: 'bad-response' } });
+    expect(!r.ok && 'failure' in r ? r.failure.reason : '').toMatch(reason);
+  });
+
+  it('says nothing of a sandbox file whose name promises no format (any bytes)', async () => {
+    expect(await deliver(spec('fetch:file:a', { sandboxPath: '/mnt/data/q3.csv' }), randomBytes(100, 5))).toMatchObject({ ok: true });
+  });
+});
 
 describe('PortExecutor', () => {
   it('sends the job and reassembles chunks into the served bytes', async () => {

@@ -59,4 +59,9 @@ describe('pageWorkspace', () => {
     expect(await pageWorkspace(refusing.win)).toBe('ws-3');
     expect(refusing.reads.cookie).toBe(1);
   });
+
+  it('takes a cookieStore without a get function for what it is (an element the page named) and reads the cookies given', async () => {
+    const named = { document: { cookie: {} }, cookieStore: { get: { tagName: 'INPUT' } } } as unknown as Window;
+    expect(await pageWorkspace(named, () => '_account=ws-4')).toBe('ws-4');
+  });
 });
