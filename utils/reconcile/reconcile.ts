@@ -6,7 +6,7 @@
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
-import { readExport, type ReadExportOptions, type ReadStats } from './export-reader';
+import { readExport, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { buildReport, compareItems, type ReconcileReport } from './report';
@@ -43,6 +43,8 @@ export interface ReconcileResult {
   problems: string[];
   /** For `writeEnrichedExport`: the export's directory and the vault. */
   exportZip: ZipReader;
+  /** For the readable archive: the export's conversations files and asset members. */
+  exportFiles: ExportFiles;
   vault: VaultSide;
   /** Time spent reading the export, by step. */
   stats: ReadStats;
@@ -79,5 +81,5 @@ export async function reconcileExport(
   matched.sort((a, b) => compareItems(a.item, b.item));
   const report = buildReport(exp.layout, exp.conversationCount, exp.assetMemberCount, matched.map((m) => m.item));
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
-  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, vault, stats: exp.stats };
+  return { report, exportName, items: matched, problems: exp.problems, exportZip: exp.reader, exportFiles: exp.files, vault, stats: exp.stats };
 }
