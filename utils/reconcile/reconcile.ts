@@ -14,7 +14,8 @@ import type { VaultSide } from './vault-side';
 import type { WalkPool } from './walk-task';
 
 export interface ReconcileProgress {
-  phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing';
+  /** `rendering`: the readable archive of a finished run (utils/readable), written by the page's worker. */
+  phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing' | 'rendering';
   done: number;
   total: number;
 }
