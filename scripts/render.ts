@@ -18,7 +18,7 @@ import {
 } from '../utils/reconcile/index.ts';
 import { renderReadableArchive, reconcileInput, vaultInput, zipOutput, type ArchiveOutput, type RenderSummary } from '../utils/readable/index.ts';
 import { openZip, unsafeNameReason, ZipFormatError } from '../utils/zip/index.ts';
-import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw } from '../utils/zip/node.ts';
+import { fileSource, nodeCrc32, nodeDeflateRawFast, nodeInflateRaw } from '../utils/zip/node.ts';
 import { createWalkPool } from './reconcile-pool.ts';
 
 const USAGE = 'usage: npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>';
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
         file.on('close', res);
         file.on('error', rej);
       });
-      const zip = zipOutput(Writable.toWeb(file) as WritableStream<Uint8Array>, { deflate: nodeDeflateRaw, crc32: nodeCrc32 });
+      const zip = zipOutput(Writable.toWeb(file) as WritableStream<Uint8Array>, { deflate: nodeDeflateRawFast, crc32: nodeCrc32 });
       output = zip;
       finish = async () => {
         await zip.writer.close();
