@@ -250,6 +250,7 @@ class Renderer {
     const messageOf = new Map<ReadableArtifact, string | null>();
     for (const ref of walk.refs) {
       let a = this.lookup(ref);
+      if (!a && this.input.onlyListed) continue;
       if (!a) {
         a = {
           kind: ref.kind, conversationId: id, messageId: ref.messageId, fileId: ref.fileId, genId: ref.genId, fileName: ref.fileName,

@@ -62,7 +62,10 @@ export async function vaultInput(vault: VaultSide, opts: VaultInputOptions = {})
   let only = opts.conversationIds;
   // A selection of artifacts brings their conversations along.
   if (opts.artifactIds) only = new Set([...(only ?? []), ...artifacts.map((a) => a.conversationId)]);
-  return { artifacts: artifacts.map((a) => fromVaultArtifact(a, vault)), conversations: vaultConversations(vault, new Set(), only) };
+  return {
+    artifacts: artifacts.map((a) => fromVaultArtifact(a, vault)), conversations: vaultConversations(vault, new Set(), only),
+    onlyListed: opts.artifactIds !== undefined,
+  };
 }
 
 /** Export conversations split out of each conversations file as it inflates; each swapped for a newer vault copy. */

@@ -32,6 +32,11 @@ export interface ReadableInput {
   /** Each conversation once, the newest copy (the sources decide); a repeated id is skipped with a note. */
   conversations: AsyncIterable<ConversationItem>;
   artifacts: readonly ReadableArtifact[];
+  /**
+   * A selection: files the conversations mention that are not in `artifacts` are left out, not named as
+   * not saved (they were not chosen, not lost).
+   */
+  onlyListed?: boolean;
 }
 
 /** Where the archive's files go: the one ZIP writer (`zipOutput`) or a folder (the CLI). */
