@@ -203,7 +203,11 @@ class Renderer {
     }
     await this.library();
     await this.indexes();
-    await this.write('provenance.json', this.provenance());
+    try {
+      await this.out.add('provenance.json', this.provenance(), { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
     return this.summary;
   }
 
@@ -520,13 +524,38 @@ class Renderer {
     await this.write('index.html', page('ChatGPT conversations', html.join('\n')));
   }
 
-  private provenance(): string {
-    const artifacts = [...this.placed.entries()].map(([a, p]) => ({
-      kind: a.kind, conversationId: a.conversationId, messageId: a.messageId, fileId: a.fileId, genId: a.genId, fileName: a.fileName,
-      sandboxPath: a.sandboxPath, prompt: p.prompt ?? a.prompt, status: p.status, reason: p.reason,
-      sha256: p.path ? a.sha256 : null, size: p.path ? p.size : null, path: p.path,
-    }));
-    return JSON.stringify({ format: PROVENANCE_FORMAT, version: 1, artifacts }, null, 1);
+  /**
+   * `provenance.json` as a stream, a thousand entries per chunk: a large export names hundreds of thousands
+   * of artifacts, whose prompts made one JSON string (and its UTF-8 copy) of hundreds of MB.
+   */
+  private provenance(): ReadableStream<Uint8Array> {
+    const entries = this.placed.entries();
+    const enc = new TextEncoder();
+    let first = true;
+    let ended = false;
+    return new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        if (ended) return;
+        let text = first ? `{"format":${JSON.stringify(PROVENANCE_FORMAT)},"version":1,"artifacts":[` : '';
+        for (let n = 0; n < 1000; n++) {
+          const next = entries.next();
+          if (next.done) {
+            ended = true;
+            text += '\n]}\n';
+            break;
+          }
+          const [a, p] = next.value;
+          text += `${first ? '' : ','}\n${JSON.stringify({
+            kind: a.kind, conversationId: a.conversationId, messageId: a.messageId, fileId: a.fileId, genId: a.genId, fileName: a.fileName,
+            sandboxPath: a.sandboxPath, prompt: p.prompt ?? a.prompt, status: p.status, reason: p.reason,
+            sha256: p.path ? a.sha256 : null, size: p.path ? p.size : null, path: p.path,
+          })}`;
+          first = false;
+        }
+        ctrl.enqueue(enc.encode(text));
+        if (ended) ctrl.close();
+      },
+    });
   }
 }
 

@@ -181,6 +181,7 @@ describe('renderReadableArchive on hostile and broken input', () => {
     expect(md).toContain('[click]\\(javascript:alert(3))');
     expect(md).toContain('[ok](https://example.com/a)');
     expect(md).toContain('`<code>`');
+    expect(JSON.parse(out.text('provenance.json'))).toEqual({ format: 'chatgpt-artifact-vault/readable-archive', version: 1, artifacts: [] });
     const index = out.text('index.html');
     // The index's only scripts are its own two; the title is text.
     expect(index.match(/<script/g)).toHaveLength(2);
