@@ -178,7 +178,7 @@ async function benchVault(): Promise<string[]> {
 
 /** What `npm run reconcile` and `npm run render` run (package.json). */
 const RECONCILE = [process.execPath, '--max-semi-space-size=2', 'scripts/reconcile-run.mjs'];
-const RENDER = [process.execPath, '--max-semi-space-size=2', 'scripts/render-run.mjs'];
+const RENDER = [process.execPath, '--max-semi-space-size=2', '--max-old-space-size=320', 'scripts/render-run.mjs'];
 
 async function benchCli(): Promise<string[]> {
   const totalMb = Number(process.env.READABLE_BENCH_MB ?? 1024);

@@ -2,6 +2,9 @@
 // the reconcile CLI, and for the same reasons: as a plain-JS bundle (esbuild) rather than under tsx.
 // tsx's loader cost ~0.7 s of CPU and ~60 MB of RSS across the main thread and the two parse workers
 // (each worker registered it again), on a CLI whose targets are 2.0x `unzip -p` and 400 MB peak RSS.
+// package.json also caps the main thread's old generation at 320 MB: the renderer's garbage (one conversation's
+// JSON, tokens and pages at a time) was otherwise collected lazily: 762 MB peak RSS on the 1 GB bench export; on the
+// 128 MB one 230 MB uncapped, 159 MB with a 128 MB cap. What it keeps grows only by a line per conversation and file.
 // The bundle is rebuilt only when one of its input files is newer than it, so edits are always picked up.
 import { build, stop } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
