@@ -276,7 +276,6 @@ class Renderer {
       list.push(a);
       messageOf.set(a, a.messageId);
     }
-    if (list.length > 0 && list.length >= 10_000) this.note(`${title}: ${list.length} files`);
     const placed: { a: ReadableArtifact; p: Placed }[] = [];
     for (const a of list) {
       this.abortCheck();
