@@ -24,7 +24,7 @@ import { createHtmlRenderer, escapeHtml, fenced, markdownForFile } from './markd
 import { readThread, type Piece, type Thread } from './thread';
 import type { ArchiveOutput, ReadableArtifact, ReadableInput, RenderProgress, RenderSummary } from './types';
 
-export const PROVENANCE_FORMAT = 'chatgpt-artifact-vault/readable-archive';
+const PROVENANCE_FORMAT = 'chatgpt-artifact-vault/readable-archive';
 
 export interface RenderOptions {
   onProgress?: (p: RenderProgress) => void;
