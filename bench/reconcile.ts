@@ -131,11 +131,31 @@ async function build(layout: Layout, totalMb: number, path: string, pools: { ful
  * Wall seconds, CPU seconds (user + system, all threads) and peak RSS (MB) of a command, from /usr/bin/time.
  * CPU time is printed too because it moves much less than wall time when other work shares the cores.
  */
-function timed(cmd: string[], env: Record<string, string> = {}): { seconds: number; cpu: number; rssMb: number; stderr: string; status: number | null } {
+export function timed(cmd: string[], env: Record<string, string> = {}): { seconds: number; cpu: number; rssMb: number; stderr: string; status: number | null } {
   const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S %M', ...cmd], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * MB });
   const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   if (!m) throw new Error(`no timing for ${cmd.join(' ')}: ${r.stderr.slice(-500)}`);
   return { seconds: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMb: Number(m[4]) / 1024, stderr: r.stderr, status: r.status };
+}
+
+/**
+ * The cached ~`totalMb` export of `layout` (built on first use) and the fixture vault archive beside it:
+ * the inputs of this bench, shared with bench/readable.ts so both CLIs run on the same files.
+ */
+export async function benchInputs(layout: Layout, totalMb: number): Promise<{ exportPath: string; vaultPath: string }> {
+  const vaultPath = join(tmpdir(), 'reconcile-bench-vault.zip');
+  writeFileSync(vaultPath, await vaultArchive());
+  const exportPath = join(tmpdir(), `reconcile-bench-${layout}-${totalMb}mb-v1.zip`);
+  if (!existsSync(exportPath)) {
+    const pools = { full: [] as string[], slim: [] as string[] };
+    for (let i = 0; i < POOL; i++) {
+      const { json } = buildBigConversation(40, 1000 + i);
+      pools.full.push(json);
+      pools.slim.push(slimJson(json));
+    }
+    await build(layout, totalMb, exportPath, pools);
+  }
+  return { exportPath, vaultPath };
 }
 
 export async function benchReconcile(): Promise<string[]> {

@@ -11,6 +11,7 @@ import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
 import { benchZip } from './zip';
 import { benchReconcile } from './reconcile';
+import { benchReadable } from './readable';
 
 const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['walker', benchWalker],
@@ -20,6 +21,8 @@ const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['zip', benchZip],
   // RECONCILE_BENCH_MB=128 for a quick run (default ~1 GB per layout).
   ['reconcile', benchReconcile],
+  // READABLE_BENCH_MB=128 for a quick run of its CLI part (default ~1 GB, the reconcile bench's export).
+  ['readable', benchReadable],
   ['capture', benchCapture],
   ['backup', benchBackup],
 ];

@@ -13,7 +13,7 @@ import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
 import { saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { groupArtifacts } from '@/utils/library/groups';
-import { backupFileName, selectionZipName } from '@/utils/library/names';
+import { backupFileName, readableArchiveName, selectionZipName } from '@/utils/library/names';
 import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
 import { ArtifactTile } from './ArtifactTile';
 import { BackupControls } from './BackupControls';
@@ -110,6 +110,22 @@ export function Library({
     tile?.querySelector<HTMLElement>('.tile-open')?.focus();
   };
 
+  const [readableBusy, setReadableBusy] = useState(false);
+  /** The readable archive of the vault, or of the selection (its artifacts and their conversations). */
+  const downloadReadable = async () => {
+    setReadableBusy(true);
+    setMessage(selected.size > 0 ? `Writing the readable archive of ${selected.size} selected files…` : 'Writing the readable archive…');
+    try {
+      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined);
+      save(blob, readableArchiveName());
+      setMessage(`Readable archive downloaded: ${summary.conversations} conversations, ${summary.assets} files${summary.notSaved ? `, ${summary.notSaved} named as not saved` : ''}.`);
+    } catch (error) {
+      setMessage(`Could not write the readable archive: ${(error as Error).message}`);
+    } finally {
+      setReadableBusy(false);
+    }
+  };
+
   const remove = async (a: ArtifactRecord) => {
     await api.deleteArtifact(a.id);
     setPreviewId(null);
@@ -135,6 +151,7 @@ export function Library({
             return result;
           }}
         />
+        <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>Download readable archive</button>
         <BackupEverything onFinished={() => void reload()} />
       </header>
 

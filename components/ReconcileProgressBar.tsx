@@ -1,5 +1,5 @@
 /**
- * The progress of a reconciliation or of writing its enriched export: a `progressbar` whose value is the
+ * The progress of a reconciliation or of writing its enriched export or readable archive: a `progressbar` whose value is the
  * current phase's percent, the phase in words next to it, and `Cancel`. A phase whose total is not known
  * yet shows an indeterminate bar.
  */
@@ -17,6 +17,7 @@ const PHASE_WORDS: Record<ReconcileProgress['phase'], string> = {
   hashing: 'Hashing files',
   matching: 'Matching with the vault',
   writing: 'Writing the enriched export',
+  rendering: 'Writing the readable archive',
 };
 
 /** The phase's percent (0-100), or null when its total is unknown. */

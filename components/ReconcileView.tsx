@@ -6,7 +6,7 @@
  * shows one error panel with the reason, and no download at all.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { enrichedExportName, reconcileReportName } from '@/utils/library/names';
+import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/names';
 import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type StartReconcile } from '@/utils/reconcile-page/client';
 import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
@@ -79,18 +79,20 @@ export function ReconcileView({
     run.current?.cancel();
   };
 
-  const downloadEnriched = async (s: Extract<State, { step: 'done' }>) => {
+  /** `Download enriched export` and `Download readable archive`: one write at a time, in the worker. */
+  const downloadWrite = async (s: Extract<State, { step: 'done' }>, what: 'enriched' | 'readable') => {
     const mine = run.current;
     if (!mine) return;
+    const label = what === 'enriched' ? 'enriched export' : 'readable archive';
     setState({ ...s, writing: null, note: null, writeError: null });
     try {
-      const blob = await mine.writeEnriched();
-      save(blob, enrichedExportName(s.file));
-      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: 'Enriched export downloaded.' } : cur));
+      const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable());
+      save(blob, what === 'enriched' ? enrichedExportName(s.file) : readableArchiveName(now()));
+      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: `${label[0]!.toUpperCase()}${label.slice(1)} downloaded.` } : cur));
     } catch (error) {
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
       // A member that turns out bad only while it is copied (the report never reads it) ends here, with nothing saved.
-      const update = e.cancelled ? { note: 'Writing the enriched export was cancelled.' } : { writeError: `The enriched export was not written: ${e.message}` };
+      const update = e.cancelled ? { note: `Writing the ${label} was cancelled.` } : { writeError: `The ${label} was not written: ${e.message}` };
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
     }
   };
@@ -142,8 +144,11 @@ export function ReconcileView({
           <ReconcileChart summary={state.report.summary} active={filter.status} onSelect={(status) => setFilter({ ...filter, status })} />
           <div class="reconcile-downloads">
             <button type="button" onClick={() => save(state.json, reconcileReportName(now()))}>Download report</button>
-            <button type="button" disabled={state.writing !== false} onClick={() => void downloadEnriched(state)}>
+            <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'enriched')}>
               Download enriched export
+            </button>
+            <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'readable')}>
+              Download readable archive
             </button>
             {state.note && <span role="status" class="muted">{state.note}</span>}
           </div>

@@ -165,6 +165,27 @@ describe('reconcile view (Firefox)', () => {
     });
   }
 
+  test('Download readable archive, in the reconcile view after a run and in the library page: a whole archive each', { skip, timeout: 150_000 }, async () => {
+    const check = async (bytes: Buffer, minConversations: number) => {
+      const zip = await openZip(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+      const names = zip.entries.map((e) => e.name);
+      for (const n of ['index.html', 'index.md', 'provenance.json']) assert.ok(names.includes(n), `${n} in ${names.join()}`);
+      assert.ok(names.filter((n) => n.startsWith('conversations/') && n.endsWith('.html')).length >= minConversations, names.join());
+      const prov = JSON.parse(new TextDecoder().decode(await zip.bytes(zip.get('provenance.json')!, 1 << 24))) as { artifacts: { path: string | null }[] };
+      for (const a of prov.artifacts) if (a.path) assert.ok(names.includes(a.path), a.path);
+    };
+    // The reconcile view's button (the last run's result is still shown), then the page header's.
+    const click = (scope: string) => page.evaluate((sel: string) => {
+      const b = [...document.querySelectorAll<HTMLButtonElement>(`${sel} button`)].find((x) => x.textContent?.trim() === 'Download readable archive' && !x.disabled);
+      b?.click();
+      return b !== undefined;
+    }, scope);
+    assert.ok(await click('[data-testid="reconcile-result"]'), 'the reconcile view\'s button');
+    await check((await downloaded(/^chatgpt-archive-\d{4}-\d{2}-\d{2}.*\.zip$/)).bytes, 3);
+    assert.ok(await click('header'), 'the library page\'s button');
+    await check((await downloaded(/^chatgpt-archive-\d{4}-\d{2}-\d{2}.*\.zip$/)).bytes, 2);
+  });
+
   test('the MV3 build lets the library page compile WebAssembly (the worker hashes with it)', { skip, timeout: 90_000 }, async () => {
     // Firefox MV2 allows WebAssembly in extension pages anyway; MV3 only with 'wasm-unsafe-eval' in the
     // manifest's CSP (wxt.config.ts, docs/SECURITY.md). Without it the worker falls back to slow JS hashing.

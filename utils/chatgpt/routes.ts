@@ -27,6 +27,11 @@ export function chatgptOrigin(value: string | null | undefined): string {
   }
 }
 
+/** The page a person opens to read a conversation (2024-03 onward: `/c/{id}` on chatgpt.com). */
+export function conversationPageUrl(conversationId: string): string {
+  return `${DEFAULT_ORIGIN}/c/${encodeURIComponent(conversationId)}`;
+}
+
 export type ChatRoute =
   /** `/c/{uuid}` or `/g/{gizmo}/c/{uuid}`. `gizmoId` is the raw path segment (`g-<id>-<slug>`). */
   | { kind: 'conversation'; conversationId: string; gizmoId: string | null; projectId: string | null }

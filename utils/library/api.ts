@@ -8,6 +8,8 @@ import { createZipWriter } from '@/utils/zip';
 import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
 import { deleteArtifact, getBlob, getVaultDb } from '@/utils/vault';
 import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
+import { dexieVault } from '@/utils/reconcile/dexie-vault';
+import { renderReadableArchive, vaultInput, zipOutput, type RenderSummary } from '@/utils/readable';
 import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
 import { safeFileName } from '@/utils/files/names';
 import { artifactFileName, uniqueName } from './names';
@@ -24,6 +26,11 @@ export interface LibraryApi {
   /** The whole vault as a vault archive (contracts.md section 1). */
   writeBackup(): Promise<Blob>;
   restoreBackup(file: Blob): Promise<RestoreResult>;
+  /**
+   * The readable archive (contracts.md section 5) of the whole vault, or of the artifacts `artifactIds`
+   * names and their conversations; streamed into a Blob of parts the browser can keep on disk.
+   */
+  writeReadable(artifactIds?: ReadonlySet<string>): Promise<{ blob: Blob; summary: RenderSummary }>;
   /** The selected artifacts' bytes in a ZIP, one folder per conversation. */
   zipSelection(records: readonly ArtifactRecord[], titles: ReadonlyMap<string, string | null>): Promise<Blob>;
 }
@@ -44,6 +51,13 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
       return sink.toBlob();
     },
     restoreBackup: (file) => restoreVaultArchive(db, file),
+    async writeReadable(artifactIds) {
+      const sink = createBlobSink();
+      const out = zipOutput(sink.writable);
+      const summary = await renderReadableArchive(await vaultInput(dexieVault(db), { artifactIds }), out);
+      await out.writer.close();
+      return { blob: sink.toBlob('application/zip'), summary };
+    },
     zipSelection: (records, titles) => zipSelection(db, records, titles),
   };
 }

@@ -45,6 +45,11 @@ export function conversationFileName(title: string, now: Date = new Date()): str
   return `chatgpt-vault-${slugify(title, 60) || 'conversation'}-${localDay(now)}.zip`;
 }
 
+/** `chatgpt-archive-<YYYY-MM-DD>.zip`, local date: the readable archive (contracts.md sections 4 and 5). */
+export function readableArchiveName(now: Date = new Date()): string {
+  return `chatgpt-archive-${localDay(now)}.zip`;
+}
+
 /** `reconcile-report-<YYYY-MM-DD>.json`, local date (contracts.md section 4). */
 export function reconcileReportName(now: Date = new Date()): string {
   return `reconcile-report-${localDay(now)}.json`;

@@ -28,7 +28,9 @@ export interface ReconcileRun {
   query(filter: ReconcileFilter, offset: number, limit: number): Promise<ItemsPage>;
   /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
   writeEnriched(): Promise<Blob>;
-  /** Stops writing the enriched export; `writeEnriched()` rejects with a cancelled error. */
+  /** Writes the readable archive of the finished run (one write at a time, like `writeEnriched`). */
+  writeReadable(): Promise<Blob>;
+  /** Stops writing the enriched export or the readable archive; the write rejects with a cancelled error. */
   cancelWrite(): void;
   /** Ends the run at once (the worker is terminated; it never writes to the vault, so nothing is left half done). */
   cancel(): void;
@@ -80,6 +82,7 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
         reportWait = null;
         break;
       case 'enriched':
+      case 'readable':
         writeWait?.resolve(m.blob);
         writeWait = null;
         break;
@@ -97,6 +100,14 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
   };
   post({ type: 'reconcile', file, exportName: file.name });
 
+  const write = (type: 'write-enriched' | 'write-readable'): Promise<Blob> => {
+    if (!finished) return Promise.reject(new ReconcileRunError('The reconciliation has not finished.', false));
+    if (writeWait) return Promise.reject(new ReconcileRunError('An export is already being written.', false));
+    const blob = new Promise<Blob>((resolve, reject) => (writeWait = { resolve, reject }));
+    post({ type });
+    return blob;
+  };
+
   return {
     done,
     query(filter, offset, limit) {
@@ -105,13 +116,8 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
       post({ type: 'query', id, filter, offset, limit });
       return page;
     },
-    writeEnriched() {
-      if (!finished) return Promise.reject(new ReconcileRunError('The reconciliation has not finished.', false));
-      if (writeWait) return Promise.reject(new ReconcileRunError('The enriched export is already being written.', false));
-      const blob = new Promise<Blob>((resolve, reject) => (writeWait = { resolve, reject }));
-      post({ type: 'write-enriched' });
-      return blob;
-    },
+    writeEnriched: () => write('write-enriched'),
+    writeReadable: () => write('write-readable'),
     cancelWrite() {
       if (writeWait) post({ type: 'cancel-write' });
     },

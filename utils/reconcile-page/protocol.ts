@@ -23,7 +23,9 @@ export type PageToWorker =
   | { type: 'query'; id: number; filter: ReconcileFilter; offset: number; limit: number }
   /** Write the enriched export of the finished run. */
   | { type: 'write-enriched' }
-  /** Stop writing the enriched export (the finished report stays usable). */
+  /** Write the readable archive of the finished run: the export's conversations with both sides' bytes. */
+  | { type: 'write-readable' }
+  /** Stop writing the enriched export or the readable archive (the finished report stays usable). */
   | { type: 'cancel-write' };
 
 export type WorkerToPage =
@@ -32,6 +34,7 @@ export type WorkerToPage =
   | { type: 'report'; report: ReconcileReport; json: Blob }
   | ({ type: 'rows'; id: number } & ItemsPage)
   | { type: 'enriched'; blob: Blob }
+  | { type: 'readable'; blob: Blob }
   | { type: 'write-cancelled' }
   /** `badInput`: the export was refused (ReconcileInputError / ZipFormatError); `message` is then its one line. */
   | { type: 'failed'; message: string; badInput: boolean };

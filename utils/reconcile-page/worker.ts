@@ -3,13 +3,15 @@
  * extension origin, read only through `dexieVault`), reads the chosen export File with random access
  * (Blob.slice, never the whole file), inflates with the native DecompressionStream, hashes with WebAssembly
  * (wasm-hash.ts), and keeps the result so that the enriched export can be written on request, streamed
- * into disk-backable Blob parts.
+ * into disk-backable Blob parts, and so that the readable archive (utils/readable) of the export's
+ * conversations with both sides' bytes can be written the same way.
  * Nothing here writes to the vault.
  */
 import { createBlobSink } from '@/utils/archive';
 import { getVaultDb } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
 import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
@@ -87,10 +89,32 @@ async function writeEnriched(): Promise<void> {
   }
 }
 
+async function writeReadable(): Promise<void> {
+  if (!result || writing) return;
+  const abort = (writing = new AbortController());
+  const parts = createBlobSink();
+  const total = Math.max(1, result.report.export.conversations);
+  const progress = throttledProgress();
+  try {
+    const out = zipOutput(parts.writable);
+    await renderReadableArchive(reconcileInput(result), out, {
+      signal: abort.signal,
+      onProgress: (p) => progress({ phase: 'rendering', done: Math.min(p.conversations, total), total }),
+    });
+    await out.writer.close();
+    send({ type: 'readable', blob: parts.toBlob('application/zip') });
+  } catch (error) {
+    send(abort.signal.aborted ? { type: 'write-cancelled' } : failure(error));
+  } finally {
+    writing = null;
+  }
+}
+
 scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   const m = e.data;
   if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
   else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
   else if (m.type === 'write-enriched') void writeEnriched();
+  else if (m.type === 'write-readable') void writeReadable();
   else if (m.type === 'cancel-write') writing?.abort();
 };

@@ -61,7 +61,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
     artifacts.push({
       id, kind: a.kind, conversationId: a.conversationId, messageId: a.messageId, fileId: a.fileId, genId: a.genId,
       fileName: a.fileName, sandboxPath: a.sandboxPath, mimeType: a.mimeType, status: a.status, sha256: a.sha256, size: a.size,
-      conversationTitle: a.conversationTitle ?? null,
+      conversationTitle: a.conversationTitle ?? null, prompt: a.prompt, reason: a.reason,
     });
   }
   for (const c of manifest.conversations) {

@@ -13,6 +13,7 @@ export function dexieVault(db: VaultDb): VaultSide {
         id: r.id, kind: r.kind, conversationId: r.conversationId, messageId: r.messageId, fileId: r.fileId, genId: r.genId,
         fileName: r.fileName, sandboxPath: r.sandboxPath, mimeType: r.mimeType, status: r.status,
         sha256: r.status === 'saved' ? r.sha256 : null, size: r.status === 'saved' ? r.size : null, conversationTitle: r.conversationTitle,
+        prompt: r.prompt, reason: r.reason,
       }));
     },
     async bytes(sha256) {

@@ -38,9 +38,18 @@ export interface ReadExportOptions {
   spill?: (name: string, bytes: ReadableStream<Uint8Array>, size: number) => Promise<RandomAccessSource>;
 }
 
+/** The export's members for a second reader (the readable archive): conversations files and asset bytes. */
+export interface ExportFiles {
+  /** Every conversations file, in the order they were read (their conversations are parsed again by the reader). */
+  conversations: { reader: ZipReader; entry: ZipEntry; label: string }[];
+  /** The bytes of an asset member by its display path (`ExportAsset.member`), inflated and checked; null when unknown. */
+  open(member: string): ReadableStream<Uint8Array> | null;
+}
+
 export interface ExportContents extends ExportSide {
   layout: ExportLayout;
   reader: ZipReader;
+  files: ExportFiles;
   conversationCount: number;
   /** Members that resolve to a file id (section 5.3), in every source. */
   assetMemberCount: number;
@@ -422,8 +431,19 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
 
   const refs: ExportRef[] = [];
   for (const c of conversations.values()) refs.push(...c.refs);
+  const files: ExportFiles = {
+    conversations: convFiles.map((f) => ({ reader: f.source.reader, entry: f.entry, label: f.label })),
+    open(member) {
+      for (const src of sources) {
+        if (src.prefix !== '' && !member.startsWith(src.prefix)) continue;
+        const entry = src.reader.get(member.slice(src.prefix.length));
+        if (entry) return src.reader.stream(entry, { maxBytes: entry.uncompressedSize });
+      }
+      return null;
+    },
+  };
   return {
-    layout, reader: outer, conversationCount: conversations.size, assetMemberCount, problems, stats,
+    layout, reader: outer, files, conversationCount: conversations.size, assetMemberCount, problems, stats,
     conversationIds: new Set(conversations.keys()), refs, library, assets,
   };
 }

@@ -15,5 +15,6 @@ export { formatSummary, RECONCILE_STATUSES, reportJsonStream } from './report';
 export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';
 export type { MatchedItem } from './match';
 export type { HashFactory, IncrementalHash } from './hash';
+export { ArraySplitter, SplitError } from './split';
 export { walkBytes } from './walk-task';
 export type { WalkOutcome, WalkPool } from './walk-task';

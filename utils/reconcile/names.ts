@@ -6,6 +6,8 @@
 /** Hands out names unique (case-insensitively, for case-insensitive file systems) within each folder. */
 export class UniqueNames {
   private readonly used = new Set<string>();
+  /** The next number to try per wanted name: 10,000 files called `image.png` stay linear, not quadratic. */
+  private readonly tried = new Map<string, number>();
 
   /** Marks a full member name as taken (the original export's members). */
   take(name: string): void {
@@ -23,10 +25,12 @@ export class UniqueNames {
     const dot = name.lastIndexOf('.');
     const stem = dot > 0 ? name.slice(0, dot) : name;
     const ext = dot > 0 ? name.slice(dot) : '';
-    for (let n = 1; ; n++) {
+    const wanted = `${folder}/${name}`.toLowerCase();
+    for (let n = this.tried.get(wanted) ?? 1; ; n++) {
       const candidate = `${folder}/${n === 1 ? name : `${stem} (${n})${ext}`}`;
       if (!this.used.has(candidate.toLowerCase())) {
         this.used.add(candidate.toLowerCase());
+        this.tried.set(wanted, n + 1);
         return candidate;
       }
     }

@@ -6,7 +6,7 @@
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
-import { readExport, type ReadExportOptions, type ReadStats } from './export-reader';
+import { readExport, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { enrichedNote } from './enriched';
@@ -15,7 +15,8 @@ import type { VaultSide } from './vault-side';
 import type { WalkPool } from './walk-task';
 
 export interface ReconcileProgress {
-  phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing';
+  /** `rendering`: the readable archive of a finished run (utils/readable), written by the page's worker. */
+  phase: 'reading' | 'conversations' | 'hashing' | 'matching' | 'writing' | 'rendering';
   done: number;
   total: number;
 }
@@ -44,6 +45,8 @@ export interface ReconcileResult {
   problems: string[];
   /** For `writeEnrichedExport`: the export's directory and the vault. */
   exportZip: ZipReader;
+  /** For the readable archive: the export's conversations files and asset members. */
+  exportFiles: ExportFiles;
   vault: VaultSide;
   /** Time spent reading the export, by step. */
   stats: ReadStats;
@@ -82,5 +85,5 @@ export async function reconcileExport(
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
   const note = enrichedNote(exp.reader.entries.map((e) => e.name));
   const problems = note === null ? exp.problems : [...exp.problems, note];
-  return { report, exportName, items: matched, problems, exportZip: exp.reader, vault, stats: exp.stats };
+  return { report, exportName, items: matched, problems, exportZip: exp.reader, exportFiles: exp.files, vault, stats: exp.stats };
 }

@@ -21,6 +21,9 @@ export interface VaultArtifact {
   sha256: string | null;
   size: number | null;
   conversationTitle: string | null;
+  /** The prompt and the reason for a missing copy, when the vault knows them (the readable archive shows both). */
+  prompt?: string | null;
+  reason?: string | null;
 }
 
 export interface VaultSide {

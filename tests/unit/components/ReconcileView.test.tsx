@@ -71,6 +71,7 @@ function fakeRuns() {
         return Promise.resolve({ rows: matches.slice(offset, offset + limit), total: matches.length });
       },
       writeEnriched: () => new Promise<Blob>((resolve, reject) => entry.writes.push({ resolve, reject })),
+      writeReadable: () => new Promise<Blob>((resolve, reject) => entry.writes.push({ resolve, reject })),
       cancelWrite: () => {
         entry.writeCancelled = true;
         entry.writes.shift()?.reject(new ReconcileRunError('Cancelled.', false, true));
@@ -224,6 +225,18 @@ describe('ReconcileView', () => {
     expect(save.mock.calls[1]).toEqual([zip, 'chatgpt-export-enriched.zip']);
     expect(root.querySelector('[role="progressbar"]')).toBeNull();
     expect(button(root, 'Download enriched export')!.disabled).toBe(false);
+
+    // Download readable archive: the same worker write, saved as chatgpt-archive-<local date>.zip.
+    await click(button(root, 'Download readable archive'));
+    expect(button(root, 'Download readable archive')!.disabled).toBe(true);
+    expect(button(root, 'Download enriched export')!.disabled).toBe(true);
+    await act0(() => runs[0]!.progress({ phase: 'rendering', done: 1, total: 4 }));
+    expect(root.querySelector('[data-testid="reconcile-phase"]')!.textContent).toBe('Writing the readable archive: 25%');
+    const archive = new Blob(['zip'], { type: 'application/zip' });
+    await act0(() => runs[0]!.writes.shift()!.resolve(archive));
+    await until(() => save.mock.calls.length === 3);
+    expect(save.mock.calls[2]).toEqual([archive, 'chatgpt-archive-2026-11-30.zip']);
+    expect(root.textContent).toContain('Readable archive downloaded.');
   });
 
   it('pages through thousands of items 100 rows at a time', async () => {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { enrichedExportName, reconcileReportName } from '@/utils/library/names';
+import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/names';
 
 describe('reconcile download names (contracts.md section 4)', () => {
   it('names the report with the local date', () => {
     expect(reconcileReportName(new Date(2026, 0, 5, 23, 59))).toBe('reconcile-report-2026-01-05.json');
+  });
+
+  it('names the readable archive chatgpt-archive-<local date>.zip', () => {
+    expect(readableArchiveName(new Date(2026, 0, 5, 23, 59))).toBe('chatgpt-archive-2026-01-05.zip');
   });
 
   it.each([

@@ -1,0 +1,583 @@
+/**
+ * The readable archive (contracts.md section 5): conversations as Markdown and static HTML, every
+ * artifact's bytes under `assets/`, an index with a gallery and offline search, and `provenance.json`.
+ *
+ * Streamed: one conversation is held at a time (its JSON, its two pages), and each artifact's bytes pass
+ * from their source to the output as a stream. What stays for the whole run is small: one line per
+ * conversation for the index, one entry per artifact for provenance and the gallery.
+ *
+ * Artifacts are found in a conversation by the one walker (utils/chatgpt/walker.ts), matched to the
+ * input's artifacts by identity, and placed under the message that carries them; `sandbox:` links are
+ * found with utils/chatgpt/sandbox-links.ts and pointed at the saved file. Every name goes through
+ * `safeFileName` and is unique per folder.
+ */
+import { artifactIdentity, type ArtifactKind } from '@/utils/model';
+import { conversationPageUrl } from '@/utils/chatgpt/routes';
+import { extractSandboxTargets, normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
+import { walkConversation } from '@/utils/chatgpt/walker';
+import { safeFileName } from '@/utils/files/names';
+import { withExtension } from '@/utils/files/sniff';
+import { localDay } from '@/utils/library/groups';
+import { UniqueNames } from '@/utils/reconcile/names';
+import { page, searchBlock } from './html';
+import { createHtmlRenderer, escapeHtml, fenced, markdownForFile } from './markdown';
+import { readThread, type Piece, type Thread } from './thread';
+import type { ArchiveOutput, ReadableArtifact, ReadableInput, RenderProgress, RenderSummary } from './types';
+
+const PROVENANCE_FORMAT = 'chatgpt-artifact-vault/readable-archive';
+
+export interface RenderOptions {
+  onProgress?: (p: RenderProgress) => void;
+  signal?: AbortSignal;
+}
+
+interface Placed {
+  /** Path inside the archive, null without bytes. */
+  path: string | null;
+  size: number | null;
+  status: string;
+  reason: string | null;
+  prompt: string | null;
+  mimeType: string | null;
+  /** The conversation page that shows it (gallery link), null for `_library`. */
+  page: string | null;
+}
+
+interface IndexRow {
+  title: string;
+  stem: string;
+  id: string;
+  time: number | null;
+  created: number | null;
+  project: string | null;
+  model: string | null;
+  files: number;
+  search: string;
+}
+
+/** Characters of a conversation's text kept for the index's search. */
+const SEARCH_CHARS = 4000;
+const LIBRARY = 'assets/_library';
+
+const imageKinds: ReadonlySet<string> = new Set<ArtifactKind>(['image', 'chart']);
+
+const IMAGE_EXT = /\.(png|jpe?g|webp|gif|avif)$/i;
+function isImage(a: { kind: string; fileName: string | null }, mime: string | null): boolean {
+  if (mime !== null) return mime.startsWith('image/') && mime !== 'image/svg+xml';
+  return imageKinds.has(a.kind) || IMAGE_EXT.test(a.fileName ?? '');
+}
+function mediaOf(a: { kind: string; fileName: string | null }, mime: string | null): 'image' | 'audio' | 'video' | 'file' {
+  if (a.kind === 'audio' || mime?.startsWith('audio/')) return 'audio';
+  if (a.kind === 'video' || mime?.startsWith('video/')) return 'video';
+  return isImage(a, mime) ? 'image' : 'file';
+}
+/** Images, archives and media are compressed already: stored, not deflated again. */
+function isCompressed(mime: string | null): boolean {
+  return mime !== null && (/^image\/(png|jpeg|webp|gif|avif)$/.test(mime) || /zip|gzip|x-7z|compressed/.test(mime) || mime.startsWith('video/') || mime.startsWith('audio/'));
+}
+
+/** A relative URL for an archive path, every segment percent-encoded (parentheses too, for Markdown). */
+function url(path: string, fromFolder: boolean): string {
+  const enc = path.split('/').map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29')).join('/');
+  return fromFolder ? `../${enc}` : enc;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+function localTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+function monthOf(seconds: number | null): string {
+  if (seconds === null) return 'Undated';
+  const d = new Date(seconds * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+}
+
+/** Alt text / link text inside `[…]`: one line, brackets and backslashes escaped, bounded. */
+function mdLabel(s: string, max = 200): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return markdownForFile(cut).replace(/[[\]\\]/g, '\\$&');
+}
+
+const yaml = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+class Renderer {
+  private readonly names = new UniqueNames();
+  private readonly html = createHtmlRenderer();
+  private readonly placed = new Map<ReadableArtifact, Placed>();
+  private readonly byIdentity = new Map<string, ReadableArtifact>();
+  private readonly byFile = new Map<string, ReadableArtifact>();
+  private readonly byGen = new Map<string, ReadableArtifact>();
+  private readonly byConversation = new Map<string, ReadableArtifact[]>();
+  /** Artifacts the conversations mention that no input artifact matches (named "not saved"). */
+  private readonly unknown: ReadableArtifact[] = [];
+  private readonly seen = new Set<string>();
+  private readonly rows: IndexRow[] = [];
+  private readonly gallery: { path: string; alt: string; page: string | null }[] = [];
+  readonly summary: RenderSummary = { conversations: 0, assets: 0, bytes: 0, notSaved: 0, library: 0, notes: [] };
+
+  constructor(
+    private readonly input: ReadableInput,
+    private readonly out: ArchiveOutput,
+    private readonly opts: RenderOptions,
+  ) {
+    for (const a of input.artifacts) {
+      const id = artifactIdentity({ kind: a.kind as ArtifactKind, conversationId: a.conversationId ?? '', sandboxPath: a.sandboxPath, fileId: a.fileId, genId: a.genId });
+      if (id !== null && !this.byIdentity.has(id)) this.byIdentity.set(id, a);
+      if (a.fileId && !this.byFile.has(a.fileId.toLowerCase())) this.byFile.set(a.fileId.toLowerCase(), a);
+      if (a.genId && !this.byGen.has(a.genId)) this.byGen.set(a.genId, a);
+      if (a.conversationId) {
+        let list = this.byConversation.get(a.conversationId);
+        if (!list) this.byConversation.set(a.conversationId, (list = []));
+        list.push(a);
+      }
+    }
+  }
+
+  private note(line: string): void {
+    this.summary.notes.push(line);
+  }
+
+  private progress(): void {
+    const { conversations, assets, bytes } = this.summary;
+    this.opts.onProgress?.({ conversations, assets, bytes });
+  }
+
+  private abortCheck(): void {
+    if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new DOMException('Aborted', 'AbortError');
+  }
+
+  /** Writes the artifact's bytes (once) into `folder` and records where they went. */
+  private async place(a: ReadableArtifact, folder: string, pagePath: string | null): Promise<Placed> {
+    const done = this.placed.get(a);
+    if (done) return done;
+    const p: Placed = { path: null, size: null, status: a.status, reason: a.reason, prompt: a.prompt, mimeType: a.mimeType, page: pagePath };
+    this.placed.set(a, p);
+    const stream = a.open ? await a.open() : null;
+    if (stream) {
+      const base = a.fileName ?? `${a.kind}-${(a.fileId ?? a.genId ?? a.sha256 ?? 'file').slice(0, 40)}`;
+      const name = safeFileName(withExtension(safeFileName(base, a.kind), a.mimeType), a.kind);
+      const path = this.names.next(folder, name);
+      let size = 0;
+      const counted = stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, ctrl) {
+          size += chunk.length;
+          ctrl.enqueue(chunk);
+        },
+      }));
+      await this.out.add(path, counted, { compress: !isCompressed(a.mimeType) });
+      p.path = path;
+      p.size = size;
+      p.status = 'saved';
+      p.reason = null;
+      this.summary.assets++;
+      this.summary.bytes += size;
+      if (mediaOf(a, a.mimeType) === 'image') this.gallery.push({ path, alt: a.prompt ?? a.fileName ?? '', page: pagePath });
+      this.progress();
+    } else {
+      if (a.status === 'saved') {
+        p.status = 'failed';
+        p.reason = 'bytes missing';
+      }
+      this.summary.notSaved++;
+    }
+    return p;
+  }
+
+  async run(): Promise<RenderSummary> {
+    for await (const item of this.input.conversations) {
+      this.abortCheck();
+      if ('problem' in item) {
+        this.note(`${item.label}: skipped (${item.problem})`);
+        continue;
+      }
+      try {
+        await this.conversation(item.label, item.json);
+      } catch (error) {
+        // A bug on one odd conversation must not lose the rest; an output failure is not this.
+        if (error instanceof OutputError) throw error.cause;
+        this.note(`${item.label}: skipped (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    await this.library();
+    await this.indexes();
+    try {
+      await this.out.add('provenance.json', this.provenance(), { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
+    return this.summary;
+  }
+
+  private async write(path: string, text: string): Promise<void> {
+    try {
+      await this.out.add(path, new TextEncoder().encode(text), { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
+  }
+
+  private lookup(ref: { kind: string; conversationId: string; sandboxPath: string | null; fileId: string | null; genId: string | null }): ReadableArtifact | null {
+    const id = artifactIdentity(ref as Parameters<typeof artifactIdentity>[0]);
+    return (id ? this.byIdentity.get(id) : undefined)
+      ?? (ref.fileId ? this.byFile.get(ref.fileId.toLowerCase()) : undefined)
+      ?? (ref.genId ? this.byGen.get(ref.genId) : undefined)
+      ?? null;
+  }
+
+  private async conversation(label: string, json: unknown): Promise<void> {
+    const walk = walkConversation(json);
+    const id = walk.conversationId;
+    if (id === null) {
+      this.note(`${label}: skipped (${walk.problems[0] ?? 'no conversation id'})`);
+      return;
+    }
+    if (this.seen.has(id)) {
+      this.note(`${label}: a second copy of conversation ${id} skipped`);
+      return;
+    }
+    this.seen.add(id);
+    const thread = readThread(json);
+    const title = thread.title?.trim() || 'Untitled';
+    const day = thread.createTime !== null ? localDay(new Date(thread.createTime * 1000)) : 'undated';
+    const mdPath = this.names.next('conversations', `${safeFileName(`${day} ${title}`, day, 100)}.md`);
+    const stem = mdPath.slice('conversations/'.length, -3);
+    const htmlPath = `conversations/${stem}.html`;
+    this.names.next('conversations', `${stem}.html`);
+    const folder = `assets/${stem}`;
+
+    // The conversation's artifacts: what the walker finds (in its order), then what the input adds.
+    const list: ReadableArtifact[] = [];
+    const inList = new Set<ReadableArtifact>();
+    const messageOf = new Map<ReadableArtifact, string | null>();
+    for (const ref of walk.refs) {
+      let a = this.lookup(ref);
+      if (!a && this.input.onlyListed) continue;
+      if (!a) {
+        a = {
+          kind: ref.kind, conversationId: id, messageId: ref.messageId, fileId: ref.fileId, genId: ref.genId, fileName: ref.fileName,
+          sandboxPath: ref.sandboxPath, prompt: ref.prompt, mimeType: ref.mimeType, status: 'missing', reason: 'neither the vault nor the export holds its bytes',
+          sha256: null, open: null,
+        };
+        this.unknown.push(a);
+      }
+      if (inList.has(a)) continue;
+      inList.add(a);
+      list.push(a);
+      messageOf.set(a, ref.messageId);
+      if (a.prompt === null && ref.prompt !== null) a.prompt = ref.prompt;
+      if (a.mimeType === null && ref.mimeType !== null) a.mimeType = ref.mimeType;
+    }
+    for (const a of this.byConversation.get(id) ?? []) {
+      if (inList.has(a)) continue;
+      inList.add(a);
+      list.push(a);
+      messageOf.set(a, a.messageId);
+    }
+    const placed: { a: ReadableArtifact; p: Placed }[] = [];
+    for (const a of list) {
+      this.abortCheck();
+      let p: Placed;
+      try {
+        p = await this.place(a, folder, htmlPath);
+      } catch (error) {
+        throw new OutputError(error);
+      }
+      placed.push({ a, p });
+    }
+
+    // Where each one shows: under its message when that is on the visible thread, else at the end.
+    const byMessage = new Map<string, { a: ReadableArtifact; p: Placed }[]>();
+    const elsewhere: { a: ReadableArtifact; p: Placed }[] = [];
+    for (const x of placed) {
+      const m = messageOf.get(x.a) ?? x.a.messageId;
+      if (m !== null && thread.visible.has(m)) {
+        let l = byMessage.get(m);
+        if (!l) byMessage.set(m, (l = []));
+        l.push(x);
+      } else elsewhere.push(x);
+    }
+    // Sandbox links in text point at the saved file.
+    const sandboxTargets = new Map<string, string>();
+    for (const x of placed) {
+      if (x.a.kind === 'sandbox-file' && x.a.sandboxPath && x.p.path) sandboxTargets.set(x.a.sandboxPath, url(x.p.path, true));
+    }
+    const local = new Set<string>();
+    for (const x of placed) if (x.p.path) local.add(url(x.p.path, true));
+
+    const meta = { id, title, thread, stem, mdPath, htmlPath };
+    const md: string[] = [];
+    const html: string[] = [];
+    this.header(meta, md, html);
+    let searchText = title;
+    for (const turn of thread.turns) {
+      const mdBody: string[] = [];
+      const htmlBody: string[] = [];
+      for (const m of turn.messages) {
+        for (const piece of m.pieces) {
+          const text = this.pieceOut(piece, id, sandboxTargets, local, mdBody, htmlBody);
+          if (searchText.length < SEARCH_CHARS && text) searchText += ` ${text.slice(0, SEARCH_CHARS)}`;
+        }
+        for (const key of m.ids) {
+          for (const x of byMessage.get(key) ?? []) this.artifactOut(x.a, x.p, true, mdBody, htmlBody);
+          byMessage.delete(key);
+        }
+      }
+      if (mdBody.length === 0) continue;
+      const who = turn.role === 'user' ? 'You' : 'ChatGPT';
+      const when = turn.time !== null ? localTime(turn.time) : null;
+      md.push(`## ${who}${when ? ` · ${when}` : ''}`, '', ...mdBody);
+      html.push(`<section class="turn ${turn.role === 'user' ? 'you' : 'chatgpt'}">`, `<h2>${who}${when ? ` <time datetime="${iso(turn.time)}">${escapeHtml(when)}</time>` : ''}</h2>`, ...htmlBody, '</section>');
+    }
+    if (elsewhere.length > 0) {
+      md.push('## Other files from this conversation', '', '*Regenerations, edited turns and files whose message is not on the visible thread.*', '');
+      html.push('<section class="turn"><h2>Other files from this conversation</h2><p class="muted">Regenerations, edited turns and files whose message is not on the visible thread.</p>');
+      for (const x of elsewhere) this.artifactOut(x.a, x.p, true, md, html);
+      html.push('</section>');
+    }
+    html.push('</main>');
+    await this.write(mdPath, `${md.join('\n')}\n`);
+    await this.write(htmlPath, page(title, html.join('\n'), `<meta name="chatgpt-conversation-id" content="${escapeHtml(id)}">\n`));
+    this.rows.push({
+      title, stem, id, time: thread.updateTime ?? thread.createTime, created: thread.createTime, project: thread.project, model: thread.model,
+      files: placed.length, search: searchText.toLowerCase().slice(0, SEARCH_CHARS),
+    });
+    this.summary.conversations++;
+    this.progress();
+  }
+
+  private header(m: { id: string; title: string; thread: Thread }, md: string[], html: string[]): void {
+    const t = m.thread;
+    const link = conversationPageUrl(m.id);
+    md.push(
+      '---',
+      `title: ${yaml(m.title)}`,
+      `conversation_id: ${yaml(m.id)}`,
+      `created: ${yaml(iso(t.createTime))}`,
+      `updated: ${yaml(iso(t.updateTime))}`,
+      `model: ${yaml(t.model)}`,
+      `project: ${yaml(t.project)}`,
+      `url: ${yaml(link)}`,
+      '---',
+      '',
+      `# ${mdLabel(m.title, 300)}`,
+      '',
+    );
+    const facts: string[] = [];
+    if (t.createTime !== null) facts.push(`Created ${escapeHtml(localTime(t.createTime))}`);
+    if (t.updateTime !== null) facts.push(`updated ${escapeHtml(localTime(t.updateTime))}`);
+    if (t.model) facts.push(`model ${escapeHtml(t.model)}`);
+    if (t.project) facts.push(`project ${escapeHtml(t.project)}`);
+    html.push(
+      '<header>',
+      '<p><a href="../index.html">All conversations</a></p>',
+      `<h1>${escapeHtml(m.title)}</h1>`,
+      `<p>${facts.join(' · ')}${facts.length ? ' · ' : ''}<a href="${escapeHtml(link)}" rel="noopener noreferrer">Open in ChatGPT</a></p>`,
+      '</header>',
+      '<main>',
+    );
+  }
+
+  /** One piece of a message into both outputs; returns its text for the search index. */
+  private pieceOut(piece: Piece, conversationId: string, sandbox: Map<string, string>, local: Set<string>, md: string[], html: string[]): string {
+    if (piece.type === 'code') {
+      md.push(`**Code${piece.language ? ` (${mdLabel(piece.language, 40)})` : ''}**`, '', fenced(piece.code, piece.language), '');
+      const cls = piece.language ? ` class="language-${escapeHtml(piece.language.replace(/[^\w+#.-]/g, ''))}"` : '';
+      html.push(`<details><summary>Code${piece.language ? ` (${escapeHtml(piece.language)})` : ''}</summary><pre><code${cls}>${escapeHtml(piece.code)}</code></pre></details>`);
+      return '';
+    }
+    if (piece.type === 'output') {
+      md.push('**Output**', '', fenced(piece.text), '');
+      html.push(`<details><summary>Output</summary><pre><code>${escapeHtml(piece.text)}</code></pre></details>`);
+      return '';
+    }
+    let text = piece.text;
+    if (text.includes('sandbox:')) text = rewriteSandbox(text, conversationId, sandbox);
+    md.push(markdownForFile(text, local), '');
+    html.push(this.html.render(text, local));
+    return piece.text;
+  }
+
+  private artifactOut(a: ReadableArtifact, p: Placed, fromFolder: boolean, md: string[], html: string[]): void {
+    const name = a.fileName ?? a.kind;
+    const mime = p.mimeType;
+    if (p.path === null) {
+      const why = `${p.status}${p.reason ? `: ${p.reason}` : ''}`;
+      md.push(`> **Not saved** (${mdLabel(a.kind, 40)}): ${mdLabel(name)} (${mdLabel(why)})`, '');
+      html.push(`<p class="missing"><strong>Not saved</strong> (${escapeHtml(a.kind)}): ${escapeHtml(name)} (${escapeHtml(why)})</p>`);
+      return;
+    }
+    const href = url(p.path, fromFolder);
+    const alt = p.prompt ?? name;
+    const file = p.path.slice(p.path.lastIndexOf('/') + 1);
+    switch (mediaOf(a, mime)) {
+      case 'image':
+        md.push(`![${mdLabel(alt)}](${href})`, '');
+        html.push(`<figure><a href="${escapeHtml(href)}"><img src="${escapeHtml(href)}" alt="${escapeHtml(alt)}" loading="lazy"></a>${p.prompt ? `<figcaption>${escapeHtml(p.prompt)}</figcaption>` : ''}</figure>`);
+        return;
+      case 'audio':
+        md.push(`[Recording: ${mdLabel(file)}](${href})`, '');
+        html.push(`<figure><audio controls preload="none" src="${escapeHtml(href)}"></audio><figcaption><a href="${escapeHtml(href)}">${escapeHtml(file)}</a></figcaption></figure>`);
+        return;
+      case 'video':
+        md.push(`[Video: ${mdLabel(file)}](${href})`, '');
+        html.push(`<figure><video controls preload="none" src="${escapeHtml(href)}"></video><figcaption><a href="${escapeHtml(href)}">${escapeHtml(file)}</a></figcaption></figure>`);
+        return;
+      default:
+        md.push(`[File: ${mdLabel(file)}](${href})`, '');
+        html.push(`<p>File: <a href="${escapeHtml(href)}">${escapeHtml(file)}</a></p>`);
+    }
+  }
+
+  /** Artifacts of no conversation in the archive: `assets/_library/`, shown in the index. */
+  private async library(): Promise<void> {
+    for (const a of [...this.input.artifacts, ...this.unknown]) {
+      this.abortCheck();
+      if (this.placed.has(a)) continue;
+      try {
+        await this.place(a, LIBRARY, null);
+      } catch (error) {
+        throw new OutputError(error);
+      }
+      this.summary.library++;
+    }
+  }
+
+  private async indexes(): Promise<void> {
+    const rows = [...this.rows].sort((a, b) => (b.time ?? -Infinity) - (a.time ?? -Infinity) || a.stem.localeCompare(b.stem));
+    const months = new Map<string, Map<string, IndexRow[]>>();
+    for (const r of rows) {
+      const month = monthOf(r.time);
+      let projects = months.get(month);
+      if (!projects) months.set(month, (projects = new Map<string, IndexRow[]>()));
+      const key = r.project ?? '';
+      let l = projects.get(key);
+      if (!l) projects.set(key, (l = []));
+      l.push(r);
+    }
+    const md: string[] = ['# ChatGPT conversations', '', `${rows.length} conversations, ${this.summary.assets} files.`, ''];
+    const html: string[] = [
+      '<header><h1>ChatGPT conversations</h1>',
+      `<p>${rows.length} conversations, ${this.summary.assets} files. <a href="#gallery">Gallery</a></p></header>`,
+      '<main>',
+      '<input type="search" id="search" placeholder="Search titles and text" aria-label="Search conversations" hidden>',
+    ];
+    const search: string[] = [];
+    for (const [month, projects] of months) {
+      md.push(`## ${month}`, '');
+      html.push(`<section data-group><h2>${escapeHtml(month)}</h2>`);
+      for (const [project, list] of projects) {
+        if (project) {
+          md.push(`### Project ${mdLabel(project)}`, '');
+          html.push(`<h3>Project ${escapeHtml(project)}</h3>`);
+        }
+        html.push('<ul class="convs">');
+        for (const r of list) {
+          const when = r.time !== null ? localTime(r.time) : 'undated';
+          md.push(`- [${mdLabel(r.title, 300)}](${url(`conversations/${r.stem}.md`, false)}) · ${when}${r.files ? ` · ${r.files} files` : ''}`);
+          html.push(`<li data-i="${search.length}"><a href="${escapeHtml(url(`conversations/${r.stem}.html`, false))}">${escapeHtml(r.title)}</a> <span class="muted">${escapeHtml(when)}${r.model ? ` · ${escapeHtml(r.model)}` : ''}${r.files ? ` · ${r.files} files` : ''}</span></li>`);
+          search.push(r.search);
+        }
+        html.push('</ul>');
+        md.push('');
+      }
+      html.push('</section>');
+    }
+    const libraryItems = [...this.placed.entries()].filter(([, p]) => p.page === null);
+    if (libraryItems.length > 0) {
+      md.push('## Files from no conversation in this archive', '');
+      html.push('<section><h2>Files from no conversation in this archive</h2><ul>');
+      for (const [a, p] of libraryItems) {
+        if (p.path) {
+          const file = p.path.slice(p.path.lastIndexOf('/') + 1);
+          md.push(`- [${mdLabel(file)}](${url(p.path, false)})`);
+          html.push(`<li><a href="${escapeHtml(url(p.path, false))}">${escapeHtml(file)}</a></li>`);
+        } else {
+          const why = `${p.status}${p.reason ? `: ${p.reason}` : ''}`;
+          md.push(`- Not saved: ${mdLabel(a.fileName ?? a.fileId ?? a.genId ?? a.kind)} (${mdLabel(why)})`);
+          html.push(`<li class="missing">Not saved: ${escapeHtml(a.fileName ?? a.fileId ?? a.genId ?? a.kind)} (${escapeHtml(why)})</li>`);
+        }
+      }
+      md.push('');
+      html.push('</ul></section>');
+    }
+    if (this.summary.notes.length > 0) {
+      md.push('## Notes', '');
+      html.push('<section><h2>Notes</h2><ul>');
+      for (const n of this.summary.notes) {
+        md.push(`- ${mdLabel(n, 500)}`);
+        html.push(`<li>${escapeHtml(n)}</li>`);
+      }
+      md.push('');
+      html.push('</ul></section>');
+    }
+    html.push(`<section id="gallery"><h2>Gallery</h2><p class="muted">${this.gallery.length} images</p><div class="gallery">`);
+    for (const g of this.gallery) {
+      const target = g.page ?? g.path;
+      html.push(`<a href="${escapeHtml(url(target, false))}"><img src="${escapeHtml(url(g.path, false))}" alt="${escapeHtml(g.alt)}" loading="lazy"></a>`);
+    }
+    html.push('</div></section></main>', searchBlock(search));
+    await this.write('index.md', `${md.join('\n')}\n`);
+    await this.write('index.html', page('ChatGPT conversations', html.join('\n')));
+  }
+
+  /**
+   * `provenance.json` as a stream, a thousand entries per chunk: a large export names hundreds of thousands
+   * of artifacts, whose prompts made one JSON string (and its UTF-8 copy) of hundreds of MB.
+   */
+  private provenance(): ReadableStream<Uint8Array> {
+    const entries = this.placed.entries();
+    const enc = new TextEncoder();
+    let first = true;
+    let ended = false;
+    return new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        if (ended) return;
+        let text = first ? `{"format":${JSON.stringify(PROVENANCE_FORMAT)},"version":1,"artifacts":[` : '';
+        for (let n = 0; n < 1000; n++) {
+          const next = entries.next();
+          if (next.done) {
+            ended = true;
+            text += '\n]}\n';
+            break;
+          }
+          const [a, p] = next.value;
+          text += `${first ? '' : ','}\n${JSON.stringify({
+            kind: a.kind, conversationId: a.conversationId, messageId: a.messageId, fileId: a.fileId, genId: a.genId, fileName: a.fileName,
+            sandboxPath: a.sandboxPath, prompt: p.prompt ?? a.prompt, status: p.status, reason: p.reason,
+            sha256: p.path ? a.sha256 : null, size: p.path ? p.size : null, path: p.path,
+          })}`;
+          first = false;
+        }
+        ctrl.enqueue(enc.encode(text));
+        if (ended) ctrl.close();
+      },
+    });
+  }
+}
+
+/** A failure of the output (a full disk, a cancelled download): ends the run, unlike a bad conversation. */
+class OutputError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** `sandbox:` targets in `text` replaced by the saved file's relative URL (longest first: one may prefix another). */
+function rewriteSandbox(text: string, conversationId: string, targets: Map<string, string>): string {
+  const raws = [...new Set(extractSandboxTargets(text))].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const raw of raws) {
+    const path = normaliseSandboxPath(raw);
+    const to = path ? targets.get(path) : undefined;
+    if (to && conversationId) out = out.split(raw).join(to);
+  }
+  return out;
+}
+
+/** Renders the archive into `out`; returns the counts and notes. Rejects only when the output fails. */
+export function renderReadableArchive(input: ReadableInput, out: ArchiveOutput, opts: RenderOptions = {}): Promise<RenderSummary> {
+  return new Renderer(input, out, opts).run();
+}
