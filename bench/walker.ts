@@ -4,6 +4,7 @@
  * artifact variant, then times, interleaved, `JSON.parse` alone and `JSON.parse` + walk, and reports medians.
  */
 import { makeRng } from './random';
+import { extractSandboxTargets } from '../utils/chatgpt/sandbox-links';
 import { walkConversation } from '../utils/chatgpt/walker';
 
 const ITERATIONS = 9;
@@ -189,6 +190,20 @@ export function benchWalker(): string[] {
     `walker: ${mb.toFixed(1)} MB parsed+walked at ${rate(pw)} MB/s; JSON.parse alone ${rate(p)} MB/s; walk adds ${((pw - p) / p).toFixed(2)}x of parse time`,
     `walker: medians of ${ITERATIONS}: parse ${p.toFixed(0)} ms, parse+walk ${pw.toFixed(0)} ms, walk of a parsed object ${w.toFixed(0)} ms (${(w / p).toFixed(2)}x parse); ${nodes} nodes, ${refs} refs${gc ? '' : ' (run node with --expose-gc for steadier numbers)'}`,
   ];
+  lines.push(benchHostileLinks());
   if (refs !== expectedRefs) lines.push(`walker: WRONG: found ${refs} refs, the generator made ${expectedRefs}`);
   return lines;
+}
+
+/** Bare `sandbox:` mentions ending in 2 KB of `)`: the link scan's worst case must stay one pass. */
+function benchHostileLinks(): string {
+  const text = `sandbox:/mnt/data/a${')'.repeat(2040)} `.repeat(4000);
+  const times: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t0 = performance.now();
+    extractSandboxTargets(text);
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  return `walker: sandbox links, 4000 bare mentions ending in 2 KB of ')' (${(text.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, ${(text.length / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
 }
