@@ -20,6 +20,7 @@ import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isReadId, parseToBac
 import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
+import { saveTextArtifacts } from './text-artifacts';
 import { WorkerExecutor } from './worker-executor';
 import { WorkerNet } from './worker-net';
 
@@ -244,6 +245,8 @@ export async function recordConversation(
   const refs = walk.refs.filter((ref) => kinds[ref.kind]);
   const source = data.reason === 'backup' ? 'backup' : 'live';
   const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
+  // Canvas documents and research reports are written from the JSON at once; nothing to download.
+  await saveTextArtifacts(db, refs, source);
   const ids = [...added, ...known];
   const records = await db.artifacts.bulkGet(ids);
   const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null };
