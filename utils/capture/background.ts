@@ -144,7 +144,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     tabAccounts.set(tabId, account);
     if (!origin) fail('auth', PAGE_READ_NEEDED);
     noteWorkspace(origin, account);
-    const json = await reader.read(origin, req.conversationId, account);
+    const json = await reader.read(origin, req.conversationId, account, req.gizmoId);
     const seen = lastReads.get(req.conversationId);
     // Unchanged since the last read: nothing new to record.
     if (req.reason === 'live' && seen?.json === json) {
