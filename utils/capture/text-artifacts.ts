@@ -10,10 +10,16 @@ import { commitPrepared, prepareBytes, storeBlobs } from '@/utils/vault';
 /** Saves the text of every text ref already recorded in the vault; returns how many were written. */
 export async function saveTextArtifacts(db: VaultDb, refs: readonly ArtifactRef[], source: ArtifactSource): Promise<number> {
   const encoder = new TextEncoder();
+  const texts = refs.flatMap((ref) => {
+    const id = TEXT_KINDS.has(ref.kind) ? artifactIdentity(ref) : null;
+    return id === null ? [] : [{ id, ref }];
+  });
+  const records = await db.artifacts.bulkGet(texts.map((t) => t.id));
   const prepared = [];
-  for (const ref of refs) {
-    const id = artifactIdentity(ref);
-    if (!TEXT_KINDS.has(ref.kind) || id === null || typeof ref.text !== 'string') continue;
+  for (const [i, { id, ref }] of texts.entries()) {
+    // An earlier canvas version never changes: once saved, it is not rebuilt and hashed again on every read.
+    if (records[i]?.status === 'saved' && ref.kind === 'canvas' && ref.textdocId?.includes('@v')) continue;
+    if (typeof ref.text !== 'string') continue;
     prepared.push(await prepareBytes(id, encoder.encode(ref.text), { mimeType: ref.mimeType, fileName: ref.fileName, source, owned: true, replace: true }));
   }
   if (prepared.length === 0) return 0;

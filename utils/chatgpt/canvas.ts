@@ -23,7 +23,12 @@ export interface CanvasDocument {
 }
 
 export interface CanvasVersion {
-  text: string;
+  /**
+   * The version's text, built on first use (each update rewrites the whole document, so building every
+   * version of a long-edited canvas up front costs many times the JSON it comes from). Null when an update
+   * on the way to it could not be applied.
+   */
+  text: () => string | null;
   /** The mapping key of the tool message (else the call) that made this version. */
   key: string;
   createTime: number | null;
@@ -72,25 +77,36 @@ function jsReplacement(python: string): string {
   });
 }
 
-/** Applies one update call to `text`; null when a pattern is not a usable expression. */
-function applyUpdates(text: string, updates: unknown): string | null {
+/** One update call's edits, compiled; null when a pattern is not a usable expression. */
+function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[] | null {
   if (!Array.isArray(updates)) return null;
-  let out = text;
+  const out: { re: RegExp; replacement: string }[] = [];
   for (const u of updates) {
     const up = obj(u);
     const pattern = typeof up?.pattern === 'string' ? up.pattern : null;
     const replacement = typeof up?.replacement === 'string' ? up.replacement : null;
     if (pattern === null || replacement === null) return null;
-    let re: RegExp;
     try {
       // Python's `(?s)`-less `.*` over a whole document is how the tool rewrites all of it: dotAll.
-      re = new RegExp(pattern.replace(/^\(\?s\)/, ''), up!.multiple === true ? 'gs' : 's');
+      out.push({ re: new RegExp(pattern.replace(/^\(\?s\)/, ''), up!.multiple === true ? 'gs' : 's'), replacement: jsReplacement(replacement) });
     } catch {
       return null;
     }
-    out = out.replace(re, jsReplacement(replacement));
   }
   return out;
+}
+
+/** Memoised text of a version. */
+function lazy(build: () => string | null): () => string | null {
+  let done = false;
+  let value: string | null = null;
+  return () => {
+    if (!done) {
+      value = build();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /**
@@ -128,7 +144,7 @@ export function rebuildCanvases(
         textdocId: id ?? `call-${call.key}`,
         title: str(body.name) ?? str(result?.canvas.title),
         type: str(result?.canvas.textdoc_type) ?? str(body.type),
-        versions: [{ text: content, key: result?.key ?? call.key, createTime: call.createTime }],
+        versions: [{ text: () => content, key: result?.key ?? call.key, createTime: call.createTime }],
       };
       docs.set(doc.textdocId, doc);
       last = doc;
@@ -139,12 +155,20 @@ export function rebuildCanvases(
       problem(call.key, `canmore.update_textdoc of a document this conversation never created (${id ?? 'no id'}) (skipped)`);
       continue;
     }
-    const next = applyUpdates(doc.versions[doc.versions.length - 1]!.text, body.updates);
-    if (next === null) {
+    const edits = compileUpdates(body.updates);
+    if (edits === null) {
       problem(call.key, 'canmore.update_textdoc with an unusable update (skipped)');
       continue;
     }
-    doc.versions.push({ text: next, key: result?.key ?? call.key, createTime: call.createTime });
+    const before = doc.versions[doc.versions.length - 1]!.text;
+    const text = lazy(() => {
+      const prev = before();
+      if (prev === null) return null;
+      let out = prev;
+      for (const e of edits) out = out.replace(e.re, e.replacement);
+      return out;
+    });
+    doc.versions.push({ text, key: result?.key ?? call.key, createTime: call.createTime });
     last = doc;
   }
   return [...docs.values()];

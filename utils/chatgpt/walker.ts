@@ -524,7 +524,6 @@ class Walk {
         fileName: `${slugify(report.title ?? str(meta.async_task_title) ?? '') || 'research-report'}.md`,
         mimeType: 'text/markdown',
         text: report.markdown,
-        size: new TextEncoder().encode(report.markdown).length,
       },
       key,
       null,
@@ -619,9 +618,9 @@ class Walk {
           textdocId: latest ? doc.textdocId : `${doc.textdocId}@v${i + 1}`,
           fileName: latest ? `${stem}.${ext}` : `${stem} (v${i + 1}).${ext}`,
           mimeType: mime,
-          text: v.text,
-          size: new TextEncoder().encode(v.text).length,
         };
+        // Built when read (saving it), not during the walk.
+        Object.defineProperty(ref, 'text', { get: v.text, enumerable: true, configurable: true });
         this.found.set(artifactIdentity(ref)!, { ref, key: v.key, keys: [v.key], titleHint: doc.title, wantsPrompt: false });
       });
     }
