@@ -1,13 +1,16 @@
 /**
  * The preview panel for one artifact: the full image (always an `<img>` with a blob URL, SVG included:
- * an SVG is never opened as a document, so its scripts never run in our origin), or a type icon for
- * files; its provenance (prompt, gen_id, seed, ids, capture time, SHA-256); a link back to the
- * conversation on ChatGPT; download; and delete after a confirmation. It takes the focus when it opens, and
- * Escape closes it (the library then gives the focus back to the tile that opened it).
+ * an SVG is never opened as a document, so its scripts never run in our origin), a player for voice
+ * recordings and videos (`<audio>`/`<video>` of a blob: media elements run no script), or a type icon for
+ * files; for a recording not saved yet, how long ChatGPT keeps it; its provenance (prompt, gen_id, seed, ids,
+ * capture time, SHA-256); a link back to the conversation on ChatGPT; download; and delete after a
+ * confirmation. It takes the focus when it opens, and Escape closes it (the library then gives the focus back
+ * to the tile that opened it).
  */
 import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
+import { timeLeft } from '@/utils/library/expiry';
 import { artifactFileName } from '@/utils/library/names';
 import { formatBytes } from '@/utils/library/storage-info';
 import { FileTypeIcon } from './FileTypeIcon';
@@ -24,6 +27,8 @@ export interface ArtifactPreviewProps {
   onDelete: (artifact: ArtifactRecord) => void;
   onClose: () => void;
   confirm?: (message: string) => boolean;
+  /** The clock (milliseconds), for how long an unsaved recording has left; injected in tests. */
+  now?: () => number;
 }
 
 export function conversationUrl(conversationId: string): string {
@@ -33,9 +38,11 @@ export function conversationUrl(conversationId: string): string {
 const when = (ms: number | null) => (ms === null ? null : new Date(ms).toLocaleString());
 
 export function ArtifactPreview({
-  artifact: a, conversationTitle, loadBlob, onDownload, onDelete, onClose, confirm = (m) => globalThis.confirm(m),
+  artifact: a, conversationTitle, loadBlob, onDownload, onDelete, onClose, confirm = (m) => globalThis.confirm(m), now = Date.now,
 }: ArtifactPreviewProps) {
   const saved = a.status === 'saved' && a.sha256 !== null;
+  const media = saved ? mediaOf(a.mimeType) : null;
+  const left = saved ? null : timeLeft(a.expiresAt, now());
   const { url, blob } = useBlobUrl(saved ? a.sha256 : null, true, loadBlob);
   const name = displayName(a);
   const panel = useRef<HTMLDivElement>(null);
@@ -63,6 +70,8 @@ export function ArtifactPreview({
     ['Captured', when(a.capturedAt)],
     ['First seen', when(a.firstSeenAt)],
     ['Source', a.source],
+    ['Expires', a.expiresAt == null ? null : when(a.expiresAt * 1000)],
+    ['Canvas document id', a.textdocId ?? null],
     ['SHA-256', a.sha256],
   ];
 
@@ -80,6 +89,10 @@ export function ArtifactPreview({
       <div class="preview-media">
         {saved && hasThumbnail(a) ? (
           url ? <img src={url} alt={a.prompt ?? name} data-testid="preview-image" /> : <span class="thumb-placeholder" aria-hidden="true" />
+        ) : media === 'audio' && url ? (
+          <audio controls preload="metadata" src={url} aria-label={name} data-testid="preview-audio" />
+        ) : media === 'video' && url ? (
+          <video controls preload="metadata" src={url} aria-label={name} data-testid="preview-video" />
         ) : (
           <FileTypeIcon fileName={a.fileName} mimeType={a.mimeType} kind={a.kind} />
         )}
@@ -87,6 +100,7 @@ export function ArtifactPreview({
       <div class="preview-status">
         <StatusBadge status={a.status} reason={a.reason} />
         {a.reason && <span class="muted"> {a.reason}</span>}
+        {left && <p class="expiry" data-testid="preview-expiry">{left}</p>}
       </div>
       <div class="preview-actions">
         <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>Download</button>
@@ -105,4 +119,11 @@ export function ArtifactPreview({
       </dl>
     </div>
   );
+}
+
+/** Which player a saved file gets, by its sniffed type. */
+function mediaOf(mimeType: string | null): 'audio' | 'video' | null {
+  if (mimeType?.startsWith('audio/')) return 'audio';
+  if (mimeType?.startsWith('video/')) return 'video';
+  return null;
 }

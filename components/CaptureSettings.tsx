@@ -4,7 +4,7 @@
  * items (utils/storage.ts). Turning on downloads asks for the optional `downloads` permission.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ARTIFACT_KINDS } from '@/utils/model';
+import { ARTIFACT_KINDS, type ArtifactKind } from '@/utils/model';
 import { captureKinds, saveToDownloads, type CaptureKinds } from '@/utils/storage';
 
 export interface CaptureSettingsProps {
@@ -12,11 +12,15 @@ export interface CaptureSettingsProps {
   requestDownloads?: () => Promise<boolean>;
 }
 
-const LABELS: Record<string, string> = {
+const LABELS: Record<ArtifactKind, string> = {
   image: 'Generated images',
   chart: 'Charts',
   'sandbox-file': 'Code Interpreter files',
   upload: 'My uploads',
+  audio: 'Voice recordings',
+  video: 'Videos',
+  canvas: 'Canvas documents',
+  research: 'Deep research reports',
 };
 
 async function requestDownloadsPermission(): Promise<boolean> {

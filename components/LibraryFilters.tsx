@@ -2,7 +2,7 @@
  * The search box and the kind / status / source filters above the gallery. Controlled: the page owns
  * the filter and passes it back in.
  */
-import { ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES } from '@/utils/model';
+import { KIND_LABELS, ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES } from '@/utils/model';
 import type { LibraryFilter } from '@/utils/library/filter';
 
 export interface LibraryFiltersProps {
@@ -14,7 +14,6 @@ export interface LibraryFiltersProps {
   complete?: boolean;
 }
 
-const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads' };
 
 export function LibraryFilters({ filter, onChange, shown, total, complete = true }: LibraryFiltersProps) {
   const set = <K extends keyof LibraryFilter>(key: K, value: LibraryFilter[K]) => onChange({ ...filter, [key]: value });

@@ -5,7 +5,7 @@
  * and a link to the conversation on chatgpt.com.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ARTIFACT_KINDS } from '@/utils/model';
+import { KIND_LABELS, ARTIFACT_KINDS } from '@/utils/model';
 import { safeFileName } from '@/utils/files/names';
 import type { ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ItemsPage } from '@/utils/reconcile-page/protocol';
@@ -26,7 +26,6 @@ export interface ReconcileTableProps {
   pageSize?: number;
 }
 
-const KIND_LABELS: Record<string, string> = { image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads' };
 /** Kinds whose vault bytes are worth reading for a thumbnail (the blob's type decides in the end). */
 const PICTURE_KINDS = new Set(['image', 'chart', 'upload']);
 

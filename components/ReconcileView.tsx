@@ -31,7 +31,7 @@ export interface ReconcileViewProps {
 type State =
   | { step: 'idle'; note: string | null }
   | { step: 'running'; file: string; progress: ReconcileProgress | null }
-  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; query: ReconcileRun['query']; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
+  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; notes: string[]; query: ReconcileRun['query']; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
   | { step: 'error'; file: string; message: string; badInput: boolean };
 
 export function ReconcileView({
@@ -65,8 +65,8 @@ export function ReconcileView({
     const current = mine;
     run.current = current;
     try {
-      const { report, json } = await current.done;
-      if (run.current === current) setState({ step: 'done', file: file.name, report, json, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null });
+      const { report, json, notes } = await current.done;
+      if (run.current === current) setState({ step: 'done', file: file.name, report, json, notes, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null });
     } catch (error) {
       if (run.current !== current) return;
       run.current = null;
@@ -141,6 +141,12 @@ export function ReconcileView({
             Reconciled {state.file}: {state.report.export.conversations} conversations and {state.report.export.assetMembers} files
             in the export ({state.report.export.layout} layout).
           </p>
+          {state.notes.length > 0 && (
+            <details class="reconcile-notes" data-testid="reconcile-notes">
+              <summary>{state.notes[0]}</summary>
+              <ul>{state.notes.slice(1).map((n, i) => <li key={i}><code>{n.trim()}</code></li>)}</ul>
+            </details>
+          )}
           <ReconcileChart summary={state.report.summary} active={filter.status} onSelect={(status) => setFilter({ ...filter, status })} />
           <div class="reconcile-downloads">
             <button type="button" onClick={() => save(state.json, reconcileReportName(now()))}>Download report</button>

@@ -3,9 +3,22 @@
  * pipeline and the UI. Field meanings follow ../shared/docs/contracts.md section 1 (manifest entries).
  */
 
-/** What an artifact is. `upload` is only captured when the person turns it on. */
-export type ArtifactKind = 'image' | 'chart' | 'sandbox-file' | 'upload';
-export const ARTIFACT_KINDS: readonly ArtifactKind[] = ['image', 'chart', 'sandbox-file', 'upload'];
+/**
+ * What an artifact is (contracts.md section 1). `upload` is only captured when the person turns it on.
+ * `audio`: a voice-mode recording; `video`: a video a conversation or an export carries; `canvas`: a canvas
+ * (`canmore`) document's latest text; `research`: a deep research report as Markdown.
+ */
+export type ArtifactKind = 'image' | 'chart' | 'sandbox-file' | 'upload' | 'audio' | 'video' | 'canvas' | 'research';
+export const ARTIFACT_KINDS: readonly ArtifactKind[] = ['image', 'chart', 'sandbox-file', 'upload', 'audio', 'video', 'canvas', 'research'];
+
+/** Plural labels for filters and tables, one per kind. */
+export const KIND_LABELS: Readonly<Record<ArtifactKind, string>> = {
+  image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads', audio: 'Voice recordings', video: 'Videos',
+  canvas: 'Canvas documents', research: 'Research reports',
+};
+
+/** Kinds whose bytes are text the walker writes from the conversation JSON (no download). */
+export const TEXT_KINDS: ReadonlySet<ArtifactKind> = new Set(['canvas', 'research']);
 
 /** `saved`: bytes present. `expired`: the source says it is gone. `failed`: retries exhausted. */
 export type ArtifactStatus = 'saved' | 'pending' | 'expired' | 'failed';
@@ -61,18 +74,32 @@ export interface ArtifactRef {
   createTime: number | null;
   /** Whether the node lies on the visible thread (current_node path). Off-path = regenerations, edits. */
   onCurrentPath: boolean;
+  /** Seconds since the epoch after which the backend deletes the file (voice recordings' `expiry_datetime`), else null. */
+  expiresAt?: number | null;
+  /** Canvas documents: the `textdoc_id` (the latest text), or `<textdoc_id>@v<n>` for an earlier version; else null. */
+  textdocId?: string | null;
+  /**
+   * Canvas documents (each version) and research reports: the text the walker rebuilt from the JSON, which
+   * is what the vault saves as their bytes; else null.
+   */
+  text?: string | null;
+  /** Uploads: the `libfile_…` id of the Library entry the attachment came from (2026), else null. */
+  libraryFileId?: string | null;
 }
 
 /**
- * The identity of an artifact (contracts.md section 1): sandbox files by (conversation, sandbox path);
- * every other kind by file id when known, else gen_id. Returns null for a reference with neither.
+ * The identity of an artifact (contracts.md section 1): sandbox files by (conversation, sandbox path),
+ * canvas documents by (conversation, textdoc id), research reports by (conversation, message); every other
+ * kind by file id when known, else gen_id. Returns null for a reference with neither.
  */
 export function artifactIdentity(
-  ref: Pick<ArtifactRef, 'kind' | 'conversationId' | 'sandboxPath' | 'fileId' | 'genId'>,
+  ref: Pick<ArtifactRef, 'kind' | 'conversationId' | 'sandboxPath' | 'fileId' | 'genId'> & Partial<Pick<ArtifactRef, 'textdocId' | 'messageId'>>,
 ): string | null {
   if (ref.kind === 'sandbox-file') {
     return ref.sandboxPath ? `sandbox:${ref.conversationId}:${ref.sandboxPath}` : null;
   }
+  if (ref.kind === 'canvas') return ref.textdocId ? `canvas:${ref.conversationId}:${ref.textdocId}` : null;
+  if (ref.kind === 'research') return ref.messageId ? `research:${ref.conversationId}:${ref.messageId}` : null;
   if (ref.fileId) return `file:${ref.fileId}`;
   if (ref.genId) return `gen:${ref.genId}`;
   return null;

@@ -6,10 +6,19 @@ import type { ArtifactKind } from '@/utils/model';
 
 export type CaptureKinds = Record<ArtifactKind, boolean>;
 
-/** Which kinds are captured automatically. Uploads are off by default (the person already has them). */
+const DEFAULT_CAPTURE_KINDS: CaptureKinds = {
+  image: true, chart: true, 'sandbox-file': true, upload: false, audio: true, video: true, canvas: true, research: true,
+};
+
+/**
+ * Which kinds are captured automatically. Uploads are off by default (the person already has them); voice
+ * recordings are on (the backend deletes them after 180 days). Version 2 added audio, video, canvas and
+ * research, on for a person who saved choices under version 1.
+ */
 export const captureKinds = storage.defineItem<CaptureKinds>('local:captureKinds', {
-  fallback: { image: true, chart: true, 'sandbox-file': true, upload: false },
-  version: 1,
+  fallback: DEFAULT_CAPTURE_KINDS,
+  version: 2,
+  migrations: { 2: (old: Partial<CaptureKinds> | null) => ({ ...DEFAULT_CAPTURE_KINDS, ...old }) },
 });
 
 /**

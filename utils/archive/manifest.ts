@@ -46,6 +46,10 @@ export interface ManifestArtifact {
   createTime?: number | null;
   conversationTitle?: string | null;
   firstSeenAt?: string | null;
+  /** Voice recordings: when the backend deletes the file (the pointer's `expiry_datetime`), ISO-8601. */
+  expiresAt?: string | null;
+  /** Canvas documents: part of their identity (contracts.md section 1). */
+  textdocId?: string | null;
 }
 
 export interface ManifestConversation {
@@ -108,6 +112,8 @@ export function toManifestArtifact(r: ArtifactRecord, memberPath: string | null)
     createTime: r.createTime,
     conversationTitle: r.conversationTitle,
     firstSeenAt: iso(r.firstSeenAt),
+    expiresAt: r.expiresAt == null ? null : iso(r.expiresAt * 1000),
+    textdocId: r.textdocId ?? null,
   };
 }
 
@@ -198,6 +204,8 @@ function parseArtifact(raw: unknown, i: number): ManifestArtifact {
     createTime: extraNum(raw, 'createTime'),
     conversationTitle: extraStr(raw, 'conversationTitle'),
     firstSeenAt: typeof raw.firstSeenAt === 'string' && !Number.isNaN(Date.parse(raw.firstSeenAt)) ? raw.firstSeenAt : null,
+    expiresAt: typeof raw.expiresAt === 'string' && !Number.isNaN(Date.parse(raw.expiresAt)) ? raw.expiresAt : null,
+    textdocId: extraStr(raw, 'textdocId'),
   };
 }
 

@@ -319,6 +319,8 @@ function newRecord(id: string, a: ManifestArtifact, ctx: MergeContext): Artifact
     width: a.width ?? null,
     height: a.height ?? null,
     createTime: a.createTime ?? null,
+    expiresAt: a.expiresAt ? Date.parse(a.expiresAt) / 1000 : null,
+    textdocId: a.textdocId ?? null,
     status: a.status,
     reason: a.reason,
     sha256: a.sha256,
@@ -371,7 +373,7 @@ function mergeArtifacts(
       changed = true;
     }
     for (const key of FILLABLE) {
-      if (next[key] === null && incoming[key] !== null) {
+      if (next[key] == null && incoming[key] != null) {
         (next as unknown as Record<string, unknown>)[key] = incoming[key];
         changed = true;
       }

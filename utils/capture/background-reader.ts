@@ -21,10 +21,10 @@ export class BackgroundReader {
    * the worker, PAGE_READ_ONCE for a 404, or the transient cause (rate limit, server error) for the tab to
    * retry later.
    */
-  async read(origin: string, conversationId: string, account: string | null): Promise<string> {
+  async read(origin: string, conversationId: string, account: string | null, gizmoId: string | null = null): Promise<string> {
     let text: string | null;
     try {
-      text = await readConversation(this.net.context(origin, account), conversationId);
+      text = await readConversation(this.net.context(origin, account), conversationId, gizmoId);
     } catch (err) {
       if (refusesWorker(toFailure(err))) fail('auth', PAGE_READ_NEEDED);
       throw err;

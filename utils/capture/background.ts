@@ -22,6 +22,7 @@ import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, requireTabShows, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
 import { TabReadGrants } from './tab-reads';
+import { saveTextArtifacts } from './text-artifacts';
 import { WorkerExecutor } from './worker-executor';
 import { WorkerNet } from './worker-net';
 
@@ -149,7 +150,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     try {
       if (!origin) fail('auth', PAGE_READ_NEEDED);
       noteWorkspace(origin, account);
-      json = await reader.read(origin, req.conversationId, account);
+      json = await reader.read(origin, req.conversationId, account, req.gizmoId);
     } catch (err) {
       // Told to read it itself: the tab may then deliver it (recordConversation).
       tabReads.note(tabId, req.conversationId, err);
@@ -184,7 +185,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       // Not asked of this tab, or asked of a worker that stopped since: the worker reads it, and its read counts.
       try {
         if (!origin) fail('auth', PAGE_READ_NEEDED);
-        return await recordForTab(tabId, { ...req, json: await reader.read(origin, req.conversationId, account), origin, account });
+        return await recordForTab(tabId, { ...req, json: await reader.read(origin, req.conversationId, account, req.gizmoId), origin, account });
       } catch (err) {
         if (!tabReads.note(tabId, req.conversationId, err) || !tabReads.take(tabId, req.conversationId)) throw err;
       }
@@ -272,6 +273,8 @@ export async function recordConversation(
   const refs = walk.refs.filter((ref) => kinds[ref.kind]);
   const source = data.reason === 'backup' ? 'backup' : 'live';
   const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
+  // Canvas documents and research reports are written from the JSON at once; nothing to download.
+  await saveTextArtifacts(db, refs, source);
   const ids = [...added, ...known];
   const records = await db.artifacts.bulkGet(ids);
   const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null };

@@ -86,7 +86,7 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
       client.connect();
       return sendMessage('readConversation', req);
     },
-    readInTab: (id) => readConversation(fetchCtx, id),
+    readInTab: (id, gizmoId) => readConversation(fetchCtx, id, gizmoId),
     deliver: async ({ json, ...req }) => sendMessage('recordConversation', { ...req, ...(await client.streamConversation(json)) }),
     account: () => pageWorkspace(win, cookies),
     setTimeout: (fn, ms) => void life.setTimeout(fn, ms),

@@ -16,7 +16,7 @@ export interface ReaderDeps {
   /** Ask the background to read and record the conversation (`readConversation`). */
   readInBackground(req: ReadRequest & { account: string | null }): Promise<ReadReceipt>;
   /** Read the conversation's JSON from the tab; null for a 404. */
-  readInTab(conversationId: string): Promise<string | null>;
+  readInTab(conversationId: string, gizmoId: string | null): Promise<string | null>;
   /** Hand JSON the tab read to the background to record (`recordConversation`). */
   deliver(read: ReadRequest & { json: string }): Promise<ReadReceipt>;
   /** The `_account` cookie (a workspace id) for the background's reads. */
@@ -128,7 +128,7 @@ export class ConversationReader {
   /** The tab reads the JSON and hands it to the background (unless it is what the background already has). */
   private async readHere(req: ReadRequest): Promise<ReadReceipt> {
     const id = req.conversationId;
-    const text = await this.deps.readInTab(id);
+    const text = await this.deps.readInTab(id, req.gizmoId);
     // A brand-new chat can be in the URL a moment before the backend serves it: try again shortly.
     if (text === null) fail('not-ready', 'The conversation is not on the server yet (HTTP 404)');
     const last = this.last;

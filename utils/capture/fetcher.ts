@@ -27,7 +27,7 @@ import {
   type DownloadTarget,
 } from '@/utils/chatgpt/routes';
 import { fileIdFromUrl } from '@/utils/chatgpt/ids';
-import { ACCOUNT_HEADER } from '@/utils/chatgpt/session';
+import { ACCOUNT_HEADER, projectHeaders } from '@/utils/chatgpt/session';
 import { CaptureFailure, fail, parseRetryAfter } from './failure';
 import type { RequestLanes } from './lanes';
 
@@ -232,7 +232,7 @@ async function resolveSandbox(spec: JobSpec, ctx: FetchContext): Promise<Resolve
 async function resolveThrough(candidates: string[], spec: JobSpec, ctx: FetchContext, goneReason: string): Promise<Resolved> {
   let lastGone = goneReason;
   for (const url of candidates) {
-    const { res, controller, stopTimer } = await apiGet(url, ctx);
+    const { res, controller, stopTimer } = await apiGet(url, ctx, projectHeaders(spec.gizmoId));
     if (res.status === 404 || res.status === 410) {
       stopTimer();
       await res.body?.cancel();
@@ -278,13 +278,13 @@ interface ApiAnswer {
  * An authenticated file resolution in the resolve lane (utils/capture/lanes.ts); 401 gets one fresh token.
  * Throws on 429/5xx.
  */
-async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
+async function apiGet(url: string, ctx: FetchContext, extra: Record<string, string>): Promise<ApiAnswer> {
   return ctx.lanes.resolve(async () => {
-    let answer = await apiFetch(url, ctx, false);
+    let answer = await apiFetch(url, ctx, false, extra);
     if (answer.res.status === 401) {
       answer.stopTimer();
       await answer.res.body?.cancel();
-      answer = await apiFetch(url, ctx, true);
+      answer = await apiFetch(url, ctx, true, extra);
     }
     try {
       checkApiStatus(answer.res, ctx);
@@ -302,7 +302,7 @@ async function apiGet(url: string, ctx: FetchContext): Promise<ApiAnswer> {
  * One API request under a time limit that the caller ends. (It used to be `AbortSignal.timeout`, which
  * also covers the body: a resolver answering with a large file itself was aborted after jsonTimeoutMs.)
  */
-async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean): Promise<ApiAnswer> {
+async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean, extra: Record<string, string>): Promise<ApiAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException('The server did not answer in time', 'TimeoutError')),
@@ -310,7 +310,7 @@ async function apiFetch(url: string, ctx: FetchContext, freshToken: boolean): Pr
   );
   const stopTimer = () => clearTimeout(timer);
   try {
-    const res = await ctx.fetch(url, { ...(await apiInit(ctx.auth, freshToken)), signal: controller.signal });
+    const res = await ctx.fetch(url, { ...(await apiInit(ctx.auth, freshToken, extra)), signal: controller.signal });
     refuseRedirect(res);
     return { res, controller, stopTimer };
   } catch (err) {
@@ -351,8 +351,10 @@ function checkApiStatus(res: Response, ctx: FetchContext): void {
 async function apiInit(
   auth: AuthSource,
   freshToken: boolean,
+  extra: Record<string, string> = {},
 ): Promise<{ headers: Record<string, string>; credentials: RequestCredentials; cache: RequestCache; redirect: RequestRedirect }> {
   const headers: Record<string, string> = {
+    ...extra,
     authorization: `Bearer ${await auth.token(freshToken)}`,
     accept: 'application/json',
   };
@@ -367,8 +369,8 @@ async function apiInit(
  * A JSON GET of the backend as the app sends it (token, workspace, no cache, no redirect followed); a 401
  * is asked once more with a fresh token. The caller reads the status.
  */
-export async function authedGet(doFetch: typeof fetch, auth: AuthSource, url: string, signal: AbortSignal): Promise<Response> {
-  const get = async (fresh: boolean) => doFetch(url, { ...(await apiInit(auth, fresh)), signal });
+export async function authedGet(doFetch: typeof fetch, auth: AuthSource, url: string, signal: AbortSignal, extra: Record<string, string> = {}): Promise<Response> {
+  const get = async (fresh: boolean) => doFetch(url, { ...(await apiInit(auth, fresh, extra)), signal });
   const res = await get(false);
   if (res.status !== 401) return res;
   await res.body?.cancel();
@@ -392,7 +394,7 @@ async function download(
     try {
       if (cls === 'estuary' && isChatgptHost(new URL(target.downloadUrl).hostname)) {
         // Estuary needs cookies and the token even though the link is signed (surface sections 1 and 7).
-        const api = await apiInit(ctx.auth, false);
+        const api = await apiInit(ctx.auth, false, projectHeaders(spec.gizmoId));
         res = await ctx.fetch(target.downloadUrl, { ...api, signal: controller.signal });
         if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
           // It sends the bytes elsewhere (*.oaiusercontent.com): ask again with the cookies alone, which the
@@ -499,10 +501,10 @@ async function readBody(
  * One conversation's JSON text as the backend serves it, or null when it is not there (404). Runs in the
  * serialized JSON lane; 401 gets one fresh token; 429 pauses the lane. Throws CaptureFailure otherwise.
  */
-export async function readConversation(ctx: FetchContext, conversationId: string): Promise<string | null> {
+export async function readConversation(ctx: FetchContext, conversationId: string, gizmoId: string | null = null): Promise<string | null> {
   const [url] = conversationUrls(ctx.origin, conversationId);
   return ctx.lanes.json(async () => {
-    const res = await authedGet(ctx.fetch, ctx.auth, url!, AbortSignal.timeout(ctx.jsonTimeoutMs));
+    const res = await authedGet(ctx.fetch, ctx.auth, url!, AbortSignal.timeout(ctx.jsonTimeoutMs), projectHeaders(gizmoId));
     refuseRedirect(res);
     if (res.status === 404) {
       await res.body?.cancel();

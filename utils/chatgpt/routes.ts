@@ -54,9 +54,9 @@ export type ChatRoute =
 // Projects are gizmos whose id is `g-p-<32 hex>`; the URL segment appends `-<slug>`.
 const PROJECT_ID_RE = /^(g-p-[0-9a-fA-F]{32})(?:-|$)/;
 
-/** `g-p-<32hex>` from a `/g/…` segment, or null when the gizmo is not a project. */
-function projectIdFromGizmo(gizmo: string): string | null {
-  return PROJECT_ID_RE.exec(gizmo)?.[1] ?? null;
+/** `g-p-<32hex>` from a `/g/…` segment or a gizmo id, or null when the gizmo is not a project. */
+export function projectIdFromGizmo(gizmo: string | null | undefined): string | null {
+  return gizmo ? (PROJECT_ID_RE.exec(gizmo)?.[1] ?? null) : null;
 }
 
 /** Which ChatGPT page a URL shows. Any other host, or an unparsable URL, is `{ kind: 'other' }`. */

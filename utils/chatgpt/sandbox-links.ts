@@ -77,26 +77,28 @@ function scanBare(text: string, start: number): number {
   return limit;
 }
 
-/** Drops sentence punctuation and an unbalanced closing parenthesis after a bare mention. */
+/**
+ * Drops sentence punctuation and an unbalanced closing parenthesis after a bare mention. One count of
+ * the parentheses, then each trimmed character adjusts it: linear in the mention's length.
+ */
 function trimBareTail(s: string): string {
   let end = s.length;
+  let balance = 0; // closing minus opening parentheses in s[0, end)
+  for (let k = 0; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x28) balance--;
+    else if (c === 0x29) balance++;
+  }
   for (;;) {
     const c = s[end - 1];
     if (c === '.' || c === ',' || c === ';' || c === ':' || c === '!' || c === '?') {
       end--;
       continue;
     }
-    if (c === ')') {
-      let open = 0;
-      let close = 0;
-      for (let k = 0; k < end; k++) {
-        if (s[k] === '(') open++;
-        else if (s[k] === ')') close++;
-      }
-      if (close > open) {
-        end--;
-        continue;
-      }
+    if (c === ')' && balance > 0) {
+      end--;
+      balance--;
+      continue;
     }
     return s.slice(0, end);
   }
@@ -122,7 +124,7 @@ export function normaliseSandboxPath(raw: string): string | null {
   let s = raw.startsWith('sandbox:') ? raw.slice(8) : raw;
   if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1);
   if (s.startsWith('//')) s = s.slice(2);
-  s = s.trim();
+  s = stripIosSuffix(s).trim();
   if (s.indexOf('\\') !== -1) s = s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   if (s.indexOf('%') !== -1) s = percentDecode(s);
   if (!s.startsWith('/')) s = `/${s}`;
@@ -138,6 +140,23 @@ export function normaliseSandboxPath(raw: string): string | null {
   }
   return s;
 }
+
+/**
+ * Links written by the iOS app carry `?_chatgptios_conversationID=…&_chatgptios_messageID=…`, sometimes
+ * inside the file name's parentheses (`report%20(1?_chatgptios_…).ipynb`): each such query is cut up to the
+ * next `)` or the end (chatgpt-surface.md 4.7).
+ */
+function stripIosSuffix(s: string): string {
+  let from = 0;
+  for (;;) {
+    const q = s.indexOf(IOS_QUERY, from);
+    if (q === -1) return s;
+    const close = s.indexOf(')', q);
+    s = close === -1 ? s.slice(0, q) : s.slice(0, q) + s.slice(close);
+    from = q;
+  }
+}
+const IOS_QUERY = '?_chatgptios_';
 
 function percentDecode(s: string): string {
   try {

@@ -3,11 +3,24 @@
  * names the selected workspace and the header the backend expects for it. The token itself comes from
  * `sessionUrls` in routes.ts.
  */
+import { projectIdFromGizmo } from './routes';
 
 /** Cookie holding the selected workspace (`personal` or absent for personal accounts). H, 2023-2026. */
 const WORKSPACE_COOKIE = '_account';
 /** Header Team/Business workspaces need on every backend call. H, 2023-2026. */
 export const ACCOUNT_HEADER = 'chatgpt-account-id';
+
+/**
+ * Header the web app sends on conversation reads and file downloads of a project chat, with the project's
+ * `g-p-…` id. M, 2026 (chatgpt-surface.md 4.7: tools that work send it; one strips it from file requests).
+ */
+const PROJECT_HEADER = 'chatgpt-project-id';
+
+/** The headers a request about a conversation of `gizmoId` carries: the project header for a project chat. */
+export function projectHeaders(gizmoId: string | null | undefined): Record<string, string> {
+  const project = projectIdFromGizmo(gizmoId);
+  return project ? { [PROJECT_HEADER]: project } : {};
+}
 
 /** The raw workspace cookie from a `document.cookie` string, or null (absent, malformed or not an id). */
 export function workspaceCookie(cookies: string): string | null {

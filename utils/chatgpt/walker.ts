@@ -13,7 +13,9 @@
  */
 import { extensionFor } from '../files/sniff';
 import { type ArtifactKind, type ArtifactRef, artifactIdentity, epochSeconds } from '../model';
+import { type CanvasCall, canvasFileType, rebuildCanvases } from './canvas';
 import { pointerToId } from './ids';
+import { DEEP_RESEARCH, type ResearchReport, reportFromMessage, reportFromWidgetState } from './research';
 import { extractSandboxTargets, normaliseSandboxPath } from './sandbox-links';
 
 export interface WalkResult {
@@ -57,6 +59,14 @@ function obj(v: unknown): Obj | null {
 }
 
 const MAX_PROBLEMS = 50;
+
+/**
+ * The JSON path of a message (or, with `nodeOnly`, its mapping node) followed by `rest`: what a problem
+ * names, so that a new ChatGPT shape is reported where it sits.
+ */
+function at(key: string, rest: string, nodeOnly = false): string {
+  return `mapping[${JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key)}]${nodeOnly ? '' : '.message'}${rest}`;
+}
 /** Parent walks for neighbouring timestamps and prompts stay local. */
 const NEIGHBOUR_STEPS = 16;
 /** Budget for the conversation-wide fallback search (characters of python output scanned). */
@@ -69,8 +79,54 @@ function blankRef(kind: ArtifactKind, conversationId: string, messageId: string,
   return {
     kind, conversationId, messageId, fallbackMessageId: null, fileId: null, genId: null, prompt: null, seed: null,
     fileName: null, sandboxPath: null, mimeType: null, size: null, width: null, height: null, createTime,
-    onCurrentPath: false,
+    onCurrentPath: false, expiresAt: null, textdocId: null, text: null, libraryFileId: null,
   };
+}
+
+/**
+ * Message content types the walker knows (those holding artifacts and those that never do). Any other is
+ * reported as skipped, so a new ChatGPT shape shows up by name instead of passing unnoticed.
+ */
+const KNOWN_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  'text', 'multimodal_text', 'code', 'execution_output', 'tether_browsing_display', 'tether_quote', 'system_error',
+  'user_editable_context', 'model_editable_context', 'thoughts', 'reasoning_recap', 'computer_output', 'sonic_webpage',
+  'app_pairing_content', 'super_widget', 'citable_code_output', 'memory_recap',
+]);
+/** Pointer parts that are never artifacts of their own (camera frames of a live session are read with it). */
+const QUIET_POINTERS: ReadonlySet<string> = new Set(['image_asset_pointer', 'audio_asset_pointer', 'real_time_user_audio_video_asset_pointer']);
+
+const FILESERVICE_MIME = 'image/vnd.openai.fileservice';
+
+/**
+ * A `jupyter_messages` chart value: a pointer string (`image/vnd.openai.fileservice.png`), or in 2025 also a
+ * JSON string `{"url":"file-service://…","image_width":…,"image_height":…,"bytes":…}`
+ * (`…fileservice2.png`, chatgpt-surface.md 4.7) naming the same chart with its true size.
+ */
+function fileServiceValue(v: unknown): { fileId: string; width: number | null; height: number | null; size: number | null } | null {
+  if (typeof v !== 'string') return null;
+  const t = v.trimStart();
+  if (!t.startsWith('{')) {
+    const fileId = pointerToId(v);
+    return fileId ? { fileId, width: null, height: null, size: null } : null;
+  }
+  if (t.length > 64 * 1024) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return null;
+  }
+  const o = obj(parsed);
+  const fileId = pointerToId(o?.url) ?? pointerToId(o?.asset_pointer);
+  return fileId ? { fileId, width: num(o?.image_width), height: num(o?.image_height), size: num(o?.bytes) } : null;
+}
+
+/** The text of a tool call's body: a `code` message's `text`, else its first text part. */
+function bodyText(content: unknown): string | null {
+  const c = obj(content);
+  if (!c) return null;
+  if (typeof c.text === 'string') return c.text;
+  return Array.isArray(c.parts) && typeof c.parts[0] === 'string' ? c.parts[0] : null;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -138,6 +194,10 @@ class Walk {
   readonly sandbox = new Map<string, SandboxSeen[]>();
   readonly python: PythonOutput[] = [];
   readonly pythonByKey = new Map<string, PythonOutput>();
+  readonly canvasCalls: CanvasCall[] = [];
+  /** `metadata.canvas` of tool messages, by mapping key. */
+  readonly canvasResults = new Map<string, Obj>();
+  readonly citedFiles: { key: string; ref: ArtifactRef }[] = [];
   imagesPending = 0;
   private order = 0;
 
@@ -180,7 +240,7 @@ class Walk {
     let meta: Obj | null = null;
     if (msg.metadata !== undefined && msg.metadata !== null) {
       meta = obj(msg.metadata);
-      if (!meta) this.problem(`node ${key}: metadata is not an object`);
+      if (!meta) this.problem(`${at(key, '.metadata')}: is not an object`);
     }
 
     const content = msg.content;
@@ -188,12 +248,12 @@ class Walk {
     let contentType: string | null = null;
     if (content !== undefined && content !== null) {
       if (!isObj(content)) {
-        this.problem(`node ${key}: content is not an object`);
+        this.problem(`${at(key, '.content')}: is not an object`);
       } else {
         contentType = str(content.content_type);
         if (content.parts !== undefined && content.parts !== null) {
           if (Array.isArray(content.parts)) parts = content.parts;
-          else this.problem(`node ${key}: content.parts is not an array`);
+          else this.problem(`${at(key, '.content.parts')}: is not an array`);
         }
       }
     }
@@ -204,6 +264,10 @@ class Walk {
     const linksVisible =
       role === 'assistant' && (recipient === undefined || recipient === null || recipient === 'all') && msg.channel !== 'analysis';
 
+    if (contentType !== null && !KNOWN_CONTENT_TYPES.has(contentType)) {
+      this.problem(`${at(key, '.content.content_type')}: unknown content_type ${JSON.stringify(contentType.slice(0, 80))} (skipped)`);
+    }
+
     let hasImage = false;
     if (parts) {
       for (let p = 0; p < parts.length; p++) {
@@ -211,15 +275,29 @@ class Walk {
         if (typeof part === 'string') {
           if (linksVisible && part.indexOf('sandbox:') !== -1) this.sandboxLinks(key, messageId, createTime, part);
         } else if (isObj(part)) {
-          // Voice chats carry `audio_asset_pointer` parts with the same pointer shapes: not artifacts.
-          if (part.content_type === 'image_asset_pointer') {
+          const pt = part.content_type;
+          const where = `.content.parts[${p}]`;
+          if (pt === 'image_asset_pointer') {
             hasImage = true;
-            this.imagePart(key, messageId, createTime, role, name, meta, part);
+            this.imagePart(key, where, messageId, createTime, role, name, meta, part);
+          } else if (pt === 'audio_asset_pointer') {
+            this.mediaPointer(key, where, messageId, createTime, 'audio', part);
+          } else if (pt === 'real_time_user_audio_video_asset_pointer') {
+            const audio = obj(part.audio_asset_pointer);
+            if (audio) this.mediaPointer(key, `${where}.audio_asset_pointer`, messageId, createTime, 'audio', audio);
+            const video = obj(part.video_container_asset_pointer);
+            if (video) this.mediaPointer(key, `${where}.video_container_asset_pointer`, messageId, createTime, 'video', video);
+          } else if (typeof pt === 'string' && pt.endsWith('_asset_pointer') && !QUIET_POINTERS.has(pt)) {
+            this.problem(`${at(key, where)}: unknown asset pointer content_type ${JSON.stringify(pt.slice(0, 80))} (skipped)`);
           }
         } else if (part !== null) {
-          this.problem(`node ${key}: part ${p} is neither text nor an object`);
+          this.problem(`${at(key, `.content.parts[${p}]`)}: is neither text nor an object`);
         }
       }
+    }
+
+    if (role === 'assistant' && typeof recipient === 'string' && recipient.startsWith('canmore.')) {
+      this.canvasCalls.push({ key, recipient, body: bodyText(content), createTime, order: this.order++ });
     }
 
     if (meta) {
@@ -227,20 +305,25 @@ class Walk {
       const agg = meta.aggregate_result;
       if (agg !== undefined && agg !== null) {
         if (isObj(agg)) this.aggregateResult(key, messageId, createTime, agg);
-        else this.problem(`node ${key}: aggregate_result is not an object`);
+        else this.problem(`${at(key, '.metadata.aggregate_result')}: is not an object`);
       }
       if (role === 'tool' && (name === 'python' || contentType === 'execution_output' || isObj(agg))) {
         this.indexPython(key, messageId, content, obj(agg));
       }
       if (role === 'user' && meta.attachments !== undefined && meta.attachments !== null) {
         if (Array.isArray(meta.attachments)) this.attachments(key, messageId, createTime, meta.attachments);
-        else this.problem(`node ${key}: metadata.attachments is not an array`);
+        else this.problem(`${at(key, '.metadata.attachments')}: is not an array`);
       }
+      if (Array.isArray(meta.content_references)) this.fileReferences(key, messageId, createTime, meta.content_references);
+      const canvas = obj(meta.canvas);
+      if (role === 'tool' && canvas) this.canvasResults.set(key, canvas);
+      this.research(key, messageId, createTime, role, content, parts, meta);
     }
   }
 
   private imagePart(
     key: string,
+    where: string,
     messageId: string,
     createTime: number | null,
     role: string | null,
@@ -256,11 +339,13 @@ class Walk {
     const dalle = isUpload ? null : obj(pm?.dalle);
     const genId = str(generation?.gen_id) ?? str(dalle?.gen_id);
     if (!fileId) {
-      this.problem(`node ${key}: asset pointer ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
+      this.problem(`${at(key, `${where}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
       if (!genId) return;
     }
     // A python tool message showing an image is a chart (L: not seen in payloads, but it is what it means).
-    const kind: ArtifactKind = isUpload ? 'upload' : name === 'python' ? 'chart' : 'image';
+    // A pointer declaring a video type is a video, never an upload image.
+    const mime = str(part.mime_type);
+    const kind: ArtifactKind = mime?.startsWith('video/') ? 'video' : isUpload ? 'upload' : name === 'python' ? 'chart' : 'image';
     const prompt = str(dalle?.prompt);
     const titleHint = str(meta?.image_gen_title) ?? str(meta?.async_task_title);
     this.add(
@@ -275,7 +360,7 @@ class Walk {
         seed: num(generation?.seed) ?? num(dalle?.seed),
         fileName: null,
         sandboxPath: null,
-        mimeType: str(part.mime_type),
+        mimeType: mime,
         size: num(part.size_bytes),
         width: num(part.width) ?? num(generation?.width),
         height: num(part.height) ?? num(generation?.height),
@@ -291,13 +376,14 @@ class Walk {
   private aggregateResult(key: string, messageId: string, createTime: number | null, agg: Obj): void {
     const time = createTime ?? num(agg.end_time) ?? num(agg.update_time);
     if (agg.messages !== undefined && agg.messages !== null) {
-      if (!Array.isArray(agg.messages)) this.problem(`node ${key}: aggregate_result.messages is not an array`);
+      if (!Array.isArray(agg.messages)) this.problem(`${at(key, '.metadata.aggregate_result.messages')}: is not an array`);
       else {
-        for (const m of agg.messages) {
+        for (let i = 0; i < agg.messages.length; i++) {
+          const m: unknown = agg.messages[i];
           if (!isObj(m) || m.message_type !== 'image') continue;
           const fileId = pointerToId(m.image_url);
           if (!fileId) {
-            this.problem(`node ${key}: chart image_url ${JSON.stringify(String(m.image_url).slice(0, 80))} has no file id`);
+            this.problem(`${at(key, `.metadata.aggregate_result.messages[${i}].image_url`)}: ${JSON.stringify(String(m.image_url).slice(0, 80))} has no file id`);
             continue;
           }
           this.addChart(key, messageId, time ?? num(m.time), fileId, num(m.width), num(m.height), null);
@@ -307,19 +393,24 @@ class Walk {
     // Raw kernel messages repeat the same charts as display_data; the identity dedupes them.
     const jm = agg.jupyter_messages;
     if (Array.isArray(jm)) {
-      for (const j of jm) {
-        const data = obj(obj(obj(j)?.content)?.data);
+      for (let j = 0; j < jm.length; j++) {
+        const data = obj(obj(obj(jm[j])?.content)?.data);
         if (!data) continue;
         for (const mime in data) {
-          if (!mime.startsWith('image/vnd.openai.fileservice')) continue;
-          const fileId = pointerToId(data[mime]);
-          if (!fileId) {
-            this.problem(`node ${key}: jupyter ${mime} has no file id`);
+          if (!mime.startsWith(FILESERVICE_MIME)) continue;
+          const chart = fileServiceValue(data[mime]);
+          if (!chart) {
+            this.problem(`${at(key, `.metadata.aggregate_result.jupyter_messages[${j}].content.data[${JSON.stringify(mime)}]`)}: has no file id`);
             continue;
           }
-          // `image/vnd.openai.fileservice.png` → image/png
-          const sub = mime.slice('image/vnd.openai.fileservice'.length + 1);
-          this.addChart(key, messageId, time, fileId, null, null, sub ? `image/${sub}` : null);
+          // `image/vnd.openai.fileservice.png` and `…fileservice2.png` → image/png
+          const ext = mime.slice(mime.lastIndexOf('.') + 1);
+          this.add(
+            { ...blankRef('chart', this.conversationId, messageId, time), fileId: chart.fileId, mimeType: ext && ext !== mime ? `image/${ext}` : null, width: chart.width, height: chart.height, size: chart.size },
+            key,
+            null,
+            false,
+          );
         }
       }
     }
@@ -335,23 +426,26 @@ class Walk {
   }
 
   private attachments(key: string, messageId: string, createTime: number | null, list: unknown[]): void {
-    for (const a of list) {
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
       if (!isObj(a)) {
-        this.problem(`node ${key}: attachment is not an object`);
+        this.problem(`${at(key, `.metadata.attachments[${i}]`)}: is not an object`);
         continue;
       }
       const fileId = pointerToId(a.id);
       if (!fileId) {
-        this.problem(`node ${key}: attachment id ${JSON.stringify(String(a.id).slice(0, 80))} is not a file id`);
+        this.problem(`${at(key, `.metadata.attachments[${i}].id`)}: ${JSON.stringify(String(a.id).slice(0, 80))} is not a file id`);
         continue;
       }
       const rawName = str(a.name);
+      const mime = str(a.mime_type);
       this.add(
         {
-          ...blankRef('upload', this.conversationId, messageId, createTime),
+          ...blankRef(mime?.startsWith('video/') ? 'video' : 'upload', this.conversationId, messageId, createTime),
           fileId,
+          libraryFileId: pointerToId(a.library_file_id),
           fileName: rawName ? basename(rawName.replace(/\\/g, '/')) || null : null,
-          mimeType: str(a.mime_type),
+          mimeType: mime,
           size: num(a.size),
           width: num(a.width),
           height: num(a.height),
@@ -363,11 +457,85 @@ class Walk {
     }
   }
 
+  /**
+   * `metadata.content_references[]` entries of `type: "file"` (2026): citations of a file, usually an upload
+   * the conversation already lists. Kept aside and added after the pass only when nothing else names the id,
+   * so seventeen citations of one PDF stay one upload.
+   */
+  private fileReferences(key: string, messageId: string, createTime: number | null, list: unknown[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const r = obj(list[i]);
+      if (!r || r.type !== 'file') continue;
+      const fileId = pointerToId(r.file_id) ?? pointerToId(r.id) ?? pointerToId(r.asset_pointer) ?? pointerToId(r.library_file_id);
+      if (!fileId) {
+        this.problem(`${at(key, `.metadata.content_references[${i}]`)}: a file reference without a file id (skipped)`);
+        continue;
+      }
+      this.citedFiles.push({
+        key,
+        ref: { ...blankRef('upload', this.conversationId, messageId, createTime), fileId, fileName: str(r.name) ?? str(r.title), mimeType: str(r.mime_type) },
+      });
+    }
+  }
+
+  /**
+   * A voice recording (`audio_asset_pointer`, alone or inside `real_time_user_audio_video_asset_pointer`) or
+   * the video container of a live session: one identity per file id, with the date the backend deletes it.
+   */
+  private mediaPointer(key: string, where: string, messageId: string, createTime: number | null, kind: 'audio' | 'video', part: Obj): void {
+    const fileId = pointerToId(part.asset_pointer);
+    if (!fileId) {
+      this.problem(`${at(key, `${where}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
+      return;
+    }
+    const format = str(part.format);
+    const mimeType = format ? `${kind}/${format === 'mp3' ? 'mpeg' : format}` : null;
+    this.add(
+      {
+        ...blankRef(kind, this.conversationId, messageId, createTime),
+        fileId,
+        mimeType,
+        size: num(part.size_bytes),
+        expiresAt: epochSeconds(part.expiry_datetime),
+        fileName: `${kind === 'audio' ? 'voice' : 'video'}-${fileId}.${extensionFor(mimeType) ?? format ?? (kind === 'audio' ? 'wav' : 'mp4')}`,
+      },
+      key,
+      null,
+      false,
+    );
+  }
+
+  /** A deep research report (chatgpt-surface.md 4.6): the widget's state, or a 2025 `deepresch_` text message. */
+  private research(key: string, messageId: string, createTime: number | null, role: string | null, content: unknown, parts: unknown[] | null, meta: Obj): void {
+    let report: ResearchReport | null = null;
+    const sdk = obj(meta.chatgpt_sdk);
+    if (role === 'tool' && sdk?.attribution_id === DEEP_RESEARCH) {
+      const state = meta.widget_state ?? sdk.widget_state ?? obj(meta.tool_response_metadata)?.venus_widget_state;
+      report = reportFromWidgetState(state);
+      if (!report) this.problem(`${at(key, '.metadata.widget_state')}: a deep research widget without a readable report (skipped)`);
+    } else if (role === 'assistant' && typeof meta.async_task_id === 'string' && meta.async_task_id.startsWith('deepresch_')) {
+      const text = parts && typeof parts[0] === 'string' ? parts[0] : typeof obj(content)?.text === 'string' ? (obj(content)!.text as string) : null;
+      if (text) report = reportFromMessage(text, meta);
+    }
+    if (!report) return;
+    this.add(
+      {
+        ...blankRef('research', this.conversationId, messageId, createTime),
+        fileName: `${slugify(report.title ?? str(meta.async_task_title) ?? '') || 'research-report'}.md`,
+        mimeType: 'text/markdown',
+        text: report.markdown,
+      },
+      key,
+      null,
+      false,
+    );
+  }
+
   private sandboxLinks(key: string, messageId: string, createTime: number | null, text: string): void {
     for (const raw of extractSandboxTargets(text)) {
       const path = normaliseSandboxPath(raw);
       if (!path) {
-        this.problem(`node ${key}: unusable sandbox link ${JSON.stringify(raw.slice(0, 80))}`);
+        this.problem(`${at(key, '.content.parts')}: unusable sandbox link ${JSON.stringify(raw.slice(0, 80))}`);
         continue;
       }
       let seen = this.sandbox.get(path);
@@ -422,6 +590,42 @@ class Walk {
 
   // ---- after the pass ----
 
+  /** Canvas documents rebuilt from their create/update calls: the latest text, earlier versions kept. */
+  canvases(): void {
+    const resultOf = (key: string) => {
+      const children = this.node(key)?.children;
+      if (Array.isArray(children)) {
+        for (const c of children) {
+          const canvas = typeof c === 'string' ? this.canvasResults.get(c) : undefined;
+          if (canvas) return { key: c as string, canvas };
+        }
+      }
+      // Nodes without `children` (slim 2026 shards): the tool message whose parent is the call.
+      for (const [k, canvas] of this.canvasResults) if (this.parentKey(k) === key) return { key: k, canvas };
+      return null;
+    };
+    const docs = rebuildCanvases(this.canvasCalls, resultOf, (key, reason) => this.problem(`${at(key, '.content')}: ${reason}`));
+    for (const doc of docs) {
+      const { ext, mime } = canvasFileType(doc.type);
+      const stem = slugify(doc.title ?? '') || 'canvas';
+      const n = doc.versions.length;
+      // The document itself holds the latest text; each earlier version is an artifact of its own
+      // (`<textdoc id>@v<n>`), so a later update never loses the text it replaced.
+      doc.versions.forEach((v, i) => {
+        const latest = i === n - 1;
+        const ref: ArtifactRef = {
+          ...blankRef('canvas', this.conversationId, str(this.message(v.key)?.id) ?? v.key, v.createTime),
+          textdocId: latest ? doc.textdocId : `${doc.textdocId}@v${i + 1}`,
+          fileName: latest ? `${stem}.${ext}` : `${stem} (v${i + 1}).${ext}`,
+          mimeType: mime,
+        };
+        // Built when read (saving it), not during the walk.
+        Object.defineProperty(ref, 'text', { get: v.text, enumerable: true, configurable: true });
+        this.found.set(artifactIdentity(ref)!, { ref, key: v.key, keys: [v.key], titleHint: doc.title, wantsPrompt: false });
+      });
+    }
+  }
+
   /** Keys on the visible thread: `current_node` and its ancestors. Null when there is no usable current node. */
   currentPath(currentNode: unknown): Set<string> | null {
     const start = str(currentNode);
@@ -445,7 +649,7 @@ class Walk {
       const parent = str(node.parent);
       if (parent === null) break;
       node = this.node(parent);
-      if (!node) this.problem(`node ${k}: parent ${parent} is not in mapping`);
+      if (!node) this.problem(`${at(k, '', true)}.parent: ${parent} is not in mapping`);
       k = parent;
     }
     return path;
@@ -535,6 +739,8 @@ function fillNulls(target: ArtifactRef, from: ArtifactRef): void {
   if (target.width === null) target.width = from.width;
   if (target.height === null) target.height = from.height;
   if (target.createTime === null) target.createTime = from.createTime;
+  target.expiresAt ??= from.expiresAt ?? null;
+  target.libraryFileId ??= from.libraryFileId ?? null;
 }
 
 /** Walks one conversation JSON. Never throws. */
@@ -585,13 +791,13 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     nodeIds.add(key);
     const node = mapping[key];
     if (!isObj(node)) {
-      walk.problem(`node ${key} is not an object`);
+      walk.problem(`${at(key, '', true)}: is not an object`);
       continue;
     }
     const msg = node.message;
     if (msg === null || msg === undefined) continue;
     if (!isObj(msg)) {
-      walk.problem(`node ${key}: message is not an object`);
+      walk.problem(`${at(key, '')}: is not an object`);
       continue;
     }
     const messageId = str(msg.id);
@@ -604,6 +810,15 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const last = typeof conv.current_node === 'string' ? walk.message(conv.current_node) : null;
   if (last && IMAGE_TOOLS.has(last.recipient)) walk.imagesPending++;
   const onPath = (keys: string[]): boolean => path === null || keys.some((k) => path.has(k));
+
+  // Citations of a file fold into the upload the conversation already lists; others are uploads of their own.
+  for (const c of walk.citedFiles) {
+    const id = artifactIdentity(c.ref);
+    const same = id === null ? undefined : walk.found.get(id);
+    if (same) same.keys.push(c.key);
+    else if (id !== null) walk.found.set(id, { ref: c.ref, key: c.key, keys: [c.key], titleHint: null, wantsPrompt: false });
+  }
+  if (walk.canvasCalls.length > 0) walk.canvases();
 
   const refs: ArtifactRef[] = [];
   // Titles repeat across refs (every chart of a conversation shares its title): slugify each once.

@@ -23,7 +23,7 @@ export class ReconcileRunError extends Error {
 
 export interface ReconcileRun {
   /** The report and its JSON as a Blob, or a ReconcileRunError. */
-  readonly done: Promise<{ report: ReconcileReport; json: Blob }>;
+  readonly done: Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>;
   /** One page of the finished run's items matching `filter` (filtered in the worker). */
   query(filter: ReconcileFilter, offset: number, limit: number): Promise<ItemsPage>;
   /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
@@ -48,12 +48,12 @@ export const startReconcileWorker: StartReconcile = (file, onProgress) =>
   connectRun(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), file, onProgress);
 
 function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgress) => void): ReconcileRun {
-  let reportWait: Pending<{ report: ReconcileReport; json: Blob }> | null = null;
+  let reportWait: Pending<{ report: ReconcileReport; json: Blob; notes: string[] }> | null = null;
   let writeWait: Pending<Blob> | null = null;
   let finished = false;
   const queries = new Map<number, (page: ItemsPage) => void>();
   let nextQuery = 0;
-  const done = new Promise<{ report: ReconcileReport; json: Blob }>((resolve, reject) => (reportWait = { resolve, reject }));
+  const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>((resolve, reject) => (reportWait = { resolve, reject }));
   const post = (m: PageToWorker) => worker.postMessage(m);
 
   const fail = (err: ReconcileRunError) => {
@@ -78,7 +78,7 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
         break;
       case 'report':
         finished = true;
-        reportWait?.resolve({ report: m.report, json: m.json });
+        reportWait?.resolve({ report: m.report, json: m.json, notes: m.notes });
         reportWait = null;
         break;
       case 'enriched':

@@ -30,8 +30,11 @@ export type PageToWorker =
 
 export type WorkerToPage =
   | { type: 'progress'; progress: ReconcileProgress }
-  /** The report with `items` empty (the page asks for pages of them); `json` is the report as `Download report` saves it. */
-  | { type: 'report'; report: ReconcileReport; json: Blob }
+  /**
+   * The report with `items` empty (the page asks for pages of them); `json` is the report as `Download report`
+   * saves it; `notes`: what the reader could not read or skipped (conversation, JSON path, reason).
+   */
+  | { type: 'report'; report: ReconcileReport; json: Blob; notes: string[] }
   | ({ type: 'rows'; id: number } & ItemsPage)
   | { type: 'enriched'; blob: Blob }
   | { type: 'readable'; blob: Blob }

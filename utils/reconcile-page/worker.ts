@@ -72,7 +72,7 @@ async function reconcile(file: File, exportName: string): Promise<void> {
   }
   const { report } = result;
   const json = new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
-  send({ type: 'report', report: { ...report, items: [] }, json });
+  send({ type: 'report', report: { ...report, items: [] }, json, notes: result.problems });
 }
 
 async function writeEnriched(): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import type { ArtifactKind } from '@/utils/model';
 import { pointerToId } from '@/utils/chatgpt/ids';
+import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
   checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib, openZip, unsafeNameReason, ZipFormatError,
   type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader,
@@ -104,6 +105,10 @@ const MAX_INFLIGHT_BYTES = 16 << 20;
  */
 const BATCH_COUNT = 512;
 const BATCH_BYTES = 1 << 20;
+/** Walker notes listed in the problems (conversation, JSON path, reason); beyond this they are only counted. */
+const MAX_PROBLEM_NOTES = 50;
+/** Bytes of an asset member kept to sniff its type (magic numbers sit in the first few dozen). */
+const SNIFF_BYTES = 4096;
 /** Progress callbacks at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 
@@ -297,6 +302,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   let done = 0;
   let reported = 0;
   let walkProblems = 0;
+  const problemNotes: string[] = [];
   let noId = 0;
   // Walks run inline, or in a pool (another core) in batches with a bounded number of bytes in flight;
   // results are taken in order, so a conversation listed twice keeps the same copy either way.
@@ -310,7 +316,15 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     if (!outcome.ok) throw new ReconcileInputError(`${invalid(label)}: item ${index} ${outcome.reason}.`);
     stats.parseMs += outcome.parseMs;
     stats.walkMs += outcome.walkMs;
-    if (outcome.hadProblems) walkProblems++;
+    if (outcome.problemCount > 0) {
+      walkProblems++;
+      // Each note names the conversation, the JSON path and the reason, so a new ChatGPT shape is reported where it sits.
+      const conv = outcome.conversationId ?? `${label} item ${index}`;
+      for (const p of outcome.problems) if (problemNotes.length < MAX_PROBLEM_NOTES) problemNotes.push(`conversation ${conv}: ${p}`);
+      if (outcome.problemCount > outcome.problems.length && problemNotes.length < MAX_PROBLEM_NOTES) {
+        problemNotes.push(`conversation ${conv}: … and ${outcome.problemCount - outcome.problems.length} more`);
+      }
+    }
     if (!outcome.conversationId) {
       noId++;
       return;
@@ -372,7 +386,11 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   await drain(-1);
   opts.onProgress?.('conversations', total, total);
   stats.conversationsMs = performance.now() - convStart;
-  if (walkProblems > 0) problems.push(`${walkProblems} conversations had parts the walker could not read`);
+  if (walkProblems > 0) {
+    problems.push(`${walkProblems} conversations had parts the walker could not read or skipped:`);
+    problems.push(...problemNotes.map((n) => `  ${n}`));
+    if (problemNotes.length >= MAX_PROBLEM_NOTES) problems.push(`  (the first ${MAX_PROBLEM_NOTES} notes are listed)`);
+  }
   if (noId > 0) problems.push(`${noId} conversations had no id and were skipped`);
 
   // Side files of every source: the 2026 name map and the library rows.
@@ -392,15 +410,22 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
 
   // Asset members: the first member per file id holds its bytes (section 5.3); every one is hashed as it streams.
   const assets = new Map<string, ExportAsset>();
-  const todo: { source: Source; entry: ZipEntry; fileId: string; folder: string | null }[] = [];
+  const textdocs = new Map<string, ExportAsset>();
+  const todo: { source: Source; entry: ZipEntry; fileId: string; folder: string | null; textdoc: boolean }[] = [];
   let assetMemberCount = 0;
   for (const s of sources) {
     for (const a of s.layout.assets) {
       assetMemberCount++;
       const key = a.fileId.toLowerCase();
       if (assets.has(key)) continue;
-      todo.push({ source: s, entry: s.reader.get(a.name)!, fileId: a.fileId, folder: a.folder });
+      todo.push({ source: s, entry: s.reader.get(a.name)!, fileId: a.fileId, folder: a.folder, textdoc: false });
       assets.set(key, null as unknown as ExportAsset);
+    }
+    // Canvas documents (`textdocs/`): the first member per document id holds its text.
+    for (const d of s.layout.textdocs) {
+      if (textdocs.has(d.textdocId)) continue;
+      todo.push({ source: s, entry: s.reader.get(d.name)!, fileId: d.textdocId, folder: null, textdoc: true });
+      textdocs.set(d.textdocId, null as unknown as ExportAsset);
     }
   }
   const hashStart = performance.now();
@@ -411,7 +436,9 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     throwIfAborted(opts.signal);
     const h = opts.hash();
     let size = 0;
+    let head: Uint8Array | null = null;
     await forEachChunk(t.source.reader, t.entry, opts.signal, (chunk) => {
+      if (head === null) head = chunk.slice(0, SNIFF_BYTES);
       h.update(chunk);
       size += chunk.length;
       hashed += chunk.length;
@@ -422,9 +449,13 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     });
     const member = `${t.source.prefix}${t.entry.name}`;
     const original = originalNames.get(member) ?? null;
-    const base = (original ?? t.entry.name).split('/').pop() ?? t.entry.name;
-    const kindHint: ArtifactKind = t.folder !== null || original?.startsWith('dalle-generations/') ? 'image' : 'upload';
-    assets.set(t.fileId.toLowerCase(), { fileId: t.fileId, member, sha256: h.hex(), size, originalName: base, kindHint });
+    const mimeType = head === null ? null : sniffMime(head);
+    let base = (original ?? t.entry.name).split('/').pop() ?? t.entry.name;
+    // A `.dat` member the name map does not name (33 of 165 in one 2026 export): named by its bytes.
+    if (original === null && /\.dat$/i.test(base)) base = withExtension(base.slice(0, -4), mimeType);
+    const asset: ExportAsset = { fileId: t.fileId, member, sha256: h.hex(), size, originalName: base, mimeType, kindHint: t.textdoc ? 'canvas' : assetKind(t.folder, original, mimeType) };
+    if (t.textdoc) textdocs.set(t.fileId, asset);
+    else assets.set(t.fileId.toLowerCase(), asset);
   }
   opts.onProgress?.('hashing', hashTotal, hashTotal);
   stats.hashMs = performance.now() - hashStart;
@@ -444,9 +475,25 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   };
   return {
     layout, reader: outer, files, conversationCount: conversations.size, assetMemberCount, problems, stats,
-    conversationIds: new Set(conversations.keys()), refs, library, assets,
+    conversationIds: new Set(conversations.keys()), refs, library, assets, textdocs,
   };
 }
+
+/**
+ * What an asset member is when no conversation points at it: a voice recording by its `audio/` folder, a
+ * generated image by its folder (`user-<uid>/`, `dalle-generations/`, also as an original name in the 2026
+ * name map), a video or a recording by its bytes or its original name's extension, else an upload.
+ */
+function assetKind(folder: string | null, original: string | null, mimeType: string | null): ArtifactKind {
+  if (folder === 'audio') return 'audio';
+  if (folder !== null || (original !== null && /^(dalle-generations|user-[^/]+)\//.test(original))) return 'image';
+  const ext = original?.slice(original.lastIndexOf('.') + 1).toLowerCase() ?? '';
+  if (mimeType?.startsWith('video/') || VIDEO_EXTENSIONS.has(ext)) return 'video';
+  if (mimeType?.startsWith('audio/') || AUDIO_EXTENSIONS.has(ext)) return 'audio';
+  return 'upload';
+}
+const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(['mp4', 'mov', 'webm', 'm4v', '3gp']);
+const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set(['wav', 'mp3', 'm4a', 'ogg', 'flac', 'aac']);
 
 function invalid(label: string): string {
   return isShardName(label.slice(label.lastIndexOf('/') + 1)) ? `Invalid shard ${label}` : `Invalid ${label}`;
@@ -465,14 +512,21 @@ function parseLibrary(raw: unknown): LibraryFile[] {
   for (const r of rows as unknown[]) {
     if (typeof r !== 'object' || r === null) continue;
     const o = r as Record<string, unknown>;
-    const fileId = pointerToId(o.file_id);
+    // `id` is `{ id: "libfile_…" }` in 2026 rows (or the bare string); `file_id` may be null.
+    const libraryFileId = pointerToId(typeof o.id === 'object' && o.id !== null ? (o.id as Record<string, unknown>).id : o.id);
+    const fileId = pointerToId(o.file_id) ?? libraryFileId;
     if (!fileId) continue;
+    const size = o.file_size_bytes;
     out.push({
       fileId,
+      libraryFileId: libraryFileId !== fileId ? libraryFileId : null,
       fileName: s(o.file_name),
       genId: s(o.image_gen_generation_id),
-      conversationId: s(o.origination_thread_id) ?? s(o.conversation_id),
+      conversationId: s(o.initiating_conversation_id) ?? s(o.origination_thread_id) ?? s(o.conversation_id),
       messageId: s(o.origination_message_id),
+      mimeType: s(o.mime_type),
+      size: typeof size === 'number' && Number.isFinite(size) ? size : null,
+      category: s(o.library_file_category),
     });
   }
   return out;

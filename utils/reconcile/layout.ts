@@ -17,15 +17,36 @@ const DAT_RE = /^(file-[A-Za-z0-9]{16,40}|file_[0-9a-fA-F]{32}|libfile_[0-9a-fA-
 // Legacy: the basename starts with the id followed by `-`, `_` or `.` (file-service ids hold no `-`/`_`/`.`).
 const PREFIX_RE = /^(file-[A-Za-z0-9]{16,40}|file_[0-9a-fA-F]{32})[-_.]/;
 
-/** Where asset members may sit: the root, `dalle-generations/`, or one `user-*` folder. */
-function assetBasename(name: string): string | null {
+const UUID_DIR_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Where asset members may sit: the root, `dalle-generations/`, one `user-*` folder, or a legacy export's
+ * voice recordings `<conversationId>/audio/` (chatgpt-surface.md 4.7). Returns the basename and the folder
+ * (`audio` for recordings).
+ */
+function assetPlace(name: string): { base: string; folder: string | null } | null {
   const slash = name.indexOf('/');
-  if (slash === -1) return name;
+  if (slash === -1) return { base: name, folder: null };
   const dir = name.slice(0, slash);
   const rest = name.slice(slash + 1);
+  if (UUID_DIR_RE.test(dir) && rest.startsWith('audio/')) {
+    const base = rest.slice(6);
+    return base.length === 0 || base.includes('/') ? null : { base, folder: 'audio' };
+  }
   if (rest.length === 0 || rest.includes('/')) return null;
-  return dir === 'dalle-generations' || dir.startsWith('user-') ? rest : null;
+  return dir === 'dalle-generations' || dir.startsWith('user-') ? { base: rest, folder: dir } : null;
 }
+
+/** `textdocs/<textdoc id>[.<ext>]` (2025 exports): a canvas document's text, by its id. */
+function textdocId(name: string): string | null {
+  if (!name.startsWith(TEXTDOCS)) return null;
+  const rest = name.slice(TEXTDOCS.length);
+  const first = rest.split('/')[0] ?? '';
+  const dot = first.lastIndexOf('.');
+  const id = dot > 0 ? first.slice(0, dot) : first;
+  return id.length > 0 && id.length <= 200 ? id : null;
+}
+const TEXTDOCS = 'textdocs/';
 
 export function isShardName(name: string): boolean {
   return SHARD_RE.test(name);
@@ -33,9 +54,9 @@ export function isShardName(name: string): boolean {
 
 /** The file id an asset member holds, and whether it is named the 2026 way (`<id>.dat`). */
 function memberFileId(name: string): { fileId: string; dat: boolean; folder: string | null } | null {
-  const base = assetBasename(name);
-  if (base === null) return null;
-  const folder = base === name ? null : name.slice(0, name.indexOf('/'));
+  const place = assetPlace(name);
+  if (place === null) return null;
+  const { base, folder } = place;
   const dat = DAT_RE.exec(base);
   if (dat) return { fileId: dat[1]!, dat: true, folder };
   const pre = PREFIX_RE.exec(base);
@@ -49,6 +70,8 @@ export interface SourceLayout {
   shards: string[];
   /** Asset members in directory order with their file ids. */
   assets: { name: string; fileId: string; dat: boolean; folder: string | null }[];
+  /** `textdocs/` members with the canvas document id each holds. */
+  textdocs: { name: string; textdocId: string }[];
   hasManifest: boolean;
   hasAssetNames: boolean;
   hasLibraryFiles: boolean;
@@ -78,7 +101,7 @@ export function exportRoot(names: readonly string[]): string {
 /** Classifies the members under `root` (see `exportRoot`) by their names below it; the layout keeps full names. */
 export function classifyMembers(names: readonly string[], root = ''): SourceLayout {
   const out: SourceLayout = {
-    conversationFiles: [], hasLegacyConversations: false, shards: [], assets: [], hasManifest: false, hasAssetNames: false,
+    conversationFiles: [], hasLegacyConversations: false, shards: [], assets: [], textdocs: [], hasManifest: false, hasAssetNames: false,
     hasLibraryFiles: false,
   };
   let legacy: string | null = null;
@@ -93,6 +116,11 @@ export function classifyMembers(names: readonly string[], root = ''): SourceLayo
     else if (name === ASSET_NAMES) out.hasAssetNames = true;
     else if (name === LIBRARY_FILES) out.hasLibraryFiles = true;
     else {
+      const doc = textdocId(name);
+      if (doc !== null) {
+        out.textdocs.push({ name: full, textdocId: doc });
+        continue;
+      }
       const id = memberFileId(name);
       if (id) out.assets.push({ name: full, ...id });
     }

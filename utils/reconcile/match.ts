@@ -5,7 +5,7 @@
  * Order: file id, then gen_id, then (sandbox files) conversation + decoded NFC path, then SHA-256 of
  * bytes both sides have. Each pass only claims export items no earlier pass claimed.
  */
-import type { ArtifactKind } from '@/utils/model';
+import { artifactIdentity, type ArtifactKind, TEXT_KINDS } from '@/utils/model';
 import { normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
 import type { ReportItem, ReconcileStatus } from './report';
 import type { VaultArtifact } from './vault-side';
@@ -18,18 +18,28 @@ export interface ExportAsset {
   member: string;
   sha256: string;
   size: number;
-  /** The original name from `conversation_asset_file_names.json` or the member's basename. */
+  /** The original name from `conversation_asset_file_names.json`, else the member's basename (an unnamed `.dat` named by its bytes). */
   originalName: string;
+  /** The type its first bytes show, or null. */
+  mimeType: string | null;
   kindHint: ArtifactKind;
 }
 
-/** One `library_files.json` row. */
+/** One `library_files.json` row (chatgpt-surface.md 4.7, 5.2). */
 export interface LibraryFile {
+  /** `file_id`, else the row's `libfile_` id. */
   fileId: string;
+  /** The row's `libfile_` id when `fileId` is its `file_id`. */
+  libraryFileId: string | null;
   fileName: string | null;
   genId: string | null;
+  /** `initiating_conversation_id` (2026), else the older `origination_thread_id` / `conversation_id`. */
   conversationId: string | null;
   messageId: string | null;
+  mimeType: string | null;
+  size: number | null;
+  /** `library_file_category` as given. */
+  category: string | null;
 }
 
 export interface ExportSide {
@@ -40,6 +50,8 @@ export interface ExportSide {
   library: readonly LibraryFile[];
   /** Asset members by lower-cased file id (section 5.3: the first member wins). */
   assets: ReadonlyMap<string, ExportAsset>;
+  /** `textdocs/` members by canvas document id (`fileId` holds the id). */
+  textdocs?: ReadonlyMap<string, ExportAsset>;
 }
 
 /** A report item with what the enriched export needs to write it. */
@@ -59,6 +71,7 @@ interface Draft {
   sandboxPath: string | null;
   asset: ExportAsset | null;
   vault: VaultArtifact | null;
+  textdocId?: string | null;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -71,11 +84,24 @@ function fill(d: Draft, from: Partial<Draft>): void {
   d.fileName ??= from.fileName ?? null;
 }
 
+/** A Library row's kind: generated image by its gen_id or category, video or recording by type, else upload. */
+function libraryKind(lf: LibraryFile): ArtifactKind {
+  const category = lf.category?.toLowerCase() ?? '';
+  if (lf.genId || category.includes('image_gen') || category.includes('generated')) return 'image';
+  if (lf.mimeType?.startsWith('video/')) return 'video';
+  if (lf.mimeType?.startsWith('audio/')) return 'audio';
+  return 'upload';
+}
+
 export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): MatchedItem[] {
   const drafts: Draft[] = [];
   const byFile = new Map<string, Draft>();
   const byGen = new Map<string, Draft>();
   const bySandbox = new Map<string, Draft>();
+  /** Canvas documents and research reports by their identity (conversation + textdoc id / message id). */
+  const byText = new Map<string, Draft>();
+  /** Library uploads by their `libfile_` id. */
+  const byLibrary = new Map<string, Draft>();
 
   const index = (d: Draft) => {
     if (d.fileId && !byFile.has(lower(d.fileId))) byFile.set(lower(d.fileId), d);
@@ -107,13 +133,27 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
         bySandbox.set(key, d);
         drafts.push(d);
       }
+    } else if (TEXT_KINDS.has(ref.kind)) {
+      const key = artifactIdentity(ref);
+      if (key !== null && !byText.has(key)) {
+        d.textdocId = ref.textdocId ?? null;
+        byText.set(key, d);
+        drafts.push(d);
+      }
     } else {
       addExport(d);
+      if (ref.libraryFileId) byLibrary.set(lower(ref.libraryFileId), byFile.get(lower(ref.fileId ?? '')) ?? d);
     }
   }
   for (const lf of exp.library) {
+    // A row naming only its `libfile_` id is the upload an attachment's `library_file_id` points at.
+    const same = byLibrary.get(lower(lf.fileId)) ?? (lf.libraryFileId ? byLibrary.get(lower(lf.libraryFileId)) : undefined);
+    if (same) {
+      fill(same, { conversationId: lf.conversationId, messageId: lf.messageId, genId: lf.genId, fileName: lf.fileName });
+      continue;
+    }
     addExport({
-      kind: lf.genId ? 'image' : 'upload', conversationId: lf.conversationId, messageId: lf.messageId, fileId: lf.fileId,
+      kind: libraryKind(lf), conversationId: lf.conversationId, messageId: lf.messageId, fileId: lf.fileId,
       genId: lf.genId, fileName: lf.fileName, sandboxPath: null, asset: null, vault: null,
     });
   }
@@ -124,9 +164,18 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
       sandboxPath: null, asset: null, vault: null,
     });
   }
-  // Export bytes: only a member that resolves to the item's file id (sandbox files never have any).
+  // Export bytes: only a member that resolves to the item's file id (sandbox files never have any); a canvas
+  // document's latest text from `textdocs/`, and a `textdocs/` member no conversation names is an item of its own.
+  const docsSeen = new Set<string>();
   for (const d of drafts) {
-    if (d.kind !== 'sandbox-file' && d.fileId) d.asset = exp.assets.get(lower(d.fileId)) ?? null;
+    if (d.kind === 'canvas' && d.textdocId) {
+      d.asset = exp.textdocs?.get(d.textdocId) ?? null;
+      if (d.asset) docsSeen.add(d.textdocId);
+    } else if (d.kind !== 'sandbox-file' && d.fileId) d.asset = exp.assets.get(lower(d.fileId)) ?? null;
+  }
+  for (const [id, a] of exp.textdocs ?? []) {
+    if (docsSeen.has(id)) continue;
+    drafts.push({ kind: 'canvas', conversationId: null, messageId: null, fileId: null, genId: null, fileName: a.originalName, sandboxPath: null, asset: a, vault: null, textdocId: id });
   }
 
   const vaultSorted = [...vault].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -137,6 +186,10 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
     unclaimed.delete(a);
     return true;
   };
+  // 0. canvas documents and research reports: their identity (they have no file id).
+  for (const a of vaultSorted) {
+    if (TEXT_KINDS.has(a.kind)) claim(a, byText.get(a.id));
+  }
   // 1. file id
   for (const a of vaultSorted) {
     if (a.kind !== 'sandbox-file' && a.fileId) claim(a, byFile.get(lower(a.fileId)));

@@ -6,10 +6,22 @@ import type { ArtifactRef } from '@/utils/model';
 import { walkConversation } from '@/utils/chatgpt/walker';
 
 /** What matching needs of a walker ref; the rest (prompts, sizes, times) would only hold memory. */
-export type ExportRef = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath'>;
+export type ExportRef = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath'> & {
+  /** Canvas documents: part of their identity. */
+  textdocId?: string | null;
+  /** Uploads from the Library (2026): joins a `library_files.json` row that names only its `libfile_` id. */
+  libraryFileId?: string | null;
+};
+
+/** A conversation keeps at most this many walker problems for the report; the rest are counted. */
+const MAX_KEPT_PROBLEMS = 5;
 
 export type WalkOutcome =
-  | { ok: true; conversationId: string | null; updateTime: number | null; refs: ExportRef[]; hadProblems: boolean; parseMs: number; walkMs: number }
+  | {
+    ok: true; conversationId: string | null; updateTime: number | null; refs: ExportRef[];
+    /** What the walker could not read or skipped (JSON path and reason), the first few, and how many in all. */
+    problems: string[]; problemCount: number; parseMs: number; walkMs: number;
+  }
   | { ok: false; reason: string };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -35,9 +47,11 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
   const refs = walk.refs.map((r): ExportRef => ({
     kind: r.kind, conversationId: conversationId ?? r.conversationId, messageId: fresh(r.messageId), fileId: freshOrNull(r.fileId),
     genId: freshOrNull(r.genId), fileName: freshOrNull(r.fileName), sandboxPath: freshOrNull(r.sandboxPath),
+    textdocId: freshOrNull(r.textdocId ?? null), libraryFileId: freshOrNull(r.libraryFileId ?? null),
   }));
   return {
-    ok: true, conversationId, updateTime: walk.updateTime, refs, hadProblems: walk.problems.length > 0,
+    ok: true, conversationId, updateTime: walk.updateTime, refs,
+    problems: walk.problems.slice(0, MAX_KEPT_PROBLEMS).map(fresh), problemCount: walk.problems.length,
     parseMs: t1 - t0, walkMs: performance.now() - t1,
   };
 }

@@ -47,7 +47,7 @@ function optionalNumber(value: unknown, what: string): number | null {
  */
 export const FILLABLE = [
   'fallbackMessageId', 'fileId', 'genId', 'prompt', 'seed', 'fileName', 'sandboxPath',
-  'declaredSize', 'width', 'height', 'createTime', 'conversationTitle',
+  'declaredSize', 'width', 'height', 'createTime', 'conversationTitle', 'expiresAt', 'textdocId',
 ] as const satisfies readonly (keyof ArtifactRecord)[];
 
 type RefFields = Pick<ArtifactRecord, (typeof FILLABLE)[number] | 'mimeType'>;
@@ -81,6 +81,8 @@ function checkRef(ref: unknown, i: number): { ref: ArtifactRef; fields: Omit<Ref
     width: optionalNumber(r.width, `${at}.width`),
     height: optionalNumber(r.height, `${at}.height`),
     createTime: optionalNumber(r.createTime, `${at}.createTime`),
+    expiresAt: optionalNumber(r.expiresAt, `${at}.expiresAt`),
+    textdocId: optionalString(r.textdocId, `${at}.textdocId`),
   };
   return { ref: ref as ArtifactRef, fields };
 }
@@ -118,7 +120,7 @@ export async function recordRefs(
       return;
     }
     for (const key of [...FILLABLE, 'mimeType'] as const) {
-      if (seen.fields[key] === null) copyField(seen.fields, withTitle, key);
+      if (seen.fields[key] == null) copyField(seen.fields, withTitle, key);
     }
   });
 
@@ -156,7 +158,8 @@ export async function recordRefs(
       const next: ArtifactRecord = { ...old };
       let changed = false;
       for (const key of FILLABLE) {
-        if (next[key] === null && fields[key] !== null) {
+        // Records written before a field existed lack it (undefined): as good as null.
+        if (next[key] == null && fields[key] != null) {
           copyField(next, fields, key);
           changed = true;
         }
@@ -186,6 +189,11 @@ export interface SaveBytesInfo {
    * is held once (the capture queue). Without it the bytes are copied before hashing.
    */
   owned?: boolean;
+  /**
+   * These bytes replace a saved copy that differs (text the walker writes from the newest JSON: a canvas
+   * document's latest text) instead of the first copy winning. The replaced blob goes when nothing uses it.
+   */
+  replace?: boolean;
   /**
    * The capture job that fetched the bytes: deleted in the same transaction, so the saved file and its
    * finished job are one commit (and one disk flush) instead of two.
@@ -223,6 +231,7 @@ export interface PreparedBytes {
   fileName: string | null;
   source: ArtifactSource | undefined;
   jobId: string | undefined;
+  replace?: boolean;
 }
 
 /** Checks the input and does every step of saving bytes that needs no database (then `commitPrepared`). */
@@ -239,7 +248,10 @@ export async function prepareBytes(artifactId: string, data: ByteSource, info: S
   const bytes = info.owned === true && data instanceof Uint8Array && isArrayBufferView(data) ? data : await toBytes(data);
   const sha256 = await sha256Hex(bytes);
   const mimeType = sniffMime(bytes) ?? (declaredMime?.trim() || FALLBACK_MIME);
-  return { artifactId, sha256, size: bytes.byteLength, mimeType, blob: new Blob([bytes], { type: mimeType }), fileId, fileName, source, jobId };
+  return {
+    artifactId, sha256, size: bytes.byteLength, mimeType, blob: new Blob([bytes], { type: mimeType }), fileId, fileName, source, jobId,
+    replace: info.replace === true,
+  };
 }
 
 /**
@@ -293,13 +305,16 @@ export async function commitPrepared(
     const changed = new Set<string>();
     const newBlobs: BlobRecord[] = [];
     const jobs: string[] = [];
+    const replaced: string[] = [];
     const now = Date.now();
     const results = items.map((p): SaveBytesResult | VaultError => {
       const record = current.get(p.artifactId);
       // Its job stays, as when a lone save throws: the queue sees the artifact gone and ends the job.
       if (!record) return new VaultError('not-found', `no artifact ${p.artifactId}`);
       if (p.jobId !== undefined) jobs.push(p.jobId);
-      if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256) {
+      if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256 && p.replace === true) {
+        replaced.push(record.sha256);
+      } else if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256) {
         // First copy wins (contracts.md: "when both have bytes the existing copy stays").
         let kept = record;
         if (record.fileId === null && p.fileId !== null) {
@@ -343,6 +358,9 @@ export async function commitPrepared(
     if (newBlobs.length > 0) writes.push(db.blobs.bulkAdd(newBlobs));
     if (changed.size > 0) writes.push(db.artifacts.bulkPut([...changed].map((id) => current.get(id)!)));
     await Promise.all(writes);
+    for (const sha of new Set(replaced)) {
+      if (!used.has(sha) && (await db.artifacts.where('sha256').equals(sha).count()) === 0) await db.blobs.delete(sha);
+    }
     return results;
   });
 }

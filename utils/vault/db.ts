@@ -11,7 +11,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
 
 /** One artifact identity. Bytes, when present, are in `blobs` under `sha256`. */
-export interface ArtifactRecord extends Omit<ArtifactRef, 'onCurrentPath' | 'size' | 'mimeType'> {
+export interface ArtifactRecord extends Omit<ArtifactRef, 'onCurrentPath' | 'size' | 'mimeType' | 'text' | 'libraryFileId'> {
   /** `artifactIdentity(ref)`: `file:<id>`, `gen:<id>` or `sandbox:<conversation>:<path>`. */
   id: string;
   status: ArtifactStatus;

@@ -240,7 +240,7 @@ describe('a malformed or tampered archive is rejected whole and the vault is unt
     ['a manifest that is not JSON', 'bad-manifest', /not JSON/, (files) => zipBlob({ ...files, 'manifest.json': strToU8('{nope') })],
     ['the wrong format', 'bad-manifest', /format is "something-else"/, (f, m) => withManifest(f, { ...m, format: 'something-else' as never })],
     ['an unknown version', 'bad-manifest', /version 2 is not supported/, (f, m) => withManifest(f, { ...m, version: 2 as never })],
-    ['an unknown kind', 'bad-manifest', /kind "video"/, (f, m) => withManifest(f, { ...m, artifacts: [{ ...m.artifacts[0]!, kind: 'video' as never }] })],
+    ['an unknown kind', 'bad-manifest', /kind "hologram"/, (f, m) => withManifest(f, { ...m, artifacts: [{ ...m.artifacts[0]!, kind: 'hologram' as never }] })],
     ['a saved entry without path', 'bad-manifest', /saved but has no path/, (f, m) => withManifest(f, { ...m, artifacts: [{ ...firstSaved(m), path: null, sha256: null, size: null }] })],
     ['a missing member', 'missing-member', /is missing/, (files, m) => {
       const rest = { ...files };

@@ -105,9 +105,56 @@ describe('recordConversation', () => {
     expect(await db.jobs.count()).toBe(expected.length);
   });
 
+  it('canvas documents and research reports are saved from the JSON at once, with no job; a newer canvas text replaces the old', async () => {
+    const { db, queue } = setup();
+    const CANVAS = fixture('canvas-2025.json');
+    const CANVAS_ID = (JSON.parse(CANVAS) as { conversation_id: string }).conversation_id;
+    await recordConversation(db, queue, read(CANVAS_ID, CANVAS));
+    const records = await listArtifacts(db, { conversationId: CANVAS_ID });
+    expect(records.map((r) => [r.kind, r.textdocId, r.status, r.fileName]).sort()).toEqual([
+      ['canvas', '67b0c0ffee0000000000ca01', 'saved', 'trip-plan.md'],
+      ['canvas', '67b0c0ffee0000000000ca01@v1', 'saved', 'trip-plan (v1).md'],
+      ['canvas', '67b0c0ffee0000000000ca02', 'saved', 'print-days.py'],
+    ]);
+    expect(await db.jobs.count()).toBe(0);
+    const latest = records.find((r) => r.textdocId === '67b0c0ffee0000000000ca01')!;
+    expect(await (await db.blobs.get(latest.sha256!))!.blob.text()).toContain('Day 3: Porto ($40 train).');
+
+    // The JSON now says the update wrote other text: the same identity holds it, the text it replaced is gone.
+    const conv = JSON.parse(CANVAS) as { mapping: Record<string, { message: { recipient?: string; content: { text?: string } } | null }> };
+    const update = Object.values(conv.mapping).find((n) => n.message?.recipient === 'canmore.update_textdoc')!.message!;
+    update.content.text = JSON.stringify({ updates: [{ pattern: 'Day 2: Sintra\\.\\n', multiple: false, replacement: 'Day 2: Sintra.\nDay 3: Coimbra.\n' }] });
+    await recordConversation(db, queue, read(CANVAS_ID, JSON.stringify(conv)));
+    const after = await db.artifacts.get(latest.id);
+    expect(await (await db.blobs.get(after!.sha256!))!.blob.text()).toContain('Day 3: Coimbra');
+    expect(await db.blobs.get(latest.sha256!)).toBeUndefined(); // nothing uses the replaced text any more
+
+    const RESEARCH = fixture('research-2026.json');
+    const RESEARCH_ID = (JSON.parse(RESEARCH) as { conversation_id: string }).conversation_id;
+    await recordConversation(db, queue, read(RESEARCH_ID, RESEARCH));
+    const [report] = await listArtifacts(db, { conversationId: RESEARCH_ID });
+    expect(report).toMatchObject({ kind: 'research', status: 'saved', fileName: 'heat-pumps-in-cold-climates.md' });
+    expect(await (await db.blobs.get(report!.sha256!))!.blob.text()).toContain('](https://energy.example.gov/ccashp)');
+    expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('voice recordings are recorded with their expiry and queued like any file', async () => {
+    const { db, queue } = setup();
+    const VOICE = fixture('voice-2025.json');
+    const VOICE_ID = (JSON.parse(VOICE) as { conversation_id: string }).conversation_id;
+    await recordConversation(db, queue, read(VOICE_ID, VOICE));
+    const audio = (await listArtifacts(db, { conversationId: VOICE_ID })).filter((r) => r.kind === 'audio');
+    expect(audio).toHaveLength(3);
+    for (const r of audio) {
+      expect(r.status).toBe('pending');
+      expect(typeof r.expiresAt).toBe('number');
+    }
+    expect(await db.jobs.count()).toBe(4); // three recordings and the live session's video
+  });
+
   it('a kind turned off is skipped, the others still queued', async () => {
     const { db, queue } = setup();
-    await captureKinds.setValue({ image: true, chart: false, 'sandbox-file': false, upload: false });
+    await captureKinds.setValue({ image: true, chart: false, 'sandbox-file': false, upload: false, audio: false, video: false, canvas: false, research: false });
     await recordConversation(db, queue, read(MIXED_ID, MIXED));
     const kinds = (await db.artifacts.toArray()).map((r) => r.kind);
     expect(kinds).toEqual(['image', 'image']);

@@ -99,6 +99,21 @@ const success = (url: string, over: Record<string, unknown> = {}) =>
 const BYTES = randomBytes(200_000, 42);
 
 describe('fetchArtifact: file ids', () => {
+  it('a project chat\'s resolution and estuary download carry the project header; another GPT\'s chat does not', async () => {
+    const PROJECT = 'g-p-0123456789abcdef0123456789abcdef';
+    const route: Handler = (req) => {
+      if (req.path === NEW_ROUTE) return success(ESTUARY, { file_size_bytes: BYTES.length });
+      if (req.url === ESTUARY) return bytesResponse(BYTES, { type: 'image/png' });
+      return empty(404);
+    };
+    const project = setup(route);
+    await run(fileSpec({ gizmoId: `${PROJECT}-trip-planning` }), project.ctx);
+    expect(project.log.map((r) => r.headers['chatgpt-project-id'])).toEqual([PROJECT, PROJECT]);
+    const gpt = setup(route);
+    await run(fileSpec({ gizmoId: 'g-AbCdEf123-my-gpt' }), gpt.ctx);
+    expect(gpt.log.map((r) => r.headers['chatgpt-project-id'])).toEqual([undefined, undefined]);
+  });
+
   it('resolves through the current route and streams the estuary bytes with cookies and the token', async () => {
     const { ctx, log } = setup((req) => {
       if (req.path === NEW_ROUTE) return success(ESTUARY, { file_size_bytes: BYTES.length });

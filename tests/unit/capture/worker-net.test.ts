@@ -30,6 +30,16 @@ describe('WorkerNet', () => {
     expect(accountOf()).toBeUndefined();
   });
 
+  it('a project chat is read with the project header, as the web app sends it', async () => {
+    const net = backend();
+    const worker = new WorkerNet(net.fetch);
+    const project = () => net.log.filter((r) => r.path.startsWith('/backend-api/conversation/')).at(-1)!.headers['chatgpt-project-id'];
+    await readConversation(worker.context('https://chatgpt.com', null), CONV, 'g-p-0123456789abcdef0123456789abcdef-trip');
+    expect(project()).toBe('g-p-0123456789abcdef0123456789abcdef');
+    await readConversation(worker.context('https://chatgpt.com', null), CONV, null);
+    expect(project()).toBeUndefined();
+  });
+
   it('only ChatGPT origins: anything else falls back to https://chatgpt.com', () => {
     const worker = new WorkerNet(backend().fetch);
     expect(worker.context('https://chat.openai.com', null).origin).toBe('https://chat.openai.com');

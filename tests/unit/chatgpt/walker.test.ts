@@ -237,21 +237,23 @@ describe('walkConversation on malformed input', () => {
       fileName: 'image-file_00000000eeeeeeeeeeeeeeeeeeeeee01.png',
     });
     const p = r.problems.join('\n');
+    // Each problem names the JSON path where it sits and the reason.
+    const node = (n: number) => `mapping["ee000000-0000-4000-8000-00000000000${n}"]`;
     for (const fragment of [
-      'ee000000-0000-4000-8000-000000000001 is not an object',
-      '000000000002: message is not an object',
-      '000000000003: metadata is not an object',
-      '000000000003: content is not an object',
-      '000000000004: content.parts is not an array',
-      'part 0 is neither text nor an object',
-      'asset pointer "404" has no file id',
-      'asset pointer "file-service://not-an-id" has no file id',
-      'metadata.attachments is not an array',
-      'attachment id "local-upload-123" is not a file id',
-      'aggregate_result.messages is not an array',
-      'jupyter image/vnd.openai.fileservice.png has no file id',
-      'unusable sandbox link "sandbox:/mnt/data/../etc/passwd"',
-      'unusable sandbox link "sandbox:/mnt/data/"',
+      `${node(1)}: is not an object`,
+      `${node(2)}.message: is not an object`,
+      `${node(3)}.message.metadata: is not an object`,
+      `${node(3)}.message.content: is not an object`,
+      `${node(4)}.message.content.parts: is not an array`,
+      `${node(5)}.message.content.parts[0]: is neither text nor an object`,
+      `${node(5)}.message.content.parts[3].asset_pointer: "404" has no file id`,
+      `${node(5)}.message.content.parts[4].asset_pointer: "file-service://not-an-id" has no file id`,
+      `${node(6)}.message.metadata.attachments: is not an array`,
+      `${node(7)}.message.metadata.attachments[1].id: "local-upload-123" is not a file id`,
+      `${node(8)}.message.metadata.aggregate_result.messages: is not an array`,
+      `${node(8)}.message.metadata.aggregate_result.jupyter_messages[2].content.data["image/vnd.openai.fileservice.png"]: has no file id`,
+      `${node(9)}.message.content.parts: unusable sandbox link "sandbox:/mnt/data/../etc/passwd"`,
+      `${node(9)}.message.content.parts: unusable sandbox link "sandbox:/mnt/data/"`,
     ]) {
       expect(p).toContain(fragment);
     }
@@ -350,8 +352,8 @@ describe('walkConversation: focused rules', () => {
     expect(r.refs).toEqual([]);
   });
 
-  it('ignores audio asset pointers (voice chats)', () => {
-    const part = { content_type: 'audio_asset_pointer', asset_pointer: 'sediment://file_00000000aaaabbbbccccddddeeeeffff', size_bytes: 100, format: 'wav' };
+  it('finds a voice recording once per file id, with its expiry', () => {
+    const part = { content_type: 'audio_asset_pointer', asset_pointer: 'sediment://file_00000000aaaabbbbccccddddeeeeffff', size_bytes: 100, format: 'wav', expiry_datetime: '2026-06-01T00:00:00Z' };
     const r = walkConversation(
       convOf(
         [
@@ -361,8 +363,28 @@ describe('walkConversation: focused rules', () => {
         'a',
       ),
     );
-    expect(r.refs).toEqual([]);
+    expect(r.refs).toHaveLength(1);
+    expect(r.refs[0]).toMatchObject({
+      kind: 'audio', fileId: 'file_00000000aaaabbbbccccddddeeeeffff', mimeType: 'audio/wav', size: 100,
+      expiresAt: Date.parse('2026-06-01T00:00:00Z') / 1000, fileName: 'voice-file_00000000aaaabbbbccccddddeeeeffff.wav',
+    });
     expect(r.problems).toEqual([]);
+  });
+
+  it('reports unknown content types and pointer kinds by path, as skipped', () => {
+    const r = walkConversation(
+      convOf(
+        [
+          ['a', null, { id: 'a', author: { role: 'assistant' }, content: { content_type: 'hologram', parts: [{ content_type: 'smell_asset_pointer', asset_pointer: 'sediment://file_00000000aaaabbbbccccddddeeeeffff' }] } }],
+        ],
+        'a',
+      ),
+    );
+    expect(r.refs).toEqual([]);
+    expect(r.problems).toEqual([
+      'mapping["a"].message.content.content_type: unknown content_type "hologram" (skipped)',
+      'mapping["a"].message.content.parts[0]: unknown asset pointer content_type "smell_asset_pointer" (skipped)',
+    ]);
   });
 
   it('lets a generated image win over an upload with the same id, keeping the upload name', () => {
@@ -431,3 +453,77 @@ describe('images still generating', () => {
     expect(walkConversation(load('image-gen.json')).imagesPending).toBe(0);
   });
 });
+
+describe('walkConversation: shapes from real 2023-2026 data (chatgpt-surface.md 4.6, 4.7)', () => {
+  const refsOf = (file: string) => {
+    const r = walkConversation(load(file));
+    expect(r.problems).toEqual([]);
+    return r.refs;
+  };
+
+  it('reads a 2025 fileservice2 value (a JSON string) as the same chart, its `bytes` as the size', () => {
+    const charts = refsOf('code-interpreter-2025.json').filter((r) => r.kind === 'chart');
+    expect(charts).toHaveLength(1);
+    expect(charts[0]).toMatchObject({ fileId: 'file-Q7mZp3XcV9bN2kL5tR8wY1', mimeType: 'image/png', size: 1177850, width: 768, height: 1024 });
+  });
+
+  it('strips the iOS app suffix from sandbox links and keeps /workspace/scratch paths', () => {
+    const files = refsOf('code-interpreter-2025.json').filter((r) => r.kind === 'sandbox-file');
+    expect(files.map((r) => [r.sandboxPath, r.fileName]).sort()).toEqual([
+      ['/mnt/data/Yields_2025.xlsx', 'Yields_2025.xlsx'],
+      ['/mnt/data/final_project (1).ipynb', 'final_project (1).ipynb'],
+      ['/workspace/scratch/4be1c0de/summary.csv', 'summary.csv'],
+    ]);
+  });
+
+  it('folds content_references into the upload they cite, keeps library_file_id, and types a video attachment as video', () => {
+    const refs = refsOf('uploads-referenced-2026.json');
+    expect(refs.map((r) => [r.kind, r.fileId, r.fileName, r.messageId, r.libraryFileId ?? null])).toEqual([
+      ['upload', 'file_00000000a7a7a7a7a7a7a7a7a7a7a7a7', 'Lease agreement.pdf', up26(1), 'libfile_0000000011112222333344445555ffff'],
+      ['video', 'file_00000000b8b8b8b8b8b8b8b8b8b8b8b8', '1000053986.mp4', up26(1), null],
+      // cited only: an upload of its own, on the message that cites it
+      ['upload', 'file_00000000c9c9c9c9c9c9c9c9c9c9c9c9', 'Older notes.docx', up26(2), null],
+    ]);
+  });
+
+  it('finds every voice recording (both pointer shapes) once, with expiresAt, and the live video container as video', () => {
+    const refs = refsOf('voice-2025.json');
+    const vo = (n: number) => `b0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    expect(refs.map((r) => [r.kind, r.fileId, r.messageId, r.mimeType, r.size, r.expiresAt])).toEqual([
+      ['audio', 'file_00000000b0b0b0b0b0b0b0b0b0b0b001', vo(1), 'audio/wav', 211244, Date.parse('2026-04-20T08:53:20Z') / 1000],
+      ['video', 'file_00000000b0b0b0b0b0b0b0b0b0b0b002', vo(1), 'video/mp4', 2400000, Date.parse('2026-04-20T08:53:20Z') / 1000],
+      ['audio', 'file_00000000b0b0b0b0b0b0b0b0b0b0b003', vo(2), 'audio/wav', 318400, Date.parse('2026-04-20T08:53:25Z') / 1000],
+      ['audio', 'file_00000000b0b0b0b0b0b0b0b0b0b0b004', vo(3), 'audio/wav', 52000, 1776500000],
+    ]);
+  });
+
+  it('rebuilds canvas documents from create/update calls: latest text, each earlier version kept, extension by type', () => {
+    const refs = refsOf('canvas-2025.json');
+    const ca = (n: number) => `ca000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    expect(refs.map((r) => [r.kind, r.textdocId, r.messageId, r.fileName, r.mimeType, r.text]).sort()).toEqual([
+      ['canvas', '67b0c0ffee0000000000ca01', ca(7), 'trip-plan.md', 'text/markdown', '# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\nDay 3: Porto ($40 train).\n'],
+      ['canvas', '67b0c0ffee0000000000ca01@v1', ca(3), 'trip-plan (v1).md', 'text/markdown', '# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\n'],
+      ['canvas', '67b0c0ffee0000000000ca02', ca(9), 'print-days.py', 'text/plain', 'for d in ["Lisbon", "Sintra", "Porto"]:\n    print(d)\n'],
+    ]);
+    expect(new Set(refs.map(artifactIdentity)).size).toBe(3);
+  });
+
+  it('saves a deep research report from widget_state with citations as links, one artifact per report', () => {
+    const refs = refsOf('research-2026.json');
+    expect(refs).toHaveLength(1);
+    expect(refs[0]).toMatchObject({ kind: 'research', messageId: 'de000000-0000-4000-8000-000000000002', fileName: 'heat-pumps-in-cold-climates.md', mimeType: 'text/markdown' });
+    expect(refs[0]!.text).toBe(
+      '# Heat pumps in cold climates\n\nModern units keep a COP above 2 at -15 C. ([Cold-climate heat pump field study](https://energy.example.gov/ccashp))' +
+        ' Installation costs vary by region. ([Install cost survey 2025](https://costs.example.org/survey%20%28pdf%29), [Regional prices](https://prices.example.net/r))\n',
+    );
+  });
+
+  it('saves a 2025 deepresch_ report from its text message', () => {
+    const refs = refsOf('research-deepresch-2025.json');
+    expect(refs.map((r) => [r.kind, r.fileName, r.text])).toEqual([
+      ['research', 'sourdough-hydration.md', '# Sourdough hydration\n\nHigher hydration opens the crumb. ([Hydration explained](https://bread.example.com/hydration))\n'],
+    ]);
+  });
+});
+
+const up26 = (n: number) => `a7000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

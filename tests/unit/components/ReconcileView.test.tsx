@@ -43,23 +43,23 @@ function fakeRuns() {
   const runs: {
     file: File;
     progress: (p: ReconcileProgress) => void;
-    finish: (r: ReconcileReport) => void;
+    finish: (r: ReconcileReport, notes?: string[]) => void;
     fail: (e: ReconcileRunError) => void;
     cancelled: boolean;
     writes: { resolve: (b: Blob) => void; reject: (e: unknown) => void }[];
     writeCancelled: boolean;
   }[] = [];
   const start: StartReconcile = (file, onProgress) => {
-    let finish!: (r: { report: ReconcileReport; json: Blob }) => void;
+    let finish!: (r: { report: ReconcileReport; json: Blob; notes: string[] }) => void;
     let fail!: (e: unknown) => void;
-    const done = new Promise<{ report: ReconcileReport; json: Blob }>((res, rej) => ((finish = res), (fail = rej)));
+    const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>((res, rej) => ((finish = res), (fail = rej)));
     let items: ReportItem[] = [];
     const entry: (typeof runs)[number] = {
       file, progress: onProgress, cancelled: false, writes: [], writeCancelled: false,
       // As the worker does: the report comes without its items, which are queried a page at a time.
-      finish: (r) => {
+      finish: (r, notes = []) => {
         items = r.items;
-        finish({ report: { ...r, items: [] }, json: new Blob([JSON.stringify(r)], { type: 'application/json' }) });
+        finish({ report: { ...r, items: [] }, json: new Blob([JSON.stringify(r)], { type: 'application/json' }), notes });
       },
       fail: (e) => fail(e),
     };
@@ -165,12 +165,28 @@ describe('ReconcileView', () => {
     expect(input(root).disabled).toBe(false);
   });
 
+  it('done: what the walker could not read or skipped is listed by conversation, JSON path and reason', async () => {
+    const { root, runs } = await setup();
+    await chooseFile(root);
+    await act0(() => runs[0]!.finish(report(), [
+      '1 conversations had parts the walker could not read or skipped:',
+      '  conversation c1: mapping["n1"].message.content.content_type: unknown content_type "hologram" (skipped)',
+    ]));
+    await until(() => step(root) === 'done');
+    const notes = root.querySelector('[data-testid="reconcile-notes"]')!;
+    expect(notes.querySelector('summary')!.textContent).toBe('1 conversations had parts the walker could not read or skipped:');
+    expect([...notes.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'conversation c1: mapping["n1"].message.content.content_type: unknown content_type "hologram" (skipped)',
+    ]);
+  });
+
   it('done: chart of the five classes, downloads, and a table filtered by class, kind and text', async () => {
     const { root, runs, save, vis, loadBlob } = await setup();
     await chooseFile(root);
     await act0(() => runs[0]!.finish(report()));
     await until(() => step(root) === 'done');
     expect(root.querySelector('[role="progressbar"]')).toBeNull();
+    expect(root.querySelector('[data-testid="reconcile-notes"]')).toBeNull();
 
     const counts = Object.fromEntries(
       ['matched', 'export-only', 'recovered', 'vault-only', 'lost'].map((s) => [s, root.querySelector(`[data-testid="count-${s}"]`)!.textContent]),

@@ -372,9 +372,12 @@ describe('capture settings and storage', () => {
     const { c, box } = await mountSettings(() => Promise.resolve(true));
     expect(box('Generated images').checked).toBe(true);
     expect(box('My uploads').checked).toBe(false);
+    expect(box('Voice recordings').checked).toBe(true);
     await click(box('My uploads'));
     await until(() => box('My uploads').checked);
-    expect(await captureKinds.getValue()).toEqual({ image: true, chart: true, 'sandbox-file': true, upload: true });
+    expect(await captureKinds.getValue()).toEqual({
+      image: true, chart: true, 'sandbox-file': true, upload: true, audio: true, video: true, canvas: true, research: true,
+    });
     render(null, c);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '@/utils/model';
-import { matchItems, type ExportAsset, type ExportSide } from '@/utils/reconcile/match';
+import { matchItems, type ExportAsset, type ExportSide, type LibraryFile } from '@/utils/reconcile/match';
 import type { VaultArtifact } from '@/utils/reconcile/vault-side';
 
 const ref = (over: Partial<ArtifactRef>): ArtifactRef => ({
@@ -11,7 +11,10 @@ const art = (over: Partial<VaultArtifact>): VaultArtifact => ({
   id: 'x', kind: 'image', conversationId: 'c1', messageId: 'm1', fileId: null, genId: null, fileName: null, sandboxPath: null, mimeType: null,
   status: 'saved', sha256: 'v'.repeat(64), size: 1, conversationTitle: null, ...over,
 });
-const asset = (fileId: string, sha256: string): ExportAsset => ({ fileId, member: `${fileId}.dat`, sha256, size: 1, originalName: 'x', kindHint: 'image' });
+const asset = (fileId: string, sha256: string): ExportAsset => ({ fileId, member: `${fileId}.dat`, sha256, size: 1, originalName: 'x', mimeType: null, kindHint: 'image' });
+const lib = (over: Partial<LibraryFile>): LibraryFile => ({
+  fileId: 'file_l', libraryFileId: null, fileName: null, genId: null, conversationId: null, messageId: null, mimeType: null, size: null, category: null, ...over,
+});
 const side = (over: Partial<ExportSide>): ExportSide => ({ conversationIds: new Set(['c1']), refs: [], library: [], assets: new Map(), ...over });
 const statuses = (items: ReturnType<typeof matchItems>) => items.map((m) => `${m.item.fileId ?? m.item.genId ?? m.item.sandboxPath}:${m.item.status}`).sort();
 
@@ -23,7 +26,7 @@ describe('matchItems: the edge rules of contracts.md section 2', () => {
   });
 
   it('a library_files row gives its gen_id to the merge', () => {
-    const exp = side({ library: [{ fileId: 'file_l', fileName: 'l.png', genId: 'gl', conversationId: 'c1', messageId: 'lm' }], assets: new Map([['file_l', asset('file_l', 'v'.repeat(64))]]) });
+    const exp = side({ library: [lib({ fileId: 'file_l', fileName: 'l.png', genId: 'gl', conversationId: 'c1', messageId: 'lm' })], assets: new Map([['file_l', asset('file_l', 'v'.repeat(64))]]) });
     const items = matchItems(exp, [art({ id: 'gen:gl', genId: 'gl' })]);
     expect(items).toHaveLength(1);
     expect(items[0]!.item).toMatchObject({ status: 'matched', identical: true, fileId: 'file_l', genId: 'gl' });
@@ -64,5 +67,35 @@ describe('matchItems: the edge rules of contracts.md section 2', () => {
     const sandbox = items.find((m) => m.item.kind === 'sandbox-file')!;
     expect(sandbox.item.exportMember).toBeNull();
     expect(sandbox.item.status).toBe('lost');
+  });
+
+  it('canvas documents and research reports match by their identity, not as new items', () => {
+    const exp = side({
+      refs: [
+        ref({ kind: 'canvas', textdocId: 'td1', messageId: 'm7' }),
+        ref({ kind: 'canvas', textdocId: 'td1@v1', messageId: 'm3' }),
+        ref({ kind: 'research', messageId: 'm9' }),
+      ],
+    });
+    const items = matchItems(exp, [
+      art({ id: 'canvas:c1:td1', kind: 'canvas', messageId: 'm7' }),
+      art({ id: 'research:c1:m9', kind: 'research', messageId: 'm9' }),
+    ]);
+    expect(items.map((m) => [m.item.kind, m.item.messageId, m.item.status]).sort()).toEqual([
+      ['canvas', 'm3', 'lost'], ['canvas', 'm7', 'recovered'], ['research', 'm9', 'recovered'],
+    ]);
+  });
+
+  it('a library row naming only its libfile id folds into the upload whose attachment points at it; its category, type and conversation are read', () => {
+    const exp = side({
+      refs: [{ ...ref({ kind: 'upload', fileId: 'file_u', fileName: 'Lease.pdf' }), libraryFileId: 'libfile_1' }],
+      library: [
+        lib({ fileId: 'libfile_1', fileName: 'Lease.pdf', conversationId: 'c1', mimeType: 'application/pdf', size: 10 }),
+        lib({ fileId: 'file_v', fileName: 'clip.mp4', mimeType: 'video/mp4', conversationId: 'c1' }),
+        lib({ fileId: 'file_g', fileName: 'poster.png', category: 'image_gen', conversationId: 'c1' }),
+      ],
+    });
+    const items = matchItems(exp, []);
+    expect(items.map((m) => [m.item.kind, m.item.fileId]).sort()).toEqual([['image', 'file_g'], ['upload', 'file_u'], ['video', 'file_v']]);
   });
 });

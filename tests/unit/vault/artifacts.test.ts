@@ -65,7 +65,7 @@ describe('recordRefs', () => {
 
   it.each([
     ['refs not an array', () => ({ refs: 'x' as never, opts: { source: 'live' as const } })],
-    ['bad kind', () => ({ refs: [imageRef(), imageRef({ kind: 'video' as never, fileId: 'file_b' })], opts: { source: 'live' as const } })],
+    ['bad kind', () => ({ refs: [imageRef(), imageRef({ kind: 'hologram' as never, fileId: 'file_b' })], opts: { source: 'live' as const } })],
     ['empty conversation id', () => ({ refs: [imageRef({ conversationId: '' })], opts: { source: 'live' as const } })],
     ['numeric prompt', () => ({ refs: [imageRef({ prompt: 5 as never })], opts: { source: 'live' as const } })],
     ['NaN size', () => ({ refs: [imageRef({ size: Number.NaN })], opts: { source: 'live' as const } })],
@@ -387,7 +387,7 @@ describe('listArtifacts and countByStatus', () => {
   });
 
   it.each([
-    [{ kind: 'video' }], [{ status: 'done' }], [{ limit: -1 }], [{ offset: 1.5 }], [{ conversationId: '' }], [{ capturedAfter: Number.NaN }],
+    [{ kind: 'hologram' as never }], [{ status: 'done' }], [{ limit: -1 }], [{ offset: 1.5 }], [{ conversationId: '' }], [{ capturedAfter: Number.NaN }],
   ])('rejects bad query %o', async (query) => {
     await expectVaultError(listArtifacts(freshDb(), query as never), 'invalid-argument');
   });

@@ -1,0 +1,175 @@
+/**
+ * Canvas documents (`canmore`, chatgpt-surface.md 4.6): rebuilt from the conversation's create and update
+ * calls when the textdocs route does not answer. A create call's body is `{name, type, content}`; an
+ * update's is `{updates:[{pattern, multiple, replacement}]}` (Python regular expressions applied to the
+ * whole document); the tool message answering each call names the document in `metadata.canvas`.
+ */
+
+export interface CanvasCall {
+  key: string;
+  recipient: string;
+  body: string | null;
+  createTime: number | null;
+  order: number;
+}
+
+export interface CanvasDocument {
+  textdocId: string;
+  title: string | null;
+  /** `document`, `code/python`, … */
+  type: string | null;
+  /** Every version, oldest first; the last is the current text. */
+  versions: CanvasVersion[];
+}
+
+export interface CanvasVersion {
+  /**
+   * The version's text, built on first use (each update rewrites the whole document, so building every
+   * version of a long-edited canvas up front costs many times the JSON it comes from). Null when an update
+   * on the way to it could not be applied.
+   */
+  text: () => string | null;
+  /** The mapping key of the tool message (else the call) that made this version. */
+  key: string;
+  createTime: number | null;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** Languages of `code/<language>` canvases -> the file extension. Unknown languages get `.txt`. */
+const CODE_EXTENSIONS: Record<string, string> = {
+  python: 'py', javascript: 'js', typescript: 'ts', react: 'jsx', html: 'html', css: 'css', java: 'java', c: 'c',
+  cpp: 'cpp', csharp: 'cs', go: 'go', rust: 'rs', ruby: 'rb', php: 'php', swift: 'swift', kotlin: 'kt', sql: 'sql',
+  bash: 'sh', shell: 'sh', json: 'json', yaml: 'yaml', r: 'r', scala: 'scala', lua: 'lua', perl: 'pl', dart: 'dart',
+  markdown: 'md', latex: 'tex', xml: 'xml',
+};
+
+/** The extension and MIME type for a canvas type: a document is Markdown, code takes its language's extension. */
+export function canvasFileType(type: string | null): { ext: string; mime: string } {
+  if (type === null || type === 'document' || !type.startsWith('code/')) return { ext: 'md', mime: 'text/markdown' };
+  const ext = CODE_EXTENSIONS[type.slice(5).toLowerCase()] ?? 'txt';
+  return { ext, mime: ext === 'md' ? 'text/markdown' : ext === 'html' ? 'text/html' : 'text/plain' };
+}
+
+function parseBody(body: string | null): Obj | null {
+  if (body === null || body.length > 16 << 20) return null;
+  try {
+    return obj(JSON.parse(body));
+  } catch {
+    return null;
+  }
+}
+
+const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\' };
+
+/**
+ * A Python `re.sub` replacement as a JavaScript one: `\1` and `\g<name>` back-references become `$1` and
+ * `$<name>`, `\n`, `\t`, `\r` and `\\` their characters, and a literal `$` is escaped.
+ */
+function jsReplacement(python: string): string {
+  return python.replace(/\$|\\g<(\w+)>|\\(\d{1,2})|\\([ntr\\])/g, (m, name?: string, digits?: string, esc?: string) => {
+    if (m === '$') return '$$';
+    if (name !== undefined) return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
+    if (digits !== undefined) return `$${digits}`;
+    return PY_ESCAPES[esc!] ?? m;
+  });
+}
+
+/** One update call's edits, compiled; null when a pattern is not a usable expression. */
+function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[] | null {
+  if (!Array.isArray(updates)) return null;
+  const out: { re: RegExp; replacement: string }[] = [];
+  for (const u of updates) {
+    const up = obj(u);
+    const pattern = typeof up?.pattern === 'string' ? up.pattern : null;
+    const replacement = typeof up?.replacement === 'string' ? up.replacement : null;
+    if (pattern === null || replacement === null) return null;
+    try {
+      // Python's `(?s)`-less `.*` over a whole document is how the tool rewrites all of it: dotAll.
+      out.push({ re: new RegExp(pattern.replace(/^\(\?s\)/, ''), up!.multiple === true ? 'gs' : 's'), replacement: jsReplacement(replacement) });
+    } catch {
+      return null;
+    }
+  }
+  return out;
+}
+
+/** Memoised text of a version. */
+function lazy(build: () => string | null): () => string | null {
+  let done = false;
+  let value: string | null = null;
+  return () => {
+    if (!done) {
+      value = build();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/**
+ * Every canvas document the calls build, in call order (by time, then by position in the mapping).
+ * `resultOf(key)` gives the `metadata.canvas` of the tool message answering the call at `key`, with its key.
+ * `problem` hears each call that could not be applied.
+ */
+export function rebuildCanvases(
+  calls: readonly CanvasCall[],
+  resultOf: (key: string) => { key: string; canvas: Obj } | null,
+  problem: (key: string, reason: string) => void,
+): CanvasDocument[] {
+  const docs = new Map<string, CanvasDocument>();
+  let last: CanvasDocument | null = null;
+  const sorted = [...calls].sort((a, b) => (a.createTime ?? 0) - (b.createTime ?? 0) || a.order - b.order);
+  for (const call of sorted) {
+    const isCreate = call.recipient === 'canmore.create_textdoc';
+    if (!isCreate && call.recipient !== 'canmore.update_textdoc') continue;
+    const body = parseBody(call.body);
+    const result = resultOf(call.key);
+    if (result?.canvas.is_failure === true) continue;
+    if (!body) {
+      problem(call.key, `${call.recipient} body is not a JSON object (skipped)`);
+      continue;
+    }
+    const id = str(result?.canvas.textdoc_id) ?? str(body.textdoc_id);
+    if (isCreate) {
+      const content = typeof body.content === 'string' ? body.content : null;
+      if (content === null) {
+        problem(call.key, 'canmore.create_textdoc without content (skipped)');
+        continue;
+      }
+      // Slim exports drop the tool messages: the create call's own key stands in for the id.
+      const doc: CanvasDocument = {
+        textdocId: id ?? `call-${call.key}`,
+        title: str(body.name) ?? str(result?.canvas.title),
+        type: str(result?.canvas.textdoc_type) ?? str(body.type),
+        versions: [{ text: () => content, key: result?.key ?? call.key, createTime: call.createTime }],
+      };
+      docs.set(doc.textdocId, doc);
+      last = doc;
+      continue;
+    }
+    const doc: CanvasDocument | null | undefined = (id !== null ? docs.get(id) : undefined) ?? (id === null ? last : undefined);
+    if (!doc) {
+      problem(call.key, `canmore.update_textdoc of a document this conversation never created (${id ?? 'no id'}) (skipped)`);
+      continue;
+    }
+    const edits = compileUpdates(body.updates);
+    if (edits === null) {
+      problem(call.key, 'canmore.update_textdoc with an unusable update (skipped)');
+      continue;
+    }
+    const before = doc.versions[doc.versions.length - 1]!.text;
+    const text = lazy(() => {
+      const prev = before();
+      if (prev === null) return null;
+      let out = prev;
+      for (const e of edits) out = out.replace(e.re, e.replacement);
+      return out;
+    });
+    doc.versions.push({ text, key: result?.key ?? call.key, createTime: call.createTime });
+    last = doc;
+  }
+  return [...docs.values()];
+}
