@@ -12,13 +12,13 @@ import type { BackupRunRecord, VaultDb } from '@/utils/vault';
 import { BackupClient, BackupError } from './client';
 import { failedItems } from './checkpoint';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
-import { BackupRunner, progressOf, type RunPlace } from './runner';
+import { BackupRunner, progressOf, type ReadPlace } from './runner';
 
 export interface BackupBackgroundDeps {
   db: VaultDb;
   /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
   lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
-  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: RunPlace): Promise<void>;
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace): Promise<void>;
   kick(): void;
   /**
    * The workspace cookie a run on `origin` speaks for: that of the tab it was started for, else the one the

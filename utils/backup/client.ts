@@ -59,6 +59,14 @@ export class BackupClient {
     this.session = new PageSession(opts.origin, this.doFetch, () => workspaceCookieString(opts.account ?? null));
   }
 
+  /**
+   * Whether this client now reads through a tab (the backend refused the worker). It never turns back, so a
+   * text returned while it is true was read and delivered by a content script.
+   */
+  get throughTab(): boolean {
+    return this.viaTab;
+  }
+
   /** The body as text, or null for a 404. Throws BackupError; aborts with the signal. */
   async getText(url: string, signal?: AbortSignal): Promise<string | null> {
     const tries = this.opts.transientTries ?? 3;

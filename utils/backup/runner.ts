@@ -27,7 +27,7 @@ export interface RunnerDeps {
    * Walks one conversation's JSON, stores the snapshot, records its artifacts (`source: backup`) and queues
    * their downloads, which speak for the run's origin and workspace.
    */
-  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: RunPlace): Promise<void>;
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace): Promise<void>;
   /** New download jobs exist. */
   kick(): void;
   /**
@@ -48,6 +48,11 @@ export interface RunnerDeps {
 export interface RunPlace {
   origin: string;
   account: string | null;
+}
+
+/** Where a conversation read by a run came from: the run's place, and `tab` when a content script read it. */
+export interface ReadPlace extends RunPlace {
+  source?: 'tab';
 }
 
 const PAUSE = 'backup-paused';
@@ -323,7 +328,9 @@ export class BackupRunner {
     }
     const before = new Map((await db.artifacts.where('conversationId').equals(item.conversationId).toArray()).map((a) => [a.id, a.status]));
     try {
-      await this.deps.recordConversation(text, item.conversationId, item.gizmoId, { origin: run.origin, account: run.account ?? null });
+      // A tab's copy is marked so, and never stands against the worker's own later read (snapshotIsCurrent).
+      const source = client.throughTab ? 'tab' : undefined;
+      await this.deps.recordConversation(text, item.conversationId, item.gizmoId, { origin: run.origin, account: run.account ?? null, source });
     } catch (err) {
       run.counts.failed++;
       await finishItem(db, run, item, 'failed', reasonOf(err), this.now());

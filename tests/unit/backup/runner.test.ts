@@ -15,6 +15,7 @@ import { recordConversation } from '@/utils/capture/background';
 import { CaptureQueue } from '@/utils/capture/queue';
 import { createVaultDb, finishJob, type VaultDb } from '@/utils/vault';
 import { saveBytes } from '../vault/helpers';
+import type { PageReadAnswer } from '@/utils/messaging';
 import { fakeFetch, type LoggedRequest } from '../capture/fake-fetch';
 
 const ORIGIN = 'https://chatgpt.com';
@@ -104,7 +105,12 @@ function route(b: Backend, hang?: (req: LoggedRequest) => boolean) {
   };
 }
 
-function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`)) {
+function setup(
+  b: Backend,
+  hang?: (req: LoggedRequest) => boolean,
+  db: VaultDb = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`),
+  tabRead?: (url: string) => Promise<PageReadAnswer>,
+) {
   const net = fakeFetch(route(b, hang));
   const queue = new CaptureQueue(db);
   const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20 });
@@ -113,11 +119,11 @@ function setup(b: Backend, hang?: (req: LoggedRequest) => boolean, db: VaultDb =
     db,
     client: (origin, account) => {
       const key = `${origin} ${account}`;
-      if (!clients.has(key)) clients.set(key, new BackupClient({ origin, pacer, fetch: net.fetch, transientTries: 2, account }));
+      if (!clients.has(key)) clients.set(key, new BackupClient({ origin, pacer, fetch: net.fetch, transientTries: 2, account, ...(tabRead ? { tabRead } : {}) }));
       return clients.get(key)!;
     },
-    recordConversation: async (text, conversationId, gizmoId, { origin, account }) => {
-      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account });
+    recordConversation: async (text, conversationId, gizmoId, { origin, account, source }) => {
+      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account, source });
     },
     kick: () => undefined,
     cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
@@ -209,6 +215,23 @@ describe('BackupRunner', () => {
     expect(one).toMatchObject({ title: 'Conversation 1' });
     expect(one?.source).toBeUndefined();
     expect(two).toMatchObject({ title: 'Conversation 2' });
+  });
+
+  it('a conversation a tab read for the run (the backend refused the worker) is kept as the tab\'s copy, never as the backend\'s', async () => {
+    const b = backend(2);
+    // The tab's page is served: only the worker is refused.
+    const tab = fakeFetch(route({ ...b }));
+    b.override = (req) => (req.path.startsWith('/backend-api/') ? json({ detail: 'Forbidden' }, 403) : null);
+    const tabRead = async (url: string): Promise<PageReadAnswer> => {
+      const res = await tab.fetch(url);
+      return { status: res.status, text: await res.text(), retryAfter: res.headers.get('retry-after') };
+    };
+    const { db, runner } = setup(b, undefined, undefined, tabRead);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    expect((await runner.status(EVERYTHING_RUN))?.counts.read).toBe(2);
+    const rows = await db.conversations.bulkGet([convId(1), convId(2)]);
+    expect(rows.map((r) => [r?.title, r?.source])).toEqual([['Conversation 1', 'tab'], ['Conversation 2', 'tab']]);
   });
 
   it('offsets that never end: a full page with nothing new ends the listing, and the summary says so', { timeout: 30_000 }, async () => {
