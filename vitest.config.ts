@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // Unit and component tests. Tests that store Blobs in fake-indexeddb start with
-// `// @vitest-environment node` (happy-dom's Blob does not survive structuredClone; toolchain.md F3).
+// `// @vitest-environment node` (happy-dom's Blob does not survive structuredClone; docs/TOOLCHAIN.md F3).
 export default defineConfig({
   plugins: [WxtVitest()],
   test: {

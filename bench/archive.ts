@@ -1,5 +1,5 @@
 /**
- * Vault archive benchmark (contracts.md section 1) under Node with fake-indexeddb and Node's Blob.
+ * Vault archive benchmark (docs/FORMATS.md section 1) under Node with fake-indexeddb and Node's Blob.
  *
  * Builds a vault of N artifacts (mostly small images with incompressible bytes, a few large ones, some
  * sharing bytes, some expired or failed without bytes, a few deflated CSVs, one conversation snapshot per

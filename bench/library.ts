@@ -111,7 +111,7 @@ export const PICTURES: Record<string, (x: number, y: number, s: number) => RGB> 
   },
 };
 
-/** A manifest entry (contracts.md section 1) with its bytes, for building sample archives. */
+/** A manifest entry (docs/FORMATS.md section 1) with its bytes, for building sample archives. */
 export type SampleArtifact = Omit<ManifestArtifact, 'size' | 'sha256' | 'path'> & { bytes?: Uint8Array };
 
 export interface SampleConversation {
@@ -120,7 +120,7 @@ export interface SampleConversation {
   updateTime: number;
 }
 
-/** Builds a vault archive (contracts.md section 1) from entries; members are exactly what they claim. */
+/** Builds a vault archive (docs/FORMATS.md section 1) from entries; members are exactly what they claim. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at any manifest field
 export function buildArchive(artifacts: SampleArtifact[], conversations: SampleConversation[], tamper: (files: Zippable, manifest: any) => void = () => {}): Uint8Array {
   const files: Zippable = {};

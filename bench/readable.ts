@@ -1,5 +1,5 @@
 /**
- * Readable archive benchmark (contracts.md section 5, issue 16).
+ * Readable archive benchmark (docs/FORMATS.md section 5, issue 16).
  *
  * 1. The library page's path, under Node with fake-indexeddb and Node's Blob: a vault of 10,000 artifacts
  *    in 1,000 conversations (each snapshot a real conversation whose messages carry its images and a

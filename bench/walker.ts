@@ -1,6 +1,6 @@
 /**
  * Walker benchmark: how much `walkConversation` adds on top of `JSON.parse` for a very large conversation
- * (real ones exceed 18 MB, chatgpt-surface.md §7). Builds a ~35 MB conversation in memory with every
+ * (real ones exceed 18 MB, docs/CHATGPT.md §7). Builds a ~35 MB conversation in memory with every
  * artifact variant, then times, interleaved, `JSON.parse` alone and `JSON.parse` + walk, and reports medians.
  */
 import { makeRng } from './random';
@@ -156,7 +156,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
  * A voice-mode conversation: every turn a live-mode user recording (audio + video container) with its
- * transcription, and an assistant recording, as the 2025-2026 JSON holds them (chatgpt-surface.md 4.6).
+ * transcription, and an assistant recording, as the 2025-2026 JSON holds them (docs/CHATGPT.md 4.6).
  */
 export function buildVoiceConversation(turns = 12000, seed = 7): BigConversation {
   const rng = makeRng(seed);

@@ -1,5 +1,5 @@
 /**
- * `Download backup` and `Restore backup` (contracts.md section 4). Restore is a file input whose label
+ * `Download backup` and `Restore backup` (docs/FORMATS.md section 4). Restore is a file input whose label
  * reads `Restore backup`: choosing a file starts the restore at once (the archive is validated whole
  * before anything is written, and a restore never deletes, so no extra dialog is needed). The outcome,
  * or the reason the archive was refused, is reported below the buttons.

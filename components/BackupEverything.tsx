@@ -1,5 +1,5 @@
 /**
- * `Back up everything` on the library page (contracts.md section 4): starts the whole-history backup in the
+ * `Back up everything` on the library page (docs/FORMATS.md section 4): starts the whole-history backup in the
  * background, then shows it live (BackupProgress) with `Pause`/`Resume` and `Cancel`. The run belongs to the
  * background, so closing the page changes nothing; reopening it shows the run again. Starting asks for the
  * optional `notifications` permission without waiting for the answer, so a prompt never delays the start.

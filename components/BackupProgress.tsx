@@ -1,5 +1,5 @@
 /**
- * A backup run's live state (contracts.md section 4): while it runs, a `progressbar` with `aria-valuenow`
+ * A backup run's live state (docs/FORMATS.md section 4): while it runs, a `progressbar` with `aria-valuenow`
  * and `aria-valuemax`, the current step in words and, while ChatGPT rate-limits, a countdown to the next
  * request; when it has ended, the bar is gone and the counts are shown. Shared by the popup and the library.
  */

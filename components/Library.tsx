@@ -1,5 +1,5 @@
 /**
- * The library page (`/library.html`, contracts.md section 4). Layout: a header with storage, capture
+ * The library page (`/library.html`, docs/FORMATS.md section 4). Layout: a header with storage, capture
  * settings and the `Download backup` / `Restore backup` controls; the search and filter bar; a selection
  * bar; the virtualized gallery (grouped by day, then conversation); and the preview panel on the right.
  *

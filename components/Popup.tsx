@@ -1,5 +1,5 @@
 /**
- * The toolbar popup (contracts.md section 4). On a ChatGPT conversation: its title, counts (saved / pending /
+ * The toolbar popup (docs/FORMATS.md section 4). On a ChatGPT conversation: its title, counts (saved / pending /
  * expired / failed) and `Back up this conversation`; while that backup runs, a progressbar and the current
  * step (the run lives in the background: closing the popup does not stop it, reopening shows it live); when
  * it ends, the counts, what was new, and `Download this conversation` (a vault archive of that conversation

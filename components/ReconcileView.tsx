@@ -1,5 +1,5 @@
 /**
- * The library page's reconcile view (contracts.md sections 2 and 4). A file input labelled `Export ZIP`:
+ * The library page's reconcile view (docs/FORMATS.md sections 2 and 4). A file input labelled `Export ZIP`:
  * choosing the official ChatGPT export starts the run at once, in a worker, against the live vault (read
  * only). While it runs: a progress bar with the phase and `Cancel`. Then: the chart of the five classes,
  * `Download report` and `Download enriched export`, and the filterable table of items. A refused export

@@ -1,6 +1,6 @@
 /**
  * `npm run reconcile -- <export.zip> [<vault-archive.zip>] [--report report.json] [--out enriched.zip]`
- * (contracts.md section 3). Node wiring only: the work is utils/reconcile, with node:zlib inflation,
+ * (docs/FORMATS.md section 3). Node wiring only: the work is utils/reconcile, with node:zlib inflation,
  * node:zlib CRC-32 and node:crypto hashing plugged in.
  *
  * Exit 0 on success. Bad input: exit 2, one line (at most 300 characters, no stack) as the last stderr line,

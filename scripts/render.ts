@@ -1,5 +1,5 @@
 /**
- * `npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>` (contracts.md section 5).
+ * `npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>` (docs/FORMATS.md section 5).
  * Node wiring only: the export and the vault are read by utils/reconcile (the reconcile CLI's readers, its
  * worker threads and its temporary folder for compressed part-ZIPs), the archive is made by utils/readable.
  *

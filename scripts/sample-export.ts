@@ -1,5 +1,5 @@
 /**
- * A sample official export (2026 layout, chatgpt-surface.md section 5.2) of some conversations, WITHOUT
+ * A sample official export (2026 layout, docs/CHATGPT.md section 5.2) of some conversations, WITHOUT
  * their binaries, as real exports arrive: for `npm start`, so a person without an account can try
  * reconciliation in the library page (`Export ZIP`) and with `npm run reconcile`.
  *

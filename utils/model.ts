@@ -1,10 +1,10 @@
 /**
  * The product's domain types, shared by the walker (utils/chatgpt), the vault (utils/vault), the capture
- * pipeline and the UI. Field meanings follow ../shared/docs/contracts.md section 1 (manifest entries).
+ * pipeline and the UI. Field meanings follow docs/FORMATS.md section 1 (manifest entries).
  */
 
 /**
- * What an artifact is (contracts.md section 1). `upload` is only captured when the person turns it on.
+ * What an artifact is (docs/FORMATS.md section 1). `upload` is only captured when the person turns it on.
  * `audio`: a voice-mode recording; `video`: a video a conversation or an export carries; `canvas`: a canvas
  * (`canmore`) document's latest text; `research`: a deep research report as Markdown.
  */
@@ -30,7 +30,7 @@ export const ARTIFACT_SOURCES: readonly ArtifactSource[] = ['live', 'backup', 'i
 
 /**
  * A time as seconds since the epoch. ChatGPT sends `update_time` as a float in a conversation body and as
- * an ISO-8601 string in the conversation list (chatgpt-surface.md 3.2); both are accepted.
+ * an ISO-8601 string in the conversation list (docs/CHATGPT.md 3.2); both are accepted.
  */
 export function epochSeconds(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -88,7 +88,7 @@ export interface ArtifactRef {
 }
 
 /**
- * The identity of an artifact (contracts.md section 1): sandbox files by (conversation, sandbox path),
+ * The identity of an artifact (docs/FORMATS.md section 1): sandbox files by (conversation, sandbox path),
  * canvas documents by (conversation, textdoc id), research reports by (conversation, message); every other
  * kind by file id when known, else gen_id. Returns null for a reference with neither.
  */

@@ -2,7 +2,7 @@
  * A light read of the vault's artifact records (no blobs) for the capture benchmarks, polled often while
  * captures run. It reads from an extension tab showing `manifest.json` rather than the library page, so the
  * probe does not render a gallery (and compete for the CPU) on every poll. The database is only opened once
- * it exists: opening it raw before Dexie has created it would make an empty v1 database (toolchain.md F6).
+ * it exists: opening it raw before Dexie has created it would make an empty v1 database (docs/TOOLCHAIN.md F6).
  */
 import type { Page } from 'playwright-core';
 import type { Browser } from '../../tests/e2e/harness.ts';

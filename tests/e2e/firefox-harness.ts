@@ -1,12 +1,12 @@
 /**
  * End-to-end harness for Firefox: Debian's stock firefox-esr driven by puppeteer-core over WebDriver BiDi
  * (Playwright needs its own patched Firefox, which cannot be downloaded here), with the mv2 build
- * (`.output/firefox-mv2`) installed as a temporary add-on. Recipe: shared/docs/toolchain.md "E2E in Firefox".
+ * (`.output/firefox-mv2`) installed as a temporary add-on. Recipe: docs/TOOLCHAIN.md "E2E in Firefox".
  *
  * Differences from the Chromium harness (harness.ts), all in the browser plumbing, none in the product:
  * - Hosts: Firefox has no `--host-resolver-rules`. The pref `network.dns.localDomains` resolves the fake
  *   hosts to 127.0.0.1 but keeps the port, so the fake server has to listen on 443 (root, as in CI).
- * - Extension pages: BiDi refuses to navigate to `moz-extension://` (toolchain.md F7) unless Firefox runs
+ * - Extension pages: BiDi refuses to navigate to `moz-extension://` (docs/TOOLCHAIN.md F7) unless Firefox runs
  *   with `--remote-allow-system-access` (checked in Firefox 153: remote/.../root/browsingContext.sys.mjs
  *   skips `isWebdriverSafeNavigationURL` then). Even with it, BiDi never reports the load of a page in
  *   the extension process, so `page.goto` times out although the page loads; we navigate without waiting

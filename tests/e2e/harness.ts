@@ -1,7 +1,7 @@
 /**
  * End-to-end harness: real Chromium (Debian /usr/bin/chromium) driven by playwright-core, with the
  * unpacked extension loaded and chatgpt.com / chat.openai.com / files.oaiusercontent.com mapped to the
- * fake server (tests/fake-chatgpt). Flags follow shared/docs/toolchain.md "E2E in real Chromium" (F8:
+ * fake server (tests/fake-chatgpt). Flags follow docs/TOOLCHAIN.md "E2E in real Chromium" (F8:
  * headless only; there is no X server).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ export interface LaunchOptions {
   extensionPath?: string | null;
   server: FakeChatGPT;
   headless?: boolean;
-  /** Where Playwright saves downloads (files get GUID names, toolchain.md E2E item 7). Default: inside the profile. */
+  /** Where Playwright saves downloads (files get GUID names, docs/TOOLCHAIN.md E2E item 7). Default: inside the profile. */
   downloadsPath?: string;
 }
 

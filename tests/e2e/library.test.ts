@@ -110,7 +110,7 @@ describe('library page (real Chromium)', { skip }, () => {
     for (const name of Object.keys(a)) if (name !== 'manifest.json') assert.deepEqual(Buffer.from(b[name]!), Buffer.from(a[name]!), name);
     const manifest = (files: Record<string, Uint8Array>) => {
       const m = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8')) as VaultManifest;
-      // Restored entries are new to the second vault: source becomes `import` (contracts.md 1); the rest is equal.
+      // Restored entries are new to the second vault: source becomes `import` (docs/FORMATS.md 1); the rest is equal.
       return { ...m, createdAt: null, artifacts: m.artifacts.map((x) => ({ ...x, source: null })) };
     };
     assert.deepEqual(manifest(b), manifest(a));

@@ -1,5 +1,5 @@
 /**
- * The readable archive in real Chromium (contracts.md sections 4 and 5): `Download readable archive` in the
+ * The readable archive in real Chromium (docs/FORMATS.md sections 4 and 5): `Download readable archive` in the
  * library page (the whole vault) and in the reconcile view after a run (the export's conversations with both
  * sides' bytes). Each download is unzipped and its `index.html` opened from file:// with every request
  * recorded: every conversation and image is there, no request leaves the folder, no console error, and a

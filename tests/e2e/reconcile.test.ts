@@ -1,5 +1,5 @@
 /**
- * Reconciliation in the library page, in real Chromium (contracts.md sections 2 and 4): a fixture vault is
+ * Reconciliation in the library page, in real Chromium (docs/FORMATS.md sections 2 and 4): a fixture vault is
  * restored through `Restore backup`, then each fixture export (every layout, tests/fixtures/exports) is chosen
  * through `Export ZIP`; the run happens in the page's worker against the live vault. The downloaded report
  * must give every item its class, and the enriched export must hold every original member byte for byte

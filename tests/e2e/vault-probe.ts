@@ -1,7 +1,7 @@
 /**
  * Reads the extension's vault from inside an extension page (the vault lives in the extension's origin,
  * so that is the only place it can be read), for end-to-end assertions. The library page is opened first
- * so that Dexie creates the database with its schema before any raw read (toolchain.md F6).
+ * so that Dexie creates the database with its schema before any raw read (docs/TOOLCHAIN.md F6).
  */
 import type { Page } from 'playwright-core';
 import type { Browser } from './harness.ts';

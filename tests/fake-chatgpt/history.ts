@@ -1,7 +1,7 @@
 /**
  * Generated histories for the backup tests, the demo and the benchmark: many small conversations, each with
  * generated images (image_gen tool messages with sediment pointers and gen_ids), some archived, some in
- * projects (listed only through the project routes, as chatgpt-surface.md 3.2 warns), and some deleted after
+ * projects (listed only through the project routes, as docs/CHATGPT.md 3.2 warns), and some deleted after
  * their images were made (then known only to the image library).
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Live generation: `POST /backend-api/f/conversation` (2025+) and the legacy `POST /backend-api/conversation`.
- * The stream imitates the 2025-26 delta encoding (chatgpt-surface.md §3.6): `delta_encoding`, an
+ * The stream imitates the 2025-26 delta encoding (docs/CHATGPT.md §3.6): `delta_encoding`, an
  * `input_message`, an `add` of the assistant message, `append` deltas, a final `patch`, typed events,
  * then `[DONE]`. The image_gen result arrives ASYNCHRONOUSLY after the stream, as on the real site, so
  * only a re-GET of the conversation sees it.

@@ -1,6 +1,6 @@
 /**
  * The HTML shell of the fake app. The real page is a React app; ours is `app/app.js` (vanilla JS)
- * mounted into the same landmarks the extension cares about (chatgpt-surface.md §6).
+ * mounted into the same landmarks the extension cares about (docs/CHATGPT.md §6).
  */
 import type { FakeConversation } from './scan.ts';
 

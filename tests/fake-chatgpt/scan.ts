@@ -70,7 +70,7 @@ export interface ScanResult {
 }
 
 const POINTER_RE = /(?:file-service|sediment):\/\/[^\s"'()<>\]]+/g;
-// A link target may hold balanced parentheses (`data%20export%20(v2).xlsx`, contracts.md section 2).
+// A link target may hold balanced parentheses (`data%20export%20(v2).xlsx`, docs/FORMATS.md section 2).
 const SANDBOX_RE = /sandbox:(?:\/\/)?(\/mnt\/data\/(?:[^\s()"'<>\]]|\([^\s()"'<>\]]*\))+)/g;
 const PLAIN_PATH_RE = /\/mnt\/data\/[^\s)"'<>\],]+/g;
 

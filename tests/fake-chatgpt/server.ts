@@ -3,7 +3,7 @@
  *
  * One HTTPS server on 127.0.0.1 with a committed self-signed certificate; requests are routed on the
  * `Host` header, so Chromium's `--host-resolver-rules` can point all three hosts at it. Shapes follow
- * ../../../shared/docs/chatgpt-surface.md §1-3, 6, 7 (2026-11 knowledge). Test-only controls live under
+ * docs/CHATGPT.md §1-3, 6, 7 (2026-11 knowledge). Test-only controls live under
  * `/__fake/` on the app hosts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -182,7 +182,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       case 'truncate':
         return fault;
       case '429':
-        // 2023-26: no Retry-After header (chatgpt-surface.md §7)
+        // 2023-26: no Retry-After header (docs/CHATGPT.md §7)
         return json(429, { detail: 'Too many requests in 1 minute. Try again later.' });
       case '500':
         return json(500, { detail: 'Internal Server Error' });
@@ -280,7 +280,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     }
     const archived = q.get('is_archived') === 'true';
     const order = q.get('order') === 'created' ? 'create_time' : 'update_time';
-    // Project chats are listed through the project routes only (chatgpt-surface.md 3.2: "not always in this list").
+    // Project chats are listed through the project routes only (docs/CHATGPT.md 3.2: "not always in this list").
     const all = [...state.conversations.values()]
       .filter((c) => !state.temporary.has(c.conversation_id) && Boolean(c.is_archived) === archived && !isProject(c))
       .sort((a, b) => (b[order] ?? 0) - (a[order] ?? 0));
@@ -375,7 +375,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     return {
       status: 200,
       headers: {
-        // sandbox downloads come back as octet-stream (chatgpt-surface.md §7: sniff, don't trust)
+        // sandbox downloads come back as octet-stream (docs/CHATGPT.md §7: sniff, don't trust)
         'content-type': sandbox ? 'application/octet-stream' : r.mimeType,
         'content-length': String(r.bytes.length),
         'cache-control': 'private, max-age=0',
@@ -444,7 +444,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
           height: im.height,
           title: im.title,
           prompt: im.prompt,
-          // 2026: the prompt the conversation JSON lacks (chatgpt-surface.md 3.3).
+          // 2026: the prompt the conversation JSON lacks (docs/CHATGPT.md 3.3).
           recreation_prompt: im.prompt ?? im.title,
           kind: 'media_generation',
           generation_type: 'image_gen',

@@ -79,7 +79,7 @@ export interface FakeOptions {
   /** Refuse API calls that do not come from a ChatGPT page (a challenge, as Cloudflare might give a worker). */
   refuseNonPageRequests: boolean;
   /**
-   * ChatGPT's 2026 rate limit on the JSON API, as a token bucket (chatgpt-surface.md section 7): `capacity`
+   * ChatGPT's 2026 rate limit on the JSON API, as a token bucket (docs/CHATGPT.md section 7): `capacity`
    * requests at once, refilled at `refillPerSec`; an empty bucket answers 429 without Retry-After. Null: off.
    */
   rateLimit: { capacity: number; refillPerSec: number } | null;

@@ -1,4 +1,4 @@
-/** The vault archive (contracts.md section 1): streamed writer, and a restore that validates every member before it merges. */
+/** The vault archive (docs/FORMATS.md section 1): streamed writer, and a restore that validates every member before it merges. */
 export { ArchiveError } from './errors';
 export type { ArchiveErrorCode } from './errors';
 export {

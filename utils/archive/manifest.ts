@@ -1,5 +1,5 @@
 /**
- * The vault archive's manifest (contracts.md section 1): its types, the mapping from vault records, and
+ * The vault archive's manifest (docs/FORMATS.md section 1): its types, the mapping from vault records, and
  * the strict parser used before a restore writes anything. Fields the contract lists are checked
  * exactly; the extra fields we write (identity, seed, dimensions, title…) are optional on read, and
  * anything else is ignored ("readers ignore what they do not know").
@@ -48,7 +48,7 @@ export interface ManifestArtifact {
   firstSeenAt?: string | null;
   /** Voice recordings: when the backend deletes the file (the pointer's `expiry_datetime`), ISO-8601. */
   expiresAt?: string | null;
-  /** Canvas documents: part of their identity (contracts.md section 1). */
+  /** Canvas documents: part of their identity (docs/FORMATS.md section 1). */
   textdocId?: string | null;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `Restore backup`: validate everything first, then merge in one transaction (contracts.md section 1,
+ * `Restore backup`: validate everything first, then merge in one transaction (docs/FORMATS.md section 1,
  * "Restore is all or nothing" and "Restore merges").
  *
  * `readVaultArchive` checks the ZIP directory (names, sizes, methods), the manifest (format, version,

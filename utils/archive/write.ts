@@ -1,5 +1,5 @@
 /**
- * `Download backup`: streams the vault archive (contracts.md section 1) through the product's ZIP writer
+ * `Download backup`: streams the vault archive (docs/FORMATS.md section 1) through the product's ZIP writer
  * (utils/zip, ZIP64 where needed, so a vault over 4 GiB or 65,535 files stays restorable). The manifest
  * comes first and is built from records alone; then each distinct blob is read from IndexedDB one at a
  * time and streamed into the ZIP, so the vault's bytes are never all in memory, and the output goes to a

@@ -1,5 +1,5 @@
 /**
- * Pacing for backup's JSON requests, after the most robust public exporter (chatgpt-surface.md sections 7
+ * Pacing for backup's JSON requests, after the most robust public exporter (docs/CHATGPT.md sections 7
  * and 10): strictly one request at a time, at least `spacingMs` between the starts of two requests, and after
  * a 429 a pause for everyone: the server's Retry-After when it sends one, otherwise `basePauseMs` doubling with
  * each consecutive 429 up to `capPauseMs`. A success resets the doubling.
@@ -29,7 +29,7 @@ export interface PacerOptions {
 }
 
 /**
- * 1 s between requests: the spacing the surface doc recommends and what the public exporters converged on.
+ * 1 s between requests: the spacing docs/CHATGPT.md section 7 recommends and what the public exporters converged on.
  * ChatGPT's bucket (about 200-250 requests, then about one a minute) still empties on a long history; the
  * pause then takes over. 60 s doubling to 5 min is that exporter's schedule.
  */

@@ -9,7 +9,7 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** First delay for transient failures. */
   baseMs: number;
-  /** First delay after a 429 without Retry-After (ChatGPT rarely sends one; surface doc section 7). */
+  /** First delay after a 429 without Retry-After (ChatGPT rarely sends one; docs/CHATGPT.md section 7). */
   rateLimitBaseMs: number;
   /** Upper bound for any single delay. */
   capMs: number;

@@ -1,6 +1,6 @@
 /**
  * Why a capture attempt did not produce bytes, and what to do about it. "Expired is not failed": `gone`
- * means the source said the thing no longer exists (contracts.md section 1); everything else is transient
+ * means the source said the thing no longer exists (docs/FORMATS.md section 1); everything else is transient
  * and retried with backoff until the attempts run out.
  */
 

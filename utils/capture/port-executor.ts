@@ -179,7 +179,7 @@ const IMAGE_PATH = /\.(png|jpe?g|gif|webp)$/i;
  * Why a tab's bytes cannot be the file the job is for, or null. What the conversation says: the file id (a
  * tab answering for another file), and the kind: an image or chart, or a sandbox path named as an image, is
  * an image by its bytes. The pointer's `size_bytes` is not compared: ChatGPT re-encodes files and rounds it
- * (chatgpt-surface.md 5.3), so it is a hint, not a measure.
+ * (docs/CHATGPT.md 5.3), so it is a hint, not a measure.
  */
 function tabBytesMismatch(spec: JobSpec, file: FetchedFile, bytes: Uint8Array): string | null {
   if (spec.fileId && file.fileId && file.fileId !== spec.fileId) return `The tab answered with file ${file.fileId}, not ${spec.fileId}`;

@@ -15,7 +15,7 @@ import { RequestLanes, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
 /**
- * Conversation reads and backup listings one at a time, 250 ms apart (chatgpt-surface.md section 7: reads are
+ * Conversation reads and backup listings one at a time, 250 ms apart (docs/CHATGPT.md section 7: reads are
  * what is rate-limited). File resolutions four at a time with no gap, as the web app resolves the images it
  * shows; four byte downloads at once (the queue runs eight jobs, so resolutions overlap downloads): a few bodies
  * in parallel keep the connection busy without hammering the file host.

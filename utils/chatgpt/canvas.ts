@@ -1,5 +1,5 @@
 /**
- * Canvas documents (`canmore`, chatgpt-surface.md 4.6): rebuilt from the conversation's create and update
+ * Canvas documents (`canmore`, docs/CHATGPT.md 4.6): rebuilt from the conversation's create and update
  * calls when the textdocs route does not answer. A create call's body is `{name, type, content}`; an
  * update's is `{updates:[{pattern, multiple, replacement}]}` (Python regular expressions applied to the
  * whole document); the tool message answering each call names the document in `metadata.canvas`.

@@ -1,5 +1,5 @@
 /**
- * Id shapes used by ChatGPT's backend (chatgpt-surface.md §4.5) and the one rule for turning an asset
+ * Id shapes used by ChatGPT's backend (docs/CHATGPT.md §4.5) and the one rule for turning an asset
  * pointer into a file id. Pure functions, no I/O; the walker, the capture pipeline and the export
  * reconciler all go through here so that they agree on what an id is.
  */

@@ -1,5 +1,5 @@
 /**
- * Parsers for the backend's listings used by the whole-history backup (chatgpt-surface.md 3.2, 3.3): the
+ * Parsers for the backend's listings used by the whole-history backup (docs/CHATGPT.md 3.2, 3.3): the
  * conversation history (offset pages), projects and their conversations (cursor pages), and the
  * generated-image library (cursor pages). Every parser validates its input and drops items it cannot use
  * instead of throwing, so one odd item never costs a page; a body that is not a listing at all throws.

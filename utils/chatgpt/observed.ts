@@ -1,7 +1,7 @@
 /**
  * Facts the content script can learn passively from the app's own network activity, through the
  * Resource Timing API (URLs only; no page-world code, no response bodies). Temporary chats never put their
- * conversation id in the page URL (chatgpt-surface.md sections 1 and 7), but the app's own API calls for
+ * conversation id in the page URL (docs/CHATGPT.md sections 1 and 7), but the app's own API calls for
  * them do (`GET /backend-api/conversation/{id}` and its sub-routes).
  */
 import { isUuid } from './ids';

@@ -1,5 +1,5 @@
 /**
- * Deep research reports (chatgpt-surface.md 4.6): the Markdown report of a deep research run with its
+ * Deep research reports (docs/CHATGPT.md 4.6): the Markdown report of a deep research run with its
  * citations turned into links. 2026 reports sit in a tool message's `widget_state` (a JSON string holding
  * `report_message`); 2025 reports are assistant text messages whose `async_task_id` starts `deepresch_`.
  * Both carry `content_references`, whose `matched_text` marks where each citation sits in the text.

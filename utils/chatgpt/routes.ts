@@ -1,5 +1,5 @@
 /**
- * ChatGPT route knowledge: which page a URL is (chatgpt-surface.md §1, §6) and which backend URLs to call
+ * ChatGPT route knowledge: which page a URL is (docs/CHATGPT.md §1, §6) and which backend URLs to call
  * (§2, §3). Every API builder returns an ordered list of candidates, newest first, each with a dated
  * comment; callers try the next candidate only when the previous one is missing (404/405), never after
  * an answer that says the file is gone.

@@ -1,5 +1,5 @@
 /**
- * `sandbox:` links in assistant markdown (chatgpt-surface.md section 4.4): every link target in a piece of
+ * `sandbox:` links in assistant markdown (docs/CHATGPT.md section 4.4): every link target in a piece of
  * text, and the file path each one names. Used by the walker; no regular expression runs over the text
  * (one `indexOf('sandbox:')` per link, then bounded scans).
  */
@@ -144,7 +144,7 @@ export function normaliseSandboxPath(raw: string): string | null {
 /**
  * Links written by the iOS app carry `?_chatgptios_conversationID=…&_chatgptios_messageID=…`, sometimes
  * inside the file name's parentheses (`report%20(1?_chatgptios_…).ipynb`): each such query is cut up to the
- * next `)` or the end (chatgpt-surface.md 4.7).
+ * next `)` or the end (docs/CHATGPT.md 4.7).
  */
 function stripIosSuffix(s: string): string {
   let from = 0;

@@ -5,7 +5,7 @@
  * stops matching costs latency, never an artifact (the content script also re-reads the conversation
  * when the page settles after any large change).
  *
- * Sources: ../shared/docs/chatgpt-surface.md section 6. Tested against committed HTML fixtures in
+ * Sources: docs/CHATGPT.md section 6. Tested against committed HTML fixtures in
  * tests/fixtures/dom/ by tests/unit/chatgpt/selectors.test.ts.
  */
 

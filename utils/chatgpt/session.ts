@@ -1,5 +1,5 @@
 /**
- * How ChatGPT identifies the person's session and workspace (chatgpt-surface.md section 2): the cookie that
+ * How ChatGPT identifies the person's session and workspace (docs/CHATGPT.md section 2): the cookie that
  * names the selected workspace and the header the backend expects for it. The token itself comes from
  * `sessionUrls` in routes.ts.
  */
@@ -12,7 +12,7 @@ export const ACCOUNT_HEADER = 'chatgpt-account-id';
 
 /**
  * Header the web app sends on conversation reads and file downloads of a project chat, with the project's
- * `g-p-…` id. M, 2026 (chatgpt-surface.md 4.7: tools that work send it; one strips it from file requests).
+ * `g-p-…` id. M, 2026 (docs/CHATGPT.md 4.7: tools that work send it; one strips it from file requests).
  */
 const PROJECT_HEADER = 'chatgpt-project-id';
 

@@ -1,6 +1,6 @@
 /**
  * The conversation walker: finds every artifact reference in one conversation JSON, as served by
- * `GET /backend-api/conversation/{id}` or found in an export shard (chatgpt-surface.md §3.1, §4, §5.2).
+ * `GET /backend-api/conversation/{id}` or found in an export shard (docs/CHATGPT.md §3.1, §4, §5.2).
  *
  * Shared by the live capture pipeline and the export reconciler, so it must accept every era of the
  * JSON (2023 → 2026) and anything malformed: it never throws, reports what it could not read in
@@ -100,7 +100,7 @@ const FILESERVICE_MIME = 'image/vnd.openai.fileservice';
 /**
  * A `jupyter_messages` chart value: a pointer string (`image/vnd.openai.fileservice.png`), or in 2025 also a
  * JSON string `{"url":"file-service://…","image_width":…,"image_height":…,"bytes":…}`
- * (`…fileservice2.png`, chatgpt-surface.md 4.7) naming the same chart with its true size.
+ * (`…fileservice2.png`, docs/CHATGPT.md 4.7) naming the same chart with its true size.
  */
 function fileServiceValue(v: unknown): { fileId: string; width: number | null; height: number | null; size: number | null } | null {
   if (typeof v !== 'string') return null;
@@ -505,7 +505,7 @@ class Walk {
     );
   }
 
-  /** A deep research report (chatgpt-surface.md 4.6): the widget's state, or a 2025 `deepresch_` text message. */
+  /** A deep research report (docs/CHATGPT.md 4.6): the widget's state, or a 2025 `deepresch_` text message. */
   private research(key: string, messageId: string, createTime: number | null, role: string | null, content: unknown, parts: unknown[] | null, meta: Obj): void {
     let report: ResearchReport | null = null;
     const sdk = obj(meta.chatgpt_sdk);

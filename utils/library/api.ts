@@ -23,11 +23,11 @@ export interface LibraryApi {
   listConversations(ids?: readonly string[]): Promise<ConversationRecord[]>;
   getBlob(sha256: string): Promise<Blob | null>;
   deleteArtifact(id: string): Promise<boolean>;
-  /** The whole vault as a vault archive (contracts.md section 1). */
+  /** The whole vault as a vault archive (docs/FORMATS.md section 1). */
   writeBackup(): Promise<Blob>;
   restoreBackup(file: Blob): Promise<RestoreResult>;
   /**
-   * The readable archive (contracts.md section 5) of the whole vault, or of the artifacts `artifactIds`
+   * The readable archive (docs/FORMATS.md section 5) of the whole vault, or of the artifacts `artifactIds`
    * names and their conversations; streamed into a Blob of parts the browser can keep on disk.
    */
   writeReadable(artifactIds?: ReadonlySet<string>): Promise<{ blob: Blob; summary: RenderSummary }>;

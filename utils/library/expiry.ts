@@ -1,6 +1,6 @@
 /**
  * How long a file the backend deletes on a date (voice recordings: `expiry_datetime`, 180 days after they
- * are made, chatgpt-surface.md 4.6) has left while the vault does not hold it yet.
+ * are made, docs/CHATGPT.md 4.6) has left while the vault does not hold it yet.
  */
 
 const DAY = 86_400_000;

@@ -27,7 +27,7 @@ export const ROW_HEIGHTS = { day: 44, conversation: 36, tiles: 216 } as const;
 /** When an artifact "happened": its capture, else when it was first seen. */
 const artifactTime = (r: ArtifactRecord): number => r.capturedAt ?? r.firstSeenAt;
 
-/** Local calendar date `YYYY-MM-DD` (contracts.md 4 names downloads by local date too). */
+/** Local calendar date `YYYY-MM-DD` (docs/FORMATS.md 4 names downloads by local date too). */
 export function localDay(ms: number | Date): string {
   const d = typeof ms === 'number' ? new Date(ms) : ms;
   const p = (n: number) => String(n).padStart(2, '0');

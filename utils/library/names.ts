@@ -5,7 +5,7 @@ import { withExtension } from '@/utils/files/sniff';
 import { slugify } from '@/utils/chatgpt/walker';
 import { localDay } from './groups';
 
-/** `chatgpt-vault-<YYYY-MM-DD>.zip`, local date (contracts.md section 4). */
+/** `chatgpt-vault-<YYYY-MM-DD>.zip`, local date (docs/FORMATS.md section 4). */
 export function backupFileName(now: Date = new Date()): string {
   return `chatgpt-vault-${localDay(now)}.zip`;
 }
@@ -40,22 +40,22 @@ export function selectionZipName(records: readonly ArtifactRecord[], titles: Rea
   return `chatgpt-artifacts-${localDay(now)}.zip`;
 }
 
-/** `chatgpt-vault-<title slug>-<YYYY-MM-DD>.zip`, local date: one conversation's archive (contracts.md section 4). */
+/** `chatgpt-vault-<title slug>-<YYYY-MM-DD>.zip`, local date: one conversation's archive (docs/FORMATS.md section 4). */
 export function conversationFileName(title: string, now: Date = new Date()): string {
   return `chatgpt-vault-${slugify(title, 60) || 'conversation'}-${localDay(now)}.zip`;
 }
 
-/** `chatgpt-archive-<YYYY-MM-DD>.zip`, local date: the readable archive (contracts.md sections 4 and 5). */
+/** `chatgpt-archive-<YYYY-MM-DD>.zip`, local date: the readable archive (docs/FORMATS.md sections 4 and 5). */
 export function readableArchiveName(now: Date = new Date()): string {
   return `chatgpt-archive-${localDay(now)}.zip`;
 }
 
-/** `reconcile-report-<YYYY-MM-DD>.json`, local date (contracts.md section 4). */
+/** `reconcile-report-<YYYY-MM-DD>.json`, local date (docs/FORMATS.md section 4). */
 export function reconcileReportName(now: Date = new Date()): string {
   return `reconcile-report-${localDay(now)}.json`;
 }
 
-/** `<export name>-enriched.zip` (contracts.md section 4): the chosen file's name without `.zip`. */
+/** `<export name>-enriched.zip` (docs/FORMATS.md section 4): the chosen file's name without `.zip`. */
 export function enrichedExportName(exportFileName: string): string {
   return `${safeFileName(exportFileName.replace(/\.zip$/i, ''), 'export', 150)}-enriched.zip`;
 }

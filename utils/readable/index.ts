@@ -1,5 +1,5 @@
 /**
- * The readable archive (contracts.md section 5), shared by the library page, the reconcile worker and
+ * The readable archive (docs/FORMATS.md section 5), shared by the library page, the reconcile worker and
  * `npm run render`. Pure: no DOM, no Dexie, no Node API; sources and outputs are injected.
  */
 export { renderReadableArchive } from './render';

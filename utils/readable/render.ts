@@ -1,5 +1,5 @@
 /**
- * The readable archive (contracts.md section 5): conversations as Markdown and static HTML, every
+ * The readable archive (docs/FORMATS.md section 5): conversations as Markdown and static HTML, every
  * artifact's bytes under `assets/`, an index with a gallery and offline search, and `provenance.json`.
  *
  * Streamed: one conversation is held at a time (its JSON, its two pages), and each artifact's bytes pass

@@ -1,5 +1,5 @@
 /**
- * What the readable-archive renderer (contracts.md section 5) takes and where it writes. Sources (vault,
+ * What the readable-archive renderer (docs/FORMATS.md section 5) takes and where it writes. Sources (vault,
  * export, reconcile result) adapt to these in `sources.ts`; the renderer itself knows no Dexie, ZIP or Node.
  */
 

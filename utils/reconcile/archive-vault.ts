@@ -1,5 +1,5 @@
 /**
- * A vault archive ZIP (contracts.md section 1) as a reconcile VaultSide: the CLI's vault. The manifest is
+ * A vault archive ZIP (docs/FORMATS.md section 1) as a reconcile VaultSide: the CLI's vault. The manifest is
  * parsed by utils/archive's strict parser; every member name is checked, and every artifact member is
  * hashed as it streams and must equal the SHA-256 its entry names, before anything is matched.
  */

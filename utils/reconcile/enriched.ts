@@ -1,5 +1,5 @@
 /**
- * The enriched export (contracts.md section 2): every member of the original export, byte for byte,
+ * The enriched export (docs/FORMATS.md section 2): every member of the original export, byte for byte,
  * plus `vault/files/<conversationId>/<fileName>` for each `recovered` and `vault-only` artifact (and each
  * `matched` one whose export bytes differ from the vault's: the vault's copy is kept too),
  * `vault/conversations/<id>.json` snapshots and `vault/reconcile-report.json`. Written as a stream into

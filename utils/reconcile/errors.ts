@@ -1,5 +1,5 @@
 /**
- * Bad input (contracts.md section 3): the export or vault archive cannot be reconciled as given. The
+ * Bad input (docs/FORMATS.md section 3): the export or vault archive cannot be reconciled as given. The
  * message is one line a person can act on (what and why, at most 300 characters, no stack); the CLI
  * prints it as its last stderr line and exits 2, the page shows it in an error panel.
  */

@@ -1,5 +1,5 @@
 /**
- * Reads an official export (every layout of chatgpt-surface.md section 5, and a ZIP of part-ZIPs) into
+ * Reads an official export (every layout of docs/CHATGPT.md section 5, and a ZIP of part-ZIPs) into
  * what matching needs: the walker's refs per conversation, the asset members hashed, library_files rows.
  *
  * Memory stays bounded for any export size: conversations files are split into conversations as they

@@ -1,5 +1,5 @@
 /**
- * Reconciliation of the vault with the official ChatGPT export (contracts.md sections 2 and 3), shared
+ * Reconciliation of the vault with the official ChatGPT export (docs/FORMATS.md sections 2 and 3), shared
  * by the library page (in a worker) and the CLI (scripts/reconcile.ts). No browser or Node API in here.
  */
 export { reconcileExport } from './reconcile';

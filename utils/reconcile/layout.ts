@@ -1,5 +1,5 @@
 /**
- * Which members of an official export are what (chatgpt-surface.md sections 5.1-5.3 and 10): the
+ * Which members of an official export are what (docs/CHATGPT.md sections 5.1-5.3 and 10): the
  * conversations files, the asset members and the file id each holds, and the layout they add up to.
  * Decided from the members present, never from one expected file name; shard names match exactly (a
  * loose match once took `conversation_asset_file_names.json` for a shard).
@@ -21,7 +21,7 @@ const UUID_DIR_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /**
  * Where asset members may sit: the root, `dalle-generations/`, one `user-*` folder, or a legacy export's
- * voice recordings `<conversationId>/audio/` (chatgpt-surface.md 4.7). Returns the basename and the folder
+ * voice recordings `<conversationId>/audio/` (docs/CHATGPT.md 4.7). Returns the basename and the folder
  * (`audio` for recordings).
  */
 function assetPlace(name: string): { base: string; folder: string | null } | null {

@@ -1,5 +1,5 @@
 /**
- * Matching export identities to vault artifacts and classifying each (contracts.md section 2). Pure:
+ * Matching export identities to vault artifacts and classifying each (docs/FORMATS.md section 2). Pure:
  * what the export holds and what the vault holds go in, one report item per identity comes out.
  *
  * Order: file id, then gen_id, then (sandbox files) conversation + decoded NFC path, then SHA-256 of
@@ -25,7 +25,7 @@ export interface ExportAsset {
   kindHint: ArtifactKind;
 }
 
-/** One `library_files.json` row (chatgpt-surface.md 4.7, 5.2). */
+/** One `library_files.json` row (docs/CHATGPT.md 4.7, 5.2). */
 export interface LibraryFile {
   /** `file_id`, else the row's `libfile_` id. */
   fileId: string;

@@ -1,5 +1,5 @@
 /**
- * `reconcileExport`: the export against the vault (contracts.md section 2), shared by the library page
+ * `reconcileExport`: the export against the vault (docs/FORMATS.md section 2), shared by the library page
  * (in a worker) and the CLI. No browser or Node API here: bytes come through a RandomAccessSource,
  * inflation and hashing are injectable.
  */

@@ -1,5 +1,5 @@
 /**
- * The reconcile report (contracts.md section 2, "Report JSON"): its types, the order of its items, and
+ * The reconcile report (docs/FORMATS.md section 2, "Report JSON"): its types, the order of its items, and
  * the summary table the CLI prints.
  */
 import type { ArtifactKind } from '@/utils/model';

@@ -1,5 +1,5 @@
 /**
- * Artifact records and their bytes. Rules (contracts.md section 1):
+ * Artifact records and their bytes. Rules (docs/FORMATS.md section 1):
  * - one record per identity; recording the same reference again changes nothing but fills gaps;
  * - status never regresses from `saved`; the first saved copy wins;
  * - bytes are content-addressed and shared; a blob goes only when nothing references it any more.
@@ -315,7 +315,7 @@ export async function commitPrepared(
       if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256 && p.replace === true) {
         replaced.push(record.sha256);
       } else if (record.status === 'saved' && record.sha256 !== null && record.sha256 !== p.sha256) {
-        // First copy wins (contracts.md: "when both have bytes the existing copy stays").
+        // First copy wins (docs/FORMATS.md: "when both have bytes the existing copy stays").
         let kept = record;
         if (record.fileId === null && p.fileId !== null) {
           kept = { ...record, fileId: p.fileId, updatedAt: now };

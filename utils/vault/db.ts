@@ -1,6 +1,6 @@
 /**
  * The vault's one IndexedDB database (Dexie). Records and bytes live in separate tables so listing
- * artifacts never loads binary data (style.md habit 11), and bytes are content-addressed by SHA-256 so
+ * artifacts never loads binary data (docs/STYLE.md habit 7), and bytes are content-addressed by SHA-256 so
  * identical files from two artifacts (a regenerated image served twice, a CSV re-downloaded) are stored once.
  *
  * Schema rules: index only what a query below uses, never index blobs or large fields, never edit a

@@ -1,6 +1,6 @@
 /**
  * The persistent work queue. A stopped MV3 service worker loses its memory, not this table: on wake,
- * `dueJobs` returns what is left and work resumes (contracts.md: "Interrupted work resumes within
+ * `dueJobs` returns what is left and work resumes (docs/FORMATS.md: "Interrupted work resumes within
  * seconds"). A lease is a time-limited claim, so a worker that died mid-job cannot block it for longer
  * than the lease.
  */

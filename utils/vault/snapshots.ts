@@ -1,5 +1,5 @@
 /**
- * Conversation snapshots: the backend's JSON text as received (contracts.md: "exactly as the backend
+ * Conversation snapshots: the backend's JSON text as received (docs/FORMATS.md: "exactly as the backend
  * returned them"), plus a small metadata row for listings. Only a newer snapshot (by `update_time`)
  * replaces a stored one, so a stale tab or an old backup never rolls a conversation back, and a copy
  * (restored, or delivered by a tab) never outranks what the backend serves later (`snapshotIsCurrent`).

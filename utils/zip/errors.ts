@@ -41,7 +41,7 @@ export function describeName(name: string): string {
 }
 
 /**
- * Why a member name is unsafe, or null when it is fine. Contract (contracts.md 1, 3): no absolute name
+ * Why a member name is unsafe, or null when it is fine. Contract (docs/FORMATS.md 1, 3): no absolute name
  * and no `..` path segment (`Q1..Q2 revenue.csv` is a name, `a/../b` a way out); backslashes and drive
  * letters count as absolute on Windows.
  */

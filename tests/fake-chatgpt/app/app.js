@@ -1,5 +1,5 @@
 // The fake ChatGPT web app (vanilla JS, no build step). It imitates what the extension relies on in the
-// real React app (chatgpt-surface.md §6): the session fetch, Bearer-authenticated conversation GETs, the
+// real React app (docs/CHATGPT.md §6): the session fetch, Bearer-authenticated conversation GETs, the
 // turn/message DOM (2026 `section[data-turn]` markup, or the legacy `article[data-testid]` markup), image
 // and chart <img> elements with estuary / files.oaiusercontent.com sources, sandbox links, an in-app
 // router using history.pushState, and a composer that streams an SSE reply.
@@ -251,7 +251,7 @@
         el = document.createElement('button');
         el.type = 'button';
         el.className = 'sandbox-file-button';
-        // Stands in for the React props the 2026 UI keeps on the button (chatgpt-surface.md §6, EDN).
+        // Stands in for the React props the 2026 UI keeps on the button (docs/CHATGPT.md §6, EDN).
         el[`__reactProps$fake${Math.random().toString(36).slice(2, 8)}`] = {
           fileName: path.split('/').pop(),
           filepath: path,

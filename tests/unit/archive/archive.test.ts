@@ -1,5 +1,5 @@
 // @vitest-environment node
-// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (toolchain.md F3).
+// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (docs/TOOLCHAIN.md F3).
 import { describe, expect, it } from 'vitest';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import {

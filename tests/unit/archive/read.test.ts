@@ -1,5 +1,5 @@
 // @vitest-environment node
-// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (toolchain.md F3).
+// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (docs/TOOLCHAIN.md F3).
 /**
  * Restore (utils/archive/read.ts) beyond the round trip: ZIP refusals as archive errors, bytes dropped when
  * not needed, the bounds of issue 10 (total against quota, compression ratio, manifest budget), sniffed

@@ -130,7 +130,7 @@ describe('fetchArtifact: file ids', () => {
     expect(resolve!.params.get('inline')).toBe('false');
     expect(resolve!.headers).toMatchObject({ authorization: 'Bearer tok-1', 'chatgpt-account-id': 'acct-123' });
     expect(resolve!.credentials).toBe('include');
-    // Estuary needs cookies and the token even though the link is signed (surface doc section 7).
+    // Estuary needs cookies and the token even though the link is signed (docs/CHATGPT.md section 7).
     expect(download!.headers).toMatchObject({ authorization: 'Bearer tok-1', 'chatgpt-account-id': 'acct-123' });
     expect(download!.credentials).toBe('include');
   });
@@ -389,7 +389,7 @@ describe('fetchArtifact: sandbox files', () => {
 
   it('a young message answering "gone" is not ready yet', async () => {
     const { ctx } = setup(() => json({ status: 'error', error_message: 'File not found' }));
-    // The window is two minutes (chatgpt-surface.md section 9).
+    // The window is two minutes (docs/CHATGPT.md section 9).
     const young = sandboxSpec(undefined, { messageCreateTime: (NOW - 30_000) / 1000 });
     const { failure } = await failureOf(run(young, ctx));
     expect(failure.cause).toBe('not-ready');

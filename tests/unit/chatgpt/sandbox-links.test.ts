@@ -51,7 +51,7 @@ describe('normaliseSandboxPath', () => {
     ['sandbox:', null],
     ['sandbox:/mnt//data/x', null],
     ['sandbox:/mnt/data/a%0Ab.csv', null],
-    // iOS app suffix (chatgpt-surface.md 4.7), at the end and inside the name's parentheses
+    // iOS app suffix (docs/CHATGPT.md 4.7), at the end and inside the name's parentheses
     [
       'sandbox:/mnt/data/Budget_2025.xlsx?_chatgptios_conversationID=7a1e0c55-0000-4000-8000-00000000aaaa&_chatgptios_messageID=9b2f1d66-0000-4000-8000-00000000bbbb',
       '/mnt/data/Budget_2025.xlsx',

@@ -454,7 +454,7 @@ describe('images still generating', () => {
   });
 });
 
-describe('walkConversation: shapes from real 2023-2026 data (chatgpt-surface.md 4.6, 4.7)', () => {
+describe('walkConversation: shapes from real 2023-2026 data (docs/CHATGPT.md 4.6, 4.7)', () => {
   const refsOf = (file: string) => {
     const r = walkConversation(load(file));
     expect(r.problems).toEqual([]);

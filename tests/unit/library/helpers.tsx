@@ -41,7 +41,7 @@ export function ref(over: Partial<ArtifactRef> = {}): ArtifactRef {
 
 /**
  * Records a reference and stores bytes for it. The bytes go in as a node:buffer Blob: happy-dom's Blob
- * does not survive fake-indexeddb's structuredClone (toolchain.md F3), so saveBytes cannot be used here.
+ * does not survive fake-indexeddb's structuredClone (docs/TOOLCHAIN.md F3), so saveBytes cannot be used here.
  */
 export async function seedSaved(db: VaultDb, r: ArtifactRef, bytes: Uint8Array, mimeType: string, capturedAt: number, title: string | null = null) {
   await recordRefs(db, [r], { source: 'live', conversationTitle: title });

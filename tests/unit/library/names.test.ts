@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/names';
 
-describe('reconcile download names (contracts.md section 4)', () => {
+describe('reconcile download names (docs/FORMATS.md section 4)', () => {
   it('names the report with the local date', () => {
     expect(reconcileReportName(new Date(2026, 0, 5, 23, 59))).toBe('reconcile-report-2026-01-05.json');
   });

@@ -1,6 +1,6 @@
 // @vitest-environment node
 /**
- * Reconciling exports that hold the kinds and shapes of chatgpt-surface.md 4.6-4.7: a legacy export's voice
+ * Reconciling exports that hold the kinds and shapes of docs/CHATGPT.md 4.6-4.7: a legacy export's voice
  * recordings (`<conversationId>/audio/file_<hex>-<uuid>.wav`), 2026 `.dat` members the name map does not name
  * (typed by their bytes, or by the pointer that references them), `user-<uid>/<uuid>.png` names in the map,
  * `library_files.json` rows with the 2026 fields, a `textdocs/` folder, and a walker note that names where it sits.

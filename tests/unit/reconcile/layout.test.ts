@@ -4,7 +4,7 @@ import { classifyMembers, detectLayout, exportRoot } from '@/utils/reconcile/lay
 const SED = `file_${'0'.repeat(30)}ab`;
 const FSV = 'file-AbCdEfGhIjKlMnOpQrStUv';
 
-describe('asset members and their file ids (chatgpt-surface.md 5.3)', () => {
+describe('asset members and their file ids (docs/CHATGPT.md 5.3)', () => {
   it.each([
     [`${SED}.dat`, { fileId: SED, dat: true, folder: null }],
     [`${SED}.DAT`, { fileId: SED, dat: true, folder: null }],

@@ -18,7 +18,7 @@ const lib = (over: Partial<LibraryFile>): LibraryFile => ({
 const side = (over: Partial<ExportSide>): ExportSide => ({ conversationIds: new Set(['c1']), refs: [], library: [], assets: new Map(), ...over });
 const statuses = (items: ReturnType<typeof matchItems>) => items.map((m) => `${m.item.fileId ?? m.item.genId ?? m.item.sandboxPath}:${m.item.status}`).sort();
 
-describe('matchItems: the edge rules of contracts.md section 2', () => {
+describe('matchItems: the edge rules of docs/FORMATS.md section 2', () => {
   it('merges by gen_id whether or not the export has the bytes, but not across two different file ids', () => {
     const exp = side({ refs: [ref({ fileId: 'file_a', genId: 'g1' }), ref({ fileId: 'file_b', genId: 'g2' })] });
     const items = matchItems(exp, [art({ id: 'gen:g1', genId: 'g1' }), art({ id: 'file:file_z', fileId: 'file_z', genId: 'g2' })]);

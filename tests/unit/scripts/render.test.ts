@@ -142,7 +142,7 @@ describe('npm run render', () => {
     rmSync(join(dir, 'keep.txt'));
   });
 
-  it('every bad input of contracts.md section 3: exit 2, one line of at most 300 characters, nothing written', { timeout: 120_000 }, () => {
+  it('every bad input of docs/FORMATS.md section 3: exit 2, one line of at most 300 characters, nothing written', { timeout: 120_000 }, () => {
     // The late one is a bad chat.html, which the archive never reads (the reconcile CLI meets it copying members).
     for (const b of fx.bad.filter((x) => !x.late)) {
       const args = b.name === 'vault-without-manifest' ? ['export-legacy.zip', `bad-${b.name}.zip`] : [`bad-${b.name}.zip`];

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (toolchain.md F3).
+// Node env: happy-dom's Blob does not survive fake-indexeddb's structuredClone (docs/TOOLCHAIN.md F3).
 import { describe, expect, it, vi } from 'vitest';
 import {
   commitPrepared, countByStatus, deleteArtifact, enqueueJob, getArtifact, getBlob, listArtifacts, markStatus, prepareBytes, recordRefs, storeBlobs, VaultError, type VaultDb,

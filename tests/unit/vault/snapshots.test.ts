@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { getArtifact, listConversations, recordRefs, saveSnapshot, snapshotIsCurrent, VaultError } from '@/utils/vault';
 import { dump, freshDb, getSnapshot, imageRef } from './helpers';
 
-/** A conversation body shaped like GET /backend-api/conversation/{id} (chatgpt-surface.md 3.1). */
+/** A conversation body shaped like GET /backend-api/conversation/{id} (docs/CHATGPT.md 3.1). */
 function conversation(over: Record<string, unknown> = {}) {
   return {
     conversation_id: 'conv-1', title: 'Fox poster', create_time: 1776041423.46, update_time: 1776042590.3,
