@@ -122,9 +122,12 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
       assert.ok(added.every((n) => n.startsWith('vault/')), added.join());
       assert.ok(added.includes('vault/reconcile-report.json'));
       assert.ok(added.includes(`vault/conversations/${C1}.json`) && added.includes(`vault/conversations/${C3}.json`), added.join());
-      // Each recovered / vault-only file with the vault's bytes.
+      // Each recovered / vault-only file with the vault's bytes, and the vault's copy of a matched file whose
+      // export bytes differ.
       const files = added.filter((n) => n.startsWith('vault/files/'));
-      const withFiles = report.items.filter((i) => (i.status === 'recovered' || i.status === 'vault-only') && i.vaultSha256);
+      const withFiles = report.items.filter(
+        (i) => (i.status === 'recovered' || i.status === 'vault-only' || (i.status === 'matched' && i.identical === false)) && i.vaultSha256,
+      );
       assert.equal(files.length, withFiles.length, files.join());
       for (const it of withFiles) {
         const want = Buffer.from(vaultBytes(labelOf(it))!);
@@ -159,6 +162,8 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="reconcile-row"]')].every((r) => r.getAttribute('data-status') === 'recovered'));
     assert.ok((await rows.count()) > 0);
     await page.locator('[data-status="recovered"] .chart-row').click();
+    // Thumbnails are read once their row is on screen.
+    await page.locator('.reconcile-thumb').first().scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelectorAll('.reconcile-thumb img').length > 0);
     const src = await page.locator('.reconcile-thumb img').first().getAttribute('src');
     assert.match(src ?? '', /^blob:chrome-extension:\/\//);
