@@ -59,15 +59,18 @@ export class BackupClient {
     this.session = new PageSession(opts.origin, this.doFetch, () => workspaceCookieString(opts.account ?? null));
   }
 
-  /** The body as text, or null for a 404. Throws BackupError; aborts with the signal. */
-  async getText(url: string, signal?: AbortSignal): Promise<string | null> {
+  /**
+   * The body as text, or null for a 404. Throws BackupError; aborts with the signal. `headers` go with the
+   * worker's own request (the project header of a project chat, utils/chatgpt/session.ts).
+   */
+  async getText(url: string, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<string | null> {
     const tries = this.opts.transientTries ?? 3;
     let failures = 0;
     for (;;) {
       signal?.throwIfAborted();
       let outcome: Outcome;
       try {
-        outcome = await this.opts.pacer.run(() => this.once(url, signal), signal);
+        outcome = await this.opts.pacer.run(() => this.once(url, signal, headers), signal);
       } catch (err) {
         if (signal?.aborted || err instanceof BackupError) throw err;
         const failure = toFailure(err);
@@ -103,14 +106,14 @@ export class BackupClient {
     }
   }
 
-  private async once(url: string, signal: AbortSignal | undefined): Promise<Outcome> {
+  private async once(url: string, signal: AbortSignal | undefined, headers: Record<string, string>): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const tabRead = this.opts.tabRead;
     if (!this.viaTab) {
       let res: Response | null;
       try {
-        res = await authedGet(this.doFetch, this.session, url, combined);
+        res = await authedGet(this.doFetch, this.session, url, combined, headers);
       } catch (err) {
         // The session endpoint refusing the worker, or a blocked request (CORS, a network rule), is a refusal
         // too (the capture's own rule); a timeout or a cancel is not.
