@@ -11,7 +11,6 @@ import {
   conversationsListUrls, conversationUrls, imageLibraryUrls, projectConversationsUrls, projectsListUrls,
   CONVERSATIONS_LIST_MAX_LIMIT,
 } from '@/utils/chatgpt/routes';
-import { projectHeaders } from '@/utils/chatgpt/session';
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
@@ -309,7 +308,7 @@ export class BackupRunner {
     await save(run.scope === 'everything' ? `Reading conversation ${position} of ${run.counts.listed}: ${name}` : 'Reading the conversation');
     let text: string | null;
     try {
-      text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal, projectHeaders(item.gizmoId));
+      text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal, item.gizmoId);
     } catch (err) {
       // Signed out, or refused with no tab to read through: every other conversation would fail the same way.
       if (signal.aborted || (err instanceof BackupError && err.stopsRun)) throw err;
