@@ -136,32 +136,42 @@ void describe('voice, canvas, research and project chats captured live', { skip 
   });
 });
 
-void describe('voice, canvas, research and project chats by Back up everything', { skip }, () => {
-  void test('one run saves all four conversations\' artifacts', { timeout: 240_000 }, async () => {
-    const keep = new Set([VOICE, CANVAS, RESEARCH, PROJECT]);
-    for (const id of [...fake.state.conversations.keys()]) if (!keep.has(id)) fake.state.conversations.delete(id);
-    assert.equal(fake.state.conversations.size, 4);
-    const b = await launch();
-    const tab = await b.page();
-    await tab.goto('https://chatgpt.com/'); // signed in: the fake sets the session cookie on a page load
-    await tab.close();
-    const sw = await b.serviceWorker();
-    await sw.evaluate(async () => {
-      const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
-      await c.storage.local.set({ backupPacing: { spacingMs: 100, basePauseMs: 1_000, capPauseMs: 2_000 } });
-    });
-    const page = await b.openExtensionPage('/library.html');
-    await page.getByRole('button', { name: 'Back up everything' }).click();
-    await page.getByTestId('backup-summary').waitFor({ timeout: 180_000 });
-    assert.match((await page.getByTestId('backup-summary').textContent()) ?? '', /4 read, 0 unchanged, 0 could not be read \(of 4 listed\)/);
-    const dump = await waitFor(async () => {
-      const d = await readVault(b);
-      return d.jobs.length === 0 && d.artifacts.every((a) => a.status !== 'pending') ? d : null;
-    }, { timeout: 60_000, message: 'every download done' });
-    assert.deepEqual([...dump.snapshotIds].sort(), [...keep].sort());
-    checkVoice(dump.artifacts, 'backup');
-    checkCanvas(dump.artifacts, 'backup');
-    checkResearch(dump.artifacts, 'backup');
-    checkProject(dump.artifacts, 'backup');
+/** Back up everything over the four conversations alone; `throughTab`: the backend refuses the worker, a ChatGPT tab stays open. */
+async function backUpEverything(throughTab: boolean): Promise<void> {
+  const keep = new Set([VOICE, CANVAS, RESEARCH, PROJECT]);
+  for (const id of [...fake.state.conversations.keys()]) if (!keep.has(id)) fake.state.conversations.delete(id);
+  assert.equal(fake.state.conversations.size, 4);
+  if (throughTab) fake.state.setOptions({ refuseNonPageRequests: true });
+  const b = await launch();
+  const tab = await b.page();
+  await tab.goto('https://chatgpt.com/'); // signed in: the fake sets the session cookie on a page load
+  if (!throughTab) await tab.close();
+  const sw = await b.serviceWorker();
+  await sw.evaluate(async () => {
+    const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
+    await c.storage.local.set({ backupPacing: { spacingMs: 100, basePauseMs: 1_000, capPauseMs: 2_000 } });
   });
+  const page = await b.openExtensionPage('/library.html');
+  await page.getByRole('button', { name: 'Back up everything' }).click();
+  await page.getByTestId('backup-summary').waitFor({ timeout: 180_000 });
+  assert.match((await page.getByTestId('backup-summary').textContent()) ?? '', /4 read, 0 unchanged, 0 could not be read \(of 4 listed\)/);
+  const dump = await waitFor(async () => {
+    const d = await readVault(b);
+    return d.jobs.length === 0 && d.artifacts.every((a) => a.status !== 'pending') ? d : null;
+  }, { timeout: 60_000, message: 'every download done' });
+  assert.deepEqual([...dump.snapshotIds].sort(), [...keep].sort());
+  checkVoice(dump.artifacts, 'backup');
+  checkCanvas(dump.artifacts, 'backup');
+  checkResearch(dump.artifacts, 'backup');
+  checkProject(dump.artifacts, 'backup');
+  if (throughTab) {
+    const log = fake.state.requests;
+    assert.ok(!log.some((r) => r.fetchSite === 'none' && r.route === 'conversation' && r.status === 200), 'no read by the worker');
+    assert.ok(log.some((r) => r.fetchSite === 'same-origin' && r.route === 'conversation' && r.path.endsWith(PROJECT) && r.status === 200), 'the tab read the project chat');
+  }
+}
+
+void describe('voice, canvas, research and project chats by Back up everything', { skip }, () => {
+  void test('one run saves all four conversations\' artifacts', { timeout: 240_000 }, () => backUpEverything(false));
+  void test('the same through a ChatGPT tab when the backend refuses the worker', { timeout: 240_000 }, () => backUpEverything(true));
 });
