@@ -105,7 +105,7 @@ export interface BackgroundToContent {
    * A backup read (a listing or one conversation of the tab's origin) fetched by the tab, for a worker the
    * backend refuses, for the run's workspace cookie `account` (null: personal), whichever the tab shows.
    */
-  pageRead(data: { url: string; account: string | null }): PageReadAnswer;
+  pageRead(data: { url: string; account: string | null; gizmoId?: string | null }): PageReadAnswer;
 }
 
 /** What a tab's backup read got: the status, the body for a 2xx, and Retry-After as sent. */

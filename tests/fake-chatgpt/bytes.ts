@@ -202,6 +202,35 @@ function cached(key: string, make: () => Buffer): Buffer {
   return b;
 }
 
+/** A valid 16-bit mono PCM WAV (8 kHz, about 0.1 s of noise) whose samples depend on `seed`. */
+export function makeWav(seed: string): Buffer {
+  const data = Buffer.alloc(1600);
+  fillRandom(data, `wav:${seed}`);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8, 'latin1');
+  h.write('fmt ', 12, 'latin1');
+  h.writeUInt32LE(16, 16); // fmt chunk size
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(8000, 24); // sample rate
+  h.writeUInt32LE(16000, 28); // byte rate
+  h.writeUInt16LE(2, 32); // block align
+  h.writeUInt16LE(16, 34); // bits per sample
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+/** An MP4-looking file: an `ftyp` box (what sniffing reads) followed by seeded bytes. Not playable. */
+export function makeMp4(seed: string): Buffer {
+  const ftyp = Buffer.from([0, 0, 0, 0x18, ...Buffer.from('ftypisom', 'latin1'), 0, 0, 2, 0, ...Buffer.from('isomiso2', 'latin1')]);
+  const rest = Buffer.alloc(1024);
+  fillRandom(rest, `mp4:${seed}`);
+  return Buffer.concat([ftyp, rest]);
+}
+
 function fileBytes(fileId: string): Buffer {
   return cached(`file\0${fileId}`, () => (isBig(fileId) ? bigPng(fileId) : fileId.includes(MEDIUM_MARKER) ? makePng(fileId, 580, 600, 0) : makePicturePng(fileId, 256, 160)));
 }
@@ -220,13 +249,16 @@ function sandboxBytes(conversationId: string, path: string): Buffer {
 
 /**
  * The bytes the fake serves. `expectedBytes('file', fileId)` for anything resolved through the file
- * service (images, charts, uploads: always PNG bytes), `expectedBytes('sandbox', conversationId, path)`
- * for Code Interpreter files (`path` is the decoded `/mnt/data/...` path).
+ * service (images, charts, uploads: always PNG bytes), `'audio'` and `'video'` for file ids a conversation
+ * names in a voice pointer (WAV, MP4), `expectedBytes('sandbox', conversationId, path)` for Code Interpreter
+ * files (`path` is the decoded `/mnt/data/...` path).
  */
-export function expectedBytes(kind: 'file', fileId: string): Buffer;
+export function expectedBytes(kind: 'file' | 'audio' | 'video', fileId: string): Buffer;
 export function expectedBytes(kind: 'sandbox', conversationId: string, path: string): Buffer;
-export function expectedBytes(kind: 'file' | 'sandbox', a: string, b?: string): Buffer {
+export function expectedBytes(kind: 'file' | 'audio' | 'video' | 'sandbox', a: string, b?: string): Buffer {
   if (kind === 'file') return fileBytes(a);
+  if (kind === 'audio') return cached(`audio\0${a}`, () => makeWav(a));
+  if (kind === 'video') return cached(`video\0${a}`, () => makeMp4(a));
   if (b === undefined) throw new Error('expectedBytes("sandbox", conversationId, path) needs a path');
   return sandboxBytes(a, b);
 }

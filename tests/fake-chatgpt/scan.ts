@@ -39,7 +39,7 @@ export interface FakeConversation {
   [k: string]: unknown;
 }
 
-export type FileUse = 'image' | 'chart' | 'upload' | 'pointer';
+export type FileUse = 'image' | 'chart' | 'upload' | 'pointer' | 'audio' | 'video';
 
 export interface ScannedFile {
   fileId: string;
@@ -129,6 +129,15 @@ export function scanConversation(conv: FakeConversation): ScanResult {
 
     for (const part of msg.content?.parts ?? []) {
       const p = asRecord(part);
+      // Voice mode (chatgpt-surface.md 4.6): a plain audio pointer, or one nested in a live-session part.
+      const media = p?.content_type === 'real_time_user_audio_video_asset_pointer'
+        ? [asRecord(p.audio_asset_pointer), asRecord(p.video_container_asset_pointer)]
+        : p?.content_type === 'audio_asset_pointer' ? [p] : [];
+      for (const m of media) {
+        if (typeof m?.asset_pointer !== 'string') continue;
+        const use = m.content_type === 'video_container_asset_pointer' ? 'video' : 'audio';
+        add({ fileId: pointerToFileId(m.asset_pointer), use, messageId: mid, name: null, mimeType: use === 'audio' ? 'audio/wav' : 'video/mp4' });
+      }
       if (!p || p.content_type !== 'image_asset_pointer' || typeof p.asset_pointer !== 'string') continue;
       const fileId = pointerToFileId(p.asset_pointer);
       const pm = asRecord(p.metadata) ?? {};

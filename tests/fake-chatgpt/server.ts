@@ -171,6 +171,10 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     }
     const f = state.findFile(fileId);
     if (!f) return null;
+    if (f.use === 'audio' || f.use === 'video') {
+      const ext = f.use === 'audio' ? 'wav' : 'mp4';
+      return { bytes: expectedBytes(f.use, fileId), mimeType: f.mimeType ?? `${f.use}/${ext}`, fileName: `${fileId}.${ext}` };
+    }
     const info = fileInfo(fileId);
     return { bytes: expectedBytes('file', fileId), mimeType: f.mimeType ?? info.mimeType, fileName: f.name ?? info.fileName };
   }
@@ -290,6 +294,17 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
 
   function isProject(c: FakeConversation): boolean {
     return typeof c.gizmo_id === 'string' && c.gizmo_id.startsWith('g-p-');
+  }
+
+  /**
+   * Reads and file resolutions of a project chat need `chatgpt-project-id: <its g-p-… id>` (chatgpt-surface.md
+   * 4.7: what the web app sends); without it the fake answers 404, as if the conversation did not exist.
+   */
+  function projectRefusal(ctx: Ctx, conversationId: string | null): Reply | null {
+    const conv = conversationId ? (state.conversations.get(conversationId) ?? state.deleted.get(conversationId)) : undefined;
+    if (!conv || !isProject(conv)) return null;
+    if (ctx.req.headers['chatgpt-project-id'] === conv.gizmo_id) return null;
+    return json(404, { detail: { code: 'conversation_not_found', message: `Conversation ${conversationId} not found` } });
   }
 
   /** Projects in the sidebar, cursor-paged (two per page, so the cursor is exercised). */
@@ -530,7 +545,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       if (p === '/bytes' && ctx.method === 'GET') {
         const kind = q.get('kind');
         let bytes: Buffer;
-        if (kind === 'file' && q.get('id')) bytes = expectedBytes('file', q.get('id')!);
+        if ((kind === 'file' || kind === 'audio' || kind === 'video') && q.get('id')) bytes = expectedBytes(kind, q.get('id')!);
         else if (kind === 'sandbox' && q.get('cid') && q.get('path')) bytes = expectedBytes('sandbox', q.get('cid')!, q.get('path')!);
         else return json(400, { detail: 'kind=file&id=… or kind=sandbox&cid=…&path=…' }, h);
         const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -575,16 +590,16 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       let m: RegExpExecArray | null;
       if (method === 'GET' && (m = /^\/conversation\/([^/]+)\/interpreter\/download$/.exec(rest))) {
         const cid = decodeURIComponent(m[1]!);
-        return authed('interpreter', () => interpreter(ctx, cid));
+        return authed('interpreter', () => projectRefusal(ctx, cid) ?? interpreter(ctx, cid));
       }
       if (method === 'GET' && (m = /^\/conversation\/([^/]+)$/.exec(rest))) {
         const cid = decodeURIComponent(m[1]!);
-        return authed('conversation', () => conversation(cid));
+        return authed('conversation', () => projectRefusal(ctx, cid) ?? conversation(cid));
       }
       if (method === 'GET' && rest === '/conversations') return authed('conversations', () => conversations(ctx));
       if (method === 'GET' && ((m = /^\/files\/download\/([^/]+)$/.exec(rest)) || (m = /^\/files\/([^/]+)\/download$/.exec(rest)))) {
         const fid = decodeURIComponent(m[1]!);
-        return authed('files-download', () => filesDownload(ctx, fid));
+        return authed('files-download', () => projectRefusal(ctx, state.findFile(fid)?.conversationId ?? null) ?? filesDownload(ctx, fid));
       }
       if (method === 'GET' && rest === '/gizmos/snorlax/sidebar') return authed('projects', () => projects(ctx));
       if (method === 'GET' && (m = /^\/gizmos\/([^/]+)\/conversations$/.exec(rest))) {

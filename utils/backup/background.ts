@@ -53,7 +53,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     client: (origin, account) => {
       const key = `${origin} ${account ?? ''}`;
       let c = clients.get(key);
-      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, tabRead: (url) => readInTab(origin, account, url) })));
+      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, tabRead: (url, gizmoId) => readInTab(origin, account, url, gizmoId) })));
       return c;
     },
     recordConversation: (json, id, gizmoId, where) => deps.recordConversation(json, id, gizmoId, where),
@@ -128,7 +128,7 @@ const OPEN_A_TAB = 'ChatGPT refuses the extension\'s own requests: open ChatGPT 
  * A backup read done by a ChatGPT tab of `origin` (the one in front first), for when the backend refuses the
  * worker, for the run's workspace `account` whichever the tab shows. A tab without our content script (opened before the install, a crashed page) is passed over.
  */
-async function readInTab(origin: string, account: string | null, url: string): Promise<PageReadAnswer> {
+async function readInTab(origin: string, account: string | null, url: string, gizmoId: string | null): Promise<PageReadAnswer> {
   // A tab opened a moment ago has no content script yet: tabs that exist get a few seconds to start theirs.
   for (let wait = 0; ; wait++) {
     const tabs = (await browser.tabs.query({ url: `${origin}/*` }).catch(() => [])).filter((t) => t.id !== undefined && !t.discarded);
@@ -136,7 +136,7 @@ async function readInTab(origin: string, account: string | null, url: string): P
     let failed: Error | null = null;
     for (const tab of tabs) {
       try {
-        return await sendMessage('pageRead', { url, account }, tab.id);
+        return await sendMessage('pageRead', { url, account, gizmoId }, tab.id);
       } catch (err) {
         // No content script there: try the next tab. The tab's own request failing is a hiccup, tried again.
         if (!/Receiving end does not exist|Could not establish connection/i.test(String(err))) failed = err instanceof Error ? err : new Error(String(err));

@@ -5,7 +5,8 @@
  * cancel); a server error or a network failure is tried a few times and then thrown, so the caller can record
  * that one conversation as failed and go on.
  */
-import { workspaceCookieString } from '@/utils/chatgpt/session';
+import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
+import { projectHeaders, workspaceCookieString } from '@/utils/chatgpt/session';
 import { parseRetryAfter, toFailure } from '@/utils/capture/failure';
 import { authedGet, boundedText } from '@/utils/capture/fetcher';
 import { PageSession } from '@/utils/capture/page-session';
@@ -27,7 +28,7 @@ export interface BackupClientOptions {
    * Has a ChatGPT tab of the origin fetch the URL, for when the backend refuses the worker's own requests;
    * throws a BackupError that stops the run when no such tab is open.
    */
-  tabRead?: (url: string) => Promise<PageReadAnswer>;
+  tabRead?: (url: string, projectId: string | null) => Promise<PageReadAnswer>;
 }
 
 export class BackupError extends Error {
@@ -67,15 +68,18 @@ export class BackupClient {
     return this.viaTab;
   }
 
-  /** The body as text, or null for a 404. Throws BackupError; aborts with the signal. */
-  async getText(url: string, signal?: AbortSignal): Promise<string | null> {
+  /**
+   * The body as text, or null for a 404. Throws BackupError; aborts with the signal. `gizmoId`: the GPT or
+   * project of the conversation read, whose project header the request carries (utils/chatgpt/session.ts).
+   */
+  async getText(url: string, signal?: AbortSignal, gizmoId: string | null = null): Promise<string | null> {
     const tries = this.opts.transientTries ?? 3;
     let failures = 0;
     for (;;) {
       signal?.throwIfAborted();
       let outcome: Outcome;
       try {
-        outcome = await this.opts.pacer.run(() => this.once(url, signal), signal);
+        outcome = await this.opts.pacer.run(() => this.once(url, signal, gizmoId), signal);
       } catch (err) {
         if (signal?.aborted || err instanceof BackupError) throw err;
         const failure = toFailure(err);
@@ -111,14 +115,14 @@ export class BackupClient {
     }
   }
 
-  private async once(url: string, signal: AbortSignal | undefined): Promise<Outcome> {
+  private async once(url: string, signal: AbortSignal | undefined, gizmoId: string | null): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const tabRead = this.opts.tabRead;
     if (!this.viaTab) {
       let res: Response | null;
       try {
-        res = await authedGet(this.doFetch, this.session, url, combined);
+        res = await authedGet(this.doFetch, this.session, url, combined, projectHeaders(gizmoId));
       } catch (err) {
         // The session endpoint refusing the worker, or a blocked request (CORS, a network rule), is a refusal
         // too (the capture's own rule); a timeout or a cancel is not.
@@ -132,7 +136,7 @@ export class BackupClient {
       await res?.body?.cancel();
       this.viaTab = true;
     }
-    const answer = await tabRead!(url);
+    const answer = await tabRead!(url, projectIdFromGizmo(gizmoId));
     return outcome(answer.status, answer.text, answer.retryAfter);
   }
 }

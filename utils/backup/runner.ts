@@ -313,7 +313,7 @@ export class BackupRunner {
     await save(run.scope === 'everything' ? `Reading conversation ${position} of ${run.counts.listed}: ${name}` : 'Reading the conversation');
     let text: string | null;
     try {
-      text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal);
+      text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal, item.gizmoId);
     } catch (err) {
       // Signed out, or refused with no tab to read through: every other conversation would fail the same way.
       if (signal.aborted || (err instanceof BackupError && err.stopsRun)) throw err;

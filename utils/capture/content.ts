@@ -128,5 +128,5 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
   life.onEnd(() => observer.disconnect());
   signals.start();
 
-  onMessage('pageRead', ({ data }) => pageRead(fetchCtx, session, data.url, data.account));
+  onMessage('pageRead', ({ data }) => pageRead(fetchCtx, session, data.url, data.account, data.gizmoId ?? null));
 }

@@ -4,17 +4,19 @@
  * for the run's workspace (`account`), not the one its page happens to show. Only this origin's listing and conversation routes (`isBackupReadUrl`); the answer goes back
  * as it came (status, text, Retry-After) and the worker's pacer decides what follows.
  */
-import { isBackupReadUrl } from '@/utils/chatgpt/routes';
-import { isWorkspaceId } from '@/utils/chatgpt/session';
+import { isBackupReadUrl, projectIdFromGizmo } from '@/utils/chatgpt/routes';
+import { isWorkspaceId, projectHeaders } from '@/utils/chatgpt/session';
 import type { PageReadAnswer } from '@/utils/messaging';
 import { authedGet, boundedText, type FetchContext, type WorkspaceAuth } from './fetcher';
 
-export async function pageRead(ctx: FetchContext, workspaces: WorkspaceAuth, url: unknown, account: unknown): Promise<PageReadAnswer> {
+export async function pageRead(ctx: FetchContext, workspaces: WorkspaceAuth, url: unknown, account: unknown, gizmoId: unknown = null): Promise<PageReadAnswer> {
   if (typeof url !== 'string' || !isBackupReadUrl(url, ctx.origin)) throw new Error('Not a backup read of this ChatGPT origin');
   if (account !== null && !isWorkspaceId(account)) throw new Error('Not a workspace id');
+  // Only a project's id becomes a header (a project chat's read needs it); anything else is refused.
+  if (gizmoId !== null && (typeof gizmoId !== 'string' || projectIdFromGizmo(gizmoId) === null)) throw new Error('Not a project id');
   const auth = workspaces.forWorkspace(account);
   return ctx.lanes.json(async () => {
-    const res = await authedGet(ctx.fetch, auth, url, AbortSignal.timeout(ctx.jsonTimeoutMs));
+    const res = await authedGet(ctx.fetch, auth, url, AbortSignal.timeout(ctx.jsonTimeoutMs), projectHeaders(gizmoId));
     const retryAfter = res.headers.get('retry-after');
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);

@@ -247,7 +247,10 @@ export async function prepareBytes(artifactId: string, data: ByteSource, info: S
 
   const bytes = info.owned === true && data instanceof Uint8Array && isArrayBufferView(data) ? data : await toBytes(data);
   const sha256 = await sha256Hex(bytes);
-  const mimeType = sniffMime(bytes) ?? (declaredMime?.trim() || FALLBACK_MIME);
+  const declared = declaredMime?.trim() || null;
+  const sniffed = sniffMime(bytes);
+  // `text/plain` is only the sniffer's "some text": a declared text type (Markdown, a language) says more.
+  const mimeType = (sniffed === 'text/plain' && declared?.toLowerCase().startsWith('text/') ? declared : sniffed) ?? declared ?? FALLBACK_MIME;
   return {
     artifactId, sha256, size: bytes.byteLength, mimeType, blob: new Blob([bytes], { type: mimeType }), fileId, fileName, source, jobId,
     replace: info.replace === true,

@@ -8,7 +8,7 @@ import { fakeFetch, json } from '../capture/fake-fetch';
 const ORIGIN = 'https://chatgpt.com';
 const URL_ = `${ORIGIN}/backend-api/conversations?offset=0&limit=1&order=updated`;
 
-function setup(answers: (() => Response)[], tabRead?: (url: string) => Promise<PageReadAnswer>) {
+function setup(answers: (() => Response)[], tabRead?: (url: string, projectId: string | null) => Promise<PageReadAnswer>) {
   let n = 0;
   const net = fakeFetch((req) => {
     if (req.path === '/api/auth/session') return json({ accessToken: `token-${++n}-abcdef`, expires: new Date(Date.now() + 3600e3).toISOString() });
@@ -86,6 +86,20 @@ describe('BackupClient', () => {
       expect(await client.getJson(URL_)).toEqual({ items: [{ id: 2 }] });
       expect(t.asked).toEqual([URL_, URL_]);
       expect(log.filter((r) => r.path === '/backend-api/conversations')).toHaveLength(1);
+    });
+
+    it('a project chat\'s read names its project, to the worker\'s request and to the tab; a GPT\'s does not', async () => {
+      const project = `g-p-${'d'.repeat(32)}`;
+      const projects: (string | null)[] = [];
+      const { client, log } = setup([() => json({ ok: 0 }), challenge], (_url, projectId) => {
+        projects.push(projectId);
+        return Promise.resolve({ status: 200, text: '{"ok":1}', retryAfter: null });
+      });
+      expect(await client.getText(URL_, undefined, `${project}-office`)).toBe('{"ok":0}');
+      expect(log.filter((r) => r.path !== '/api/auth/session').map((r) => r.headers['chatgpt-project-id'])).toEqual([project]);
+      expect(await client.getText(URL_, undefined, `${project}-office`)).toBe('{"ok":1}');
+      await client.getText(URL_, undefined, 'g-abc123-a-gpt');
+      expect(projects).toEqual([project, null]);
     });
 
     it('a 429 the tab got is waited out like the worker\'s own', async () => {

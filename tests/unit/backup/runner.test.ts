@@ -185,6 +185,20 @@ describe('BackupRunner', () => {
     expect(log.filter((r) => r.path === '/backend-api/conversations').every((r) => Number(r.params.get('limit')) <= 100)).toBe(true);
   });
 
+  it('reads a project chat with its project header, and no other chat with one', async () => {
+    const gizmo = `g-p-${'c'.repeat(32)}`;
+    const b = backend(2);
+    b.conversations.set(convId(700), conversation(700, { gizmo_id: gizmo }));
+    b.projects.set(gizmo, [convId(700)]);
+    const { db, runner, log } = setup(b);
+    await runner.start('everything', PERSONAL);
+    await runToEnd(db, runner);
+    const header = (id: string) => log.find((r) => r.path === `/backend-api/conversation/${id}`)?.headers['chatgpt-project-id'];
+    expect(header(convId(700))).toBe(gizmo);
+    expect(header(convId(0))).toBeUndefined();
+    expect((await runner.status(EVERYTHING_RUN))!.counts.read).toBe(3);
+  });
+
   it('a second run reads nothing that did not change and queues nothing', async () => {
     const b = backend(5);
     const { db, runner, log } = setup(b);

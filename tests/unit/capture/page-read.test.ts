@@ -30,6 +30,16 @@ describe('pageRead', () => {
     expect(s.log.every((r) => r.headers['chatgpt-account-id'] === 'acct-ws-team' && r.credentials === 'include')).toBe(true);
   });
 
+  it('sends the project header for a project chat\'s read, and refuses anything but a project id', async () => {
+    const s = setup(() => json({ mapping: {} }));
+    const project = `g-p-${'c'.repeat(32)}`;
+    await pageRead(s.ctx, s.workspaces, CONVERSATION, null, project);
+    await pageRead(s.ctx, s.workspaces, CONVERSATION, null, null);
+    expect(s.log.map((r) => r.headers['chatgpt-project-id'] ?? null)).toEqual([project, null]);
+    for (const bad of ['g-abc', 'g-p-xyz\r\nx: 1', 7]) await expect(pageRead(s.ctx, s.workspaces, CONVERSATION, null, bad)).rejects.toThrow('Not a project id');
+    expect(s.log).toHaveLength(2);
+  });
+
   it('speaks for the run\'s workspace, not the one the page shows, and for the personal account with no header', async () => {
     const s = setup(() => json({ items: [] }));
     await read(s, CONVERSATION, 'ws-run');

@@ -96,6 +96,18 @@ describe('saveBytes', () => {
     expect(new Uint8Array(await blob!.arrayBuffer())).toEqual(WEBP);
   });
 
+  it('keeps a declared text type (Markdown) over the plain-text guess, but not over a real one', async () => {
+    const db = freshDb();
+    await recordRefs(db, ['file_md', 'file_csv', 'file_png'].map((fileId) => imageRef({ fileId })), { source: 'live' });
+    const md = new TextEncoder().encode('# Trip plan\n\nDay 1: Lisbon.\n');
+    const res = await saveBytes(db, 'file:file_md', md, { mimeType: 'text/markdown', fileName: 'trip-plan.md', source: 'live' });
+    expect(res.mimeType).toBe('text/markdown');
+    expect((await getBlob(db, res.sha256))?.type).toBe('text/markdown');
+    const csv = new TextEncoder().encode('a,b\n1,2\n3,4\n');
+    expect((await saveBytes(db, 'file:file_csv', csv, { mimeType: 'text/plain', source: 'live' })).mimeType).toBe('text/csv');
+    expect((await saveBytes(db, 'file:file_png', PNG, { mimeType: 'text/markdown', source: 'live' })).mimeType).toBe('image/png');
+  });
+
   it('accepts Blob, ArrayBuffer and Uint8Array with the same result', async () => {
     const db = freshDb();
     await recordRefs(db, [imageRef({ fileId: 'file_1' }), imageRef({ fileId: 'file_2' }), imageRef({ fileId: 'file_3' })], { source: 'live' });
