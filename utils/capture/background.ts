@@ -322,9 +322,12 @@ function parseReadRequest(data: ReadRequest): ReadRequest {
  */
 async function retryFailed(db: VaultDb, conversationId: string | null): Promise<number> {
   const failed = await listArtifacts(db, { status: 'failed', ...(conversationId ? { conversationId } : {}) });
+  // A project chat's files resolve only with its project header, so the retry names the project again.
+  const gizmoIds = new Map<string, string | null>();
   for (const record of failed) {
+    if (!gizmoIds.has(record.conversationId)) gizmoIds.set(record.conversationId, (await db.conversations.get(record.conversationId))?.gizmoId ?? null);
     await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });
-    await enqueue(db, record, { gizmoId: null });
+    await enqueue(db, record, { gizmoId: gizmoIds.get(record.conversationId)! });
   }
   return failed.length;
 }

@@ -312,6 +312,14 @@ describe('retryFailed (popup and library page to background)', () => {
     expect(after.get(c!)?.attempts).toBe(2);
   });
 
+  it('a project chat\'s retried files keep its project, whose header their resolution needs', async () => {
+    const { db, ids: [a] } = await recorded();
+    await db.conversations.update(MIXED_ID, { gizmoId: 'g-p-0123456789abcdef0123456789abcdef' });
+    await markStatus(db, a!, 'failed', 'Network error');
+    expect(await retry(MIXED_ID)).toBe(1);
+    expect((await db.jobs.toArray()).map((j) => j.data?.gizmoId)).toEqual(['g-p-0123456789abcdef0123456789abcdef']);
+  });
+
   it('touches nothing in other conversations', async () => {
     const { db, ids: [a] } = await recorded();
     await markStatus(db, a!, 'failed', 'Network error');
