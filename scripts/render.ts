@@ -22,6 +22,7 @@ import {
 import { renderReadableArchive, reconcileInput, vaultInput, type ArchiveOutput, type RenderSummary } from '../utils/readable/index.ts';
 import { createZipWriter, openZip, unsafeNameReason, ZipFormatError, type ZipWriter } from '../utils/zip/index.ts';
 import { fileSource, nodeCrc32, nodeDeflateRawFast, nodeInflateRaw } from '../utils/zip/node.ts';
+import { nodeUtf8Decode } from './reconcile-decode.ts';
 import { createWalkPool } from './reconcile-pool.ts';
 
 const USAGE = 'usage: npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>';
@@ -256,7 +257,7 @@ async function main(): Promise<void> {
         },
       });
       await pool?.close();
-      input = reconcileInput(result);
+      input = reconcileInput(result, { decode: nodeUtf8Decode });
     } else input = await vaultInput(vault);
 
     temps.add(tmp);
