@@ -120,7 +120,7 @@ function folderOutput(root: string): ArchiveOutput {
 
 const deflateRawAsync = promisify(deflateRaw);
 /** Pages deflated (zlib's thread pool) but not yet written: beyond this the renderer waits for the writes. */
-const MAX_PENDING_BYTES = 32 << 20;
+const MAX_PENDING_BYTES = 8 << 20;
 
 /**
  * The archive as a ZIP, pages pipelined: a page (bytes in memory) is deflated in one call in zlib's thread
