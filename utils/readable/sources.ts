@@ -4,16 +4,17 @@
  * export's bytes). Conversations come one at a time, the newest copy of each: an export conversation is
  * compared with the vault's snapshot of the same id (`update_time`), then the vault's other snapshots follow.
  */
-import type { ReconcileResult, VaultArtifact, VaultSide } from '@/utils/reconcile';
+import type { ReconcileResult, Utf8Decode, VaultArtifact, VaultSide } from '@/utils/reconcile';
 import { ArraySplitter, SplitError } from '@/utils/reconcile';
 import type { MatchedItem } from '@/utils/reconcile';
 import type { ConversationItem, ReadableArtifact, ReadableInput } from './types';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const webDecode: Utf8Decode = (bytes) => decoder.decode(bytes);
 
-function parse(label: string, bytes: Uint8Array): ConversationItem {
+function parse(label: string, bytes: Uint8Array, decode: Utf8Decode = webDecode): ConversationItem {
   try {
-    return { label, json: JSON.parse(decoder.decode(bytes)) as unknown };
+    return { label, json: JSON.parse(decode(bytes)) as unknown };
   } catch (error) {
     return { label, problem: `not valid JSON: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}` };
   }
@@ -69,7 +70,7 @@ export async function vaultInput(vault: VaultSide, opts: VaultInputOptions = {})
 }
 
 /** Export conversations split out of each conversations file as it inflates; each swapped for a newer vault copy. */
-async function* exportConversations(result: ReconcileResult): AsyncGenerator<ConversationItem> {
+async function* exportConversations(result: ReconcileResult, decode?: Utf8Decode): AsyncGenerator<ConversationItem> {
   const vaultIds = new Set(await result.vault.snapshotIds());
   const done = new Set<string>();
   for (const f of result.exportFiles.conversations) {
@@ -80,7 +81,7 @@ async function* exportConversations(result: ReconcileResult): AsyncGenerator<Con
         const { value, done: end } = await reader.read();
         if (end) break;
         for (const el of splitter.push(value)) {
-          let item = parse(`${f.label} item ${splitter.count}`, el);
+          let item = parse(`${f.label} item ${splitter.count}`, el, decode);
           const id = 'json' in item ? idOf(item.json) : null;
           if (id !== null && vaultIds.has(id) && 'json' in item) {
             const snap = await result.vault.snapshot(id);
@@ -122,7 +123,10 @@ function fromItem(m: MatchedItem, result: ReconcileResult): ReadableArtifact {
   };
 }
 
-/** The export's conversations with the vault's and the export's binaries: the complete history. */
-export function reconcileInput(result: ReconcileResult): ReadableInput {
-  return { artifacts: result.items.map((m) => fromItem(m, result)), conversations: exportConversations(result) };
+/**
+ * The export's conversations with the vault's and the export's binaries: the complete history. `decode` may
+ * be a faster strict UTF-8 decoder with the same results (the CLI passes node:buffer's, as its parse workers do).
+ */
+export function reconcileInput(result: ReconcileResult, opts: { decode?: Utf8Decode } = {}): ReadableInput {
+  return { artifacts: result.items.map((m) => fromItem(m, result)), conversations: exportConversations(result, opts.decode) };
 }

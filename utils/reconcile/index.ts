@@ -17,4 +17,4 @@ export type { MatchedItem } from './match';
 export type { HashFactory, IncrementalHash } from './hash';
 export { ArraySplitter, SplitError } from './split';
 export { walkBytes } from './walk-task';
-export type { WalkOutcome, WalkPool } from './walk-task';
+export type { Utf8Decode, WalkOutcome, WalkPool } from './walk-task';
