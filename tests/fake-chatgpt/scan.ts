@@ -129,7 +129,7 @@ export function scanConversation(conv: FakeConversation): ScanResult {
 
     for (const part of msg.content?.parts ?? []) {
       const p = asRecord(part);
-      // Voice mode (chatgpt-surface.md 4.6): a plain audio pointer, or one nested in a live-session part.
+      // Voice mode (docs/CHATGPT.md 4.6): a plain audio pointer, or one nested in a live-session part.
       const media = p?.content_type === 'real_time_user_audio_video_asset_pointer'
         ? [asRecord(p.audio_asset_pointer), asRecord(p.video_container_asset_pointer)]
         : p?.content_type === 'audio_asset_pointer' ? [p] : [];

@@ -297,7 +297,7 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
   }
 
   /**
-   * Reads and file resolutions of a project chat need `chatgpt-project-id: <its g-p-… id>` (chatgpt-surface.md
+   * Reads and file resolutions of a project chat need `chatgpt-project-id: <its g-p-… id>` (docs/CHATGPT.md
    * 4.7: what the web app sends); without it the fake answers 404, as if the conversation did not exist.
    */
   function projectRefusal(ctx: Ctx, conversationId: string | null): Reply | null {

@@ -61,7 +61,7 @@
     const headers = new Headers(init.headers || {});
     if (token) headers.set('Authorization', `Bearer ${token}`);
     if (app.accountId) headers.set('ChatGPT-Account-Id', app.accountId);
-    // On a project chat the web app names the project on its reads and downloads (chatgpt-surface.md 4.7).
+    // On a project chat the web app names the project on its reads and downloads (docs/CHATGPT.md 4.7).
     const project = /^\/g\/(g-p-[0-9a-f]{32})(?:-[^/]*)?\/c\//.exec(location.pathname);
     if (project) headers.set('chatgpt-project-id', project[1]);
     const res = await fetch(path, { ...init, headers, credentials: 'include' });
