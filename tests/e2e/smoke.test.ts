@@ -357,8 +357,11 @@ describe('fake app in Chromium', () => {
     page.on('pageerror', (e) => errors.push(String(e)));
     for (const [id, conv] of fake.state.conversations) {
       const onPath = new Set(currentPath(conv).map((n) => n.id));
+      // A project chat is opened at its project's route, where the app sends the project header its reads need.
+      const gizmo = (conv as { gizmo_id?: unknown }).gizmo_id;
+      const route = typeof gizmo === 'string' && gizmo.startsWith('g-p-') ? `/g/${gizmo}-project/c/${id}` : `/c/${id}`;
       for (const host of ['chatgpt.com', 'chat.openai.com']) {
-        await page.goto(`https://${host}/c/${id}`);
+        await page.goto(`https://${host}${route}`);
         await page.waitForSelector('html[data-fake-app-state="idle"]');
         const ids = await page.$$eval('[data-message-id]', (els) => els.map((e) => e.getAttribute('data-message-id')!));
         assert.ok(ids.length > 0, `${host} ${id}: something rendered`);
