@@ -162,9 +162,11 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="reconcile-row"]')].every((r) => r.getAttribute('data-status') === 'recovered'));
     assert.ok((await rows.count()) > 0);
     await page.locator('[data-status="recovered"] .chart-row').click();
-    // Thumbnails are read once their row is on screen.
-    await page.locator('.reconcile-thumb').first().scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.querySelectorAll('.reconcile-thumb img').length > 0);
+    // Thumbnails are read once their row is on screen; the rows re-render after the click, so scroll each poll.
+    await page.waitForFunction(() => {
+      document.querySelector('.reconcile-thumb')?.scrollIntoView({ block: 'center' });
+      return document.querySelectorAll('.reconcile-thumb img').length > 0;
+    });
     const src = await page.locator('.reconcile-thumb img').first().getAttribute('src');
     assert.match(src ?? '', /^blob:chrome-extension:\/\//);
   });
