@@ -6,6 +6,7 @@
  * alone). On any other tab: what the extension does, the vault's totals, and a link to the library.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { conversationRunId } from '@/utils/backup/checkpoint';
 import { parseChatRoute } from '@/utils/chatgpt/routes';
 import { conversationFileName } from '@/utils/library/names';
 import { saveBlob } from '@/utils/library/download';
@@ -58,14 +59,14 @@ export function Popup({
 
   const route = tab?.url ? parseChatRoute(tab.url) : null;
   const conversationId = (route?.kind === 'conversation' ? route.conversationId : null) ?? status?.conversationId ?? null;
-  const runId = conversationId ? `conversation:${conversationId}` : null;
+  const runId = conversationId ? conversationRunId(conversationId) : null;
 
   const refresh = useCallback(async (t: ActiveTab) => {
     const s = t.id != null ? await sendMessage('tabStatus', { tabId: t.id }).catch(() => null) : null;
     setStatus(s);
     const r = t.url ? parseChatRoute(t.url) : null;
     const id = (r?.kind === 'conversation' ? r.conversationId : null) ?? s?.conversationId ?? null;
-    if (id) setBackup(await sendMessage('backupStatus', { runId: `conversation:${id}` }).catch(() => null));
+    if (id) setBackup(await sendMessage('backupStatus', { runId: conversationRunId(id) }).catch(() => null));
     else setTotals(await getTotals().catch(() => null));
   }, []);
 

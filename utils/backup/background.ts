@@ -7,6 +7,7 @@ import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
 import { onMessage, sendMessage, type BackupStatus, type PageReadAnswer } from '@/utils/messaging';
+import { keepAliveSwitch } from '@/utils/keep-alive';
 import { backupPacing } from '@/utils/storage';
 import type { BackupRunRecord, VaultDb } from '@/utils/vault';
 import { BackupClient, BackupError } from './client';
@@ -31,8 +32,6 @@ export interface BackupBackgroundDeps {
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
 const NOTIFY_AFTER_MS = 20_000;
-/** Chrome stops an idle worker after 30 s; an extension API call resets that clock. */
-const KEEPALIVE_MS = 20_000;
 
 const WAKE_ALARM = 'backup-wake';
 
@@ -46,7 +45,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
   const applyPacing = () => backupPacing.getValue().then((o) => void Object.assign(pacer.options, DEFAULT_PACING, clampPacing(o))).catch(() => undefined);
   const ready = applyPacing();
   const clients = new Map<string, BackupClient>();
-  let keepAlive: ReturnType<typeof setInterval> | null = null;
+  const keepAlive = keepAliveSwitch();
 
   const runner = new BackupRunner({
     db: deps.db,
@@ -61,16 +60,12 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     cancelDownloads: (ids, reason) => deps.cancelDownloads(ids, reason),
     onUpdate: () => {
       const alarms = (browser as Partial<typeof browser>).alarms;
-      if (runner.isBusy() && !keepAlive) {
-        keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
-        // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
-        // minute, and the start resumes the run from its checkpoint.
-        void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
-      } else if (!runner.isBusy() && keepAlive) {
-        clearInterval(keepAlive);
-        keepAlive = null;
-        void alarms?.clear(WAKE_ALARM);
-      }
+      const busy = runner.isBusy();
+      if (!keepAlive(busy)) return;
+      // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
+      // minute, and the start resumes the run from its checkpoint.
+      if (busy) void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
+      else void alarms?.clear(WAKE_ALARM);
     },
     onFinish: (run) => void notifyFinished(run),
   });

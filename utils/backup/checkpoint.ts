@@ -9,7 +9,8 @@ import type { ListedConversation } from '@/utils/chatgpt/listings';
 
 export const EVERYTHING_RUN = 'everything';
 
-function conversationRunId(conversationId: string): string {
+/** The run id of a one-conversation backup (the popup's button). */
+export function conversationRunId(conversationId: string): string {
   return `conversation:${conversationId}`;
 }
 

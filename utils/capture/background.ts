@@ -6,6 +6,8 @@
  * from entrypoints/background.ts.
  */
 import type { Browser } from 'wxt/browser';
+import { isConversationId } from '@/utils/chatgpt/ids';
+import { keepAliveSwitch } from '@/utils/keep-alive';
 import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
@@ -17,7 +19,7 @@ import { canDownload, downloadBlob, downloadPath } from './downloads';
 import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
 import { fail } from './failure';
-import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isReadId, parseToBackground } from './port-protocol';
+import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isCount, isReadId, parseToBackground } from './port-protocol';
 import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, requireTabShows, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
@@ -37,8 +39,6 @@ let paused = false;
 
 /** Alarm that wakes a stopped worker when the next job's backoff ends. */
 const QUEUE_ALARM = 'capture-queue';
-/** While a download runs, an extension API call this often keeps Chrome from stopping the worker as idle. */
-const KEEPALIVE_MS = 20_000;
 
 export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNet = new WorkerNet()): CaptureQueue {
   const ports = new Set<PortExecutor>();
@@ -47,7 +47,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   const tabReads = new TabReadGrants();
   /** The last few conversations read here, to skip recording one that did not change. */
   const lastReads = new Map<string, { json: string; nodeIds: string[]; imagesPending: number }>();
-  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const keepAlive = keepAliveSwitch();
   const alarms = (browser as Partial<typeof browser>).alarms;
   const queue: CaptureQueue = new CaptureQueue(db, {
     worker: new WorkerExecutor(net),
@@ -59,14 +59,7 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       for (const p of ports) p.send({ t: 'busy', busy });
     },
     // Only while a download runs: a worker waiting for a backoff may stop (an alarm wakes it).
-    onRunningChange: (running) => {
-      if (running && keepAlive === undefined) {
-        keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
-      } else if (!running && keepAlive !== undefined) {
-        clearInterval(keepAlive);
-        keepAlive = undefined;
-      }
-    },
+    onRunningChange: (running) => void keepAlive(running),
     wakeAt: (at) => void alarms?.create(QUEUE_ALARM, { when: at }),
     onStorageFull: (state) => {
       paused = state !== null;
@@ -303,13 +296,11 @@ export interface ConversationDelivery extends ReadRequest {
   source?: 'tab';
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-
 /** The request part of a message from a content script, validated (a conversation id is a UUID). */
 function parseReadRequest(data: ReadRequest): ReadRequest {
   const { conversationId, gizmoId, reason } = data;
   const ok =
-    typeof conversationId === 'string' && /^[0-9a-fA-F-]{36}$/.test(conversationId) &&
+    isConversationId(conversationId) &&
     (gizmoId === null || (typeof gizmoId === 'string' && gizmoId.length <= 200)) &&
     (reason === 'live' || reason === 'backup');
   if (!ok) throw new Error('Malformed conversation read request');

@@ -50,7 +50,8 @@ export type ToBackground =
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+/** A non-negative integer: sequence numbers, counts and sizes in messages from a content script. */
+export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /** Validate a message from a content script; returns null for anything malformed. */
 export function parseToBackground(msg: unknown): ToBackground | null {

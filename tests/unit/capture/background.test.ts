@@ -394,6 +394,15 @@ describe('a content script gets no more than its own conversation (issue 17 item
     expect(await send('conversationShown', { conversationId: OTHER }, temporary)).toHaveProperty('res');
   });
 
+  it('a read request whose conversation id is not a UUID is refused, even where the URL cannot vouch for it', async () => {
+    startWith(MIXED);
+    const temporary = { id: EXT, url: 'https://chatgpt.com/?temporary-chat=true', tab: { id: 8, url: 'https://chatgpt.com/?temporary-chat=true' } };
+    for (const conversationId of ['-'.repeat(36), `${MIXED_ID.slice(0, 35)}-`]) {
+      const reply = await send('readConversation', { conversationId, gizmoId: null, reason: 'live', account: null }, temporary);
+      expect(reply.err?.message, conversationId).toMatch(/Malformed conversation read request/);
+    }
+  });
+
   it('a tab\'s JSON the background did not ask for is replaced by the worker\'s own read', async () => {
     const { db, deliver, workerReads } = startWith(MIXED);
     const reply = await deliver(forged);
