@@ -116,7 +116,7 @@ function renameMember(zip: Uint8Array, from: string, to: string): Uint8Array {
   return out;
 }
 
-describe('restore refuses duplicate and encrypted members (issue 10)', () => {
+describe('restore refuses duplicate and encrypted members', () => {
   it('two members with one name (which copy would be checked, which written?)', async () => {
     const source = freshDb();
     await seedVault(source);
@@ -139,7 +139,7 @@ describe('restore refuses duplicate and encrypted members (issue 10)', () => {
   });
 });
 
-describe('restore bounds (issue 10, item 2)', () => {
+describe('restore bounds', () => {
   it('refuses a member that inflates over 100:1 before inflating it (a small ZIP claiming a lot of memory)', async () => {
     const source = freshDb();
     await recordRefs(source, [ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/a.txt' })], { source: 'live' });
@@ -193,7 +193,7 @@ describe('restore bounds (issue 10, item 2)', () => {
   });
 });
 
-describe('restore sniffs the bytes (issue 10, item 7)', () => {
+describe('restore sniffs the bytes', () => {
   it('takes the type from the bytes, not the manifest, and fixes the name', async () => {
     const source = freshDb();
     await seedVault(source);
@@ -208,7 +208,7 @@ describe('restore sniffs the bytes (issue 10, item 7)', () => {
   });
 });
 
-describe('restored snapshots never outrank the backend (issue 10, item 3)', () => {
+describe('restored snapshots never outrank the backend', () => {
   it('a forged updateTime of 9e12 does not freeze a forged title: the next genuine read replaces it', async () => {
     const source = freshDb();
     await seedVault(source);
@@ -232,7 +232,7 @@ describe('restored snapshots never outrank the backend (issue 10, item 3)', () =
   });
 });
 
-describe('restore while capture writes (issue 10)', () => {
+describe('restore while capture writes', () => {
   it('loses nothing: records and bytes from both sides are all there afterwards', async () => {
     const source = freshDb();
     await seedVault(source);

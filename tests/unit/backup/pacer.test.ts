@@ -86,7 +86,7 @@ describe('Pacer', () => {
   });
 });
 
-describe('Retry-After past what a timer holds (issue 17)', () => {
+describe('Retry-After past what a timer holds', () => {
   it('a pause is capped at 10 minutes', () => {
     const clock = virtualClock();
     const pacer = new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 20, now: clock.now, sleep: clock.sleep });

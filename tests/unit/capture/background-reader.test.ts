@@ -26,7 +26,7 @@ describe('BackgroundReader', () => {
     expect(net.log.at(-1)!.headers.authorization).toBe('Bearer eyJ-worker-token');
   });
 
-  it('a 404 is handed to the tab for this read, not turned into "not ready" (issue 10 item 6)', async () => {
+  it('a 404 is handed to the tab for this read, not turned into "not ready"', async () => {
     const net = fakeFetch((req) => (req.path === '/api/auth/session' ? token() : empty(404)));
     expect(await reasonOf(new BackgroundReader(new WorkerNet(net.fetch)).read('https://chatgpt.com', CONV, 'ws-a'))).toBe(PAGE_READ_ONCE);
   });

@@ -208,7 +208,7 @@ describe('recordConversation', () => {
   });
 });
 
-describe('startCaptureBackground: who may send what (issue 10 item 8)', () => {
+describe('startCaptureBackground: who may send what', () => {
   const EXT = 'test-extension-id';
   const contentScript = { id: EXT, url: `https://chatgpt.com/c/${MIXED_ID}`, tab: { id: 7, url: `https://chatgpt.com/c/${MIXED_ID}` } };
   const popup = { id: EXT, url: `chrome-extension://${EXT}/popup.html` };
@@ -336,7 +336,7 @@ describe('retryFailed (popup and library page to background)', () => {
   });
 });
 
-describe('a content script gets no more than its own conversation (issue 17 item 11)', () => {
+describe('a content script gets no more than its own conversation', () => {
   const EXT = 'test-extension-id';
   const url = `https://chatgpt.com/c/${MIXED_ID}`;
   const tab = { id: EXT, url, tab: { id: 7, url } };

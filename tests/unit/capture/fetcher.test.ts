@@ -419,7 +419,7 @@ describe('fetchArtifact: sandbox files', () => {
   });
 });
 
-describe('fetchArtifact: redirects (issue 10 item 8)', () => {
+describe('fetchArtifact: redirects', () => {
   const CDN = 'https://cdn.oaiusercontent.com/files/abc?sig=x';
 
   it('an estuary redirect to *.oaiusercontent.com is followed with cookies only: no token, no account header', async () => {
@@ -463,7 +463,7 @@ describe('fetchArtifact: redirects (issue 10 item 8)', () => {
   });
 });
 
-describe('fetchArtifact: size limit (issue 10 item 5)', () => {
+describe('fetchArtifact: size limit', () => {
   it('a declared Content-Length past the limit fails as too-large before the body is read', async () => {
     const body = randomBytes(5_000, 3);
     const { ctx } = setup((req) => (req.path === NEW_ROUTE ? success(ESTUARY) : bytesResponse(body)), { maxFileBytes: 4_000 });
@@ -524,7 +524,7 @@ describe('fetchArtifact: a signed link the backup already holds', () => {
   });
 });
 
-describe('JSON answers are bounded (issue 17 item 10)', () => {
+describe('JSON answers are bounded', () => {
   /** A body of `n` chunks of `size` bytes each, with no declared length. */
   const chunked = (n: number, size: number, onPull: () => void = () => undefined) => {
     let sent = 0;

@@ -137,7 +137,7 @@ describe('PageSession.accountId', () => {
   });
 });
 
-describe('PageSession: the account follows the workspace that asks (issue 10 item 6)', () => {
+describe('PageSession: the account follows the workspace that asks', () => {
   const accountsFor = (ids: string[]) =>
     json({ accounts: Object.fromEntries(ids.map((id) => [id, { account: { account_id: `acct-${id}` } }])) });
 

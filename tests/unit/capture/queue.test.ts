@@ -700,7 +700,7 @@ describe('CaptureQueue: no polling', () => {
   });
 });
 
-describe('CaptureQueue: storage full (issue 10 item 4)', () => {
+describe('CaptureQueue: storage full', () => {
   const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
   it('a write rejected for quota is a state, not an attempt: downloads stop, nothing spins, and they resume after', async () => {

@@ -27,7 +27,7 @@ describe('LibraryApi.zipSelection', () => {
     expect(files['Bills 2026/invoicegpj.exe.jpg']).toEqual(JPEG);
   });
 
-  it('keeps dots inside names: a conversation titled "Wait... what?" and a file "Q1..Q2 revenue.csv" (issue 17)', async () => {
+  it('keeps dots inside names: a conversation titled "Wait... what?" and a file "Q1..Q2 revenue.csv"', async () => {
     const db = freshDb();
     await seedSaved(db, ref({ fileId: 'file_q', fileName: 'Q1..Q2 revenue.csv' }), new TextEncoder().encode('q,revenue\n1,2\n'), 'text/csv', T, 'Wait... what?');
     const records = await db.artifacts.toArray();

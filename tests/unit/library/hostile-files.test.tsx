@@ -89,7 +89,7 @@ describe('hostile files in the library', () => {
   });
 });
 
-describe('names shown in the library (issue 17)', () => {
+describe('names shown in the library', () => {
   it('a bidi-disguised name is shown through the safe-name rule, in the tile and the preview', async () => {
     const db = freshDb();
     await seedSaved(db, ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/x', fileName: 'invoice\u202Egpj.exe\u{E0041}' }), HTML, 'text/html', T, 'Names');

@@ -166,7 +166,7 @@ describe('writeEnrichedExport names', () => {
   });
 });
 
-describe('writeEnrichedExport integrity (issue 17)', () => {
+describe('writeEnrichedExport integrity', () => {
   it('vault/ is ours alone: the export\'s own vault/ members move to vault-from-export/, and the run says so', async () => {
     const files = unzipSync(fx.exports[0]!.zip);
     const forged = new TextEncoder().encode('{"format":"forged"}');
