@@ -1,7 +1,11 @@
 import { render } from 'preact';
 import { Library } from '@/components/Library';
-import { createLibraryApi } from '@/utils/library/api';
-import { withProbe } from '@/utils/library/probe';
+import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
 import './style.css';
 
-render(<Library api={withProbe(createLibraryApi())} />, document.getElementById('app')!);
+const show = (api: LibraryApi) => render(<Library api={api} />, document.getElementById('app')!);
+
+// Only the benchmark's build (`VITE_LIBRARY_PROBE=1`, `npm run bench`) carries the measurement probe; Vite drops
+// this branch and the probe module from every other build.
+if (import.meta.env.VITE_LIBRARY_PROBE) void import('@/utils/library/probe').then(({ withProbe }) => show(withProbe(createLibraryApi())));
+else show(createLibraryApi());
