@@ -88,7 +88,7 @@ export function startLiveCapture(win: Window = window, life = new CaptureLifetim
     },
     readInTab: (id, gizmoId) => readConversation(fetchCtx, id, gizmoId),
     deliver: async ({ json, ...req }) => sendMessage('recordConversation', { ...req, ...(await client.streamConversation(json)) }),
-    account: () => pageWorkspace(win, cookies),
+    account: () => pageWorkspace(ownProperty(win, 'cookieStore'), cookies),
     setTimeout: (fn, ms) => void life.setTimeout(fn, ms),
     now: Date.now,
     onReceipt: (id, receipt) => signals.receipt(id, receipt),

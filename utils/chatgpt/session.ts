@@ -50,11 +50,11 @@ export function isWorkspaceId(value: unknown): value is string {
 /**
  * A page's workspace cookie, asked of its `cookieStore` where there is one: `document.cookie` is a synchronous
  * round trip to the browser's cookie store on the page's main thread (milliseconds on a busy machine).
- * `cookies` reads the cookie string (the content script passes a read the page's markup cannot redirect); a
- * `cookieStore` without a `get` function is an element the page named so, not the browser's store.
+ * The content script passes the window's own `cookieStore` and a cookie-string read, both taken where the
+ * page's markup cannot stand in for them; a store without a `get` function is not the browser's.
  */
-export async function pageWorkspace(win: Window, cookies: () => string = () => win.document.cookie): Promise<string | null> {
-  const store = (win as { cookieStore?: { get?: unknown } }).cookieStore;
+export async function pageWorkspace(cookieStore: unknown, cookies: () => string): Promise<string | null> {
+  const store = cookieStore as { get?: unknown } | undefined | null;
   if (typeof store?.get === 'function') {
     try {
       const cookie = await (store.get as (name: string) => Promise<{ value?: unknown } | null>).call(store, WORKSPACE_COOKIE);

@@ -3,8 +3,8 @@
  *
  * Markdown files keep the text as ChatGPT wrote it, except where a Markdown reader (Obsidian, a Git host)
  * would make it active, or point outside the archive: outside code, `<` becomes `&lt;` (no raw HTML) and a
- * link or image whose target is not http(s)/mailto or one of the archive's files gets its `(` escaped, so
- * `[x](javascript:…)` shows as text.
+ * link or image whose target is not http(s)/mailto or one of the archive's files gets its `(` escaped (a
+ * reference definition its `[`), so `[x](javascript:…)` shows as text; a fence left open is closed.
  *
  * HTML goes through markdown-it with raw HTML off; links are limited to http(s), mailto and the archive's
  * own files, and an image is shown only when it is one of the archive's files (a remote image would be a
@@ -13,7 +13,6 @@
 import MarkdownIt from 'markdown-it';
 
 const SAFE_SCHEME = /^(https?:|mailto:)/i;
-const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 /** `](target`: the start of a link or image destination. */
 const LINK_TARGET = /(\]\s*)\((\s*<?)([^\s)>]*)/g;
@@ -53,6 +52,17 @@ function escapeLine(line: string, local: ReadonlySet<string>): string {
 
 const NO_LOCAL: ReadonlySet<string> = new Set();
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A link reference definition, `[label]: target`: its target may also sit on the next line. */
+const DEFINITION = /^( {0,3})\[(?:[^\]\\]|\\.)+\]:[ \t]*(?:<([^>]*)>|(\S+))?/;
+
+/** A definition whose target is not allowed loses its `[`, so it stays text instead of a live link. */
+function escapeDefinition(line: string, local: ReadonlySet<string>): string {
+  const m = DEFINITION.exec(line);
+  if (!m) return line;
+  const target = m[2] ?? m[3];
+  if (target !== undefined && (SAFE_SCHEME.test(target) || target.startsWith('#') || local.has(target))) return line;
+  return `${m[1]!}\\${line.slice(m[1]!.length)}`;
+}
 
 /**
  * ChatGPT's Markdown for a `.md` file: as written, minus raw HTML and links other than http(s), mailto,
@@ -72,8 +82,11 @@ export function markdownForFile(text: string, local: ReadonlySet<string> = NO_LO
       fence = m[1]!;
       continue;
     }
-    lines[i] = escapeLine(line, local);
+    lines[i] = escapeLine(escapeDefinition(line, local), local);
   }
+  // An unclosed fence would swallow whatever the file puts after this text (the next message) into code,
+  // and a fence opened there would then leave that message's HTML outside any code: close it here.
+  if (fence !== null) lines.push(fence);
   return lines.join('\n');
 }
 
@@ -102,8 +115,7 @@ export function createHtmlRenderer(): HtmlRenderer {
   const isLocal = (url: string) => allowed.has(url);
   md.validateLink = (url: string) => {
     const u = url.trim();
-    if (SAFE_SCHEME.test(u)) return true;
-    return !HAS_SCHEME.test(u) && !u.startsWith('//') && isLocal(u);
+    return SAFE_SCHEME.test(u) || isLocal(u);
   };
   const defaultImage = md.renderer.rules.image!;
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
@@ -113,7 +125,7 @@ export function createHtmlRenderer(): HtmlRenderer {
     const alt = self.renderInlineAsText(token.children ?? [], options, env);
     return `<a href="${escapeHtml(src)}">${escapeHtml(String(alt || src))}</a>`;
   };
-  // Links leave the archive in a new tab and carry no referrer.
+  // Links that leave the archive carry no referrer.
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;

@@ -150,15 +150,11 @@ export function readThread(conv: unknown): Thread {
     const effectiveRole: 'user' | 'assistant' = role ?? 'assistant';
     // A hidden message with no role still carries artifacts (image tool results): it joins the current turn.
     if (!turn || (role !== null && turn.role !== effectiveRole)) {
-      if (role === null && !turn) {
-        turn = { role: 'assistant', time: null, messages: [] };
-      } else if (role !== null) {
-        turn = { role: effectiveRole, time: null, messages: [] };
-      }
-      if (turn && !thread.turns.includes(turn)) thread.turns.push(turn);
+      turn = { role: effectiveRole, time: null, messages: [] };
+      thread.turns.push(turn);
     }
-    turn!.time ??= timeOf(msg.create_time);
-    turn!.messages.push({ ids, pieces });
+    turn.time ??= timeOf(msg.create_time);
+    turn.messages.push({ ids, pieces });
   }
   // Turns that show nothing at all (a hidden system prelude) are dropped by the renderer, not here:
   // their artifacts may still be placed under them.

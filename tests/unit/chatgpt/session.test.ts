@@ -22,24 +22,17 @@ describe('workspace cookie', () => {
 });
 
 describe('pageWorkspace', () => {
-  /** A window whose `document.cookie` read is counted, with or without a cookie store. */
-  const page = (cookie: string, store?: (name: string) => Promise<{ value?: string } | null>) => {
+  /** A page's cookie string (its reads counted), with or without a cookie store. */
+  const page = (cookie: string, get?: (name: string) => Promise<{ value?: string } | null>) => {
     const reads = { cookie: 0, asked: [] as string[] };
-    const win = {
-      document: {
-        get cookie() {
-          reads.cookie++;
-          return cookie;
-        },
-      },
-      ...(store ? { cookieStore: { get: (name: string) => (reads.asked.push(name), store(name)) } } : {}),
-    } as unknown as Window;
-    return { win, reads };
+    const store = get ? { get: (name: string) => (reads.asked.push(name), get(name)) } : undefined;
+    const cookies = () => (reads.cookie++, cookie);
+    return { ask: () => pageWorkspace(store, cookies), reads };
   };
 
   it('asks the cookie store for the workspace cookie, not document.cookie', async () => {
-    const { win, reads } = page('_account=wrong', () => Promise.resolve({ value: 'ws-1' }));
-    expect(await pageWorkspace(win)).toBe('ws-1');
+    const { ask, reads } = page('_account=wrong', () => Promise.resolve({ value: 'ws-1' }));
+    expect(await ask()).toBe('ws-1');
     expect(reads).toEqual({ cookie: 0, asked: ['_account'] });
   });
 
@@ -49,19 +42,17 @@ describe('pageWorkspace', () => {
     [null, { value: '%E0%A4%A' }],
     ['ws-1', { value: 'ws%2D1' }],
   ])('is %j when the store has %j', async (expected, found) => {
-    const { win } = page('_account=wrong', () => Promise.resolve(found));
-    expect(await pageWorkspace(win)).toBe(expected);
+    expect(await page('_account=wrong', () => Promise.resolve(found)).ask()).toBe(expected);
   });
 
-  it('reads document.cookie where there is no store, or the store refuses', async () => {
-    expect(await pageWorkspace(page('_account=ws-2').win)).toBe('ws-2');
+  it('reads the cookie string where there is no store, or the store refuses', async () => {
+    expect(await page('_account=ws-2').ask()).toBe('ws-2');
     const refusing = page('_account=ws-3', () => Promise.reject(new TypeError('insecure origin')));
-    expect(await pageWorkspace(refusing.win)).toBe('ws-3');
+    expect(await refusing.ask()).toBe('ws-3');
     expect(refusing.reads.cookie).toBe(1);
   });
 
-  it('takes a cookieStore without a get function for what it is (an element the page named) and reads the cookies given', async () => {
-    const named = { document: { cookie: {} }, cookieStore: { get: { tagName: 'INPUT' } } } as unknown as Window;
-    expect(await pageWorkspace(named, () => '_account=ws-4')).toBe('ws-4');
+  it('takes a store without a get function for what it is (an element the page named) and reads the cookie string', async () => {
+    expect(await pageWorkspace({ get: { tagName: 'INPUT' } }, () => '_account=ws-4')).toBe('ws-4');
   });
 });

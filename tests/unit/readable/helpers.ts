@@ -20,24 +20,7 @@ export function memoryOutput(): ArchiveOutput & { files: Map<string, Uint8Array>
     text: (p) => new TextDecoder().decode(files.get(p)),
     async add(path, data) {
       if (files.has(path)) throw new Error(`written twice: ${path}`);
-      if (data instanceof Uint8Array) {
-        files.set(path, data);
-        return;
-      }
-      const chunks: Uint8Array[] = [];
-      const r = data.getReader();
-      for (;;) {
-        const { done, value } = await r.read();
-        if (done) break;
-        chunks.push(value);
-      }
-      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let o = 0;
-      for (const c of chunks) {
-        all.set(c, o);
-        o += c.length;
-      }
-      files.set(path, all);
+      files.set(path, data instanceof Uint8Array ? data : new Uint8Array(await new Response(data).arrayBuffer()));
     },
   };
 }
@@ -94,8 +77,11 @@ export function relativeLinks(path: string, text: string): string[] {
     if (/^[a-z][a-z0-9+.-]*:/i.test(t) || t.startsWith('#')) continue;
     const parts = dir ? dir.split('/') : [];
     for (const seg of decodeURIComponent(t.split('#')[0]!).split('/')) {
-      if (seg === '..') parts.pop();
-      else if (seg !== '.' && seg !== '') parts.push(seg);
+      // A `..` past the archive's root keeps its mark, so the target can never be one of the archive's files.
+      if (seg === '..') {
+        if (parts.length && parts.at(-1) !== '..') parts.pop();
+        else parts.push('..');
+      } else if (seg !== '.' && seg !== '') parts.push(seg);
     }
     out.push(parts.join('/'));
   }
