@@ -13,7 +13,7 @@ import { unzipSync, strToU8 } from 'fflate';
 import type { Page } from 'playwright-core';
 import { buildArchive, sampleVault } from '../../bench/library.ts';
 import type { VaultManifest } from '../../utils/archive/manifest.ts';
-import { e2eSession, hasExtensionBuild, REPO_ROOT, type Browser } from './harness.ts';
+import { e2eSession, hasExtensionBuild, REPO_ROOT, waitFor, type Browser } from './harness.ts';
 import { vaultFingerprint } from './vault-probe.ts';
 
 const T = { timeout: 120_000 };
@@ -193,10 +193,15 @@ describe('library page (real Chromium)', { skip }, () => {
       URL.createObjectURL(new Blob([svgDoc!], { type: 'image/svg+xml' })),
       URL.createObjectURL(new Blob([htmlDoc!], { type: 'text/html' })),
     ], [svg.replaceAll(flag, opener), html.replaceAll(flag, opener)]);
+    // The CSP's refusal is the proof the script was there to run and did not: wait for it, not for a time.
+    const refused = new Set<string>();
+    page.context().on('console', (m) => {
+      if (/Content Security Policy/.test(m.text())) refused.add(m.page()?.url() ?? '');
+    });
     for (const url of urls) {
       const [tab] = await Promise.all([page.context().waitForEvent('page'), page.evaluate((u) => void window.open(u), url)]);
       await tab.waitForLoadState();
-      await tab.waitForTimeout(500);
+      await waitFor(() => refused.has(url), { timeout: 10_000, message: `the CSP refused the script of ${url}` });
       assert.equal(tab.url(), url, 'the document opened');
       assert.equal(await tab.evaluate(() => (window as Window & { __pwned?: unknown }).__pwned ?? null), null, `no script ran in ${url}`);
       await tab.close();
