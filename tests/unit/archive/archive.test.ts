@@ -9,6 +9,7 @@ import { openZip } from '@/utils/zip';
 import { recordRefs, saveSnapshot } from '@/utils/vault';
 import { saveBytes } from '../vault/helpers';
 import { archiveOf, conversation, csv, dump, freshDb, png, ref, seedVault, webp } from './helpers';
+import { holdsCredentials, jpegWithCredentials, pngWithCredentials } from '../../fixtures/images/credentials';
 
 const listZipMembers = async (zip: Blob) => (await openZip(zip)).entries;
 
@@ -145,6 +146,22 @@ describe('restoreVaultArchive', () => {
     // Writing the restored vault again gives the same manifest, apart from creation time and source.
     const norm = (m: VaultManifest) => m.artifacts.map((x) => ({ ...x, source: 'import' }));
     expect(norm(await manifestOf(await archiveOf(b)))).toEqual(norm(await manifestOf(zip)));
+  });
+
+  it('keeps content credentials: a PNG caBX chunk and a JPEG APP11 manifest come back byte for byte', async () => {
+    const a = freshDb();
+    await recordRefs(a, [ref({ fileId: 'file_png' }), ref({ fileId: 'file_jpg', messageId: 'msg-2' })], { source: 'live', conversationTitle: null });
+    await saveBytes(a, 'file:file_png', pngWithCredentials(7));
+    await saveBytes(a, 'file:file_jpg', jpegWithCredentials(8));
+    const b = freshDb();
+    await restoreVaultArchive(b, await archiveOf(a));
+    const bytesOf = async (db: typeof b, id: string) => {
+      const sha = (await db.artifacts.get(id))!.sha256!;
+      return new Uint8Array(await (await db.blobs.get(sha))!.blob.arrayBuffer());
+    };
+    expect(await bytesOf(b, 'file:file_png')).toEqual(pngWithCredentials(7));
+    expect(await bytesOf(b, 'file:file_jpg')).toEqual(jpegWithCredentials(8));
+    expect(holdsCredentials(await bytesOf(b, 'file:file_png'), 7)).toBe(true);
   });
 
   it('is idempotent: restoring twice changes nothing', async () => {

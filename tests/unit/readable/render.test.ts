@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { renderReadableArchive, type ConversationItem, type ReadableArtifact } from '@/utils/readable';
+import { holdsCredentials, jpegWithCredentials, pngWithCredentials } from '../../fixtures/images/credentials';
 import { artifactsOf, bytesFor, fixture, fixtureNames, items, memoryOutput, relativeLinks, streamOf } from './helpers';
 
 const GOOD = ['dalle3.json', 'image-gen.json', 'code-interpreter.json', 'uploads.json', 'mixed-2026.json', 'legacy-2023.json', 'slim-export-2026.json'];
@@ -244,6 +245,20 @@ describe('renderReadableArchive on hostile and broken input', () => {
     expect(summary.assets).toBe(10_000);
     expect([...out.files.keys()].filter((p) => p.startsWith('assets/'))).toHaveLength(10_000);
     expect(out.text(`conversations/${[...out.files.keys()].find((p) => p.endsWith('.md') && p.startsWith('conversations/'))!.slice(14)}`).match(/!\[p \d+\]/g)).toHaveLength(10_000);
+  });
+
+  it('writes images with content credentials (PNG caBX, JPEG APP11) byte for byte', async () => {
+    const json = conversation('cred', 'Credentials', 'image');
+    const files = { file_p: pngWithCredentials(3), file_j: jpegWithCredentials(4) };
+    const mk = (fileId: keyof typeof files, fileName: string): ReadableArtifact => ({
+      kind: 'image', conversationId: 'cred', messageId: 'a', fileId, genId: null, fileName, sandboxPath: null, prompt: 'a fox', mimeType: null,
+      status: 'saved', reason: null, sha256: fileId, open: () => Promise.resolve(streamOf(files[fileId])),
+    });
+    const { out } = await renderAll([{ label: 'c', json }], [mk('file_p', 'fox.png'), mk('file_j', 'fox.jpg')]);
+    const written = (name: string) => out.files.get([...out.files.keys()].find((p) => p.startsWith('assets/') && p.endsWith(name))!)!;
+    expect(written('fox.png')).toEqual(files.file_p);
+    expect(written('fox.jpg')).toEqual(files.file_j);
+    expect(holdsCredentials(written('fox.png'), 3) && holdsCredentials(written('fox.jpg'), 4)).toBe(true);
   });
 
   it('uses <audio> and <video> for recordings and videos, and links an unknown kind', async () => {
