@@ -110,7 +110,7 @@ export function createFetchContext(origin: string, doFetch: typeof fetch, auth: 
  * The largest JSON answer read (one conversation, one listing page), wherever it is read (worker, tab,
  * backup): 256 MiB, the restore's bound for one snapshot. ChatGPT's largest conversations are tens of MB.
  */
-export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 /**
  * A response body as text, refused past `maxBytes` before more of it is held: a declared Content-Length

@@ -50,7 +50,7 @@ export function requireChatgptTab(raw: unknown): number {
  * not the content script's). The tab's URL, which follows the app's in-app navigation; Chrome's `sender.url`
  * stays the URL the document loaded with. A temporary chat keeps its id out of the URL: any id is taken there.
  */
-export function tabShows(raw: unknown, conversationId: string): boolean {
+function tabShows(raw: unknown, conversationId: string): boolean {
   const sender = fields(raw);
   const url = sender?.tab?.url ?? sender?.url;
   if (!url || !isChatgptTabSender(raw)) return false;

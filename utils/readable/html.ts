@@ -66,7 +66,7 @@ for(var g=0;g<groups.length;g++){groups[g].hidden=!groups[g].querySelector('li[d
 });})();`;
 
 /** JSON inside a script element: `<` escaped so no `</script>` or `<!--` can end it. */
-export function inlineJson(value: unknown): string {
+function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
