@@ -124,7 +124,7 @@ class Renderer {
     private readonly opts: RenderOptions,
   ) {
     for (const a of input.artifacts) {
-      const id = artifactIdentity({ kind: a.kind as ArtifactKind, conversationId: a.conversationId ?? '', sandboxPath: a.sandboxPath, fileId: a.fileId, genId: a.genId });
+      const id = artifactIdentity({ kind: a.kind, conversationId: a.conversationId ?? '', sandboxPath: a.sandboxPath, fileId: a.fileId, genId: a.genId });
       if (id !== null && !this.byIdentity.has(id)) this.byIdentity.set(id, a);
       if (a.fileId && !this.byFile.has(a.fileId.toLowerCase())) this.byFile.set(a.fileId.toLowerCase(), a);
       if (a.genId && !this.byGen.has(a.genId)) this.byGen.set(a.genId, a);

@@ -2,21 +2,16 @@
  * What the readable-archive renderer (docs/FORMATS.md section 5) takes and where it writes. Sources (vault,
  * export, reconcile result) adapt to these in `sources.ts`; the renderer itself knows no Dexie, ZIP or Node.
  */
+import type { ArtifactRef, ArtifactStatus } from '@/utils/model';
 
-/** One artifact the archive knows: metadata always, bytes only when someone holds them. */
-export interface ReadableArtifact {
-  /** `image`, `chart`, `sandbox-file`, `upload`, and any later kind (rendered generically). */
-  kind: string;
+/** One artifact the archive knows: its identity and provenance always, bytes only when someone holds them. */
+export interface ReadableArtifact
+  extends Pick<ArtifactRef, 'kind' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt' | 'mimeType'> {
+  /** Null for a file of no conversation (the image library, an export's stray member). */
   conversationId: string | null;
   messageId: string | null;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
-  prompt: string | null;
-  mimeType: string | null;
-  /** `saved` with bytes; else the vault's status (`expired`, `failed`, `pending`) or `missing`. */
-  status: string;
+  /** `saved` with bytes; else the vault's status or `missing` (nobody ever held the bytes). */
+  status: ArtifactStatus | 'missing';
   reason: string | null;
   sha256: string | null;
   /** The bytes exactly as captured or exported, streamed; null when nobody holds them. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { walkConversation } from '@/utils/chatgpt/walker';
+import type { ArtifactKind } from '@/utils/model';
 import { renderReadableArchive, type ConversationItem, type ReadableArtifact } from '@/utils/readable';
 import { holdsCredentials, jpegWithCredentials, pngWithCredentials } from '../../fixtures/images/credentials';
 import { artifactsOf, bytesFor, fixture, fixtureNames, items, memoryOutput, relativeLinks, streamOf } from './helpers';
@@ -263,7 +264,7 @@ describe('renderReadableArchive on hostile and broken input', () => {
 
   it('uses <audio> and <video> for recordings and videos, and links an unknown kind', async () => {
     const json = conversation('media', 'Media', 'voice');
-    const mk = (kind: string, fileId: string, fileName: string, mimeType: string | null): ReadableArtifact => ({
+    const mk = (kind: ArtifactKind, fileId: string, fileName: string, mimeType: string | null): ReadableArtifact => ({
       kind, conversationId: 'media', messageId: 'a', fileId, genId: null, fileName, sandboxPath: null, prompt: null, mimeType, status: 'saved', reason: null,
       sha256: fileId, open: () => Promise.resolve(streamOf(bytesFor(fileId))),
     });
