@@ -21,7 +21,7 @@ import { localDay } from '@/utils/library/groups';
 import { UniqueNames } from '@/utils/reconcile/names';
 import { page, searchBlock } from './html';
 import { createHtmlRenderer, escapeHtml, fenced, markdownForFile } from './markdown';
-import { readThread, type Piece, type Thread } from './thread';
+import { readThread, type Piece, type Thread } from '@/utils/chatgpt/thread';
 import type { ArchiveOutput, ReadableArtifact, ReadableInput, RenderProgress, RenderSummary } from './types';
 
 const PROVENANCE_FORMAT = 'chatgpt-artifact-vault/readable-archive';

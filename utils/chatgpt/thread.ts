@@ -1,5 +1,5 @@
 /**
- * The visible thread of one conversation JSON (docs/CHATGPT.md sections 3.1 and 4): `current_node`
+ * The visible thread of one conversation JSON, as the readable archive shows it (docs/CHATGPT.md sections 3.1 and 4): `current_node`
  * back to the root, reversed, as turns a reader sees. Tool calls to the image tool, hidden system and
  * reasoning messages are left out (their artifacts are still placed: by message id, in `render.ts`);
  * Code Interpreter code and output are kept as their own pieces, folded under the turn when shown.
