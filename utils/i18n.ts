@@ -1,5 +1,5 @@
 /**
- * Every string a person reads goes through here: `t('library_header_title')`, `tn('library_day_items', count)`.
+ * Every string a person reads goes through here: `t('library_header_title')`, `tn('gallery_day_items', count)`.
  * Messages live in `public/_locales/<locale>/messages.json` (the browser's own i18n, so the manifest's
  * `__MSG_…__` and the pages share one catalogue); English is the reference, and `MessageKey` is its key set,
  * so a typo is a type error. Numbers, dates and sizes are formatted with `Intl` in the language the messages
