@@ -8,7 +8,6 @@ import { localeNames, readCatalog, type Catalog } from '../locales';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const en = readCatalog('en');
-const PLURAL_CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'];
 
 /** `<base>` of every `<base>_other` in English: keys whose forms `tn` picks by Intl.PluralRules. */
 const pluralBases = new Set(Object.keys(en).filter((k) => k.endsWith('_other')).map((k) => k.slice(0, -'_other'.length)));
