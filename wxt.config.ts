@@ -60,9 +60,10 @@ export default defineConfig({
     },
   },
   manifest: ({ browser }) => ({
-    name: 'ChatGPT Artifact Vault',
-    description:
-      'Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears.',
+    // From public/_locales (utils/i18n.ts): the stores and the browser show them in the person's language.
+    name: '__MSG_extension_name__',
+    description: '__MSG_extension_description__',
+    default_locale: 'en',
     // alarms: wake a stopped worker for pending downloads (backoff ends, storage-full checks).
     permissions: ['storage', 'unlimitedStorage', 'alarms'],
     // downloads: only for the "also save to the Downloads folder" option, requested when the person turns it on.
@@ -74,7 +75,7 @@ export default defineConfig({
     // form; 'wasm-unsafe-eval' (WebAssembly, no JS eval) is for the reconcile worker's hash. WXT writes it as a
     // string for MV2 builds. docs/SECURITY.md, "Content Security Policy of extension pages".
     content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
-    action: { default_title: 'ChatGPT Artifact Vault' },
+    action: { default_title: '__MSG_extension_name__' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 96: 'icon/96.png', 128: 'icon/128.png' },
     // Minimum versions: the newest feature each build relies on (docs/ARCHITECTURE.md, "Minimum browser versions").
     ...(browser === 'firefox'

@@ -10,9 +10,10 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
-import { timeLeft } from '@/utils/library/expiry';
+import { timeLeft, type TimeLeft } from '@/utils/library/expiry';
 import { artifactFileName } from '@/utils/library/names';
-import { formatBytes } from '@/utils/library/storage-info';
+import { formatDateTime, formatSize, t, tn, type MessageKey } from '@/utils/i18n';
+import { KIND_NAME_KEYS, SOURCE_KEYS } from './labels';
 import { FileTypeIcon } from './FileTypeIcon';
 import { StatusBadge } from './StatusBadge';
 import { displayName, hasThumbnail } from './ArtifactTile';
@@ -35,7 +36,12 @@ export function conversationUrl(conversationId: string): string {
   return `https://chatgpt.com/c/${encodeURIComponent(conversationId)}`;
 }
 
-const when = (ms: number | null) => (ms === null ? null : new Date(ms).toLocaleString());
+const when = (ms: number | null) => (ms === null ? null : formatDateTime(ms));
+
+function expiryText(left: TimeLeft): string {
+  if (left.unit === 'gone') return t('preview_expiry_gone');
+  return left.unit === 'days' ? tn('preview_expiry_days', left.count) : tn('preview_expiry_hours', left.count);
+}
 
 export function ArtifactPreview({
   artifact: a, conversationTitle, loadBlob, onDownload, onDelete, onClose, confirm = (m) => globalThis.confirm(m), now = Date.now,
@@ -54,37 +60,37 @@ export function ArtifactPreview({
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [onClose]);
-  const rows: Array<[string, string | number | null]> = [
-    ['Kind', a.kind],
-    ['Prompt', a.prompt],
-    ['File name', a.fileName !== null ? name : null],
-    ['Sandbox path', a.sandboxPath],
-    ['gen_id', a.genId],
-    ['Seed', a.seed],
-    ['File id', a.fileId],
-    ['Message id', a.messageId],
-    ['Conversation id', a.conversationId],
-    ['Type', a.mimeType],
-    ['Size', a.size === null ? null : formatBytes(a.size)],
-    ['Dimensions', a.width && a.height ? `${a.width} × ${a.height}` : null],
-    ['Captured', when(a.capturedAt)],
-    ['First seen', when(a.firstSeenAt)],
-    ['Source', a.source],
-    ['Expires', a.expiresAt == null ? null : when(a.expiresAt * 1000)],
-    ['Canvas document id', a.textdocId ?? null],
-    ['SHA-256', a.sha256],
+  // [label, value, shown in monospace (ids and hashes)]
+  const rows: Array<[MessageKey, string | number | null, boolean?]> = [
+    ['preview_field_kind', t(KIND_NAME_KEYS[a.kind])],
+    ['preview_field_prompt', a.prompt],
+    ['preview_field_file_name', a.fileName !== null ? name : null],
+    ['preview_field_sandbox_path', a.sandboxPath],
+    ['preview_field_gen_id', a.genId, true],
+    ['preview_field_seed', a.seed],
+    ['preview_field_file_id', a.fileId, true],
+    ['preview_field_message_id', a.messageId, true],
+    ['preview_field_conversation_id', a.conversationId, true],
+    ['preview_field_type', a.mimeType],
+    ['preview_field_size', a.size === null ? null : formatSize(a.size)],
+    ['preview_field_dimensions', a.width && a.height ? t('preview_dimensions', a.width, a.height) : null],
+    ['preview_field_captured', when(a.capturedAt)],
+    ['preview_field_first_seen', when(a.firstSeenAt)],
+    ['preview_field_source', t(SOURCE_KEYS[a.source])],
+    ['preview_field_expires', a.expiresAt == null ? null : when(a.expiresAt * 1000)],
+    ['preview_field_canvas_id', a.textdocId ?? null, true],
+    ['preview_field_sha256', a.sha256, true],
   ];
 
   const remove = () => {
-    const also = a.sha256 ? ' Its bytes stay while another artifact still uses them.' : '';
-    if (confirm(`Delete "${name}" from the vault? This cannot be undone.${also}`)) onDelete(a);
+    if (confirm(a.sha256 ? t('preview_delete_confirm_shared', name) : t('preview_delete_confirm', name))) onDelete(a);
   };
 
   return (
-    <div ref={panel} tabIndex={-1} class="preview" role="dialog" aria-label={`Preview of ${name}`} data-testid="preview">
+    <div ref={panel} tabIndex={-1} class="preview" role="dialog" aria-label={t('preview_label', name)} data-testid="preview">
       <header class="preview-head">
         <h2 title={name}>{name}</h2>
-        <button type="button" class="icon-button" onClick={onClose} aria-label="Close preview">×</button>
+        <button type="button" class="icon-button" onClick={onClose} aria-label={t('preview_close')}>×</button>
       </header>
       <div class="preview-media">
         {saved && hasThumbnail(a) ? (
@@ -100,20 +106,20 @@ export function ArtifactPreview({
       <div class="preview-status">
         <StatusBadge status={a.status} reason={a.reason} />
         {a.reason && <span class="muted"> {a.reason}</span>}
-        {left && <p class="expiry" data-testid="preview-expiry">{left}</p>}
+        {left && <p class="expiry" data-testid="preview-expiry">{expiryText(left)}</p>}
       </div>
       <div class="preview-actions">
-        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>Download</button>
-        <a href={conversationUrl(a.conversationId)} target="_blank" rel="noopener noreferrer">Open conversation on ChatGPT</a>
-        <button type="button" class="danger" onClick={remove}>Delete</button>
+        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>{t('preview_download')}</button>
+        <a href={conversationUrl(a.conversationId)} target="_blank" rel="noopener noreferrer">{t('preview_open_conversation')}</a>
+        <button type="button" class="danger" onClick={remove}>{t('preview_delete')}</button>
       </div>
       <dl class="provenance" data-testid="provenance">
-        <dt>Conversation</dt>
-        <dd>{conversationTitle ?? a.conversationTitle ?? 'Untitled'}</dd>
-        {rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => (
+        <dt>{t('preview_field_conversation')}</dt>
+        <dd>{conversationTitle ?? a.conversationTitle ?? t('common_untitled')}</dd>
+        {rows.filter(([, v]) => v !== null && v !== '').map(([k, v, mono]) => (
           <Fragment key={k}>
-            <dt>{k}</dt>
-            <dd class={k === 'SHA-256' || k.endsWith('id') ? 'mono' : undefined}>{String(v)}</dd>
+            <dt>{t(k)}</dt>
+            <dd class={mono ? 'mono' : undefined}>{String(v)}</dd>
           </Fragment>
         ))}
       </dl>

@@ -9,6 +9,7 @@ import { safeFileName } from '@/utils/files/names';
 import { FileTypeIcon } from './FileTypeIcon';
 import { StatusBadge } from './StatusBadge';
 import { useBlobUrl, type ObserveVisible } from './useBlobUrl';
+import { t } from '@/utils/i18n';
 
 export interface ArtifactTileProps {
   artifact: ArtifactRecord;
@@ -42,7 +43,7 @@ export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, lo
 
   return (
     <div ref={ref} class={`tile${selected ? ' tile-selected' : ''}`} data-testid="artifact" data-id={a.id} data-status={a.status} role="listitem">
-      <button type="button" class="tile-open" onClick={() => onOpen(a.id)} aria-label={`Open ${name}`} title={a.prompt ?? name}>
+      <button type="button" class="tile-open" onClick={() => onOpen(a.id)} aria-label={t('tile_open', name)} title={a.prompt ?? name}>
         <span class="tile-media">
           {thumb ? (
             url ? <img src={url} alt="" loading="lazy" decoding="async" draggable={false} /> : <span class="thumb-placeholder" aria-hidden="true" />
@@ -57,7 +58,7 @@ export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, lo
           class="tile-check"
           checked={selected}
           onChange={() => onToggleSelect(a.id)}
-          aria-label={`Select ${name}`}
+          aria-label={t('tile_select', name)}
         />
         <span class="tile-name" title={name}>{name}</span>
         <StatusBadge status={a.status} reason={a.reason} />

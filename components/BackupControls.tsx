@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { RestoreResult } from '@/utils/archive';
+import { t } from '@/utils/i18n';
 
 export interface BackupControlsProps {
   onDownload: () => Promise<void>;
@@ -23,9 +24,9 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     setReport(null);
     try {
       await onDownload();
-      setReport({ kind: 'info', message: 'Backup downloaded.' });
+      setReport({ kind: 'info', message: t('backup_file_downloaded') });
     } catch (error) {
-      setReport({ kind: 'error', message: `Could not write the backup: ${(error as Error).message}` });
+      setReport({ kind: 'error', message: t('backup_file_write_failed', (error as Error).message) });
     } finally {
       setBusy(null);
     }
@@ -40,21 +41,21 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     try {
       setReport({ kind: 'ok', result: await onRestore(file), file: file.name });
     } catch (error) {
-      setReport({ kind: 'error', message: `${file.name} was not restored; your vault is unchanged. ${(error as Error).message}` });
+      setReport({ kind: 'error', message: t('backup_restore_refused', file.name, (error as Error).message) });
     } finally {
       setBusy(null);
     }
   };
 
   return (
-    <section class="backup" aria-label="Backup">
+    <section class="backup" aria-label={t('backup_file_region')}>
       <div class="backup-buttons">
         {/* download() reports its own failure in the panel, so nothing is left to await */}
         <button type="button" onClick={() => void download()} disabled={busy !== null}>
-          {busy === 'download' ? 'Writing backup…' : 'Download backup'}
+          {busy === 'download' ? t('backup_file_writing') : t('backup_file_download')}
         </button>
         <label class={`button-like${busy !== null ? ' disabled' : ''}`}>
-          Restore backup
+          {t('backup_file_restore')}
           <input
             type="file"
             class="visually-hidden"
@@ -65,19 +66,18 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
           />
         </label>
       </div>
-      {busy === 'restore' && <p role="status">Checking and restoring the backup…</p>}
+      {busy === 'restore' && <p role="status">{t('backup_restore_running')}</p>}
       {report?.kind === 'error' && <p role="alert" class="report error" data-testid="restore-report">{report.message}</p>}
       {report?.kind === 'info' && <p role="status" class="report">{report.message}</p>}
       {report?.kind === 'ok' && (
         <div role="status" class="report ok" data-testid="restore-report">
           <p>
-            Restored {report.file}: {report.result.added} added, {report.result.alreadyPresent} already present,
-            {' '}{report.result.updated} updated, {report.result.rejected.length} rejected.
-            {' '}Conversations: {report.result.conversations.added} added, {report.result.conversations.updated} updated.
+            {t('backup_restore_done', report.file, report.result.added, report.result.alreadyPresent, report.result.updated, report.result.rejected.length)}
+            {' '}{t('backup_restore_done_conversations', report.result.conversations.added, report.result.conversations.updated)}
           </p>
           {report.result.rejected.length > 0 && (
             <ul>
-              {report.result.rejected.slice(0, 20).map((r, i) => <li key={i}>{r.id ?? r.path}: {r.reason}</li>)}
+              {report.result.rejected.slice(0, 20).map((r, i) => <li key={i}>{t('backup_restore_rejected', r.id ?? r.path ?? '', r.reason)}</li>)}
             </ul>
           )}
         </div>

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { EVERYTHING_RUN as RUN_ID } from '@/utils/backup/checkpoint';
 import { sendMessage, type BackupStatus } from '@/utils/messaging';
 import { BackupProgress } from './BackupProgress';
+import { t } from '@/utils/i18n';
 
 
 export interface BackupEverythingProps {
@@ -69,10 +70,10 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
   };
 
   return (
-    <section class="backup-everything" aria-label="Back up everything" data-testid="backup-everything">
+    <section class="backup-everything" aria-label={t('backup_everything')} data-testid="backup-everything">
       {!live && (
         <button type="button" onClick={start} disabled={busy}>
-          Back up everything
+          {t('backup_everything')}
         </button>
       )}
       {status && <BackupProgress status={status} />}
@@ -80,19 +81,19 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
         <div class="backup-actions">
           {status.state === 'paused' ? (
             <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'resume' }))}>
-              Resume
+              {t('backup_resume')}
             </button>
           ) : (
             <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'pause' }))}>
-              Pause
+              {t('backup_pause')}
             </button>
           )}
           <button type="button" disabled={busy} onClick={() => void act(() => sendMessage('backupControl', { runId: RUN_ID, action: 'cancel' }))}>
-            Cancel
+            {t('common_cancel')}
           </button>
         </div>
       )}
-      {error && <p role="alert">Backup: {error}</p>}
+      {error && <p role="alert">{t('backup_error', error)}</p>}
     </section>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { BackupStatus } from '@/utils/messaging';
+import { t } from '@/utils/i18n';
 
 export interface BackupProgressProps {
   status: BackupStatus;
@@ -28,7 +29,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
         <div
           class="bar"
           role="progressbar"
-          aria-label="Backup progress"
+          aria-label={t('backup_progress_label')}
           aria-valuemin={0}
           aria-valuenow={status.value}
           aria-valuemax={status.max}
@@ -38,32 +39,33 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
       )}
       {status.scope === 'everything' && (
         <p class="account" data-testid="backup-account">
-          {status.workspace ? 'For the workspace selected in ChatGPT' : 'For your personal ChatGPT account'}
+          {status.workspace ? t('backup_account_workspace') : t('backup_account_personal')}
         </p>
       )}
       <p class="step" role="status" data-testid="backup-step">
-        {status.state === 'paused' ? `Paused. ${status.step === 'Paused' ? '' : status.step}` : status.step}
+        {status.state === 'paused' ? t('backup_step_paused', status.step === 'Paused' ? '' : status.step).trim() : status.step}
       </p>
       {waiting && (
         <p class="countdown" data-testid="backup-countdown">
-          ChatGPT is rate limiting: next request in {seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`}
+          {t('backup_rate_limited', seconds >= 120 ? t('duration_minutes_seconds', Math.floor(seconds / 60), seconds % 60) : t('duration_seconds', seconds))}
         </p>
       )}
       {!live && (
         <ul class="backup-summary" data-testid="backup-summary">
           {status.scope === 'everything' && (
             <li>
-              Conversations: {c.read} read, {c.skipped} unchanged, {c.failed} could not be read (of {c.listed} listed)
+              {t('backup_summary_conversations', c.read, c.skipped, c.failed, c.listed)}
             </li>
           )}
           <li>
-            Files: {c.saved} new saved, {c.expired} expired, {c.filesFailed} failed, {c.alreadySaved} already in the vault
-            {status.filesPending > 0 ? `, ${status.filesPending} still downloading` : ''}
+            {status.filesPending > 0
+              ? t('backup_summary_files_pending', c.saved, c.expired, c.filesFailed, c.alreadySaved, status.filesPending)
+              : t('backup_summary_files', c.saved, c.expired, c.filesFailed, c.alreadySaved)}
           </li>
-          {status.scope === 'everything' && <li>Images found only in the image library: {c.imagesOnlyInLibrary}</li>}
+          {status.scope === 'everything' && <li>{t('backup_summary_library_images', c.imagesOnlyInLibrary)}</li>}
           {status.failures.slice(0, 10).map((f) => (
             <li key={f.conversationId} class="warn">
-              {f.title ?? f.conversationId}: {f.reason}
+              {t('backup_summary_failure', f.title ?? f.conversationId, f.reason ?? '')}
             </li>
           ))}
         </ul>

@@ -6,21 +6,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ARTIFACT_KINDS, type ArtifactKind } from '@/utils/model';
 import { captureKinds, saveToDownloads, type CaptureKinds } from '@/utils/storage';
+import { t, type MessageKey } from '@/utils/i18n';
 
 export interface CaptureSettingsProps {
   /** Asks for the downloads permission; injected in tests. */
   requestDownloads?: () => Promise<boolean>;
 }
 
-const LABELS: Record<ArtifactKind, string> = {
-  image: 'Generated images',
-  chart: 'Charts',
-  'sandbox-file': 'Code Interpreter files',
-  upload: 'My uploads',
-  audio: 'Voice recordings',
-  video: 'Videos',
-  canvas: 'Canvas documents',
-  research: 'Deep research reports',
+const LABELS: Record<ArtifactKind, MessageKey> = {
+  image: 'settings_capture_image',
+  chart: 'settings_capture_chart',
+  'sandbox-file': 'settings_capture_sandbox_file',
+  upload: 'settings_capture_upload',
+  audio: 'settings_capture_audio',
+  video: 'settings_capture_video',
+  canvas: 'settings_capture_canvas',
+  research: 'settings_capture_research',
 };
 
 async function requestDownloadsPermission(): Promise<boolean> {
@@ -57,7 +58,7 @@ export function CaptureSettings({ requestDownloads = requestDownloadsPermission 
   const toggleDownloads = async () => {
     setNote(null);
     if (!toDownloads && !(await requestDownloads())) {
-      setNote('The browser did not grant the downloads permission, so files are kept in the vault only.');
+      setNote(t('settings_downloads_denied'));
       return;
     }
     setToDownloads(!toDownloads);
@@ -66,14 +67,14 @@ export function CaptureSettings({ requestDownloads = requestDownloadsPermission 
 
   return (
     <fieldset class="settings" data-testid="capture-settings">
-      <legend>Capture</legend>
+      <legend>{t('settings_capture')}</legend>
       {ARTIFACT_KINDS.map((k) => (
         <label key={k}>
-          <input type="checkbox" checked={kinds[k]} onChange={() => void toggleKind(k)} /> {LABELS[k]}
+          <input type="checkbox" checked={kinds[k]} onChange={() => void toggleKind(k)} /> {t(LABELS[k])}
         </label>
       ))}
       <label>
-        <input type="checkbox" checked={toDownloads} onChange={() => void toggleDownloads()} /> Also save files to my Downloads folder
+        <input type="checkbox" checked={toDownloads} onChange={() => void toggleDownloads()} /> {t('settings_save_to_downloads')}
       </label>
       {note && <p class="muted" role="status">{note}</p>}
     </fieldset>

@@ -25,6 +25,7 @@ import { ReconcileView } from './ReconcileView';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 import { useLibraryRecords } from './useLibraryRecords';
+import { t, tn } from '@/utils/i18n';
 
 export interface LibraryProps {
   api?: LibraryApi;
@@ -89,16 +90,16 @@ export function Library({
     const chosen = [...selected].map((id) => byId(id)).filter((r): r is ArtifactRecord => r !== undefined);
     const withBytes = chosen.filter((r) => r.status === 'saved');
     if (withBytes.length === 0) {
-      setMessage('None of the selected artifacts has saved bytes to download.');
+      setMessage(t('library_selection_none_saved'));
       return;
     }
-    setMessage(`Preparing ${withBytes.length} files…`);
+    setMessage(tn('library_selection_preparing', withBytes.length));
     try {
       save(await api.zipSelection(withBytes, titles), selectionZipName(withBytes, titles));
       const skipped = chosen.length - withBytes.length;
-      setMessage(`Downloaded ${withBytes.length} files${skipped ? ` (${skipped} without saved bytes skipped)` : ''}.`);
+      setMessage(skipped ? tn('library_selection_downloaded_skipping', withBytes.length, skipped) : tn('library_selection_downloaded', withBytes.length));
     } catch (error) {
-      setMessage(`Could not build the ZIP: ${(error as Error).message}`);
+      setMessage(t('library_selection_zip_failed', (error as Error).message));
     }
   };
 
@@ -114,13 +115,14 @@ export function Library({
   /** The readable archive of the vault, or of the selection (its artifacts and their conversations). */
   const downloadReadable = async () => {
     setReadableBusy(true);
-    setMessage(selected.size > 0 ? `Writing the readable archive of ${selected.size} selected files…` : 'Writing the readable archive…');
+    setMessage(selected.size > 0 ? tn('library_readable_writing_selected', selected.size) : t('library_readable_writing'));
     try {
       const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined);
       save(blob, readableArchiveName());
-      setMessage(`Readable archive downloaded: ${summary.conversations} conversations, ${summary.assets} files${summary.notSaved ? `, ${summary.notSaved} named as not saved` : ''}.`);
+      const counts = [tn('count_conversations', summary.conversations), tn('count_files', summary.assets)] as const;
+      setMessage(summary.notSaved ? t('library_readable_done_not_saved', ...counts, summary.notSaved) : t('library_readable_done', ...counts));
     } catch (error) {
-      setMessage(`Could not write the readable archive: ${(error as Error).message}`);
+      setMessage(t('library_readable_failed', (error as Error).message));
     } finally {
       setReadableBusy(false);
     }
@@ -136,13 +138,13 @@ export function Library({
   return (
     <div ref={root} class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
       <header class="library-head">
-        <h1>Artifact Vault</h1>
+        <h1>{t('library_header_title')}</h1>
         <StoragePanel nav={nav} refreshKey={revision} />
         <details class="settings-menu">
-          <summary>Settings</summary>
+          <summary>{t('library_header_settings')}</summary>
           <CaptureSettings requestDownloads={requestDownloads} />
         </details>
-        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
+        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>{t('library_header_reconcile')}</button>
         <BackupControls
           onDownload={async () => save(await api.writeBackup(), backupFileName())}
           onRestore={async (file) => {
@@ -151,7 +153,7 @@ export function Library({
             return result;
           }}
         />
-        <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>Download readable archive</button>
+        <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>{t('library_header_download_readable')}</button>
         <BackupEverything onFinished={() => void reload()} />
       </header>
 
@@ -161,25 +163,23 @@ export function Library({
       <LibraryFilters filter={filter} onChange={setFilter} shown={shown.length} total={records?.length ?? 0} complete={complete} />
 
       {selected.size > 0 && (
-        <div class="selection-bar" role="region" aria-label="Selection" data-testid="selection-bar">
-          <span>{selected.size} selected</span>
-          <button type="button" onClick={() => void downloadSelection()}>Download selected as ZIP</button>
-          <button type="button" onClick={() => setSelected(new Set())}>Clear selection</button>
+        <div class="selection-bar" role="region" aria-label={t('library_selection_region')} data-testid="selection-bar">
+          <span>{t('library_selection_count', selected.size)}</span>
+          <button type="button" onClick={() => void downloadSelection()}>{t('library_selection_download')}</button>
+          <button type="button" onClick={() => setSelected(new Set())}>{t('library_selection_clear')}</button>
         </div>
       )}
       {message && <p class="message" role="status">{message}</p>}
 
       <div class={`library-body${preview ? ' with-preview' : ''}`}>
         {loadError ? (
-          <p role="alert">Could not open the vault: {loadError}</p>
+          <p role="alert">{t('library_load_error', loadError)}</p>
         ) : records === null || (!complete && shown.length === 0) ? (
-          <p class="empty">Loading…</p>
+          <p class="empty">{t('library_loading')}</p>
         ) : records.length === 0 ? (
-          <p class="empty" data-testid="empty">
-            Nothing saved yet. Open a conversation on ChatGPT: images, charts and files are saved as they appear.
-          </p>
+          <p class="empty" data-testid="empty">{t('library_empty')}</p>
         ) : shown.length === 0 ? (
-          <p class="empty" data-testid="no-match">No artifact matches this search.</p>
+          <p class="empty" data-testid="no-match">{t('library_no_match')}</p>
         ) : (
           <LibraryGrid
             days={days}
@@ -196,10 +196,10 @@ export function Library({
             )}
             renderConversationActions={(id) => (
               <span class="conversation-actions">
-                <button type="button" class="link-button" onClick={() => selectConversation(id)} aria-label={`Select all in ${titles.get(id) ?? id}`}>
-                  Select all
+                <button type="button" class="link-button" onClick={() => selectConversation(id)} aria-label={t('library_select_all_in', titles.get(id) ?? id)}>
+                  {t('library_select_all')}
                 </button>
-                <a href={conversationUrl(id)} target="_blank" rel="noopener noreferrer">Open in ChatGPT</a>
+                <a href={conversationUrl(id)} target="_blank" rel="noopener noreferrer">{t('common_open_in_chatgpt')}</a>
               </span>
             )}
           />
@@ -218,7 +218,7 @@ export function Library({
         )}
       </div>
       <footer class="library-foot">
-        <a href="/privacy.txt" target="_blank" rel="noopener">Privacy policy</a>
+        <a href="/privacy.txt" target="_blank" rel="noopener">{t('library_footer_privacy')}</a>
       </footer>
     </div>
   );

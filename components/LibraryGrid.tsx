@@ -9,6 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { ArtifactRecord } from '@/utils/vault';
 import { columnsFor, dayLabel, galleryRows, ROW_HEIGHTS, type DayGroup, type GalleryRow } from '@/utils/library/groups';
 import { rowOffsets, visibleRange } from '@/utils/library/virtual';
+import { formatNumber, t, tn, uiLocale } from '@/utils/i18n';
 
 export interface LibraryGridProps {
   days: DayGroup[];
@@ -58,15 +59,15 @@ export function LibraryGrid({ days, renderTile, renderConversationActions, overs
     if (row.type === 'day') {
       return (
         <h2 class="row-day">
-          {dayLabel(row.day)} <span class="muted">· {row.count} {row.count === 1 ? 'item' : 'items'}</span>
+          {dayLabel(row.day, uiLocale())} <span class="muted">· {tn('gallery_day_items', row.count)}</span>
         </h2>
       );
     }
     if (row.type === 'conversation') {
       return (
         <h3 class="row-conversation" data-testid="conversation-header">
-          <span class="conversation-title">{row.title ?? 'Untitled conversation'}</span>
-          <span class="muted"> · {row.count}</span>
+          <span class="conversation-title">{row.title ?? t('gallery_untitled_conversation')}</span>
+          <span class="muted"> · {formatNumber(row.count)}</span>
           {renderConversationActions?.(row.conversationId)}
         </h3>
       );
@@ -87,7 +88,7 @@ export function LibraryGrid({ days, renderTile, renderConversationActions, overs
       data-rendered-rows={end - start}
       onScroll={(e) => setScrollTop((e.currentTarget).scrollTop)}
       tabIndex={0}
-      aria-label="Gallery"
+      aria-label={t('gallery_label')}
     >
       <div class="grid-spacer" style={{ height: `${offsets[offsets.length - 1]}px` }}>
         {rows.slice(start, end).map((row, i) => (

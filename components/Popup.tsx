@@ -16,6 +16,7 @@ import { countByStatus, getVaultDb } from '@/utils/vault';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
+import { t, tn } from '@/utils/i18n';
 
 export interface ActiveTab {
   id: number | null;
@@ -93,7 +94,7 @@ export function Popup({
       const origin = tab?.url ? new URL(tab.url).origin : undefined;
       setBackup(await sendMessage('backupStart', { scope: 'conversation', conversationId, origin, ...(tab?.id != null ? { tabId: tab.id } : {}) }));
     } catch (err) {
-      setMessage(`Could not back up: ${err instanceof Error ? err.message : String(err)}`);
+      setMessage(t('popup_backup_failed', err instanceof Error ? err.message : String(err)));
     } finally {
       setBusy(false);
     }
@@ -104,10 +105,10 @@ export function Popup({
     setBusy(true);
     try {
       const n = await sendMessage('retryFailed', { conversationId });
-      setMessage(`Retrying ${n} file${n === 1 ? '' : 's'}.`);
+      setMessage(tn('popup_retrying', n));
       await refresh(tab);
     } catch (err) {
-      setMessage(`Could not retry: ${err instanceof Error ? err.message : String(err)}`);
+      setMessage(t('popup_retry_failed', err instanceof Error ? err.message : String(err)));
     } finally {
       setBusy(false);
     }
@@ -119,7 +120,7 @@ export function Popup({
     try {
       await downloadConversation(conversationId, status?.title ?? null);
     } catch (err) {
-      setMessage(`Could not write the archive: ${err instanceof Error ? err.message : String(err)}`);
+      setMessage(t('popup_download_failed', err instanceof Error ? err.message : String(err)));
     } finally {
       setBusy(false);
     }
@@ -129,41 +130,38 @@ export function Popup({
   const ended = backup !== null && !live && runId !== null && backup.runId === runId;
   return (
     <main class="popup" data-testid="popup">
-      <h1>{status?.title ?? 'ChatGPT Artifact Vault'}</h1>
+      <h1>{status?.title ?? t('extension_name')}</h1>
       {conversationId ? (
         <>
           {c && (
             <div class="counts" data-testid="popup-counts">
-              <span class="count">{c.saved} saved</span>
-              {c.pending > 0 && <span class="count">{c.pending} pending</span>}
-              {c.expired > 0 && <span class="count warn">{c.expired} expired</span>}
-              {c.failed > 0 && <span class="count warn">{c.failed} failed</span>}
+              <span class="count">{t('status_count_saved', c.saved)}</span>
+              {c.pending > 0 && <span class="count">{t('status_count_pending', c.pending)}</span>}
+              {c.expired > 0 && <span class="count warn">{t('status_count_expired', c.expired)}</span>}
+              {c.failed > 0 && <span class="count warn">{t('status_count_failed', c.failed)}</span>}
             </div>
           )}
           <button type="button" onClick={() => void start()} disabled={busy || live}>
-            Back up this conversation
+            {t('popup_backup_conversation')}
           </button>
           {backup && (live || ended) && <BackupProgress status={backup} />}
           {ended && backup.state === 'done' && (
             <button type="button" onClick={() => void download()} disabled={busy}>
-              Download this conversation
+              {t('popup_download_conversation')}
             </button>
           )}
           {c && c.failed > 0 && !live && (
-            <button type="button" onClick={() => void retry()} disabled={busy} title="Expired files are gone for good; failed ones may still work">
-              Retry failed files
+            <button type="button" onClick={() => void retry()} disabled={busy} title={t('popup_retry_failed_files_hint')}>
+              {t('popup_retry_failed_files')}
             </button>
           )}
         </>
       ) : (
         <>
-          <p>
-            Saves every image, chart and Code Interpreter file ChatGPT makes for you, the moment it appears, into this
-            browser. Open a ChatGPT conversation to back it up, or back up everything from the library.
-          </p>
+          <p>{t('popup_intro')}</p>
           {totals && (
             <p class="counts" data-testid="popup-totals">
-              In the vault: {totals.saved} saved, {totals.pending} pending, {totals.expired} expired, {totals.failed} failed.
+              {t('popup_totals', totals.saved, totals.pending, totals.expired, totals.failed)}
             </p>
           )}
         </>
@@ -171,7 +169,7 @@ export function Popup({
       {message && <p role="alert">{message}</p>}
       <StorageFullNotice />
       <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
-        Open the library
+        {t('popup_open_library')}
       </a>
     </main>
   );

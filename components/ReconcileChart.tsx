@@ -4,6 +4,8 @@
  * reads as a list of numbers to a screen reader.
  */
 import { RECONCILE_STATUSES, type ReconcileStatus } from '@/utils/reconcile-page/report-types';
+import { formatNumber, t, tn } from '@/utils/i18n';
+import { RECONCILE_CLASS_KEYS } from './labels';
 
 export interface ReconcileChartProps {
   summary: Readonly<Record<ReconcileStatus, number>>;
@@ -13,19 +15,11 @@ export interface ReconcileChartProps {
   onSelect: (status: ReconcileStatus | 'all') => void;
 }
 
-const CLASS_MEANING: Record<ReconcileStatus, string> = {
-  matched: 'in the export and in the vault',
-  'export-only': 'only the export has the bytes',
-  recovered: 'missing from the export; the vault fills the gap',
-  'vault-only': 'the conversation is not in the export; the vault has it',
-  lost: 'nobody has the bytes',
-};
-
 export function ReconcileChart({ summary, active, onSelect }: ReconcileChartProps) {
   const total = RECONCILE_STATUSES.reduce((n, s) => n + summary[s], 0);
   return (
     <figure class="reconcile-chart" data-testid="reconcile-chart">
-      <figcaption>{total} items by class</figcaption>
+      <figcaption>{tn('reconcile_chart_caption', total)}</figcaption>
       <ul>
         {RECONCILE_STATUSES.map((s) => {
           const n = summary[s];
@@ -36,17 +30,17 @@ export function ReconcileChart({ summary, active, onSelect }: ReconcileChartProp
                 type="button"
                 class="chart-row"
                 aria-pressed={active === s}
-                title={CLASS_MEANING[s]}
+                title={t(RECONCILE_CLASS_KEYS[s].meaning)}
                 onClick={() => onSelect(active === s ? 'all' : s)}
               >
-                <span class="chart-label">{s}</span>
+                <span class="chart-label">{t(RECONCILE_CLASS_KEYS[s].name)}</span>
                 <span class="chart-bar" aria-hidden="true">
                   <span class={`chart-fill class-${s}`} style={{ width: `${total > 0 ? (n / total) * 100 : 0}%` }} />
                 </span>
-                <span class="chart-count" data-testid={`count-${s}`}>{n}</span>
-                <span class="chart-share muted">{share}%</span>
+                <span class="chart-count" data-testid={`count-${s}`}>{formatNumber(n)}</span>
+                <span class="chart-share muted">{formatNumber(share / 100, { style: 'percent' })}</span>
               </button>
-              <span class="chart-meaning muted">{CLASS_MEANING[s]}</span>
+              <span class="chart-meaning muted">{t(RECONCILE_CLASS_KEYS[s].meaning)}</span>
             </li>
           );
         })}

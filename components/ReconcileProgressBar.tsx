@@ -4,6 +4,7 @@
  * yet shows an indeterminate bar.
  */
 import type { ReconcileProgress } from '@/utils/reconcile-page/protocol';
+import { formatNumber, t, type MessageKey } from '@/utils/i18n';
 
 export interface ReconcileProgressBarProps {
   /** null before the first report from the worker. */
@@ -11,13 +12,13 @@ export interface ReconcileProgressBarProps {
   onCancel: () => void;
 }
 
-const PHASE_WORDS: Record<ReconcileProgress['phase'], string> = {
-  reading: 'Reading the export',
-  conversations: 'Reading conversations',
-  hashing: 'Hashing files',
-  matching: 'Matching with the vault',
-  writing: 'Writing the enriched export',
-  rendering: 'Writing the readable archive',
+const PHASE_WORDS: Record<ReconcileProgress['phase'], MessageKey> = {
+  reading: 'reconcile_phase_reading',
+  conversations: 'reconcile_phase_conversations',
+  hashing: 'reconcile_phase_hashing',
+  matching: 'reconcile_phase_matching',
+  writing: 'reconcile_phase_writing',
+  rendering: 'reconcile_phase_rendering',
 };
 
 /** The phase's percent (0-100), or null when its total is unknown. */
@@ -28,14 +29,14 @@ function progressPercent(p: ReconcileProgress | null): number | null {
 
 export function ReconcileProgressBar({ progress, onCancel }: ReconcileProgressBarProps) {
   const percent = progressPercent(progress);
-  const words = progress ? PHASE_WORDS[progress.phase] : 'Starting';
-  const text = percent === null ? `${words}…` : `${words}: ${percent}%`;
+  const words = t(progress ? PHASE_WORDS[progress.phase] : 'reconcile_phase_starting');
+  const text = percent === null ? t('reconcile_phase_running', words) : t('reconcile_phase_percent', words, formatNumber(percent / 100, { style: 'percent' }));
   return (
     <div class="reconcile-progress" data-testid="reconcile-progress">
       <div
         class="progress-track"
         role="progressbar"
-        aria-label="Reconciliation progress"
+        aria-label={t('reconcile_progress_label')}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent ?? undefined}
@@ -44,7 +45,7 @@ export function ReconcileProgressBar({ progress, onCancel }: ReconcileProgressBa
         <div class={`progress-fill${percent === null ? ' indeterminate' : ''}`} style={{ width: `${percent ?? 100}%` }} />
       </div>
       <span class="progress-text" role="status" data-testid="reconcile-phase">{text}</span>
-      <button type="button" onClick={onCancel}>Cancel</button>
+      <button type="button" onClick={onCancel}>{t('common_cancel')}</button>
     </div>
   );
 }

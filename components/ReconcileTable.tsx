@@ -5,7 +5,9 @@
  * and a link to the conversation on chatgpt.com.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { KIND_LABELS, ARTIFACT_KINDS } from '@/utils/model';
+import { ARTIFACT_KINDS, type ArtifactKind } from '@/utils/model';
+import { t, tn } from '@/utils/i18n';
+import { KIND_KEYS, KIND_NAME_KEYS, RECONCILE_CLASS_KEYS } from './labels';
 import { safeFileName } from '@/utils/files/names';
 import type { ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ItemsPage } from '@/utils/reconcile-page/protocol';
@@ -30,7 +32,12 @@ export interface ReconcileTableProps {
 const PICTURE_KINDS = new Set(['image', 'chart', 'upload']);
 
 function itemName(it: ReportItem): string {
-  return (it.fileName !== null ? safeFileName(it.fileName, it.kind, 200) : null) ?? it.sandboxPath ?? it.fileId ?? it.genId ?? '(unnamed)';
+  return (it.fileName !== null ? safeFileName(it.fileName, it.kind, 200) : null) ?? it.sandboxPath ?? it.fileId ?? it.genId ?? t('reconcile_table_unnamed');
+}
+
+/** A report item's kind in words (the report may carry a kind this build does not know: shown as is). */
+function kindName(kind: string): string {
+  return kind in KIND_NAME_KEYS ? t(KIND_NAME_KEYS[kind as ArtifactKind]) : kind;
 }
 
 export function ReconcileTable({ query, totalItems, filter, onFilterChange, loadBlob, observeVisible, pageSize = 100 }: ReconcileTableProps) {
@@ -55,51 +62,51 @@ export function ReconcileTable({ query, totalItems, filter, onFilterChange, load
   const first = matching === 0 ? 0 : current * pageSize + 1;
 
   return (
-    <section class="reconcile-table" aria-label="Reconciled items">
+    <section class="reconcile-table" aria-label={t('reconcile_table_label')}>
       <div class="filters" role="search">
         <input
           type="search"
           class="search"
-          aria-label="Filter items"
-          placeholder="Filter by file name, id, conversation"
+          aria-label={t('reconcile_table_filter')}
+          placeholder={t('reconcile_table_filter_placeholder')}
           value={filter.text}
           onInput={(e) => set('text', (e.currentTarget).value)}
         />
         <label>
-          Class{' '}
+          {t('reconcile_table_class')}{' '}
           <select value={filter.status} onChange={(e) => set('status', (e.currentTarget).value as ReconcileFilter['status'])}>
-            <option value="all">All</option>
-            {RECONCILE_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            <option value="all">{t('filters_all')}</option>
+            {RECONCILE_STATUSES.map((s) => <option key={s} value={s}>{t(RECONCILE_CLASS_KEYS[s].name)}</option>)}
           </select>
         </label>
         <label>
-          Kind{' '}
+          {t('filters_kind')}{' '}
           <select value={filter.kind} onChange={(e) => set('kind', (e.currentTarget).value as ReconcileFilter['kind'])}>
-            <option value="all">All</option>
-            {ARTIFACT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
+            <option value="all">{t('filters_all')}</option>
+            {ARTIFACT_KINDS.map((k) => <option key={k} value={k}>{t(KIND_KEYS[k])}</option>)}
           </select>
         </label>
         <span class="muted" role="status" data-testid="reconcile-shown">
-          {view === null ? 'Loading…' : matching === totalItems ? `${totalItems} items` : `${matching} of ${totalItems} items`}
+          {view === null ? t('library_loading') : matching === totalItems ? tn('reconcile_table_count', totalItems) : tn('reconcile_table_count_of', totalItems, matching)}
         </span>
       </div>
       <div class="table-scroll">
         <table>
           <thead>
             <tr>
-              <th scope="col">Class</th>
-              <th scope="col">Kind</th>
-              <th scope="col"><span class="visually-hidden">Thumbnail</span></th>
-              <th scope="col">Name</th>
-              <th scope="col">In the export</th>
-              <th scope="col">Conversation</th>
+              <th scope="col">{t('reconcile_table_class')}</th>
+              <th scope="col">{t('filters_kind')}</th>
+              <th scope="col"><span class="visually-hidden">{t('reconcile_table_thumbnail')}</span></th>
+              <th scope="col">{t('reconcile_table_name')}</th>
+              <th scope="col">{t('reconcile_table_in_export')}</th>
+              <th scope="col">{t('reconcile_table_conversation')}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((it, i) => (
               <tr key={`${current}-${i}`} data-testid="reconcile-row" data-status={it.status}>
-                <td><span class={`class-badge class-${it.status}`}>{it.status}</span></td>
-                <td class="nowrap">{it.kind}</td>
+                <td><span class={`class-badge class-${it.status}`}>{t(RECONCILE_CLASS_KEYS[it.status].name)}</span></td>
+                <td class="nowrap">{kindName(it.kind)}</td>
                 <td>
                   {it.vaultSha256 && PICTURE_KINDS.has(it.kind) ? (
                     <ReconcileThumb key={it.vaultSha256} sha256={it.vaultSha256} loadBlob={loadBlob} observeVisible={observeVisible} />
@@ -108,7 +115,7 @@ export function ReconcileTable({ query, totalItems, filter, onFilterChange, load
                 <td>
                   <div class="name-cell">
                     <span class="item-name" title={itemName(it)}>{itemName(it)}</span>
-                    {it.identical === false && <span class="differs">the two copies differ</span>}
+                    {it.identical === false && <span class="differs">{t('reconcile_table_differs')}</span>}
                     <span class="mono muted">{[it.fileId, it.genId].filter(Boolean).join(' · ')}</span>
                   </div>
                 </td>
@@ -116,7 +123,7 @@ export function ReconcileTable({ query, totalItems, filter, onFilterChange, load
                 <td>
                   {it.conversationId ? (
                     <a href={conversationUrl(it.conversationId)} target="_blank" rel="noopener noreferrer" title={it.conversationId}>
-                      Open in ChatGPT
+                      {t('common_open_in_chatgpt')}
                     </a>
                   ) : (
                     '—'
@@ -126,13 +133,13 @@ export function ReconcileTable({ query, totalItems, filter, onFilterChange, load
             ))}
           </tbody>
         </table>
-        {view !== null && matching === 0 && <p class="empty">No item matches this filter.</p>}
+        {view !== null && matching === 0 && <p class="empty">{t('reconcile_table_no_match')}</p>}
       </div>
       {pages > 1 && (
-        <nav class="pager" aria-label="Pages">
-          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>Previous</button>
-          <span data-testid="reconcile-page">Items {first}–{Math.min(matching, (current + 1) * pageSize)} of {matching}</span>
-          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>Next</button>
+        <nav class="pager" aria-label={t('reconcile_table_pages')}>
+          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>{t('reconcile_table_previous')}</button>
+          <span data-testid="reconcile-page">{t('reconcile_table_range', first, Math.min(matching, (current + 1) * pageSize), matching)}</span>
+          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>{t('reconcile_table_next')}</button>
         </nav>
       )}
     </section>

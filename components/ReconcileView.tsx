@@ -15,6 +15,7 @@ import { ReconcileChart } from './ReconcileChart';
 import { ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
+import { t, tn } from '@/utils/i18n';
 
 export interface ReconcileViewProps {
   /** Saves a Blob as a download. */
@@ -71,7 +72,7 @@ export function ReconcileView({
       if (run.current !== current) return;
       run.current = null;
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
-      setState(e.cancelled ? { step: 'idle', note: `Cancelled; ${file.name} was not reconciled.` } : { step: 'error', file: file.name, message: e.message, badInput: e.badInput });
+      setState(e.cancelled ? { step: 'idle', note: t('reconcile_cancelled', file.name) } : { step: 'error', file: file.name, message: e.message, badInput: e.badInput });
     }
   };
 
@@ -83,26 +84,28 @@ export function ReconcileView({
   const downloadWrite = async (s: Extract<State, { step: 'done' }>, what: 'enriched' | 'readable') => {
     const mine = run.current;
     if (!mine) return;
-    const label = what === 'enriched' ? 'enriched export' : 'readable archive';
+    const says = what === 'enriched'
+      ? { done: 'reconcile_enriched_done', cancelled: 'reconcile_enriched_cancelled', failed: 'reconcile_enriched_failed' } as const
+      : { done: 'reconcile_readable_done', cancelled: 'reconcile_readable_cancelled', failed: 'reconcile_readable_failed' } as const;
     setState({ ...s, writing: null, note: null, writeError: null });
     try {
       const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable());
       save(blob, what === 'enriched' ? enrichedExportName(s.file) : readableArchiveName(now()));
-      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: `${label[0]!.toUpperCase()}${label.slice(1)} downloaded.` } : cur));
+      setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: t(says.done) } : cur));
     } catch (error) {
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
       // A member that turns out bad only while it is copied (the report never reads it) ends here, with nothing saved.
-      const update = e.cancelled ? { note: `Writing the ${label} was cancelled.` } : { writeError: `The ${label} was not written: ${e.message}` };
+      const update = e.cancelled ? { note: t(says.cancelled) } : { writeError: t(says.failed, e.message) };
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
     }
   };
 
   const busy = state.step === 'running';
   return (
-    <section class="reconcile" aria-label="Reconcile" data-testid="reconcile-view" data-step={state.step}>
+    <section class="reconcile" aria-label={t('reconcile_label')} data-testid="reconcile-view" data-step={state.step}>
       <div class="reconcile-intro">
         <label class={`button-like primary${busy ? ' disabled' : ''}`}>
-          Export ZIP
+          {t('reconcile_choose_export')}
           <input
             type="file"
             class="visually-hidden"
@@ -112,34 +115,30 @@ export function ReconcileView({
             data-testid="export-input"
           />
         </label>
-        <p class="muted">
-          Choose your official ChatGPT export (the ZIP from Settings, Data controls, Export). Each file is checked
-          against this vault: what the export has, what only the vault kept, and what is lost. Your vault is not changed.
-        </p>
+        <p class="muted">{t('reconcile_intro')}</p>
       </div>
 
       {state.step === 'idle' && state.note && <p role="status" class="report">{state.note}</p>}
 
       {state.step === 'running' && (
         <div class="reconcile-running">
-          <p>Reconciling {state.file}…</p>
+          <p>{t('reconcile_running', state.file)}</p>
           <ReconcileProgressBar progress={state.progress} onCancel={cancel} />
         </div>
       )}
 
       {state.step === 'error' && (
         <div class="reconcile-error" role="alert" data-testid="reconcile-error">
-          <h2>{state.badInput ? `${state.file} cannot be reconciled` : 'Reconciliation failed'}</h2>
+          <h2>{state.badInput ? t('reconcile_bad_input', state.file) : t('reconcile_failed')}</h2>
           <p data-testid="reconcile-error-message">{state.message}</p>
-          <p class="muted">Nothing was written and your vault is unchanged.</p>
+          <p class="muted">{t('reconcile_failed_unchanged')}</p>
         </div>
       )}
 
       {state.step === 'done' && (
         <div class="reconcile-result" data-testid="reconcile-result">
           <p role="status">
-            Reconciled {state.file}: {state.report.export.conversations} conversations and {state.report.export.assetMembers} files
-            in the export ({state.report.export.layout} layout).
+            {t('reconcile_done', state.file, tn('count_conversations', state.report.export.conversations), tn('count_files', state.report.export.assetMembers), state.report.export.layout)}
           </p>
           {state.notes.length > 0 && (
             <details class="reconcile-notes" data-testid="reconcile-notes">
@@ -149,12 +148,12 @@ export function ReconcileView({
           )}
           <ReconcileChart summary={state.report.summary} active={filter.status} onSelect={(status) => setFilter({ ...filter, status })} />
           <div class="reconcile-downloads">
-            <button type="button" onClick={() => save(state.json, reconcileReportName(now()))}>Download report</button>
+            <button type="button" onClick={() => save(state.json, reconcileReportName(now()))}>{t('reconcile_download_report')}</button>
             <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'enriched')}>
-              Download enriched export
+              {t('reconcile_download_enriched')}
             </button>
             <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'readable')}>
-              Download readable archive
+              {t('library_header_download_readable')}
             </button>
             {state.note && <span role="status" class="muted">{state.note}</span>}
           </div>

@@ -3,6 +3,8 @@
  * saved) is the badge's title, so it shows on hover, and is also its accessible description.
  */
 import type { ArtifactStatus } from '@/utils/model';
+import { t } from '@/utils/i18n';
+import { STATUS_KEYS } from './labels';
 
 export interface StatusBadgeProps {
   status: ArtifactStatus;
@@ -10,9 +12,10 @@ export interface StatusBadgeProps {
 }
 
 export function StatusBadge({ status, reason }: StatusBadgeProps) {
+  const word = t(STATUS_KEYS[status]);
   return (
-    <span class={`badge badge-${status}`} title={reason ?? status} aria-label={reason ? `${status}: ${reason}` : status} data-testid="status-badge">
-      {status}
+    <span class={`badge badge-${status}`} title={reason ?? word} aria-label={reason ? t('status_with_reason', word, reason) : word} data-testid="status-badge">
+      {word}
     </span>
   );
 }

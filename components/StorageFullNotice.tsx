@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { storageFull } from '@/utils/storage';
+import { t } from '@/utils/i18n';
 
 /** No props: the state comes from extension storage. */
 export type StorageFullNoticeProps = Record<string, never>;
@@ -17,7 +18,7 @@ export function StorageFullNotice() {
   if (!full) return null;
   return (
     <p role="alert" class="warn" data-testid="storage-full">
-      Storage full: saving is paused. Free disk space or delete files in the library; saving resumes by itself.
+      {t('storage_full_notice')}
     </p>
   );
 }

@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { StorageFullNotice } from './StorageFullNotice';
-import { formatBytes, readStorageInfo, requestPersistence, type StorageInfo } from '@/utils/library/storage-info';
+import { formatSize, t } from '@/utils/i18n';
+import { readStorageInfo, requestPersistence, type StorageInfo } from '@/utils/library/storage-info';
 
 export interface StoragePanelProps {
   /** Injected in tests. */
@@ -26,21 +27,20 @@ export function StoragePanel({ nav = globalThis.navigator, refreshKey = 0 }: Sto
     await refresh();
   };
   return (
-    <section class="storage" aria-label="Storage" data-testid="storage">
+    <section class="storage" aria-label={t('storage_region')} data-testid="storage">
       <span>
-        {formatBytes(info.usage)} used · {formatBytes(info.available)} available
+        {t('storage_usage', formatSize(info.usage), formatSize(info.available))}
       </span>
       {info.persisted === true ? (
-        <span class="muted">Persistent: the browser will not evict the vault.</span>
+        <span class="muted">{t('storage_persistent')}</span>
       ) : (
-        <button type="button" onClick={() => void persist()} title="Ask the browser not to clear the vault when disk space runs low">
-          Keep vault persistent
+        <button type="button" onClick={() => void persist()} title={t('storage_persist_hint')}>
+          {t('storage_persist')}
         </button>
       )}
       {info.low && (
         <p role="alert" class="warning">
-          Space is running low ({formatBytes(info.available)} left). Download a backup and free some disk space, or new
-          captures may fail.
+          {t('storage_low', formatSize(info.available))}
         </p>
       )}
       <StorageFullNotice />

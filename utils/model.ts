@@ -11,12 +11,6 @@
 export type ArtifactKind = 'image' | 'chart' | 'sandbox-file' | 'upload' | 'audio' | 'video' | 'canvas' | 'research';
 export const ARTIFACT_KINDS: readonly ArtifactKind[] = ['image', 'chart', 'sandbox-file', 'upload', 'audio', 'video', 'canvas', 'research'];
 
-/** Plural labels for filters and tables, one per kind. */
-export const KIND_LABELS: Readonly<Record<ArtifactKind, string>> = {
-  image: 'Images', chart: 'Charts', 'sandbox-file': 'Files', upload: 'Uploads', audio: 'Voice recordings', video: 'Videos',
-  canvas: 'Canvas documents', research: 'Research reports',
-};
-
 /** Kinds whose bytes are text the walker writes from the conversation JSON (no download). */
 export const TEXT_KINDS: ReadonlySet<ArtifactKind> = new Set(['canvas', 'research']);
 

@@ -1,7 +1,11 @@
 import { render } from 'preact';
 import { Library } from '@/components/Library';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
+import { t, uiLocale } from '@/utils/i18n';
 import './style.css';
+
+document.documentElement.lang = uiLocale();
+document.title = t('library_page_title');
 
 const show = (api: LibraryApi) => render(<Library api={api} />, document.getElementById('app')!);
 

@@ -27,6 +27,8 @@ export interface LaunchOptions {
   headless?: boolean;
   /** Where Playwright saves downloads (files get GUID names, docs/TOOLCHAIN.md E2E item 7). Default: inside the profile. */
   downloadsPath?: string;
+  /** The browser's language (`zh-CN`): `--lang` plus LANGUAGE/LANG, which Chromium on Linux reads. Default: the machine's. */
+  language?: string;
 }
 
 export interface Browser {
@@ -66,6 +68,7 @@ export async function launchBrowser(opts: LaunchOptions): Promise<Browser> {
     `--host-resolver-rules=${opts.server.hostResolverRules}`,
     '--ignore-certificate-errors',
   ];
+  if (opts.language) args.push(`--lang=${opts.language}`);
   if (extensionPath) args.push(`--disable-extensions-except=${resolve(extensionPath)}`, `--load-extension=${resolve(extensionPath)}`);
   let context: BrowserContext;
   try {
@@ -77,6 +80,7 @@ export async function launchBrowser(opts: LaunchOptions): Promise<Browser> {
       ...(opts.downloadsPath ? { downloadsPath: opts.downloadsPath } : {}),
       ignoreDefaultArgs: extensionPath ? ['--disable-extensions'] : [],
       args,
+      ...(opts.language ? { env: { ...process.env, LANGUAGE: opts.language.replace('-', '_'), LANG: `${opts.language.replace('-', '_')}.UTF-8` } } : {}),
     });
   } catch (e) {
     rmSync(profileDir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { BackupClient, BackupError } from './client';
 import { failedItems } from './checkpoint';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
 import { BackupRunner, progressOf, type ReadPlace } from './runner';
+import { t } from '@/utils/i18n';
 
 export interface BackupBackgroundDeps {
   db: VaultDb;
@@ -163,7 +164,7 @@ async function toStatus(db: VaultDb, run: BackupRunRecord, pacer: Pacer): Promis
     conversationId: run.conversationId,
     state: run.state,
     phase: run.phase,
-    step: paused ? `ChatGPT asked us to slow down: waiting before the next request (${run.step})` : run.step,
+    step: paused ? t('backup_step_rate_limited', run.step) : run.step,
     value,
     max,
     pausedUntil: paused,
@@ -185,8 +186,8 @@ async function notifyFinished(run: BackupRunRecord): Promise<void> {
     await browser.notifications.create(`backup-${run.id}`, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('/icon/128.png'),
-      title: run.scope === 'everything' ? 'Backup of everything finished' : 'Conversation backup finished',
-      message: `${c.read} conversations read, ${c.failed} unreadable. Files: ${c.saved} new, ${c.expired} expired, ${c.filesFailed} failed.`,
+      title: run.scope === 'everything' ? t('notification_backup_everything_done') : t('notification_backup_conversation_done'),
+      message: t('notification_backup_done_message', c.read, c.failed, c.saved, c.expired, c.filesFailed),
     });
   } catch (err) {
     console.warn('[artifact-vault] backup notification failed:', err instanceof Error ? err.message : err);

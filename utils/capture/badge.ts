@@ -4,20 +4,18 @@
  * in red while downloads are paused because the vault is out of space.
  */
 import type { ConversationStatus } from '@/utils/messaging';
-
-const STORAGE_FULL_TITLE =
-  'ChatGPT Artifact Vault: storage full, saving is paused. Free disk space or delete files in the library; saving resumes by itself.';
+import { t } from '@/utils/i18n';
 
 function badgeFor(status: ConversationStatus, storageFull = false): { text: string; color: string; title: string } {
   const { saved, expired, failed, pending } = status.counts;
   const lost = expired + failed;
-  if (storageFull) return { text: 'FULL', color: '#b91c1c', title: STORAGE_FULL_TITLE };
-  if (!status.conversationId) return { text: '', color: '#4b5563', title: 'ChatGPT Artifact Vault' };
-  const parts = [`${saved} saved`];
-  if (pending) parts.push(`${pending} pending`);
-  if (expired) parts.push(`${expired} expired`);
-  if (failed) parts.push(`${failed} failed`);
-  const title = `ChatGPT Artifact Vault: ${parts.join(', ')}`;
+  if (storageFull) return { text: t('badge_full'), color: '#b91c1c', title: t('badge_title_storage_full') };
+  if (!status.conversationId) return { text: '', color: '#4b5563', title: t('extension_name') };
+  const parts = [t('status_count_saved', saved)];
+  if (pending) parts.push(t('status_count_pending', pending));
+  if (expired) parts.push(t('status_count_expired', expired));
+  if (failed) parts.push(t('status_count_failed', failed));
+  const title = t('badge_title_counts', parts.join(t('common_list_separator')));
   if (lost > 0) return { text: saved > 0 ? `${saved}!` : '!', color: '#b45309', title };
   if (pending > 0 && saved === 0) return { text: '…', color: '#4b5563', title };
   return { text: saved > 0 ? String(saved) : '', color: '#15803d', title };

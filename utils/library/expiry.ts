@@ -6,12 +6,14 @@
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-/** `expiresAt` (seconds since the epoch) as a sentence, or null when there is no date. */
-export function timeLeft(expiresAt: number | null | undefined, nowMs: number): string | null {
+/** Whole days from two days on, else whole hours (at least one); `gone` once the date has passed. */
+export type TimeLeft = { unit: 'gone' } | { unit: 'days' | 'hours'; count: number };
+
+/** `expiresAt` (seconds since the epoch) as days or hours left, or null when there is no date. */
+export function timeLeft(expiresAt: number | null | undefined, nowMs: number): TimeLeft | null {
   if (expiresAt == null || !Number.isFinite(expiresAt)) return null;
   const left = expiresAt * 1000 - nowMs;
-  if (left <= 0) return 'ChatGPT has deleted it (its expiry date has passed)';
-  if (left >= 2 * DAY) return `ChatGPT deletes it in ${Math.floor(left / DAY)} days`;
-  const hours = Math.max(1, Math.floor(left / HOUR));
-  return `ChatGPT deletes it in ${hours} hour${hours === 1 ? '' : 's'}`;
+  if (left <= 0) return { unit: 'gone' };
+  if (left >= 2 * DAY) return { unit: 'days', count: Math.floor(left / DAY) };
+  return { unit: 'hours', count: Math.max(1, Math.floor(left / HOUR)) };
 }

@@ -35,17 +35,3 @@ export async function requestPersistence(nav: Navigator | undefined = globalThis
   if (!nav?.storage?.persist) return false;
   return nav.storage.persist().catch(() => false);
 }
-
-/** `1.2 GB`-style sizes (decimal units, as browsers show them). */
-export function formatBytes(n: number | null): string {
-  if (n === null || !Number.isFinite(n)) return 'unknown';
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}

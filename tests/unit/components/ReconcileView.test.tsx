@@ -262,12 +262,12 @@ describe('ReconcileView', () => {
     await act0(() => runs[0]!.finish(report(many)));
     await until(() => step(root) === 'done');
     expect(rows(root)).toHaveLength(100);
-    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 1–100 of 2345');
+    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 1–100 of 2,345');
     await click(button(root, 'Next'));
-    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 101–200 of 2345');
+    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 101–200 of 2,345');
     expect(rows(root)[0]!.textContent).toContain('f100.png');
     await click(root.querySelector('[data-status="lost"] .chart-row'));
-    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 1–100 of 1172');
+    expect(root.querySelector('[data-testid="reconcile-page"]')!.textContent).toBe('Items 1–100 of 1,172');
   });
 
   it('cancelling the enriched write keeps the report and says so', async () => {

@@ -91,7 +91,7 @@ describe('gallery', () => {
     const refs = Array.from({ length: 3000 }, (_, i) => ref({ fileId: `file_${i}`, conversationId: `c${i % 30}`, prompt: `prompt ${i}` }));
     await recordRefs(db, refs, { source: 'live' });
     const root = await mount({ api: countingApi(db), observeVisible: manualVisibility().observe });
-    await until(() => root.querySelector('[data-testid="shown-count"]')?.textContent === '3000 artifacts');
+    await until(() => root.querySelector('[data-testid="shown-count"]')?.textContent === '3,000 artifacts');
     const gallery = root.querySelector<HTMLElement>('[data-testid="gallery"]')!;
     expect(Number(gallery.dataset.rows)).toBeGreaterThan(500);
     expect(tiles(root).length).toBeLessThan(150);

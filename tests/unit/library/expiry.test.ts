@@ -6,12 +6,12 @@ describe('timeLeft', () => {
   it.each([
     [null, null],
     [undefined, null],
-    [now / 1000 + 179 * 86400 + 5, 'ChatGPT deletes it in 179 days'],
-    [now / 1000 + 2 * 86400, 'ChatGPT deletes it in 2 days'],
-    [now / 1000 + 47 * 3600, 'ChatGPT deletes it in 47 hours'],
-    [now / 1000 + 60, 'ChatGPT deletes it in 1 hour'],
-    [now / 1000 - 1, 'ChatGPT has deleted it (its expiry date has passed)'],
+    [now / 1000 + 179 * 86400 + 5, { unit: 'days', count: 179 }],
+    [now / 1000 + 2 * 86400, { unit: 'days', count: 2 }],
+    [now / 1000 + 47 * 3600, { unit: 'hours', count: 47 }],
+    [now / 1000 + 60, { unit: 'hours', count: 1 }],
+    [now / 1000 - 1, { unit: 'gone' }],
   ])('%s -> %s', (expiresAt, expected) => {
-    expect(timeLeft(expiresAt, now)).toBe(expected);
+    expect(timeLeft(expiresAt, now)).toEqual(expected);
   });
 });
