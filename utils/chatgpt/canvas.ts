@@ -1,8 +1,9 @@
 /**
- * Canvas documents (`canmore`, docs/CHATGPT.md 4.6): rebuilt from the conversation's create and update
- * calls when the textdocs route does not answer. A create call's body is `{name, type, content}`; an
- * update's is `{updates:[{pattern, multiple, replacement}]}` (Python regular expressions applied to the
- * whole document); the tool message answering each call names the document in `metadata.canvas`.
+ * Canvas documents (`canmore`, docs/CHATGPT.md 4.6): their current texts as the textdocs route answers them
+ * (`parseTextdocs`), and rebuilt from the conversation's create and update calls when it does not answer. A
+ * create call's body is `{name, type, content}`; an update's is `{updates:[{pattern, multiple, replacement}]}`
+ * (Python regular expressions applied to the whole document); the tool message answering each call names the
+ * document in `metadata.canvas`.
  */
 
 export interface CanvasCall {
@@ -172,4 +173,50 @@ export function rebuildCanvases(
     last = doc;
   }
   return [...docs.values()];
+}
+
+/** One document of the textdocs route's answer. */
+export interface Textdoc {
+  textdocId: string;
+  /** The current text: it includes the person's own edits, which no message of the conversation holds. */
+  content: string;
+  version: number | null;
+  title: string | null;
+  type: string | null;
+}
+
+/**
+ * `GET /backend-api/conversation/{id}/textdocs` (docs/CHATGPT.md 4.6): an array of documents
+ * `{id, version, content, title, textdoc_type, comments, updated_at}` (2024-10 to 2026). Only `id` and
+ * `content` are needed; an entry without them, or an answer that is not an array, becomes a note with its JSON
+ * path. Two entries for one document: the higher version wins.
+ */
+export function parseTextdocs(json: unknown): { docs: Map<string, Textdoc>; skipped: string[] } {
+  const docs = new Map<string, Textdoc>();
+  const skipped: string[] = [];
+  if (!Array.isArray(json)) {
+    skipped.push(`$: the textdocs answer is ${json === null ? 'null' : typeof json === 'object' ? 'an object' : `a ${typeof json}`}, not an array (skipped)`);
+    return { docs, skipped };
+  }
+  json.forEach((entry: unknown, i) => {
+    const e = obj(entry);
+    if (!e) {
+      skipped.push(`$[${i}]: is not an object (skipped)`);
+      return;
+    }
+    const id = str(e.id);
+    if (id === null) {
+      skipped.push(`$[${i}].id: missing or not a string (skipped)`);
+      return;
+    }
+    if (typeof e.content !== 'string') {
+      skipped.push(`$[${i}].content: missing or not a string (skipped)`);
+      return;
+    }
+    const version = typeof e.version === 'number' && Number.isInteger(e.version) ? e.version : null;
+    const held = docs.get(id);
+    if (held && (held.version ?? -1) >= (version ?? -1)) return;
+    docs.set(id, { textdocId: id, content: e.content, version, title: str(e.title), type: str(e.textdoc_type) });
+  });
+  return { docs, skipped };
 }
