@@ -1,10 +1,11 @@
 /**
  * Issue 18's kinds in real Chromium against the fake chatgpt.com: a voice conversation (both pointer shapes,
- * WAV bytes from the files route), a canvas document with two versions, a deep research report, and a
+ * WAV bytes from the files route), a canvas document with two versions (its current text from the textdocs
+ * route, and rebuilt from the messages when that route answers 404 or 500), a deep research report, and a
  * project chat whose reads and file resolutions need the `chatgpt-project-id` header (the fake answers 404
  * without it), each captured live and by `Back up everything`. Expected bytes come from the fake's own
  * scanner and byte generator; expected texts are the fixtures' documents as tests/fixtures/conversations
- * README describes them. Run: `npx wxt build && node --import tsx --test tests/e2e/kinds.test.ts`.
+ * README describes them, and the fake's seed/textdocs. Run: `npx wxt build && node --import tsx --test tests/e2e/kinds.test.ts`.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -21,11 +22,20 @@ const PROJECT = '9a9a9a9a-0000-4000-8000-000000000001'; // tests/fake-chatgpt/se
 const PROJECT_ID = `g-p-${'9a'.repeat(16)}`;
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
 
-/** The documents of canvas-2025.json (latest texts and the one earlier version) and research-2026.json's report. */
-const CANVAS_TEXTS: Record<string, string> = {
+/** The documents of canvas-2025.json as rebuilt from its messages (latest texts and the one earlier version). */
+const CANVAS_REBUILT: Record<string, string> = {
   'trip-plan.md': '# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\nDay 3: Porto ($40 train).\n',
   'trip-plan (v1).md': '# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\n',
   'print-days.py': 'for d in ["Lisbon", "Sintra", "Porto"]:\n    print(d)\n',
+};
+/**
+ * The same with the textdocs route answering (tests/fake-chatgpt/seed/textdocs): the plan's current text holds an
+ * edit made in the canvas, and the text rebuilt from the messages is kept as its second version.
+ */
+const CANVAS_TEXTS: Record<string, string> = {
+  ...CANVAS_REBUILT,
+  'trip-plan.md': `${CANVAS_REBUILT['trip-plan.md']}Day 4: back home (edited in the canvas).\n`,
+  'trip-plan (v2).md': CANVAS_REBUILT['trip-plan.md']!,
 };
 const REPORT =
   '# Heat pumps in cold climates\n\nModern units keep a COP above 2 at -15 C. ([Cold-climate heat pump field study](https://energy.example.gov/ccashp))' +
@@ -78,16 +88,19 @@ function checkVoice(all: ProbedArtifact[], source: string): void {
   }
 }
 
-/** The canvas's latest text, its earlier version and the code document, as files of their types. */
-function checkCanvas(all: ProbedArtifact[], source: string): void {
+/** The canvas's latest text, its earlier versions and the code document, as files of their types. */
+function checkCanvas(all: ProbedArtifact[], source: string, texts = CANVAS_TEXTS): void {
   const mine = ofConversation(all, CANVAS);
-  assert.deepEqual(mine.map((a) => a.fileName).sort(), Object.keys(CANVAS_TEXTS).sort());
+  assert.deepEqual(mine.map((a) => a.fileName).sort(), Object.keys(texts).sort());
   for (const a of mine) {
     assert.equal(a.kind, 'canvas');
-    assertSavedBytes(a, Buffer.from(CANVAS_TEXTS[a.fileName!]!, 'utf8'), source);
+    assertSavedBytes(a, Buffer.from(texts[a.fileName!]!, 'utf8'), source);
   }
   assert.equal(mine.find((a) => a.fileName === 'trip-plan.md')!.mimeType, 'text/markdown');
 }
+
+/** The textdocs reads of the canvas conversation that got an answer (any status). */
+const textdocsReads = () => fake.state.requests.filter((r) => r.route === 'textdocs' && r.path.includes(CANVAS) && r.bearer);
 
 function checkResearch(all: ProbedArtifact[], source: string): void {
   const mine = ofConversation(all, RESEARCH);
@@ -115,11 +128,23 @@ void describe('voice, canvas, research and project chats captured live', { skip 
     checkVoice(await settled(b, VOICE, 4), 'live');
   });
 
-  void test('a canvas conversation: the latest text and the earlier version, as files of their types', { timeout: 90_000 }, async () => {
+  void test('a canvas conversation: the current text from the textdocs route, the earlier versions, as files of their types', { timeout: 90_000 }, async () => {
     const b = await launch();
     await (await b.page()).goto(`https://chatgpt.com/c/${CANVAS}`);
-    checkCanvas(await settled(b, CANVAS, 3), 'live');
+    checkCanvas(await settled(b, CANVAS, 4), 'live');
+    assert.deepEqual(textdocsReads().map((r) => r.status), [200], 'the textdocs route was read once');
+    assert.ok(!fake.state.requests.some((r) => r.route === 'textdocs' && !r.path.includes(CANVAS)), 'no other conversation\'s textdocs were read');
   });
+
+  for (const [fault, status] of [['expired', 404], ['500', 500]] as const) {
+    void test(`a canvas conversation whose textdocs route answers ${status}: the texts rebuilt from the messages`, { timeout: 90_000 }, async () => {
+      fake.state.addFault({ route: 'textdocs', fault });
+      const b = await launch();
+      await (await b.page()).goto(`https://chatgpt.com/c/${CANVAS}`);
+      checkCanvas(await settled(b, CANVAS, 3), 'live', CANVAS_REBUILT);
+      assert.deepEqual(textdocsReads().map((r) => r.status), [status], 'asked once, never retried');
+    });
+  }
 
   void test('a deep research report: Markdown with its citations as links', { timeout: 90_000 }, async () => {
     const b = await launch();
@@ -162,6 +187,9 @@ async function backUpEverything(throughTab: boolean): Promise<void> {
   assert.deepEqual([...dump.snapshotIds].sort(), [...keep].sort());
   checkVoice(dump.artifacts, 'backup');
   checkCanvas(dump.artifacts, 'backup');
+  const docs = textdocsReads().filter((r) => r.status === 200);
+  assert.equal(docs.length, 1, 'the backup read the canvas conversation\'s textdocs once');
+  assert.equal(docs[0]!.fetchSite, throughTab ? 'same-origin' : 'none', throughTab ? 'through the tab' : 'by the worker');
   checkResearch(dump.artifacts, 'backup');
   checkProject(dump.artifacts, 'backup');
   if (throughTab) {
