@@ -14,8 +14,8 @@ export default defineBackground({
     startBackupBackground({
       db,
       lane: net.lanes,
-      recordConversation: async (json, conversationId, gizmoId, { origin, account, source }) => {
-        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json, origin, account, source });
+      recordConversation: async (json, conversationId, gizmoId, { origin, account, source }, readTextdocs) => {
+        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json, origin, account, source, readTextdocs });
       },
       kick: () => queue.kick(),
       workspace: workspaceOf,

@@ -7,7 +7,7 @@
  * `/__fake/` on the app hosts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -273,6 +273,16 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
     const conv = state.conversations.get(id);
     if (!conv) return json(404, { detail: { code: 'conversation_not_found', message: `Conversation ${id} not found` } });
     return json(200, conv);
+  }
+
+  /**
+   * A conversation's canvas documents (docs/CHATGPT.md 4.6): `seed/textdocs/<id>.json` as it is, else `[]`. The
+   * canvas seed's plan holds an edit made in the canvas, which no message of the conversation has.
+   */
+  function textdocs(id: string): Reply {
+    if (!state.conversations.has(id)) return json(404, { detail: { code: 'conversation_not_found', message: `Conversation ${id} not found` } });
+    const file = join(SEED_DIR, 'textdocs', `${id}.json`);
+    return json(200, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : []);
   }
 
   function conversations(ctx: Ctx): Reply {
@@ -591,6 +601,10 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
       if (method === 'GET' && (m = /^\/conversation\/([^/]+)\/interpreter\/download$/.exec(rest))) {
         const cid = decodeURIComponent(m[1]!);
         return authed('interpreter', () => projectRefusal(ctx, cid) ?? interpreter(ctx, cid));
+      }
+      if (method === 'GET' && (m = /^\/conversation\/([^/]+)\/textdocs$/.exec(rest))) {
+        const cid = decodeURIComponent(m[1]!);
+        return authed('textdocs', () => projectRefusal(ctx, cid) ?? textdocs(cid));
       }
       if (method === 'GET' && (m = /^\/conversation\/([^/]+)$/.exec(rest))) {
         const cid = decodeURIComponent(m[1]!);

@@ -17,6 +17,7 @@ export type FaultRoute =
   | 'sas'
   | 'image-library'
   | 'generate'
+  | 'textdocs'
   | 'any';
 export type FaultKind = '429' | '500' | 'stall' | 'truncate' | '403' | 'expired';
 

@@ -20,7 +20,7 @@ export interface BackupBackgroundDeps {
   db: VaultDb;
   /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
   lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
-  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace): Promise<void>;
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace, readTextdocs?: () => Promise<string | null>): Promise<void>;
   kick(): void;
   /**
    * The workspace cookie a run on `origin` speaks for: that of the tab it was started for, else the one the
@@ -56,7 +56,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
       if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, tabRead: (url, gizmoId) => readInTab(origin, account, url, gizmoId) })));
       return c;
     },
-    recordConversation: (json, id, gizmoId, where) => deps.recordConversation(json, id, gizmoId, where),
+    recordConversation: (json, id, gizmoId, where, readTextdocs) => deps.recordConversation(json, id, gizmoId, where, readTextdocs),
     kick: () => deps.kick(),
     cancelDownloads: (ids, reason) => deps.cancelDownloads(ids, reason),
     onUpdate: () => {

@@ -8,7 +8,7 @@
  * with its reason and the run goes on. All JSON goes through one Pacer (see pacer.ts for the numbers).
  */
 import {
-  conversationsListUrls, conversationUrls, imageLibraryUrls, projectConversationsUrls, projectsListUrls,
+  conversationsListUrls, conversationUrls, imageLibraryUrls, projectConversationsUrls, projectsListUrls, textdocsUrls,
   CONVERSATIONS_LIST_MAX_LIMIT,
 } from '@/utils/chatgpt/routes';
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
@@ -25,9 +25,11 @@ export interface RunnerDeps {
   client: (origin: string, account: string | null) => BackupClient;
   /**
    * Walks one conversation's JSON, stores the snapshot, records its artifacts (`source: backup`) and queues
-   * their downloads, which speak for the run's origin and workspace.
+   * their downloads, which speak for the run's origin and workspace. `readTextdocs` reads the conversation's
+   * canvas documents through the run's client (its body, null for a 404); it is called only for a conversation
+   * that has some.
    */
-  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace): Promise<void>;
+  recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace, readTextdocs?: () => Promise<string | null>): Promise<void>;
   /** New download jobs exist. */
   kick(): void;
   /**
@@ -330,7 +332,8 @@ export class BackupRunner {
     try {
       // A tab's copy is marked so, and never stands against the worker's own later read (snapshotIsCurrent).
       const source = client.throughTab ? 'tab' : undefined;
-      await this.deps.recordConversation(text, item.conversationId, item.gizmoId, { origin: run.origin, account: run.account ?? null, source });
+      const readTextdocs = () => client.getText(textdocsUrls(run.origin, item.conversationId)[0]!, signal, item.gizmoId);
+      await this.deps.recordConversation(text, item.conversationId, item.gizmoId, { origin: run.origin, account: run.account ?? null, source }, readTextdocs);
     } catch (err) {
       run.counts.failed++;
       await finishItem(db, run, item, 'failed', reasonOf(err), this.now());

@@ -8,8 +8,10 @@
  * is asked again with a freshly checked account and then handed to the tab for this read only
  * (PAGE_READ_ONCE): the tab's own request tells "not there yet" from "not visible to the worker".
  */
-import { fail, toFailure } from './failure';
-import { readConversation } from './fetcher';
+import { textdocsUrls } from '@/utils/chatgpt/routes';
+import { projectHeaders } from '@/utils/chatgpt/session';
+import { fail, parseRetryAfter, toFailure } from './failure';
+import { authedGet, boundedText, readConversation } from './fetcher';
 import { PAGE_READ_NEEDED, PAGE_READ_ONCE } from './port-protocol';
 import { refusesWorker, WorkerNet } from './worker-net';
 
@@ -31,5 +33,28 @@ export class BackgroundReader {
     }
     if (text === null) fail('not-ready', PAGE_READ_ONCE);
     return text;
+  }
+
+  /**
+   * The conversation's canvas documents as the textdocs route answers them (its body), or null when it does
+   * not answer (404, a refusal, a rate limit, a network error): the texts are then rebuilt from the messages,
+   * so nothing here is retried or handed to a tab. In the JSON lane, like every read of the worker.
+   */
+  async readTextdocs(origin: string, conversationId: string, account: string | null, gizmoId: string | null = null): Promise<string | null> {
+    const ctx = this.net.context(origin, account);
+    const [url] = textdocsUrls(origin, conversationId);
+    try {
+      return await ctx.lanes.json(async () => {
+        const res = await authedGet(ctx.fetch, ctx.auth, url!, AbortSignal.timeout(ctx.jsonTimeoutMs), projectHeaders(gizmoId));
+        if (res.status === 429) ctx.lanes.pauseJson(parseRetryAfter(res.headers.get('retry-after'), ctx.now()) ?? 5_000);
+        if (!res.ok || !/json/i.test(res.headers.get('content-type') ?? 'json')) {
+          await res.body?.cancel().catch(() => undefined);
+          return null;
+        }
+        return boundedText(res);
+      });
+    } catch {
+      return null;
+    }
   }
 }

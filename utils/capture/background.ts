@@ -24,7 +24,7 @@ import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, requireTabShows, senderOrigin } from './senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
 import { TabReadGrants } from './tab-reads';
-import { saveTextArtifacts } from './text-artifacts';
+import { saveTextArtifacts, withTextdocs } from './text-artifacts';
 import { WorkerExecutor } from './worker-executor';
 import { WorkerNet } from './worker-net';
 
@@ -154,7 +154,8 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     if (req.reason === 'live' && seen?.json === json) {
       return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds, imagesPending: seen.imagesPending };
     }
-    const receipt = await recordForTab(tabId, { ...req, json, origin, account });
+    const readTextdocs = () => reader.readTextdocs(origin, req.conversationId, account, req.gizmoId);
+    const receipt = await recordForTab(tabId, { ...req, json, origin, account, readTextdocs });
     lastReads.delete(req.conversationId);
     lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds, imagesPending: receipt.imagesPending });
     while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
@@ -178,7 +179,8 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
       // Not asked of this tab, or asked of a worker that stopped since: the worker reads it, and its read counts.
       try {
         if (!origin) fail('auth', PAGE_READ_NEEDED);
-        return await recordForTab(tabId, { ...req, json: await reader.read(origin, req.conversationId, account, req.gizmoId), origin, account });
+        const json = await reader.read(origin, req.conversationId, account, req.gizmoId);
+        return await recordForTab(tabId, { ...req, json, origin, account, readTextdocs: () => reader.readTextdocs(origin, req.conversationId, account, req.gizmoId) });
       } catch (err) {
         if (!tabReads.note(tabId, req.conversationId, err) || !tabReads.take(tabId, req.conversationId)) throw err;
       }
@@ -263,7 +265,9 @@ export async function recordConversation(
     throw new Error(`The JSON is for conversation ${walk.conversationId}, not ${data.conversationId}`);
   }
   const kinds = await captureKinds.getValue();
-  const refs = walk.refs.filter((ref) => kinds[ref.kind]);
+  let refs = walk.refs.filter((ref) => kinds[ref.kind]);
+  // Canvas documents take their current text from the textdocs route when the reader can ask it.
+  if (data.readTextdocs) refs = await withTextdocs(refs, data.readTextdocs);
   const source = data.reason === 'backup' ? 'backup' : 'live';
   const { added, known } = await recordRefs(db, refs, { source, conversationTitle: walk.title });
   // Canvas documents and research reports are written from the JSON at once; nothing to download.
@@ -294,6 +298,11 @@ export interface ConversationDelivery extends ReadRequest {
   account?: string | null;
   /** `tab`: read and delivered by a tab, not by the worker; its snapshot never outranks the worker's own read. */
   source?: 'tab';
+  /**
+   * Reads the conversation's textdocs route (its body, or null when it did not answer); called only when the
+   * conversation has canvas documents. Absent: their texts are rebuilt from the messages.
+   */
+  readTextdocs?: () => Promise<string | null>;
 }
 
 /** The request part of a message from a content script, validated (a conversation id is a UUID). */

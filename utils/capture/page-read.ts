@@ -1,7 +1,8 @@
 /**
  * Backup reads done by a ChatGPT tab for the worker, when the backend refuses the worker's own requests (a
  * challenge page, a network block): the tab fetches as the page does, with its session, in its JSON lane, and
- * for the run's workspace (`account`), not the one its page happens to show. Only this origin's listing and conversation routes (`isBackupReadUrl`); the answer goes back
+ * for the run's workspace (`account`), not the one its page happens to show. Only this origin's listing, conversation and
+ * canvas document (textdocs) routes (`isBackupReadUrl`); the answer goes back
  * as it came (status, text, Retry-After) and the worker's pacer decides what follows.
  */
 import { isBackupReadUrl, projectIdFromGizmo } from '@/utils/chatgpt/routes';

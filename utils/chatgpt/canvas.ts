@@ -1,8 +1,9 @@
 /**
- * Canvas documents (`canmore`, docs/CHATGPT.md 4.6): rebuilt from the conversation's create and update
- * calls when the textdocs route does not answer. A create call's body is `{name, type, content}`; an
- * update's is `{updates:[{pattern, multiple, replacement}]}` (Python regular expressions applied to the
- * whole document); the tool message answering each call names the document in `metadata.canvas`.
+ * Canvas documents (`canmore`, docs/CHATGPT.md 4.6): their current texts as the textdocs route answers them
+ * (`parseTextdocs`), and rebuilt from the conversation's create and update calls when it does not answer. A
+ * create call's body is `{name, type, content}`; an update's is `{updates:[{pattern, multiple, replacement}]}`
+ * (Python regular expressions applied to the whole document); the tool message answering each call names the
+ * document in `metadata.canvas`.
  */
 
 export interface CanvasCall {
@@ -69,6 +70,8 @@ const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\
  * `$<name>`, `\n`, `\t`, `\r` and `\\` their characters, and a literal `$` is escaped.
  */
 function jsReplacement(python: string): string {
+  // Most replacements are plain text: nothing to rewrite.
+  if (python.indexOf('$') === -1 && python.indexOf('\\') === -1) return python;
   return python.replace(/\$|\\g<(\w+)>|\\(\d{1,2})|\\([ntr\\])/g, (m, name?: string, digits?: string, esc?: string) => {
     if (m === '$') return '$$';
     if (name !== undefined) return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
@@ -88,7 +91,8 @@ function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[]
     if (pattern === null || replacement === null) return null;
     try {
       // Python's `(?s)`-less `.*` over a whole document is how the tool rewrites all of it: dotAll.
-      out.push({ re: new RegExp(pattern.replace(/^\(\?s\)/, ''), up!.multiple === true ? 'gs' : 's'), replacement: jsReplacement(replacement) });
+      const source = pattern.startsWith('(?s)') ? pattern.slice(4) : pattern;
+      out.push({ re: new RegExp(source, up!.multiple === true ? 'gs' : 's'), replacement: jsReplacement(replacement) });
     } catch {
       return null;
     }
@@ -96,14 +100,14 @@ function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[]
   return out;
 }
 
-/** Memoised text of a version. */
-function lazy(build: () => string | null): () => string | null {
-  let done = false;
-  let value: string | null = null;
+/** A version's text: the previous version's with this one's edits applied, built once, when first read. */
+function editedText(before: () => string | null, edits: { re: RegExp; replacement: string }[]): () => string | null {
+  let value: string | null | undefined;
   return () => {
-    if (!done) {
-      value = build();
-      done = true;
+    if (value === undefined) {
+      const prev = before();
+      value = prev;
+      if (prev !== null) for (const e of edits) value = value!.replace(e.re, e.replacement);
     }
     return value;
   };
@@ -121,7 +125,9 @@ export function rebuildCanvases(
 ): CanvasDocument[] {
   const docs = new Map<string, CanvasDocument>();
   let last: CanvasDocument | null = null;
-  const sorted = [...calls].sort((a, b) => (a.createTime ?? 0) - (b.createTime ?? 0) || a.order - b.order);
+  const byTime = (a: CanvasCall, b: CanvasCall) => (a.createTime ?? 0) - (b.createTime ?? 0) || a.order - b.order;
+  // Usually already in order (the mapping lists messages as they came): no copy to sort then.
+  const sorted = calls.every((c, i) => i === 0 || byTime(calls[i - 1]!, c) <= 0) ? calls : [...calls].sort(byTime);
   for (const call of sorted) {
     const isCreate = call.recipient === 'canmore.create_textdoc';
     if (!isCreate && call.recipient !== 'canmore.update_textdoc') continue;
@@ -160,16 +166,55 @@ export function rebuildCanvases(
       problem(call.key, 'canmore.update_textdoc with an unusable update (skipped)');
       continue;
     }
-    const before = doc.versions[doc.versions.length - 1]!.text;
-    const text = lazy(() => {
-      const prev = before();
-      if (prev === null) return null;
-      let out = prev;
-      for (const e of edits) out = out.replace(e.re, e.replacement);
-      return out;
-    });
+    const text = editedText(doc.versions[doc.versions.length - 1]!.text, edits);
     doc.versions.push({ text, key: result?.key ?? call.key, createTime: call.createTime });
     last = doc;
   }
   return [...docs.values()];
+}
+
+/** One document of the textdocs route's answer. */
+export interface Textdoc {
+  textdocId: string;
+  /** The current text: it includes the person's own edits, which no message of the conversation holds. */
+  content: string;
+  version: number | null;
+  title: string | null;
+  type: string | null;
+}
+
+/**
+ * `GET /backend-api/conversation/{id}/textdocs` (docs/CHATGPT.md 4.6): an array of documents
+ * `{id, version, content, title, textdoc_type, comments, updated_at}` (2024-10 to 2026). Only `id` and
+ * `content` are needed; an entry without them, or an answer that is not an array, becomes a note with its JSON
+ * path. Two entries for one document: the higher version wins.
+ */
+export function parseTextdocs(json: unknown): { docs: Map<string, Textdoc>; skipped: string[] } {
+  const docs = new Map<string, Textdoc>();
+  const skipped: string[] = [];
+  if (!Array.isArray(json)) {
+    skipped.push(`$: the textdocs answer is ${json === null ? 'null' : typeof json === 'object' ? 'an object' : `a ${typeof json}`}, not an array (skipped)`);
+    return { docs, skipped };
+  }
+  json.forEach((entry: unknown, i) => {
+    const e = obj(entry);
+    if (!e) {
+      skipped.push(`$[${i}]: is not an object (skipped)`);
+      return;
+    }
+    const id = str(e.id);
+    if (id === null) {
+      skipped.push(`$[${i}].id: missing or not a string (skipped)`);
+      return;
+    }
+    if (typeof e.content !== 'string') {
+      skipped.push(`$[${i}].content: missing or not a string (skipped)`);
+      return;
+    }
+    const version = typeof e.version === 'number' && Number.isInteger(e.version) ? e.version : null;
+    const held = docs.get(id);
+    if (held && (held.version ?? -1) >= (version ?? -1)) return;
+    docs.set(id, { textdocId: id, content: e.content, version, title: str(e.title), type: str(e.textdoc_type) });
+  });
+  return { docs, skipped };
 }

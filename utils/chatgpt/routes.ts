@@ -134,6 +134,17 @@ export function conversationUrls(origin: string, conversationId: string): string
   ];
 }
 
+/**
+ * Every canvas document of a conversation with its current text (canvas.ts `parseTextdocs` reads the answer).
+ * No older or newer route is known; when it does not answer, the documents are rebuilt from the conversation's
+ * `canmore` calls (utils/capture/text-artifacts.ts).
+ */
+export function textdocsUrls(origin: string, conversationId: string): string[] {
+  return [
+    `${trimOrigin(origin)}/backend-api/conversation/${enc(conversationId)}/textdocs`, // H, 2024-10 → 2026 (Superpower ChatGPT, OCP-parser)
+  ];
+}
+
 export interface ConversationsListOptions {
   offset?: number;
   /** Clamped to 1..100: the server answers 422 above 100 (2026). */
@@ -357,10 +368,11 @@ export function projectConversationsUrls(origin: string, gizmoId: string, cursor
   ];
 }
 
-/** GET paths of the backend a backup reads: the listings above and one conversation. */
+/** GET paths of the backend a backup reads: the listings above, one conversation and its canvas documents. */
 const BACKUP_READ_PATHS = [
   /^\/backend-api\/conversations$/,
   /^\/backend-api\/conversation\/[0-9a-fA-F-]{36}$/,
+  /^\/backend-api\/conversation\/[0-9a-fA-F-]{36}\/textdocs$/,
   /^\/backend-api\/gizmos\/snorlax\/sidebar$/,
   /^\/backend-api\/gizmos\/[A-Za-z0-9_-]{1,100}\/conversations$/,
   /^\/backend-api\/my\/recent\/image_gen$/,

@@ -83,6 +83,21 @@ function blankRef(kind: ArtifactKind, conversationId: string, messageId: string,
   };
 }
 
+/** Where a canvas ref keeps its text builder (canvas.ts builds a version's text when it is first read). */
+const BUILD_TEXT = Symbol('buildText');
+/**
+ * The `text` of a canvas ref, added last and shared by all of them: one accessor for every ref keeps them
+ * fast objects of one shape (a getter of its own each, or one replacing a data property, turned every ref
+ * into a slow dictionary, and the walk of a canvas-heavy conversation took three times its JSON.parse).
+ */
+const CANVAS_TEXT: PropertyDescriptor = {
+  get(this: { [BUILD_TEXT]: () => string | null }): string | null {
+    return this[BUILD_TEXT]();
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 /**
  * Message content types the walker knows (those holding artifacts and those that never do). Any other is
  * reported as skipped, so a new ChatGPT shape shows up by name instead of passing unnoticed.
@@ -613,15 +628,17 @@ class Walk {
       // (`<textdoc id>@v<n>`), so a later update never loses the text it replaced.
       doc.versions.forEach((v, i) => {
         const latest = i === n - 1;
-        const ref: ArtifactRef = {
-          ...blankRef('canvas', this.conversationId, str(this.message(v.key)?.id) ?? v.key, v.createTime),
-          textdocId: latest ? doc.textdocId : `${doc.textdocId}@v${i + 1}`,
-          fileName: latest ? `${stem}.${ext}` : `${stem} (v${i + 1}).${ext}`,
-          mimeType: mime,
-        };
+        const textdocId = latest ? doc.textdocId : `${doc.textdocId}@v${i + 1}`;
+        const ref = {
+          kind: 'canvas', conversationId: this.conversationId, messageId: str(this.message(v.key)?.id) ?? v.key, fallbackMessageId: null,
+          fileId: null, genId: null, prompt: null, seed: null, fileName: latest ? `${stem}.${ext}` : `${stem} (v${i + 1}).${ext}`,
+          sandboxPath: null, mimeType: mime, size: null, width: null, height: null, createTime: v.createTime, onCurrentPath: false,
+          expiresAt: null, textdocId, libraryFileId: null,
+          [BUILD_TEXT]: v.text,
+        } as ArtifactRef & { [BUILD_TEXT]: () => string | null };
         // Built when read (saving it), not during the walk.
-        Object.defineProperty(ref, 'text', { get: v.text, enumerable: true, configurable: true });
-        this.found.set(artifactIdentity(ref)!, { ref, key: v.key, keys: [v.key], titleHint: doc.title, wantsPrompt: false });
+        Object.defineProperty(ref, 'text', CANVAS_TEXT);
+        this.found.set(`canvas:${this.conversationId}:${textdocId}`, { ref, key: v.key, keys: [v.key], titleHint: doc.title, wantsPrompt: false });
       });
     }
   }

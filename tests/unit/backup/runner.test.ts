@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackupClient } from '@/utils/backup/client';
 import { EVERYTHING_RUN } from '@/utils/backup/checkpoint';
 import { Pacer } from '@/utils/backup/pacer';
@@ -47,6 +47,8 @@ interface Backend {
   signedOut?: boolean;
   /** Answers a request before the regular routes (a misbehaving listing). */
   override?: (req: LoggedRequest) => Response | null;
+  /** The textdocs route's answer per conversation (none: 404). */
+  textdocs?: Map<string, () => Response>;
 }
 
 function backend(count: number): Backend {
@@ -94,6 +96,8 @@ function route(b: Backend, hang?: (req: LoggedRequest) => boolean) {
       const start = Number(req.params.get('after') || 0);
       return json({ items: b.images.slice(start, start + 100), cursor: start + 100 < b.images.length ? String(start + 100) : null });
     }
+    const docs = /^\/backend-api\/conversation\/([^/]+)\/textdocs$/.exec(req.path);
+    if (docs) return b.textdocs?.get(decodeURIComponent(docs[1]!))?.() ?? json({ detail: 'not found' }, 404);
     const conv = /^\/backend-api\/conversation\/([^/]+)$/.exec(req.path);
     if (conv) {
       const id = decodeURIComponent(conv[1]!);
@@ -122,8 +126,8 @@ function setup(
       if (!clients.has(key)) clients.set(key, new BackupClient({ origin, pacer, fetch: net.fetch, transientTries: 2, account, ...(tabRead ? { tabRead } : {}) }));
       return clients.get(key)!;
     },
-    recordConversation: async (text, conversationId, gizmoId, { origin, account, source }) => {
-      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account, source });
+    recordConversation: async (text, conversationId, gizmoId, { origin, account, source }, readTextdocs) => {
+      await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json: text, origin, account, source, readTextdocs });
     },
     kick: () => undefined,
     cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
@@ -197,6 +201,58 @@ describe('BackupRunner', () => {
     expect(header(convId(700))).toBe(gizmo);
     expect(header(convId(0))).toBeUndefined();
     expect((await runner.status(EVERYTHING_RUN))!.counts.read).toBe(3);
+  });
+
+  describe('canvas documents', () => {
+    const CANVAS = JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/conversations/canvas-2025.json'), 'utf8')) as Record<string, unknown>;
+    const CANVAS_ID = CANVAS.conversation_id as string;
+    const DOC = '67b0c0ffee0000000000ca01';
+    const EDITED = '# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\nDay 3: Porto ($40 train).\nDay 4: back home.\n';
+    const textdocsReads = (log: LoggedRequest[]) => log.filter((r) => r.path.endsWith('/textdocs'));
+    const textOf = async (db: VaultDb, textdocId: string) => {
+      const a = (await db.artifacts.toArray()).find((x) => x.textdocId === textdocId);
+      return a?.sha256 ? (await db.blobs.get(a.sha256))!.blob.text() : null;
+    };
+
+    it('reads the textdocs of a conversation that has canvas documents (of no other, and not again while it is unchanged) and saves their text', async () => {
+      const gizmo = `g-p-${'d'.repeat(32)}`;
+      const b = backend(2);
+      b.conversations.set(CANVAS_ID, { ...CANVAS, gizmo_id: gizmo });
+      b.projects.set(gizmo, [CANVAS_ID]);
+      b.textdocs = new Map([[CANVAS_ID, () => json([{ id: DOC, version: 3, content: EDITED, title: 'Trip plan', textdoc_type: 'document' }])]]);
+      const { db, runner, log } = setup(b);
+      await runner.start('everything', PERSONAL);
+      await runToEnd(db, runner);
+      expect(textdocsReads(log).map((r) => [r.path, r.headers['chatgpt-project-id']])).toEqual([[`/backend-api/conversation/${CANVAS_ID}/textdocs`, gizmo]]);
+      expect(await textOf(db, DOC)).toBe(EDITED);
+      expect(await textOf(db, `${DOC}@v2`)).toMatch(/Day 3: Porto \(\$40 train\)\.\n$/);
+      await runner.start('everything', PERSONAL);
+      await runToEnd(db, runner);
+      expect(textdocsReads(log)).toHaveLength(1);
+    });
+
+    it.each([
+      ['a 404', () => json({ detail: 'not found' }, 404)],
+      ['a server error', () => json({ detail: 'boom' }, 500)],
+      ['an unknown shape', () => json({ documents: [] })],
+    ])('%s: the conversation is read and its canvas texts are rebuilt from the messages', async (_, answer) => {
+      const b = backend(0);
+      b.conversations.set(CANVAS_ID, CANVAS);
+      b.textdocs = new Map([[CANVAS_ID, answer]]);
+      const { db, runner, log } = setup(b);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        await runner.start('everything', PERSONAL);
+        await runToEnd(db, runner);
+      } finally {
+        warn.mockRestore();
+      }
+      const run = (await runner.status(EVERYTHING_RUN))!;
+      expect([run.counts.read, run.counts.failed]).toEqual([1, 0]);
+      expect(textdocsReads(log).length).toBeGreaterThanOrEqual(1);
+      expect(await textOf(db, DOC)).toBe('# Trip plan\n\nDay 1: Lisbon.\nDay 2: Sintra.\nDay 3: Porto ($40 train).\n');
+      expect(await textOf(db, `${DOC}@v2`)).toBeNull();
+    });
   });
 
   it('a second run reads nothing that did not change and queues nothing', async () => {

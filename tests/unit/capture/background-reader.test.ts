@@ -38,4 +38,36 @@ describe('BackgroundReader', () => {
     const net = fakeFetch((req) => (req.path === '/api/auth/session' ? token() : answer()));
     expect(await reasonOf(new BackgroundReader(new WorkerNet(net.fetch)).read('https://chatgpt.com', CONV, null))).toBe(PAGE_READ_NEEDED);
   });
+
+  describe('readTextdocs', () => {
+    const reader = (answer: () => Response) => {
+      const net = fakeFetch((req) => (req.path === '/api/auth/session' ? token() : answer()));
+      return { net, reader: new BackgroundReader(new WorkerNet(net.fetch)) };
+    };
+
+    it('reads the textdocs route of the conversation, with the project header of a project chat', async () => {
+      const { net, reader: r } = reader(() => json([{ id: 'doc1', content: '# Plan\n' }]));
+      const project = `g-p-${'a'.repeat(32)}`;
+      expect(JSON.parse((await r.readTextdocs('https://chatgpt.com', CONV, null, project))!)).toEqual([{ id: 'doc1', content: '# Plan\n' }]);
+      const req = net.log.at(-1)!;
+      expect(req.url).toBe(`https://chatgpt.com/backend-api/conversation/${CONV}/textdocs`);
+      expect(req.headers.authorization).toBe('Bearer eyJ-worker-token');
+      expect(req.headers['chatgpt-project-id']).toBe(project);
+    });
+
+    it.each([
+      ['a 404', () => empty(404)],
+      ['a server error', () => empty(500)],
+      ['a rate limit', () => empty(429)],
+      ['a challenge page', () => new Response('<!DOCTYPE html><title>Just a moment...</title>', { status: 200, headers: { 'content-type': 'text/html' } })],
+      ['a refusal', () => empty(403)],
+    ])('%s is no answer (null), never a failure: the texts are rebuilt from the messages', async (_, answer) => {
+      expect(await reader(answer).reader.readTextdocs('https://chatgpt.com', CONV, null)).toBeNull();
+    });
+
+    it('a network error is no answer either', async () => {
+      const net = fakeFetch((req) => (req.path === '/api/auth/session' ? token() : Promise.reject(new TypeError('Failed to fetch'))));
+      expect(await new BackgroundReader(new WorkerNet(net.fetch)).readTextdocs('https://chatgpt.com', CONV, null)).toBeNull();
+    });
+  });
 });

@@ -12,6 +12,7 @@ import { artifactIdentity } from '@/utils/model';
 import { captureKinds, lastWorkspace } from '@/utils/storage';
 import { createVaultDb, fetchJobId, listArtifacts, markStatus, type VaultDb } from '@/utils/vault';
 import { getSnapshot } from '../vault/helpers';
+import { fakeFetch, json } from './fake-fetch';
 import { fakePort } from './helpers';
 
 const fixture = (name: string) => readFileSync(resolve(__dirname, '../../fixtures/conversations', name), 'utf8');
@@ -253,6 +254,30 @@ describe('startCaptureBackground: who may send what', () => {
     }
     // From the content script it gets past the sender check (and fails later: no network, no port).
     expect((await send(type, data, contentScript)).err?.message).not.toMatch(/ChatGPT tabs/);
+  });
+
+  it('a live read of a canvas conversation asks the textdocs route once, only while the conversation changed, and saves its text', async () => {
+    const CANVAS = fixture('canvas-2025.json');
+    const CANVAS_ID = (JSON.parse(CANVAS) as { conversation_id: string }).conversation_id;
+    const EDITED = '# Trip plan\n\nDay 1: Lisbon.\nDay 4: home.\n';
+    const net = fakeFetch((req) => {
+      if (req.path === '/api/auth/session') return json({ accessToken: 'eyJ-worker', expires: new Date(Date.now() + 3_600_000).toISOString() });
+      if (req.path === `/backend-api/conversation/${CANVAS_ID}`) return new Response(CANVAS, { headers: { 'content-type': 'application/json' } });
+      if (req.path === `/backend-api/conversation/${CANVAS_ID}/textdocs`) return json([{ id: '67b0c0ffee0000000000ca01', version: 3, content: EDITED }]);
+      return json({ detail: 'Not Found' }, 404);
+    });
+    const db = createVaultDb(`t-${Math.random().toString(36).slice(2)}`);
+    start(db, net.fetch);
+    const tab = { id: EXT, url: `https://chatgpt.com/c/${CANVAS_ID}`, tab: { id: 12, url: `https://chatgpt.com/c/${CANVAS_ID}` } };
+    for (let i = 0; i < 2; i++) {
+      const reply = await send('readConversation', { conversationId: CANVAS_ID, gizmoId: null, reason: 'live', account: null }, tab);
+      expect(reply.err).toBeUndefined();
+    }
+    expect(net.log.filter((r) => r.path.startsWith('/backend-api/')).map((r) => r.path)).toEqual([
+      `/backend-api/conversation/${CANVAS_ID}`, `/backend-api/conversation/${CANVAS_ID}/textdocs`, `/backend-api/conversation/${CANVAS_ID}`,
+    ]);
+    const latest = (await listArtifacts(db, { conversationId: CANVAS_ID })).find((r) => r.textdocId === '67b0c0ffee0000000000ca01')!;
+    expect(await (await db.blobs.get(latest.sha256!))!.blob.text()).toBe(EDITED);
   });
 
   it('remembers the workspace a tab reports: for that tab, for its origin, and in storage for after a restart', async () => {

@@ -53,6 +53,12 @@ describe('pageRead', () => {
     expect(s.log).toEqual([]);
   });
 
+  it('reads a conversation\'s canvas documents (textdocs) for a backup through the tab', async () => {
+    const s = setup(() => json([{ id: 'doc1', content: '# Plan\n' }]));
+    expect(await read(s, `${CONVERSATION}/textdocs`)).toEqual({ status: 200, text: '[{"id":"doc1","content":"# Plan\\n"}]', retryAfter: null });
+    expect(s.log.map((r) => r.url)).toEqual([`${CONVERSATION}/textdocs`]);
+  });
+
   it('passes a 429 with its Retry-After and a 404 on without a body', async () => {
     expect(await read(setup(() => json({}, 429, { 'retry-after': '7' })), CONVERSATION)).toEqual({ status: 429, text: null, retryAfter: '7' });
     expect(await read(setup(() => json({}, 404)), CONVERSATION)).toEqual({ status: 404, text: null, retryAfter: null });

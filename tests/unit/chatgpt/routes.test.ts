@@ -17,6 +17,7 @@ import {
   projectConversationsUrls,
   projectsListUrls,
   sessionUrls,
+  textdocsUrls,
 } from '@/utils/chatgpt/routes';
 
 const CID = '69dc3dc3-8dfc-8333-9e10-000000000002';
@@ -70,6 +71,7 @@ describe('API URL builders', () => {
   it.each<[string, string[], string[]]>([
     ['session', sessionUrls(`${O}/`), [`${O}/api/auth/session`]],
     ['conversation', conversationUrls(O, CID), [`${O}/backend-api/conversation/${CID}`]],
+    ['textdocs', textdocsUrls(O, CID), [`${O}/backend-api/conversation/${CID}/textdocs`]],
     ['list defaults', conversationsListUrls(O), [`${O}/backend-api/conversations?offset=0&limit=100&order=updated`]],
     ['list clamps limit', conversationsListUrls(O, { offset: 200, limit: 500, order: 'created' }), [`${O}/backend-api/conversations?offset=200&limit=100&order=created`]],
     ['list archived', conversationsListUrls(O, { limit: 0, archived: true }), [`${O}/backend-api/conversations?offset=0&limit=1&order=updated&is_archived=true`]],
@@ -164,6 +166,7 @@ describe('isBackupReadUrl', () => {
     const built = [
       ...conversationsListUrls(o, { offset: 100, archived: true }),
       ...conversationUrls(o, '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4'),
+      ...textdocsUrls(o, '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4'),
       ...projectsListUrls(o, 'c1'),
       ...projectConversationsUrls(o, 'g-p-0123456789abcdef0123456789abcdef', 'c2'),
       ...imageLibraryUrls(o, 'c3', 100),
@@ -177,6 +180,9 @@ describe('isBackupReadUrl', () => {
   it.each([
     'https://chatgpt.com/backend-api/conversation',
     'https://chatgpt.com/backend-api/conversation/not-a-uuid',
+    'https://chatgpt.com/backend-api/conversation/not-a-uuid/textdocs',
+    'https://chatgpt.com/backend-api/conversation/69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4/textdocs/x',
+    'https://chatgpt.com/backend-api/conversation/69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4/stream_status',
     'https://chatgpt.com/backend-api/files/download/file-abc',
     'https://user:pw@chatgpt.com/backend-api/conversations',
     'https://chatgpt.com/backend-api/conversations#x',

@@ -1,0 +1,50 @@
+// @vitest-environment node
+/** The textdocs route's answer (docs/CHATGPT.md 4.6): documents by id, and every unknown shape as a note with its JSON path. */
+import { describe, expect, it } from 'vitest';
+import { parseTextdocs } from '@/utils/chatgpt/canvas';
+
+describe('parseTextdocs', () => {
+  it('reads each document\'s id, text, version, title and type', () => {
+    const { docs, skipped } = parseTextdocs([
+      { id: 'doc1', version: 3, content: '# Plan\n', title: 'Plan', textdoc_type: 'document', comments: [], updated_at: '2026-01-02T03:04:05Z' },
+      { id: 'doc2', content: 'print(1)\n' },
+    ]);
+    expect(skipped).toEqual([]);
+    expect([...docs.values()]).toEqual([
+      { textdocId: 'doc1', content: '# Plan\n', version: 3, title: 'Plan', type: 'document' },
+      { textdocId: 'doc2', content: 'print(1)\n', version: null, title: null, type: null },
+    ]);
+  });
+
+  it('keeps the highest version when a document is listed twice, in any order', () => {
+    const v = (version: number) => ({ id: 'doc1', version, content: `v${version}` });
+    expect(parseTextdocs([v(2), v(5), v(3)]).docs.get('doc1')!.content).toBe('v5');
+    expect(parseTextdocs([v(5), v(2)]).docs.get('doc1')!.content).toBe('v5');
+  });
+
+  it('an empty text is a document (a canvas the person cleared)', () => {
+    expect(parseTextdocs([{ id: 'doc1', content: '' }]).docs.get('doc1')!.content).toBe('');
+  });
+
+  it.each([
+    [{ textdocs: [] }, '$: the textdocs answer is an object, not an array (skipped)'],
+    [null, '$: the textdocs answer is null, not an array (skipped)'],
+    ['[]', '$: the textdocs answer is a string, not an array (skipped)'],
+  ])('an answer that is not an array (%j) is a note, not a crash', (json, note) => {
+    const { docs, skipped } = parseTextdocs(json);
+    expect(docs.size).toBe(0);
+    expect(skipped).toEqual([note]);
+  });
+
+  it('skips each unusable entry with its path and keeps the others', () => {
+    const { docs, skipped } = parseTextdocs([7, { content: 'x' }, { id: 'doc1', content: { ops: [] } }, { id: 'doc2', content: 'ok' }, [], { id: '', content: 'x' }]);
+    expect([...docs.keys()]).toEqual(['doc2']);
+    expect(skipped).toEqual([
+      '$[0]: is not an object (skipped)',
+      '$[1].id: missing or not a string (skipped)',
+      '$[2].content: missing or not a string (skipped)',
+      '$[4]: is not an object (skipped)',
+      '$[5].id: missing or not a string (skipped)',
+    ]);
+  });
+});
