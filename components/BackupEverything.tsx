@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { EVERYTHING_RUN as RUN_ID } from '@/utils/backup/checkpoint';
 import { sendMessage, type BackupStatus } from '@/utils/messaging';
+import type { ExportIndexMeta } from '@/utils/vault';
 import { BackupProgress } from './BackupProgress';
 
 
@@ -28,6 +29,9 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
   const [status, setStatus] = useState<BackupStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The export the last reconcile indexed, and whether this run may trust it instead of reads. */
+  const [exportIndex, setExportIndex] = useState<ExportIndexMeta | null>(null);
+  const [exportFirst, setExportFirst] = useState(true);
 
   const refresh = useCallback(async () => {
     try {
@@ -39,6 +43,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
 
   useEffect(() => {
     void refresh();
+    sendMessage('exportIndexInfo', {}).then(setExportIndex, () => setExportIndex(null));
   }, [refresh]);
 
   const live = status?.state === 'running' || status?.state === 'paused';
@@ -65,7 +70,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
 
   const start = () => {
     requestNotifications();
-    void act(() => sendMessage('backupStart', { scope: 'everything' }));
+    void act(() => sendMessage('backupStart', { scope: 'everything', exportFirst: exportIndex !== null && exportFirst }));
   };
 
   return (
@@ -74,6 +79,13 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
         <button type="button" onClick={start} disabled={busy}>
           Back up everything
         </button>
+      )}
+      {!live && exportIndex && (
+        <label class="export-first">
+          <input type="checkbox" checked={exportFirst} onChange={(e) => setExportFirst(e.currentTarget.checked)} data-testid="export-first" />
+          {' '}Use the export reconciled on {new Date(exportIndex.reconciledAt).toLocaleDateString()} ({exportIndex.name}): conversations it
+          shows without files, unchanged since, are not read again
+        </label>
       )}
       {status && <BackupProgress status={status} />}
       {live && (

@@ -61,6 +61,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
             {status.filesPending > 0 ? `, ${status.filesPending} still downloading` : ''}
           </li>
           {status.scope === 'everything' && <li>Images found only in the image library: {c.imagesOnlyInLibrary}</li>}
+          {(c.exportSkipped ?? 0) > 0 && <li data-testid="export-saved">Reads saved by the export: {c.exportSkipped}</li>}
           {status.failures.slice(0, 10).map((f) => (
             <li key={f.conversationId} class="warn">
               {f.title ?? f.conversationId}: {f.reason}

@@ -258,7 +258,7 @@ export class FetchMissingRunner {
       signal.throwIfAborted();
       try {
         const sink = new ByteSink(ctx.maxFileBytes);
-        const file = await fetchArtifact(spec, ctx, sink);
+        const file = await untilAborted(fetchArtifact(spec, ctx, sink), signal);
         const prepared = await prepareBytes(id, sink.bytes(), { mimeType: file.mimeType, fileId: file.fileId, fileName: file.fileName, source: 'backup', owned: true });
         const [saved] = await commitPrepared(db, [prepared]);
         if (!saved || saved instanceof VaultError) return { state: 'failed', reason: saved?.message ?? 'Not stored', sha256: null };
@@ -283,4 +283,17 @@ export class FetchMissingRunner {
       }
     }
   }
+}
+
+/**
+ * `work`, or the signal's reason as soon as it aborts: Pause and Cancel answer at once rather than after a
+ * slow resolution's time limit (the fetcher takes no signal; its late result is dropped, nothing is saved).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
