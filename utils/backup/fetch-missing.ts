@@ -11,7 +11,6 @@ import { idShape } from '@/utils/chatgpt/ids';
 import { toFailure } from '@/utils/capture/failure';
 import { ByteSink } from '@/utils/capture/byte-sink';
 import { fetchArtifact, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
-import type { RequestLanes } from '@/utils/capture/lanes';
 import { ARTIFACT_KINDS, artifactIdentity, TEXT_KINDS, type ArtifactKind, type ArtifactRef } from '@/utils/model';
 import {
   commitPrepared, markStatus, prepareBytes, recordRefs, VaultError,
@@ -210,7 +209,7 @@ export class FetchMissingRunner {
   private async loop(run: FetchRunRecord, signal: AbortSignal): Promise<void> {
     const { db } = this.deps;
     const base = this.deps.context(run.origin, run.account);
-    const ctx: FetchContext = { ...base, lanes: new PacedLanes(this.deps.pacer, base.lanes as Pick<RequestLanes, 'bytes'>, signal) };
+    const ctx: FetchContext = { ...base, lanes: new PacedLanes(this.deps.pacer, base.lanes, signal) };
     for (;;) {
       signal.throwIfAborted();
       const item = await db.fetchItems.where('[runId+state+order]').between([FETCH_RUN, 'todo', -Infinity], [FETCH_RUN, 'todo', Infinity]).first();
