@@ -6,6 +6,7 @@
 import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchBackup } from './backup';
+import { benchExportFirst } from './export-first';
 import { benchLibrary } from './library';
 import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
@@ -25,6 +26,7 @@ const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['readable', benchReadable],
   ['capture', benchCapture],
   ['backup', benchBackup],
+  ['export-first', benchExportFirst],
 ];
 
 const only = process.argv.slice(2);

@@ -7,8 +7,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { EVERYTHING_RUN as RUN_ID } from '@/utils/backup/checkpoint';
 import { sendMessage, type BackupStatus } from '@/utils/messaging';
+import type { ExportIndexMeta } from '@/utils/vault';
 import { BackupProgress } from './BackupProgress';
-import { t } from '@/utils/i18n';
+import { formatDate, t } from '@/utils/i18n';
 
 
 export interface BackupEverythingProps {
@@ -29,6 +30,9 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
   const [status, setStatus] = useState<BackupStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The export the last reconcile indexed, and whether this run may trust it instead of reads. */
+  const [exportIndex, setExportIndex] = useState<ExportIndexMeta | null>(null);
+  const [exportFirst, setExportFirst] = useState(true);
 
   const refresh = useCallback(async () => {
     try {
@@ -40,6 +44,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
 
   useEffect(() => {
     void refresh();
+    sendMessage('exportIndexInfo', {}).then(setExportIndex, () => setExportIndex(null));
   }, [refresh]);
 
   const live = status?.state === 'running' || status?.state === 'paused';
@@ -66,7 +71,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
 
   const start = () => {
     requestNotifications();
-    void act(() => sendMessage('backupStart', { scope: 'everything' }));
+    void act(() => sendMessage('backupStart', { scope: 'everything', exportFirst: exportIndex !== null && exportFirst }));
   };
 
   return (
@@ -75,6 +80,12 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
         <button type="button" onClick={start} disabled={busy}>
           {t('backup_everything')}
         </button>
+      )}
+      {!live && exportIndex && (
+        <label class="export-first">
+          <input type="checkbox" checked={exportFirst} onChange={(e) => setExportFirst(e.currentTarget.checked)} data-testid="export-first" />
+          {' '}{t('backup_export_first', formatDate(exportIndex.reconciledAt), exportIndex.name)}
+        </label>
       )}
       {status && <BackupProgress status={status} />}
       {live && (

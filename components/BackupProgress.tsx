@@ -63,6 +63,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
               : t('backup_summary_files', c.saved, c.expired, c.filesFailed, c.alreadySaved)}
           </li>
           {status.scope === 'everything' && <li>{t('backup_summary_library_images', c.imagesOnlyInLibrary)}</li>}
+          {(c.exportSkipped ?? 0) > 0 && <li data-testid="export-saved">{t('backup_summary_export_saved', c.exportSkipped ?? 0)}</li>}
           {status.failures.slice(0, 10).map((f) => (
             <li key={f.conversationId} class="warn">
               {t('backup_summary_failure', f.title ?? f.conversationId, f.reason ?? '')}

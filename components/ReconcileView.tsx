@@ -7,10 +7,11 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/names';
-import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type StartReconcile } from '@/utils/reconcile-page/client';
+import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type ReportView, type StartReconcile } from '@/utils/reconcile-page/client';
 import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
+import { FetchMissing, type FetchMissingBackground } from './FetchMissing';
 import { ReconcileChart } from './ReconcileChart';
 import { ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
@@ -27,12 +28,17 @@ export interface ReconcileViewProps {
   observeVisible?: ObserveVisible;
   /** The date in the report's download name. */
   now?: () => Date;
+  /** The background's `Fetch missing files` run (default: the extension's messages). */
+  fetchBackground?: FetchMissingBackground;
 }
 
 type State =
   | { step: 'idle'; note: string | null }
   | { step: 'running'; file: string; progress: ReconcileProgress | null }
-  | { step: 'done'; file: string; report: ReconcileReport; json: Blob; notes: string[]; query: ReconcileRun['query']; writing: ReconcileProgress | null | false; note: string | null; writeError: string | null }
+  | {
+    step: 'done'; file: string; report: ReconcileReport; json: Blob; notes: string[]; query: ReconcileRun['query']; writing: ReconcileProgress | null | false;
+    note: string | null; writeError: string | null; fetchable: number; token: string;
+  }
   | { step: 'error'; file: string; message: string; badInput: boolean };
 
 export function ReconcileView({
@@ -41,6 +47,7 @@ export function ReconcileView({
   start = startReconcileWorker,
   observeVisible = observeWithIntersectionObserver,
   now = () => new Date(),
+  fetchBackground,
 }: ReconcileViewProps) {
   const [state, setState] = useState<State>({ step: 'idle', note: null });
   const [filter, setFilter] = useState<ReconcileFilter>(NO_RECONCILE_FILTER);
@@ -66,8 +73,13 @@ export function ReconcileView({
     const current = mine;
     run.current = current;
     try {
-      const { report, json, notes } = await current.done;
-      if (run.current === current) setState({ step: 'done', file: file.name, report, json, notes, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null });
+      const { report, json, notes, fetchable } = await current.done;
+      if (run.current === current) {
+        setState({
+          step: 'done', file: file.name, report, json, notes, query: (f, o, l) => current.query(f, o, l), writing: false, note: null, writeError: null,
+          fetchable, token: crypto.randomUUID(),
+        });
+      }
     } catch (error) {
       if (run.current !== current) return;
       run.current = null;
@@ -99,6 +111,14 @@ export function ReconcileView({
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
     }
   };
+
+  /** The report after `Fetch missing files` changed items: chart, table and `Download report` follow. */
+  const onFetched = (view: ReportView) =>
+    setState((cur) => {
+      const mine = run.current;
+      if (cur.step !== 'done' || !mine) return cur;
+      return { ...cur, report: view.report, json: view.json, fetchable: view.fetchable, query: (f, o, l) => mine.query(f, o, l) };
+    });
 
   const busy = state.step === 'running';
   return (
@@ -159,6 +179,7 @@ export function ReconcileView({
           </div>
           {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
           {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}
+          {run.current && <FetchMissing fetchable={state.fetchable} reportToken={state.token} run={run.current} onReport={onFetched} background={fetchBackground} />}
           <ReconcileTable
             query={state.query}
             totalItems={RECONCILE_STATUSES.reduce((n, s) => n + state.report.summary[s], 0)}

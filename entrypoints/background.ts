@@ -20,6 +20,7 @@ export default defineBackground({
       kick: () => queue.kick(),
       workspace: workspaceOf,
       cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
+      net,
     });
   },
 });

@@ -58,6 +58,11 @@ export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString(uiLocale());
 }
 
+/** A date (milliseconds since the epoch) in the UI language. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toLocaleDateString(uiLocale());
+}
+
 const BYTE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
 
 /** `1.2 GB`-style sizes (decimal units, as browsers show them), in the UI language; null when unknown. */

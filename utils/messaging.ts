@@ -11,7 +11,8 @@
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ArtifactStatus } from '@/utils/model';
-import type { BackupCounts, BackupRunRecord } from '@/utils/vault';
+import type { ArtifactKind } from '@/utils/model';
+import type { BackupCounts, BackupRunRecord, ExportIndexMeta, FetchRunRecord } from '@/utils/vault';
 
 /** What the background knows about one conversation, for the popup and the badge. */
 export interface ConversationStatus {
@@ -66,6 +67,41 @@ export interface BackupStatus {
   workspace: boolean;
 }
 
+/** One `lost` report item the reconcile view hands to the background to fetch (`key`: its index in the report). */
+export interface FetchMissingRequestItem {
+  key: number;
+  kind: ArtifactKind;
+  conversationId: string;
+  messageId: string;
+  fileId: string | null;
+  genId: string | null;
+  fileName: string | null;
+  sandboxPath: string | null;
+  prompt: string | null;
+}
+
+/** A `Fetch missing files` run as the reconcile view shows it (utils/backup/fetch-missing.ts). */
+export interface FetchMissingStatus {
+  /** Which report the items came from (the page that started the run applies the outcomes only to it). */
+  reportToken: string;
+  state: FetchRunRecord['state'];
+  step: string;
+  /** Items ended, of `max`. */
+  value: number;
+  max: number;
+  counts: FetchRunRecord['counts'];
+  /** While ChatGPT rate-limits: when the run goes on (ms since the epoch). */
+  pausedUntil: number | null;
+}
+
+/** How one handed-over item ended. */
+export interface FetchMissingOutcome {
+  key: number;
+  state: 'saved' | 'expired' | 'failed';
+  reason: string | null;
+  sha256: string | null;
+}
+
 /** Content script -> background. */
 export interface ContentToBackground {
   /** The tab now shows this conversation (or none), so the badge can follow it. */
@@ -90,11 +126,21 @@ export interface UiToBackground {
   /** Status of the conversation open in a tab (the popup asks for the active tab). */
   tabStatus(data: { tabId: number }): ConversationStatus;
   /** Start a backup (or return the one already going): the whole history, or one conversation. */
-  backupStart(data: { scope: 'everything' } | { scope: 'conversation'; conversationId: string; origin?: string; tabId?: number }): BackupStatus;
+  backupStart(data: { scope: 'everything'; exportFirst?: boolean } | { scope: 'conversation'; conversationId: string; origin?: string; tabId?: number }): BackupStatus;
   /** A backup run's live state, or null when there never was one. */
   backupStatus(data: { runId: string }): BackupStatus | null;
   /** `Pause`, `Resume` or `Cancel` a run. */
   backupControl(data: { runId: string; action: 'pause' | 'resume' | 'cancel' }): BackupStatus | null;
+  /** The export the last reconcile indexed (what an export-first `Back up everything` uses), or null. */
+  exportIndexInfo(data: Record<string, never>): ExportIndexMeta | null;
+  /** Start fetching these report items (or return the run still going, with its own report token). */
+  fetchMissingStart(data: { items: FetchMissingRequestItem[]; reportToken: string }): FetchMissingStatus;
+  /** The `Fetch missing files` run's state, or null when there never was one. */
+  fetchMissingStatus(data: Record<string, never>): FetchMissingStatus | null;
+  /** `Pause`, `Resume` or `Cancel` the run. */
+  fetchMissingControl(data: { action: 'pause' | 'resume' | 'cancel' }): FetchMissingStatus | null;
+  /** How the run's items ended so far (items still to fetch are not listed). */
+  fetchMissingResults(data: Record<string, never>): FetchMissingOutcome[];
   /** Retry every failed artifact (and pending ones waiting for backoff) right away. */
   retryFailed(data: { conversationId: string | null }): number;
 }

@@ -99,7 +99,7 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await expectAccessible(library, 'Back up everything finished');
   });
 
-  void it('the reconcile view, before and after a run', T, async () => {
+  void it('the reconcile view, before and after a run, and Fetch missing files', { timeout: 300_000 }, async () => {
     await restore(fx.vault);
     await library.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await library.getByTestId('reconcile-view').waitFor();
@@ -109,6 +109,26 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await library.getByTestId('reconcile-result').waitFor({ timeout: 120_000 });
     await library.getByTestId('reconcile-row').first().waitFor();
     await expectAccessible(library, 'reconcile view done');
+
+    // `Fetch missing files` while it runs (resolutions hang), reached and driven from the keyboard.
+    const stalls = [e2e.fake.state.addFault({ route: 'files-download', fault: 'stall' }), e2e.fake.state.addFault({ route: 'interpreter', fault: 'stall' })];
+    const fetchPanel = library.getByTestId('fetch-missing');
+    const fetchButton = library.getByRole('button', { name: 'Fetch missing files', exact: true });
+    const tab = await browser.page();
+    await tab.goto('https://chatgpt.com/'); // the worker's session (this test may run alone)
+    await tab.close();
+    await fetchButton.focus();
+    await library.keyboard.press('Enter');
+    await fetchPanel.getByRole('progressbar', { name: 'Fetching missing files' }).waitFor({ timeout: 20_000 });
+    await expectAccessible(library, 'Fetch missing files running');
+    await fetchPanel.getByRole('button', { name: 'Pause' }).focus();
+    await library.keyboard.press('Enter');
+    await fetchPanel.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 20_000 });
+    await fetchPanel.getByRole('button', { name: 'Cancel' }).focus();
+    await library.keyboard.press('Enter');
+    await fetchPanel.getByRole('progressbar').waitFor({ state: 'detached', timeout: 20_000 });
+    for (const s of stalls) s.remove();
+    await expectAccessible(library, 'Fetch missing files cancelled');
   });
 
   void it('the popup, on a ChatGPT conversation and on another tab', T, async () => {

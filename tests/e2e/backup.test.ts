@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addHistory } from '../fake-chatgpt/history.ts';
+import { writeSampleExport } from '../../scripts/sample-export.ts';
 import type { FakeChatGPT, RequestLogEntry } from '../fake-chatgpt/server.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
 import { e2eSession, hasExtensionBuild, stopServiceWorker, waitFor, type Browser } from './harness.ts';
@@ -146,6 +147,41 @@ void describe('Back up this conversation (popup)', { skip }, () => {
 });
 
 void describe('Back up everything (library page)', { skip }, () => {
+  void test('export-first: after a reconcile, conversations the export shows without files and unchanged since are not read', { timeout: 240_000 }, async () => {
+    fake.state.conversations.clear();
+    const plain = addHistory(fake.state, { count: 10, imagesPerConversation: 0, seed: 'plain' }).history;
+    const withImages = addHistory(fake.state, { count: 2, seed: 'images' }).history;
+    // The export as ChatGPT would give it today (no binaries needed: only conversations are indexed).
+    const chunks: Uint8Array[] = [];
+    await writeSampleExport([...fake.state.conversations.values()], new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+    const exportZip = Buffer.concat(chunks);
+    // One conversation without files changes after the export was made, and one appears that it lacks.
+    const changed = fake.state.conversations.get(plain[3]!)!;
+    changed.update_time = (changed.update_time as number) + 3_600;
+    const newer = addHistory(fake.state, { count: 1, imagesPerConversation: 0, seed: 'newer' }).history;
+
+    const b = await launch();
+    await signIn(b);
+    await setPacing(b, { spacingMs: 50, basePauseMs: 1_000, capPauseMs: 2_000 });
+    const page = await b.openExtensionPage('/library.html');
+    await page.getByRole('button', { name: 'Reconcile', exact: true }).click();
+    await page.getByLabel('Export ZIP').setInputFiles({ name: 'chatgpt-export.zip', mimeType: 'application/zip', buffer: exportZip });
+    await page.getByRole('button', { name: 'Download report' }).waitFor({ timeout: 60_000 });
+
+    await page.reload();
+    const useExport = page.getByRole('checkbox', { name: /Use the export reconciled on .*chatgpt-export\.zip/ });
+    await useExport.waitFor();
+    assert.equal(await useExport.isChecked(), true);
+    fake.state.requests = [];
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    await page.getByTestId('backup-summary').waitFor({ timeout: 180_000 });
+
+    const reads = new Set(conversationReads(fake.state.requests));
+    assert.deepEqual([...reads].sort(), [...withImages, plain[3]!, ...newer].sort());
+    assert.equal(await text(page, 'export-saved'), 'Reads saved by the export: 9');
+    assert.match(await text(page, 'backup-step'), /9 reads saved by the export chatgpt-export\.zip/);
+  });
+
   void test('a 36-conversation history (4 archived, 2 projects, 1 deleted) under a 429 storm, worker stopped and page closed mid-run: completes, one request at a time, nothing lost or doubled', { timeout: 300_000 }, async () => {
     fake.state.conversations.clear();
     const ids = addHistory(fake.state, { count: 30, archived: 4, projects: [[`g-p-${'a'.repeat(32)}`, 3], [`g-p-${'b'.repeat(32)}`, 3]], deleted: 1, seed: 'e2e' });

@@ -220,6 +220,17 @@ export class FakeState {
     return true;
   }
 
+  /**
+   * Serves a conversation (an official export's, say): its file ids resolve through `files/download` and its
+   * `sandbox:` links through `interpreter/download` with the linking message id; file ids no served
+   * conversation names answer `file_not_found` (expired), as do sandboxes expired with `expireSandbox`.
+   */
+  addConversation(conv: FakeConversation): void {
+    const id = conv.conversation_id ?? conv.id;
+    if (typeof id !== 'string') throw new Error('fake-chatgpt: a conversation needs an id');
+    this.conversations.set(id, structuredClone({ ...conv, conversation_id: id }));
+  }
+
   /** Moves a conversation out of the history (as deleting it in ChatGPT does); its images stay in the library. */
   deleteConversation(id: string): boolean {
     const conv = this.conversations.get(id);

@@ -6,12 +6,14 @@
 import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
-import { onMessage, sendMessage, type BackupStatus, type PageReadAnswer } from '@/utils/messaging';
+import type { FetchContext } from '@/utils/capture/fetcher';
+import { onMessage, sendMessage, type BackupStatus, type FetchMissingStatus, type PageReadAnswer } from '@/utils/messaging';
 import { keepAliveSwitch } from '@/utils/keep-alive';
 import { backupPacing } from '@/utils/storage';
-import type { BackupRunRecord, VaultDb } from '@/utils/vault';
+import { exportIndexMeta, type BackupRunRecord, type FetchRunRecord, type VaultDb } from '@/utils/vault';
 import { BackupClient, BackupError } from './client';
 import { failedItems } from './checkpoint';
+import { checkFetchItems, FetchMissingRunner } from './fetch-missing';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
 import { BackupRunner, progressOf, type ReadPlace } from './runner';
 import { t } from '@/utils/i18n';
@@ -29,6 +31,8 @@ export interface BackupBackgroundDeps {
   workspace(origin: string, tabId: number | null): Promise<string | null>;
   /** Drops queued downloads of a cancelled run (the capture queue's `cancelDownloads`). */
   cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]>;
+  /** The worker's network for `Fetch missing files` (utils/capture/worker-net.ts); absent: that message is refused. */
+  net?: { context(origin: string, account: string | null): FetchContext };
 }
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
@@ -47,6 +51,16 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
   const ready = applyPacing();
   const clients = new Map<string, BackupClient>();
   const keepAlive = keepAliveSwitch();
+  // Stays awake while a backup or a `Fetch missing files` run goes on.
+  const keepAwake = () => {
+    const busy = runner.isBusy() || fetchRunner.isBusy();
+    if (!keepAlive(busy)) return;
+    // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
+    // minute, and the start resumes the run from its checkpoint.
+    const alarms = (browser as Partial<typeof browser>).alarms;
+    if (busy) void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
+    else void alarms?.clear(WAKE_ALARM);
+  };
 
   const runner = new BackupRunner({
     db: deps.db,
@@ -59,18 +73,21 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     recordConversation: (json, id, gizmoId, where, readTextdocs) => deps.recordConversation(json, id, gizmoId, where, readTextdocs),
     kick: () => deps.kick(),
     cancelDownloads: (ids, reason) => deps.cancelDownloads(ids, reason),
-    onUpdate: () => {
-      const alarms = (browser as Partial<typeof browser>).alarms;
-      const busy = runner.isBusy();
-      if (!keepAlive(busy)) return;
-      // Should Chrome stop the worker anyway (a browser under pressure), this alarm starts it again within a
-      // minute, and the start resumes the run from its checkpoint.
-      if (busy) void alarms?.create(WAKE_ALARM, { periodInMinutes: 1 });
-      else void alarms?.clear(WAKE_ALARM);
-    },
+    onUpdate: keepAwake,
     onFinish: (run) => void notifyFinished(run),
   });
-  void ready.then(() => runner.resumeAll()).catch((err) => console.error('[artifact-vault] backup resume failed', err));
+  const net = deps.net;
+  const fetchRunner = new FetchMissingRunner({
+    db: deps.db,
+    pacer,
+    context: (origin, account) => {
+      if (!net) throw new Error('No network for fetching files in this worker');
+      return net.context(origin, account);
+    },
+    onUpdate: keepAwake,
+  });
+  void ready.then(() => Promise.all([runner.resumeAll(), net ? fetchRunner.resumeAll() : undefined]))
+    .catch((err) => console.error('[artifact-vault] backup resume failed', err));
 
   const status = async (id: string): Promise<BackupStatus | null> => {
     const run = await runner.status(id);
@@ -85,7 +102,8 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     let run: BackupRunRecord;
     if (data.scope === 'everything') {
       const origin = chatgptOrigin(null);
-      run = await runner.start('everything', { origin, account: await deps.workspace(origin, null) });
+      const exportFirst = data.exportFirst === true ? await exportIndexMeta(deps.db) : null;
+      run = await runner.start('everything', { origin, account: await deps.workspace(origin, null) }, null, exportFirst);
     } else {
       if (!isConversationId(data.conversationId)) throw new Error('Open a ChatGPT conversation to back it up');
       const origin = chatgptOrigin(data.origin);
@@ -111,7 +129,62 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     return status(runId);
   });
 
+  onMessage('exportIndexInfo', async ({ sender }) => {
+    requireExtensionPage(sender);
+    return exportIndexMeta(deps.db);
+  });
+
+  const fetchStatus = async (): Promise<FetchMissingStatus | null> => {
+    const run = await fetchRunner.status();
+    return run ? toFetchStatus(run, pacer) : null;
+  };
+
+  onMessage('fetchMissingStart', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    if (!net) throw new Error('Fetching files is not available here');
+    if (typeof data.reportToken !== 'string' || data.reportToken.length === 0 || data.reportToken.length > 100) throw new Error('reportToken is required');
+    const items = checkFetchItems(data.items);
+    await ready;
+    await applyPacing();
+    const origin = chatgptOrigin(null);
+    await fetchRunner.start(items, { origin, account: await deps.workspace(origin, null) }, data.reportToken);
+    return (await fetchStatus())!;
+  });
+
+  onMessage('fetchMissingStatus', async ({ sender }) => {
+    requireExtensionPage(sender);
+    return fetchStatus();
+  });
+
+  onMessage('fetchMissingControl', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    if (data.action === 'pause') await fetchRunner.pause();
+    else if (data.action === 'resume') await fetchRunner.resume();
+    else if (data.action === 'cancel') await fetchRunner.cancel();
+    else throw new Error(`Unknown action ${String(data.action)}`);
+    return fetchStatus();
+  });
+
+  onMessage('fetchMissingResults', async ({ sender }) => {
+    requireExtensionPage(sender);
+    return fetchRunner.results();
+  });
+
   return runner;
+}
+
+function toFetchStatus(run: FetchRunRecord, pacer: Pacer): FetchMissingStatus {
+  const c = run.counts;
+  const paused = run.state === 'running' && pacer.remainingPause() > 0 ? pacer.pausedUntil : null;
+  return {
+    reportToken: run.reportToken,
+    state: run.state,
+    step: paused ? `ChatGPT asked us to slow down: waiting before the next request (${run.step})` : run.step,
+    value: c.saved + c.expired + c.failed,
+    max: Math.max(1, run.total),
+    counts: { ...c },
+    pausedUntil: paused,
+  };
 }
 
 /** Seconds a ChatGPT tab without our content script gets to start it (a tab opened a moment ago). */

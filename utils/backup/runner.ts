@@ -13,8 +13,8 @@ import {
 } from '@/utils/chatgpt/routes';
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
-import type { BackupItemRecord, BackupRunRecord, VaultDb } from '@/utils/vault';
-import { enqueueJob, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
+import type { BackupItemRecord, BackupRunRecord, ExportIndexMeta, VaultDb } from '@/utils/vault';
+import { enqueueJob, exportShowsNothingNew, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import { BackupError, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
@@ -71,9 +71,15 @@ export class BackupRunner {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Starts a run (or returns the one already going for that scope, which keeps its own place). */
-  async start(scope: BackupRunRecord['scope'], place: RunPlace, conversationId: string | null = null): Promise<BackupRunRecord> {
+  /**
+   * Starts a run (or returns the one already going for that scope, which keeps its own place and export).
+   * `exportFirst`: the reconciled export whose index spares reads (only for `everything`).
+   */
+  async start(
+    scope: BackupRunRecord['scope'], place: RunPlace, conversationId: string | null = null, exportFirst: ExportIndexMeta | null = null,
+  ): Promise<BackupRunRecord> {
     const fresh = newRun(scope, place.origin, conversationId, this.now(), place.account);
+    if (scope === 'everything' && exportFirst) fresh.exportFirst = exportFirst;
     const run = await createRun(this.deps.db, fresh);
     if (run === fresh && scope === 'conversation') {
       await addItems(this.deps.db, run, [{ id: conversationId!, title: null, updateTime: null, gizmoId: null, archived: false }], null, () => undefined, this.now());
@@ -312,6 +318,12 @@ export class BackupRunner {
       await finishItem(db, run, item, 'skipped', 'Already backed up and unchanged', this.now());
       return;
     }
+    if (run.scope === 'everything' && run.exportFirst && (await exportShowsNothingNew(db, item.conversationId, item.updateTime))) {
+      run.counts.skipped++;
+      run.counts.exportSkipped = (run.counts.exportSkipped ?? 0) + 1;
+      await finishItem(db, run, item, 'skipped', 'The export shows it without files, and it has not changed since', this.now());
+      return;
+    }
     await save(run.scope === 'everything' ? `Reading conversation ${position} of ${run.counts.listed}: ${name}` : 'Reading the conversation');
     let text: string | null;
     try {
@@ -494,6 +506,7 @@ function summary(run: BackupRunRecord): string {
     `${c.saved} new files saved, ${c.expired} expired, ${c.filesFailed} failed, ${c.alreadySaved} already in the vault`,
   ];
   if (run.scope === 'everything') parts.push(`${c.imagesOnlyInLibrary} images found only in the image library`);
+  if (run.exportFirst) parts.push(`${c.exportSkipped ?? 0} reads saved by the export ${run.exportFirst.name}`);
   parts.push(...(run.listingStops ?? []));
   return `Done: ${parts.join('; ')}.`;
 }

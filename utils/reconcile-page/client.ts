@@ -4,6 +4,7 @@
  * chosen File and turns its messages into promises. All heavy work (inflating, splitting, hashing,
  * matching, writing the enriched ZIP) happens in that worker; the page only renders what it is told.
  */
+import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
 import type { ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
 
@@ -21,9 +22,21 @@ export class ReconcileRunError extends Error {
   }
 }
 
+/** A finished run's report as the page shows it: items empty (pages are queried), the JSON `Download report` saves. */
+export interface ReportView {
+  report: ReconcileReport;
+  json: Blob;
+  /** `lost` items `Fetch missing files` can still fetch. */
+  fetchable: number;
+}
+
 export interface ReconcileRun {
   /** The report and its JSON as a Blob, or a ReconcileRunError. */
-  readonly done: Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>;
+  readonly done: Promise<ReportView & { notes: string[] }>;
+  /** The `lost` items that can be fetched directly, for the background. */
+  fetchList(): Promise<FetchMissingRequestItem[]>;
+  /** Updates the report with how fetches ended; resolves with the updated report. */
+  applyFetched(outcomes: FetchMissingOutcome[]): Promise<ReportView>;
   /** One page of the finished run's items matching `filter` (filtered in the worker). */
   query(filter: ReconcileFilter, offset: number, limit: number): Promise<ItemsPage>;
   /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
@@ -48,12 +61,14 @@ export const startReconcileWorker: StartReconcile = (file, onProgress) =>
   connectRun(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), file, onProgress);
 
 function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgress) => void): ReconcileRun {
-  let reportWait: Pending<{ report: ReconcileReport; json: Blob; notes: string[] }> | null = null;
+  let reportWait: Pending<ReportView & { notes: string[] }> | null = null;
+  const updates: ((v: ReportView) => void)[] = [];
+  const lists = new Map<number, (items: FetchMissingRequestItem[]) => void>();
   let writeWait: Pending<Blob> | null = null;
   let finished = false;
   const queries = new Map<number, (page: ItemsPage) => void>();
   let nextQuery = 0;
-  const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>((resolve, reject) => (reportWait = { resolve, reject }));
+  const done = new Promise<ReportView & { notes: string[] }>((resolve, reject) => (reportWait = { resolve, reject }));
   const post = (m: PageToWorker) => worker.postMessage(m);
 
   const fail = (err: ReconcileRunError) => {
@@ -78,8 +93,15 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
         break;
       case 'report':
         finished = true;
-        reportWait?.resolve({ report: m.report, json: m.json, notes: m.notes });
+        reportWait?.resolve({ report: m.report, json: m.json, notes: m.notes, fetchable: m.fetchable });
         reportWait = null;
+        break;
+      case 'updated':
+        updates.shift()?.({ report: m.report, json: m.json, fetchable: m.fetchable });
+        break;
+      case 'fetch-list':
+        lists.get(m.id)?.(m.items);
+        lists.delete(m.id);
         break;
       case 'enriched':
       case 'readable':
@@ -115,6 +137,18 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
       const page = new Promise<ItemsPage>((resolve) => queries.set(id, resolve));
       post({ type: 'query', id, filter, offset, limit });
       return page;
+    },
+    fetchList() {
+      const id = nextQuery++;
+      const items = new Promise<FetchMissingRequestItem[]>((resolve) => lists.set(id, resolve));
+      post({ type: 'fetch-list', id });
+      return items;
+    },
+    applyFetched(outcomes) {
+      // Answered in order: the worker handles messages one at a time.
+      const view = new Promise<ReportView>((resolve) => updates.push(resolve));
+      post({ type: 'apply-fetched', outcomes });
+      return view;
     },
     writeEnriched: () => write('write-enriched'),
     writeReadable: () => write('write-readable'),

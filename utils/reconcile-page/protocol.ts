@@ -5,6 +5,7 @@
  * (filtered there) or the enriched export as a Blob. The items stay in the worker: 160,000 item objects on
  * the page cost a 0.6 s garbage-collection pause when they arrived, for a table that shows 100 at a time.
  */
+import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
 import type { ReconcileFilter } from './filter';
 import type { ReconcileProgress, ReconcileReport, ReportItem } from './report-types';
 
@@ -26,7 +27,11 @@ export type PageToWorker =
   /** Write the readable archive of the finished run: the export's conversations with both sides' bytes. */
   | { type: 'write-readable' }
   /** Stop writing the enriched export or the readable archive (the finished report stays usable). */
-  | { type: 'cancel-write' };
+  | { type: 'cancel-write' }
+  /** The finished run's `lost` items that `Fetch missing files` can fetch; answered by `fetch-list` with the same `id`. */
+  | { type: 'fetch-list'; id: number }
+  /** How fetches ended (from the background): the report is updated in place and sent again as `updated`. */
+  | { type: 'apply-fetched'; outcomes: FetchMissingOutcome[] };
 
 export type WorkerToPage =
   | { type: 'progress'; progress: ReconcileProgress }
@@ -34,7 +39,10 @@ export type WorkerToPage =
    * The report with `items` empty (the page asks for pages of them); `json` is the report as `Download report`
    * saves it; `notes`: what the reader could not read or skipped (conversation, JSON path, reason).
    */
-  | { type: 'report'; report: ReconcileReport; json: Blob; notes: string[] }
+  | { type: 'report'; report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }
+  /** The report after `apply-fetched` (items empty again, as in `report`), its JSON, and how many items can still be fetched. */
+  | { type: 'updated'; report: ReconcileReport; json: Blob; fetchable: number }
+  | { type: 'fetch-list'; id: number; items: FetchMissingRequestItem[] }
   | ({ type: 'rows'; id: number } & ItemsPage)
   | { type: 'enriched'; blob: Blob }
   | { type: 'readable'; blob: Blob }

@@ -8,10 +8,11 @@
  * Nothing here writes to the vault.
  */
 import { createBlobSink } from '@/utils/archive';
-import { getVaultDb } from '@/utils/vault';
+import { getVaultDb, saveExportIndex } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
 import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
+import { applyFetchOutcomes, fetchableItems } from './fetch-missing';
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
@@ -71,8 +72,22 @@ async function reconcile(file: File, exportName: string): Promise<void> {
     return;
   }
   const { report } = result;
-  const json = new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
-  send({ type: 'report', report: { ...report, items: [] }, json, notes: result.problems });
+  const notes = [...result.problems];
+  try {
+    // The vault's one write from here: the export's index, which an export-first `Back up everything` reads.
+    await saveExportIndex(getVaultDb(), { name: exportName, reconciledAt: Date.now() }, result.conversations);
+  } catch (error) {
+    notes.push(`The export's index was not kept for Back up everything: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  send({ type: 'report', report: { ...report, items: [] }, json: reportJson(), notes, fetchable: fetchableItems(result).length });
+}
+
+const reportJson = () => new Blob([JSON.stringify(result!.report, null, 2)], { type: 'application/json' });
+
+function applyFetched(outcomes: Parameters<typeof applyFetchOutcomes>[1]): void {
+  if (!result) return;
+  if (applyFetchOutcomes(result, outcomes)) lastQuery = null;
+  send({ type: 'updated', report: { ...result.report, items: [] }, json: reportJson(), fetchable: fetchableItems(result).length });
 }
 
 async function writeEnriched(): Promise<void> {
@@ -117,4 +132,6 @@ scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   else if (m.type === 'write-enriched') void writeEnriched();
   else if (m.type === 'write-readable') void writeReadable();
   else if (m.type === 'cancel-write') writing?.abort();
+  else if (m.type === 'fetch-list') send({ type: 'fetch-list', id: m.id, items: result ? fetchableItems(result) : [] });
+  else if (m.type === 'apply-fetched') applyFetched(m.outcomes);
 };

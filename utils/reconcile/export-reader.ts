@@ -47,8 +47,19 @@ export interface ExportFiles {
   open(member: string): ReadableStream<Uint8Array> | null;
 }
 
+/** One conversation of the export, for the vault's export index (export-first backup). */
+export interface ExportConversation {
+  id: string;
+  /** Its `update_time` (seconds), or null. */
+  updateTime: number | null;
+  /** Whether the walker found any artifact reference in it. */
+  artifacts: boolean;
+}
+
 export interface ExportContents extends ExportSide {
   layout: ExportLayout;
+  /** Every conversation of the export with its update time and whether it refers to any artifact. */
+  conversationIndex: ExportConversation[];
   reader: ZipReader;
   files: ExportFiles;
   conversationCount: number;
@@ -461,7 +472,11 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   stats.hashMs = performance.now() - hashStart;
 
   const refs: ExportRef[] = [];
-  for (const c of conversations.values()) refs.push(...c.refs);
+  const conversationIndex: ExportConversation[] = [];
+  for (const [id, c] of conversations) {
+    refs.push(...c.refs);
+    conversationIndex.push({ id, updateTime: c.updateTime, artifacts: c.refs.length > 0 });
+  }
   const files: ExportFiles = {
     conversations: convFiles.map((f) => ({ reader: f.source.reader, entry: f.entry, label: f.label })),
     open(member) {
@@ -474,7 +489,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     },
   };
   return {
-    layout, reader: outer, files, conversationCount: conversations.size, assetMemberCount, problems, stats,
+    layout, reader: outer, files, conversationCount: conversations.size, assetMemberCount, problems, stats, conversationIndex,
     conversationIds: new Set(conversations.keys()), refs, library, assets, textdocs,
   };
 }

@@ -11,7 +11,7 @@ export { archiveVault } from './archive-vault';
 export type { ArchiveVaultOptions } from './archive-vault';
 export type { VaultArtifact, VaultSide } from './vault-side';
 export { ReconcileInputError } from './errors';
-export { formatSummary, RECONCILE_STATUSES, reportJsonStream } from './report';
+export { formatSummary, RECONCILE_STATUSES, reportJsonStream, summarize } from './report';
 export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';
 export type { MatchedItem } from './match';
 export type { HashFactory, IncrementalHash } from './hash';

@@ -59,6 +59,10 @@ export interface MatchedItem {
   item: ReportItem;
   vault: VaultArtifact | null;
   exportSha256: string | null;
+  /** Whether the export names this identity (else only the vault knows it): decides `recovered` vs `vault-only` once bytes arrive. */
+  fromExport: boolean;
+  /** The image's prompt, from the export or the vault (the provenance `Fetch missing files` saves with the bytes). */
+  prompt: string | null;
 }
 
 interface Draft {
@@ -72,6 +76,7 @@ interface Draft {
   asset: ExportAsset | null;
   vault: VaultArtifact | null;
   textdocId?: string | null;
+  prompt?: string | null;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -115,6 +120,7 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
       // A generated image or chart beats an upload with the same id (as in the walker).
       if (same.kind === 'upload' && d.kind !== 'upload') same.kind = d.kind;
       fill(same, d);
+      same.prompt ??= d.prompt ?? null;
       index(same);
       return;
     }
@@ -125,7 +131,7 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
   for (const ref of exp.refs) {
     const d: Draft = {
       kind: ref.kind, conversationId: ref.conversationId, messageId: ref.messageId, fileId: ref.fileId, genId: ref.genId,
-      fileName: ref.fileName, sandboxPath: ref.sandboxPath, asset: null, vault: null,
+      fileName: ref.fileName, sandboxPath: ref.sandboxPath, asset: null, vault: null, prompt: ref.prompt ?? null,
     };
     if (ref.kind === 'sandbox-file') {
       const key = `${ref.conversationId}\u0000${ref.sandboxPath}`;
@@ -247,6 +253,8 @@ export function matchItems(exp: ExportSide, vault: readonly VaultArtifact[]): Ma
       },
       vault: v,
       exportSha256: exportSha,
+      fromExport: fromExport.has(d),
+      prompt: d.prompt ?? v?.prompt ?? null,
     });
   }
   return out;

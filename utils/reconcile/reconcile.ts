@@ -6,7 +6,7 @@
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
 import { ReconcileInputError, throwIfAborted } from './errors';
-import { readExport, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
+import { readExport, type ExportConversation, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
 import { enrichedNote } from './enriched';
@@ -50,6 +50,8 @@ export interface ReconcileResult {
   vault: VaultSide;
   /** Time spent reading the export, by step. */
   stats: ReadStats;
+  /** The export's conversations: update time and whether any artifact is referred to (the vault's export index). */
+  conversations: ExportConversation[];
 }
 
 /** ZIP-level failures of outside input become one clear line; everything else is a bug and passes through. */
@@ -85,5 +87,8 @@ export async function reconcileExport(
   onProgress?.({ phase: 'matching', done: 1, total: 1 });
   const note = enrichedNote(exp.reader.entries.map((e) => e.name));
   const problems = note === null ? exp.problems : [...exp.problems, note];
-  return { report, exportName, items: matched, problems, exportZip: exp.reader, exportFiles: exp.files, vault, stats: exp.stats };
+  return {
+    report, exportName, items: matched, problems, exportZip: exp.reader, exportFiles: exp.files, vault, stats: exp.stats,
+    conversations: exp.conversationIndex,
+  };
 }

@@ -26,6 +26,11 @@ export interface ReportItem {
   vaultSha256: string | null;
   /** Whether both copies have the same SHA-256; null unless both sides have bytes. */
   identical: boolean | null;
+  /**
+   * Only on items `Fetch missing files` tried (the library page; never written by the CLI): how that ended.
+   * `saved` moves the item out of `lost` (to `recovered`, or `vault-only` when the export does not know it).
+   */
+  fetch?: { outcome: 'saved' | 'expired' | 'failed'; reason: string | null };
 }
 
 export interface ReconcileReport {
@@ -45,9 +50,14 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The report of `items`, which must already be in `compareItems` order. */
 export function buildReport(layout: ExportLayout, conversations: number, assetMembers: number, items: ReportItem[]): ReconcileReport {
+  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary: summarize(items), items };
+}
+
+/** Items per class. */
+export function summarize(items: readonly ReportItem[]): Record<ReconcileStatus, number> {
   const summary: Record<ReconcileStatus, number> = { matched: 0, 'export-only': 0, recovered: 0, 'vault-only': 0, lost: 0 };
   for (const it of items) summary[it.status]++;
-  return { format: REPORT_FORMAT, version: REPORT_VERSION, export: { layout, conversations, assetMembers }, summary, items };
+  return summary;
 }
 
 /**

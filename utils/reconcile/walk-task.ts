@@ -11,6 +11,8 @@ export type ExportRef = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId
   textdocId?: string | null;
   /** Uploads from the Library (2026): joins a `library_files.json` row that names only its `libfile_` id. */
   libraryFileId?: string | null;
+  /** Generated images only (few, short): the prompt, for the provenance of a file `Fetch missing files` saves. */
+  prompt?: string | null;
 };
 
 /** A conversation keeps at most this many walker problems for the report; the rest are counted. */
@@ -48,6 +50,7 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
     kind: r.kind, conversationId: conversationId ?? r.conversationId, messageId: fresh(r.messageId), fileId: freshOrNull(r.fileId),
     genId: freshOrNull(r.genId), fileName: freshOrNull(r.fileName), sandboxPath: freshOrNull(r.sandboxPath),
     textdocId: freshOrNull(r.textdocId ?? null), libraryFileId: freshOrNull(r.libraryFileId ?? null),
+    ...(r.kind === 'image' && r.prompt ? { prompt: fresh(r.prompt) } : {}),
   }));
   return {
     ok: true, conversationId, updateTime: walk.updateTime, refs,

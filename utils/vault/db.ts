@@ -8,7 +8,7 @@
  * IndexedDB index (null is not a valid key), so e.g. `sha256` only indexes artifacts that have bytes.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
+import type { ArtifactKind, ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
 
 /** One artifact identity. Bytes, when present, are in `blobs` under `sha256`. */
 export interface ArtifactRecord extends Omit<ArtifactRef, 'onCurrentPath' | 'size' | 'mimeType' | 'text' | 'libraryFileId'> {
@@ -124,6 +124,11 @@ export interface BackupRunRecord {
   listingStops?: string[];
   /** Artifact ids this run queued for download whose outcome is not known yet. */
   waiting: string[];
+  /**
+   * Export-first: the reconciled export whose index (`exportConversations`) spares reads of conversations it
+   * shows without any artifact and unchanged since; null or absent: every listed conversation is read.
+   */
+  exportFirst?: ExportIndexMeta | null;
   counts: BackupCounts;
   /** The last thing the run did, in words. */
   step: string;
@@ -151,6 +156,8 @@ export interface BackupCounts {
   filesFailed: number;
   /** Files the vault already held when the run met them. */
   alreadySaved: number;
+  /** Conversations not read because the export showed them without artifacts and unchanged (absent: 0). */
+  exportSkipped?: number;
 }
 
 /** One conversation a backup run must read; `state` is `todo` until it is read, skipped or has failed. */
@@ -169,7 +176,72 @@ export interface BackupItemRecord {
   order: number;
 }
 
+/** The export the last reconcile read (one row, id `last`): what `Back up everything` may trust instead of reads. */
+export interface ExportIndexMeta {
+  id: 'last';
+  /** The export's file name as chosen. */
+  name: string;
+  /** Milliseconds since the epoch when it was reconciled. */
+  reconciledAt: number;
+  conversations: number;
+}
+
+/** One conversation of that export: enough to tell whether reading it again could find anything. */
+export interface ExportConversationRecord {
+  /** Conversation id. */
+  id: string;
+  /** The export's `update_time` of it (seconds), or null when it had none. */
+  updateTime: number | null;
+  /** Whether the walker found any artifact reference in it (an image, a file link, an upload, a canvas…). */
+  artifacts: boolean;
+}
+
+/** A `Fetch missing files` run (utils/backup/fetch-missing.ts): checkpointed like a backup run. */
+export interface FetchRunRecord {
+  /** `fetch-missing` (one run at a time). */
+  id: string;
+  /** The page's token for the report the items came from, so that only that report applies the outcomes. */
+  reportToken: string;
+  origin: string;
+  account: string | null;
+  state: 'running' | 'paused' | 'done' | 'cancelled';
+  total: number;
+  counts: { saved: number; expired: number; failed: number };
+  step: string;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+}
+
+/** One item of a fetch run: the report item's identity and provenance, and how its fetch ended. */
+export interface FetchItemRecord {
+  /** `<runId>|<key>`. */
+  id: string;
+  runId: string;
+  /** The report item's index, which the page uses to update it. */
+  key: number;
+  order: number;
+  state: 'todo' | 'saved' | 'expired' | 'failed';
+  kind: ArtifactKind;
+  conversationId: string;
+  messageId: string;
+  fileId: string | null;
+  genId: string | null;
+  fileName: string | null;
+  sandboxPath: string | null;
+  prompt: string | null;
+  /** Why it is not saved (the server's words when it gave any). */
+  reason: string | null;
+  /** SHA-256 of the saved bytes. */
+  sha256: string | null;
+}
+
 export type VaultDb = Dexie & {
+  exports: EntityTable<ExportIndexMeta, 'id', ExportIndexMeta>;
+  exportConversations: EntityTable<ExportConversationRecord, 'id', ExportConversationRecord>;
+  fetchRuns: EntityTable<FetchRunRecord, 'id', FetchRunRecord>;
+  fetchItems: EntityTable<FetchItemRecord, 'id', FetchItemRecord>;
   backupRuns: EntityTable<BackupRunRecord, 'id', BackupRunRecord>;
   backupItems: EntityTable<BackupItemRecord, 'id', BackupItemRecord>;
   artifacts: EntityTable<ArtifactRecord, 'id', ArtifactRecord>;
@@ -205,6 +277,15 @@ export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {
   db.version(2).stores({
     backupRuns: 'id',
     backupItems: 'id, runId, [runId+state+order]',
+  });
+  // New tables only (nothing to migrate). exports: the last reconciled export (one row); exportConversations:
+  // its conversations by id (export-first backup). fetchItems [runId+state+order]: the next item of a
+  // `Fetch missing files` run in report order, and its outcomes by state.
+  db.version(3).stores({
+    exports: 'id',
+    exportConversations: 'id',
+    fetchRuns: 'id',
+    fetchItems: 'id, runId, [runId+state+order]',
   });
   return db;
 }

@@ -1,6 +1,10 @@
 /** The vault: artifact records, content-addressed bytes, conversation snapshots and the work queue. */
 export { createVaultDb, getVaultDb } from './db';
-export type { ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, BlobRecord, ConversationRecord, JobRecord, JobType, SnapshotRecord, SnapshotSource, VaultDb } from './db';
+export type {
+  ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, BlobRecord, ConversationRecord, ExportConversationRecord, ExportIndexMeta,
+  FetchItemRecord, FetchRunRecord, JobRecord, JobType, SnapshotRecord, SnapshotSource, VaultDb,
+} from './db';
+export { exportIndexMeta, exportShowsNothingNew, saveExportIndex } from './export-index';
 export { VaultError } from './errors';
 export type { VaultErrorCode } from './errors';
 export {

@@ -13,7 +13,7 @@ import { Pacer } from '@/utils/backup/pacer';
 import { BackupRunner, progressOf } from '@/utils/backup/runner';
 import { recordConversation } from '@/utils/capture/background';
 import { CaptureQueue } from '@/utils/capture/queue';
-import { createVaultDb, finishJob, type VaultDb } from '@/utils/vault';
+import { createVaultDb, finishJob, saveExportIndex, type VaultDb } from '@/utils/vault';
 import { saveBytes } from '../vault/helpers';
 import type { PageReadAnswer } from '@/utils/messaging';
 import { fakeFetch, type LoggedRequest } from '../capture/fake-fetch';
@@ -486,5 +486,42 @@ describe('BackupRunner', () => {
     expect(log.length).toBe(atCancel);
     expect((await db.backupRuns.get(EVERYTHING_RUN))?.state).toBe('cancelled');
     expect(reads(log).length).toBeLessThan(30);
+  });
+
+  describe('export-first', () => {
+    /** Conversations 1-10: the export shows 1-9 without artifacts, 10 with one; 8 changed since; 11 is newer than the export. */
+    async function exportFirstRun(useExport: boolean) {
+      const b = backend(11);
+      const db = createVaultDb(`backup-${Math.random().toString(36).slice(2)}`);
+      const updateOf = (n: number) => b.conversations.get(convId(n))!.update_time as number;
+      b.conversations.get(convId(8))!.update_time = updateOf(8) + 60;
+      const index = Array.from({ length: 10 }, (_, i) => i + 1).map((n) => ({
+        id: convId(n), updateTime: n === 8 ? updateOf(8) - 60 : updateOf(n), artifacts: n === 10,
+      }));
+      const meta = await saveExportIndex(db, { name: 'chatgpt-export.zip', reconciledAt: 1 }, index);
+      const { runner, log } = setup(b, undefined, db);
+      await runner.start('everything', PERSONAL, null, useExport ? meta : null);
+      await runToEnd(db, runner);
+      return { run: (await runner.status(EVERYTHING_RUN))!, log, db };
+    }
+
+    it('reads only the conversations the export shows with artifacts, changed since, or not at all; the summary says how many reads it saved', async () => {
+      const { run, log, db } = await exportFirstRun(true);
+      expect(new Set(reads(log))).toEqual(new Set([convId(8), convId(10), convId(11)]));
+      expect(run.counts.read).toBe(3);
+      expect(run.counts.exportSkipped).toBe(8);
+      expect(run.counts.skipped).toBe(8);
+      expect(run.step).toContain('8 reads saved by the export chatgpt-export.zip');
+      const skipped = await db.backupItems.where('[runId+state+order]').between([EVERYTHING_RUN, 'skipped', -Infinity], [EVERYTHING_RUN, 'skipped', Infinity]).toArray();
+      expect(skipped.map((i) => i.conversationId).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 9].map(convId).sort());
+      expect(progressOf(run).value).toBe(progressOf(run).max);
+    });
+
+    it('without the export every conversation is read (the index alone changes nothing)', async () => {
+      const { run, log } = await exportFirstRun(false);
+      expect(reads(log)).toHaveLength(11);
+      expect(run.counts.exportSkipped ?? 0).toBe(0);
+      expect(run.step).not.toContain('reads saved');
+    });
   });
 });

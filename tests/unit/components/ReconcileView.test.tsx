@@ -50,16 +50,16 @@ function fakeRuns() {
     writeCancelled: boolean;
   }[] = [];
   const start: StartReconcile = (file, onProgress) => {
-    let finish!: (r: { report: ReconcileReport; json: Blob; notes: string[] }) => void;
+    let finish!: (r: { report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }) => void;
     let fail!: (e: unknown) => void;
-    const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[] }>((res, rej) => ((finish = res), (fail = rej)));
+    const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }>((res, rej) => ((finish = res), (fail = rej)));
     let items: ReportItem[] = [];
     const entry: (typeof runs)[number] = {
       file, progress: onProgress, cancelled: false, writes: [], writeCancelled: false,
       // As the worker does: the report comes without its items, which are queried a page at a time.
       finish: (r, notes = []) => {
         items = r.items;
-        finish({ report: { ...r, items: [] }, json: new Blob([JSON.stringify(r)], { type: 'application/json' }), notes });
+        finish({ report: { ...r, items: [] }, json: new Blob([JSON.stringify(r)], { type: 'application/json' }), notes, fetchable: 0 });
       },
       fail: (e) => fail(e),
     };
@@ -70,6 +70,8 @@ function fakeRuns() {
         const matches = filterItems(items, filter);
         return Promise.resolve({ rows: matches.slice(offset, offset + limit), total: matches.length });
       },
+      fetchList: () => Promise.resolve([]),
+      applyFetched: () => Promise.reject(new Error('not used here')),
       writeEnriched: () => new Promise<Blob>((resolve, reject) => entry.writes.push({ resolve, reject })),
       writeReadable: () => new Promise<Blob>((resolve, reject) => entry.writes.push({ resolve, reject })),
       cancelWrite: () => {
