@@ -2,6 +2,7 @@
  * What the readable-archive renderer (docs/FORMATS.md section 5) takes and where it writes. Sources (vault,
  * export, reconcile result) adapt to these in `sources.ts`; the renderer itself knows no Dexie, ZIP or Node.
  */
+import type { PreparedConversation } from './render';
 
 /** One artifact the archive knows: metadata always, bytes only when someone holds them. */
 export interface ReadableArtifact {
@@ -23,9 +24,10 @@ export interface ReadableArtifact {
   open: (() => Promise<ReadableStream<Uint8Array> | null>) | null;
 }
 
-/** One conversation as its source holds it: JSON text or bytes (parsed by the renderer), or parsed already. */
+/** One conversation as its source holds it: parsed JSON, prepared already (the CLI's parse workers), or unreadable. */
 export type ConversationItem =
   | { label: string; json: unknown }
+  | { label: string; prepared: PreparedConversation }
   | { label: string; problem: string };
 
 export interface ReadableInput {
