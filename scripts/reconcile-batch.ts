@@ -6,7 +6,7 @@
 import { serialize } from 'node:v8';
 import { walkConversation } from '../utils/chatgpt/walker.ts';
 import { outcomeOf, parseConversation, walkBytes, type WalkOutcome } from '../utils/reconcile/walk-task.ts';
-import { createHtmlRenderer, prepareExportConversation, type PreparedExportConversation } from '../utils/readable/index.ts';
+import { createHtmlRenderer, prepareExportConversation, type PreparedConversation, type PreparedExportConversation } from '../utils/readable/index.ts';
 import { nodeUtf8Decode } from './reconcile-decode.ts';
 
 let html: ReturnType<typeof createHtmlRenderer> | null = null;
@@ -35,10 +35,49 @@ export function walkBatch(bytes: Uint8Array, ends: Uint32Array, labels?: string[
     const t1 = performance.now();
     const walk = walkConversation(parsed.conv);
     outcomes.push(outcomeOf(walk, t1 - t0, performance.now() - t1));
-    prepared.push(prepareExportConversation(labels[i]!, parsed.conv, (html ??= createHtmlRenderer()), walk));
+    prepared.push(encoded(prepareExportConversation(labels[i]!, parsed.conv, (html ??= createHtmlRenderer()), walk)));
   }
   if (prepared.length === 0) return { outcomes, prepared: null };
   const b = serialize(prepared);
   // Its own buffer, so it can be transferred.
   return { outcomes, prepared: b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b) };
+}
+
+const utf8 = new TextEncoder();
+const join = (texts: PreparedConversation['headerMd'][]) => texts.map((t) => (typeof t === 'string' ? t : new TextDecoder().decode(t))).join('\n');
+
+/**
+ * The prepared text as UTF-8, each run of finished pieces of a message as one part: the main thread then
+ * copies bytes into the pages instead of joining and encoding page-sized strings (and the batch serializes
+ * as a few large buffers rather than many strings).
+ */
+function encoded(p: PreparedExportConversation): PreparedExportConversation {
+  if (!('prepared' in p.item)) return p;
+  const c = p.item.prepared;
+  const bytes = (t: PreparedConversation['headerMd']) => (typeof t === 'string' ? utf8.encode(t) : t);
+  const turns = c.turns.map((t) => ({
+    mdHead: bytes(t.mdHead),
+    htmlHead: bytes(t.htmlHead),
+    messages: t.messages.map((m) => {
+      const pieces: PreparedConversation['turns'][number]['messages'][number]['pieces'] = [];
+      let run: { md: PreparedConversation['headerMd'][]; html: PreparedConversation['headerMd'][] } | null = null;
+      const flush = () => {
+        if (run) pieces.push({ md: utf8.encode(join(run.md)), html: utf8.encode(join(run.html)) });
+        run = null;
+      };
+      for (const piece of m.pieces) {
+        if (typeof piece === 'string') {
+          flush();
+          pieces.push(piece);
+          continue;
+        }
+        run ??= { md: [], html: [] };
+        run.md.push(piece.md);
+        run.html.push(piece.html);
+      }
+      flush();
+      return { ids: m.ids, pieces };
+    }),
+  }));
+  return { ...p, item: { label: p.item.label, prepared: { ...c, headerMd: bytes(c.headerMd), headerHtml: bytes(c.headerHtml), turns } } };
 }

@@ -220,6 +220,32 @@ class Renderer {
     }
   }
 
+  /**
+   * `prefix + parts.join('\n') + suffix` as UTF-8, where a part may be UTF-8 already (prepared in a parse
+   * worker): the same bytes, without a page-sized string to build and encode here.
+   */
+  private async writeParts(path: string, prefix: string, parts: Text[], suffix: string): Promise<void> {
+    const enc = new TextEncoder();
+    const chunks: Uint8Array[] = [enc.encode(prefix)];
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) chunks.push(NEWLINE);
+      const p = parts[i]!;
+      chunks.push(typeof p === 'string' ? enc.encode(p) : p);
+    }
+    chunks.push(enc.encode(suffix));
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    try {
+      await this.out.add(path, bytes, { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
+  }
+
   private lookup(ref: { kind: string; conversationId: string; sandboxPath: string | null; fileId: string | null; genId: string | null }): ReadableArtifact | null {
     const id = artifactIdentity(ref as Parameters<typeof artifactIdentity>[0]);
     return (id ? this.byIdentity.get(id) : undefined)
@@ -313,11 +339,11 @@ class Renderer {
     const local = new Set<string>();
     for (const x of placed) if (x.p.path) local.add(url(x.p.path, true));
 
-    const md: string[] = [prep.headerMd];
-    const html: string[] = [prep.headerHtml];
+    const md: Text[] = [prep.headerMd];
+    const html: Text[] = [prep.headerHtml];
     for (const turn of prep.turns) {
-      const mdBody: string[] = [];
-      const htmlBody: string[] = [];
+      const mdBody: Text[] = [];
+      const htmlBody: Text[] = [];
       for (const m of turn.messages) {
         for (const piece of m.pieces) {
           if (typeof piece === 'string') this.textOut(piece, id, sandboxTargets, local, mdBody, htmlBody);
@@ -342,8 +368,11 @@ class Renderer {
       html.push('</section>');
     }
     html.push('</main>');
-    await this.write(mdPath, `${md.join('\n')}\n`);
-    await this.write(htmlPath, page(title, html.join('\n'), `<meta name="chatgpt-conversation-id" content="${escapeHtml(id)}">\n`));
+    await this.writeParts(mdPath, '', md, '\n');
+    // The page shell around the body; the body is its last variable part, so the last marker is the body's.
+    const shell = page(title, BODY, `<meta name="chatgpt-conversation-id" content="${escapeHtml(id)}">\n`);
+    const body = shell.lastIndexOf(BODY);
+    await this.writeParts(htmlPath, shell.slice(0, body), html, shell.slice(body + BODY.length));
     this.rows.push({
       title, stem, id, time: prep.updateTime ?? prep.createTime, created: prep.createTime, project: prep.project, model: prep.model,
       files: placed.length, search: prep.search,
@@ -353,13 +382,13 @@ class Renderer {
   }
 
   /** A text piece that may link the archive's files (see `isStaticText`), rendered with them. */
-  private textOut(text: string, conversationId: string, sandbox: Map<string, string>, local: Set<string>, md: string[], html: string[]): void {
+  private textOut(text: string, conversationId: string, sandbox: Map<string, string>, local: Set<string>, md: Text[], html: Text[]): void {
     const t = text.includes('sandbox:') ? rewriteSandbox(text, conversationId, sandbox) : text;
     md.push(`${markdownForFile(t, local)}\n`);
     html.push(this.html.render(t, local));
   }
 
-  private artifactOut(a: ReadableArtifact, p: Placed, fromFolder: boolean, md: string[], html: string[]): void {
+  private artifactOut(a: ReadableArtifact, p: Placed, fromFolder: boolean, md: Text[], html: Text[]): void {
     const name = a.fileName ?? a.kind;
     const mime = p.mimeType;
     if (p.path === null) {
@@ -517,6 +546,12 @@ class Renderer {
   }
 }
 
+/** Rendered text: a string, or its UTF-8 bytes (encoded where it was prepared). */
+export type Text = string | Uint8Array;
+const NEWLINE = new Uint8Array([10]);
+/** Where a page's body goes in its shell (`page`). */
+const BODY = '\u0000body\u0000';
+
 /** A walker ref as the renderer uses it (matching, and the "not saved" entry when nothing matches). */
 export type PreparedRef = Pick<ReturnType<typeof walkConversation>['refs'][number],
   'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt' | 'mimeType'>;
@@ -540,13 +575,16 @@ export interface PreparedConversation {
   project: string | null;
   /** Every id on the visible thread. */
   visible: string[];
-  headerMd: string;
-  headerHtml: string;
+  headerMd: Text;
+  headerHtml: Text;
   turns: {
-    mdHead: string;
-    htmlHead: string;
-    /** A piece is its final `{ md, html }`, or its text when it must be rendered with the archive's files. */
-    messages: { ids: string[]; pieces: (string | { md: string; html: string })[] }[];
+    mdHead: Text;
+    htmlHead: Text;
+    /**
+     * A piece is its final `{ md, html }` (one or more pieces, joined by newlines), or its text when it must
+     * be rendered with the archive's files.
+     */
+    messages: { ids: string[]; pieces: (string | { md: Text; html: Text })[] }[];
   }[];
   /** The index's search text (lower case, bounded). */
   search: string;
