@@ -204,7 +204,7 @@ async function benchCli(): Promise<string[]> {
   if (rec.status !== 0) throw new Error(`reconcile CLI failed: ${rec.stderr.slice(-400)}`);
   if (ren.status !== 0) throw new Error(`render CLI failed: ${ren.stderr.slice(-400)}`);
   return [
-    `readable CLI (legacy export, ${totalMb} MB inflated, + vault archive): npm run render ${ren.seconds.toFixed(2)} s vs npm run reconcile ${rec.seconds.toFixed(2)} s = ${(ren.seconds / rec.seconds).toFixed(2)}x (must <= 1.5x); ` +
+    `readable CLI (legacy export, ${totalMb} MB inflated, + vault archive): npm run render ${ren.seconds.toFixed(2)} s vs npm run reconcile ${rec.seconds.toFixed(2)} s = ${(ren.seconds / rec.seconds).toFixed(2)}x (must <= 1.5x; CPU ${(ren.cpu / rec.cpu).toFixed(2)}x); ` +
       `CPU ${ren.cpu.toFixed(1)} s vs ${rec.cpu.toFixed(1)} s; peak RSS render ${ren.rssMb.toFixed(0)} MB, reconcile ${rec.rssMb.toFixed(0)} MB (must < 400); load average ${loadavg()[0]!.toFixed(1)}`,
   ];
 }

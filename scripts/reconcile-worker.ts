@@ -1,15 +1,9 @@
-/** A worker thread of the reconcile CLI: parses and walks the conversations it is sent (utils/reconcile/walk-task.ts). */
+/** A worker thread of the reconcile CLI: parses and walks the conversations it is sent (scripts/reconcile-batch.ts). */
 import { parentPort } from 'node:worker_threads';
-import { walkBytes } from '../utils/reconcile/walk-task.ts';
-import { nodeUtf8Decode } from './reconcile-decode.ts';
+import { walkBatch } from './reconcile-batch.ts';
 
-/** A batch comes as one buffer and where each conversation in it ends. */
-parentPort!.on('message', (msg: { id: number; bytes: Uint8Array; ends: Uint32Array }) => {
-  const outcomes = [];
-  let start = 0;
-  for (const end of msg.ends) {
-    outcomes.push(walkBytes(msg.bytes.subarray(start, end), nodeUtf8Decode));
-    start = end;
-  }
-  parentPort!.postMessage({ id: msg.id, outcomes });
+/** A batch comes as one buffer and where each conversation in it ends; labels when it is also rendered. */
+parentPort!.on('message', (msg: { id: number; bytes: Uint8Array; ends: Uint32Array; labels?: string[] }) => {
+  const { outcomes, prepared } = walkBatch(msg.bytes, msg.ends, msg.labels);
+  parentPort!.postMessage({ id: msg.id, outcomes, prepared }, prepared ? [prepared.buffer as ArrayBuffer] : []);
 });

@@ -1,73 +1,35 @@
 /**
  * `npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>` (docs/FORMATS.md section 5).
- * Node wiring only: the export and the vault are read by utils/reconcile (the reconcile CLI's readers, its
- * worker threads and its temporary folder for compressed part-ZIPs), the archive is made by utils/readable.
+ * Node wiring only: the export and the vault are read by utils/reconcile (with the reconcile CLI's plumbing,
+ * scripts/cli.ts: parse workers, spill folder, temporaries, exit codes), the archive is made by utils/readable.
+ *
+ * One pass over the export: the parse workers that walk each conversation for the reconciliation also
+ * prepare it for the archive (scripts/reconcile-batch.ts), and the prepared conversations wait in a temporary
+ * file until the matching is done; then the main thread places the artifacts and writes the pages.
  *
  * One input is an export or a vault archive as its content says (a vault archive has the vault's
  * manifest.json); two are the export then the vault archive. Exit 0 on success; on bad input exit 2 with one line as the last stderr line and
  * nothing written: the output goes to a temporary name next to the target, renamed only at the end.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { writeFile as fsWriteFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { open, writeFile as fsWriteFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { deserialize } from 'node:v8';
 import { deflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
 import { MANIFEST_NAME } from '../utils/archive/manifest.ts';
+import { archiveVault, reconcileExport, ReconcileInputError } from '../utils/reconcile/index.ts';
 import {
-  archiveVault, reconcileExport, ReconcileInputError, type HashFactory, type ReconcileOptions, type VaultSide,
-} from '../utils/reconcile/index.ts';
-import { renderReadableArchive, reconcileInput, vaultInput, type ArchiveOutput, type RenderSummary } from '../utils/readable/index.ts';
+  preparedReconcileInput, renderReadableArchive, vaultInput, type ArchiveOutput, type PreparedExportConversation, type RenderSummary,
+} from '../utils/readable/index.ts';
 import { createZipWriter, openZip, unsafeNameReason, ZipFormatError, type ZipWriter } from '../utils/zip/index.ts';
 import { fileSource, nodeCrc32, nodeDeflateRawFast, nodeInflateRaw } from '../utils/zip/node.ts';
-import { nodeUtf8Decode } from './reconcile-decode.ts';
-import { createWalkPool } from './reconcile-pool.ts';
+import {
+  checkInput, emptyVault, fromUser, keep, nodeSha256, parseArgs, progressPrinter, removeTempDir, runCli, spiller, tempDir, tempFor, walkPool, writeFileStream,
+} from './cli.ts';
 
 const USAGE = 'usage: npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>';
-
-const nodeSha256: HashFactory = () => {
-  const h = createHash('sha256');
-  return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
-};
-
-const emptyVault: VaultSide = {
-  artifacts: () => Promise.resolve([]),
-  bytes: () => Promise.resolve(null),
-  snapshotIds: () => Promise.resolve([]),
-  snapshot: () => Promise.resolve(null),
-};
-
-function parseArgs(argv: string[]): { inputs: string[]; out: string } {
-  const inputs: string[] = [];
-  let out: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--out') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ReconcileInputError(`--out needs a folder or a .zip name. ${USAGE}`);
-      out = v;
-    } else if (a.startsWith('--out=')) out = a.slice(6);
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (a.startsWith('-')) throw new ReconcileInputError(`Unknown option ${a}. ${USAGE}`);
-    else inputs.push(a);
-  }
-  if (inputs.length < 1 || inputs.length > 2 || !out) throw new ReconcileInputError(USAGE);
-  return { inputs, out };
-}
-
-/** `npm run` starts us in the package directory; paths the person typed are relative to where they typed them. */
-const fromUser = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
-
-function checkInput(path: string): void {
-  if (!existsSync(path)) throw new ReconcileInputError(`The input ${path} does not exist.`);
-  const st = statSync(path);
-  if (!st.isFile()) throw new ReconcileInputError(`The input ${path} is not a file.`);
-  if (st.size === 0) throw new ReconcileInputError(`The input ${path} is empty (0 bytes).`);
-}
 
 /** A vault archive names itself in its manifest; an export never has a `manifest.json` at its root. */
 async function isVaultArchive(path: string): Promise<boolean> {
@@ -83,21 +45,9 @@ async function isVaultArchive(path: string): Promise<boolean> {
   }
 }
 
-const temps = new Set<string>();
-function cleanup(): void {
-  for (const t of temps) rmSync(t, { force: true, recursive: true });
-  temps.clear();
-}
-
 async function writeFile(path: string, data: Uint8Array | ReadableStream<Uint8Array>): Promise<void> {
-  if (data instanceof Uint8Array) return fsWriteFile(path, data);
-  const file = createWriteStream(path);
-  const finished = new Promise<void>((res, rej) => {
-    file.on('close', res);
-    file.on('error', rej);
-  });
-  await data.pipeTo(Writable.toWeb(file) as WritableStream<Uint8Array>);
-  await finished;
+  if (data instanceof Uint8Array) return fsWriteFile(path, data, { flag: 'wx' });
+  return writeFileStream(path, (sink) => data.pipeTo(sink));
 }
 
 /** The archive as files under `root` (paths are checked again: nothing may leave the folder). */
@@ -176,28 +126,37 @@ function pipelinedZipOutput(writer: ZipWriter): ArchiveOutput & { close(): Promi
   };
 }
 
-/** Unpacks a compressed part-ZIP into a temporary folder (as the reconcile CLI does). */
-function spiller(): { spill: NonNullable<ReconcileOptions['spill']>; close(): Promise<void> } {
-  let dir: string | null = null;
-  const files: { close(): Promise<void> }[] = [];
+/**
+ * The conversations the parse workers prepared, kept on disk in the export's order until the matching is
+ * done (a 1 GB export's would not fit the memory target): one record per batch, its length (4 bytes,
+ * little-endian) then the batch serialized by node:v8.
+ */
+async function preparedFile() {
+  const dir = tempDir('chatgpt-vault-render-');
+  const path = join(dir, 'prepared.bin');
+  const file = await open(path, 'wx+');
+  let size = 0;
   return {
-    async spill(_name, bytes) {
-      if (dir === null) {
-        dir = mkdtempSync(join(tmpdir(), 'chatgpt-vault-render-'));
-        temps.add(dir);
+    async write(bytes: Uint8Array) {
+      const head = new Uint8Array(4);
+      new DataView(head.buffer).setUint32(0, bytes.length, true);
+      await file.writev([head, bytes], size);
+      size += 4 + bytes.length;
+    },
+    async *read(): AsyncGenerator<PreparedExportConversation> {
+      const head = new Uint8Array(4);
+      for (let at = 0; at < size;) {
+        await file.read(head, 0, 4, at);
+        const length = new DataView(head.buffer).getUint32(0, true);
+        const body = new Uint8Array(length);
+        await file.read(body, 0, length, at + 4);
+        at += 4 + length;
+        yield* deserialize(body) as PreparedExportConversation[];
       }
-      const path = join(dir, `part-${files.length}.zip`);
-      await writeFile(path, bytes);
-      const src = await fileSource(path);
-      files.push(src);
-      return src;
     },
     async close() {
-      for (const f of files) await f.close().catch(() => undefined);
-      if (dir !== null) {
-        rmSync(dir, { force: true, recursive: true });
-        temps.delete(dir);
-      }
+      await file.close().catch(() => undefined);
+      removeTempDir(dir);
     },
   };
 }
@@ -215,10 +174,11 @@ function formatSummary(s: RenderSummary, out: string): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const inputs = args.inputs.map(fromUser);
-  const out = fromUser(args.out);
-  for (const p of inputs) checkInput(p);
+  const { positional, values } = parseArgs(process.argv.slice(2), USAGE, { '--out': 'a folder or a .zip name' });
+  if (positional.length < 1 || positional.length > 2 || !values.get('--out')) throw new ReconcileInputError(USAGE);
+  const inputs = positional.map(fromUser);
+  const out = fromUser(values.get('--out')!);
+  for (const p of inputs) checkInput(p, 'The input');
   if (inputs.some((p) => resolve(p) === resolve(out))) throw new ReconcileInputError(`The output ${out} is one of the inputs; choose another name.`);
   const asZip = /\.zip$/i.test(out);
   if (existsSync(out) && (asZip || !statSync(out).isDirectory() || readdirSync(out).length > 0)) {
@@ -236,39 +196,31 @@ async function main(): Promise<void> {
   else exportPath = inputs[0]!;
 
   const common = { inflate: nodeInflateRaw, crc32: nodeCrc32, hash: nodeSha256 };
-  const tty = process.stderr.isTTY;
-  const say = (line: string) => process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  const progress = progressPrinter();
   const exportSrc = exportPath === null ? null : await fileSource(exportPath);
   const vaultSrc = vaultPath === null ? null : await fileSource(vaultPath);
-  const workers = Number(process.env.RECONCILE_WORKERS ?? Math.min(2, availableParallelism() >= 2 ? availableParallelism() : 0));
-  const pool = exportSrc && Number.isInteger(workers) && workers > 0 ? createWalkPool(workers) : undefined;
-  const parts = spiller();
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
+  const prepared = exportSrc ? await preparedFile() : null;
+  const pool = prepared ? walkPool({ onPrepared: (b) => prepared.write(b) }) : undefined;
+  const parts = spiller('render');
   try {
-    if (vaultSrc) say('reading the vault archive');
     const vault = vaultSrc ? await archiveVault(vaultSrc, { ...common, name: basename(vaultPath!) }) : emptyVault;
     let input;
-    if (exportSrc) {
-      let lastPhase = '';
-      const result = await reconcileExport(exportSrc, basename(exportPath!), vault, {
-        ...common, pool, spill: parts.spill,
-        onProgress: (p) => {
-          if (p.phase !== lastPhase) say(`${(lastPhase = p.phase)}`);
-        },
-      });
-      await pool?.close();
-      input = reconcileInput(result, { decode: nodeUtf8Decode });
+    if (exportSrc && pool && prepared) {
+      const result = await reconcileExport(exportSrc, basename(exportPath!), vault, { ...common, pool, spill: parts.spill, onProgress: progress.onProgress });
+      await pool.close();
+      input = preparedReconcileInput(result, prepared.read());
     } else input = await vaultInput(vault);
 
-    temps.add(tmp);
+    const tmp = tempFor(out);
     let output: ArchiveOutput;
     let finish: () => Promise<void>;
     if (asZip) {
-      const file = createWriteStream(tmp);
+      const file = createWriteStream(tmp, { flags: 'wx' });
       const finished = new Promise<void>((res, rej) => {
         file.on('close', res);
         file.on('error', rej);
       });
+      finished.catch(() => undefined);
       const zip = pipelinedZipOutput(createZipWriter(Writable.toWeb(file) as WritableStream<Uint8Array>, { deflate: nodeDeflateRawFast, crc32: nodeCrc32 }));
       output = zip;
       finish = async () => {
@@ -280,45 +232,29 @@ async function main(): Promise<void> {
       output = folderOutput(tmp);
       finish = () => Promise.resolve();
     }
-    let lastTick = 0;
     const summary = await renderReadableArchive(input, output, {
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - lastTick < (tty ? 100 : 2000)) return;
-        lastTick = now;
-        say(`rendering: ${p.conversations} conversations, ${p.assets} files`);
-      },
+      onProgress: (p) => progress.line(`rendering: ${p.conversations} conversations, ${p.assets} files`),
     });
     await finish();
     renameSync(tmp, out);
-    temps.delete(tmp);
-    if (tty) process.stderr.write('\r\x1b[2K');
+    keep(tmp);
+    progress.done();
     console.log(formatSummary(summary, out));
     for (const n of summary.notes.slice(0, 20)) process.stderr.write(`note: ${n}\n`);
     if (summary.notes.length > 20) process.stderr.write(`note: … and ${summary.notes.length - 20} more (index.html lists them all)\n`);
   } finally {
-    await pool?.close();
+    progress.done();
+    await pool?.close().catch(() => undefined);
+    await prepared?.close();
     await parts.close();
     await exportSrc?.close();
     await vaultSrc?.close();
   }
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.stderr.write('render: cancelled\n');
-  process.exit(130);
+await runCli('render', main, (error) => {
+  // A member found corrupt only when its bytes are copied is bad input too.
+  if (error instanceof ZipFormatError) return `An input cannot be read: ${error.message}`.slice(0, 300);
+  if (error instanceof ReconcileInputError) return error.message.slice(0, 300);
+  return null;
 });
-
-try {
-  await main();
-} catch (error) {
-  cleanup();
-  if (error instanceof ReconcileInputError || error instanceof ZipFormatError) {
-    // A member found corrupt only when its bytes are copied is bad input too.
-    process.stderr.write(`${(error instanceof ZipFormatError ? `An input cannot be read: ${error.message}` : error.message).slice(0, 300)}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`render: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-}

@@ -20,7 +20,7 @@ import { withExtension } from '@/utils/files/sniff';
 import { localDay } from '@/utils/library/groups';
 import { UniqueNames } from '@/utils/reconcile/names';
 import { page, searchBlock } from './html';
-import { createHtmlRenderer, escapeHtml, fenced, markdownForFile } from './markdown';
+import { createHtmlRenderer, escapeHtml, fenced, markdownForFile, type HtmlRenderer } from './markdown';
 import { readThread, type Piece, type Thread } from '@/utils/chatgpt/thread';
 import type { ArchiveOutput, ReadableArtifact, ReadableInput, RenderProgress, RenderSummary } from './types';
 
@@ -194,7 +194,8 @@ class Renderer {
         continue;
       }
       try {
-        await this.conversation(item.label, item.json);
+        if ('prepared' in item) await this.emit(item.label, item.prepared);
+        else await this.conversation(item.label, item.json);
       } catch (error) {
         // A bug on one odd conversation must not lose the rest; an output failure is not this.
         if (error instanceof OutputError) throw error.cause;
@@ -219,6 +220,32 @@ class Renderer {
     }
   }
 
+  /**
+   * `prefix + parts.join('\n') + suffix` as UTF-8, where a part may be UTF-8 already (prepared in a parse
+   * worker): the same bytes, without a page-sized string to build and encode here.
+   */
+  private async writeParts(path: string, prefix: string, parts: Text[], suffix: string): Promise<void> {
+    const enc = new TextEncoder();
+    const chunks: Uint8Array[] = [enc.encode(prefix)];
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) chunks.push(NEWLINE);
+      const p = parts[i]!;
+      chunks.push(typeof p === 'string' ? enc.encode(p) : p);
+    }
+    chunks.push(enc.encode(suffix));
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    try {
+      await this.out.add(path, bytes, { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
+  }
+
   private lookup(ref: { kind: string; conversationId: string; sandboxPath: string | null; fileId: string | null; genId: string | null }): ReadableArtifact | null {
     const id = artifactIdentity(ref as Parameters<typeof artifactIdentity>[0]);
     return (id ? this.byIdentity.get(id) : undefined)
@@ -227,11 +254,16 @@ class Renderer {
       ?? null;
   }
 
-  private async conversation(label: string, json: unknown): Promise<void> {
-    const walk = walkConversation(json);
-    const id = walk.conversationId;
+  /** A conversation JSON rendered here: prepared and emitted in one go (the page, the vault, tests). */
+  private conversation(label: string, json: unknown): Promise<void> {
+    return this.emit(label, prepareConversation(json, this.html));
+  }
+
+  /** Places a prepared conversation's artifacts, fills in what depends on them, writes its two pages. */
+  private async emit(label: string, prep: PreparedConversation): Promise<void> {
+    const id = prep.id;
     if (id === null) {
-      this.note(`${label}: skipped (${walk.problems[0] ?? 'no conversation id'})`);
+      this.note(`${label}: skipped (${prep.problem})`);
       return;
     }
     if (this.seen.has(id)) {
@@ -239,9 +271,8 @@ class Renderer {
       return;
     }
     this.seen.add(id);
-    const thread = readThread(json);
-    const title = thread.title?.trim() || 'Untitled';
-    const day = thread.createTime !== null ? localDay(new Date(thread.createTime * 1000)) : 'undated';
+    const title = prep.title;
+    const day = prep.createTime !== null ? localDay(new Date(prep.createTime * 1000)) : 'undated';
     const mdPath = this.names.next('conversations', `${safeFileName(`${day} ${title}`, day, 100)}.md`);
     const stem = mdPath.slice('conversations/'.length, -3);
     const htmlPath = `conversations/${stem}.html`;
@@ -252,7 +283,7 @@ class Renderer {
     const list: ReadableArtifact[] = [];
     const inList = new Set<ReadableArtifact>();
     const messageOf = new Map<ReadableArtifact, string | null>();
-    for (const ref of walk.refs) {
+    for (const ref of prep.refs) {
       let a = this.lookup(ref);
       if (!a && this.input.onlyListed) continue;
       if (!a) {
@@ -289,11 +320,12 @@ class Renderer {
     }
 
     // Where each one shows: under its message when that is on the visible thread, else at the end.
+    const visible = new Set(prep.visible);
     const byMessage = new Map<string, { a: ReadableArtifact; p: Placed }[]>();
     const elsewhere: { a: ReadableArtifact; p: Placed }[] = [];
     for (const x of placed) {
       const m = messageOf.get(x.a) ?? x.a.messageId;
-      if (m !== null && thread.visible.has(m)) {
+      if (m !== null && visible.has(m)) {
         let l = byMessage.get(m);
         if (!l) byMessage.set(m, (l = []));
         l.push(x);
@@ -307,18 +339,18 @@ class Renderer {
     const local = new Set<string>();
     for (const x of placed) if (x.p.path) local.add(url(x.p.path, true));
 
-    const meta = { id, title, thread, stem, mdPath, htmlPath };
-    const md: string[] = [];
-    const html: string[] = [];
-    this.header(meta, md, html);
-    let searchText = title;
-    for (const turn of thread.turns) {
-      const mdBody: string[] = [];
-      const htmlBody: string[] = [];
+    const md: Text[] = [prep.headerMd];
+    const html: Text[] = [prep.headerHtml];
+    for (const turn of prep.turns) {
+      const mdBody: Text[] = [];
+      const htmlBody: Text[] = [];
       for (const m of turn.messages) {
         for (const piece of m.pieces) {
-          const text = this.pieceOut(piece, id, sandboxTargets, local, mdBody, htmlBody);
-          if (searchText.length < SEARCH_CHARS && text) searchText += ` ${text.slice(0, SEARCH_CHARS)}`;
+          if (typeof piece === 'string') this.textOut(piece, id, sandboxTargets, local, mdBody, htmlBody);
+          else {
+            mdBody.push(piece.md);
+            htmlBody.push(piece.html);
+          }
         }
         for (const key of m.ids) {
           for (const x of byMessage.get(key) ?? []) this.artifactOut(x.a, x.p, true, mdBody, htmlBody);
@@ -326,10 +358,8 @@ class Renderer {
         }
       }
       if (mdBody.length === 0) continue;
-      const who = turn.role === 'user' ? 'You' : 'ChatGPT';
-      const when = turn.time !== null ? localTime(turn.time) : null;
-      md.push(`## ${who}${when ? ` · ${when}` : ''}`, '', ...mdBody);
-      html.push(`<section class="turn ${turn.role === 'user' ? 'you' : 'chatgpt'}">`, `<h2>${who}${when ? ` <time datetime="${iso(turn.time)}">${escapeHtml(when)}</time>` : ''}</h2>`, ...htmlBody, '</section>');
+      md.push(turn.mdHead, ...mdBody);
+      html.push(turn.htmlHead, ...htmlBody, '</section>');
     }
     if (elsewhere.length > 0) {
       md.push('## Other files from this conversation', '', '*Regenerations, edited turns and files whose message is not on the visible thread.*', '');
@@ -338,69 +368,27 @@ class Renderer {
       html.push('</section>');
     }
     html.push('</main>');
-    await this.write(mdPath, `${md.join('\n')}\n`);
-    await this.write(htmlPath, page(title, html.join('\n'), `<meta name="chatgpt-conversation-id" content="${escapeHtml(id)}">\n`));
+    await this.writeParts(mdPath, '', md, '\n');
+    // The page shell around the body; the body is its last variable part, so the last marker is the body's.
+    const shell = page(title, BODY, `<meta name="chatgpt-conversation-id" content="${escapeHtml(id)}">\n`);
+    const body = shell.lastIndexOf(BODY);
+    await this.writeParts(htmlPath, shell.slice(0, body), html, shell.slice(body + BODY.length));
     this.rows.push({
-      title, stem, id, time: thread.updateTime ?? thread.createTime, created: thread.createTime, project: thread.project, model: thread.model,
-      files: placed.length, search: searchText.toLowerCase().slice(0, SEARCH_CHARS),
+      title, stem, id, time: prep.updateTime ?? prep.createTime, created: prep.createTime, project: prep.project, model: prep.model,
+      files: placed.length, search: prep.search,
     });
     this.summary.conversations++;
     this.progress();
   }
 
-  private header(m: { id: string; title: string; thread: Thread }, md: string[], html: string[]): void {
-    const t = m.thread;
-    const link = conversationPageUrl(m.id);
-    md.push(
-      '---',
-      `title: ${yaml(m.title)}`,
-      `conversation_id: ${yaml(m.id)}`,
-      `created: ${yaml(iso(t.createTime))}`,
-      `updated: ${yaml(iso(t.updateTime))}`,
-      `model: ${yaml(t.model)}`,
-      `project: ${yaml(t.project)}`,
-      `url: ${yaml(link)}`,
-      '---',
-      '',
-      `# ${mdLabel(m.title, 300)}`,
-      '',
-    );
-    const facts: string[] = [];
-    if (t.createTime !== null) facts.push(`Created ${escapeHtml(localTime(t.createTime))}`);
-    if (t.updateTime !== null) facts.push(`updated ${escapeHtml(localTime(t.updateTime))}`);
-    if (t.model) facts.push(`model ${escapeHtml(t.model)}`);
-    if (t.project) facts.push(`project ${escapeHtml(t.project)}`);
-    html.push(
-      '<header>',
-      '<p><a href="../index.html">All conversations</a></p>',
-      `<h1>${escapeHtml(m.title)}</h1>`,
-      `<p>${facts.join(' · ')}${facts.length ? ' · ' : ''}<a href="${escapeHtml(link)}" rel="noopener noreferrer">Open in ChatGPT</a></p>`,
-      '</header>',
-      '<main>',
-    );
+  /** A text piece that may link the archive's files (see `isStaticText`), rendered with them. */
+  private textOut(text: string, conversationId: string, sandbox: Map<string, string>, local: Set<string>, md: Text[], html: Text[]): void {
+    const t = text.includes('sandbox:') ? rewriteSandbox(text, conversationId, sandbox) : text;
+    md.push(`${markdownForFile(t, local)}\n`);
+    html.push(this.html.render(t, local));
   }
 
-  /** One piece of a message into both outputs; returns its text for the search index. */
-  private pieceOut(piece: Piece, conversationId: string, sandbox: Map<string, string>, local: Set<string>, md: string[], html: string[]): string {
-    if (piece.type === 'code') {
-      md.push(`**Code${piece.language ? ` (${mdLabel(piece.language, 40)})` : ''}**`, '', fenced(piece.code, piece.language), '');
-      const cls = piece.language ? ` class="language-${escapeHtml(piece.language.replace(/[^\w+#.-]/g, ''))}"` : '';
-      html.push(`<details><summary>Code${piece.language ? ` (${escapeHtml(piece.language)})` : ''}</summary><pre><code${cls}>${escapeHtml(piece.code)}</code></pre></details>`);
-      return '';
-    }
-    if (piece.type === 'output') {
-      md.push('**Output**', '', fenced(piece.text), '');
-      html.push(`<details><summary>Output</summary><pre><code>${escapeHtml(piece.text)}</code></pre></details>`);
-      return '';
-    }
-    let text = piece.text;
-    if (text.includes('sandbox:')) text = rewriteSandbox(text, conversationId, sandbox);
-    md.push(markdownForFile(text, local), '');
-    html.push(this.html.render(text, local));
-    return piece.text;
-  }
-
-  private artifactOut(a: ReadableArtifact, p: Placed, fromFolder: boolean, md: string[], html: string[]): void {
+  private artifactOut(a: ReadableArtifact, p: Placed, fromFolder: boolean, md: Text[], html: Text[]): void {
     const name = a.fileName ?? a.kind;
     const mime = p.mimeType;
     if (p.path === null) {
@@ -556,6 +544,161 @@ class Renderer {
       },
     });
   }
+}
+
+/** Rendered text: a string, or its UTF-8 bytes (encoded where it was prepared). */
+export type Text = string | Uint8Array;
+const NEWLINE = new Uint8Array([10]);
+/** Where a page's body goes in its shell (`page`). */
+const BODY = '\u0000body\u0000';
+
+/** A walker ref as the renderer uses it (matching, and the "not saved" entry when nothing matches). */
+export type PreparedRef = Pick<ReturnType<typeof walkConversation>['refs'][number],
+  'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt' | 'mimeType'>;
+
+/**
+ * One conversation with everything that does not depend on where its artifacts are saved already rendered:
+ * the front matter and header, each turn's heading, and every piece whose output cannot depend on the
+ * archive's files (`isStaticText`) as final Markdown and HTML. A piece that might link a saved file, and
+ * the artifacts themselves, are filled in by the renderer. Plain data (strings, numbers, arrays), so it can
+ * be made in another thread and kept on disk until the export's matching is done (the CLI).
+ */
+export interface PreparedConversation {
+  /** The walker's conversation id; null: skipped, `problem` says why. */
+  id: string | null;
+  problem: string;
+  refs: PreparedRef[];
+  title: string;
+  createTime: number | null;
+  updateTime: number | null;
+  model: string | null;
+  project: string | null;
+  /** Every id on the visible thread. */
+  visible: string[];
+  headerMd: Text;
+  headerHtml: Text;
+  turns: {
+    mdHead: Text;
+    htmlHead: Text;
+    /**
+     * A piece is its final `{ md, html }` (one or more pieces, joined by newlines), or its text when it must
+     * be rendered with the archive's files.
+     */
+    messages: { ids: string[]; pieces: (string | { md: Text; html: Text })[] }[];
+  }[];
+  /** The index's search text (lower case, bounded). */
+  search: string;
+}
+
+/**
+ * Whether a text piece renders the same whatever files the archive holds. Its output depends on them only
+ * through a `sandbox:` link (rewritten to the saved file) or a link or image whose target, after Markdown's
+ * escapes and entities, is one of the archive's `../assets/…` URLs; without `sandbox:`, `../`, an escaped
+ * `.` or `/`, or an entity that could spell one, no target can start with `../`.
+ */
+function isStaticText(text: string): boolean {
+  return !/sandbox:|\.\.\/|\\[./]|&#|&period;|&sol;/.test(text);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The part of a conversation's rendering that needs no other conversation and no artifact (see `PreparedConversation`). */
+export function prepareConversation(json: unknown, htmlRenderer: HtmlRenderer, walk = walkConversation(json)): PreparedConversation {
+  const id = walk.conversationId;
+  const refs = walk.refs.map((r): PreparedRef => ({
+    kind: r.kind, conversationId: r.conversationId, messageId: r.messageId, fileId: r.fileId, genId: r.genId, fileName: r.fileName,
+    sandboxPath: r.sandboxPath, prompt: r.prompt, mimeType: r.mimeType,
+  }));
+  const empty = {
+    id, problem: walk.problems[0] ?? 'no conversation id', refs, title: '', createTime: null, updateTime: null, model: null, project: null,
+    visible: [], headerMd: '', headerHtml: '', turns: [], search: '',
+  };
+  if (id === null) return empty;
+  const thread = readThread(json);
+  const title = thread.title?.trim() || 'Untitled';
+  let searchText = title;
+  const turns: PreparedConversation['turns'] = [];
+  for (const turn of thread.turns) {
+    const messages: PreparedConversation['turns'][number]['messages'] = [];
+    for (const m of turn.messages) {
+      const pieces: (string | { md: string; html: string })[] = [];
+      for (const piece of m.pieces) {
+        const text = piece.type === 'text' ? piece.text : '';
+        if (searchText.length < SEARCH_CHARS && text) searchText += ` ${text.slice(0, SEARCH_CHARS)}`;
+        if (piece.type === 'text' && !isStaticText(piece.text)) {
+          pieces.push(piece.text);
+          continue;
+        }
+        const md: string[] = [];
+        const html: string[] = [];
+        pieceOut(piece, htmlRenderer, md, html);
+        pieces.push({ md: md.join('\n'), html: html.join('\n') });
+      }
+      messages.push({ ids: m.ids, pieces });
+    }
+    const who = turn.role === 'user' ? 'You' : 'ChatGPT';
+    const when = turn.time !== null ? localTime(turn.time) : null;
+    turns.push({
+      mdHead: `## ${who}${when ? ` · ${when}` : ''}\n`,
+      htmlHead: `<section class="turn ${turn.role === 'user' ? 'you' : 'chatgpt'}">\n<h2>${who}${when ? ` <time datetime="${iso(turn.time)}">${escapeHtml(when)}</time>` : ''}</h2>`,
+      messages,
+    });
+  }
+  const md: string[] = [];
+  const html: string[] = [];
+  header(id, title, thread, md, html);
+  return {
+    ...empty, title, createTime: thread.createTime, updateTime: thread.updateTime, model: thread.model, project: thread.project,
+    visible: [...thread.visible], headerMd: md.join('\n'), headerHtml: html.join('\n'), turns, search: searchText.toLowerCase().slice(0, SEARCH_CHARS),
+  };
+}
+
+function header(id: string, title: string, t: Thread, md: string[], html: string[]): void {
+  const link = conversationPageUrl(id);
+  md.push(
+    '---',
+    `title: ${yaml(title)}`,
+    `conversation_id: ${yaml(id)}`,
+    `created: ${yaml(iso(t.createTime))}`,
+    `updated: ${yaml(iso(t.updateTime))}`,
+    `model: ${yaml(t.model)}`,
+    `project: ${yaml(t.project)}`,
+    `url: ${yaml(link)}`,
+    '---',
+    '',
+    `# ${mdLabel(title, 300)}`,
+    '',
+  );
+  const facts: string[] = [];
+  if (t.createTime !== null) facts.push(`Created ${escapeHtml(localTime(t.createTime))}`);
+  if (t.updateTime !== null) facts.push(`updated ${escapeHtml(localTime(t.updateTime))}`);
+  if (t.model) facts.push(`model ${escapeHtml(t.model)}`);
+  if (t.project) facts.push(`project ${escapeHtml(t.project)}`);
+  html.push(
+    '<header>',
+    '<p><a href="../index.html">All conversations</a></p>',
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p>${facts.join(' · ')}${facts.length ? ' · ' : ''}<a href="${escapeHtml(link)}" rel="noopener noreferrer">Open in ChatGPT</a></p>`,
+    '</header>',
+    '<main>',
+  );
+}
+
+/** One piece that needs none of the archive's files, into both outputs. */
+function pieceOut(piece: Piece, htmlRenderer: HtmlRenderer, md: string[], html: string[]): void {
+  if (piece.type === 'code') {
+    md.push(`**Code${piece.language ? ` (${mdLabel(piece.language, 40)})` : ''}**`, '', fenced(piece.code, piece.language), '');
+    const cls = piece.language ? ` class="language-${escapeHtml(piece.language.replace(/[^\w+#.-]/g, ''))}"` : '';
+    html.push(`<details><summary>Code${piece.language ? ` (${escapeHtml(piece.language)})` : ''}</summary><pre><code${cls}>${escapeHtml(piece.code)}</code></pre></details>`);
+    return;
+  }
+  if (piece.type === 'output') {
+    md.push('**Output**', '', fenced(piece.text), '');
+    html.push(`<details><summary>Output</summary><pre><code>${escapeHtml(piece.text)}</code></pre></details>`);
+    return;
+  }
+  md.push(markdownForFile(piece.text, NONE), '');
+  html.push(htmlRenderer.render(piece.text, NONE));
 }
 
 /** A failure of the output (a full disk, a cancelled download): ends the run, unlike a bad conversation. */

@@ -7,6 +7,9 @@
 import type { ReconcileResult, Utf8Decode, VaultArtifact, VaultSide } from '@/utils/reconcile';
 import { ArraySplitter, SplitError } from '@/utils/reconcile';
 import type { MatchedItem } from '@/utils/reconcile';
+import type { walkConversation } from '@/utils/chatgpt/walker';
+import type { HtmlRenderer } from './markdown';
+import { prepareConversation } from './render';
 import type { ConversationItem, ReadableArtifact, ReadableInput } from './types';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -124,9 +127,56 @@ function fromItem(m: MatchedItem, result: ReconcileResult): ReadableArtifact {
 }
 
 /**
+ * One export conversation prepared where it was parsed (the CLI's parse workers, during the reconciliation):
+ * what `exportConversations` needs to choose between it and the vault's copy, and the renderer's item.
+ */
+export interface PreparedExportConversation {
+  /** `conversation_id` (or `id`) as the vault's snapshots are keyed. */
+  id: string | null;
+  update: number;
+  item: ConversationItem;
+}
+
+export function prepareExportConversation(label: string, json: object, html: HtmlRenderer, walk?: ReturnType<typeof walkConversation>): PreparedExportConversation {
+  let item: ConversationItem;
+  try {
+    item = { label, prepared: prepareConversation(json, html, walk) };
+  } catch (error) {
+    // As the renderer notes a conversation that fails to render.
+    item = { label, problem: error instanceof Error ? error.message : String(error) };
+  }
+  return { id: idOf(json), update: updateOf(json), item };
+}
+
+/** `exportConversations` over conversations prepared during the reconciliation, in the export's order. */
+async function* preparedConversations(result: ReconcileResult, prepared: AsyncIterable<PreparedExportConversation>): AsyncGenerator<ConversationItem> {
+  const vaultIds = new Set(await result.vault.snapshotIds());
+  const done = new Set<string>();
+  for await (const p of prepared) {
+    let item = p.item;
+    if (p.id !== null && vaultIds.has(p.id)) {
+      const snap = await result.vault.snapshot(p.id);
+      const mine = snap ? parse(`vault snapshot ${p.id}`, snap) : null;
+      if (mine && 'json' in mine && updateOf(mine.json) > p.update) item = mine;
+    }
+    if (p.id !== null) done.add(p.id);
+    yield item;
+  }
+  yield* vaultConversations(result.vault, done);
+}
+
+/**
  * The export's conversations with the vault's and the export's binaries: the complete history. `decode` may
  * be a faster strict UTF-8 decoder with the same results (the CLI passes node:buffer's, as its parse workers do).
  */
 export function reconcileInput(result: ReconcileResult, opts: { decode?: Utf8Decode } = {}): ReadableInput {
   return { artifacts: result.items.map((m) => fromItem(m, result)), conversations: exportConversations(result, opts.decode) };
+}
+
+/**
+ * The same input when the export's conversations were prepared while the reconciliation read them
+ * (`prepareExportConversation`, in the CLI's parse workers): the export is not read a second time.
+ */
+export function preparedReconcileInput(result: ReconcileResult, prepared: AsyncIterable<PreparedExportConversation>): ReadableInput {
+  return { artifacts: result.items.map((m) => fromItem(m, result)), conversations: preparedConversations(result, prepared) };
 }

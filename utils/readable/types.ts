@@ -3,6 +3,7 @@
  * export, reconcile result) adapt to these in `sources.ts`; the renderer itself knows no Dexie, ZIP or Node.
  */
 import type { ArtifactRef, ArtifactStatus } from '@/utils/model';
+import type { PreparedConversation } from './render';
 
 /** One artifact the archive knows: its identity and provenance always, bytes only when someone holds them. */
 export interface ReadableArtifact
@@ -18,9 +19,10 @@ export interface ReadableArtifact
   open: (() => Promise<ReadableStream<Uint8Array> | null>) | null;
 }
 
-/** One conversation as its source holds it: JSON text or bytes (parsed by the renderer), or parsed already. */
+/** One conversation as its source holds it: parsed JSON, prepared already (the CLI's parse workers), or unreadable. */
 export type ConversationItem =
   | { label: string; json: unknown }
+  | { label: string; prepared: PreparedConversation }
   | { label: string; problem: string };
 
 export interface ReadableInput {

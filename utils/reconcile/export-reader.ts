@@ -321,6 +321,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const inflight: { outcomes: Promise<WalkOutcome[]>; bytes: number; label: string; first: number }[] = [];
   let inflightBytes = 0;
   let batch: Uint8Array[] = [];
+  let labels: string[] = [];
   let batchBytes = 0;
   let batchFirst = 0;
   const take = (outcome: WalkOutcome, label: string, index: number) => {
@@ -347,12 +348,13 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   };
   const send = (p: WalkPool, label: string) => {
     if (batch.length === 0) return;
-    const outcomes = p.walk(batch);
+    const outcomes = p.walk(batch, labels);
     // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
     outcomes.catch(() => undefined);
     inflight.push({ outcomes, bytes: batchBytes, label, first: batchFirst });
     inflightBytes += batchBytes;
     batch = [];
+    labels = [];
     batchBytes = 0;
   };
   const drain = async (maxBytes: number) => {
@@ -368,6 +370,8 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     try {
       await forEachChunk(f.source.reader, f.entry, opts.signal, async (chunk) => {
         const elements = splitter.push(chunk);
+        // How the readable archive has always labelled an export conversation in its notes: the count after the chunk.
+        const label = `${f.label} item ${splitter.count}`;
         let index = splitter.count - elements.length;
         for (const el of elements) {
           index++;
@@ -377,6 +381,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
           }
           if (batch.length === 0) batchFirst = index;
           batch.push(el);
+          labels.push(label);
           batchBytes += el.length;
           if (batch.length >= BATCH_COUNT || batchBytes >= BATCH_BYTES) send(pool, f.label);
         }

@@ -33,9 +33,8 @@ export type Utf8Decode = (bytes: Uint8Array) => string;
 
 const webDecode: Utf8Decode = (bytes) => decoder.decode(bytes);
 
-/** `decode` may be a faster platform decoder with the same results (the CLI's worker uses node:buffer). */
-export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): WalkOutcome {
-  const t0 = performance.now();
+/** Decode + `JSON.parse` of one conversation: the object, or why it is not one. */
+export function parseConversation(bytes: Uint8Array, decode: Utf8Decode = webDecode): { ok: true; conv: object } | { ok: false; reason: string } {
   let conv: unknown;
   try {
     conv = JSON.parse(decode(bytes));
@@ -43,8 +42,11 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
     return { ok: false, reason: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
   }
   if (typeof conv !== 'object' || conv === null || Array.isArray(conv)) return { ok: false, reason: 'is not a conversation object' };
-  const t1 = performance.now();
-  const walk = walkConversation(conv);
+  return { ok: true, conv };
+}
+
+/** What matching keeps of a walk (copied strings, see `fresh`). */
+export function outcomeOf(walk: ReturnType<typeof walkConversation>, parseMs: number, walkMs: number): WalkOutcome {
   const conversationId = walk.conversationId === null ? null : fresh(walk.conversationId);
   const refs = walk.refs.map((r): ExportRef => ({
     kind: r.kind, conversationId: conversationId ?? r.conversationId, messageId: fresh(r.messageId), fileId: freshOrNull(r.fileId),
@@ -54,9 +56,18 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
   }));
   return {
     ok: true, conversationId, updateTime: walk.updateTime, refs,
-    problems: walk.problems.slice(0, MAX_KEPT_PROBLEMS).map(fresh), problemCount: walk.problems.length,
-    parseMs: t1 - t0, walkMs: performance.now() - t1,
+    problems: walk.problems.slice(0, MAX_KEPT_PROBLEMS).map(fresh), problemCount: walk.problems.length, parseMs, walkMs,
   };
+}
+
+/** `decode` may be a faster platform decoder with the same results (the CLI's worker uses node:buffer). */
+export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): WalkOutcome {
+  const t0 = performance.now();
+  const parsed = parseConversation(bytes, decode);
+  if (!parsed.ok) return parsed;
+  const t1 = performance.now();
+  const walk = walkConversation(parsed.conv);
+  return outcomeOf(walk, t1 - t0, performance.now() - t1);
 }
 
 /**
@@ -65,7 +76,8 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
  * order. `walk` may take ownership of the bytes (transfer their buffers).
  */
 export interface WalkPool {
-  walk(batch: Uint8Array[]): Promise<WalkOutcome[]>;
+  /** `labels` name each conversation for notes (`<file> item <n>`); a pool that renders keeps them. */
+  walk(batch: Uint8Array[], labels: string[]): Promise<WalkOutcome[]>;
 }
 
 /**

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleExport } from '../../../scripts/sample-export';
 import { buildFixtures, type Fixtures } from '../../fixtures/exports/generate';
 import { relativeLinks } from '../readable/helpers';
+import { archiveVault, reconcileExport } from '../../../utils/reconcile';
+import { reconcileInput, renderReadableArchive, type ArchiveOutput } from '../../../utils/readable';
+import { fileSource, nodeCrc32, nodeInflateRaw } from '../../../utils/zip/node';
 
 const ROOT = join(__dirname, '../../..');
 let dir: string;
@@ -170,6 +173,39 @@ describe('npm run render', () => {
     rmSync(join(dir, 'out-tsx'), { recursive: true });
     const bad = run('bad-truncated.zip', '--out', 'out-bad.zip');
     expect(bad.status).toBe(2);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it.each([['two parse workers', '2'], ['inline', '0']])('renders in one pass (%s) exactly what the page renders from the same reconciliation', { timeout: 120_000 }, async (_name, workers) => {
+    for (const name of ['legacy', 'sharded', 'parts', 'mixed']) {
+      // The page's path: the export reconciled, then its conversations read again and rendered one by one.
+      const exp = await fileSource(join(dir, `export-${name}.zip`));
+      const vlt = await fileSource(join(dir, 'vault.zip'));
+      const expected = new Map<string, Uint8Array>();
+      const order: string[] = [];
+      const memory: ArchiveOutput = {
+        async add(path, data) {
+          order.push(path);
+          expected.set(path, data instanceof Uint8Array ? data : new Uint8Array(await new Response(data).arrayBuffer()));
+        },
+      };
+      try {
+        const opts = { inflate: nodeInflateRaw, crc32: nodeCrc32 };
+        const result = await reconcileExport(exp, `export-${name}.zip`, await archiveVault(vlt, { ...opts, name: 'vault.zip' }), opts);
+        await renderReadableArchive(reconcileInput(result), memory);
+      } finally {
+        await exp.close();
+        await vlt.close();
+      }
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/render.ts', `export-${name}.zip`, 'vault.zip', '--out', `out-once-${name}.zip`], {
+        cwd: ROOT, env: { ...process.env, INIT_CWD: dir, RECONCILE_WORKERS: workers }, encoding: 'utf8', timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const zip = unzipSync(new Uint8Array(readFileSync(join(dir, `out-once-${name}.zip`))));
+      expect(Object.keys(zip).filter((n) => !n.endsWith('/')), name).toEqual(order);
+      for (const [path, bytes] of expected) expect(zip[path], `${name}: ${path}`).toEqual(bytes);
+      rmSync(join(dir, `out-once-${name}.zip`));
+    }
     expect(leftovers()).toEqual([]);
   });
 });
