@@ -11,7 +11,6 @@ import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { timeLeft } from '@/utils/library/expiry';
-import { artifactFileName } from '@/utils/library/names';
 import { formatBytes } from '@/utils/library/storage-info';
 import { FileTypeIcon } from './FileTypeIcon';
 import { StatusBadge } from './StatusBadge';
@@ -22,7 +21,8 @@ export interface ArtifactPreviewProps {
   artifact: ArtifactRecord;
   conversationTitle: string | null;
   loadBlob: (sha256: string) => Promise<Blob | null>;
-  onDownload: (artifact: ArtifactRecord, blob: Blob, fileName: string) => void;
+  /** Saves a copy (Library names it with the `File names` pattern). */
+  onDownload: (artifact: ArtifactRecord, blob: Blob) => void;
   /** Called after the person confirmed. */
   onDelete: (artifact: ArtifactRecord) => void;
   onClose: () => void;
@@ -103,7 +103,7 @@ export function ArtifactPreview({
         {left && <p class="expiry" data-testid="preview-expiry">{left}</p>}
       </div>
       <div class="preview-actions">
-        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>Download</button>
+        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob)}>Download</button>
         <a href={conversationUrl(a.conversationId)} target="_blank" rel="noopener noreferrer">Open conversation on ChatGPT</a>
         <button type="button" class="danger" onClick={remove}>Delete</button>
       </div>

@@ -10,9 +10,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
-import { saveBlob } from '@/utils/library/download';
+import { artifactCopy, saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { groupArtifacts } from '@/utils/library/groups';
+import { copySettings } from '@/utils/storage';
 import { backupFileName, readableArchiveName, selectionZipName } from '@/utils/library/names';
 import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
 import { ArtifactTile } from './ArtifactTile';
@@ -94,12 +95,21 @@ export function Library({
     }
     setMessage(`Preparing ${withBytes.length} files…`);
     try {
-      save(await api.zipSelection(withBytes, titles), selectionZipName(withBytes, titles));
+      const { blob, notes } = await api.zipSelection(withBytes, titles, await copySettings());
+      save(blob, selectionZipName(withBytes, titles));
       const skipped = chosen.length - withBytes.length;
-      setMessage(`Downloaded ${withBytes.length} files${skipped ? ` (${skipped} without saved bytes skipped)` : ''}.`);
+      const unchanged = notes.length ? ` ${notes.length} kept without their prompt: ${notes.slice(0, 3).join('; ')}${notes.length > 3 ? '…' : ''}.` : '';
+      setMessage(`Downloaded ${withBytes.length} files${skipped ? ` (${skipped} without saved bytes skipped)` : ''}.${unchanged}`);
     } catch (error) {
       setMessage(`Could not build the ZIP: ${(error as Error).message}`);
     }
+  };
+
+  /** One artifact from the preview: named by the `File names` pattern, with its prompt when that is on. */
+  const downloadOne = async (a: ArtifactRecord, blob: Blob) => {
+    const copy = await artifactCopy(a, blob, titles.get(a.conversationId) ?? null, await copySettings());
+    save(copy.blob, copy.name);
+    setMessage(copy.note ? `Downloaded ${copy.name} without its prompt: ${copy.note}.` : null);
   };
 
   const root = useRef<HTMLDivElement>(null);
@@ -116,7 +126,7 @@ export function Library({
     setReadableBusy(true);
     setMessage(selected.size > 0 ? `Writing the readable archive of ${selected.size} selected files…` : 'Writing the readable archive…');
     try {
-      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined);
+      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined, (await copySettings()).pattern);
       save(blob, readableArchiveName());
       setMessage(`Readable archive downloaded: ${summary.conversations} conversations, ${summary.assets} files${summary.notSaved ? `, ${summary.notSaved} named as not saved` : ''}.`);
     } catch (error) {
@@ -210,7 +220,7 @@ export function Library({
             artifact={preview}
             conversationTitle={titles.get(preview.conversationId) ?? null}
             loadBlob={loadBlob}
-            onDownload={(_a, blob, name) => save(blob, name)}
+            onDownload={(a, blob) => void downloadOne(a, blob)}
             onDelete={(a) => void remove(a)}
             onClose={closePreview}
             confirm={confirm}

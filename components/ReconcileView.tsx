@@ -11,6 +11,7 @@ import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type StartR
 import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
+import { fileNamePattern } from '@/utils/storage';
 import { ReconcileChart } from './ReconcileChart';
 import { ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
@@ -86,7 +87,7 @@ export function ReconcileView({
     const label = what === 'enriched' ? 'enriched export' : 'readable archive';
     setState({ ...s, writing: null, note: null, writeError: null });
     try {
-      const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable());
+      const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable(await fileNamePattern.getValue()));
       save(blob, what === 'enriched' ? enrichedExportName(s.file) : readableArchiveName(now()));
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: `${label[0]!.toUpperCase()}${label.slice(1)} downloaded.` } : cur));
     } catch (error) {

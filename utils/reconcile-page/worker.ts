@@ -12,6 +12,7 @@ import { getVaultDb } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
 import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
+import { namePatternOrDefault } from '@/utils/files/name-pattern';
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
@@ -89,7 +90,7 @@ async function writeEnriched(): Promise<void> {
   }
 }
 
-async function writeReadable(): Promise<void> {
+async function writeReadable(namePattern: string | undefined): Promise<void> {
   if (!result || writing) return;
   const abort = (writing = new AbortController());
   const parts = createBlobSink();
@@ -99,6 +100,7 @@ async function writeReadable(): Promise<void> {
     const out = zipOutput(parts.writable);
     await renderReadableArchive(reconcileInput(result), out, {
       signal: abort.signal,
+      namePattern: namePatternOrDefault(namePattern),
       onProgress: (p) => progress({ phase: 'rendering', done: Math.min(p.conversations, total), total }),
     });
     await out.writer.close();
@@ -115,6 +117,6 @@ scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
   else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
   else if (m.type === 'write-enriched') void writeEnriched();
-  else if (m.type === 'write-readable') void writeReadable();
+  else if (m.type === 'write-readable') void writeReadable(m.namePattern);
   else if (m.type === 'cancel-write') writing?.abort();
 };
