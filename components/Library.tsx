@@ -20,6 +20,7 @@ import { ArtifactTile } from './ArtifactTile';
 import { BackupControls } from './BackupControls';
 import { BackupEverything } from './BackupEverything';
 import { CaptureSettings } from './CaptureSettings';
+import { CopySettings } from './CopySettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
 import { ReconcileView } from './ReconcileView';
@@ -63,6 +64,8 @@ export function Library({
     return (id: string) => (map ??= new Map((records ?? []).map((r) => [r.id, r]))).get(id);
   }, [records]);
   const preview = previewId ? byId(previewId) ?? null : null;
+  // What the File names preview shows: a saved file with a prompt says the most.
+  const nameExample = useMemo(() => records?.find((r) => r.status === 'saved' && r.prompt) ?? records?.[0] ?? null, [records]);
   // Forget selected ids that a delete or restore removed.
   useEffect(() => {
     if (!complete) return;
@@ -150,7 +153,10 @@ export function Library({
         <StoragePanel nav={nav} refreshKey={revision} />
         <details class="settings-menu">
           <summary>Settings</summary>
-          <CaptureSettings requestDownloads={requestDownloads} />
+          <div class="settings-panel">
+            <CaptureSettings requestDownloads={requestDownloads} />
+            <CopySettings example={nameExample} exampleTitle={nameExample ? titles.get(nameExample.conversationId) ?? null : null} />
+          </div>
         </details>
         <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
         <BackupControls
