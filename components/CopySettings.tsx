@@ -5,7 +5,7 @@
  * default applies; and `Write the prompt into downloaded copies`, which says plainly what it changes. Both
  * are WXT storage items (utils/storage.ts); the pattern is saved as typed.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { DEFAULT_NAME_PATTERN, NAME_TOKENS, namePatternOrDefault, parseNamePattern, patternFileName, SAMPLE_FIELDS } from '@/utils/files/name-pattern';
 import { artifactFileName } from '@/utils/library/names';
@@ -21,11 +21,15 @@ export interface CopySettingsProps {
 export function CopySettings({ example, exampleTitle = null }: CopySettingsProps) {
   const [pattern, setPattern] = useState<string | null>(null);
   const [writePrompt, setWritePrompt] = useState(false);
+  // Values this field wrote: their change events arrive after later keystrokes and must not undo them.
+  const written = useRef(new Set<string>());
 
   useEffect(() => {
     void fileNamePattern.getValue().then(setPattern);
     void promptInCopies.getValue().then(setWritePrompt);
-    const offA = fileNamePattern.watch((v) => setPattern(v));
+    const offA = fileNamePattern.watch((v) => {
+      if (!written.current.delete(v)) setPattern(v);
+    });
     const offB = promptInCopies.watch((v) => setWritePrompt(v));
     return () => {
       offA();
@@ -40,6 +44,7 @@ export function CopySettings({ example, exampleTitle = null }: CopySettingsProps
 
   const change = (value: string) => {
     setPattern(value);
+    written.current.add(value);
     void fileNamePattern.setValue(value);
   };
   const toggle = () => {
