@@ -11,7 +11,6 @@ import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { timeLeft, type TimeLeft } from '@/utils/library/expiry';
-import { artifactFileName } from '@/utils/library/names';
 import { formatDateTime, formatSize, t, tn, type MessageKey } from '@/utils/i18n';
 import { KIND_NAME_KEYS, SOURCE_KEYS } from './labels';
 import { FileTypeIcon } from './FileTypeIcon';
@@ -23,7 +22,8 @@ export interface ArtifactPreviewProps {
   artifact: ArtifactRecord;
   conversationTitle: string | null;
   loadBlob: (sha256: string) => Promise<Blob | null>;
-  onDownload: (artifact: ArtifactRecord, blob: Blob, fileName: string) => void;
+  /** Saves a copy (Library names it with the `File names` pattern). */
+  onDownload: (artifact: ArtifactRecord, blob: Blob) => void;
   /** Called after the person confirmed. */
   onDelete: (artifact: ArtifactRecord) => void;
   onClose: () => void;
@@ -109,7 +109,7 @@ export function ArtifactPreview({
         {left && <p class="expiry" data-testid="preview-expiry">{expiryText(left)}</p>}
       </div>
       <div class="preview-actions">
-        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob, artifactFileName(a))}>{t('preview_download')}</button>
+        <button type="button" disabled={!blob} onClick={() => blob && onDownload(a, blob)}>{t('preview_download')}</button>
         <a href={conversationUrl(a.conversationId)} target="_blank" rel="noopener noreferrer">{t('preview_open_conversation')}</a>
         <button type="button" class="danger" onClick={remove}>{t('preview_delete')}</button>
       </div>

@@ -10,15 +10,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
-import { saveBlob } from '@/utils/library/download';
+import { artifactCopy, saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { groupArtifacts } from '@/utils/library/groups';
+import { copySettings } from '@/utils/storage';
 import { backupFileName, readableArchiveName, selectionZipName } from '@/utils/library/names';
 import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
 import { ArtifactTile } from './ArtifactTile';
 import { BackupControls } from './BackupControls';
 import { BackupEverything } from './BackupEverything';
 import { CaptureSettings } from './CaptureSettings';
+import { CopySettings } from './CopySettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
 import { ReconcileView } from './ReconcileView';
@@ -63,6 +65,8 @@ export function Library({
     return (id: string) => (map ??= new Map((records ?? []).map((r) => [r.id, r]))).get(id);
   }, [records]);
   const preview = previewId ? byId(previewId) ?? null : null;
+  // What the File names preview shows: a saved file with a prompt says the most.
+  const nameExample = useMemo(() => records?.find((r) => r.status === 'saved' && r.prompt) ?? records?.[0] ?? null, [records]);
   // Forget selected ids that a delete or restore removed.
   useEffect(() => {
     if (!complete) return;
@@ -95,12 +99,22 @@ export function Library({
     }
     setMessage(tn('library_selection_preparing', withBytes.length));
     try {
-      save(await api.zipSelection(withBytes, titles), selectionZipName(withBytes, titles));
+      const { blob, notes } = await api.zipSelection(withBytes, titles, await copySettings());
+      save(blob, selectionZipName(withBytes, titles));
       const skipped = chosen.length - withBytes.length;
-      setMessage(skipped ? tn('library_selection_downloaded_skipping', withBytes.length, skipped) : tn('library_selection_downloaded', withBytes.length));
+      const done = skipped ? tn('library_selection_downloaded_skipping', withBytes.length, skipped) : tn('library_selection_downloaded', withBytes.length);
+      const unchanged = notes.length ? ` ${tn('library_selection_prompt_kept_out', notes.length, `${notes.slice(0, 3).join('; ')}${notes.length > 3 ? '…' : ''}`)}` : '';
+      setMessage(`${done}${unchanged}`);
     } catch (error) {
       setMessage(t('library_selection_zip_failed', (error as Error).message));
     }
+  };
+
+  /** One artifact from the preview: named by the `File names` pattern, with its prompt when that is on. */
+  const downloadOne = async (a: ArtifactRecord, blob: Blob) => {
+    const copy = await artifactCopy(a, blob, titles.get(a.conversationId) ?? null, await copySettings());
+    save(copy.blob, copy.name);
+    setMessage(copy.note ? `Downloaded ${copy.name} without its prompt: ${copy.note}.` : null);
   };
 
   const root = useRef<HTMLDivElement>(null);
@@ -117,7 +131,7 @@ export function Library({
     setReadableBusy(true);
     setMessage(selected.size > 0 ? tn('library_readable_writing_selected', selected.size) : t('library_readable_writing'));
     try {
-      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined);
+      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined, (await copySettings()).pattern);
       save(blob, readableArchiveName());
       const counts = [tn('count_conversations', summary.conversations), tn('count_files', summary.assets)] as const;
       setMessage(summary.notSaved ? t('library_readable_done_not_saved', ...counts, summary.notSaved) : t('library_readable_done', ...counts));
@@ -142,7 +156,10 @@ export function Library({
         <StoragePanel nav={nav} refreshKey={revision} />
         <details class="settings-menu">
           <summary>{t('library_header_settings')}</summary>
-          <CaptureSettings requestDownloads={requestDownloads} />
+          <div class="settings-panel">
+            <CaptureSettings requestDownloads={requestDownloads} />
+            <CopySettings example={nameExample} exampleTitle={nameExample ? titles.get(nameExample.conversationId) ?? null : null} />
+          </div>
         </details>
         <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>{t('library_header_reconcile')}</button>
         <BackupControls
@@ -210,7 +227,7 @@ export function Library({
             artifact={preview}
             conversationTitle={titles.get(preview.conversationId) ?? null}
             loadBlob={loadBlob}
-            onDownload={(_a, blob, name) => save(blob, name)}
+            onDownload={(a, blob) => void downloadOne(a, blob)}
             onDelete={(a) => void remove(a)}
             onClose={closePreview}
             confirm={confirm}

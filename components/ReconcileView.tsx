@@ -12,6 +12,7 @@ import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-pag
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
 import { FetchMissing, type FetchMissingBackground } from './FetchMissing';
+import { fileNamePattern } from '@/utils/storage';
 import { ReconcileChart } from './ReconcileChart';
 import { ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
@@ -101,7 +102,7 @@ export function ReconcileView({
       : { done: 'reconcile_readable_done', cancelled: 'reconcile_readable_cancelled', failed: 'reconcile_readable_failed' } as const;
     setState({ ...s, writing: null, note: null, writeError: null });
     try {
-      const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable());
+      const blob = await (what === 'enriched' ? mine.writeEnriched() : mine.writeReadable(await fileNamePattern.getValue()));
       save(blob, what === 'enriched' ? enrichedExportName(s.file) : readableArchiveName(now()));
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, note: t(says.done) } : cur));
     } catch (error) {

@@ -3,6 +3,7 @@
  * The access token is never stored anywhere: it lives in the content script's memory only.
  */
 import type { ArtifactKind } from '@/utils/model';
+import { DEFAULT_NAME_PATTERN, namePatternOrDefault, type NamePattern } from '@/utils/files/name-pattern';
 
 export type CaptureKinds = Record<ArtifactKind, boolean>;
 
@@ -29,6 +30,30 @@ export const saveToDownloads = storage.defineItem<boolean>('local:saveToDownload
   fallback: false,
   version: 1,
 });
+
+/**
+ * The `File names` pattern of every copy that leaves the vault (utils/files/name-pattern.ts). Kept as typed,
+ * even when it does not parse: the settings say why and the default applies until it is fixed.
+ */
+export const fileNamePattern = storage.defineItem<string>('local:fileNamePattern', {
+  fallback: DEFAULT_NAME_PATTERN,
+  version: 1,
+});
+
+/**
+ * `Write the prompt into downloaded copies` (off by default): PNG iTXt, JPEG and WebP XMP in the copy only
+ * (utils/files/prompt-metadata.ts). The vault and the readable archive keep the bytes as captured.
+ */
+export const promptInCopies = storage.defineItem<boolean>('local:promptInCopies', {
+  fallback: false,
+  version: 1,
+});
+
+/** How copies are named and whether they carry the prompt, as one read for a download. */
+export async function copySettings(): Promise<{ pattern: NamePattern; writePrompt: boolean }> {
+  const [source, writePrompt] = await Promise.all([fileNamePattern.getValue(), promptInCopies.getValue()]);
+  return { pattern: namePatternOrDefault(source), writePrompt };
+}
 
 /**
  * Set while downloads are paused because the vault is out of space (the background sets and clears it; the

@@ -67,6 +67,15 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await library.getByText('Settings', { exact: true }).click();
     await library.locator('.settings-menu[open]').waitFor();
     await expectAccessible(library, 'settings open');
+    // The File names field with its token help open and an invalid pattern's message shown.
+    await library.getByText('Tokens', { exact: true }).click();
+    const names = library.getByRole('textbox', { name: 'File names' });
+    await names.fill('{date} {nope}');
+    await library.getByTestId('name-pattern-error').waitFor();
+    await expectAccessible(library, 'file names pattern invalid');
+    await library.getByRole('button', { name: 'Use the default pattern' }).click();
+    await library.getByTestId('name-pattern-error').waitFor({ state: 'detached' });
+    await library.getByText('Tokens', { exact: true }).click();
     await library.getByText('Settings', { exact: true }).click();
   });
 

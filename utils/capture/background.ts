@@ -11,11 +11,11 @@ import { keepAliveSwitch } from '@/utils/keep-alive';
 import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
-import { captureKinds, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
+import { captureKinds, copySettings, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
 import { badgeRefresher, updateBadge } from './badge';
-import { canDownload, downloadBlob, downloadPath } from './downloads';
+import { canDownload, copyToDownloadsFolder } from './downloads';
 import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
 import { fail } from './failure';
@@ -354,7 +354,9 @@ async function copyToDownloads(db: VaultDb, record: ArtifactRecord): Promise<voi
   try {
     if (!record.sha256 || !(await saveToDownloads.getValue()) || !(await canDownload())) return;
     const blob = await getBlob(db, record.sha256);
-    if (blob) await downloadBlob(blob, downloadPath(record));
+    const note = blob ? await copyToDownloadsFolder(record, blob, await copySettings()) : null;
+    // No page to tell: the copy is saved unchanged, and the console says why.
+    if (note) console.warn(`[artifact-vault] ${record.fileName ?? record.id} copied to Downloads without its prompt: ${note}`);
   } catch (err) {
     console.warn('[artifact-vault] could not copy to Downloads:', err instanceof Error ? err.message : err);
   }

@@ -1,18 +1,29 @@
 /**
  * The "also save to the Downloads folder" option (off by default): each newly captured file is written to
- * `ChatGPT Artifact Vault/<conversation title>/<file name>`. Needs the optional `downloads` permission, which
+ * `ChatGPT Artifact Vault/<conversation title>/<file name>`, the file named by the `File names` pattern (the
+ * browser numbers a name already in the folder). Needs the optional `downloads` permission, which
  * the library page requests when the person turns the option on.
  */
 import { safeFileName } from '@/utils/files/names';
 import type { ArtifactRecord } from '@/utils/vault';
+import { artifactCopy, type CopyOptions } from '@/utils/library/download';
 
 const DOWNLOADS_FOLDER = 'ChatGPT Artifact Vault';
 
-/** `ChatGPT Artifact Vault/<title>/<name>`, every segment made safe (utils/files/names.ts). */
-export function downloadPath(record: Pick<ArtifactRecord, 'conversationTitle' | 'conversationId' | 'fileName' | 'id'>): string {
+/** `ChatGPT Artifact Vault/<title>/<name>`: the folder made safe (utils/files/names.ts), `fileName` safe already. */
+function downloadPath(record: Pick<ArtifactRecord, 'conversationTitle' | 'conversationId'>, fileName: string): string {
   const folder = safeFileName(record.conversationTitle, record.conversationId.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 8), 80);
-  const file = safeFileName(record.fileName, record.id.replace(/[^A-Za-z0-9_-]+/g, '-').slice(-40), 120);
-  return `${DOWNLOADS_FOLDER}/${folder}/${file}`;
+  return `${DOWNLOADS_FOLDER}/${folder}/${safeFileName(fileName, 'file', 150)}`;
+}
+
+/**
+ * Copies a captured file into the Downloads folder as the library would download it: named by the `File
+ * names` pattern, with its prompt when that option is on. Returns why the prompt is not in it, if so.
+ */
+export async function copyToDownloadsFolder(record: ArtifactRecord, blob: Blob, opts: CopyOptions): Promise<string | null> {
+  const copy = await artifactCopy(record, blob, record.conversationTitle, opts);
+  await downloadBlob(copy.blob, downloadPath(record, copy.name));
+  return copy.note;
 }
 
 /** Whether the optional permission is granted (the API object exists only then in Chrome). */

@@ -12,7 +12,9 @@ import { dexieVault } from '@/utils/reconcile/dexie-vault';
 import { renderReadableArchive, vaultInput, zipOutput, type RenderSummary } from '@/utils/readable';
 import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
 import { safeFileName } from '@/utils/files/names';
-import { artifactFileName, uniqueName } from './names';
+import type { NamePattern } from '@/utils/files/name-pattern';
+import { UniqueNames } from '@/utils/reconcile/names';
+import { artifactCopy, type CopyOptions } from './download';
 
 export interface LibraryApi {
   /** Every artifact record, in no particular order. */
@@ -30,9 +32,12 @@ export interface LibraryApi {
    * The readable archive (docs/FORMATS.md section 5) of the whole vault, or of the artifacts `artifactIds`
    * names and their conversations; streamed into a Blob of parts the browser can keep on disk.
    */
-  writeReadable(artifactIds?: ReadonlySet<string>): Promise<{ blob: Blob; summary: RenderSummary }>;
-  /** The selected artifacts' bytes in a ZIP, one folder per conversation. */
-  zipSelection(records: readonly ArtifactRecord[], titles: ReadonlyMap<string, string | null>): Promise<Blob>;
+  writeReadable(artifactIds?: ReadonlySet<string>, namePattern?: NamePattern): Promise<{ blob: Blob; summary: RenderSummary }>;
+  /**
+   * The selected artifacts' copies in a ZIP, one folder per conversation, named and (when asked) given their
+   * prompt as `copy` says; `notes` names each file whose prompt could not be written, and why.
+   */
+  zipSelection(records: readonly ArtifactRecord[], titles: ReadonlyMap<string, string | null>, copy: CopyOptions): Promise<{ blob: Blob; notes: string[] }>;
 }
 
 export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
@@ -51,45 +56,48 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
       return sink.toBlob();
     },
     restoreBackup: (file) => restoreVaultArchive(db, file),
-    async writeReadable(artifactIds) {
+    async writeReadable(artifactIds, namePattern) {
       const sink = createBlobSink();
       const out = zipOutput(sink.writable);
-      const summary = await renderReadableArchive(await vaultInput(dexieVault(db), { artifactIds }), out);
+      const summary = await renderReadableArchive(await vaultInput(dexieVault(db), { artifactIds }), out, { namePattern });
       await out.writer.close();
       return { blob: sink.toBlob('application/zip'), summary };
     },
-    zipSelection: (records, titles) => zipSelection(db, records, titles),
+    zipSelection: (records, titles, copy) => zipSelection(db, records, titles, copy),
   };
 }
 
 /**
  * Streams the saved artifacts among `records` into a ZIP (stored: people pick images and finished files,
- * and speed matters more than a few percent), streaming one blob at a time.
+ * and speed matters more than a few percent), one blob at a time. Folder and file names are unique per
+ * folder (`UniqueNames`), so a folder and a file can never take the same member path.
  */
 async function zipSelection(
   db: VaultDb,
   records: readonly ArtifactRecord[],
   titles: ReadonlyMap<string, string | null>,
-): Promise<Blob> {
+  copy: CopyOptions,
+): Promise<{ blob: Blob; notes: string[] }> {
   const sink = createBlobSink();
   const zip = createZipWriter(sink.writable);
   const folders = new Map<string, string>();
-  const takenFolders = new Set<string>();
-  const takenNames = new Map<string, Set<string>>();
+  const names = new UniqueNames();
+  const notes: string[] = [];
   for (const r of records) {
     if (r.status !== 'saved' || r.sha256 === null) continue;
     const blob = await getBlob(db, r.sha256);
     if (!blob) continue;
+    const title = titles.get(r.conversationId) ?? r.conversationTitle;
     let folder = folders.get(r.conversationId);
     if (folder === undefined) {
-      const title = titles.get(r.conversationId) ?? r.conversationTitle;
-      folder = uniqueName(safeFileName(title ?? r.conversationId, 'conversation', 80), takenFolders);
+      folder = names.nextPath(safeFileName(title ?? r.conversationId, 'conversation', 80));
       folders.set(r.conversationId, folder);
-      takenNames.set(folder, new Set());
     }
-    const name = uniqueName(artifactFileName(r), takenNames.get(folder)!);
-    await zip.add(`${folder}/${name}`, blob, { lastModified: r.capturedAt !== null ? new Date(r.capturedAt) : undefined });
+    const made = await artifactCopy(r, blob, title, copy);
+    const path = names.next(folder, made.name);
+    if (made.note) notes.push(`${path}: ${made.note}`);
+    await zip.add(path, made.blob, { lastModified: r.capturedAt !== null ? new Date(r.capturedAt) : undefined });
   }
   await zip.close();
-  return sink.toBlob();
+  return { blob: sink.toBlob(), notes };
 }

@@ -1,7 +1,7 @@
 /** File names for everything the library page downloads (each made safe by utils/files/names.ts). */
 import type { ArtifactRecord } from '@/utils/vault';
 import { safeFileName } from '@/utils/files/names';
-import { withExtension } from '@/utils/files/sniff';
+import { patternFileName, type NamePattern, type NameFields } from '@/utils/files/name-pattern';
 import { slugify } from '@/utils/chatgpt/walker';
 import { localDay } from './groups';
 
@@ -10,23 +10,26 @@ export function backupFileName(now: Date = new Date()): string {
   return `chatgpt-vault-${localDay(now)}.zip`;
 }
 
-/**
- * The name an artifact downloads under: its file name, or one derived from kind and id, made safe, then
- * given the extension of its sniffed type (an HTML file named `photo.png` downloads as `photo.html`).
- */
-export function artifactFileName(r: ArtifactRecord): string {
-  const base = r.fileName ?? `${r.kind}-${(r.fileId ?? r.genId ?? r.id).replace(/^[a-z-]+:/, '').slice(0, 40)}`;
-  return safeFileName(withExtension(safeFileName(base, r.kind), r.mimeType), r.kind);
+/** The values the `File names` pattern takes from a vault record (`title`: the conversation's, when known). */
+function artifactNameFields(r: ArtifactRecord, title: string | null = r.conversationTitle): NameFields {
+  return {
+    kind: r.kind,
+    fileName: r.fileName,
+    mimeType: r.mimeType,
+    prompt: r.prompt,
+    title,
+    // When it was made: the message's time, else when its bytes arrived, else when it was first seen.
+    time: r.createTime !== null ? r.createTime * 1000 : r.capturedAt ?? r.firstSeenAt,
+    id: r.fileId ?? r.genId ?? r.textdocId ?? r.sha256?.slice(0, 16) ?? r.id.replace(/^[a-z-]+:/, ''),
+  };
 }
 
-/** Makes `name` unique within `taken` (adds ` (2)`, ` (3)`… before the extension) and records it. */
-export function uniqueName(name: string, taken: Set<string>): string {
-  let candidate = name;
-  const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-  for (let i = 2; taken.has(candidate.toLowerCase()); i++) candidate = `${stem} (${i})${ext}`;
-  taken.add(candidate.toLowerCase());
-  return candidate;
+/**
+ * The name an artifact's copy gets (a download, a selection ZIP member, the Downloads-folder copy): the
+ * `File names` pattern, the sniffed type's extension, the safe-name rule (utils/files/name-pattern.ts).
+ */
+export function artifactFileName(r: ArtifactRecord, pattern: NamePattern, title: string | null = r.conversationTitle): string {
+  return patternFileName(pattern, artifactNameFields(r, title));
 }
 
 /** A selection ZIP is named after its conversation, or after the date when it spans several. */

@@ -16,7 +16,7 @@ import { conversationPageUrl } from '@/utils/chatgpt/routes';
 import { extractSandboxTargets, normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
 import { walkConversation } from '@/utils/chatgpt/walker';
 import { safeFileName } from '@/utils/files/names';
-import { withExtension } from '@/utils/files/sniff';
+import { namePatternOrDefault, patternFileName, type NamePattern } from '@/utils/files/name-pattern';
 import { localDay } from '@/utils/library/groups';
 import { UniqueNames } from '@/utils/reconcile/names';
 import { page, searchBlock } from './html';
@@ -29,6 +29,8 @@ const PROVENANCE_FORMAT = 'chatgpt-artifact-vault/readable-archive';
 export interface RenderOptions {
   onProgress?: (p: RenderProgress) => void;
   signal?: AbortSignal;
+  /** The `File names` pattern of the assets' file names (utils/files/name-pattern.ts); the default when absent. */
+  namePattern?: NamePattern;
 }
 
 interface Placed {
@@ -149,16 +151,21 @@ class Renderer {
     if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new DOMException('Aborted', 'AbortError');
   }
 
-  /** Writes the artifact's bytes (once) into `folder` and records where they went. */
-  private async place(a: ReadableArtifact, folder: string, pagePath: string | null): Promise<Placed> {
+  /**
+   * Writes the artifact's bytes (once) into `folder` and records where they went, named by the `File names`
+   * pattern from the artifact, its conversation's `title` and the `time` (seconds) of its message.
+   */
+  private async place(a: ReadableArtifact, folder: string, pagePath: string | null, title: string | null = null, time: number | null = null): Promise<Placed> {
     const done = this.placed.get(a);
     if (done) return done;
     const p: Placed = { path: null, size: null, status: a.status, reason: a.reason, prompt: a.prompt, mimeType: a.mimeType, page: pagePath };
     this.placed.set(a, p);
     const stream = a.open ? await a.open() : null;
     if (stream) {
-      const base = a.fileName ?? `${a.kind}-${(a.fileId ?? a.genId ?? a.sha256 ?? 'file').slice(0, 40)}`;
-      const name = safeFileName(withExtension(safeFileName(base, a.kind), a.mimeType), a.kind);
+      const name = patternFileName(this.opts.namePattern ?? namePatternOrDefault(null), {
+        kind: a.kind, fileName: a.fileName, mimeType: a.mimeType, prompt: a.prompt, title, time: time === null ? null : time * 1000,
+        id: a.fileId ?? a.genId ?? a.sha256?.slice(0, 16) ?? null,
+      });
       const path = this.names.next(folder, name);
       let size = 0;
       const counted = stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
@@ -283,6 +290,7 @@ class Renderer {
     const list: ReadableArtifact[] = [];
     const inList = new Set<ReadableArtifact>();
     const messageOf = new Map<ReadableArtifact, string | null>();
+    const timeOf = new Map<ReadableArtifact, number | null>();
     for (const ref of prep.refs) {
       let a = this.lookup(ref);
       if (!a && this.input.onlyListed) continue;
@@ -298,6 +306,7 @@ class Renderer {
       inList.add(a);
       list.push(a);
       messageOf.set(a, ref.messageId);
+      timeOf.set(a, ref.createTime);
       if (a.prompt === null && ref.prompt !== null) a.prompt = ref.prompt;
       if (a.mimeType === null && ref.mimeType !== null) a.mimeType = ref.mimeType;
     }
@@ -312,7 +321,7 @@ class Renderer {
       this.abortCheck();
       let p: Placed;
       try {
-        p = await this.place(a, folder, htmlPath);
+        p = await this.place(a, folder, htmlPath, prep.titled ? prep.title : null, timeOf.get(a) ?? prep.createTime);
       } catch (error) {
         throw new OutputError(error);
       }
@@ -554,7 +563,7 @@ const BODY = '\u0000body\u0000';
 
 /** A walker ref as the renderer uses it (matching, and the "not saved" entry when nothing matches). */
 export type PreparedRef = Pick<ReturnType<typeof walkConversation>['refs'][number],
-  'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt' | 'mimeType'>;
+  'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt' | 'mimeType' | 'createTime'>;
 
 /**
  * One conversation with everything that does not depend on where its artifacts are saved already rendered:
@@ -568,7 +577,9 @@ export interface PreparedConversation {
   id: string | null;
   problem: string;
   refs: PreparedRef[];
+  /** The title shown (`Untitled` when the JSON has none); `titled` says whether the JSON had one (file names use only a real one). */
   title: string;
+  titled: boolean;
   createTime: number | null;
   updateTime: number | null;
   model: string | null;
@@ -607,10 +618,10 @@ export function prepareConversation(json: unknown, htmlRenderer: HtmlRenderer, w
   const id = walk.conversationId;
   const refs = walk.refs.map((r): PreparedRef => ({
     kind: r.kind, conversationId: r.conversationId, messageId: r.messageId, fileId: r.fileId, genId: r.genId, fileName: r.fileName,
-    sandboxPath: r.sandboxPath, prompt: r.prompt, mimeType: r.mimeType,
+    sandboxPath: r.sandboxPath, prompt: r.prompt, mimeType: r.mimeType, createTime: r.createTime,
   }));
   const empty = {
-    id, problem: walk.problems[0] ?? 'no conversation id', refs, title: '', createTime: null, updateTime: null, model: null, project: null,
+    id, problem: walk.problems[0] ?? 'no conversation id', refs, title: '', titled: false, createTime: null, updateTime: null, model: null, project: null,
     visible: [], headerMd: '', headerHtml: '', turns: [], search: '',
   };
   if (id === null) return empty;
@@ -648,7 +659,7 @@ export function prepareConversation(json: unknown, htmlRenderer: HtmlRenderer, w
   const html: string[] = [];
   header(id, title, thread, md, html);
   return {
-    ...empty, title, createTime: thread.createTime, updateTime: thread.updateTime, model: thread.model, project: thread.project,
+    ...empty, title, titled: Boolean(thread.title?.trim()), createTime: thread.createTime, updateTime: thread.updateTime, model: thread.model, project: thread.project,
     visible: [...thread.visible], headerMd: md.join('\n'), headerHtml: html.join('\n'), turns, search: searchText.toLowerCase().slice(0, SEARCH_CHARS),
   };
 }

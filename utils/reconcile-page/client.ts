@@ -42,7 +42,7 @@ export interface ReconcileRun {
   /** Writes the enriched export of the finished run (progress goes to the run's `onProgress`). */
   writeEnriched(): Promise<Blob>;
   /** Writes the readable archive of the finished run (one write at a time, like `writeEnriched`). */
-  writeReadable(): Promise<Blob>;
+  writeReadable(namePattern?: string): Promise<Blob>;
   /** Stops writing the enriched export or the readable archive; the write rejects with a cancelled error. */
   cancelWrite(): void;
   /** Ends the run at once (the worker is terminated; it never writes to the vault, so nothing is left half done). */
@@ -122,11 +122,11 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
   };
   post({ type: 'reconcile', file, exportName: file.name });
 
-  const write = (type: 'write-enriched' | 'write-readable'): Promise<Blob> => {
+  const write = (message: Extract<PageToWorker, { type: 'write-enriched' | 'write-readable' }>): Promise<Blob> => {
     if (!finished) return Promise.reject(new ReconcileRunError('The reconciliation has not finished.', false));
     if (writeWait) return Promise.reject(new ReconcileRunError('An export is already being written.', false));
     const blob = new Promise<Blob>((resolve, reject) => (writeWait = { resolve, reject }));
-    post({ type });
+    post(message);
     return blob;
   };
 
@@ -150,8 +150,8 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
       post({ type: 'apply-fetched', outcomes });
       return view;
     },
-    writeEnriched: () => write('write-enriched'),
-    writeReadable: () => write('write-readable'),
+    writeEnriched: () => write({ type: 'write-enriched' }),
+    writeReadable: (namePattern) => write({ type: 'write-readable', namePattern }),
     cancelWrite() {
       if (writeWait) post({ type: 'cancel-write' });
     },

@@ -25,7 +25,7 @@ export type PageToWorker =
   /** Write the enriched export of the finished run. */
   | { type: 'write-enriched' }
   /** Write the readable archive of the finished run: the export's conversations with both sides' bytes. */
-  | { type: 'write-readable' }
+  | { type: 'write-readable'; namePattern?: string }
   /** Stop writing the enriched export or the readable archive (the finished report stays usable). */
   | { type: 'cancel-write' }
   /** The finished run's `lost` items that `Fetch missing files` can fetch; answered by `fetch-list` with the same `id`. */

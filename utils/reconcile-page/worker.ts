@@ -13,6 +13,7 @@ import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
 import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
 import { applyFetchOutcomes, fetchableItems } from './fetch-missing';
+import { namePatternOrDefault } from '@/utils/files/name-pattern';
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
@@ -104,7 +105,7 @@ async function writeEnriched(): Promise<void> {
   }
 }
 
-async function writeReadable(): Promise<void> {
+async function writeReadable(namePattern: string | undefined): Promise<void> {
   if (!result || writing) return;
   const abort = (writing = new AbortController());
   const parts = createBlobSink();
@@ -114,6 +115,7 @@ async function writeReadable(): Promise<void> {
     const out = zipOutput(parts.writable);
     await renderReadableArchive(reconcileInput(result), out, {
       signal: abort.signal,
+      namePattern: namePatternOrDefault(namePattern),
       onProgress: (p) => progress({ phase: 'rendering', done: Math.min(p.conversations, total), total }),
     });
     await out.writer.close();
@@ -130,7 +132,7 @@ scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
   else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
   else if (m.type === 'write-enriched') void writeEnriched();
-  else if (m.type === 'write-readable') void writeReadable();
+  else if (m.type === 'write-readable') void writeReadable(m.namePattern);
   else if (m.type === 'cancel-write') writing?.abort();
   else if (m.type === 'fetch-list') send({ type: 'fetch-list', id: m.id, items: result ? fetchableItems(result) : [] });
   else if (m.type === 'apply-fetched') applyFetched(m.outcomes);

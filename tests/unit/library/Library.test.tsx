@@ -189,9 +189,11 @@ describe('preview', () => {
     expect(link.getAttribute('rel')).toContain('noopener');
 
     await click([...dialog.querySelectorAll('button')].find((b) => b.textContent === 'Download')!);
+    await until(() => save.mock.calls.length > 0);
     expect(save).toHaveBeenCalledTimes(1);
     const [blob, name] = save.mock.calls[0]!;
-    expect(name).toBe('fox.webp');
+    // The default File names pattern: the capture day (no message time), the prompt, the original name.
+    expect(name).toBe('2026-11-22 a red fox poster - fox.webp');
     expect(new Uint8Array(await blob.arrayBuffer())).toEqual(WEBP);
   });
 
@@ -278,8 +280,8 @@ describe('selection', () => {
     const [blob, name] = save.mock.calls[0]!;
     expect(name).toBe('Fox poster.zip');
     const files = unzipSync(new Uint8Array(await blob.arrayBuffer()));
-    expect(Object.keys(files).sort()).toEqual(['Fox poster/fox.webp', 'Fox poster/image-file_fox2.webp']);
-    expect(files['Fox poster/fox.webp']).toEqual(WEBP);
+    expect(Object.keys(files).sort()).toEqual(['Fox poster/2026-11-22 a red fox poster - fox.webp', 'Fox poster/2026-11-22 a red fox poster, variant - image-file_fox2.webp']);
+    expect(files['Fox poster/2026-11-22 a red fox poster - fox.webp']).toEqual(WEBP);
   });
 
   it('selects a whole conversation and skips artifacts without bytes', async () => {
@@ -289,7 +291,7 @@ describe('selection', () => {
     await click([...root.querySelectorAll('[data-testid="selection-bar"] button')].find((b) => b.textContent === 'Download selected as ZIP')!);
     await until(() => save.mock.calls.length === 1);
     expect(save.mock.calls[0]![1]).toBe('Sales analysis.zip');
-    expect(Object.keys(unzipSync(new Uint8Array(await save.mock.calls[0]![0].arrayBuffer())))).toEqual(['Sales analysis/sales.csv']);
+    expect(Object.keys(unzipSync(new Uint8Array(await save.mock.calls[0]![0].arrayBuffer())))).toEqual(['Sales analysis/2026-11-22 Sales analysis - sales.csv']);
     expect(root.textContent).toContain('2 without saved bytes skipped');
     await click([...root.querySelectorAll('[data-testid="selection-bar"] button')].find((b) => b.textContent === 'Clear selection')!);
     expect(root.querySelector('[data-testid="selection-bar"]')).toBeNull();

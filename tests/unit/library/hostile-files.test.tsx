@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { click, countingApi, freshDb, manualVisibility, mount, ref, seedSaved, until } from './helpers';
+import { fileNamePattern } from '@/utils/storage';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const SVG = enc(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="window.top.__pwned='onload'" width="10" height="10">
@@ -24,6 +25,8 @@ async function setup() {
   // Named like a picture: the sniffed type decides how it is shown and downloaded.
   await seedSaved(db, ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/page.png', fileName: 'page.png' }), HTML, 'text/html', T + 1, 'Hostile');
   await seedSaved(db, ref({ kind: 'sandbox-file', fileId: null, sandboxPath: '/mnt/data/report.html', fileName: 'report.html' }), HTML, 'text/html', T + 2, 'Hostile');
+  // The original names alone: these tests are about types and extensions, not the File names pattern.
+  await fileNamePattern.setValue('{name}');
   const vis = manualVisibility();
   const save = vi.fn<(blob: Blob, name: string) => void>();
   const root = await mount({ api: countingApi(db), observeVisible: vis.observe, save });
@@ -65,6 +68,7 @@ describe('hostile files in the library', () => {
     expect(dialog.querySelector('[data-testid="preview-image"]')!.getAttribute('src')).toMatch(/^blob:/);
     expectInert(root);
     await click([...dialog.querySelectorAll('button')].find((b) => b.textContent === 'Download')!);
+    await until(() => save.mock.calls.length > 0);
     const [blob, name] = save.mock.calls[0]!;
     expect(name).toBe('chart.svg');
     expect(blob.type).toBe('image/svg+xml');
@@ -83,6 +87,7 @@ describe('hostile files in the library', () => {
     await until(() => !download.hasAttribute('disabled'));
     expectInert(root);
     await click(download);
+    await until(() => save.mock.calls.length > 0);
     const [blob, name] = save.mock.calls[0]!;
     expect(name).toBe(downloaded);
     expect(blob.type).toBe('text/html');

@@ -3,7 +3,8 @@ import type { ArtifactRecord } from '@/utils/vault';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { columnsFor, galleryRows, groupArtifacts, localDay } from '@/utils/library/groups';
 import { rowOffsets, visibleRange } from '@/utils/library/virtual';
-import { artifactFileName, backupFileName, selectionZipName, uniqueName } from '@/utils/library/names';
+import { artifactFileName, backupFileName, selectionZipName } from '@/utils/library/names';
+import { namePatternOrDefault } from '@/utils/files/name-pattern';
 import { readStorageInfo } from '@/utils/library/storage-info';
 
 const day = (s: string) => new Date(`${s}T12:00:00`).getTime(); // local noon
@@ -118,14 +119,23 @@ describe('names', () => {
     expect(backupFileName(new Date(2026, 10, 23, 0, 5))).toBe('chatgpt-vault-2026-11-23.zip');
   });
 
-  it('makes names unique case-insensitively', () => {
-    const taken = new Set<string>();
-    expect(['a.png', 'A.png', 'a.png', 'b'].map((n) => uniqueName(n, taken))).toEqual(['a.png', 'A (2).png', 'a (3).png', 'b']);
-  });
+  // `{name}` alone: the original name, made safe, with the sniffed type's extension.
+  const NAME_ONLY = namePatternOrDefault('{name}');
 
   it('derives artifact file names from the record', () => {
-    expect(artifactFileName(rec({ fileName: 'fox.png', mimeType: 'image/webp' }))).toBe('fox.webp');
-    expect(artifactFileName(rec({ fileName: null, fileId: 'file_123', mimeType: 'image/png' }))).toBe('image-file_123.png');
+    expect(artifactFileName(rec({ fileName: 'fox.png', mimeType: 'image/webp' }), NAME_ONLY)).toBe('fox.webp');
+    expect(artifactFileName(rec({ fileName: null, fileId: 'file_123', mimeType: 'image/png' }), NAME_ONLY)).toBe('image-file_123.png');
+  });
+
+  it('names by the default pattern: the day it was made, the prompt (else the title), the original name', () => {
+    const made = new Date(2026, 2, 14, 9, 30).getTime() / 1000;
+    expect(artifactFileName(rec({ fileName: 'sunset-file_1.png', prompt: 'Sunset over lake', createTime: made }), namePatternOrDefault(null)))
+      .toBe('2026-03-14 Sunset over lake - sunset-file_1.png');
+    // No message time: the capture day; no prompt: the conversation title given, else the record's.
+    expect(artifactFileName(rec({ kind: 'sandbox-file', fileName: 'q3.csv', mimeType: 'text/csv', conversationTitle: 'Old title' }), namePatternOrDefault(null), 'Q3 numbers'))
+      .toBe('2026-11-22 Q3 numbers - q3.csv');
+    expect(artifactFileName(rec({ kind: 'sandbox-file', fileName: 'q3.csv', mimeType: 'text/csv', conversationTitle: 'Old title' }), namePatternOrDefault(null)))
+      .toBe('2026-11-22 Old title - q3.csv');
   });
 
   it.each<[string, string | null, string | null]>([
@@ -138,7 +148,7 @@ describe('names', () => {
     ['etc passwd.csv', '../../etc/passwd.csv', 'text/csv'],
     ['image-x.png', null, 'image/png'],
   ])('downloads as %j (name %j, type %j)', (expected, fileName, mimeType) => {
-    expect(artifactFileName(rec({ fileName, mimeType }))).toBe(expected);
+    expect(artifactFileName(rec({ fileName, mimeType }), NAME_ONLY)).toBe(expected);
   });
 
   it('names a selection ZIP by conversation, or by date across conversations', () => {

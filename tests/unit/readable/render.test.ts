@@ -130,9 +130,9 @@ describe('renderReadableArchive on the walker fixtures', () => {
     expect(html).toMatch(/<details><summary>Code \(python\)<\/summary><pre><code class="language-python">import pandas as pd/);
     expect(html).toContain('<details><summary>Output</summary>');
     expect(md).not.toMatch(/\]\(sandbox:\/mnt\/data\/summary\.csv\)/);
-    expect(md).toMatch(/\[Download the summary\]\(\.\.\/assets\/[^)]+\/summary\.csv\)/);
-    expect(html).toMatch(/<a href="\.\.\/assets\/[^"]+\/summary\.csv">Download the summary<\/a>/);
-    expect(html).toMatch(/<a href="\.\.\/assets\/[^"]+\/data%20export%20%28v2%29\.xlsx">The workbook<\/a>/);
+    expect(md).toMatch(/\[Download the summary\]\(\.\.\/assets\/[^)/]+\/[^)/]*%20-%20summary\.csv\)/);
+    expect(html).toMatch(/<a href="\.\.\/assets\/[^"/]+\/[^"/]*%20-%20summary\.csv">Download the summary<\/a>/);
+    expect(html).toMatch(/<a href="\.\.\/assets\/[^"/]+\/[^"/]*%20-%20data%20export%20%28v2%29\.xlsx">The workbook<\/a>/);
     expect(md).toContain('**Not saved** (sandbox-file): report final.pdf (expired: expired: sandbox session ended)');
     expect(html).toContain('<strong>Not saved</strong> (sandbox-file): report final.pdf (expired: expired: sandbox session ended)');
   });
@@ -144,7 +144,7 @@ describe('renderReadableArchive on the walker fixtures', () => {
     const md = out.text(mdPath);
     const other = md.indexOf('## Other files from this conversation');
     expect(other).toBeGreaterThan(0);
-    expect(md.slice(other)).toMatch(/!\[diagram\.png\]\(\.\.\/assets\/[^)]+\/diagram\.png\)/);
+    expect(md.slice(other)).toMatch(/!\[diagram\.png\]\(\.\.\/assets\/[^)/]+\/[^)/]*%20-%20diagram\.png\)/);
     expect(md.slice(0, other)).toMatch(/## You[^\n]*\n\n[\s\S]*!\[[^\]]*\]\(\.\.\/assets\//);
   });
 
@@ -270,8 +270,8 @@ describe('renderReadableArchive on hostile and broken input', () => {
     });
     const { out } = await renderAll([{ label: 'm', json }], [mk('audio', 'file_a', 'voice.wav', 'audio/wav'), mk('video', 'file_v', 'clip.mp4', 'video/mp4'), mk('canvas', 'file_c', 'doc.md', null)]);
     const html = out.text([...out.files.keys()].find((p) => p.endsWith('.html') && p.startsWith('conversations/'))!);
-    expect(html).toMatch(/<audio controls preload="none" src="\.\.\/assets\/[^"]+\/voice\.wav"><\/audio>/);
-    expect(html).toMatch(/<video controls preload="none" src="\.\.\/assets\/[^"]+\/clip\.mp4"><\/video>/);
-    expect(html).toMatch(/File: <a href="\.\.\/assets\/[^"]+\/doc\.md">doc\.md<\/a>/);
+    expect(html).toMatch(/<audio controls preload="none" src="\.\.\/assets\/[^"/]+\/[^"/]*%20-%20voice\.wav"><\/audio>/);
+    expect(html).toMatch(/<video controls preload="none" src="\.\.\/assets\/[^"/]+\/[^"/]*%20-%20clip\.mp4"><\/video>/);
+    expect(html).toMatch(/File: <a href="\.\.\/assets\/[^"/]+\/[^"/]*%20-%20doc\.md">[^<]* - doc\.md<\/a>/);
   });
 });
