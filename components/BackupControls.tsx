@@ -2,10 +2,12 @@
  * `Download backup` and `Restore backup` (docs/FORMATS.md section 4). Restore is a file input whose label
  * reads `Restore backup`: choosing a file starts the restore at once (the archive is validated whole
  * before anything is written, and a restore never deletes, so no extra dialog is needed). The outcome,
- * or the reason the archive was refused, is reported below the buttons.
+ * or the reason the archive was refused, is reported below the buttons; a screen reader hears the start and
+ * the outcome through one live region (LiveAnnouncer) that is there before either.
  */
 import { useState } from 'preact/hooks';
 import type { RestoreResult } from '@/utils/archive';
+import { LiveAnnouncer } from './LiveAnnouncer';
 
 export interface BackupControlsProps {
   onDownload: () => Promise<void>;
@@ -46,6 +48,11 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     }
   };
 
+  const restoring = 'Checking and restoring the backup…';
+  const restored = report?.kind === 'ok'
+    ? `Restored ${report.file}: ${report.result.added} added, ${report.result.alreadyPresent} already present, ${report.result.updated} updated, ${report.result.rejected.length} rejected. Conversations: ${report.result.conversations.added} added, ${report.result.conversations.updated} updated.`
+    : '';
+
   return (
     <section class="backup" aria-label="Backup">
       <div class="backup-buttons">
@@ -65,16 +72,12 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
           />
         </label>
       </div>
-      {busy === 'restore' && <p role="status">Checking and restoring the backup…</p>}
+      {busy === 'restore' && <p>{restoring}</p>}
       {report?.kind === 'error' && <p role="alert" class="report error" data-testid="restore-report">{report.message}</p>}
-      {report?.kind === 'info' && <p role="status" class="report">{report.message}</p>}
+      {report?.kind === 'info' && <p class="report">{report.message}</p>}
       {report?.kind === 'ok' && (
-        <div role="status" class="report ok" data-testid="restore-report">
-          <p>
-            Restored {report.file}: {report.result.added} added, {report.result.alreadyPresent} already present,
-            {' '}{report.result.updated} updated, {report.result.rejected.length} rejected.
-            {' '}Conversations: {report.result.conversations.added} added, {report.result.conversations.updated} updated.
-          </p>
+        <div class="report ok" data-testid="restore-report">
+          <p>{restored}</p>
           {report.result.rejected.length > 0 && (
             <ul>
               {report.result.rejected.slice(0, 20).map((r, i) => <li key={i}>{r.id ?? r.path}: {r.reason}</li>)}
@@ -82,6 +85,11 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
           )}
         </div>
       )}
+      <LiveAnnouncer
+        text={busy === 'restore' ? restoring : report?.kind === 'ok' ? restored : report?.kind === 'info' ? report.message : ''}
+        final={busy === null}
+        testId="restore-announce"
+      />
     </section>
   );
 }

@@ -21,6 +21,7 @@ import { BackupEverything } from './BackupEverything';
 import { CaptureSettings } from './CaptureSettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
+import { LiveAnnouncer } from './LiveAnnouncer';
 import { ReconcileView } from './ReconcileView';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
@@ -167,7 +168,8 @@ export function Library({
           <button type="button" onClick={() => setSelected(new Set())}>Clear selection</button>
         </div>
       )}
-      {message && <p class="message" role="status">{message}</p>}
+      {message && <p class="message">{message}</p>}
+      <LiveAnnouncer text={message ?? ''} final testId="library-announce" />
 
       <div class={`library-body${preview ? ' with-preview' : ''}`}>
         {loadError ? (

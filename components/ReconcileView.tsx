@@ -12,7 +12,8 @@ import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-pag
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
 import { ReconcileChart } from './ReconcileChart';
-import { ReconcileProgressBar } from './ReconcileProgressBar';
+import { LiveAnnouncer } from './LiveAnnouncer';
+import { progressFraction, progressText, ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 
@@ -98,6 +99,14 @@ export function ReconcileView({
   };
 
   const busy = state.step === 'running';
+  const resultText = state.step === 'done'
+    ? `Reconciled ${state.file}: ${state.report.export.conversations} conversations and ${state.report.export.assetMembers} files in the export (${state.report.export.layout} layout).`
+    : '';
+  // One live region for the run, the writes after it and their results, paced (LiveAnnouncer); errors are alerts.
+  const working = state.step === 'running' ? state.progress : state.step === 'done' && state.writing !== false ? state.writing : undefined;
+  const announce = working !== undefined
+    ? { text: progressText(working), fraction: progressFraction(working), final: false }
+    : { text: state.step === 'done' ? state.note ?? resultText : state.step === 'idle' ? state.note ?? '' : '', fraction: null, final: true };
   return (
     <section class="reconcile" aria-label="Reconcile" data-testid="reconcile-view" data-step={state.step}>
       <div class="reconcile-intro">
@@ -118,7 +127,8 @@ export function ReconcileView({
         </p>
       </div>
 
-      {state.step === 'idle' && state.note && <p role="status" class="report">{state.note}</p>}
+      <LiveAnnouncer {...announce} testId="reconcile-announce" />
+      {state.step === 'idle' && state.note && <p class="report">{state.note}</p>}
 
       {state.step === 'running' && (
         <div class="reconcile-running">
@@ -137,10 +147,7 @@ export function ReconcileView({
 
       {state.step === 'done' && (
         <div class="reconcile-result" data-testid="reconcile-result">
-          <p role="status">
-            Reconciled {state.file}: {state.report.export.conversations} conversations and {state.report.export.assetMembers} files
-            in the export ({state.report.export.layout} layout).
-          </p>
+          <p>{resultText}</p>
           {state.notes.length > 0 && (
             <details class="reconcile-notes" data-testid="reconcile-notes">
               <summary>{state.notes[0]}</summary>
@@ -156,7 +163,7 @@ export function ReconcileView({
             <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'readable')}>
               Download readable archive
             </button>
-            {state.note && <span role="status" class="muted">{state.note}</span>}
+            {state.note && <span class="muted">{state.note}</span>}
           </div>
           {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
           {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}
