@@ -54,7 +54,7 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     : '';
 
   return (
-    <section class="backup" aria-label="Backup">
+    <div class="backup">
       <div class="backup-buttons">
         {/* download() reports its own failure in the panel, so nothing is left to await */}
         <button type="button" onClick={() => void download()} disabled={busy !== null}>
@@ -90,6 +90,6 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
         final={busy === null}
         testId="restore-announce"
       />
-    </section>
+    </div>
   );
 }

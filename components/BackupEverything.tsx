@@ -71,7 +71,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
   return (
     <section class="backup-everything" aria-label="Back up everything" data-testid="backup-everything">
       {!live && (
-        <button type="button" onClick={start} disabled={busy}>
+        <button type="button" class="primary" onClick={start} disabled={busy}>
           Back up everything
         </button>
       )}

@@ -1,6 +1,7 @@
 /**
- * The library page (`/library.html`, docs/FORMATS.md section 4). Layout: a header with storage, capture
- * settings and the `Download backup` / `Restore backup` controls; the search and filter bar; a selection
+ * The library page (`/library.html`, docs/FORMATS.md section 4). Layout: a header with the vault's status
+ * (storage), its actions (`Back up everything`, `Reconcile`, the readable archive, `Download backup` /
+ * `Restore backup`) and the capture settings; the search and filter bar; a selection
  * bar; the virtualized gallery (grouped by day, then conversation); and the preview panel on the right.
  *
  * It lists records only, never a blob: the newest screenful first, then the rest after that paint
@@ -136,24 +137,30 @@ export function Library({
 
   return (
     <div ref={root} class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
+      {/* One header, three parts: the vault's status, the actions on the vault, the settings. A running
+          `Back up everything` and the restore report take a full-width row under them (style.css). */}
       <header class="library-head">
-        <h1>Artifact Vault</h1>
-        <StoragePanel nav={nav} refreshKey={revision} />
+        <div class="head-status">
+          <h1>Artifact Vault</h1>
+          <StoragePanel nav={nav} refreshKey={revision} />
+        </div>
+        <div class="head-actions">
+          <BackupEverything onFinished={() => void reload()} />
+          <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
+          <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>Download readable archive</button>
+          <BackupControls
+            onDownload={async () => save(await api.writeBackup(), backupFileName())}
+            onRestore={async (file) => {
+              const result = await api.restoreBackup(file);
+              await reload();
+              return result;
+            }}
+          />
+        </div>
         <details class="settings-menu">
           <summary>Settings</summary>
           <CaptureSettings requestDownloads={requestDownloads} />
         </details>
-        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
-        <BackupControls
-          onDownload={async () => save(await api.writeBackup(), backupFileName())}
-          onRestore={async (file) => {
-            const result = await api.restoreBackup(file);
-            await reload();
-            return result;
-          }}
-        />
-        <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>Download readable archive</button>
-        <BackupEverything onFinished={() => void reload()} />
       </header>
 
       {reconcileShown !== null && (
@@ -185,9 +192,10 @@ export function Library({
         ) : (
           <LibraryGrid
             days={days}
-            renderTile={(a) => (
+            renderTile={(a, position) => (
               <ArtifactTile
                 key={a.id}
+                position={position}
                 artifact={a}
                 selected={selected.has(a.id)}
                 onToggleSelect={toggle}
