@@ -142,7 +142,8 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await expectAccessible(library, 'Back up everything finished');
   });
 
-  void it('the reconcile view, before and after a run', T, async () => {
+  // Four axe passes and a run in the worker: minutes on the shared machine.
+  void it('the reconcile view, before and after a run', { timeout: 360_000 }, async () => {
     await restore(fx.vault);
     await library.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await library.getByTestId('reconcile-view').waitFor();
