@@ -144,6 +144,10 @@ export function Library({
           <h1>Artifact Vault</h1>
           <StoragePanel nav={nav} refreshKey={revision} />
         </div>
+        <details class="settings-menu">
+          <summary>Settings</summary>
+          <CaptureSettings requestDownloads={requestDownloads} />
+        </details>
         <div class="head-actions">
           <BackupEverything onFinished={() => void reload()} />
           <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>Reconcile</button>
@@ -157,10 +161,6 @@ export function Library({
             }}
           />
         </div>
-        <details class="settings-menu">
-          <summary>Settings</summary>
-          <CaptureSettings requestDownloads={requestDownloads} />
-        </details>
       </header>
 
       {reconcileShown !== null && (

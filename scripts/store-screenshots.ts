@@ -32,14 +32,15 @@ const browser = await launchBrowser({ server: fake });
  * once it is in view) and every image has decoded, so no screenshot shows an empty grey box.
  */
 async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const onScreen = (el: Element) => {
+  // Source text, not a function: tsx would wrap the inner function in `__name(...)`, which the page lacks.
+  await page.waitForFunction(`(() => {
+    const onScreen = (el) => {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
     };
     return [...document.querySelectorAll('.thumb-placeholder')].every((p) => !onScreen(p))
       && [...document.images].every((img) => img.complete && (img.naturalWidth > 0 || !onScreen(img)));
-  }, null, { timeout: 20_000 });
+  })()`, null, { timeout: 20_000 });
   await page.waitForTimeout(300);
 }
 
