@@ -18,6 +18,8 @@ export interface ArtifactTileProps {
   onOpen: (id: string) => void;
   loadBlob: (sha256: string) => Promise<Blob | null>;
   observeVisible: ObserveVisible;
+  /** Its place in its conversation's list (the gallery is virtualized, so the DOM alone cannot tell). */
+  position?: { posinset: number; setsize: number };
 }
 
 /** Whether an artifact is shown as a picture (always through `<img>`, SVG included). */
@@ -30,7 +32,7 @@ export function displayName(a: ArtifactRecord): string {
   return (a.fileName !== null ? safeFileName(a.fileName, a.kind, 200) : null) ?? a.prompt?.slice(0, 60) ?? `${a.kind} ${a.fileId ?? a.genId ?? ''}`.trim();
 }
 
-export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, loadBlob, observeVisible }: ArtifactTileProps) {
+export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, loadBlob, observeVisible, position }: ArtifactTileProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
   const thumb = hasThumbnail(a);
@@ -42,11 +44,11 @@ export function ArtifactTile({ artifact: a, selected, onToggleSelect, onOpen, lo
   const name = displayName(a);
 
   return (
-    <div ref={ref} class={`tile${selected ? ' tile-selected' : ''}`} data-testid="artifact" data-id={a.id} data-status={a.status} role="listitem">
+    <div ref={ref} class={`tile${selected ? ' tile-selected' : ''}`} data-testid="artifact" data-id={a.id} data-status={a.status} role="listitem" aria-posinset={position?.posinset} aria-setsize={position?.setsize}>
       <button type="button" class="tile-open" onClick={() => onOpen(a.id)} aria-label={t('tile_open', name)} title={a.prompt ?? name}>
         <span class="tile-media">
           {thumb ? (
-            url ? <img src={url} alt="" loading="lazy" decoding="async" draggable={false} /> : <span class="thumb-placeholder" aria-hidden="true" />
+            url ? <img src={url} alt="" decoding="async" draggable={false} /> : <span class="thumb-placeholder" aria-hidden="true" />
           ) : (
             <FileTypeIcon fileName={a.fileName} mimeType={a.mimeType} kind={a.kind} />
           )}

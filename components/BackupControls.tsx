@@ -2,11 +2,13 @@
  * `Download backup` and `Restore backup` (docs/FORMATS.md section 4). Restore is a file input whose label
  * reads `Restore backup`: choosing a file starts the restore at once (the archive is validated whole
  * before anything is written, and a restore never deletes, so no extra dialog is needed). The outcome,
- * or the reason the archive was refused, is reported below the buttons.
+ * or the reason the archive was refused, is reported below the buttons; a screen reader hears the start and
+ * the outcome through one live region (LiveAnnouncer) that is there before either.
  */
 import { useState } from 'preact/hooks';
 import type { RestoreResult } from '@/utils/archive';
 import { t } from '@/utils/i18n';
+import { LiveAnnouncer } from './LiveAnnouncer';
 
 export interface BackupControlsProps {
   onDownload: () => Promise<void>;
@@ -47,8 +49,13 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     }
   };
 
+  const restoring = t('backup_restore_running');
+  const restored = report?.kind === 'ok'
+    ? `${t('backup_restore_done', report.file, report.result.added, report.result.alreadyPresent, report.result.updated, report.result.rejected.length)} ${t('backup_restore_done_conversations', report.result.conversations.added, report.result.conversations.updated)}`
+    : '';
+
   return (
-    <section class="backup" aria-label={t('backup_file_region')}>
+    <div class="backup">
       <div class="backup-buttons">
         {/* download() reports its own failure in the panel, so nothing is left to await */}
         <button type="button" onClick={() => void download()} disabled={busy !== null}>
@@ -66,15 +73,12 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
           />
         </label>
       </div>
-      {busy === 'restore' && <p role="status">{t('backup_restore_running')}</p>}
+      {busy === 'restore' && <p>{restoring}</p>}
       {report?.kind === 'error' && <p role="alert" class="report error" data-testid="restore-report">{report.message}</p>}
-      {report?.kind === 'info' && <p role="status" class="report">{report.message}</p>}
+      {report?.kind === 'info' && <p class="report">{report.message}</p>}
       {report?.kind === 'ok' && (
-        <div role="status" class="report ok" data-testid="restore-report">
-          <p>
-            {t('backup_restore_done', report.file, report.result.added, report.result.alreadyPresent, report.result.updated, report.result.rejected.length)}
-            {' '}{t('backup_restore_done_conversations', report.result.conversations.added, report.result.conversations.updated)}
-          </p>
+        <div class="report ok" data-testid="restore-report">
+          <p>{restored}</p>
           {report.result.rejected.length > 0 && (
             <ul>
               {report.result.rejected.slice(0, 20).map((r, i) => <li key={i}>{t('backup_restore_rejected', r.id ?? r.path ?? '', r.reason)}</li>)}
@@ -82,6 +86,11 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
           )}
         </div>
       )}
-    </section>
+      <LiveAnnouncer
+        text={busy === 'restore' ? restoring : report?.kind === 'ok' ? restored : report?.kind === 'info' ? report.message : ''}
+        final={busy === null}
+        testId="restore-announce"
+      />
+    </div>
   );
 }

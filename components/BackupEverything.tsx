@@ -77,7 +77,7 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
   return (
     <section class="backup-everything" aria-label={t('backup_everything')} data-testid="backup-everything">
       {!live && (
-        <button type="button" onClick={start} disabled={busy}>
+        <button type="button" class="primary" onClick={start} disabled={busy}>
           {t('backup_everything')}
         </button>
       )}

@@ -2,10 +2,13 @@
  * A backup run's live state (docs/FORMATS.md section 4): while it runs, a `progressbar` with `aria-valuenow`
  * and `aria-valuemax`, the current step in words and, while ChatGPT rate-limits, a countdown to the next
  * request; when it has ended, the bar is gone and the counts are shown. Shared by the popup and the library.
+ * A screen reader hears the step at a paced rate and the result at once (LiveAnnouncer); a run that had
+ * already ended when the page opened is not read out.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BackupStatus } from '@/utils/messaging';
 import { t } from '@/utils/i18n';
+import { LiveAnnouncer } from './LiveAnnouncer';
 
 export interface BackupProgressProps {
   status: BackupStatus;
@@ -22,6 +25,9 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
   }, [waiting]);
   const live = status.state === 'running' || status.state === 'paused';
   const c = status.counts;
+  const sawLive = useRef(live);
+  sawLive.current ||= live;
+  const stepText = status.state === 'paused' ? t('backup_step_paused', status.step === 'Paused' ? '' : status.step).trim() : status.step;
   const seconds = waiting ? Math.max(0, Math.ceil((status.pausedUntil! - now()) / 1000)) : 0;
   return (
     <div class="backup-progress" data-testid="backup-progress">
@@ -42,9 +48,13 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
           {status.workspace ? t('backup_account_workspace') : t('backup_account_personal')}
         </p>
       )}
-      <p class="step" role="status" data-testid="backup-step">
-        {status.state === 'paused' ? t('backup_step_paused', status.step === 'Paused' ? '' : status.step).trim() : status.step}
-      </p>
+      <p class="step" data-testid="backup-step">{stepText}</p>
+      <LiveAnnouncer
+        text={sawLive.current ? stepText.trim() : ''}
+        fraction={live && status.max > 0 ? status.value / status.max : null}
+        final={!live || status.state === 'paused'}
+        testId="backup-announce"
+      />
       {waiting && (
         <p class="countdown" data-testid="backup-countdown">
           {t('backup_rate_limited', seconds >= 120 ? t('duration_minutes_seconds', Math.floor(seconds / 60), seconds % 60) : t('duration_seconds', seconds))}

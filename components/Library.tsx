@@ -1,6 +1,7 @@
 /**
- * The library page (`/library.html`, docs/FORMATS.md section 4). Layout: a header with storage, capture
- * settings and the `Download backup` / `Restore backup` controls; the search and filter bar; a selection
+ * The library page (`/library.html`, docs/FORMATS.md section 4). Layout: a header with the vault's status
+ * (storage), its actions (`Back up everything`, `Reconcile`, the readable archive, `Download backup` /
+ * `Restore backup`) and the capture settings; the search and filter bar; a selection
  * bar; the virtualized gallery (grouped by day, then conversation); and the preview panel on the right.
  *
  * It lists records only, never a blob: the newest screenful first, then the rest after that paint
@@ -23,6 +24,7 @@ import { CaptureSettings } from './CaptureSettings';
 import { CopySettings } from './CopySettings';
 import { LibraryFilters } from './LibraryFilters';
 import { LibraryGrid } from './LibraryGrid';
+import { LiveAnnouncer } from './LiveAnnouncer';
 import { ReconcileView } from './ReconcileView';
 import { StoragePanel } from './StoragePanel';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
@@ -151,9 +153,13 @@ export function Library({
 
   return (
     <div ref={root} class={`library${reconcileShown ? ' show-reconcile' : ''}`}>
+      {/* One header, three parts: the vault's status, the actions on the vault, the settings. A running
+          `Back up everything` and the restore report take a full-width row under them (style.css). */}
       <header class="library-head">
-        <h1>{t('library_header_title')}</h1>
-        <StoragePanel nav={nav} refreshKey={revision} />
+        <div class="head-status">
+          <h1>{t('library_header_title')}</h1>
+          <StoragePanel nav={nav} refreshKey={revision} />
+        </div>
         <details class="settings-menu">
           <summary>{t('library_header_settings')}</summary>
           <div class="settings-panel">
@@ -161,17 +167,19 @@ export function Library({
             <CopySettings example={nameExample} exampleTitle={nameExample ? titles.get(nameExample.conversationId) ?? null : null} />
           </div>
         </details>
-        <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>{t('library_header_reconcile')}</button>
-        <BackupControls
-          onDownload={async () => save(await api.writeBackup(), backupFileName())}
-          onRestore={async (file) => {
-            const result = await api.restoreBackup(file);
-            await reload();
-            return result;
-          }}
-        />
-        <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>{t('library_header_download_readable')}</button>
-        <BackupEverything onFinished={() => void reload()} />
+        <div class="head-actions">
+          <BackupEverything onFinished={() => void reload()} />
+          <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>{t('library_header_reconcile')}</button>
+          <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>{t('library_header_download_readable')}</button>
+          <BackupControls
+            onDownload={async () => save(await api.writeBackup(), backupFileName())}
+            onRestore={async (file) => {
+              const result = await api.restoreBackup(file);
+              await reload();
+              return result;
+            }}
+          />
+        </div>
       </header>
 
       {reconcileShown !== null && (
@@ -186,7 +194,8 @@ export function Library({
           <button type="button" onClick={() => setSelected(new Set())}>{t('library_selection_clear')}</button>
         </div>
       )}
-      {message && <p class="message" role="status">{message}</p>}
+      {message && <p class="message">{message}</p>}
+      <LiveAnnouncer text={message ?? ''} final testId="library-announce" />
 
       <div class={`library-body${preview ? ' with-preview' : ''}`}>
         {loadError ? (
@@ -200,9 +209,10 @@ export function Library({
         ) : (
           <LibraryGrid
             days={days}
-            renderTile={(a) => (
+            renderTile={(a, position) => (
               <ArtifactTile
                 key={a.id}
+                position={position}
                 artifact={a}
                 selected={selected.has(a.id)}
                 onToggleSelect={toggle}

@@ -3,6 +3,11 @@
  * the rows intersecting the viewport (plus an overscan margin) are in the DOM. Rows have fixed heights
  * (day header, conversation header, tile row), so the visible range is a binary search over prefix sums
  * (utils/library/virtual.ts) and 10,000 artifacts cost a few dozen tiles of DOM.
+ *
+ * For assistive technology it is a plain list per conversation, not an ARIA grid: the day and conversation
+ * headings are headings, each row of tiles is a `list` named after its conversation, and each tile says its
+ * place in the whole conversation (`aria-posinset` / `aria-setsize`), so the counts stay right while rows come
+ * and go. The keyboard moves with Tab through each tile's open button and checkbox, in reading order.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -13,7 +18,8 @@ import { formatNumber, t, tn, uiLocale } from '@/utils/i18n';
 
 export interface LibraryGridProps {
   days: DayGroup[];
-  renderTile: (a: ArtifactRecord) => ComponentChildren;
+  /** `position`: the tile's place in its conversation (1-based) and the conversation's count. */
+  renderTile: (a: ArtifactRecord, position: { posinset: number; setsize: number }) => ComponentChildren;
   /** Rendered for a conversation header, after the title (e.g. a "select all" control, the link). */
   renderConversationActions?: (conversationId: string) => ComponentChildren;
   /** Pixels of rows kept rendered above and below the viewport. */
@@ -73,8 +79,8 @@ export function LibraryGrid({ days, renderTile, renderConversationActions, overs
       );
     }
     return (
-      <div class="row-tiles" role="list" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
-        {row.items.map((a) => renderTile(a))}
+      <div class="row-tiles" role="list" aria-label={row.title ?? 'Untitled conversation'} style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
+        {row.items.map((a, i) => renderTile(a, { posinset: row.first + i + 1, setsize: row.of }))}
       </div>
     );
   };

@@ -19,7 +19,7 @@ export function ReconcileThumb({ sha256, loadBlob, observeVisible }: ReconcileTh
   const picture = url !== null && (blob?.type ?? '').startsWith('image/');
   return (
     <span ref={ref} class="reconcile-thumb" data-testid="reconcile-thumb">
-      {picture ? <img src={url} alt="" loading="lazy" decoding="async" /> : <span class="thumb-placeholder" aria-hidden="true" />}
+      {picture ? <img src={url} alt="" decoding="async" /> : <span class="thumb-placeholder" aria-hidden="true" />}
     </span>
   );
 }

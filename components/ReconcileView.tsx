@@ -14,7 +14,8 @@ import { RECONCILE_STATUSES } from '@/utils/reconcile-page/report-types';
 import { FetchMissing, type FetchMissingBackground } from './FetchMissing';
 import { fileNamePattern } from '@/utils/storage';
 import { ReconcileChart } from './ReconcileChart';
-import { ReconcileProgressBar } from './ReconcileProgressBar';
+import { LiveAnnouncer } from './LiveAnnouncer';
+import { progressFraction, progressText, ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
 import { t, tn } from '@/utils/i18n';
@@ -122,6 +123,14 @@ export function ReconcileView({
     });
 
   const busy = state.step === 'running';
+  const resultText = state.step === 'done'
+    ? t('reconcile_done', state.file, tn('count_conversations', state.report.export.conversations), tn('count_files', state.report.export.assetMembers), state.report.export.layout)
+    : '';
+  // One live region for the run, the writes after it and their results, paced (LiveAnnouncer); errors are alerts.
+  const working = state.step === 'running' ? state.progress : state.step === 'done' && state.writing !== false ? state.writing : undefined;
+  const announce = working !== undefined
+    ? { text: progressText(working), fraction: progressFraction(working), final: false }
+    : { text: state.step === 'done' ? state.note ?? resultText : state.step === 'idle' ? state.note ?? '' : '', fraction: null, final: true };
   return (
     <section class="reconcile" aria-label={t('reconcile_label')} data-testid="reconcile-view" data-step={state.step}>
       <div class="reconcile-intro">
@@ -139,7 +148,8 @@ export function ReconcileView({
         <p class="muted">{t('reconcile_intro')}</p>
       </div>
 
-      {state.step === 'idle' && state.note && <p role="status" class="report">{state.note}</p>}
+      <LiveAnnouncer {...announce} testId="reconcile-announce" />
+      {state.step === 'idle' && state.note && <p class="report">{state.note}</p>}
 
       {state.step === 'running' && (
         <div class="reconcile-running">
@@ -158,9 +168,7 @@ export function ReconcileView({
 
       {state.step === 'done' && (
         <div class="reconcile-result" data-testid="reconcile-result">
-          <p role="status">
-            {t('reconcile_done', state.file, tn('count_conversations', state.report.export.conversations), tn('count_files', state.report.export.assetMembers), state.report.export.layout)}
-          </p>
+          <p>{resultText}</p>
           {state.notes.length > 0 && (
             <details class="reconcile-notes" data-testid="reconcile-notes">
               <summary>{state.notes[0]}</summary>
@@ -176,7 +184,7 @@ export function ReconcileView({
             <button type="button" disabled={state.writing !== false} onClick={() => void downloadWrite(state, 'readable')}>
               {t('library_header_download_readable')}
             </button>
-            {state.note && <span role="status" class="muted">{state.note}</span>}
+            {state.note && <span class="muted">{state.note}</span>}
           </div>
           {state.writeError && <p role="alert" class="report error" data-testid="enriched-error">{state.writeError}</p>}
           {state.writing !== false && <ReconcileProgressBar progress={state.writing} onCancel={() => run.current?.cancelWrite()} />}

@@ -1,7 +1,9 @@
 /**
  * Blob URL lifecycle for thumbnails and previews: loads the bytes for `sha256` only while `enabled`,
  * creates one object URL, and revokes it when the SHA changes or the component unmounts, so scrolling
- * through 10,000 tiles does not leak URLs (each pins its blob in memory until revoked).
+ * through 10,000 tiles does not leak URLs (each pins its blob in memory until revoked). The `<img>` that shows
+ * the URL is eager: it only gets one once its tile is on screen, and `loading="lazy"` on top of that made a
+ * second, browser-side wait (in a nested scroller it could keep a thumbnail grey until the next scroll).
  */
 import { useEffect, useState } from 'preact/hooks';
 

@@ -83,6 +83,10 @@ Reconcile with an official export: ${samplePath} is a sample one of these ${samp
   await library.getByRole('button', { name: 'Reconcile', exact: true }).click();
   await library.getByLabel('Export ZIP').setInputFiles(sample.path);
   await library.getByTestId('reconcile-result').or(library.getByTestId('reconcile-error')).waitFor({ timeout: 60_000 });
+  // The thumbnails of the recovered pictures are read once their rows are on screen: shoot once they show
+  // (after 20 s the shot is taken anyway; the demo is not a test).
+  await library.waitForFunction(() => [...document.querySelectorAll('[data-testid="reconcile-thumb"]')]
+    .every((t) => t.getBoundingClientRect().top > innerHeight || (t.querySelector('img')?.naturalWidth ?? 0) > 0), null, { timeout: 20_000 }).catch(() => undefined);
   const counts = await library.getByTestId('reconcile-chart').locator('li').evaluateAll((lis) =>
     lis.map((li) => `${li.getAttribute('data-status')} ${li.querySelector('[data-testid^="count-"]')?.textContent}`).join(', '));
   await library.screenshot({ path: join(out, 'demo-reconcile.png') });

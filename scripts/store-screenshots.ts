@@ -27,9 +27,20 @@ const sample = await writeDemoExport(join(REPO_ROOT, '.tmp/sample-chatgpt-export
 const fake = await startFakeChatGPT();
 const browser = await launchBrowser({ server: fake });
 
-/** Waits until every image in view has decoded, so no screenshot shows a half-loaded thumbnail. */
+/**
+ * Waits until every thumbnail on screen shows its picture: none is still a placeholder (its bytes are read
+ * once it is in view) and every image has decoded, so no screenshot shows an empty grey box.
+ */
 async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 15_000 });
+  // Source text, not a function: tsx would wrap the inner function in `__name(...)`, which the page lacks.
+  await page.waitForFunction(`(() => {
+    const onScreen = (el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+    };
+    return [...document.querySelectorAll('.thumb-placeholder')].every((p) => !onScreen(p))
+      && [...document.images].every((img) => img.complete && (img.naturalWidth > 0 || !onScreen(img)));
+  })()`, null, { timeout: 20_000 });
   await page.waitForTimeout(300);
 }
 
@@ -86,6 +97,7 @@ try {
   await library.getByLabel('Export ZIP').setInputFiles(sample.path);
   await library.getByTestId('reconcile-result').waitFor({ timeout: 60_000 });
   await library.getByTestId('reconcile-row').first().waitFor();
+  await library.locator('[data-testid="reconcile-row"][data-status="recovered"] [data-testid="reconcile-thumb"] img').first().waitFor();
   await shot(library, 'reconcile.png');
 
   // Back up everything while it runs, over a longer history at ChatGPT's own pace (one read a second).

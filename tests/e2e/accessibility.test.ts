@@ -1,7 +1,9 @@
 /**
  * Accessibility of every page and state a person reaches, in real Chromium with axe-core
- * (@axe-core/playwright): the library empty and with a gallery, its settings, a preview, `Back up everything`
- * running, the reconcile view after a run, and the popup on a conversation and elsewhere. Each state is checked
+ * (@axe-core/playwright): the library empty, with a gallery and with 10,000 artifacts, its settings and
+ * storage, an image preview and a voice recording's preview, `Back up everything` running, the reconcile view
+ * after a run (chart, table, the reader's notes open, `Download readable archive`), and the popup on a
+ * conversation and elsewhere. Each state is checked
  * in the light and the dark colour scheme (emulated `prefers-color-scheme`); a serious or critical violation
  * fails. Run: `npx wxt build && node --import tsx --test tests/e2e/accessibility.test.ts`.
  */
@@ -9,7 +11,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { buildArchive, sampleVault } from '../../bench/library.ts';
+import { buildArchive, sampleVault, seedLibraryDirect, type SampleArtifact } from '../../bench/library.ts';
 import { addHistory } from '../fake-chatgpt/history.ts';
 import { buildFixtures, type Fixtures } from '../fixtures/exports/generate.ts';
 import { e2eSession, hasExtensionBuild, waitFor, type Browser } from './harness.ts';
@@ -57,9 +59,23 @@ async function restore(bytes: Uint8Array): Promise<void> {
   await report.waitFor();
 }
 
+/** A short, valid 8 kHz mono WAV: a voice recording for the preview's player. */
+function wav(samples = 800): Uint8Array {
+  const out = new Uint8Array(44 + samples);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, s: string) => [...s].forEach((ch, i) => v.setUint8(at + i, ch.charCodeAt(0)));
+  ascii(0, 'RIFF'); v.setUint32(4, 36 + samples, true); ascii(8, 'WAVE');
+  ascii(12, 'fmt '); v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true);
+  v.setUint32(24, 8000, true); v.setUint32(28, 8000, true); v.setUint16(32, 1, true); v.setUint16(34, 8, true);
+  ascii(36, 'data'); v.setUint32(40, samples, true);
+  for (let i = 0; i < samples; i++) v.setUint8(44 + i, 128 + Math.round(60 * Math.sin(i / 4)));
+  return out;
+}
+
 void describe('accessibility (axe-core, light and dark)', { skip }, () => {
   void it('the library with an empty vault, and its settings open', T, async () => {
     await library.getByTestId('empty').waitFor();
+    await library.getByTestId('storage').waitFor();
     await expectAccessible(library, 'empty library');
     // The footer's privacy link opens the policy shipped in the package (docs/PRIVACY.md).
     const policy = await library.getByRole('link', { name: 'Privacy policy' }).evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()));
@@ -79,9 +95,31 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await library.getByText('Settings', { exact: true }).click();
   });
 
-  void it('the library with a gallery, and a preview open', T, async () => {
+  void it('the library with 10,000 artifacts', T, async () => {
+    const big = await browser.openExtensionPage('/library.html');
+    await big.setViewportSize({ width: 1280, height: 800 });
+    await big.getByRole('button', { name: 'Download backup' }).waitFor();
+    await seedLibraryDirect(big, 10_000);
+    await big.reload();
+    await big.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith('10000 '), null, { timeout: 120_000 });
+    await big.locator('.tile-media img').first().waitFor();
+    await expectAccessible(big, '10,000 artifacts');
+    // Far down the virtualized list too (other rows, other list positions).
+    await big.getByTestId('gallery').evaluate((g) => g.scrollTo(0, g.scrollHeight / 2));
+    await big.getByText('Bench conversation 200', { exact: true }).first().waitFor();
+    await expectAccessible(big, '10,000 artifacts, scrolled to the middle');
+    await big.close();
+  });
+
+  void it('the library with a gallery, an image preview and a voice recording preview', T, async () => {
     const sample = sampleVault();
-    await restore(buildArchive(sample.artifacts, sample.conversations));
+    const [fox] = sample.conversations;
+    const voice: SampleArtifact = {
+      kind: 'audio', conversationId: fox!.id, messageId: 'msg-voice-1', fileId: 'file_00000000voice1', genId: null, fileName: 'voice-note.wav',
+      sandboxPath: null, prompt: null, mimeType: 'audio/wav', status: 'saved', reason: null, capturedAt: '2026-11-22T09:59:00.000Z',
+      source: 'live', bytes: wav(),
+    };
+    await restore(buildArchive([...sample.artifacts, voice], sample.conversations));
     await library.getByTestId('artifact').first().waitFor();
     await library.locator('.tile-media img').first().waitFor();
     await expectAccessible(library, 'gallery');
@@ -89,6 +127,11 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await library.getByTestId('preview-image').waitFor();
     await expectAccessible(library, 'preview open');
     await library.getByRole('button', { name: 'Close preview' }).click();
+    await library.getByRole('button', { name: 'Open voice-note.wav' }).click();
+    await library.getByTestId('preview-audio').waitFor();
+    await expectAccessible(library, 'voice recording preview open');
+    await library.getByRole('button', { name: 'Close preview' }).click();
+    await library.getByTestId('preview').waitFor({ state: 'detached' });
   });
 
   void it('Back up everything while it runs', T, async () => {
@@ -108,7 +151,8 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await expectAccessible(library, 'Back up everything finished');
   });
 
-  void it('the reconcile view, before and after a run, and Fetch missing files', { timeout: 300_000 }, async () => {
+  // Four axe passes and a run in the worker: minutes on the shared machine.
+  void it('the reconcile view, before and after a run, and Fetch missing files', { timeout: 360_000 }, async () => {
     await restore(fx.vault);
     await library.getByRole('button', { name: 'Reconcile', exact: true }).click();
     await library.getByTestId('reconcile-view').waitFor();
@@ -117,7 +161,14 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await library.getByLabel('Export ZIP').setInputFiles({ name: 'chatgpt-export.zip', mimeType: 'application/zip', buffer: Buffer.from(mixed.zip) });
     await library.getByTestId('reconcile-result').waitFor({ timeout: 120_000 });
     await library.getByTestId('reconcile-row').first().waitFor();
+    const view = library.getByTestId('reconcile-view');
+    await view.getByRole('button', { name: 'Download readable archive' }).waitFor();
+    await view.getByTestId('reconcile-chart').waitFor();
     await expectAccessible(library, 'reconcile view done');
+    // What the reader could not read or skipped, opened.
+    await view.getByTestId('reconcile-notes').locator('summary').click();
+    await view.locator('[data-testid="reconcile-notes"][open] li').first().waitFor();
+    await expectAccessible(library, 'reconcile view done, reader notes open');
 
     // `Fetch missing files` while it runs (resolutions hang), reached and driven from the keyboard.
     const stalls = [e2e.fake.state.addFault({ route: 'files-download', fault: 'stall' }), e2e.fake.state.addFault({ route: 'interpreter', fault: 'stall' })];

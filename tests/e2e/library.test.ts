@@ -87,7 +87,7 @@ describe('library page (real Chromium)', { skip }, () => {
       await page.getByRole('link', { name: 'Open conversation on ChatGPT' }).getAttribute('href'),
       'https://chatgpt.com/c/6f1c0000-0000-4000-8000-00000000f0c5',
     );
-    await page.getByText('Restored sample.zip').waitFor();
+    await page.getByTestId('restore-report').getByText('Restored sample.zip').waitFor();
     // The committed docs/library-screenshot.png is refreshed on request only (UPDATE_SCREENSHOTS=1), so that a
     // test run does not dirty the work tree; otherwise the shot goes to .tmp/ for a look.
     const shot = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs/library-screenshot.png') : join(REPO_ROOT, '.tmp/library-screenshot.png');

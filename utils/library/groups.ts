@@ -20,7 +20,8 @@ export interface DayGroup {
 export type GalleryRow =
   | { type: 'day'; key: string; day: string; count: number }
   | { type: 'conversation'; key: string; conversationId: string; title: string | null; count: number }
-  | { type: 'tiles'; key: string; items: ArtifactRecord[] };
+  /** `first`: the position of `items[0]` in its conversation (0-based); `of`: the conversation's count; `title` names the list. */
+  | { type: 'tiles'; key: string; items: ArtifactRecord[]; first: number; of: number; title: string | null };
 
 export const ROW_HEIGHTS = { day: 44, conversation: 36, tiles: 216 } as const;
 
@@ -86,7 +87,7 @@ export function galleryRows(days: readonly DayGroup[], columns: number): Gallery
     for (const c of d.conversations) {
       rows.push({ type: 'conversation', key: `c:${d.day}:${c.conversationId}`, conversationId: c.conversationId, title: c.title, count: c.items.length });
       for (let i = 0; i < c.items.length; i += cols) {
-        rows.push({ type: 'tiles', key: `t:${d.day}:${c.conversationId}:${i}`, items: c.items.slice(i, i + cols) });
+        rows.push({ type: 'tiles', key: `t:${d.day}:${c.conversationId}:${i}`, items: c.items.slice(i, i + cols), first: i, of: c.items.length, title: c.title });
       }
     }
   }

@@ -84,6 +84,12 @@ describe('groupArtifacts and galleryRows', () => {
     expect(galleryRows(groupArtifacts(list), 4).filter((r) => r.type === 'tiles')).toHaveLength(3);
   });
 
+  it('gives each tile row its place in the conversation, for the list positions a screen reader says', () => {
+    const seven = Array.from({ length: 7 }, (_, i) => rec({ id: `t${i}`, conversationId: 'c', capturedAt: 1_000_000 - i }));
+    const tiles = galleryRows(groupArtifacts(seven), 3).filter((r) => r.type === 'tiles');
+    expect(tiles.map((r) => [r.first, r.items.length, r.of])).toEqual([[0, 3, 7], [3, 3, 7], [6, 1, 7]]);
+  });
+
   it.each([[1, 100], [1, 180], [1, 371], [2, 372], [5, 960]])('%i columns fit in %i px', (n, width) => {
     expect(columnsFor(width)).toBe(n);
   });
