@@ -44,6 +44,11 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
       <p class="step" role="status" data-testid="backup-step">
         {status.state === 'paused' ? `Paused. ${status.step === 'Paused' ? '' : status.step}` : status.step}
       </p>
+      {live && status.state === 'running' && status.etaMs != null && (
+        <p class="eta" data-testid="backup-eta">
+          {timeLeft(status.etaMs)}
+        </p>
+      )}
       {waiting && (
         <p class="countdown" data-testid="backup-countdown">
           ChatGPT is rate limiting: next request in {seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`}
@@ -70,4 +75,15 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
       )}
     </div>
   );
+}
+
+/** "about 3 h 20 min left at ChatGPT's pace": minutes under an hour, ten-minute steps above. */
+function timeLeft(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return "Less than a minute left at ChatGPT's pace";
+  if (minutes < 60) return `About ${minutes} min left at ChatGPT's pace`;
+  const tens = Math.round(minutes / 10) * 10;
+  const h = Math.floor(tens / 60);
+  const m = tens % 60;
+  return `About ${h} h${m > 0 ? ` ${m} min` : ''} left at ChatGPT's pace`;
 }

@@ -1,4 +1,5 @@
 import { startBackupBackground } from '@/utils/backup/background';
+import { bulkPacer } from '@/utils/backup/pacer';
 import { recordConversation, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
 import { WorkerNet } from '@/utils/capture/worker-net';
 import { getVaultDb } from '@/utils/vault';
@@ -8,12 +9,14 @@ export default defineBackground({
   type: 'module',
   main() {
     const db = getVaultDb();
-    // One network for the worker: downloads, live reads and the backup share one JSON lane.
+    // One network for the worker: downloads, live reads and the backup share one JSON lane, and all bulk
+    // work (backup, catch-up, their downloads' resolutions) one pacer and its bucket.
     const net = new WorkerNet();
+    const pacer = bulkPacer(net);
     const queue = startCaptureBackground(db, net);
     startBackupBackground({
       db,
-      lane: net.lanes,
+      pacer,
       recordConversation: async (json, conversationId, gizmoId, { origin, account, source }) => {
         await recordConversation(db, queue, { conversationId, gizmoId, reason: 'backup', json, origin, account, source });
       },

@@ -64,6 +64,8 @@ export interface BackupStatus {
   failures: { conversationId: string; title: string | null; reason: string | null }[];
   /** Whether the run speaks for a ChatGPT workspace (Team/Business) rather than the personal account. */
   workspace: boolean;
+  /** Time left at ChatGPT's pace (the bulk pacer's bucket model), while a `Back up everything` run goes on. */
+  etaMs?: number | null;
 }
 
 /** Content script -> background. */

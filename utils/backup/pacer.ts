@@ -11,6 +11,7 @@
  * A Retry-After pause is capped (MAX_RETRY_AFTER_MS, 10 min: see utils/capture/failure.ts).
  */
 import { MAX_RETRY_AFTER_MS } from '@/utils/capture/failure';
+import type { WorkerNet } from '@/utils/capture/worker-net';
 import { DEFAULT_BUCKET, TokenBucket, type BucketState } from './bucket';
 
 
@@ -161,4 +162,16 @@ export class Pacer {
     if (!this.model) return requests <= 0 ? 0 : pause + requests * this.options.spacingMs;
     return this.model.estimateMs(requests, this.now(), this.options.spacingMs, pause);
   }
+}
+
+/**
+ * The worker's one pacer for bulk work (one budget): it runs in the worker's JSON lane (so no bulk request
+ * overlaps a live read), and the worker's network sends bulk downloads' JSON (file resolutions, interpreter
+ * downloads) through it too (WorkerNet.pacedBy).
+ */
+export function bulkPacer(net: WorkerNet, options: Partial<PacerOptions> = {}): Pacer {
+  const lane = net.lanes;
+  const pacer = new Pacer({ ...DEFAULT_PACING, ...options, lane: (call) => lane.json(call), onPause: (ms) => lane.pauseJson(ms) });
+  net.pacedBy(pacer);
+  return pacer;
 }

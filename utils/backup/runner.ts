@@ -393,7 +393,7 @@ export class BackupRunner {
     const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
     for (const id of added) {
       const im = byId.get(id)!;
-      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: run.origin, account: run.account ?? null } });
+      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: run.origin, account: run.account ?? null, paced: true } });
     }
     const knownRecords = await db.artifacts.bulkGet(known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
@@ -480,6 +480,23 @@ export function progressOf(run: BackupRunRecord): { value: number; max: number }
   const value = c.read + c.skipped + c.failed + filesDone(run);
   const max = Math.max(value, c.listed + c.queued, 1);
   return { value: run.state === 'done' ? max : value, max };
+}
+
+/**
+ * JSON requests a running `Back up everything` still has to make, for the estimate of time left (null while
+ * it still lists, when the total is unknown): the conversations left, in the share that needed a read so far,
+ * one resolution per file still awaited and per file the reads left are expected to queue, and the image library.
+ */
+export function remainingRequests(run: BackupRunRecord): number | null {
+  if (run.phase === 'probe' || run.phase === 'history' || run.phase === 'archived' || run.phase === 'projects') return null;
+  const c = run.counts;
+  const handled = c.read + c.skipped + c.failed;
+  const left = Math.max(0, c.listed - handled);
+  const readShare = handled > 0 ? (c.read + c.failed) / handled : 1;
+  const filesPerRead = c.read > 0 ? Math.max(0, c.queued - c.imagesOnlyInLibrary) / c.read : 0;
+  const reads = left * readShare;
+  const library = run.phase === 'conversations' ? 1 : 0;
+  return Math.round(reads + reads * filesPerRead + run.waiting.length + library);
 }
 
 function summary(run: BackupRunRecord): string {

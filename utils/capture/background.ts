@@ -277,7 +277,9 @@ export async function recordConversation(
   await saveTextArtifacts(db, refs, source);
   const ids = [...added, ...known];
   const records = await db.artifacts.bulkGet(ids);
-  const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null };
+  // Bulk work's downloads resolve through the bulk pacer (one budget); live ones keep the worker's lanes.
+  const paced = data.reason === 'backup' || data.paced === true;
+  const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null, ...(paced ? { paced: true } : {}) };
   for (const record of records) {
     if (!record) continue;
     // Live reads queue what is not saved yet; a backup also retries what failed before.
@@ -301,6 +303,8 @@ export interface ConversationDelivery extends ReadRequest {
   account?: string | null;
   /** `tab`: read and delivered by a tab, not by the worker; its snapshot never outranks the worker's own read. */
   source?: 'tab';
+  /** Read by bulk work (catch-up): its downloads are paced by the bulk pacer too. */
+  paced?: boolean;
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -333,7 +337,7 @@ async function retryFailed(db: VaultDb, conversationId: string | null): Promise<
 }
 
 /** `data`: the GPT id, and the origin and workspace of the tab the conversation came from (the worker uses them). */
-async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: string | null; origin?: string | null; account?: string | null }): Promise<void> {
+async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: string | null; origin?: string | null; account?: string | null; paced?: boolean }): Promise<void> {
   await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data });
 }
 
