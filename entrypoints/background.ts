@@ -1,10 +1,12 @@
 import { startBackupBackground } from '@/utils/backup/background';
 import { bulkPacer } from '@/utils/backup/pacer';
-import { recordConversation, startCaptureBackground, workspaceOf } from '@/utils/capture/background';
+import { recordConversation, startCaptureBackground, watchedConversations, workspaceOf } from '@/utils/capture/background';
+import { startCatchUp } from '@/utils/catch-up/background';
 import { WorkerNet } from '@/utils/capture/worker-net';
 import { getVaultDb } from '@/utils/vault';
 
-// Wiring only: capture logic lives in utils/capture/, backup in utils/backup/, the vault in utils/vault/.
+// Wiring only: capture logic lives in utils/capture/, backup in utils/backup/, catch-up in utils/catch-up/,
+// the vault in utils/vault/.
 export default defineBackground({
   type: 'module',
   main() {
@@ -14,7 +16,7 @@ export default defineBackground({
     const net = new WorkerNet();
     const pacer = bulkPacer(net);
     const queue = startCaptureBackground(db, net);
-    startBackupBackground({
+    const runner = startBackupBackground({
       db,
       pacer,
       recordConversation: async (json, conversationId, gizmoId, { origin, account, source }) => {
@@ -23,6 +25,18 @@ export default defineBackground({
       kick: () => queue.kick(),
       workspace: workspaceOf,
       cancelDownloads: (ids, reason) => queue.cancelDownloads(ids, reason),
+    });
+    startCatchUp({
+      db,
+      pacer,
+      backupRunning: () => runner.isBusy(),
+      watched: watchedConversations,
+      workspace: workspaceOf,
+      // Recorded like a live read (source `live`), its downloads paced as bulk work.
+      recordConversation: async (json, conversationId, gizmoId, { origin, account }) => {
+        await recordConversation(db, queue, { conversationId, gizmoId, reason: 'live', json, origin, account, paced: true });
+      },
+      kick: () => queue.kick(),
     });
   },
 });

@@ -80,8 +80,17 @@ export const bucketModel = storage.defineItem<{ defaults: { capacity: number; re
   version: 1,
 });
 
-/** Catch-up (utils/catch-up/): on by default, every `intervalMinutes` while the browser runs. */
+/**
+ * Catch-up (utils/catch-up/): on by default, every `intervalMinutes` while the browser runs (at least half
+ * a minute: Chrome's shortest alarm period for a packed extension).
+ */
 export const catchUpSettings = storage.defineItem<{ enabled: boolean; intervalMinutes: number }>('local:catchUp', {
   fallback: { enabled: true, intervalMinutes: 5 },
+  version: 1,
+});
+
+/** Catch-up's state between checks (utils/catch-up/check.ts `CatchUpState`; validated when read). */
+export const catchUpState = storage.defineItem<unknown>('local:catchUpState', {
+  fallback: null,
   version: 1,
 });

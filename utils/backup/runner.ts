@@ -382,28 +382,11 @@ export class BackupRunner {
     for (const im of images) listed.add(im.fileId);
     const fresh = listed.size > before;
     const { db } = this.deps;
-    const refs: ArtifactRef[] = images.map((im) => ({
-      kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
-      fileId: im.fileId, genId: im.genId, prompt: im.prompt, seed: null, fileName: null, sandboxPath: null,
-      mimeType: null, size: null, width: im.width, height: im.height, createTime: im.createdAt, onCurrentPath: true,
-    }));
     run.counts.imagesListed += images.length;
-    const { added, known } = await recordRefs(db, refs, { source: 'backup', conversationTitle: null });
+    const { added, known } = await recordLibraryImages(db, images, { origin: run.origin, account: run.account ?? null });
     run.counts.imagesOnlyInLibrary += added.length;
-    const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
-    for (const id of added) {
-      const im = byId.get(id)!;
-      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: run.origin, account: run.account ?? null, paced: true } });
-    }
     const knownRecords = await db.artifacts.bulkGet(known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
-    // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
-    // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
-    const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
-    for (const job of waitingJobs) {
-      const im = job && byId.get(job.artifactId);
-      if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
-    }
     this.await(run, added);
     if (added.length > 0) this.deps.kick();
     return fresh;
@@ -444,6 +427,33 @@ export class BackupRunner {
       this.deps.onUpdate?.(run);
     }
   }
+}
+
+/**
+ * Records image-library items (one artifact per identity: an image already found in its conversation is not
+ * added again) and queues the new ones, paced as bulk work, with the library's signed link. Returns the
+ * artifact ids added and those already known.
+ */
+export async function recordLibraryImages(db: VaultDb, images: readonly LibraryImage[], place: RunPlace): Promise<{ added: string[]; known: string[] }> {
+  const refs: ArtifactRef[] = images.map((im) => ({
+    kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
+    fileId: im.fileId, genId: im.genId, prompt: im.prompt, seed: null, fileName: null, sandboxPath: null,
+    mimeType: null, size: null, width: im.width, height: im.height, createTime: im.createdAt, onCurrentPath: true,
+  }));
+  const { added, known } = await recordRefs(db, refs, { source: 'backup', conversationTitle: null });
+  const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
+  for (const id of added) {
+    const im = byId.get(id)!;
+    await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: place.origin, account: place.account, paced: true } });
+  }
+  // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
+  // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
+  const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
+  for (const job of waitingJobs) {
+    const im = job && byId.get(job.artifactId);
+    if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
+  }
+  return { added: [...added], known: [...known] };
 }
 
 /** Says in the run's summary that a listing was stopped, and why. */

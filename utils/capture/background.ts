@@ -230,6 +230,11 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   return queue;
 }
 
+/** The conversations open ChatGPT tabs show (live capture reads those itself; catch-up leaves them alone). */
+export function watchedConversations(): ReadonlySet<string> {
+  return new Set([...tabConversations.values()].filter((id): id is string => id !== null));
+}
+
 /** Remembers the workspace a tab on `origin` reported (stored only when it changed: every read reports it). */
 function noteWorkspace(origin: string, account: string | null): void {
   if (originAccounts.has(origin) && originAccounts.get(origin) === account) return;
