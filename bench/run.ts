@@ -6,6 +6,7 @@
 import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchBackup } from './backup';
+import { benchPacing } from './pacing';
 import { benchLibrary } from './library';
 import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
@@ -25,6 +26,8 @@ const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['readable', benchReadable],
   ['capture', benchCapture],
   ['backup', benchBackup],
+  // Scaled clock (PACING_BENCH_SCALE, default 400): ChatGPT's hours in a minute or two.
+  ['pacing', benchPacing],
 ];
 
 const only = process.argv.slice(2);
