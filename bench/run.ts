@@ -7,6 +7,7 @@ import { benchCapture } from './capture';
 import { benchArchive } from './archive';
 import { benchBackup } from './backup';
 import { benchExportFirst } from './export-first';
+import { benchPacing } from './pacing';
 import { benchLibrary } from './library';
 import { benchReconcilePage } from './reconcile-page';
 import { benchWalker } from './walker';
@@ -27,6 +28,8 @@ const benches: [name: string, run: () => string[] | Promise<string[]>][] = [
   ['capture', benchCapture],
   ['backup', benchBackup],
   ['export-first', benchExportFirst],
+  // Scaled clock (PACING_BENCH_SCALE, default 400): ChatGPT's hours in a minute or two.
+  ['pacing', benchPacing],
 ];
 
 const only = process.argv.slice(2);

@@ -55,6 +55,11 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
         final={!live || status.state === 'paused'}
         testId="backup-announce"
       />
+      {live && status.state === 'running' && status.etaMs != null && (
+        <p class="eta" data-testid="backup-eta">
+          {timeLeft(status.etaMs)}
+        </p>
+      )}
       {waiting && (
         <p class="countdown" data-testid="backup-countdown">
           {t('backup_rate_limited', seconds >= 120 ? t('duration_minutes_seconds', Math.floor(seconds / 60), seconds % 60) : t('duration_seconds', seconds))}
@@ -83,4 +88,15 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
       )}
     </div>
   );
+}
+
+/** "about 3 h 20 min left at ChatGPT's pace": minutes under an hour, ten-minute steps above. */
+function timeLeft(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return t('backup_eta_under_minute');
+  if (minutes < 60) return t('backup_eta_minutes', minutes);
+  const tens = Math.round(minutes / 10) * 10;
+  const h = Math.floor(tens / 60);
+  const m = tens % 60;
+  return m > 0 ? t('backup_eta_hours_minutes', h, m) : t('backup_eta_hours', h);
 }

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ARTIFACT_KINDS, type ArtifactKind } from '@/utils/model';
-import { captureKinds, saveToDownloads, type CaptureKinds } from '@/utils/storage';
+import { captureKinds, catchUpSettings, saveToDownloads, type CaptureKinds } from '@/utils/storage';
 import { t, type MessageKey } from '@/utils/i18n';
 
 export interface CaptureSettingsProps {
@@ -37,15 +37,19 @@ export function CaptureSettings({ requestDownloads = requestDownloadsPermission 
   const [kinds, setKinds] = useState<CaptureKinds | null>(null);
   const [toDownloads, setToDownloads] = useState(false);
   const [note, setNote] = useState<string | null>(null);
+  const [catchUp, setCatchUp] = useState<{ enabled: boolean; intervalMinutes: number } | null>(null);
 
   useEffect(() => {
     void captureKinds.getValue().then(setKinds);
     void saveToDownloads.getValue().then(setToDownloads);
     const offA = captureKinds.watch((v) => setKinds(v));
     const offB = saveToDownloads.watch((v) => setToDownloads(v));
+    void catchUpSettings.getValue().then(setCatchUp);
+    const offC = catchUpSettings.watch((v) => setCatchUp(v));
     return () => {
       offA();
       offB();
+      offC();
     };
   }, []);
   if (!kinds) return null;
@@ -76,7 +80,19 @@ export function CaptureSettings({ requestDownloads = requestDownloadsPermission 
       <label>
         <input type="checkbox" checked={toDownloads} onChange={() => void toggleDownloads()} /> {t('settings_save_to_downloads')}
       </label>
+      {catchUp && (
+        <label>
+          <input
+            type="checkbox"
+            checked={catchUp.enabled}
+            onChange={() => void catchUpSettings.setValue({ ...catchUp, enabled: !catchUp.enabled })}
+          />{' '}
+          {t('settings_catch_up', formatInterval(catchUp.intervalMinutes))}
+        </label>
+      )}
       {note && <p class="muted" role="status">{note}</p>}
     </fieldset>
   );
 }
+
+const formatInterval = (minutes: number) => (minutes >= 1 ? t('duration_minutes', Math.round(minutes)) : t('duration_seconds', Math.round(minutes * 60)));

@@ -79,7 +79,7 @@ export function LibraryGrid({ days, renderTile, renderConversationActions, overs
       );
     }
     return (
-      <div class="row-tiles" role="list" aria-label={row.title ?? 'Untitled conversation'} style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
+      <div class="row-tiles" role="list" aria-label={row.title ?? t('gallery_untitled_conversation')} style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
         {row.items.map((a, i) => renderTile(a, { posinset: row.first + i + 1, setsize: row.of }))}
       </div>
     );

@@ -13,6 +13,8 @@ import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
 import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
 import { countByStatus, getVaultDb } from '@/utils/vault';
+import { parseCatchUpState } from '@/utils/catch-up/state';
+import { catchUpState } from '@/utils/storage';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
@@ -32,7 +34,29 @@ export interface PopupProps {
   /** Builds and saves `Download this conversation` (default: vault archive of that conversation alone). */
   downloadConversation?: (conversationId: string, title: string | null) => Promise<void>;
   pollMs?: number;
+  /** Catch-up's last check (default: its stored state, with how many of the files it queued are saved). */
+  getCatchUp?: () => Promise<CatchUpLine | null>;
 }
+
+/** What the popup says about catch-up's last check. */
+export interface CatchUpLine {
+  lastCheck: number;
+  result: string;
+  queued: number;
+  saved: number;
+}
+
+async function lastCatchUp(): Promise<CatchUpLine | null> {
+  const state = parseCatchUpState(await catchUpState.getValue());
+  if (state.lastCheck === null) return null;
+  const records = await getVaultDb().artifacts.bulkGet(state.queued);
+  return { lastCheck: state.lastCheck, result: state.result, queued: state.queued.length, saved: records.filter((r) => r?.status === 'saved').length };
+}
+
+const hhmm = (ms: number) => {
+  const d = new Date(ms);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+};
 
 async function activeTab(): Promise<ActiveTab> {
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
@@ -50,7 +74,9 @@ export function Popup({
   getTotals = () => countByStatus(getVaultDb()),
   downloadConversation = downloadArchive,
   pollMs = 500,
+  getCatchUp = lastCatchUp,
 }: PopupProps) {
+  const [catchUp, setCatchUp] = useState<CatchUpLine | null>(null);
   const [tab, setTab] = useState<ActiveTab | null>(null);
   const [status, setStatus] = useState<ConversationStatus | null>(null);
   const [backup, setBackup] = useState<BackupStatus | null>(null);
@@ -73,6 +99,7 @@ export function Popup({
 
   useEffect(() => {
     void (async () => {
+      void getCatchUp().then(setCatchUp).catch(() => undefined);
       const t = await getTab();
       setTab(t);
       await refresh(t);
@@ -167,6 +194,13 @@ export function Popup({
         </>
       )}
       {message && <p role="alert">{message}</p>}
+      {catchUp && (
+        <p class="catch-up" data-testid="popup-catch-up">
+          {catchUp.queued > 0
+            ? t('popup_last_checked_saved', hhmm(catchUp.lastCheck), catchUp.result, catchUp.saved, catchUp.queued)
+            : t('popup_last_checked', hhmm(catchUp.lastCheck), catchUp.result)}
+        </p>
+      )}
       <StorageFullNotice />
       <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
         {t('popup_open_library')}

@@ -65,6 +65,8 @@ export interface BackupStatus {
   failures: { conversationId: string; title: string | null; reason: string | null }[];
   /** Whether the run speaks for a ChatGPT workspace (Team/Business) rather than the personal account. */
   workspace: boolean;
+  /** Time left at ChatGPT's pace (the bulk pacer's bucket model), while a `Back up everything` run goes on. */
+  etaMs?: number | null;
 }
 
 /** One `lost` report item the reconcile view hands to the background to fetch (`key`: its index in the report). */

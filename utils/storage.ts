@@ -79,7 +79,43 @@ export const lastWorkspace = storage.defineItem<Record<string, string | null>>('
  * Retry-After (doubling up to the cap). Empty by default: utils/backup/pacer.ts DEFAULT_PACING applies. The
  * end-to-end tests and the benchmark shorten it; values are clamped there, so it can never hammer ChatGPT.
  */
-export const backupPacing = storage.defineItem<{ spacingMs?: number; basePauseMs?: number; capPauseMs?: number }>('local:backupPacing', {
+export const backupPacing = storage.defineItem<BackupPacing>('local:backupPacing', {
   fallback: {},
+  version: 1,
+});
+
+/**
+ * `bucketCapacity` / `bucketRefillMs`: the bucket a fresh model starts from (utils/backup/bucket.ts
+ * DEFAULT_BUCKET when absent); the end-to-end tests and the benchmark set a small, fast one for their fake.
+ */
+export interface BackupPacing {
+  spacingMs?: number;
+  basePauseMs?: number;
+  capPauseMs?: number;
+  bucketCapacity?: number;
+  bucketRefillMs?: number;
+}
+
+/**
+ * The bulk pacer's model of ChatGPT's rate-limit bucket (utils/backup/bucket.ts), with the defaults it grew
+ * from (a model learned under other defaults starts afresh). Validated when read.
+ */
+export const bucketModel = storage.defineItem<{ defaults: { capacity: number; refillMs: number }; state: unknown } | null>('local:bucketModel', {
+  fallback: null,
+  version: 1,
+});
+
+/**
+ * Catch-up (utils/catch-up/): on by default, every `intervalMinutes` while the browser runs (at least half
+ * a minute: Chrome's shortest alarm period for a packed extension).
+ */
+export const catchUpSettings = storage.defineItem<{ enabled: boolean; intervalMinutes: number }>('local:catchUp', {
+  fallback: { enabled: true, intervalMinutes: 5 },
+  version: 1,
+});
+
+/** Catch-up's state between checks (utils/catch-up/check.ts `CatchUpState`; validated when read). */
+export const catchUpState = storage.defineItem<unknown>('local:catchUpState', {
+  fallback: null,
   version: 1,
 });

@@ -28,7 +28,7 @@ export type GenerateResult =
 
 const nowSec = () => Date.now() / 1000;
 
-function textMessage(id: string, role: string, text: string, extra: Partial<FakeMessage> = {}): FakeMessage {
+export function textMessage(id: string, role: string, text: string, extra: Partial<FakeMessage> = {}): FakeMessage {
   return {
     id,
     author: { role, name: null, metadata: {} },
@@ -45,7 +45,7 @@ function textMessage(id: string, role: string, text: string, extra: Partial<Fake
   };
 }
 
-function attach(conv: FakeConversation, parentId: string, message: FakeMessage): FakeNode {
+export function attach(conv: FakeConversation, parentId: string, message: FakeMessage): FakeNode {
   const node: FakeNode = { id: message.id, message, parent: parentId, children: [] };
   conv.mapping[message.id] = node;
   conv.mapping[parentId]?.children.push(message.id);

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedBytes, fileInfo, sandboxInfo } from './bytes.ts';
+import { addTurnElsewhere, startDevice, type ElsewhereTurn } from './device.ts';
 import { startGeneration } from './live.ts';
 import { renderPage } from './page.ts';
 import { currentPath, type FakeConversation, type ScannedImage } from './scan.ts';
@@ -125,6 +126,8 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
   const state = new FakeState(dirs);
   if (opts.options) state.setOptions(opts.options);
   const timers = new Set<NodeJS.Timeout>();
+  /** Stops the second device's timer (POST /__fake/device/start). */
+  let stopDevice: (() => void) | null = null;
   const origReset = state.reset.bind(state);
   state.reset = () => {
     for (const t of timers) clearTimeout(t);
@@ -539,6 +542,19 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
         const b = body() as { conversationId: string };
         return json(200, { ok: state.deleteConversation(b.conversationId) }, h);
       }
+      if (p === '/device' && ctx.method === 'POST') return json(200, addTurnElsewhere(state, body() as ElsewhereTurn), h);
+      if (p === '/device/start' && ctx.method === 'POST') {
+        const b = body() as { conversationIds: string[]; everyMs: number };
+        stopDevice?.();
+        stopDevice = startDevice(state, b.conversationIds, b.everyMs, timers);
+        return json(200, { ok: true }, h);
+      }
+      if (p === '/device/start' && ctx.method === 'DELETE') {
+        stopDevice?.();
+        stopDevice = null;
+        return json(200, { ok: true }, h);
+      }
+      if (p === '/rate-limited' && ctx.method === 'GET') return json(200, { count: state.rateLimited }, h);
       if (p === '/expire-sandbox' && ctx.method === 'POST') {
         const b = body() as { conversationId: string; path: string; atMs?: number };
         state.expireSandbox(b.conversationId, b.path, b.atMs);
@@ -593,7 +609,11 @@ export async function startFakeChatGPT(opts: StartOptions = {}): Promise<FakeCha
           if (!bearerOk(ctx)) return json(401, { detail: 'Could not parse your authentication token. Please try signing in again.' });
           const ws = state.options.workspaceAccountId;
           if (needsAccount && ws && ctx.accountHeader !== ws) return json(403, { detail: 'Workspace requires the ChatGPT-Account-Id header' });
-          if (!state.takeToken()) return json(429, { detail: "You're making requests too quickly." }); // no Retry-After (2026)
+          const token = state.takeToken(name);
+          if (token !== true) {
+            // Usually no Retry-After (2026); the bucket sends one when configured to.
+            return json(429, { detail: "You're making requests too quickly." }, token.retryAfter === null ? {} : { 'retry-after': String(token.retryAfter) });
+          }
           return h();
         },
       });

@@ -81,9 +81,12 @@ export interface FakeOptions {
   refuseNonPageRequests: boolean;
   /**
    * ChatGPT's 2026 rate limit on the JSON API, as a token bucket (docs/CHATGPT.md section 7): `capacity`
-   * requests at once, refilled at `refillPerSec`; an empty bucket answers 429 without Retry-After. Null: off.
+   * requests at once, refilled at `refillPerSec`; an empty bucket answers 429, without Retry-After unless
+   * `retryAfter` (then the whole seconds until the next token). `routes`: the route names it counts (default:
+   * every authenticated JSON route). The bench scales its clock by raising `refillPerSec` (1/min x scale).
+   * Null: off.
    */
-  rateLimit: { capacity: number; refillPerSec: number } | null;
+  rateLimit: { capacity: number; refillPerSec: number; retryAfter?: boolean; routes?: string[] } | null;
   /** Markup the page serves at the end of its <body>, parsed with the page (an HTML injection, say). */
   pageHtml: string;
 }
@@ -136,6 +139,8 @@ export class FakeState {
   /** Deleted conversations: gone from the history and the conversation route, their images still in the image library. */
   deleted = new Map<string, FakeConversation>();
   private bucket: { tokens: number; at: number } | null = null;
+  /** 429s the rate limit answered since the last reset. */
+  rateLimited = 0;
   requests: RequestLogEntry[] = [];
   faults: ActiveFault[] = [];
   /** `${cid}\0${path}` -> ms since epoch after which interpreter/download reports the session expired. */
@@ -162,6 +167,7 @@ export class FakeState {
     this.temporary.clear();
     this.deleted.clear();
     this.bucket = null;
+    this.rateLimited = 0;
     this.requests = [];
     this.faults = [];
     this.sandboxExpiry.clear();
@@ -208,14 +214,20 @@ export class FakeState {
     return null;
   }
 
-  /** One JSON API request against the rate limit: false when the bucket is empty (answer 429). */
-  takeToken(now = Date.now()): boolean {
+  /**
+   * One JSON API request of `route` against the rate limit: true when it may go, else the Retry-After to send
+   * (seconds, or null when the bucket sends none) and the request answers 429.
+   */
+  takeToken(route: string, now = Date.now()): true | { retryAfter: number | null } {
     const limit = this.options.rateLimit;
-    if (!limit) return true;
+    if (!limit || (limit.routes && !limit.routes.includes(route))) return true;
     const b = (this.bucket ??= { tokens: limit.capacity, at: now });
     b.tokens = Math.min(limit.capacity, b.tokens + ((now - b.at) / 1000) * limit.refillPerSec);
     b.at = now;
-    if (b.tokens < 1) return false;
+    if (b.tokens < 1) {
+      this.rateLimited++;
+      return { retryAfter: limit.retryAfter ? Math.max(1, Math.ceil((1 - b.tokens) / limit.refillPerSec)) : null };
+    }
     b.tokens -= 1;
     return true;
   }

@@ -9,19 +9,20 @@ import { requireExtensionPage } from '@/utils/capture/senders';
 import type { FetchContext } from '@/utils/capture/fetcher';
 import { onMessage, sendMessage, type BackupStatus, type FetchMissingStatus, type PageReadAnswer } from '@/utils/messaging';
 import { keepAliveSwitch } from '@/utils/keep-alive';
-import { backupPacing } from '@/utils/storage';
+import { backupPacing, bucketModel, type BackupPacing } from '@/utils/storage';
 import { exportIndexMeta, type BackupRunRecord, type FetchRunRecord, type VaultDb } from '@/utils/vault';
 import { BackupClient, BackupError } from './client';
 import { failedItems } from './checkpoint';
+import { DEFAULT_BUCKET, parseBucketState, type BucketState } from './bucket';
 import { checkFetchItems, FetchMissingRunner } from './fetch-missing';
 import { DEFAULT_PACING, Pacer, type PacerOptions } from './pacer';
-import { BackupRunner, progressOf, type ReadPlace } from './runner';
+import { BackupRunner, progressOf, remainingRequests, type ReadPlace } from './runner';
 import { t } from '@/utils/i18n';
 
 export interface BackupBackgroundDeps {
   db: VaultDb;
-  /** The worker's JSON lane (utils/capture/worker-net.ts), shared so no two JSON requests overlap. */
-  lane?: { json<T>(call: () => Promise<T>): Promise<T>; pauseJson(ms: number): void };
+  /** The worker's one bulk pacer (bulkPacer), shared with catch-up, bulk downloads and `Fetch missing files`; a private one when absent. */
+  pacer?: Pacer;
   recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace, readTextdocs?: () => Promise<string | null>): Promise<void>;
   kick(): void;
   /**
@@ -41,13 +42,21 @@ const NOTIFY_AFTER_MS = 20_000;
 const WAKE_ALARM = 'backup-wake';
 
 export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner {
-  const lane = deps.lane;
-  const pacer = new Pacer({
-    ...DEFAULT_PACING,
-    ...(lane ? { lane: (call) => lane.json(call), onPause: (ms: number) => lane.pauseJson(ms) } : {}),
-  });
+  const pacer = deps.pacer ?? new Pacer(DEFAULT_PACING);
   // Read again at every start, so a changed override applies to the next run.
-  const applyPacing = () => backupPacing.getValue().then((o) => void Object.assign(pacer.options, DEFAULT_PACING, clampPacing(o))).catch(() => undefined);
+  const applyPacing = () => backupPacing.getValue().then(async (o) => {
+    const before = pacer.options.bucket;
+    Object.assign(pacer.options, DEFAULT_PACING, clampPacing(o));
+    const after = pacer.options.bucket!;
+    if (before?.capacity === after.capacity && before.refillMs === after.refillMs && bucketLoaded) return;
+    // The persisted model, when it grew from these defaults; else a fresh one.
+    const stored = await bucketModel.getValue().catch(() => null);
+    const same = stored?.defaults.capacity === after.capacity && stored.defaults.refillMs === after.refillMs;
+    pacer.restoreBucket(same ? parseBucketState(stored.state) : null);
+    bucketLoaded = true;
+  }).catch(() => undefined);
+  let bucketLoaded = false;
+  pacer.options.onBucket = bucketSaver(pacer);
   const ready = applyPacing();
   const clients = new Map<string, BackupClient>();
   const keepAlive = keepAliveSwitch();
@@ -218,19 +227,43 @@ async function readInTab(origin: string, account: string | null, url: string, gi
 }
 
 /** Overrides from storage, clamped so that no setting can make the backup impolite. */
-function clampPacing(o: { spacingMs?: number; basePauseMs?: number; capPauseMs?: number }): Partial<PacerOptions> {
+function clampPacing(o: BackupPacing): Partial<PacerOptions> {
   const out: Partial<PacerOptions> = {};
   const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
   if (ok(o.spacingMs)) out.spacingMs = Math.max(10, o.spacingMs);
   if (ok(o.basePauseMs)) out.basePauseMs = Math.max(100, o.basePauseMs);
   if (ok(o.capPauseMs)) out.capPauseMs = Math.max(out.basePauseMs ?? 100, o.capPauseMs);
+  if (ok(o.bucketCapacity) || ok(o.bucketRefillMs)) {
+    out.bucket = {
+      capacity: ok(o.bucketCapacity) ? Math.max(1, Math.round(o.bucketCapacity)) : DEFAULT_BUCKET.capacity,
+      refillMs: ok(o.bucketRefillMs) ? Math.max(10, o.bucketRefillMs) : DEFAULT_BUCKET.refillMs,
+    };
+  }
   return out;
+}
+
+/** Persisting the bucket model: at once when it learned something, else at most every few seconds. */
+const BUCKET_SAVE_MS = 5_000;
+
+function bucketSaver(pacer: Pacer): (state: BucketState) => void {
+  let last = 0;
+  let learned = '';
+  return (state) => {
+    const shape = `${state.capacity} ${state.refillMs}`;
+    const now = Date.now();
+    if (shape === learned && now - last < BUCKET_SAVE_MS) return;
+    last = now;
+    learned = shape;
+    const defaults = pacer.options.bucket ?? DEFAULT_BUCKET;
+    void bucketModel.setValue({ defaults: { ...defaults }, state }).catch(() => undefined);
+  };
 }
 
 async function toStatus(db: VaultDb, run: BackupRunRecord, pacer: Pacer): Promise<BackupStatus> {
   const { value, max } = progressOf(run);
   const failures = (await failedItems(db, run.id)).map((i) => ({ conversationId: i.conversationId, title: i.title, reason: i.reason }));
   const paused = run.state === 'running' && pacer.remainingPause() > 0 ? pacer.pausedUntil : null;
+  const requests = run.state === 'running' && run.scope === 'everything' ? remainingRequests(run) : null;
   return {
     runId: run.id,
     scope: run.scope,
@@ -247,6 +280,7 @@ async function toStatus(db: VaultDb, run: BackupRunRecord, pacer: Pacer): Promis
     finishedAt: run.finishedAt,
     failures,
     workspace: typeof run.account === 'string' && run.account !== 'personal',
+    etaMs: requests === null ? null : pacer.estimateMs(requests),
   };
 }
 

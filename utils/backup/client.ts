@@ -29,6 +29,11 @@ export interface BackupClientOptions {
    * throws a BackupError that stops the run when no such tab is open.
    */
   tabRead?: (url: string, projectId: string | null) => Promise<PageReadAnswer>;
+  /**
+   * A 429 throws a BackupError (status 429) after pausing the pacer, instead of asking again after the pause:
+   * for catch-up, which stops until its next check rather than keep a worker waiting.
+   */
+  stopOnRateLimit?: boolean;
 }
 
 export class BackupError extends Error {
@@ -95,6 +100,7 @@ export class BackupClient {
       }
       if ('retryAfter' in outcome) {
         this.opts.pacer.rateLimited(outcome.retryAfter);
+        if (this.opts.stopOnRateLimit) throw new BackupError('ChatGPT is rate limiting requests (HTTP 429)', 429);
         continue;
       }
       if (outcome.status !== null && outcome.status < 500) throw new BackupError(outcome.error, outcome.status);

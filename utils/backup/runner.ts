@@ -397,28 +397,11 @@ export class BackupRunner {
     for (const im of images) listed.add(im.fileId);
     const fresh = listed.size > before;
     const { db } = this.deps;
-    const refs: ArtifactRef[] = images.map((im) => ({
-      kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
-      fileId: im.fileId, genId: im.genId, prompt: im.prompt, seed: null, fileName: null, sandboxPath: null,
-      mimeType: null, size: null, width: im.width, height: im.height, createTime: im.createdAt, onCurrentPath: true,
-    }));
     run.counts.imagesListed += images.length;
-    const { added, known } = await recordRefs(db, refs, { source: 'backup', conversationTitle: null });
+    const { added, known } = await recordLibraryImages(db, images, { origin: run.origin, account: run.account ?? null });
     run.counts.imagesOnlyInLibrary += added.length;
-    const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
-    for (const id of added) {
-      const im = byId.get(id)!;
-      await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: run.origin, account: run.account ?? null } });
-    }
     const knownRecords = await db.artifacts.bulkGet(known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
-    // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
-    // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
-    const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
-    for (const job of waitingJobs) {
-      const im = job && byId.get(job.artifactId);
-      if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
-    }
     this.await(run, added);
     if (added.length > 0) this.deps.kick();
     return fresh;
@@ -461,6 +444,33 @@ export class BackupRunner {
   }
 }
 
+/**
+ * Records image-library items (one artifact per identity: an image already found in its conversation is not
+ * added again) and queues the new ones, paced as bulk work, with the library's signed link. Returns the
+ * artifact ids added and those already known.
+ */
+export async function recordLibraryImages(db: VaultDb, images: readonly LibraryImage[], place: RunPlace): Promise<{ added: string[]; known: string[] }> {
+  const refs: ArtifactRef[] = images.map((im) => ({
+    kind: 'image', conversationId: im.conversationId, messageId: im.messageId, fallbackMessageId: null,
+    fileId: im.fileId, genId: im.genId, prompt: im.prompt, seed: null, fileName: null, sandboxPath: null,
+    mimeType: null, size: null, width: im.width, height: im.height, createTime: im.createdAt, onCurrentPath: true,
+  }));
+  const { added, known } = await recordRefs(db, refs, { source: 'backup', conversationTitle: null });
+  const byId = new Map(images.map((im) => [`file:${im.fileId}`, im]));
+  for (const id of added) {
+    const im = byId.get(id)!;
+    await enqueueJob(db, { artifactId: id, conversationId: im.conversationId, data: { gizmoId: null, hintUrl: im.url, origin: place.origin, account: place.account, paced: true } });
+  }
+  // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
+  // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
+  const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
+  for (const job of waitingJobs) {
+    const im = job && byId.get(job.artifactId);
+    if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });
+  }
+  return { added: [...added], known: [...known] };
+}
+
 /** Says in the run's summary that a listing was stopped, and why. */
 function stopListing(run: BackupRunRecord, why: string): void {
   run.listingStops = [...(run.listingStops ?? []), `${why}, so it was stopped there`];
@@ -495,6 +505,23 @@ export function progressOf(run: BackupRunRecord): { value: number; max: number }
   const value = c.read + c.skipped + c.failed + filesDone(run);
   const max = Math.max(value, c.listed + c.queued, 1);
   return { value: run.state === 'done' ? max : value, max };
+}
+
+/**
+ * JSON requests a running `Back up everything` still has to make, for the estimate of time left (null while
+ * it still lists, when the total is unknown): the conversations left, in the share that needed a read so far,
+ * one resolution per file still awaited and per file the reads left are expected to queue, and the image library.
+ */
+export function remainingRequests(run: BackupRunRecord): number | null {
+  if (run.phase === 'probe' || run.phase === 'history' || run.phase === 'archived' || run.phase === 'projects') return null;
+  const c = run.counts;
+  const handled = c.read + c.skipped + c.failed;
+  const left = Math.max(0, c.listed - handled);
+  const readShare = handled > 0 ? (c.read + c.failed) / handled : 1;
+  const filesPerRead = c.read > 0 ? Math.max(0, c.queued - c.imagesOnlyInLibrary) / c.read : 0;
+  const reads = left * readShare;
+  const library = run.phase === 'conversations' ? 1 : 0;
+  return Math.round(reads + reads * filesPerRead + run.waiting.length + library);
 }
 
 function summary(run: BackupRunRecord): string {

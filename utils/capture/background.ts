@@ -225,6 +225,11 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
   return queue;
 }
 
+/** The conversations open ChatGPT tabs show (live capture reads those itself; catch-up leaves them alone). */
+export function watchedConversations(): ReadonlySet<string> {
+  return new Set([...tabConversations.values()].filter((id): id is string => id !== null));
+}
+
 /** Remembers the workspace a tab on `origin` reported (stored only when it changed: every read reports it). */
 function noteWorkspace(origin: string, account: string | null): void {
   if (originAccounts.has(origin) && originAccounts.get(origin) === account) return;
@@ -274,7 +279,9 @@ export async function recordConversation(
   await saveTextArtifacts(db, refs, source);
   const ids = [...added, ...known];
   const records = await db.artifacts.bulkGet(ids);
-  const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null };
+  // Bulk work's downloads resolve through the bulk pacer (one budget); live ones keep the worker's lanes.
+  const paced = data.reason === 'backup' || data.paced === true;
+  const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null, ...(paced ? { paced: true } : {}) };
   for (const record of records) {
     if (!record) continue;
     // Live reads queue what is not saved yet; a backup also retries what failed before.
@@ -303,6 +310,8 @@ export interface ConversationDelivery extends ReadRequest {
    * conversation has canvas documents. Absent: their texts are rebuilt from the messages.
    */
   readTextdocs?: () => Promise<string | null>;
+  /** Read by bulk work (catch-up): its downloads are paced by the bulk pacer too. */
+  paced?: boolean;
 }
 
 /** The request part of a message from a content script, validated (a conversation id is a UUID). */
@@ -333,7 +342,7 @@ async function retryFailed(db: VaultDb, conversationId: string | null): Promise<
 }
 
 /** `data`: the GPT id, and the origin and workspace of the tab the conversation came from (the worker uses them). */
-async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: string | null; origin?: string | null; account?: string | null }): Promise<void> {
+async function enqueue(db: VaultDb, record: ArtifactRecord, data: { gizmoId: string | null; origin?: string | null; account?: string | null; paced?: boolean }): Promise<void> {
   await enqueueJob(db, { artifactId: record.id, conversationId: record.conversationId, data });
 }
 

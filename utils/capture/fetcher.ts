@@ -29,7 +29,7 @@ import {
 import { fileIdFromUrl } from '@/utils/chatgpt/ids';
 import { ACCOUNT_HEADER, projectHeaders } from '@/utils/chatgpt/session';
 import { CaptureFailure, fail, parseRetryAfter } from './failure';
-import type { RequestLanes } from './lanes';
+import type { Lanes } from './lanes';
 
 /** Everything the executor needs to fetch one artifact (built by the background from the vault record). */
 export interface JobSpec {
@@ -55,6 +55,8 @@ export interface JobSpec {
    * backup of many images needs no one-at-a-time resolution per file; refused or failing, the file is resolved.
    */
   hintUrl?: string | null;
+  /** Queued by bulk work (a backup run, catch-up): its JSON requests go through the bulk pacer. */
+  paced?: boolean;
 }
 
 export interface AuthSource {
@@ -76,7 +78,7 @@ export interface FetchContext {
   origin: string;
   fetch: typeof fetch;
   auth: AuthSource;
-  lanes: RequestLanes;
+  lanes: Lanes;
   /** Time limit for an API call's answer, and for silence while a body is flowing. */
   jsonTimeoutMs: number;
   idleTimeoutMs: number;
@@ -93,7 +95,7 @@ export interface FetchContext {
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 /** The one way to build a FetchContext (worker and tab alike): same time limits, same size limit. */
-export function createFetchContext(origin: string, doFetch: typeof fetch, auth: AuthSource, lanes: RequestLanes): FetchContext {
+export function createFetchContext(origin: string, doFetch: typeof fetch, auth: AuthSource, lanes: Lanes): FetchContext {
   return {
     origin,
     fetch: doFetch,

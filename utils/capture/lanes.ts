@@ -5,6 +5,10 @@
  * so where a resolve lane is configured they run a few at a time with no gap, and a 429 pauses that lane
  * (Retry-After, else a doubling backoff) and the JSON lane with it. Byte downloads, which are not
  * rate-limited the same way, may run a few at a time.
+ *
+ * Bulk work (a backup run, catch-up) has one budget instead: `PacedLanes` sends its JSON calls, file
+ * resolutions included, one at a time through the bulk pacer (utils/backup/pacer.ts), while its byte
+ * downloads share the byte lane.
  */
 
 export interface LaneOptions {
@@ -47,6 +51,49 @@ class Slots {
       if (next) next();
       else this.running--;
     }
+  }
+}
+
+/** What a fetch context asks of its lanes (utils/capture/fetcher.ts). */
+export type Lanes = Pick<RequestLanes, 'json' | 'pauseJson' | 'resolve' | 'resolveSucceeded' | 'resolveRateLimited' | 'bytes'>;
+
+/** The bulk pacer as the lanes see it: one call at a time, told about 429s and successes. */
+export interface BulkGate {
+  run<T>(call: () => Promise<T>): Promise<T>;
+  /** A 429: pause every bulk request (Retry-After when known); returns the pause. */
+  rateLimited(retryAfterMs: number | null): number;
+  succeeded(): void;
+}
+
+/**
+ * The lanes of bulk work: every JSON call and every file resolution through the gate (one at a time, spaced,
+ * spending the bucket), byte downloads in the shared byte lane.
+ */
+export class PacedLanes implements Lanes {
+  constructor(private readonly base: RequestLanes, private readonly gate: BulkGate) {}
+
+  json<T>(call: () => Promise<T>): Promise<T> {
+    return this.gate.run(call);
+  }
+
+  pauseJson(ms: number): void {
+    this.gate.rateLimited(ms);
+  }
+
+  resolve<T>(call: () => Promise<T>): Promise<T> {
+    return this.gate.run(call);
+  }
+
+  resolveSucceeded(): void {
+    this.gate.succeeded();
+  }
+
+  resolveRateLimited(retryAfterMs: number | null): number {
+    return this.gate.rateLimited(retryAfterMs);
+  }
+
+  bytes<T>(call: () => Promise<T>): Promise<T> {
+    return this.base.bytes(call);
   }
 }
 

@@ -464,6 +464,7 @@ export class CaptureQueue {
       origin: str(job.data.origin),
       account: str(job.data.account),
       ...(str(job.data.hintUrl) ? { hintUrl: str(job.data.hintUrl) } : {}),
+      ...(job.data.paced === true ? { paced: true } : {}),
     };
     let ran = slot.executor;
     let result = await this.execute(ran, spec);

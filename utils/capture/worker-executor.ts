@@ -17,7 +17,7 @@ export class WorkerExecutor implements Executor {
   constructor(private readonly net: WorkerNet) {}
 
   async run(spec: JobSpec): Promise<ExecutorResult> {
-    const ctx = this.net.context(spec.origin, spec.account);
+    const ctx = this.net.context(spec.origin, spec.account, spec.paced === true);
     const sink = new ByteSink(ctx.maxFileBytes);
     try {
       const file = await fetchArtifact(spec, ctx, sink);

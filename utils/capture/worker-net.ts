@@ -11,7 +11,7 @@
 import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
 import { createFetchContext, type FetchContext } from './fetcher';
-import { RequestLanes, type LaneOptions } from './lanes';
+import { PacedLanes, RequestLanes, type BulkGate, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
 /**
@@ -26,6 +26,8 @@ export class WorkerNet {
   /** One JSON lane and one byte lane for everything the worker sends (the backup's pacer runs in this JSON lane too). */
   readonly lanes: RequestLanes;
   private readonly sessions = new Map<string, PageSession>();
+  /** Bulk work's lanes: its JSON through the bulk pacer, its bytes in the shared byte lane. */
+  private paced: PacedLanes | null = null;
 
   constructor(
     private readonly doFetch: typeof fetch = (input, init) => fetch(input, init),
@@ -34,8 +36,16 @@ export class WorkerNet {
     this.lanes = new RequestLanes(lanes);
   }
 
-  /** A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`. */
-  context(origin: string | null, account: string | null): FetchContext {
+  /** From now on, bulk work's JSON requests (`context(..., true)`) go one at a time through `gate`. */
+  pacedBy(gate: BulkGate): void {
+    this.paced = new PacedLanes(this.lanes, gate);
+  }
+
+  /**
+   * A context for requests on behalf of a tab on `origin` whose workspace cookie is `account`; `bulk`: for
+   * bulk work (a backup's or catch-up's downloads), paced by the bulk pacer once one is set.
+   */
+  context(origin: string | null, account: string | null, bulk = false): FetchContext {
     const o = chatgptOrigin(origin);
     let session = this.sessions.get(o);
     if (!session) {
@@ -43,7 +53,7 @@ export class WorkerNet {
       session = new PageSession(o, this.doFetch, () => '');
       this.sessions.set(o, session);
     }
-    return createFetchContext(o, this.doFetch, session.forWorkspace(account), this.lanes);
+    return createFetchContext(o, this.doFetch, session.forWorkspace(account), (bulk && this.paced) || this.lanes);
   }
 }
 

@@ -42,3 +42,20 @@ describe('BackupProgress: the rate-limit pause', () => {
     expect(root.querySelector('[data-testid="backup-countdown"]')!.textContent).toBe(`ChatGPT is rate limiting: ${text}`);
   });
 });
+
+describe('BackupProgress: time left at ChatGPT\'s pace', () => {
+  it.each([
+    [(3 * 60 + 20) * 60_000 + 90_000, "About 3 h 20 min left at ChatGPT's pace"],
+    [42 * 60_000, "About 42 min left at ChatGPT's pace"],
+    [20_000, "Less than a minute left at ChatGPT's pace"],
+    [2 * 3_600_000, "About 2 h left at ChatGPT's pace"],
+  ])('%i ms left shows "%s"', async (ms, text) => {
+    const c = await mount(status({ etaMs: ms }));
+    expect(c.querySelector('[data-testid="backup-eta"]')?.textContent).toBe(text);
+  });
+
+  it('shows no estimate while it is unknown (still listing) or once the run has ended', async () => {
+    expect((await mount(status({ etaMs: null, phase: 'history' }))).querySelector('[data-testid="backup-eta"]')).toBeNull();
+    expect((await mount(status({ etaMs: 60_000, state: 'done' }))).querySelector('[data-testid="backup-eta"]')).toBeNull();
+  });
+});
