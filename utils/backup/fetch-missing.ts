@@ -3,7 +3,7 @@
  * be resolved without a conversation read (a file id: the file download route; a sandbox file: the
  * interpreter download with the message id from the export), and this runner fetches them one by one as a
  * persistent run (Dexie `fetchRuns` / `fetchItems`): a stopped worker resumes it, Pause/Resume/Cancel work
- * as for `Back up everything`. Every JSON request goes through the backup's one Pacer (paced-lanes.ts);
+ * as for `Back up everything`. Every JSON request goes through the worker's one bulk Pacer (`PacedLanes` in utils/capture/lanes.ts);
  * the bytes land in the vault with the report's provenance, or the item ends `expired` or `failed` with the
  * reason. The page reads the outcomes back to update its report (`results`).
  */
@@ -18,7 +18,7 @@ import {
 } from '@/utils/vault';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
 import { BackupError } from './client';
-import { PacedLanes } from './paced-lanes';
+import { PacedLanes } from '@/utils/capture/lanes';
 import type { Pacer } from './pacer';
 import type { RunPlace } from './runner';
 
@@ -209,7 +209,7 @@ export class FetchMissingRunner {
   private async loop(run: FetchRunRecord, signal: AbortSignal): Promise<void> {
     const { db } = this.deps;
     const base = this.deps.context(run.origin, run.account);
-    const ctx: FetchContext = { ...base, lanes: new PacedLanes(this.deps.pacer, base.lanes, signal) };
+    const ctx: FetchContext = { ...base, lanes: new PacedLanes(base.lanes, this.deps.pacer, signal) };
     for (;;) {
       signal.throwIfAborted();
       const item = await db.fetchItems.where('[runId+state+order]').between([FETCH_RUN, 'todo', -Infinity], [FETCH_RUN, 'todo', Infinity]).first();

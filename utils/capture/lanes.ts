@@ -59,7 +59,8 @@ export type Lanes = Pick<RequestLanes, 'json' | 'pauseJson' | 'resolve' | 'resol
 
 /** The bulk pacer as the lanes see it: one call at a time, told about 429s and successes. */
 export interface BulkGate {
-  run<T>(call: () => Promise<T>): Promise<T>;
+  /** Runs `call` at its turn; an abort of `signal` ends the wait for that turn. */
+  run<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** A 429: pause every bulk request (Retry-After when known); returns the pause. */
   rateLimited(retryAfterMs: number | null): number;
   succeeded(): void;
@@ -70,10 +71,11 @@ export interface BulkGate {
  * spending the bucket), byte downloads in the shared byte lane.
  */
 export class PacedLanes implements Lanes {
-  constructor(private readonly base: RequestLanes, private readonly gate: BulkGate) {}
+  /** `signal`: a run's own (`Fetch missing files`), so Pause and Cancel do not wait for the pacer's turn. */
+  constructor(private readonly base: Pick<Lanes, 'bytes'>, private readonly gate: BulkGate, private readonly signal?: AbortSignal) {}
 
   json<T>(call: () => Promise<T>): Promise<T> {
-    return this.gate.run(call);
+    return this.gate.run(call, this.signal);
   }
 
   pauseJson(ms: number): void {
@@ -81,7 +83,7 @@ export class PacedLanes implements Lanes {
   }
 
   resolve<T>(call: () => Promise<T>): Promise<T> {
-    return this.gate.run(call);
+    return this.gate.run(call, this.signal);
   }
 
   resolveSucceeded(): void {
