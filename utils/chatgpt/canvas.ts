@@ -80,6 +80,37 @@ function jsReplacement(python: string): string {
   });
 }
 
+/**
+ * Whether a pattern from conversation JSON (written by the model, or by whoever made an export) runs in time
+ * linear-ish in the document: no quantified group (`(a+)+`, `(a|aa)*`, `(.*a){25}`), no back-reference, and
+ * at most three unbounded quantifiers. The tool's real patterns are `.*` and escaped literal text with a few
+ * `\s+`; anything else could hold the worker for minutes, so it is skipped with a note instead.
+ */
+function isBoundedPattern(source: string): boolean {
+  if (source.length > 10_000) return false;
+  let unbounded = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9k]/.test(next)) return false;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(source.slice(i)))) {
+      if (++unbounded > 3) return false;
+    }
+    if (c === ')' && /^\)[*+?{]/.test(source.slice(i))) return false;
+  }
+  return true;
+}
+
 /** One update call's edits, compiled; null when a pattern is not a usable expression. */
 function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[] | null {
   if (!Array.isArray(updates)) return null;
@@ -88,7 +119,7 @@ function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[]
     const up = obj(u);
     const pattern = typeof up?.pattern === 'string' ? up.pattern : null;
     const replacement = typeof up?.replacement === 'string' ? up.replacement : null;
-    if (pattern === null || replacement === null) return null;
+    if (pattern === null || replacement === null || !isBoundedPattern(pattern)) return null;
     try {
       // Python's `(?s)`-less `.*` over a whole document is how the tool rewrites all of it: dotAll.
       const source = pattern.startsWith('(?s)') ? pattern.slice(4) : pattern;
@@ -163,7 +194,7 @@ export function rebuildCanvases(
     }
     const edits = compileUpdates(body.updates);
     if (edits === null) {
-      problem(call.key, 'canmore.update_textdoc with an unusable update (skipped)');
+      problem(call.key, 'canmore.update_textdoc with an unusable or unbounded pattern (skipped)');
       continue;
     }
     const text = editedText(doc.versions[doc.versions.length - 1]!.text, edits);

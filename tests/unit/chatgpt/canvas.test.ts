@@ -1,7 +1,7 @@
 // @vitest-environment node
 /** The textdocs route's answer (docs/CHATGPT.md 4.6): documents by id, and every unknown shape as a note with its JSON path. */
 import { describe, expect, it } from 'vitest';
-import { parseTextdocs } from '@/utils/chatgpt/canvas';
+import { parseTextdocs, rebuildCanvases } from '@/utils/chatgpt/canvas';
 
 describe('parseTextdocs', () => {
   it('reads each document\'s id, text, version, title and type', () => {
@@ -46,5 +46,28 @@ describe('parseTextdocs', () => {
       '$[4]: is not an object (skipped)',
       '$[5].id: missing or not a string (skipped)',
     ]);
+  });
+});
+
+describe('rebuildCanvases: update patterns from the JSON', () => {
+  const create = { key: 'c', recipient: 'canmore.create_textdoc', body: JSON.stringify({ name: 'Doc', type: 'document', content: `${'a'.repeat(40)}!` }), createTime: 1, order: 0 };
+  const update = (pattern: string, replacement = 'X') =>
+    ({ key: 'u', recipient: 'canmore.update_textdoc', body: JSON.stringify({ updates: [{ pattern, multiple: false, replacement }] }), createTime: 2, order: 1 });
+  const rebuild = (pattern: string) => {
+    const problems: string[] = [];
+    const [doc] = rebuildCanvases([create, update(pattern)], () => null, (_key, reason) => problems.push(reason));
+    return { versions: doc!.versions.map((v) => v.text()), problems };
+  };
+
+  it.each(['(a+)+$', '(a|aa)*b', '(.*a){25}', '(a)\\1', '(?<x>a)\\k<x>', 'a*a*a*a*b'])('skips %s with a note instead of running it', (pattern) => {
+    const { versions, problems } = rebuild(pattern);
+    expect(versions).toHaveLength(1);
+    expect(problems).toEqual(['canmore.update_textdoc with an unusable or unbounded pattern (skipped)']);
+  });
+
+  it.each([['.*', 'X'], ['a{3}', 'Xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'], ['a+!', 'X'], ['[a(+)]+!', 'X']])('applies %s', (pattern, expected) => {
+    const { versions, problems } = rebuild(pattern);
+    expect(problems).toEqual([]);
+    expect(versions[1]).toBe(expected);
   });
 });
