@@ -54,14 +54,22 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
       reject(signal.reason as Error);
       return;
     }
+    let left = Math.max(0, ms);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal!.reason as Error);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
+    const step = () => {
+      const now = Math.min(MAX_TIMER_MS, left);
+      left -= now;
+      timer = setTimeout(() => {
+        if (left > 0) return step();
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, now);
+    };
+    step();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
