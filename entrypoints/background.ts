@@ -38,6 +38,7 @@ export default defineBackground({
         await recordConversation(db, queue, { conversationId, gizmoId, reason: 'live', json, origin, account, paced: true });
       },
       kick: () => queue.kick(),
+      auth: (origin, account) => net.auth(origin, account),
     });
   },
 });

@@ -6,7 +6,7 @@
 import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import { isConversationId } from '@/utils/chatgpt/ids';
 import { requireExtensionPage } from '@/utils/capture/senders';
-import type { FetchContext } from '@/utils/capture/fetcher';
+import type { AuthSource, FetchContext } from '@/utils/capture/fetcher';
 import { onMessage, sendMessage, type BackupStatus, type FetchMissingStatus, type PageReadAnswer } from '@/utils/messaging';
 import { keepAliveSwitch } from '@/utils/keep-alive';
 import { backupPacing, bucketModel, type BackupPacing } from '@/utils/storage';
@@ -33,7 +33,7 @@ export interface BackupBackgroundDeps {
   /** Drops queued downloads of a cancelled run (the capture queue's `cancelDownloads`). */
   cancelDownloads(artifactIds: readonly string[], reason: string): Promise<string[]>;
   /** The worker's network for `Fetch missing files` (utils/capture/worker-net.ts); absent: that message is refused. */
-  net?: { context(origin: string, account: string | null): FetchContext };
+  net?: { context(origin: string, account: string | null): FetchContext; auth(origin: string, account: string | null): AuthSource };
 }
 
 /** A run that lasted at least this long gets a notification when it ends (short ones are watched anyway). */
@@ -76,7 +76,7 @@ export function startBackupBackground(deps: BackupBackgroundDeps): BackupRunner 
     client: (origin, account) => {
       const key = `${origin} ${account ?? ''}`;
       let c = clients.get(key);
-      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, tabRead: (url, gizmoId) => readInTab(origin, account, url, gizmoId) })));
+      if (!c) clients.set(key, (c = new BackupClient({ origin, pacer, account, auth: deps.net?.auth(origin, account), tabRead: (url, gizmoId) => readInTab(origin, account, url, gizmoId) })));
       return c;
     },
     recordConversation: (json, id, gizmoId, where, readTextdocs) => deps.recordConversation(json, id, gizmoId, where, readTextdocs),

@@ -8,7 +8,7 @@
 import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
 import { projectHeaders, workspaceCookieString } from '@/utils/chatgpt/session';
 import { parseRetryAfter, toFailure } from '@/utils/capture/failure';
-import { authedGet, boundedText } from '@/utils/capture/fetcher';
+import { authedGet, boundedText, type AuthSource } from '@/utils/capture/fetcher';
 import { PageSession } from '@/utils/capture/page-session';
 import { refusesWorker as refusesWorkerFailure } from '@/utils/capture/worker-net';
 import type { PageReadAnswer } from '@/utils/messaging';
@@ -24,6 +24,11 @@ export interface BackupClientOptions {
   timeoutMs?: number;
   /** The workspace cookie's account id, when known (personal accounts: null). */
   account?: string | null;
+  /**
+   * The worker's session for this origin and workspace (`WorkerNet.auth`), so the backup and the capture read
+   * one token, one request at a time; absent (tests, a page): a session of this client's own.
+   */
+  auth?: AuthSource;
   /**
    * Has a ChatGPT tab of the origin fetch the URL, for when the backend refuses the worker's own requests;
    * throws a BackupError that stops the run when no such tab is open.
@@ -55,14 +60,14 @@ const refusesWorker = (res: Response) =>
   res.status === 401 || res.status === 403 || res.type === 'opaqueredirect' || (res.ok && !/json/i.test(res.headers.get('content-type') ?? 'json'));
 
 export class BackupClient {
-  private readonly session: PageSession;
+  private readonly session: AuthSource;
   private readonly doFetch: typeof fetch;
   /** Set once the backend refused the worker: every later request of this client goes through a tab. */
   private viaTab = false;
 
   constructor(private readonly opts: BackupClientOptions) {
     this.doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
-    this.session = new PageSession(opts.origin, this.doFetch, () => workspaceCookieString(opts.account ?? null));
+    this.session = opts.auth ?? new PageSession(opts.origin, this.doFetch, () => workspaceCookieString(opts.account ?? null));
   }
 
   /**

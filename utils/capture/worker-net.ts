@@ -10,7 +10,7 @@
  */
 import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import type { Failure } from './failure';
-import { createFetchContext, type FetchContext } from './fetcher';
+import { createFetchContext, type AuthSource, type FetchContext } from './fetcher';
 import { PacedLanes, RequestLanes, type BulkGate, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
 
@@ -47,13 +47,19 @@ export class WorkerNet {
    */
   context(origin: string | null, account: string | null, bulk = false): FetchContext {
     const o = chatgptOrigin(origin);
+    return createFetchContext(o, this.doFetch, this.auth(o, account), (bulk && this.paced) || this.lanes);
+  }
+
+  /** The worker's one session of `origin` (one token read at a time), speaking for workspace `account`. */
+  auth(origin: string | null, account: string | null): AuthSource {
+    const o = chatgptOrigin(origin);
     let session = this.sessions.get(o);
     if (!session) {
       // A worker has no document.cookie: the workspace comes with each request (forWorkspace) instead.
       session = new PageSession(o, this.doFetch, () => '');
       this.sessions.set(o, session);
     }
-    return createFetchContext(o, this.doFetch, session.forWorkspace(account), (bulk && this.paced) || this.lanes);
+    return session.forWorkspace(account);
   }
 }
 

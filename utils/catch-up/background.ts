@@ -7,6 +7,8 @@ import { chatgptOrigin } from '@/utils/chatgpt/routes';
 import { BackupClient } from '@/utils/backup/client';
 import type { Pacer } from '@/utils/backup/pacer';
 import type { ReadPlace } from '@/utils/backup/runner';
+import type { AuthSource } from '@/utils/capture/fetcher';
+import { keepAliveSwitch } from '@/utils/keep-alive';
 import { catchUpSettings, catchUpState } from '@/utils/storage';
 import type { VaultDb } from '@/utils/vault';
 import { catchUp } from './check';
@@ -20,17 +22,19 @@ export interface CatchUpBackgroundDeps {
   workspace(origin: string, tabId: number | null): Promise<string | null>;
   recordConversation(json: string, conversationId: string, gizmoId: string | null, where: ReadPlace): Promise<void>;
   kick(): void;
+  /** The worker's session per origin and workspace (`WorkerNet.auth`): one token read for all its work. */
+  auth?(origin: string, account: string | null): AuthSource;
 }
 
 export const CATCH_UP_ALARM = 'catch-up';
 /** Chrome's shortest alarm period for a packed extension. */
 const MIN_INTERVAL_MINUTES = 0.5;
-const KEEPALIVE_MS = 20_000;
 
 export function startCatchUp(deps: CatchUpBackgroundDeps): void {
   const alarms = (browser as Partial<typeof browser>).alarms;
   if (!alarms) return;
   const clients = new Map<string, BackupClient>();
+  const keepAlive = keepAliveSwitch();
   let running: Promise<unknown> | null = null;
 
   const schedule = async () => {
@@ -50,7 +54,7 @@ export function startCatchUp(deps: CatchUpBackgroundDeps): void {
   const check = async () => {
     const settings = await catchUpSettings.getValue().catch(() => null);
     if (!settings?.enabled) return;
-    const keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEPALIVE_MS);
+    keepAlive(true);
     try {
       await catchUp({
         db: deps.db,
@@ -58,7 +62,7 @@ export function startCatchUp(deps: CatchUpBackgroundDeps): void {
         client: ({ origin, account }) => {
           const key = `${origin} ${account ?? ''}`;
           let c = clients.get(key);
-          if (!c) clients.set(key, (c = new BackupClient({ origin, account, pacer: deps.pacer, stopOnRateLimit: true })));
+          if (!c) clients.set(key, (c = new BackupClient({ origin, account, pacer: deps.pacer, stopOnRateLimit: true, auth: deps.auth?.(origin, account) })));
           return c;
         },
         place: async () => {
@@ -73,7 +77,7 @@ export function startCatchUp(deps: CatchUpBackgroundDeps): void {
         save: (state) => catchUpState.setValue(state),
       });
     } finally {
-      clearInterval(keepAlive);
+      keepAlive(false);
     }
   };
 

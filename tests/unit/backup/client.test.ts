@@ -35,6 +35,18 @@ describe('BackupClient', () => {
     expect(log.at(-1)!.headers.authorization).toMatch(/^Bearer token-/);
   });
 
+  it('speaks with the session it is given (the worker\'s, shared with capture), never a session of its own', async () => {
+    const net = fakeFetch(() => json({ items: [] }));
+    const asked: boolean[] = [];
+    const auth = { token: (fresh?: boolean) => (asked.push(fresh === true), Promise.resolve('shared-token-abcdef')), accountId: () => Promise.resolve('acct-1') };
+    const client = new BackupClient({ origin: ORIGIN, pacer: new Pacer({ spacingMs: 0, basePauseMs: 5, capPauseMs: 40 }), fetch: net.fetch, auth });
+    await client.getJson(URL_);
+    expect(asked).toEqual([false]);
+    expect(net.log.map((r) => r.path)).toEqual(['/backend-api/conversations']);
+    expect(net.log[0]!.headers.authorization).toBe('Bearer shared-token-abcdef');
+    expect(net.log[0]!.headers['chatgpt-account-id']).toBe('acct-1');
+  });
+
   it('asks for a fresh token once after a 401', async () => {
     const { client, log } = setup([() => json({ detail: 'expired' }, 401), () => json({ ok: true })]);
     expect(await client.getJson(URL_)).toEqual({ ok: true });
