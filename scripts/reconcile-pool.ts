@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { WalkOutcome, WalkPool } from '../utils/reconcile/index.ts';
 import { walkBatch } from './reconcile-batch.ts';
+import { concatBytes as concat } from '../utils/files/bytes.ts';
 
 export interface NodeWalkPool extends WalkPool {
   /** Waits for every prepared batch to be handed to `onPrepared`, then ends the workers. */
@@ -115,12 +116,3 @@ function endsOf(batch: Uint8Array[]): Uint32Array {
   return ends;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

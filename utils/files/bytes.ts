@@ -38,3 +38,14 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string>
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
 }
+
+/** The parts one after another, in one new buffer (`total`: their length, when the caller already knows it). */
+export function concatBytes(parts: readonly Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -10,6 +10,7 @@
  * its length says (PNG: every CRC right too); a malformed file gives a reason, never an exception.
  */
 import { crc32 } from '@/utils/zip/crc32';
+import { concatBytes as concat } from './bytes';
 
 export type PromptWrite = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 
@@ -26,15 +27,6 @@ const u32le = (b: Uint8Array, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at
 const tag = (b: Uint8Array, at: number) => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
 const starts = (b: Uint8Array, sig: readonly number[]) => b.length >= sig.length && sig.every((v, i) => b[i] === v);
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** The prompt as text XML and PNG accept: no control characters but tab and newlines, no lone surrogates. */
 function cleanPrompt(prompt: string): string {

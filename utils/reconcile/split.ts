@@ -8,6 +8,7 @@
  * `Uint8Array.indexOf` rather than looking at each byte. It does not validate JSON: `JSON.parse` of each
  * element does, so malformed content is still caught, with the element's index in the message.
  */
+import { concatBytes } from '@/utils/files/bytes';
 
 export class SplitError extends Error {
   override readonly name = 'SplitError';
@@ -172,7 +173,7 @@ export class ArraySplitter {
     }
     else {
       this.keep(tail);
-      bytes = concat(this.parts, this.partBytes);
+      bytes = concatBytes(this.parts, this.partBytes);
     }
     this.parts = [];
     this.partBytes = 0;
@@ -193,15 +194,6 @@ function oddBackslashesBefore(chunk: Uint8Array, at: number, carry: boolean): bo
   return (run & 1) === 1;
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function trimEnd(b: Uint8Array): Uint8Array {
   let e = b.length;

@@ -22,15 +22,7 @@ export function randomBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from '@/utils/files/bytes';
 
 /** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 3_000): Promise<NonNullable<T>> {
