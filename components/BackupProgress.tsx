@@ -27,7 +27,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
   const c = status.counts;
   const sawLive = useRef(live);
   sawLive.current ||= live;
-  const stepText = status.state === 'paused' ? t('backup_step_paused', status.step === 'Paused' ? '' : status.step).trim() : status.step;
+  const stepText = status.state === 'paused' ? t('backup_step_paused', status.step).trim() : status.step;
   const seconds = waiting ? Math.max(0, Math.ceil((status.pausedUntil! - now()) / 1000)) : 0;
   return (
     <div class="backup-progress" data-testid="backup-progress">

@@ -119,7 +119,7 @@ export function FetchMissing({ fetchable, reportToken, run, onReport, background
           )}
           <p class="step" role="status" data-testid="fetch-step">
             {!mine && live ? `${t('fetch_missing_other_report')} ` : ''}
-            {status.state === 'paused' ? t('backup_step_paused', status.step === 'Paused' ? '' : status.step) : status.step}
+            {status.state === 'paused' ? t('backup_step_paused', status.step) : status.step}
           </p>
           {live && (
             <div class="backup-actions">

@@ -188,7 +188,7 @@ function toFetchStatus(run: FetchRunRecord, pacer: Pacer): FetchMissingStatus {
   return {
     reportToken: run.reportToken,
     state: run.state,
-    step: paused ? `ChatGPT asked us to slow down: waiting before the next request (${run.step})` : run.step,
+    step: paused ? t('backup_step_rate_limited', run.step) : run.step,
     value: c.saved + c.expired + c.failed,
     max: Math.max(1, run.total),
     counts: { ...c },

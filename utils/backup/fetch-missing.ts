@@ -21,6 +21,7 @@ import { BackupError } from './client';
 import { PacedLanes } from '@/utils/capture/lanes';
 import type { Pacer } from './pacer';
 import type { RunPlace } from './runner';
+import { t } from '@/utils/i18n';
 
 export const FETCH_RUN = 'fetch-missing';
 
@@ -97,7 +98,7 @@ export class FetchMissingRunner {
     const now = this.now();
     const fresh: FetchRunRecord = {
       id: FETCH_RUN, reportToken, origin: place.origin, account: place.account, state: 'running', total: items.length,
-      counts: { saved: 0, expired: 0, failed: 0 }, step: 'Starting', startedAt: now, updatedAt: now, finishedAt: null, error: null,
+      counts: { saved: 0, expired: 0, failed: 0 }, step: t('fetch_step_starting'), startedAt: now, updatedAt: now, finishedAt: null, error: null,
     };
     const run = await db.transaction('rw', db.fetchRuns, db.fetchItems, async () => {
       const old = await db.fetchRuns.get(FETCH_RUN);
@@ -151,7 +152,7 @@ export class FetchMissingRunner {
     const run = await this.deps.db.fetchRuns.get(FETCH_RUN);
     if (!run || run.state !== 'paused') return run ?? null;
     run.state = 'running';
-    run.step = 'Resuming';
+    run.step = t('run_step_resuming');
     run.error = null;
     await this.save(run);
     this.drive(run);
@@ -170,7 +171,7 @@ export class FetchMissingRunner {
     const run = await this.deps.db.fetchRuns.get(FETCH_RUN);
     if (!run || run.state === 'done' || run.state === 'cancelled' || (state === 'paused' && run.state === 'paused')) return run ?? null;
     run.state = state;
-    run.step = state === 'paused' ? 'Paused' : 'Cancelled';
+    run.step = state === 'paused' ? '' : t('run_step_cancelled');
     if (state === 'cancelled') run.finishedAt = this.now();
     await this.save(run);
     return run;
@@ -190,13 +191,13 @@ export class FetchMissingRunner {
     entry.done = this.loop(run, controller.signal)
       .catch(async (err: unknown) => {
         if (controller.signal.aborted) {
-          run.step = run.state === 'paused' ? 'Paused' : 'Cancelled';
+          run.step = run.state === 'paused' ? '' : t('run_step_cancelled');
           if (run.state === 'cancelled') run.finishedAt = this.now();
         } else {
           // Signed out, or IndexedDB broke: keep the checkpoint, say why, let the person resume.
           run.state = 'paused';
           run.error = err instanceof Error ? err.message : String(err);
-          run.step = `Stopped: ${run.error}. Resume to try again${err instanceof BackupError && err.stopsRun ? ' once you are signed in to ChatGPT' : ''}.`;
+          run.step = t(err instanceof BackupError && err.stopsRun ? 'run_step_stopped_signed_out' : 'run_step_stopped', run.error);
         }
         await this.deps.db.fetchRuns.put({ ...run, updatedAt: this.now() }).catch(() => undefined);
       })
@@ -215,7 +216,7 @@ export class FetchMissingRunner {
       const item = await db.fetchItems.where('[runId+state+order]').between([FETCH_RUN, 'todo', -Infinity], [FETCH_RUN, 'todo', Infinity]).first();
       if (!item) break;
       const c = run.counts;
-      run.step = `Fetching file ${c.saved + c.expired + c.failed + 1} of ${run.total}: ${item.fileName ?? item.fileId ?? item.sandboxPath}`;
+      run.step = t('fetch_step_fetching', c.saved + c.expired + c.failed + 1, run.total, item.fileName ?? item.fileId ?? item.sandboxPath ?? '');
       await this.save(run);
       const outcome = await this.fetchOne(run, item, ctx, signal);
       run.counts[outcome.state]++;
@@ -229,7 +230,7 @@ export class FetchMissingRunner {
     const c = run.counts;
     run.state = 'done';
     run.finishedAt = this.now();
-    run.step = `Done: ${c.saved} saved, ${c.expired} expired, ${c.failed} failed.`;
+    run.step = t('fetch_step_done', c.saved, c.expired, c.failed);
     await this.save(run);
   }
 

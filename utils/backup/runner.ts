@@ -18,6 +18,7 @@ import { enqueueJob, exportShowsNothingNew, fetchJobId, recordRefs, snapshotIsCu
 import { abortableSleep } from './pacer';
 import { BackupError, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
+import { t } from '@/utils/i18n';
 
 export interface RunnerDeps {
   db: VaultDb;
@@ -116,7 +117,7 @@ export class BackupRunner {
     const run = await this.deps.db.backupRuns.get(id);
     if (!run || run.state !== 'paused') return run ?? null;
     run.state = 'running';
-    run.step = 'Resuming';
+    run.step = t('run_step_resuming');
     await saveRun(this.deps.db, run, this.now());
     this.drive(run);
     return this.active.get(id)?.run ?? run;
@@ -135,7 +136,7 @@ export class BackupRunner {
     const run = await this.deps.db.backupRuns.get(id);
     if (!run || run.state === 'done' || run.state === 'cancelled' || (state === 'paused' && run.state === 'paused')) return run ?? null;
     run.state = state;
-    run.step = state === 'paused' ? 'Paused' : 'Cancelled';
+    run.step = state === 'paused' ? '' : t('run_step_cancelled');
     if (state === 'cancelled') run.finishedAt = this.now();
     await saveRun(this.deps.db, run, this.now());
     if (state === 'cancelled') await this.cancelFiles(run);
@@ -163,13 +164,13 @@ export class BackupRunner {
     entry.done = this.loop(run, controller.signal)
       .catch(async (err: unknown) => {
         if (controller.signal.aborted) {
-          run.step = run.state === 'paused' ? 'Paused' : 'Cancelled';
+          run.step = run.state === 'paused' ? '' : t('run_step_cancelled');
           if (run.state === 'cancelled') run.finishedAt = this.now();
         } else {
           // Something below the run broke (IndexedDB): keep the checkpoint, say so, let the person resume.
           run.state = 'paused';
           run.error = err instanceof Error ? err.message : String(err);
-          run.step = `Stopped: ${run.error}. Resume to try again${/sign|401|403/i.test(run.error) ? ' once you are signed in to ChatGPT' : ''}.`;
+          run.step = t(/sign|401|403/i.test(run.error) ? 'run_step_stopped_signed_out' : 'run_step_stopped', run.error);
         }
         run.pausedUntil = null;
         await saveRun(this.deps.db, run, this.now()).catch(() => undefined);
@@ -193,7 +194,7 @@ export class BackupRunner {
       switch (run.phase) {
         case 'probe': {
           // One small request first: a rate limit already in force shows (and is waited out) before the big run.
-          await save('Checking that ChatGPT answers');
+          await save(t('backup_step_checking'));
           const body = await client.getJson(conversationsListUrls(run.origin, { offset: 0, limit: 1 })[0]!, signal);
           if (body === null) throw new Error('ChatGPT did not list conversations (HTTP 404)');
           parseConversationPage(body);
@@ -205,7 +206,7 @@ export class BackupRunner {
         case 'archived': {
           const archived = run.phase === 'archived';
           const offset = archived ? run.archivedOffset : run.historyOffset;
-          await save(`Listing ${archived ? 'archived ' : ''}conversations (${run.counts.listed} found)`);
+          await save(t(archived ? 'backup_step_listing_archived' : 'backup_step_listing', run.counts.listed));
           const body = await client.getJson(conversationsListUrls(run.origin, { offset, limit: CONVERSATIONS_LIST_MAX_LIMIT, archived })[0]!, signal);
           const page = body === null ? { items: [], rawCount: 0, total: null, cursor: null } : parseConversationPage(body);
           const listedBefore = run.counts.listed;
@@ -234,7 +235,7 @@ export class BackupRunner {
           break;
         }
         case 'images': {
-          await save(`Reading the image library (${run.counts.imagesListed} images so far)`);
+          await save(t('backup_step_image_library', run.counts.imagesListed));
           const body = await client.getJson(imageLibraryUrls(run.origin, run.imagesCursor, 100)[0]!, signal);
           const page = body === null ? { items: [], cursor: null } : parseImagePage(body);
           const fresh = await this.recordLibraryImages(run, page.items);
@@ -252,7 +253,7 @@ export class BackupRunner {
             run.phase = 'done';
             break;
           }
-          await save(`${run.scope === 'everything' ? 'Saving files: ' : ''}${filesDone(run)} of ${run.counts.queued} files`);
+          await save(t(run.scope === 'everything' ? 'backup_step_saving_files' : 'backup_step_files', filesDone(run), run.counts.queued));
           await abortableSleep(this.deps.settleEveryMs ?? 1_000, signal);
           break;
         }
@@ -269,7 +270,7 @@ export class BackupRunner {
   private async listProjects(run: BackupRunRecord, client: BackupClient, signal: AbortSignal, save: (s?: string) => Promise<void>): Promise<void> {
     const { db } = this.deps;
     if (!run.projectsListed) {
-      await save(`Listing projects (${run.projects.length} found)`);
+      await save(t('backup_step_projects', run.projects.length));
       const body = await client.getJson(projectsListUrls(run.origin, run.projectsCursor)[0]!, signal);
       const page = body === null ? { items: [], cursor: null } : parseProjectPage(body);
       const known = new Set(run.projects.map((p) => p.id));
@@ -289,7 +290,7 @@ export class BackupRunner {
       await save();
       return;
     }
-    await save(`Listing project conversations (${run.counts.listed} found)`);
+    await save(t('backup_step_project_conversations', run.counts.listed));
     const body = await client.getJson(projectConversationsUrls(run.origin, project.id, project.cursor)[0]!, signal);
     const page = body === null ? { items: [], cursor: null, rawCount: 0, total: null } : parseConversationPage(body);
     const listedBefore = run.counts.listed;
@@ -324,7 +325,7 @@ export class BackupRunner {
       await finishItem(db, run, item, 'skipped', 'The export shows it without files, and it has not changed since', this.now());
       return;
     }
-    await save(run.scope === 'everything' ? `Reading conversation ${position} of ${run.counts.listed}: ${name}` : 'Reading the conversation');
+    await save(run.scope === 'everything' ? t('backup_step_reading', position, run.counts.listed, name) : t('backup_step_reading_single'));
     let text: string | null;
     try {
       text = await client.getText(conversationUrls(run.origin, item.conversationId)[0]!, signal, item.gizmoId);
@@ -528,14 +529,14 @@ function summary(run: BackupRunRecord): string {
   const c = run.counts;
   const parts = [
     run.scope === 'everything'
-      ? `${c.read} conversations read, ${c.skipped} unchanged, ${c.failed} could not be read`
-      : c.failed > 0 ? 'The conversation could not be read' : 'Conversation read',
-    `${c.saved} new files saved, ${c.expired} expired, ${c.filesFailed} failed, ${c.alreadySaved} already in the vault`,
+      ? t('backup_done_everything_read', c.read, c.skipped, c.failed)
+      : t(c.failed > 0 ? 'backup_done_one_failed' : 'backup_done_one_read'),
+    t('backup_done_files', c.saved, c.expired, c.filesFailed, c.alreadySaved),
   ];
-  if (run.scope === 'everything') parts.push(`${c.imagesOnlyInLibrary} images found only in the image library`);
-  if (run.exportFirst) parts.push(`${c.exportSkipped ?? 0} reads saved by the export ${run.exportFirst.name}`);
+  if (run.scope === 'everything') parts.push(t('backup_done_library_images', c.imagesOnlyInLibrary));
+  if (run.exportFirst) parts.push(t('backup_done_export_saved', c.exportSkipped ?? 0, run.exportFirst.name));
   parts.push(...(run.listingStops ?? []));
-  return `Done: ${parts.join('; ')}.`;
+  return t('backup_done', parts.join(t('backup_done_separator')));
 }
 
 function reasonOf(err: unknown): string {
