@@ -292,7 +292,7 @@ async function measurePaint(page: import('playwright-core').Page, n: number, tim
       };
     })()`);
     // The whole list arrives after the first paint; wait for the count to reach n.
-    await page.waitForFunction((want) => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith(`${want} `), n, { timeout: 300_000 });
+    await page.waitForFunction((want) => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith(`${want.toLocaleString('en')} `), n, { timeout: 300_000 });
     const after = await page.evaluate<{ complete: number; longest: number }>(`(() => {
       const p = window.__libraryProbe;
       const tasks = p.longTasks.filter((t) => t.start >= p.firstTilePaintedAt);
@@ -404,14 +404,14 @@ export async function benchLibrary(): Promise<string[]> {
         const search = async (query: string, want: string) => {
           // From the unfiltered list each time (fill() would otherwise pass through an empty query).
           await page.getByLabel('Search').fill('');
-          await page.waitForFunction((w) => document.querySelector('[data-testid="shown-count"]')?.textContent === w, `${BIG} artifacts`, { timeout: 60_000 });
+          await page.waitForFunction((w) => document.querySelector('[data-testid="shown-count"]')?.textContent === w, `${BIG.toLocaleString('en')} artifacts`, { timeout: 60_000 });
           const t = Date.now();
           await page.getByLabel('Search').fill(query);
           await page.waitForFunction((w) => document.querySelector('[data-testid="shown-count"]')?.textContent === w, want, { timeout: 60_000 });
           return Date.now() - t;
         };
-        const first = await search(`number ${BIG - 1}`, `1 of ${BIG} artifacts`);
-        const second = await search(`number ${BIG - 2}`, `1 of ${BIG} artifacts`);
+        const first = await search(`number ${BIG - 1}`, `1 of ${BIG.toLocaleString('en')} artifacts`);
+        const second = await search(`number ${BIG - 2}`, `1 of ${BIG.toLocaleString('en')} artifacts`);
         return [
           `library (real Chromium, ${BIG.toLocaleString('en')} artifacts written straight into IndexedDB in ${(seedMs / 1000).toFixed(1)} s):`,
           ...describeRuns(runs),

@@ -101,7 +101,7 @@ void describe('accessibility (axe-core, light and dark)', { skip }, () => {
     await big.getByRole('button', { name: 'Download backup' }).waitFor();
     await seedLibraryDirect(big, 10_000);
     await big.reload();
-    await big.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith('10000 '), null, { timeout: 120_000 });
+    await big.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith('10,000 '), null, { timeout: 120_000 });
     await big.locator('.tile-media img').first().waitFor();
     await expectAccessible(big, '10,000 artifacts');
     // Far down the virtualized list too (other rows, other list positions).

@@ -212,7 +212,7 @@ void describe('the library by keyboard alone', { skip }, () => {
     const page = await openLibrary(browser);
     await seedLibraryDirect(page, 10_000);
     await page.reload();
-    await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith('10000 '), null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith('10,000 '), null, { timeout: 120_000 });
     await page.getByTestId('artifact').first().waitFor();
     await page.locator('body').focus();
     // (image-0 is alone on the newest day; image-1 starts the next day's part of the same conversation.)
