@@ -5,6 +5,7 @@
  * (Python regular expressions applied to the whole document); the tool message answering each call names the
  * document in `metadata.canvas`.
  */
+import { obj, str, type Obj } from './json';
 
 export interface CanvasCall {
   key: string;
@@ -35,9 +36,6 @@ export interface CanvasVersion {
   createTime: number | null;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
 /** Languages of `code/<language>` canvases -> the file extension. Unknown languages get `.txt`. */
 const CODE_EXTENSIONS: Record<string, string> = {

@@ -5,6 +5,7 @@
  * instead of throwing, so one odd item never costs a page; a body that is not a listing at all throws.
  */
 import { isConversationId, pointerToId } from './ids';
+import { isObj, num, str, type Obj } from './json';
 
 /** One conversation as a listing names it. */
 export interface ListedConversation {
@@ -65,10 +66,6 @@ class ListingError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Seconds since the epoch from an ISO string, a float in seconds, or a number in milliseconds. */
 function toEpochSeconds(v: unknown): number | null {

@@ -4,15 +4,13 @@
  * `report_message`); 2025 reports are assistant text messages whose `async_task_id` starts `deepresch_`.
  * Both carry `content_references`, whose `matched_text` marks where each citation sits in the text.
  */
+import { obj, str, type Obj } from './json';
 
 export interface ResearchReport {
   title: string | null;
   markdown: string;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
 /** The attribution id of the deep research widget's tool message. */
 export const DEEP_RESEARCH = 'connector_openai_deep_research';

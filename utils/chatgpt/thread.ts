@@ -5,11 +5,8 @@
  * Code Interpreter code and output are kept as their own pieces, folded under the turn when shown.
  * Never throws on malformed input: whatever cannot be read is skipped.
  */
+import { isObj, num, str, type Obj } from './json';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export type Piece =
   | { type: 'text'; text: string }

@@ -17,6 +17,7 @@ import { type CanvasCall, canvasFileType, rebuildCanvases } from './canvas';
 import { pointerToId } from './ids';
 import { DEEP_RESEARCH, type ResearchReport, reportFromMessage, reportFromWidgetState } from './research';
 import { extractSandboxTargets, normaliseSandboxPath } from './sandbox-links';
+import { isObj, num, obj, str, type Obj } from './json';
 
 export interface WalkResult {
   conversationId: string | null;
@@ -43,20 +44,6 @@ export interface WalkOptions {
   conversationId?: string;
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v.length > 0 ? v : null;
-}
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-function obj(v: unknown): Obj | null {
-  return isObj(v) ? v : null;
-}
 
 const MAX_PROBLEMS = 50;
 
