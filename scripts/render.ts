@@ -75,8 +75,8 @@ const MAX_PENDING_BYTES = 8 << 20;
 /**
  * The archive as a ZIP, pages pipelined: a page (bytes in memory) is deflated in one call in zlib's thread
  * pool and written later, still compressed, with its CRC (`addRaw`), while the renderer goes on with the
- * next conversation; members stay in the order they were added. A deflate stream per page, awaited before
- * the next conversation, left the main thread idle a fifth of the time and cost more in stream plumbing.
+ * next conversation, so the main thread never waits for a page's deflate; members stay in the order they
+ * were added.
  */
 function pipelinedZipOutput(writer: ZipWriter): ArchiveOutput & { close(): Promise<void> } {
   let chain: Promise<void> = Promise.resolve();

@@ -282,8 +282,7 @@ class Renderer {
     const day = prep.createTime !== null ? localDay(new Date(prep.createTime * 1000)) : 'undated';
     const mdPath = this.names.next('conversations', `${safeFileName(`${day} ${title}`, day, 100)}.md`);
     const stem = mdPath.slice('conversations/'.length, -3);
-    const htmlPath = `conversations/${stem}.html`;
-    this.names.next('conversations', `${stem}.html`);
+    const htmlPath = this.names.next('conversations', `${stem}.html`);
     const folder = `assets/${stem}`;
 
     // The conversation's artifacts: what the walker finds (in its order), then what the input adds.
@@ -726,7 +725,7 @@ function rewriteSandbox(text: string, conversationId: string, targets: Map<strin
   for (const raw of raws) {
     const path = normaliseSandboxPath(raw);
     const to = path ? targets.get(path) : undefined;
-    if (to && conversationId) out = out.split(raw).join(to);
+    if (to) out = out.split(raw).join(to);
   }
   return out;
 }
