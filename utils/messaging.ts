@@ -10,8 +10,7 @@
  * request with an answer is here.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { ArtifactStatus } from '@/utils/model';
-import type { ArtifactKind } from '@/utils/model';
+import type { ArtifactProvenance, ArtifactStatus } from '@/utils/model';
 import type { BackupCounts, BackupRunRecord, ExportIndexMeta, FetchRunRecord } from '@/utils/vault';
 
 /** What the background knows about one conversation, for the popup and the badge. */
@@ -70,16 +69,8 @@ export interface BackupStatus {
 }
 
 /** One `lost` report item the reconcile view hands to the background to fetch (`key`: its index in the report). */
-export interface FetchMissingRequestItem {
+export interface FetchMissingRequestItem extends ArtifactProvenance {
   key: number;
-  kind: ArtifactKind;
-  conversationId: string;
-  messageId: string;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
-  prompt: string | null;
 }
 
 /** A `Fetch missing files` run as the reconcile view shows it (utils/backup/fetch-missing.ts). */

@@ -81,6 +81,9 @@ export interface ArtifactRef {
   libraryFileId?: string | null;
 }
 
+/** An artifact's identity and provenance as a report item or a job carries them (a subset of `ArtifactRef`). */
+export type ArtifactProvenance = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt'>;
+
 /**
  * The identity of an artifact (docs/FORMATS.md section 1): sandbox files by (conversation, sandbox path),
  * canvas documents by (conversation, textdoc id), research reports by (conversation, message); every other

@@ -8,7 +8,7 @@
  * IndexedDB index (null is not a valid key), so e.g. `sha256` only indexes artifacts that have bytes.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ArtifactKind, ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
+import type { ArtifactProvenance, ArtifactRef, ArtifactSource, ArtifactStatus } from '@/utils/model';
 
 /** One artifact identity. Bytes, when present, are in `blobs` under `sha256`. */
 export interface ArtifactRecord extends Omit<ArtifactRef, 'onCurrentPath' | 'size' | 'mimeType' | 'text' | 'libraryFileId'> {
@@ -215,7 +215,7 @@ export interface FetchRunRecord {
 }
 
 /** One item of a fetch run: the report item's identity and provenance, and how its fetch ended. */
-export interface FetchItemRecord {
+export interface FetchItemRecord extends ArtifactProvenance {
   /** `<runId>|<key>`. */
   id: string;
   runId: string;
@@ -223,14 +223,6 @@ export interface FetchItemRecord {
   key: number;
   order: number;
   state: 'todo' | 'saved' | 'expired' | 'failed';
-  kind: ArtifactKind;
-  conversationId: string;
-  messageId: string;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
-  prompt: string | null;
   /** Why it is not saved (the server's words when it gave any). */
   reason: string | null;
   /** SHA-256 of the saved bytes. */
