@@ -7,7 +7,7 @@
  * stream. What is kept is the refs (a few hundred bytes each) and one digest per asset member.
  */
 import type { ArtifactKind } from '@/utils/model';
-import { pointerToId } from '@/utils/chatgpt/ids';
+import { parseLibraryFiles, type LibraryFile } from '@/utils/chatgpt/library-files';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
   checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib, openZip, unsafeNameReason, ZipFormatError,
@@ -18,7 +18,7 @@ import type { HashFactory } from './hash';
 import {
   ASSET_NAMES, classifyMembers, detectLayout, EXPORT_MANIFEST, exportRoot, isShardName, LIBRARY_FILES, manifestShards, type SourceLayout,
 } from './layout';
-import type { ExportAsset, ExportSide, LibraryFile } from './match';
+import type { ExportAsset, ExportSide } from './match';
 import type { ExportLayout } from './report';
 import { ArraySplitter, SplitError } from './split';
 import { walkBytes, type ExportRef, type WalkOutcome, type WalkPool } from './walk-task';
@@ -421,7 +421,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       } else problems.push(`${s.prefix}${names.name} is not an object; original names unknown`);
     }
     const lib = s.reader.get(s.root + LIBRARY_FILES);
-    if (lib) library.push(...parseLibrary(await readJson(s.reader, lib, `${s.prefix}${lib.name}`)));
+    if (lib) library.push(...parseLibraryFiles(await readJson(s.reader, lib, `${s.prefix}${lib.name}`)));
   }
 
   // Asset members: the first member per file id holds its bytes (section 5.3); every one is hashed as it streams.
@@ -519,35 +519,3 @@ function invalid(label: string): string {
   return isShardName(label.slice(label.lastIndexOf('/') + 1)) ? `Invalid shard ${label}` : `Invalid ${label}`;
 }
 
-const s = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
-
-/** `library_files.json`: an array of rows (or an object holding one), each with a `file_id`. */
-function parseLibrary(raw: unknown): LibraryFile[] {
-  let rows: unknown = raw;
-  if (!Array.isArray(rows) && typeof rows === 'object' && rows !== null) {
-    rows = Object.values(rows).find((v) => Array.isArray(v)) ?? [];
-  }
-  if (!Array.isArray(rows)) return [];
-  const out: LibraryFile[] = [];
-  for (const r of rows as unknown[]) {
-    if (typeof r !== 'object' || r === null) continue;
-    const o = r as Record<string, unknown>;
-    // `id` is `{ id: "libfile_…" }` in 2026 rows (or the bare string); `file_id` may be null.
-    const libraryFileId = pointerToId(typeof o.id === 'object' && o.id !== null ? (o.id as Record<string, unknown>).id : o.id);
-    const fileId = pointerToId(o.file_id) ?? libraryFileId;
-    if (!fileId) continue;
-    const size = o.file_size_bytes;
-    out.push({
-      fileId,
-      libraryFileId: libraryFileId !== fileId ? libraryFileId : null,
-      fileName: s(o.file_name),
-      genId: s(o.image_gen_generation_id),
-      conversationId: s(o.initiating_conversation_id) ?? s(o.origination_thread_id) ?? s(o.conversation_id),
-      messageId: s(o.origination_message_id),
-      mimeType: s(o.mime_type),
-      size: typeof size === 'number' && Number.isFinite(size) ? size : null,
-      category: s(o.library_file_category),
-    });
-  }
-  return out;
-}

@@ -10,6 +10,7 @@ import { normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
 import type { ReportItem, ReconcileStatus } from './report';
 import type { VaultArtifact } from './vault-side';
 import type { ExportRef } from './walk-task';
+import type { LibraryFile } from '@/utils/chatgpt/library-files';
 
 /** An asset member of the export, hashed. */
 export interface ExportAsset {
@@ -25,22 +26,6 @@ export interface ExportAsset {
   kindHint: ArtifactKind;
 }
 
-/** One `library_files.json` row (docs/CHATGPT.md 4.7, 5.2). */
-export interface LibraryFile {
-  /** `file_id`, else the row's `libfile_` id. */
-  fileId: string;
-  /** The row's `libfile_` id when `fileId` is its `file_id`. */
-  libraryFileId: string | null;
-  fileName: string | null;
-  genId: string | null;
-  /** `initiating_conversation_id` (2026), else the older `origination_thread_id` / `conversation_id`. */
-  conversationId: string | null;
-  messageId: string | null;
-  mimeType: string | null;
-  size: number | null;
-  /** `library_file_category` as given. */
-  category: string | null;
-}
 
 export interface ExportSide {
   /** Conversation ids present in the export. */

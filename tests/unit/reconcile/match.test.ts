@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '@/utils/model';
-import { matchItems, type ExportAsset, type ExportSide, type LibraryFile } from '@/utils/reconcile/match';
+import type { LibraryFile } from '@/utils/chatgpt/library-files';
+import { matchItems, type ExportAsset, type ExportSide } from '@/utils/reconcile/match';
 import type { VaultArtifact } from '@/utils/reconcile/vault-side';
 
 const ref = (over: Partial<ArtifactRef>): ArtifactRef => ({
