@@ -57,8 +57,12 @@ async function tabTo(page: Page, name: string, opts: { back?: boolean; max?: num
 
 /** Enter on the focused file input opens the browser's chooser; the test picks `file` in it. */
 async function chooseByKeyboard(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-  await chooser.setFiles(file);
+  const chooser = page.waitForEvent('filechooser');
+  // Adding the listener turns on the chooser's interception, asynchronously: one round trip to the page puts it
+  // in force before the key (otherwise the browser's own dialog may open, and no event comes).
+  await page.evaluate(() => 0);
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(file);
 }
 
 /** Enter on the focused button starts a download; its suggested file name. */
