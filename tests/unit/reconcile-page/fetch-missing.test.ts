@@ -8,13 +8,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveVault, reconcileExport, reportJsonStream, type ReconcileResult } from '@/utils/reconcile';
 import { applyFetchOutcomes, fetchableItems } from '@/utils/reconcile-page/fetch-missing';
-import type { RandomAccessSource } from '@/utils/zip';
+import { blobSource } from '@/utils/zip';
 import { buildFixtures, C1, C2, C3, CSV, ID, labelOf, type Fixtures } from '../../fixtures/exports/generate';
-
-const source = (bytes: Uint8Array): RandomAccessSource => ({
-  size: bytes.length,
-  read: (o, l) => Promise.resolve(bytes.slice(o, Math.min(bytes.length, o + l))),
-});
 
 let fx: Fixtures;
 beforeAll(async () => {
@@ -23,7 +18,7 @@ beforeAll(async () => {
 
 async function legacy(): Promise<ReconcileResult> {
   const f = fx.exports.find((e) => e.name === 'legacy')!;
-  return reconcileExport(source(f.zip), 'export.zip', await archiveVault(source(fx.vault)));
+  return reconcileExport(blobSource(new Blob([f.zip as Uint8Array<ArrayBuffer>])), 'export.zip', await archiveVault(blobSource(new Blob([fx.vault as Uint8Array<ArrayBuffer>]))));
 }
 
 const SHA = 'ab'.repeat(32);
