@@ -13,6 +13,7 @@ import { PageSession } from '@/utils/capture/page-session';
 import { refusesWorker as refusesWorkerFailure } from '@/utils/capture/worker-net';
 import type { PageReadAnswer } from '@/utils/messaging';
 import type { Pacer } from './pacer';
+import { t } from '@/utils/i18n';
 
 export interface BackupClientOptions {
   origin: string;
@@ -51,6 +52,15 @@ export class BackupError extends Error {
     super(message);
     this.name = 'BackupError';
   }
+}
+
+/**
+ * What a run stopped by `err` records: the error, and the step that says it, with "sign in first" only when
+ * ChatGPT signed the worker out (401), not when it asks for a tab.
+ */
+export function stoppedBy(err: unknown): { error: string; step: string } {
+  const error = err instanceof Error ? err.message : String(err);
+  return { error, step: t(err instanceof BackupError && err.status === 401 ? 'run_step_stopped_signed_out' : 'run_step_stopped', error) };
 }
 
 type Outcome = { text: string | null } | { retryAfter: number | null } | { error: string; status: number | null };

@@ -17,7 +17,7 @@ import {
   type FetchItemRecord, type FetchRunRecord, type VaultDb,
 } from '@/utils/vault';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
-import { BackupError } from './client';
+import { BackupError, stoppedBy } from './client';
 import { PacedLanes } from '@/utils/capture/lanes';
 import type { Pacer } from './pacer';
 import type { RunPlace } from './runner';
@@ -196,8 +196,7 @@ export class FetchMissingRunner {
         } else {
           // Signed out, or IndexedDB broke: keep the checkpoint, say why, let the person resume.
           run.state = 'paused';
-          run.error = err instanceof Error ? err.message : String(err);
-          run.step = t(err instanceof BackupError && err.stopsRun ? 'run_step_stopped_signed_out' : 'run_step_stopped', run.error);
+          ({ error: run.error, step: run.step } = stoppedBy(err));
         }
         await this.deps.db.fetchRuns.put({ ...run, updatedAt: this.now() }).catch(() => undefined);
       })

@@ -16,7 +16,7 @@ import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, ExportIndexMeta, VaultDb } from '@/utils/vault';
 import { enqueueJob, exportShowsNothingNew, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
 import { abortableSleep } from './pacer';
-import { BackupError, type BackupClient } from './client';
+import { BackupError, stoppedBy, type BackupClient } from './client';
 import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
 import { t } from '@/utils/i18n';
 
@@ -169,8 +169,7 @@ export class BackupRunner {
         } else {
           // Something below the run broke (IndexedDB): keep the checkpoint, say so, let the person resume.
           run.state = 'paused';
-          run.error = err instanceof Error ? err.message : String(err);
-          run.step = t(/sign|401|403/i.test(run.error) ? 'run_step_stopped_signed_out' : 'run_step_stopped', run.error);
+          ({ error: run.error, step: run.step } = stoppedBy(err));
         }
         run.pausedUntil = null;
         await saveRun(this.deps.db, run, this.now()).catch(() => undefined);

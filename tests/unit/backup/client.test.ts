@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { BackupClient, BackupError } from '@/utils/backup/client';
+import { BackupClient, BackupError, stoppedBy } from '@/utils/backup/client';
 import { Pacer } from '@/utils/backup/pacer';
 import type { PageReadAnswer } from '@/utils/messaging';
 import { fakeFetch, json } from '../capture/fake-fetch';
@@ -133,5 +133,14 @@ describe('BackupClient', () => {
       const both = setup([challenge], () => Promise.resolve({ status: 403, text: null, retryAfter: null }));
       await expect(both.client.getText(URL_)).rejects.toMatchObject({ stopsRun: false, status: 403 });
     });
+  });
+});
+
+describe('stoppedBy', () => {
+  it('asks to sign in only when ChatGPT signed the worker out, not when it asks for a tab or anything else broke', () => {
+    expect(stoppedBy(new BackupError('signed out (HTTP 401)', 401, true)).step).toMatch(/once you are signed in to ChatGPT\.$/);
+    expect(stoppedBy(new BackupError('ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab', 403, true)).step)
+      .toBe('Stopped: ChatGPT refuses the extension\'s own requests: open ChatGPT in a tab. Resume to try again.');
+    expect(stoppedBy(new Error('QuotaExceededError'))).toEqual({ error: 'QuotaExceededError', step: 'Stopped: QuotaExceededError. Resume to try again.' });
   });
 });
