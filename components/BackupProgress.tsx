@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BackupStatus } from '@/utils/messaging';
 import { t } from '@/utils/i18n';
 import { LiveAnnouncer } from './LiveAnnouncer';
+import { RunProgressBar } from './RunProgressBar';
 
 export interface BackupProgressProps {
   status: BackupStatus;
@@ -31,18 +32,7 @@ export function BackupProgress({ status, now = Date.now }: BackupProgressProps) 
   const seconds = waiting ? Math.max(0, Math.ceil((status.pausedUntil! - now()) / 1000)) : 0;
   return (
     <div class="backup-progress" data-testid="backup-progress">
-      {live && (
-        <div
-          class="bar"
-          role="progressbar"
-          aria-label={t('backup_progress_label')}
-          aria-valuemin={0}
-          aria-valuenow={status.value}
-          aria-valuemax={status.max}
-        >
-          <div class="fill" style={{ width: `${Math.round((100 * status.value) / Math.max(1, status.max))}%` }} />
-        </div>
-      )}
+      {live && <RunProgressBar label={t('backup_progress_label')} value={status.value} max={status.max} />}
       {status.scope === 'everything' && (
         <p class="account" data-testid="backup-account">
           {status.workspace ? t('backup_account_workspace') : t('backup_account_personal')}

@@ -9,6 +9,8 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { sendMessage, type FetchMissingOutcome, type FetchMissingRequestItem, type FetchMissingStatus } from '@/utils/messaging';
 import type { ReconcileRun, ReportView } from '@/utils/reconcile-page/client';
 import { t, tn } from '@/utils/i18n';
+import { LiveAnnouncer } from './LiveAnnouncer';
+import { RunProgressBar } from './RunProgressBar';
 
 /** The background's side of the run (default: the extension's messages). */
 export interface FetchMissingBackground {
@@ -93,6 +95,9 @@ export function FetchMissing({ fetchable, reportToken, run, onReport, background
       return background.start(await run.fetchList(), reportToken);
     });
 
+  const stepText = !status
+    ? ''
+    : `${!mine && live ? `${t('fetch_missing_other_report')} ` : ''}${status.state === 'paused' ? t('backup_step_paused', status.step) : status.step}`;
   return (
     <div class="fetch-missing" data-testid="fetch-missing">
       {!live && fetchable > 0 && (
@@ -105,22 +110,8 @@ export function FetchMissing({ fetchable, reportToken, run, onReport, background
       )}
       {status && (mine || live) && (
         <div class="backup-progress">
-          {live && (
-            <div
-              class="bar"
-              role="progressbar"
-              aria-label={t('fetch_missing_progress_label')}
-              aria-valuemin={0}
-              aria-valuenow={status.value}
-              aria-valuemax={status.max}
-            >
-              <div class="fill" style={{ width: `${Math.round((100 * status.value) / Math.max(1, status.max))}%` }} />
-            </div>
-          )}
-          <p class="step" role="status" data-testid="fetch-step">
-            {!mine && live ? `${t('fetch_missing_other_report')} ` : ''}
-            {status.state === 'paused' ? t('backup_step_paused', status.step) : status.step}
-          </p>
+          {live && <RunProgressBar label={t('fetch_missing_progress_label')} value={status.value} max={status.max} />}
+          <p class="step" data-testid="fetch-step">{stepText}</p>
           {live && (
             <div class="backup-actions">
               {status.state === 'paused' ? (
@@ -134,6 +125,12 @@ export function FetchMissing({ fetchable, reportToken, run, onReport, background
         </div>
       )}
       {error && <p role="alert">{t('fetch_missing_error', error)}</p>}
+      <LiveAnnouncer
+        text={status && (mine || live) ? stepText.trim() : ''}
+        fraction={live && status ? status.value / Math.max(1, status.max) : null}
+        final={!live || status?.state === 'paused'}
+        testId="fetch-announce"
+      />
     </div>
   );
 }
