@@ -1,8 +1,9 @@
 /**
  * ChatGPT route knowledge: which page a URL is (docs/CHATGPT.md §1, §6) and which backend URLs to call
  * (§2, §3). Every API builder returns an ordered list of candidates, newest first, each with a dated
- * comment; callers try the next candidate only when the previous one is missing (404/405), never after
- * an answer that says the file is gone.
+ * comment; callers move to the next candidate when the previous one answers "not here" (404, 410, or a
+ * JSON `status: error`), and stop at once on anything transient (429, 5xx, network), so a struggling
+ * server is not hammered with fallbacks.
  */
 import { idShape, isUuid } from './ids';
 
