@@ -43,10 +43,10 @@ export default defineConfig({
     // (docs/ARCHITECTURE.md, "Page overhead"). It only needs APIs that are promise-based natively in both
     // browsers (storage.local.get, runtime.connect, runtime.id; messaging calls `chrome.*` itself), so its
     // `browser` is the native object, taken from its own global only: the page's markup can name
-    // `globalThis.browser`, which WXT's `wxt/browser` reads (utils/capture/extension-api.ts).
+    // `globalThis.browser`, which WXT's `wxt/browser` reads (utils/content/extension-api.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
       if (!entrypoints.every((e) => e.name === 'chatgpt')) return;
-      const native = resolve(import.meta.dirname, 'utils/capture/extension-api.ts');
+      const native = resolve(import.meta.dirname, 'utils/content/extension-api.ts');
       const alias = config.resolve?.alias;
       const entries: Alias[] = Array.isArray(alias)
         ? (alias as readonly Alias[]).filter((a) => a.find !== 'wxt/browser')

@@ -13,7 +13,7 @@
  *     (union of the byte requests' intervals), and bytes over the whole file phase (first resolution or byte
  *     request to the last file stored, which includes hashing and writing 200 MB to IndexedDB), the latter
  *     both to the plain fetch and to the floor.
- * (b) Pacing overhead, Node: the runner (utils/backup) over a fake-indexeddb vault against the loopback fake
+ * (b) Pacing overhead, Node: the runner (utils/worker/backup) over a fake-indexeddb vault against the loopback fake
  *     with a 1,000-conversation history and no rate limit, at a 50 ms spacing: wall time over (JSON requests x
  *     spacing), and the process's peak heap and RSS while it runs (the runner's memory; the worker adds the
  *     browser's own).
@@ -24,10 +24,10 @@ import { addHistory, makeConversation, uuidFrom } from '../tests/fake-chatgpt/hi
 import { MEDIUM_MARKER } from '../tests/fake-chatgpt/bytes.ts';
 import { SESSION_COOKIE, startFakeChatGPT, type FakeChatGPT, type RequestLogEntry } from '../tests/fake-chatgpt/server.ts';
 import { hasExtensionBuild, launchBrowser, waitFor } from '../tests/e2e/harness.ts';
-import { BackupClient } from '../utils/backup/client';
-import { EVERYTHING_RUN } from '../utils/backup/checkpoint';
-import { Pacer } from '../utils/backup/pacer';
-import { BackupRunner } from '../utils/backup/runner';
+import { BackupClient } from '../utils/worker/backup/client';
+import { EVERYTHING_RUN } from '../utils/worker/backup/checkpoint';
+import { Pacer } from '../utils/worker/backup/pacer';
+import { BackupRunner } from '../utils/worker/backup/runner';
 import { walkConversation } from '../utils/chatgpt/walker';
 import { createVaultDb, recordRefs, saveSnapshot } from '../utils/vault';
 import { VaultReader } from './capture/vault';

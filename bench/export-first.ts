@@ -1,7 +1,7 @@
 /**
  * Export-first `Back up everything` (issue 19), Node: a 1,000-conversation history on the loopback fake, 90% of
  * it without any artifact; its export (2026 layout, scripts/sample-export.ts) is reconciled with the real code
- * and its index kept in a fake-indexeddb vault, then the runner (utils/backup) backs everything up with that
+ * and its index kept in a fake-indexeddb vault, then the runner (utils/worker/backup) backs everything up with that
  * export. Printed: the share of conversation reads the export saved (target >= 80%), the reads made, and the
  * wall time beside a run without the export. Run alone: `npx tsx bench/export-first.ts`.
  */
@@ -11,10 +11,10 @@ import { addHistory } from '../tests/fake-chatgpt/history.ts';
 import { SESSION_COOKIE, startFakeChatGPT, type FakeChatGPT } from '../tests/fake-chatgpt/server.ts';
 import { waitFor } from '../tests/e2e/harness.ts';
 import { writeSampleExport } from '../scripts/sample-export.ts';
-import { BackupClient } from '../utils/backup/client';
-import { EVERYTHING_RUN } from '../utils/backup/checkpoint';
-import { Pacer } from '../utils/backup/pacer';
-import { BackupRunner } from '../utils/backup/runner';
+import { BackupClient } from '../utils/worker/backup/client';
+import { EVERYTHING_RUN } from '../utils/worker/backup/checkpoint';
+import { Pacer } from '../utils/worker/backup/pacer';
+import { BackupRunner } from '../utils/worker/backup/runner';
 import { archiveVault, reconcileExport } from '../utils/reconcile';
 import { createVaultDb, saveExportIndex, saveSnapshot, type ExportIndexMeta } from '../utils/vault';
 import { createZipWriter } from '../utils/zip';

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
-import { safeFileName } from '@/utils/files/names';
+import { safeFileName } from '@/utils/files/safe-file-name';
 import { FileTypeIcon } from './FileTypeIcon';
 import { StatusBadge } from './StatusBadge';
 import { useBlobUrl, type ObserveVisible } from './useBlobUrl';

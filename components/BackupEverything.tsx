@@ -5,7 +5,7 @@
  * optional `notifications` permission without waiting for the answer, so a prompt never delays the start.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { EVERYTHING_RUN as RUN_ID } from '@/utils/backup/checkpoint';
+import { EVERYTHING_RUN as RUN_ID } from '@/utils/worker/backup/checkpoint';
 import { sendMessage, type BackupStatus } from '@/utils/messaging';
 import type { ExportIndexMeta } from '@/utils/vault';
 import { BackupProgress } from './BackupProgress';

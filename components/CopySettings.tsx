@@ -11,7 +11,7 @@ import {
   DEFAULT_NAME_PATTERN, namePatternOrDefault, parseNamePattern, patternFileName, SAMPLE_FIELDS, TOKEN_LIST, type NameToken, type PatternProblem,
 } from '@/utils/files/name-pattern';
 import { t, type MessageKey } from '@/utils/i18n';
-import { artifactFileName } from '@/utils/library/names';
+import { artifactFileName } from '@/utils/library/download-names';
 import { fileNamePattern, promptInCopies } from '@/utils/storage';
 
 const TOKEN_KEYS: Readonly<Record<NameToken, MessageKey>> = {

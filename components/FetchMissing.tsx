@@ -1,6 +1,6 @@
 /**
  * `Fetch missing files` in the reconcile view, after a run: hands the report's fetchable `lost` items to the
- * background (utils/backup/fetch-missing.ts), which fetches them as a persistent run, and shows that run
+ * background (utils/worker/backup/fetch-missing.ts), which fetches them as a persistent run, and shows that run
  * live: a progressbar, the step in words, `Pause`/`Resume` and `Cancel`. Each time more items ended, their
  * outcomes go to the reconcile worker, which updates the report in place (`onReport`: chart, table and
  * `Download report` follow). The run belongs to the background: closing the page does not stop it.

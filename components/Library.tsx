@@ -15,7 +15,7 @@ import { artifactCopy, saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { groupArtifacts } from '@/utils/library/groups';
 import { copySettings } from '@/utils/storage';
-import { backupFileName, readableArchiveName, selectionZipName } from '@/utils/library/names';
+import { backupFileName, readableArchiveName, selectionZipName } from '@/utils/library/download-names';
 import { ArtifactPreview, conversationUrl } from './ArtifactPreview';
 import { ArtifactTile } from './ArtifactTile';
 import { BackupControls } from './BackupControls';

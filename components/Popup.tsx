@@ -6,14 +6,14 @@
  * alone). On any other tab: what the extension does, the vault's totals, and a link to the library.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { conversationRunId } from '@/utils/backup/checkpoint';
+import { conversationRunId } from '@/utils/worker/backup/checkpoint';
 import { parseChatRoute } from '@/utils/chatgpt/routes';
-import { conversationFileName } from '@/utils/library/names';
+import { conversationFileName } from '@/utils/library/download-names';
 import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
 import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
 import { countByStatus, getVaultDb } from '@/utils/vault';
-import { parseCatchUpState } from '@/utils/catch-up/state';
+import { parseCatchUpState } from '@/utils/worker/catch-up/state';
 import { catchUpState } from '@/utils/storage';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 import { BackupProgress } from './BackupProgress';

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ARTIFACT_KINDS, type ArtifactKind } from '@/utils/model';
 import { t, tn } from '@/utils/i18n';
 import { KIND_KEYS, KIND_NAME_KEYS, RECONCILE_CLASS_KEYS } from './labels';
-import { safeFileName } from '@/utils/files/names';
+import { safeFileName } from '@/utils/files/safe-file-name';
 import type { ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ItemsPage } from '@/utils/reconcile-page/protocol';
 import { RECONCILE_STATUSES, type ReportItem } from '@/utils/reconcile-page/report-types';

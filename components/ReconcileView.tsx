@@ -6,7 +6,7 @@
  * shows one error panel with the reason, and no download at all.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/names';
+import { enrichedExportName, readableArchiveName, reconcileReportName } from '@/utils/library/download-names';
 import { ReconcileRunError, startReconcileWorker, type ReconcileRun, type ReportView, type StartReconcile } from '@/utils/reconcile-page/client';
 import { NO_RECONCILE_FILTER, type ReconcileFilter } from '@/utils/reconcile-page/filter';
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';

@@ -1,12 +1,12 @@
-import { startBackupBackground } from '@/utils/backup/background';
-import { bulkPacer } from '@/utils/backup/pacer';
-import { recordConversation, startCaptureBackground, watchedConversations, workspaceOf } from '@/utils/capture/background';
-import { startCatchUp } from '@/utils/catch-up/background';
-import { WorkerNet } from '@/utils/capture/worker-net';
+import { startBackupBackground } from '@/utils/worker/backup/backup-worker';
+import { bulkPacer } from '@/utils/worker/backup/pacer';
+import { recordConversation, startCaptureBackground, watchedConversations, workspaceOf } from '@/utils/worker/capture/capture-worker';
+import { startCatchUp } from '@/utils/worker/catch-up/catch-up-worker';
+import { WorkerNet } from '@/utils/chatgpt/net/worker-net';
 import { getVaultDb } from '@/utils/vault';
 
-// Wiring only: capture logic lives in utils/capture/, backup in utils/backup/, catch-up in utils/catch-up/,
-// the vault in utils/vault/.
+// Wiring only: capture logic lives in utils/worker/capture/, backup in utils/worker/backup/, catch-up in
+// utils/worker/catch-up/, ChatGPT's HTTP client in utils/chatgpt/net/, the vault in utils/vault/.
 export default defineBackground({
   type: 'module',
   main() {

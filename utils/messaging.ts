@@ -6,7 +6,7 @@
  * fed from `window.postMessage`; see docs/SECURITY.md.
  *
  * Streams do not use these messages: byte chunks of the tab's download jobs and the pieces of a conversation
- * the tab read itself travel over the capture port (utils/capture/port-protocol.ts, validated there). Every
+ * the tab read itself travel over the capture port (utils/capture-port.ts, validated there). Every
  * request with an answer is here.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
@@ -40,7 +40,7 @@ export interface ReadRequest {
   reason: ReadReason;
 }
 
-/** A backup run as the popup and the library page show it (utils/backup). */
+/** A backup run as the popup and the library page show it (utils/worker/backup). */
 export interface BackupStatus {
   /** `everything` or `conversation:<id>`. */
   runId: string;
@@ -73,7 +73,7 @@ export interface FetchMissingRequestItem extends ArtifactProvenance {
   key: number;
 }
 
-/** A `Fetch missing files` run as the reconcile view shows it (utils/backup/fetch-missing.ts). */
+/** A `Fetch missing files` run as the reconcile view shows it (utils/worker/backup/fetch-missing.ts). */
 export interface FetchMissingStatus {
   /** Which report the items came from (the page that started the run applies the outcomes only to it). */
   reportToken: string;

@@ -76,7 +76,7 @@ export const lastWorkspace = storage.defineItem<Record<string, string | null>>('
 
 /**
  * Backup pacing overrides (milliseconds): spacing between JSON requests and the pause after a 429 without
- * Retry-After (doubling up to the cap). Empty by default: utils/backup/pacer.ts DEFAULT_PACING applies. The
+ * Retry-After (doubling up to the cap). Empty by default: utils/worker/backup/pacer.ts DEFAULT_PACING applies. The
  * end-to-end tests and the benchmark shorten it; values are clamped there, so it can never hammer ChatGPT.
  */
 export const backupPacing = storage.defineItem<BackupPacing>('local:backupPacing', {
@@ -85,7 +85,7 @@ export const backupPacing = storage.defineItem<BackupPacing>('local:backupPacing
 });
 
 /**
- * `bucketCapacity` / `bucketRefillMs`: the bucket a fresh model starts from (utils/backup/bucket.ts
+ * `bucketCapacity` / `bucketRefillMs`: the bucket a fresh model starts from (utils/worker/backup/bucket.ts
  * DEFAULT_BUCKET when absent); the end-to-end tests and the benchmark set a small, fast one for their fake.
  */
 export interface BackupPacing {
@@ -97,7 +97,7 @@ export interface BackupPacing {
 }
 
 /**
- * The bulk pacer's model of ChatGPT's rate-limit bucket (utils/backup/bucket.ts), with the defaults it grew
+ * The bulk pacer's model of ChatGPT's rate-limit bucket (utils/worker/backup/bucket.ts), with the defaults it grew
  * from (a model learned under other defaults starts afresh). Validated when read.
  */
 export const bucketModel = storage.defineItem<{ defaults: { capacity: number; refillMs: number }; state: unknown } | null>('local:bucketModel', {
@@ -106,7 +106,7 @@ export const bucketModel = storage.defineItem<{ defaults: { capacity: number; re
 });
 
 /**
- * Catch-up (utils/catch-up/): on by default, every `intervalMinutes` while the browser runs (at least half
+ * Catch-up (utils/worker/catch-up/): on by default, every `intervalMinutes` while the browser runs (at least half
  * a minute: Chrome's shortest alarm period for a packed extension).
  */
 export const catchUpSettings = storage.defineItem<{ enabled: boolean; intervalMinutes: number }>('local:catchUp', {
@@ -114,7 +114,7 @@ export const catchUpSettings = storage.defineItem<{ enabled: boolean; intervalMi
   version: 1,
 });
 
-/** Catch-up's state between checks (utils/catch-up/check.ts `CatchUpState`; validated when read). */
+/** Catch-up's state between checks (utils/worker/catch-up/check.ts `CatchUpState`; validated when read). */
 export const catchUpState = storage.defineItem<unknown>('local:catchUpState', {
   fallback: null,
   version: 1,

@@ -3,8 +3,8 @@
  * through the real @webext-core/messaging over WXT's fake browser.
  */
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { CaptureFailure, toFailure } from '@/utils/capture/failure';
-import { PAGE_READ_NEEDED } from '@/utils/capture/port-protocol';
+import { CaptureFailure, toFailure } from '@/utils/chatgpt/net/failure';
+import { PAGE_READ_NEEDED } from '@/utils/capture-port';
 import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type PageReadAnswer, type ProtocolMap, type ReadReceipt } from '@/utils/messaging';
 
 afterEach(() => removeAllListeners());

@@ -138,7 +138,7 @@ export function conversationUrls(origin: string, conversationId: string): string
 /**
  * Every canvas document of a conversation with its current text (canvas.ts `parseTextdocs` reads the answer).
  * No older or newer route is known; when it does not answer, the documents are rebuilt from the conversation's
- * `canmore` calls (utils/capture/text-artifacts.ts).
+ * `canmore` calls (utils/worker/capture/text-artifacts.ts).
  */
 export function textdocsUrls(origin: string, conversationId: string): string[] {
   return [

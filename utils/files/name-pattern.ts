@@ -6,7 +6,7 @@
  * the result goes through the one safe-name rule (`safeFileName`). Uniqueness per folder is the caller's
  * (`UniqueNames`): a pattern cannot promise it.
  */
-import { safeFileName } from './names';
+import { safeFileName } from './safe-file-name';
 import { withExtension } from './sniff';
 
 /** The tokens, in the order the settings help lists them (what each gives: `copy_token_*` in the catalogues). */

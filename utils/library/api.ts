@@ -11,9 +11,9 @@ import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreRes
 import { dexieVault } from '@/utils/reconcile/dexie-vault';
 import { renderReadableArchive, vaultInput, zipOutput, type RenderSummary } from '@/utils/readable';
 import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
-import { safeFileName } from '@/utils/files/names';
+import { safeFileName } from '@/utils/files/safe-file-name';
 import type { NamePattern } from '@/utils/files/name-pattern';
-import { UniqueNames } from '@/utils/reconcile/names';
+import { UniqueNames } from '@/utils/reconcile/unique-names';
 import { artifactCopy, type CopyOptions } from './download';
 
 export interface LibraryApi {

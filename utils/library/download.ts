@@ -5,11 +5,11 @@
  * A download never navigates to the blob URL, so an HTML or SVG file is saved, not run in our origin.
  * The URL is revoked a minute later: revoking at once can cancel a download that has not started yet.
  */
-import { safeFileName } from '@/utils/files/names';
+import { safeFileName } from '@/utils/files/safe-file-name';
 import type { NamePattern } from '@/utils/files/name-pattern';
 import { copyWithPrompt } from '@/utils/files/prompt-metadata';
 import type { ArtifactRecord } from '@/utils/vault';
-import { artifactFileName } from './names';
+import { artifactFileName } from './download-names';
 
 export function saveBlob(blob: Blob, fileName: string, doc: Document = document): void {
   // Callers pass safe names already; this keeps any future caller from bypassing the rule.

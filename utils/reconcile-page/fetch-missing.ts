@@ -4,7 +4,7 @@
  * export), and the report updated in place with how each fetch ended (docs/FORMATS.md section 2, "Report
  * JSON": a saved item leaves `lost`; an expired or failed one stays `lost` with the reason in `fetch`).
  */
-import { isFetchable } from '@/utils/backup/fetch-missing';
+import { isFetchable } from '@/utils/worker/backup/fetch-missing';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
 import { summarize, type ReconcileResult } from '@/utils/reconcile';
 

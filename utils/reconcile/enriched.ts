@@ -10,8 +10,8 @@
  */
 import { createZipWriter, type Crc32, type DeflateFactory } from '@/utils/zip';
 import { throwIfAborted } from './errors';
-import { safeFileName } from '@/utils/files/names';
-import { UniqueNames } from './names';
+import { safeFileName } from '@/utils/files/safe-file-name';
+import { UniqueNames } from './unique-names';
 import { reportJsonStream } from './report';
 import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
 

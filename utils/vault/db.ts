@@ -99,7 +99,7 @@ export interface JobRecord {
   data: Record<string, unknown>;
 }
 
-/** A backup run's checkpoint (utils/backup): where listing stopped and what is still awaited; survives a stopped worker. */
+/** A backup run's checkpoint (utils/worker/backup): where listing stopped and what is still awaited; survives a stopped worker. */
 export interface BackupRunRecord {
   /** `everything`, or `conversation:<id>` for the popup's one-conversation backup. */
   id: string;
@@ -196,7 +196,7 @@ export interface ExportConversationRecord {
   artifacts: boolean;
 }
 
-/** A `Fetch missing files` run (utils/backup/fetch-missing.ts): checkpointed like a backup run. */
+/** A `Fetch missing files` run (utils/worker/backup/fetch-missing.ts): checkpointed like a backup run. */
 export interface FetchRunRecord {
   /** `fetch-missing` (one run at a time). */
   id: string;
@@ -264,7 +264,7 @@ export function createVaultDb(name: string = VAULT_DB_NAME): VaultDb {
     // conversationId: pending work per conversation (pendingJobCount).
     jobs: 'id, artifactId, nextAttemptAt, conversationId',
   });
-  // Backup checkpoints (utils/backup). backupItems [runId+state+order]: the next conversation to read in
+  // Backup checkpoints (utils/worker/backup). backupItems [runId+state+order]: the next conversation to read in
   // listing order, and counts per state; runId: a run's items (removed with the run).
   db.version(2).stores({
     backupRuns: 'id',

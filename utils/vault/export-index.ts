@@ -2,7 +2,7 @@
  * The compact index of the export the last reconcile read (`exports` + `exportConversations`, schema
  * version 3): per conversation its `update_time` and whether it holds any artifact reference. The reconcile
  * worker of the library page writes it after a run; `Back up everything` reads it to skip conversations the
- * export already shows in full (utils/backup/runner.ts). A new reconcile replaces it whole.
+ * export already shows in full (utils/worker/backup/runner.ts). A new reconcile replaces it whole.
  */
 import type { ExportConversationRecord, ExportIndexMeta, VaultDb } from './db';
 

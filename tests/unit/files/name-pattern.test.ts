@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NAME_PATTERN, namePatternOrDefault, parseNamePattern, patternFileName, SAMPLE_FIELDS, type NameFields } from '@/utils/files/name-pattern';
-import { UniqueNames } from '@/utils/reconcile/names';
+import { UniqueNames } from '@/utils/reconcile/unique-names';
 
 const MADE = new Date(2026, 2, 14, 18, 42, 7).getTime();
 const fields = (over: Partial<NameFields> = {}): NameFields => ({

@@ -3,7 +3,7 @@ import type { ArtifactRecord } from '@/utils/vault';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { columnsFor, galleryRows, groupArtifacts, localDay } from '@/utils/library/groups';
 import { rowOffsets, visibleRange } from '@/utils/library/virtual';
-import { artifactFileName, backupFileName, selectionZipName } from '@/utils/library/names';
+import { artifactFileName, backupFileName, selectionZipName } from '@/utils/library/download-names';
 import { namePatternOrDefault } from '@/utils/files/name-pattern';
 import { readStorageInfo } from '@/utils/library/storage-info';
 
