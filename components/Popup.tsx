@@ -12,7 +12,7 @@ import { conversationFileName } from '@/utils/library/names';
 import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
 import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
-import { countByStatus, getVaultDb } from '@/utils/vault';
+import { countByStatus, getArtifacts, getVaultDb } from '@/utils/vault';
 import { parseCatchUpState } from '@/utils/catch-up/state';
 import { catchUpState } from '@/utils/storage';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
@@ -49,7 +49,7 @@ export interface CatchUpLine {
 async function lastCatchUp(): Promise<CatchUpLine | null> {
   const state = parseCatchUpState(await catchUpState.getValue());
   if (state.lastCheck === null) return null;
-  const records = await getVaultDb().artifacts.bulkGet(state.queued);
+  const records = await getArtifacts(getVaultDb(), state.queued);
   return { lastCheck: state.lastCheck, result: state.result, queued: state.queued.length, saved: records.filter((r) => r?.status === 'saved').length };
 }
 
