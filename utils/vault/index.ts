@@ -25,3 +25,4 @@ export type { BackupItemInput } from './backup-runs';
 export { fetchRunItems, finishFetchItem, getFetchRun, nextFetchItem, saveFetchRun, startFetchRun } from './fetch-runs';
 export { applyRestore, archiveContents } from './archive';
 export type { ArchiveContents, RestoreMerge } from './archive';
+export { watchVault } from './live';
