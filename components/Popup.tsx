@@ -5,52 +5,19 @@
  * it ends, the counts, what was new, and `Download this conversation` (a vault archive of that conversation
  * alone). On any other tab: what the extension does, the vault's totals, and a link to the library.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { conversationRunId } from '@/utils/worker/backup/checkpoint';
 import { parseChatRoute } from '@/utils/chatgpt/routes';
-import { conversationFileName } from '@/utils/library/download-names';
-import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
-import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
-import { countByStatus, getVaultDb } from '@/utils/vault';
-import { parseCatchUpState } from '@/utils/worker/catch-up/state';
-import { catchUpState } from '@/utils/storage';
-import { createBlobSink, writeVaultArchive } from '@/utils/archive';
+import type { BackupStatus, ConversationStatus } from '@/utils/messaging';
+import { createPopupApi, type ActiveTab, type CatchUpLine, type PopupApi } from '@/utils/popup/api';
 import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
 import { t, tn } from '@/utils/i18n';
 
-export interface ActiveTab {
-  id: number | null;
-  /** Known for ChatGPT tabs (host permission); null elsewhere. */
-  url: string | null;
-}
-
 export interface PopupProps {
-  /** Injected in tests; defaults to the active tab. */
-  getTab?: () => Promise<ActiveTab>;
-  /** The vault's totals on non-conversation tabs (default: read from the vault). */
-  getTotals?: () => Promise<Record<ArtifactStatus, number>>;
-  /** Builds and saves `Download this conversation` (default: vault archive of that conversation alone). */
-  downloadConversation?: (conversationId: string, title: string | null) => Promise<void>;
-  pollMs?: number;
-  /** Catch-up's last check (default: its stored state, with how many of the files it queued are saved). */
-  getCatchUp?: () => Promise<CatchUpLine | null>;
-}
-
-/** What the popup says about catch-up's last check. */
-export interface CatchUpLine {
-  lastCheck: number;
-  result: string;
-  queued: number;
-  saved: number;
-}
-
-async function lastCatchUp(): Promise<CatchUpLine | null> {
-  const state = parseCatchUpState(await catchUpState.getValue());
-  if (state.lastCheck === null) return null;
-  const records = await getVaultDb().artifacts.bulkGet(state.queued);
-  return { lastCheck: state.lastCheck, result: state.result, queued: state.queued.length, saved: records.filter((r) => r?.status === 'saved').length };
+  /** Everything the popup reads and asks for (tests pass a fake). */
+  api?: PopupApi;
 }
 
 const hhmm = (ms: number) => {
@@ -58,24 +25,8 @@ const hhmm = (ms: number) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
-async function activeTab(): Promise<ActiveTab> {
-  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  return { id: tab?.id ?? null, url: tab?.url ?? null };
-}
-
-async function downloadArchive(conversationId: string, title: string | null): Promise<void> {
-  const sink = createBlobSink();
-  await writeVaultArchive(getVaultDb(), sink.writable, { conversationId });
-  saveBlob(sink.toBlob(), conversationFileName(title ?? conversationId));
-}
-
-export function Popup({
-  getTab = activeTab,
-  getTotals = () => countByStatus(getVaultDb()),
-  downloadConversation = downloadArchive,
-  pollMs = 500,
-  getCatchUp = lastCatchUp,
-}: PopupProps) {
+export function Popup({ api: given }: PopupProps) {
+  const api = useRef(given ?? createPopupApi()).current;
   const [catchUp, setCatchUp] = useState<CatchUpLine | null>(null);
   const [tab, setTab] = useState<ActiveTab | null>(null);
   const [status, setStatus] = useState<ConversationStatus | null>(null);
@@ -89,37 +40,54 @@ export function Popup({
   const runId = conversationId ? conversationRunId(conversationId) : null;
 
   const refresh = useCallback(async (t: ActiveTab) => {
-    const s = t.id != null ? await sendMessage('tabStatus', { tabId: t.id }).catch(() => null) : null;
+    const s = t.id != null ? await api.tabStatus(t.id).catch(() => null) : null;
     setStatus(s);
     const r = t.url ? parseChatRoute(t.url) : null;
     const id = (r?.kind === 'conversation' ? r.conversationId : null) ?? s?.conversationId ?? null;
-    if (id) setBackup(await sendMessage('backupStatus', { runId: conversationRunId(id) }).catch(() => null));
-    else setTotals(await getTotals().catch(() => null));
+    if (id) setBackup(await api.backupStatus(id).catch(() => null));
+    else setTotals(await api.totals().catch(() => null));
   }, []);
 
   useEffect(() => {
     void (async () => {
-      void getCatchUp().then(setCatchUp).catch(() => undefined);
-      const t = await getTab();
+      void api.catchUp().then(setCatchUp).catch(() => undefined);
+      const t = await api.activeTab();
       setTab(t);
       await refresh(t);
     })();
   }, []);
 
   const live = backup?.state === 'running' || backup?.state === 'paused';
+  // Follows the vault as it changes (a backup's progress, files saved meanwhile); one refresh at a time,
+  // and one more when changes arrived during it.
   useEffect(() => {
-    if (!live || !tab) return;
-    const timer = setInterval(() => void refresh(tab), pollMs);
-    return () => clearInterval(timer);
-  }, [live, tab, pollMs]);
+    if (!tab) return;
+    let running = false;
+    let again = false;
+    const follow = async () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          await refresh(tab);
+        } while (again);
+      } finally {
+        running = false;
+      }
+    };
+    return api.watch(conversationId, () => void follow());
+  }, [tab, conversationId]);
 
   const start = async () => {
     if (!conversationId) return;
     setBusy(true);
     setMessage(null);
     try {
-      const origin = tab?.url ? new URL(tab.url).origin : undefined;
-      setBackup(await sendMessage('backupStart', { scope: 'conversation', conversationId, origin, ...(tab?.id != null ? { tabId: tab.id } : {}) }));
+      setBackup(await api.startBackup(conversationId, tab));
     } catch (err) {
       setMessage(t('popup_backup_failed', err instanceof Error ? err.message : String(err)));
     } finally {
@@ -131,7 +99,7 @@ export function Popup({
     if (!conversationId || !tab) return;
     setBusy(true);
     try {
-      const n = await sendMessage('retryFailed', { conversationId });
+      const n = await api.retryFailed(conversationId);
       setMessage(tn('popup_retrying', n));
       await refresh(tab);
     } catch (err) {
@@ -145,7 +113,7 @@ export function Popup({
     if (!conversationId) return;
     setBusy(true);
     try {
-      await downloadConversation(conversationId, status?.title ?? null);
+      await api.downloadConversation(conversationId, status?.title ?? null);
     } catch (err) {
       setMessage(t('popup_download_failed', err instanceof Error ? err.message : String(err)));
     } finally {
@@ -202,7 +170,7 @@ export function Popup({
         </p>
       )}
       <StorageFullNotice />
-      <a href={browser.runtime.getURL('/library.html')} target="_blank" rel="noreferrer">
+      <a href={api.libraryUrl()} target="_blank" rel="noreferrer">
         {t('popup_open_library')}
       </a>
     </main>

@@ -36,10 +36,11 @@ export function epochSeconds(value: unknown): number | null {
 }
 
 /**
- * One artifact reference found in a conversation JSON by the walker. Everything here comes from the
- * backend's JSON, never from the page's DOM.
+ * An artifact's identity and provenance: the one type that every artifact reference, vault record, download
+ * job, archive manifest entry, reconcile item and fetch item builds on (each extends it or picks from it).
+ * `artifactIdentity` computes an artifact's id from these fields.
  */
-export interface ArtifactRef {
+export interface ArtifactProvenance {
   kind: ArtifactKind;
   conversationId: string;
   /**
@@ -47,18 +48,34 @@ export interface ArtifactRef {
    * the assistant message whose text holds the `sandbox:` link. Uploads: the user message.
    */
   messageId: string;
-  /** Sandbox files only: the tool message whose output mentions the path (second choice for download). */
-  fallbackMessageId: string | null;
   /** `file-…`, `file_…`, a 2023 bare UUID, or null (sandbox files have none until downloaded). */
   fileId: string | null;
   /** `metadata.generation.gen_id`, else `metadata.dalle.gen_id`. */
   genId: string | null;
-  prompt: string | null;
-  seed: number | null;
   /** The name a person would expect (sandbox basename, upload name, or derived from title and id). */
   fileName: string | null;
   /** Decoded, NFC-normalised `/mnt/data/…` path for sandbox files, else null. */
   sandboxPath: string | null;
+  prompt: string | null;
+}
+
+/**
+ * The same identity where the conversation and message may be unknown: a file of an export that no
+ * conversation names (the reconcile match and report).
+ */
+export type LooseProvenance = Omit<ArtifactProvenance, 'conversationId' | 'messageId'> & {
+  conversationId: string | null;
+  messageId: string | null;
+};
+
+/**
+ * One artifact reference found in a conversation JSON by the walker. Everything here comes from the
+ * backend's JSON, never from the page's DOM.
+ */
+export interface ArtifactRef extends ArtifactProvenance {
+  /** Sandbox files only: the tool message whose output mentions the path (second choice for download). */
+  fallbackMessageId: string | null;
+  seed: number | null;
   mimeType: string | null;
   /** Size in bytes as declared by the JSON (may differ from the bytes actually served). */
   size: number | null;
@@ -81,16 +98,13 @@ export interface ArtifactRef {
   libraryFileId?: string | null;
 }
 
-/** An artifact's identity and provenance as a report item or a job carries them (a subset of `ArtifactRef`). */
-export type ArtifactProvenance = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath' | 'prompt'>;
-
 /**
  * The identity of an artifact (docs/FORMATS.md section 1): sandbox files by (conversation, sandbox path),
  * canvas documents by (conversation, textdoc id), research reports by (conversation, message); every other
  * kind by file id when known, else gen_id. Returns null for a reference with neither.
  */
 export function artifactIdentity(
-  ref: Pick<ArtifactRef, 'kind' | 'conversationId' | 'sandboxPath' | 'fileId' | 'genId'> & Partial<Pick<ArtifactRef, 'textdocId' | 'messageId'>>,
+  ref: Pick<ArtifactProvenance, 'kind' | 'conversationId' | 'sandboxPath' | 'fileId' | 'genId'> & Partial<Pick<ArtifactRef, 'textdocId' | 'messageId'>>,
 ): string | null {
   if (ref.kind === 'sandbox-file') {
     return ref.sandboxPath ? `sandbox:${ref.conversationId}:${ref.sandboxPath}` : null;

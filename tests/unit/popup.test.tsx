@@ -2,12 +2,13 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Popup } from '@/components/Popup';
-import { onMessage, removeAllListeners, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
+import type { BackupStatus, ConversationStatus } from '@/utils/messaging';
+import { createPopupApi, type PopupApi } from '@/utils/popup/api';
 import { storageFull } from '@/utils/storage';
+import { freshDb } from './vault/helpers';
 
 const containers: HTMLElement[] = [];
 afterEach(() => {
-  removeAllListeners();
   for (const c of containers.splice(0)) render(null, c);
 });
 
@@ -28,23 +29,51 @@ function backupStatus(over: Partial<BackupStatus> = {}): BackupStatus {
 
 const downloads: string[] = [];
 
-async function mount(tabId: number | null = 7, url: string | null = null): Promise<HTMLElement> {
+/** The background's answers, set per test. */
+interface Background {
+  tabStatus(tabId: number): ConversationStatus | null;
+  backupStatus?(conversationId: string): BackupStatus | null;
+  startBackup?(conversationId: string): BackupStatus | null;
+  retryFailed?(conversationId: string): number;
+}
+
+/** Watchers the fake connector holds: `changed()` is what a vault write would signal. */
+const watchers = new Set<() => void>();
+async function changed(): Promise<void> {
+  await act(async () => {
+    for (const w of watchers) w();
+    await new Promise((r) => setTimeout(r, 0));
+  });
+}
+
+function fakeApi(bg: Background, tabId: number | null, url: string | null): PopupApi {
+  return {
+    // Catch-up's line is read from its stored state and a (fresh) vault, as the real connector does.
+    ...createPopupApi(freshDb()),
+    activeTab: () => Promise.resolve({ id: tabId, url }),
+    tabStatus: (id) => Promise.resolve(bg.tabStatus(id)),
+    backupStatus: (id) => Promise.resolve(bg.backupStatus?.(id) ?? null),
+    startBackup: (id) => Promise.resolve(bg.startBackup?.(id) ?? null),
+    retryFailed: (id) => Promise.resolve(bg.retryFailed?.(id) ?? 0),
+    totals: () => Promise.resolve({ saved: 40, pending: 1, expired: 2, failed: 0 }),
+    downloadConversation: (id) => {
+      downloads.push(id);
+      return Promise.resolve();
+    },
+    watch: (_id, onChange) => {
+      watchers.add(onChange);
+      return () => watchers.delete(onChange);
+    },
+    libraryUrl: () => 'chrome-extension://test/library.html',
+  };
+}
+
+async function mount(bg: Background, tabId: number | null = 7, url: string | null = null): Promise<HTMLElement> {
   const container = document.createElement('div');
   document.body.append(container);
   containers.push(container);
   await act(() => {
-    render(
-      <Popup
-        getTab={() => Promise.resolve({ id: tabId, url })}
-        getTotals={() => Promise.resolve({ saved: 40, pending: 1, expired: 2, failed: 0 })}
-        downloadConversation={(id) => {
-          downloads.push(id);
-          return Promise.resolve();
-        }}
-        pollMs={10}
-      />,
-      container,
-    );
+    render(<Popup api={fakeApi(bg, tabId, url)} />, container);
   });
   await act(async () => new Promise((r) => setTimeout(r, 0)));
   return container;
@@ -52,24 +81,25 @@ async function mount(tabId: number | null = 7, url: string | null = null): Promi
 
 describe('Popup', () => {
   it('shows what was saved for the tab, with expired and failed as warnings', async () => {
-    onMessage('tabStatus', ({ data }) => (data.tabId === 7 ? status({ expired: 1, failed: 2 }) : status({}, null)));
-    const el = await mount();
+    const el = await mount({ tabStatus: (tabId) => (tabId === 7 ? status({ expired: 1, failed: 2 }) : status({}, null)) });
     expect(el.querySelector('h1')?.textContent).toBe('Fox poster');
     expect(el.querySelector('[data-testid="popup-counts"]')?.textContent).toBe('3 saved1 expired2 failed');
     expect([...el.querySelectorAll('.warn')].map((w) => w.textContent)).toEqual(['1 expired', '2 failed']);
   });
 
   it('backs up the conversation in the background, shows its progress, then the counts and the download', async () => {
-    onMessage('tabStatus', () => status({}, CONV));
     const started: string[] = [];
     let live = backupStatus();
-    onMessage('backupStart', ({ data }) => {
-      if (data.scope === 'conversation') started.push(data.conversationId);
-      return live;
-    });
-    onMessage('backupStatus', () => (started.length ? live : null));
+    const bg: Background = {
+      tabStatus: () => status({}, CONV),
+      startBackup: (id) => {
+        started.push(id);
+        return live;
+      },
+      backupStatus: () => (started.length ? live : null),
+    };
     downloads.length = 0;
-    const el = await mount(7, `https://chatgpt.com/c/${CONV}`);
+    const el = await mount(bg, 7, `https://chatgpt.com/c/${CONV}`);
     const button = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Back up this conversation')!;
     await act(async () => {
       button.click();
@@ -82,7 +112,10 @@ describe('Popup', () => {
     expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Download this conversation')).toBe(false);
 
     live = backupStatus({ state: 'done', phase: 'done', step: 'Done', value: 13, filesPending: 0, finishedAt: 2, counts: { ...live.counts, saved: 12 } });
+    // No poll: nothing changes on screen until the vault signals a change.
     await act(async () => new Promise((r) => setTimeout(r, 50)));
+    expect(el.querySelector('[role="progressbar"]')).not.toBeNull();
+    await changed();
     expect(el.querySelector('[role="progressbar"]')).toBeNull();
     expect(el.querySelector('[data-testid="backup-summary"]')?.textContent).toContain('12 new saved');
     const download = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Download this conversation')!;
@@ -94,8 +127,7 @@ describe('Popup', () => {
   });
 
   it('on another tab explains the extension and shows the vault totals', async () => {
-    onMessage('tabStatus', () => status({}, null));
-    const el = await mount(3, 'https://example.org/');
+    const el = await mount({ tabStatus: () => status({}, null) }, 3, 'https://example.org/');
     expect(el.querySelector('[data-testid="popup-totals"]')?.textContent).toBe('In the vault: 40 saved, 1 pending, 2 expired, 0 failed.');
     expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Back up this conversation')).toBe(false);
     expect(el.querySelector('a')?.textContent).toBe('Open the library');
@@ -106,14 +138,15 @@ describe('Popup', () => {
 describe('Popup retry', () => {
   it('offers to retry failed files only when there are some, and asks the background for this conversation', async () => {
     let failed = 2;
-    onMessage('tabStatus', () => status({ failed }));
     const asked: (string | null)[] = [];
-    onMessage('retryFailed', ({ data }) => {
-      asked.push(data.conversationId);
-      failed = 0;
-      return 2;
+    const el = await mount({
+      tabStatus: () => status({ failed }),
+      retryFailed: (id) => {
+        asked.push(id);
+        failed = 0;
+        return 2;
+      },
     });
-    const el = await mount();
     const retry = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Retry failed files')!;
     expect(retry).toBeTruthy();
     await act(async () => {
@@ -128,8 +161,7 @@ describe('Popup retry', () => {
 
 describe('Popup: storage full', () => {
   it('says saving is paused and what to do while the background reports storage full, and nothing otherwise', async () => {
-    onMessage('tabStatus', () => status());
-    const el = await mount();
+    const el = await mount({ tabStatus: () => status() });
     expect(el.querySelector('[data-testid="storage-full"]')).toBeNull();
     await act(async () => {
       await storageFull.setValue({ since: Date.now(), neededBytes: 1_000 });
@@ -146,12 +178,11 @@ describe('Popup: storage full', () => {
 
 describe('Popup: catch-up', () => {
   it('says when catch-up last checked and what that check found, with how many of its files are saved', async () => {
-    onMessage('tabStatus', () => status({}, null));
     const { catchUpState } = await import('@/utils/storage');
     const at = new Date(2026, 11, 7, 14, 5).getTime();
     await catchUpState.setValue({ lastCheck: at, result: '1 conversation read, 2 new files', queued: ['file:none-1', 'file:none-2'], seen: {}, pending: [], place: null });
     try {
-      const el = await mount(7, 'https://example.com/');
+      const el = await mount({ tabStatus: () => status({}, null) }, 7, 'https://example.com/');
       // The vault lookup settles after the first render.
       for (let i = 0; i < 100 && !el.querySelector('[data-testid="popup-catch-up"]'); i++) await act(async () => new Promise((r) => setTimeout(r, 10)));
       expect(el.querySelector('[data-testid="popup-catch-up"]')?.textContent).toBe('Last checked 14:05: 1 conversation read, 2 new files (0 of 2 saved).');
@@ -161,8 +192,7 @@ describe('Popup: catch-up', () => {
   });
 
   it('says nothing before the first check', async () => {
-    onMessage('tabStatus', () => status({}, null));
-    const el = await mount(7, 'https://example.com/');
+    const el = await mount({ tabStatus: () => status({}, null) }, 7, 'https://example.com/');
     expect(el.querySelector('[data-testid="popup-catch-up"]')).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
  * anything else is ignored ("readers ignore what they do not know").
  */
 import {
-  ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES, type ArtifactKind, type ArtifactSource, type ArtifactStatus,
+  ARTIFACT_KINDS, ARTIFACT_SOURCES, ARTIFACT_STATUSES, type ArtifactKind, type ArtifactProvenance, type ArtifactSource, type ArtifactStatus,
 } from '@/utils/model';
 import { extensionFor } from '@/utils/files/sniff';
 import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
@@ -18,15 +18,7 @@ export const MANIFEST_NAME = 'manifest.json';
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** One artifact identity, as the contract lists it, plus our optional extras. */
-export interface ManifestArtifact {
-  kind: ArtifactKind;
-  conversationId: string;
-  messageId: string;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
-  prompt: string | null;
+export interface ManifestArtifact extends ArtifactProvenance {
   mimeType: string | null;
   size: number | null;
   sha256: string | null;

@@ -11,7 +11,8 @@ import { artifactIdentity, type ArtifactSource } from '@/utils/model';
 import { sha256Hex } from '@/utils/files/bytes';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
-  FILLABLE, snapshotIsCurrent, type ArtifactRecord, type ConversationRecord, type SnapshotRecord, type VaultDb,
+  FILLABLE, applyRestore, blobKeysAmong, getArtifacts, getConversations, snapshotIsCurrent, type ArtifactRecord, type ConversationRecord,
+  type SnapshotRecord, type VaultDb,
 } from '@/utils/vault';
 import { checkEntryBounds, describeName, MAX_MEMBER_BYTES, MAX_MEMBERS, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
 import { ArchiveError, type ArchiveErrorCode } from './errors';
@@ -347,7 +348,7 @@ interface ArtifactMerge {
 
 /** Merges manifest entries into the vault's records (`existing[i]` is the record for `ids[i]`, if any). */
 function mergeArtifacts(
-  ids: string[], entries: Map<string, ManifestArtifact>, existing: (ArtifactRecord | undefined)[], ctx: MergeContext,
+  ids: string[], entries: Map<string, ManifestArtifact>, existing: readonly (ArtifactRecord | undefined)[], ctx: MergeContext,
 ): ArtifactMerge {
   const merge: ArtifactMerge = { puts: [], neededBlobs: new Set(), added: 0, updated: 0, alreadyPresent: 0 };
   ids.forEach((id, i) => {
@@ -446,9 +447,9 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
 
   // Reads only: what the vault already has decides which checked bytes are worth keeping until the write.
   // The transaction below decides again from what the vault holds then.
-  const planned = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now: Date.now(), titles, types: new Map() }).neededBlobs;
+  const planned = mergeArtifacts(ids, entries, await getArtifacts(db, ids), { now: Date.now(), titles, types: new Map() }).neededBlobs;
   const presentBefore = await blobKeysAmong(db, [...planned]);
-  const convRowsBefore = await db.conversations.bulkGet(convIds);
+  const convRowsBefore = await getConversations(db, convIds);
   const replacesBefore = new Set(manifest.conversations.filter((c, i) => !snapshotIsCurrent(convRowsBefore[i], restoredRank(c))).map((c) => c.id));
 
   // The total this restore would add, from declared sizes, against what the browser lets us store.
@@ -475,62 +476,40 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
     added: 0, alreadyPresent: 0, updated: 0, rejected, conversations: { added: 0, updated: 0, alreadyPresent: 0 },
   };
   const now = Date.now();
-  await db.transaction('rw', [db.artifacts, db.blobs, db.conversations, db.snapshots], async () => {
-    const merge = mergeArtifacts(ids, entries, await db.artifacts.bulkGet(ids), { now, titles, types: archive.types });
-    Object.assign(result, { added: merge.added, updated: merge.updated, alreadyPresent: merge.alreadyPresent });
-
-    // Identical content is stored once: only blobs the vault lacks are added (keys only, no blob reads).
-    const wanted = [...merge.neededBlobs];
-    const present = await blobKeysAmong(db, wanted);
-    const blobRows = wanted.filter((sha) => !present.has(sha)).map((sha) => {
+  await applyRestore(db, {
+    artifactIds: ids,
+    conversationIds: convIds,
+    artifacts: (held) => {
+      const merge = mergeArtifacts(ids, entries, held, { now, titles, types: archive.types });
+      Object.assign(result, { added: merge.added, updated: merge.updated, alreadyPresent: merge.alreadyPresent });
+      return merge;
+    },
+    blob: (sha) => {
       const b = archive.blobs.get(sha);
       // Bytes dropped because the vault had them, and the vault lost them since: throwing rolls back.
       if (!b) throw new Error('The vault changed while the backup was being checked; nothing was restored. Try again.');
       return { sha256: sha, blob: b.blob, size: b.size, mimeType: b.mimeType };
-    });
-    if (blobRows.length > 0) await db.blobs.bulkAdd(blobRows);
-    if (merge.puts.length > 0) await db.artifacts.bulkPut(merge.puts);
-
-    const rows = await db.conversations.bulkGet(convIds);
-    const convPuts: ConversationRecord[] = [];
-    const snapPuts: SnapshotRecord[] = [];
-    const retitle = new Map<string, string>();
-    for (const [i, c] of manifest.conversations.entries()) {
-      const old = rows[i];
-      const text = texts.get(c.id);
-      if (text === undefined || snapshotIsCurrent(old, restoredRank(c))) {
-        result.conversations.alreadyPresent++;
-        continue;
+    },
+    conversations: (held) => {
+      const rows: ConversationRecord[] = [];
+      const snapshots: SnapshotRecord[] = [];
+      const retitle = new Map<string, string>();
+      for (const [i, c] of manifest.conversations.entries()) {
+        const old = held[i];
+        const text = texts.get(c.id);
+        if (text === undefined || snapshotIsCurrent(old, restoredRank(c))) {
+          result.conversations.alreadyPresent++;
+          continue;
+        }
+        rows.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, source: 'restored' });
+        snapshots.push({ id: c.id, json: text });
+        if (old) result.conversations.updated++;
+        else result.conversations.added++;
+        if (c.title !== null) retitle.set(c.id, c.title);
       }
-      convPuts.push({ id: c.id, title: c.title, updateTime: c.updateTime, savedAt: now, gizmoId: c.gizmoId ?? null, source: 'restored' });
-      snapPuts.push({ id: c.id, json: text });
-      if (old) result.conversations.updated++;
-      else result.conversations.added++;
-      if (c.title !== null) retitle.set(c.id, c.title);
-    }
-    if (convPuts.length > 0) {
-      await db.conversations.bulkPut(convPuts);
-      await db.snapshots.bulkPut(snapPuts);
-    }
-    // A newer snapshot names its conversation's artifacts, the vault's own included. One getAll per
-    // conversation, issued together, then one write (anyOf() walks a cursor, which fake-indexeddb makes
-    // quadratic: 10,000 artifacts took minutes in the 2026-11 bench).
-    if (retitle.size > 0) {
-      const groups = await Promise.all([...retitle.keys()].map((id) => db.artifacts.where('conversationId').equals(id).toArray()));
-      const stale = groups.flat().filter((r) => r.conversationTitle !== retitle.get(r.conversationId));
-      if (stale.length > 0) await db.artifacts.bulkPut(stale.map((r) => ({ ...r, conversationTitle: retitle.get(r.conversationId)! })));
-    }
+      return { rows, snapshots, retitle };
+    },
   });
   return result;
 }
 
-/**
- * Which of `shas` the vault holds bytes for. Keys only (no blob is read), in one request: all the vault's
- * blob keys, which is ~70 bytes per distinct file. (`where(':id').anyOf()` walks a cursor per key, which
- * fake-indexeddb makes quadratic.)
- */
-async function blobKeysAmong(db: VaultDb, shas: string[]): Promise<Set<string>> {
-  if (shas.length === 0) return new Set();
-  const wanted = new Set(shas);
-  return new Set((await db.blobs.toCollection().primaryKeys()).filter((k) => wanted.has(k)));
-}

@@ -10,7 +10,7 @@
  * ids, never from a file name, so nothing a page or a person wrote becomes a member name.
  */
 import { createZipWriter, INVISIBLE_CHARS, unsafeNameReason, type ZipWriterOptions } from '@/utils/zip';
-import type { VaultDb } from '@/utils/vault';
+import { archiveContents, getBlob, getSnapshotJson, type VaultDb } from '@/utils/vault';
 import {
   ARCHIVE_FORMAT, ARCHIVE_VERSION, MANIFEST_NAME, artifactMemberPath, conversationMemberPath, toManifestArtifact,
   toManifestConversation, type VaultManifest,
@@ -51,16 +51,9 @@ const encoder = new TextEncoder();
 /** Streams the whole vault into `sink` as a vault archive, and closes it. */
 export async function writeVaultArchive(db: VaultDb, sink: WritableStream<Uint8Array>, options: WriteArchiveOptions = {}): Promise<WriteArchiveResult> {
   const now = options.now ?? new Date();
-  // Keys only: neither call loads a blob or a snapshot.
+  // Records and keys only: no blob or snapshot is loaded here.
   const only = options.conversationId;
-  const [records, blobKeys, snapshotKeys, conversations] = await Promise.all([
-    only === undefined
-      ? db.artifacts.orderBy('id').toArray()
-      : db.artifacts.where('conversationId').equals(only).toArray().then((rs) => rs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
-    db.blobs.toCollection().primaryKeys(),
-    only === undefined ? db.snapshots.toCollection().primaryKeys() : db.snapshots.where('id').equals(only).primaryKeys(),
-    only === undefined ? db.conversations.orderBy('id').toArray() : db.conversations.where('id').equals(only).toArray(),
-  ]);
+  const { records, blobKeys, snapshotKeys, conversations } = await archiveContents(db, only);
   const haveBlob = new Set(blobKeys);
   const haveSnapshot = new Set(snapshotKeys);
 
@@ -84,14 +77,14 @@ export async function writeVaultArchive(db: VaultDb, sink: WritableStream<Uint8A
   const zip = createZipWriter(sink, options.zip);
   await zip.add(MANIFEST_NAME, encoder.encode(JSON.stringify(manifest, null, 2)), { compress: true, lastModified: now });
   for (const [sha256, { path, mimeType }] of memberOf) {
-    const row = await db.blobs.get(sha256);
-    if (!row) throw new Error(`The vault changed during the backup (bytes ${sha256} disappeared); try again.`);
-    await zip.add(path, row.blob, { compress: !isCompressed(mimeType), lastModified: now });
+    const blob = await getBlob(db, sha256);
+    if (!blob) throw new Error(`The vault changed during the backup (bytes ${sha256} disappeared); try again.`);
+    await zip.add(path, blob, { compress: !isCompressed(mimeType), lastModified: now });
   }
   for (const c of manifest.conversations) {
-    const snap = await db.snapshots.get(c.id);
-    if (!snap) throw new Error(`The vault changed during the backup (conversation ${c.id} disappeared); try again.`);
-    await zip.add(c.path, encoder.encode(snap.json), { compress: true, lastModified: now });
+    const json = await getSnapshotJson(db, c.id);
+    if (json === null) throw new Error(`The vault changed during the backup (conversation ${c.id} disappeared); try again.`);
+    await zip.add(c.path, encoder.encode(json), { compress: true, lastModified: now });
   }
   await zip.close();
   return { manifest, bytes: zip.bytesWritten };

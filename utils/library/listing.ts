@@ -7,7 +7,7 @@
 import type { ArtifactStatus } from '@/utils/model';
 import { ARTIFACT_STATUSES } from '@/utils/model';
 import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
-import { listConversations } from '@/utils/vault';
+import { artifactsPage, artifactsWithStatus, getConversations, listConversations, newestCaptured } from '@/utils/vault';
 import { compareNewestFirst } from './groups';
 
 /** Enough tiles to fill a large screen several times over, in any grouping. */
@@ -29,8 +29,8 @@ const WITHOUT_BYTES: ArtifactStatus[] = ARTIFACT_STATUSES.filter((s) => s !== 's
 export async function listNewestArtifacts(db: VaultDb, limit: number = FIRST_SCREEN): Promise<ArtifactRecord[]> {
   // One `equals` read per status (an IndexedDB getAll each) rather than `anyOf`, which walks a cursor.
   const [captured, ...byStatus] = await Promise.all([
-    db.artifacts.orderBy('capturedAt').reverse().limit(limit).toArray(),
-    ...WITHOUT_BYTES.map((s) => db.artifacts.where('status').equals(s).toArray()),
+    newestCaptured(db, limit),
+    ...WITHOUT_BYTES.map((s) => artifactsWithStatus(db, s)),
   ]);
   const others = byStatus.flat().filter((r) => r.capturedAt === null);
   if (others.length === 0) return captured;
@@ -40,11 +40,11 @@ export async function listNewestArtifacts(db: VaultDb, limit: number = FIRST_SCR
 /** Every artifact record, read `pageSize` at a time in primary-key order. */
 export async function listAllArtifacts(db: VaultDb, pageSize: number = PAGE_SIZE): Promise<ArtifactRecord[]> {
   const out: ArtifactRecord[] = [];
-  let page = await db.artifacts.orderBy(':id').limit(pageSize).toArray();
+  let page = await artifactsPage(db, null, pageSize);
   while (page.length > 0) {
     for (const r of page) out.push(r);
     if (page.length < pageSize) break;
-    page = await db.artifacts.where(':id').above(page[page.length - 1]!.id).limit(pageSize).toArray();
+    page = await artifactsPage(db, page[page.length - 1]!.id, pageSize);
   }
   return out;
 }
@@ -52,6 +52,6 @@ export async function listAllArtifacts(db: VaultDb, pageSize: number = PAGE_SIZE
 /** Conversation records: all of them, or only those with the given ids (missing ones are skipped). */
 export async function listConversationsById(db: VaultDb, ids?: readonly string[]): Promise<ConversationRecord[]> {
   if (ids === undefined) return listConversations(db);
-  const found = await db.conversations.bulkGet([...new Set(ids)]);
+  const found = await getConversations(db, [...new Set(ids)]);
   return found.filter((c): c is ConversationRecord => c !== undefined);
 }

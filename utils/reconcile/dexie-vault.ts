@@ -1,14 +1,14 @@
 /**
  * The live vault (utils/vault, Dexie) as a reconcile VaultSide. Read-only: reconciliation never changes
- * the vault, so only reads (`toArray`, `get`, `primaryKeys`) are issued here.
+ * the vault, so only the vault's read operations are called here.
  */
-import type { VaultDb } from '@/utils/vault';
+import { allArtifacts, getBlob, getSnapshotJson, snapshotIds, type VaultDb } from '@/utils/vault';
 import type { VaultArtifact, VaultSide } from './vault-side';
 
 export function dexieVault(db: VaultDb): VaultSide {
   return {
     async artifacts(): Promise<VaultArtifact[]> {
-      const rows = await db.artifacts.toArray();
+      const rows = await allArtifacts(db);
       return rows.map((r) => ({
         id: r.id, kind: r.kind, conversationId: r.conversationId, messageId: r.messageId, fileId: r.fileId, genId: r.genId,
         fileName: r.fileName, sandboxPath: r.sandboxPath, mimeType: r.mimeType, status: r.status,
@@ -17,15 +17,15 @@ export function dexieVault(db: VaultDb): VaultSide {
       }));
     },
     async bytes(sha256) {
-      const row = await db.blobs.get(sha256);
-      return row ? row.blob.stream() : null;
+      const blob = await getBlob(db, sha256);
+      return blob ? blob.stream() : null;
     },
     async snapshotIds() {
-      return (await db.snapshots.toCollection().primaryKeys()).map(String);
+      return (await snapshotIds(db)).map(String);
     },
     async snapshot(id) {
-      const row = await db.snapshots.get(id);
-      return row ? new TextEncoder().encode(row.json) : null;
+      const json = await getSnapshotJson(db, id);
+      return json === null ? null : new TextEncoder().encode(json);
     },
   };
 }

@@ -5,7 +5,7 @@
  * Order: file id, then gen_id, then (sandbox files) conversation + decoded NFC path, then SHA-256 of
  * bytes both sides have. Each pass only claims export items no earlier pass claimed.
  */
-import { artifactIdentity, type ArtifactKind, TEXT_KINDS } from '@/utils/model';
+import { artifactIdentity, type ArtifactKind, type LooseProvenance, TEXT_KINDS } from '@/utils/model';
 import { normaliseSandboxPath } from '@/utils/chatgpt/sandbox-links';
 import type { ReportItem, ReconcileStatus } from './report';
 import type { VaultArtifact } from './vault-side';
@@ -50,14 +50,7 @@ export interface MatchedItem {
   prompt: string | null;
 }
 
-interface Draft {
-  kind: ArtifactKind;
-  conversationId: string | null;
-  messageId: string | null;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
+interface Draft extends Omit<LooseProvenance, 'prompt'> {
   asset: ExportAsset | null;
   vault: VaultArtifact | null;
   textdocId?: string | null;

@@ -2,7 +2,7 @@
  * The reconcile report (docs/FORMATS.md section 2, "Report JSON"): its types, the order of its items, and
  * the summary table the CLI prints.
  */
-import type { ArtifactKind } from '@/utils/model';
+import type { LooseProvenance } from '@/utils/model';
 
 const REPORT_FORMAT = 'chatgpt-artifact-vault/reconcile-report';
 const REPORT_VERSION = 1;
@@ -12,15 +12,8 @@ export const RECONCILE_STATUSES: readonly ReconcileStatus[] = ['matched', 'expor
 
 export type ExportLayout = 'legacy' | 'sharded' | 'mixed';
 
-export interface ReportItem {
+export interface ReportItem extends Omit<LooseProvenance, 'prompt'> {
   status: ReconcileStatus;
-  kind: ArtifactKind;
-  conversationId: string | null;
-  messageId: string | null;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
   /** The export member holding the bytes (`<part>.zip!/<member>` inside a part-ZIP), or null. */
   exportMember: string | null;
   vaultSha256: string | null;

@@ -2,19 +2,12 @@
  * The vault side of a reconciliation, behind one small read-only interface: the live Dexie vault in the
  * browser (`dexie-vault.ts`) or a vault archive ZIP (`archive-vault.ts`, the CLI's input).
  */
-import type { ArtifactKind, ArtifactStatus } from '@/utils/model';
+import type { ArtifactProvenance, ArtifactStatus } from '@/utils/model';
 
 /** One vault artifact identity, metadata only. */
-export interface VaultArtifact {
+export interface VaultArtifact extends Omit<ArtifactProvenance, 'prompt'> {
   /** `artifactIdentity`: `file:<id>`, `gen:<id>` or `sandbox:<conversation>:<path>`. */
   id: string;
-  kind: ArtifactKind;
-  conversationId: string;
-  messageId: string;
-  fileId: string | null;
-  genId: string | null;
-  fileName: string | null;
-  sandboxPath: string | null;
   mimeType: string | null;
   status: ArtifactStatus;
   /** SHA-256 of the bytes the vault holds, or null when it holds none. */

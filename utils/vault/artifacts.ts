@@ -496,3 +496,60 @@ export async function deleteArtifact(db: VaultDb, id: string): Promise<boolean> 
     return true;
   });
 }
+
+/** The records of `ids`, in order; undefined where there is none. */
+export async function getArtifacts(db: VaultDb, ids: readonly string[]): Promise<(ArtifactRecord | undefined)[]> {
+  return db.artifacts.bulkGet([...ids]);
+}
+
+/** Every record of one conversation (one index read, unordered). */
+export async function conversationArtifacts(db: VaultDb, conversationId: string): Promise<ArtifactRecord[]> {
+  return db.artifacts.where('conversationId').equals(conversationId).toArray();
+}
+
+/** The ids of one conversation's records (keys only). */
+export async function conversationArtifactIds(db: VaultDb, conversationId: string): Promise<string[]> {
+  return db.artifacts.where('conversationId').equals(conversationId).primaryKeys();
+}
+
+/** Whether any of a conversation's artifacts is still `pending` or `failed` (stops at the first). */
+export async function hasOpenArtifacts(db: VaultDb, conversationId: string): Promise<boolean> {
+  let open = false;
+  await db.artifacts.where('conversationId').equals(conversationId).until(() => open).each((a) => {
+    if (a.status === 'pending' || a.status === 'failed') open = true;
+  });
+  return open;
+}
+
+/** The `limit` records captured last (by `capturedAt`, newest first); records without bytes are not in that index. */
+export async function newestCaptured(db: VaultDb, limit: number): Promise<ArtifactRecord[]> {
+  return db.artifacts.orderBy('capturedAt').reverse().limit(limit).toArray();
+}
+
+/** Every record with one status (one index read). */
+export async function artifactsWithStatus(db: VaultDb, status: ArtifactStatus): Promise<ArtifactRecord[]> {
+  return db.artifacts.where('status').equals(status).toArray();
+}
+
+/** Up to `limit` records in primary-key order, after `afterId` (from the first when null). */
+export async function artifactsPage(db: VaultDb, afterId: string | null, limit: number): Promise<ArtifactRecord[]> {
+  return afterId === null
+    ? db.artifacts.orderBy(':id').limit(limit).toArray()
+    : db.artifacts.where(':id').above(afterId).limit(limit).toArray();
+}
+
+/** Every record, unordered (one read). */
+export async function allArtifacts(db: VaultDb): Promise<ArtifactRecord[]> {
+  return db.artifacts.toArray();
+}
+
+/**
+ * Which of `shas` the vault holds bytes for. Keys only (no blob is read), in one request: all the vault's
+ * blob keys, which is ~70 bytes per distinct file. (`where(':id').anyOf()` walks a cursor per key, which
+ * fake-indexeddb makes quadratic.)
+ */
+export async function blobKeysAmong(db: VaultDb, shas: readonly string[]): Promise<Set<string>> {
+  if (shas.length === 0) return new Set();
+  const wanted = new Set(shas);
+  return new Set((await db.blobs.toCollection().primaryKeys()).filter((k) => wanted.has(k)));
+}

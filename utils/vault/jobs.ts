@@ -133,3 +133,46 @@ export async function pendingJobCount(db: VaultDb, conversationId?: string): Pro
   requireId(conversationId, 'conversationId');
   return db.jobs.where('conversationId').equals(conversationId).count();
 }
+
+/** The jobs of `ids`, in order; undefined where there is none. */
+export async function getJobs(db: VaultDb, ids: readonly string[]): Promise<(JobRecord | undefined)[]> {
+  return db.jobs.bulkGet([...ids]);
+}
+
+/** The ids of one conversation's queued jobs (keys only). */
+export async function conversationJobIds(db: VaultDb, conversationId: string): Promise<string[]> {
+  return db.jobs.where('conversationId').equals(conversationId).primaryKeys();
+}
+
+/** Every job that holds a lease, live or dead. */
+export async function leasedJobs(db: VaultDb): Promise<JobRecord[]> {
+  return db.jobs.filter((job) => job.leaseUntil !== null).toArray();
+}
+
+/** Up to `limit` jobs by due time, earliest first, none that `skip` rejects. */
+export async function upcomingJobs(db: VaultDb, limit: number, skip: (job: JobRecord) => boolean): Promise<JobRecord[]> {
+  return db.jobs.orderBy('nextAttemptAt').filter((j) => !skip(j)).limit(limit).toArray();
+}
+
+/** Gives a claim back, uncounted: no lease, due at `nextAttemptAt`. */
+export async function releaseJob(db: VaultDb, id: string, nextAttemptAt: number): Promise<void> {
+  await db.jobs.update(id, { leaseUntil: null, nextAttemptAt });
+}
+
+/**
+ * Deletes the jobs of `ids` that exist and `keep` does not hold back, in one transaction; returns the
+ * deleted jobs' artifact ids.
+ */
+export async function dropJobs(db: VaultDb, ids: readonly string[], keep: (job: JobRecord) => boolean): Promise<string[]> {
+  return db.transaction('rw', db.jobs, async () => {
+    const jobs = await db.jobs.bulkGet([...ids]);
+    const gone = jobs.filter((job): job is JobRecord => !!job && !keep(job));
+    await db.jobs.bulkDelete(gone.map((job) => job.id));
+    return gone.map((job) => job.artifactId);
+  });
+}
+
+/** Releases every lease (no attempt counted) except those of the jobs `keep` holds. */
+export async function releaseLeases(db: VaultDb, keep: (job: JobRecord) => boolean): Promise<void> {
+  await db.jobs.filter((job) => job.leaseUntil !== null && !keep(job)).modify({ leaseUntil: null });
+}

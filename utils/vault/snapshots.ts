@@ -136,3 +136,23 @@ export async function listConversations(db: VaultDb): Promise<ConversationRecord
   const rows = await db.conversations.toArray();
   return rows.sort((a, b) => (b.updateTime ?? -Infinity) - (a.updateTime ?? -Infinity) || a.id.localeCompare(b.id));
 }
+
+/** One conversation's metadata row, or null. */
+export async function getConversation(db: VaultDb, id: string): Promise<ConversationRecord | null> {
+  return (await db.conversations.get(id)) ?? null;
+}
+
+/** The metadata rows of `ids`, in order; undefined where there is none. */
+export async function getConversations(db: VaultDb, ids: readonly string[]): Promise<(ConversationRecord | undefined)[]> {
+  return db.conversations.bulkGet([...ids]);
+}
+
+/** A stored snapshot's JSON text, or null. */
+export async function getSnapshotJson(db: VaultDb, id: string): Promise<string | null> {
+  return (await db.snapshots.get(id))?.json ?? null;
+}
+
+/** The ids of every stored snapshot (keys only: no JSON is read). */
+export async function snapshotIds(db: VaultDb): Promise<string[]> {
+  return db.snapshots.toCollection().primaryKeys();
+}

@@ -14,7 +14,7 @@
  * Every outcome is either bytes or a CaptureFailure whose cause tells `expired` from transient
  * (utils/chatgpt/net/failure.ts). Signed URLs and the token never leave this function.
  */
-import type { ArtifactKind } from '@/utils/model';
+import type { ArtifactProvenance } from '@/utils/model';
 import {
   attachmentDownloadUrls,
   isAllowedFileUrl,
@@ -32,19 +32,14 @@ import { CaptureFailure, fail, parseRetryAfter } from './failure';
 import type { Lanes } from './lanes';
 
 /** Everything the executor needs to fetch one artifact (built by the background from the vault record). */
-export interface JobSpec {
+/** A download job: the artifact's identity (`ArtifactProvenance`, less what a download does not use) and where to fetch it. */
+export interface JobSpec extends Omit<ArtifactProvenance, 'genId' | 'prompt'> {
   jobId: string;
   artifactId: string;
-  kind: ArtifactKind;
-  conversationId: string;
-  fileId: string | null;
-  sandboxPath: string | null;
-  messageId: string;
   fallbackMessageId: string | null;
   /** Seconds since the epoch (the walker's createTime), used to tell "not ready yet" from "expired". */
   messageCreateTime: number | null;
   declaredSize: number | null;
-  fileName: string | null;
   gizmoId: string | null;
   /** The ChatGPT origin of the tab that queued it (`https://chatgpt.com` when unknown). */
   origin: string | null;

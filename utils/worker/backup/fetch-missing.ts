@@ -13,7 +13,8 @@ import { ByteSink } from '@/utils/worker/capture/byte-sink';
 import { fetchArtifact, type FetchContext, type JobSpec } from '@/utils/chatgpt/net/fetcher';
 import { ARTIFACT_KINDS, artifactIdentity, TEXT_KINDS, type ArtifactKind, type ArtifactRef } from '@/utils/model';
 import {
-  commitPrepared, markStatus, prepareBytes, recordRefs, VaultError,
+  commitPrepared, fetchRunItems, finishFetchItem, getArtifact, getFetchRun, markStatus, nextFetchItem, prepareBytes, recordRefs, saveFetchRun,
+  startFetchRun, VaultError,
   type FetchItemRecord, type FetchRunRecord, type VaultDb,
 } from '@/utils/vault';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
@@ -100,30 +101,23 @@ export class FetchMissingRunner {
       id: FETCH_RUN, reportToken, origin: place.origin, account: place.account, state: 'running', total: items.length,
       counts: { saved: 0, expired: 0, failed: 0 }, step: t('fetch_step_starting'), startedAt: now, updatedAt: now, finishedAt: null, error: null,
     };
-    const run = await db.transaction('rw', db.fetchRuns, db.fetchItems, async () => {
-      const old = await db.fetchRuns.get(FETCH_RUN);
-      if (old && (old.state === 'running' || old.state === 'paused')) return old;
-      await db.fetchItems.where('runId').equals(FETCH_RUN).delete();
-      await db.fetchItems.bulkAdd(items.map((i, order): FetchItemRecord => ({
-        id: `${FETCH_RUN}|${i.key}`, runId: FETCH_RUN, key: i.key, order, state: 'todo', kind: i.kind, conversationId: i.conversationId,
-        messageId: i.messageId, fileId: i.fileId, genId: i.genId, fileName: i.fileName, sandboxPath: i.sandboxPath, prompt: i.prompt,
-        reason: null, sha256: null,
-      })));
-      await db.fetchRuns.put(fresh);
-      return fresh;
-    });
+    const run = await startFetchRun(db, fresh, () => items.map((i, order): FetchItemRecord => ({
+      id: `${FETCH_RUN}|${i.key}`, runId: FETCH_RUN, key: i.key, order, state: 'todo', kind: i.kind, conversationId: i.conversationId,
+      messageId: i.messageId, fileId: i.fileId, genId: i.genId, fileName: i.fileName, sandboxPath: i.sandboxPath, prompt: i.prompt,
+      reason: null, sha256: null,
+    })));
     if (run.state === 'running') this.drive(run);
     return this.active?.run ?? run;
   }
 
   /** After a worker start: continue a run that was running. */
   async resumeAll(): Promise<void> {
-    const run = await this.deps.db.fetchRuns.get(FETCH_RUN);
+    const run = await getFetchRun(this.deps.db, FETCH_RUN);
     if (run?.state === 'running') this.drive(run);
   }
 
   async status(): Promise<FetchRunRecord | null> {
-    return this.active?.run ?? (await this.deps.db.fetchRuns.get(FETCH_RUN)) ?? null;
+    return this.active?.run ?? (await getFetchRun(this.deps.db, FETCH_RUN));
   }
 
   isBusy(): boolean {
@@ -132,7 +126,7 @@ export class FetchMissingRunner {
 
   /** How the items that ended so far ended, in report order. */
   async results(): Promise<FetchOutcome[]> {
-    const items = await this.deps.db.fetchItems.where('runId').equals(FETCH_RUN).toArray();
+    const items = await fetchRunItems(this.deps.db, FETCH_RUN);
     return items
       .filter((i): i is FetchItemRecord & { state: FetchOutcome['state'] } => i.state !== 'todo')
       .sort((a, b) => a.order - b.order)
@@ -149,7 +143,7 @@ export class FetchMissingRunner {
 
   async resume(): Promise<FetchRunRecord | null> {
     await this.active?.done;
-    const run = await this.deps.db.fetchRuns.get(FETCH_RUN);
+    const run = await getFetchRun(this.deps.db, FETCH_RUN);
     if (!run || run.state !== 'paused') return run ?? null;
     run.state = 'running';
     run.step = t('run_step_resuming');
@@ -168,7 +162,7 @@ export class FetchMissingRunner {
       await live.done;
       return live.run;
     }
-    const run = await this.deps.db.fetchRuns.get(FETCH_RUN);
+    const run = await getFetchRun(this.deps.db, FETCH_RUN);
     if (!run || run.state === 'done' || run.state === 'cancelled' || (state === 'paused' && run.state === 'paused')) return run ?? null;
     run.state = state;
     run.step = state === 'paused' ? '' : t('run_step_cancelled');
@@ -179,7 +173,7 @@ export class FetchMissingRunner {
 
   private async save(run: FetchRunRecord): Promise<void> {
     run.updatedAt = this.now();
-    await this.deps.db.fetchRuns.put(run);
+    await saveFetchRun(this.deps.db, run);
     this.deps.onUpdate?.(run);
   }
 
@@ -198,7 +192,7 @@ export class FetchMissingRunner {
           run.state = 'paused';
           ({ error: run.error, step: run.step } = stoppedBy(err));
         }
-        await this.deps.db.fetchRuns.put({ ...run, updatedAt: this.now() }).catch(() => undefined);
+        await saveFetchRun(this.deps.db, { ...run, updatedAt: this.now() }).catch(() => undefined);
       })
       .finally(() => {
         this.active = null;
@@ -212,18 +206,14 @@ export class FetchMissingRunner {
     const ctx: FetchContext = { ...base, lanes: new PacedLanes(base.lanes, this.deps.pacer, signal) };
     for (;;) {
       signal.throwIfAborted();
-      const item = await db.fetchItems.where('[runId+state+order]').between([FETCH_RUN, 'todo', -Infinity], [FETCH_RUN, 'todo', Infinity]).first();
+      const item = await nextFetchItem(db, FETCH_RUN);
       if (!item) break;
       const c = run.counts;
       run.step = t('fetch_step_fetching', c.saved + c.expired + c.failed + 1, run.total, item.fileName ?? item.fileId ?? item.sandboxPath ?? '');
       await this.save(run);
       const outcome = await this.fetchOne(run, item, ctx, signal);
       run.counts[outcome.state]++;
-      await db.transaction('rw', db.fetchRuns, db.fetchItems, async () => {
-        await db.fetchItems.put({ ...item, state: outcome.state, reason: outcome.reason, sha256: outcome.sha256 });
-        run.updatedAt = this.now();
-        await db.fetchRuns.put(run);
-      });
+      await finishFetchItem(db, run, { ...item, state: outcome.state, reason: outcome.reason, sha256: outcome.sha256 }, this.now);
       this.deps.onUpdate?.(run);
     }
     const c = run.counts;
@@ -244,7 +234,7 @@ export class FetchMissingRunner {
     const id = artifactIdentity(ref);
     if (id === null) return { state: 'failed', reason: 'No file id or sandbox path to fetch', sha256: null };
     await recordRefs(db, [ref], { source: 'backup', conversationTitle: null });
-    const known = await db.artifacts.get(id);
+    const known = await getArtifact(db, id);
     // Saved meanwhile (live capture, a backup): nothing to fetch.
     if (known?.status === 'saved' && known.sha256) return { state: 'saved', reason: null, sha256: known.sha256 };
     const spec: JobSpec = {

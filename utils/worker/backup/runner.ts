@@ -14,10 +14,13 @@ import {
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
 import type { BackupItemRecord, BackupRunRecord, ExportIndexMeta, VaultDb } from '@/utils/vault';
-import { enqueueJob, exportShowsNothingNew, fetchJobId, recordRefs, snapshotIsCurrent } from '@/utils/vault';
+import {
+  addItems, conversationArtifacts, conversationJobIds, createRun, enqueueJob, exportShowsNothingNew, fetchJobId, finishItem, getArtifacts,
+  getBackupRun, getConversation, getJobs, hasOpenArtifacts, listBackupRuns, nextItem, recordRefs, saveRun, snapshotIsCurrent,
+} from '@/utils/vault';
 import { abortableSleep } from './pacer';
 import { BackupError, stoppedBy, type BackupClient } from './client';
-import { addItems, createRun, finishItem, newRun, nextItem, saveRun } from './checkpoint';
+import { newRun } from './checkpoint';
 import { t } from '@/utils/i18n';
 
 export interface RunnerDeps {
@@ -83,7 +86,7 @@ export class BackupRunner {
     if (scope === 'everything' && exportFirst) fresh.exportFirst = exportFirst;
     const run = await createRun(this.deps.db, fresh);
     if (run === fresh && scope === 'conversation') {
-      await addItems(this.deps.db, run, [{ id: conversationId!, title: null, updateTime: null, gizmoId: null, archived: false }], null, () => undefined, this.now());
+      await addItems(this.deps.db, run, [{ id: conversationId!, title: null, updateTime: null, gizmoId: null }], null, () => undefined, this.now());
     }
     if (run.state === 'running') this.drive(run);
     return this.active.get(run.id)?.run ?? run;
@@ -91,12 +94,12 @@ export class BackupRunner {
 
   /** After a worker start: continue every run that was running. */
   async resumeAll(): Promise<void> {
-    const runs = await this.deps.db.backupRuns.toArray();
+    const runs = await listBackupRuns(this.deps.db);
     for (const run of runs) if (run.state === 'running') this.drive(run);
   }
 
   async status(id: string): Promise<BackupRunRecord | null> {
-    return this.active.get(id)?.run ?? (await this.deps.db.backupRuns.get(id)) ?? null;
+    return this.active.get(id)?.run ?? (await getBackupRun(this.deps.db, id));
   }
 
   /** Whether any run is going in this worker (the background keeps itself awake meanwhile). */
@@ -114,7 +117,7 @@ export class BackupRunner {
 
   async resume(id: string): Promise<BackupRunRecord | null> {
     await this.active.get(id)?.done;
-    const run = await this.deps.db.backupRuns.get(id);
+    const run = await getBackupRun(this.deps.db, id);
     if (!run || run.state !== 'paused') return run ?? null;
     run.state = 'running';
     run.step = t('run_step_resuming');
@@ -133,7 +136,7 @@ export class BackupRunner {
       if (state === 'cancelled') await this.cancelFiles(live.run);
       return live.run;
     }
-    const run = await this.deps.db.backupRuns.get(id);
+    const run = await getBackupRun(this.deps.db, id);
     if (!run || run.state === 'done' || run.state === 'cancelled' || (state === 'paused' && run.state === 'paused')) return run ?? null;
     run.state = state;
     run.step = state === 'paused' ? '' : t('run_step_cancelled');
@@ -340,7 +343,7 @@ export class BackupRunner {
       await finishItem(db, run, item, 'failed', 'The conversation is gone (HTTP 404)', this.now());
       return;
     }
-    const before = new Map((await db.artifacts.where('conversationId').equals(item.conversationId).toArray()).map((a) => [a.id, a.status]));
+    const before = new Map((await conversationArtifacts(db, item.conversationId)).map((a) => [a.id, a.status]));
     try {
       // A tab's copy is marked so, and never stands against the worker's own later read (snapshotIsCurrent).
       const source = client.throughTab ? 'tab' : undefined;
@@ -354,8 +357,8 @@ export class BackupRunner {
     // Awaited: every artifact not saved before this read (new ones, and failed ones the read queued again),
     // whether or not its download already finished; settle() counts how each ended. Known expired ones stay.
     const [artifacts, jobs] = await Promise.all([
-      db.artifacts.where('conversationId').equals(item.conversationId).toArray(),
-      db.jobs.where('conversationId').equals(item.conversationId).primaryKeys(),
+      conversationArtifacts(db, item.conversationId),
+      conversationJobIds(db, item.conversationId),
     ]);
     const queued = new Set(jobs);
     const awaited = artifacts.filter((a) => {
@@ -376,13 +379,9 @@ export class BackupRunner {
   private async isUpToDate(item: BackupItemRecord): Promise<boolean> {
     if (item.updateTime === null) return false;
     const { db } = this.deps;
-    const stored = await db.conversations.get(item.conversationId);
+    const stored = await getConversation(db, item.conversationId);
     if (!snapshotIsCurrent(stored, { updateTime: item.updateTime, source: 'backend' })) return false;
-    let open = false;
-    await db.artifacts.where('conversationId').equals(item.conversationId).until(() => open).each((a) => {
-      if (a.status === 'pending' || a.status === 'failed') open = true;
-    });
-    return !open;
+    return !(await hasOpenArtifacts(db, item.conversationId));
   }
 
   /**
@@ -400,7 +399,7 @@ export class BackupRunner {
     run.counts.imagesListed += images.length;
     const { added, known } = await recordLibraryImages(db, images, { origin: run.origin, account: run.account ?? null });
     run.counts.imagesOnlyInLibrary += added.length;
-    const knownRecords = await db.artifacts.bulkGet(known);
+    const knownRecords = await getArtifacts(db, known);
     run.counts.alreadySaved += knownRecords.filter((r) => r?.status === 'saved').length;
     this.await(run, added);
     if (added.length > 0) this.deps.kick();
@@ -424,8 +423,8 @@ export class BackupRunner {
     this.lastSettle = this.now();
     const { db } = this.deps;
     const [records, jobs] = await Promise.all([
-      db.artifacts.bulkGet(run.waiting),
-      db.jobs.bulkGet(run.waiting.map(fetchJobId)),
+      getArtifacts(db, run.waiting),
+      getJobs(db, run.waiting.map(fetchJobId)),
     ]);
     const still: string[] = [];
     run.waiting.forEach((id, i) => {
@@ -463,7 +462,7 @@ export async function recordLibraryImages(db: VaultDb, images: readonly LibraryI
   }
   // Files a conversation read queued and not fetched yet: hand them the library's signed link, so they need
   // no resolution of their own (enqueueJob only merges data into an existing job; it never adds one here).
-  const waitingJobs = await db.jobs.bulkGet(known.map(fetchJobId));
+  const waitingJobs = await getJobs(db, known.map(fetchJobId));
   for (const job of waitingJobs) {
     const im = job && byId.get(job.artifactId);
     if (job && im?.url) await enqueueJob(db, { artifactId: job.artifactId, conversationId: job.conversationId, data: { hintUrl: im.url } });

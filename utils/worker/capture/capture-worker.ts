@@ -13,7 +13,9 @@ import { walkConversation } from '@/utils/chatgpt/walker';
 import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
 import { captureKinds, copySettings, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
-import { countByStatus, enqueueJob, getBlob, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot } from '@/utils/vault';
+import {
+  countByStatus, enqueueJob, getArtifacts, getBlob, getConversation, getVaultDb, listArtifacts, markStatus, pendingJobCount, recordRefs, saveSnapshot,
+} from '@/utils/vault';
 import { badgeRefresher, updateBadge } from './badge';
 import { canDownload, copyToDownloadsFolder } from './downloads-folder';
 import { PortExecutor } from './port-executor';
@@ -278,7 +280,7 @@ export async function recordConversation(
   // Canvas documents and research reports are written from the JSON at once; nothing to download.
   await saveTextArtifacts(db, refs, source);
   const ids = [...added, ...known];
-  const records = await db.artifacts.bulkGet(ids);
+  const records = await getArtifacts(db, ids);
   // Bulk work's downloads resolve through the bulk pacer (one budget); live ones keep the worker's lanes.
   const paced = data.reason === 'backup' || data.paced === true;
   const jobData = { gizmoId: data.gizmoId, origin: data.origin ?? null, account: data.account ?? null, ...(paced ? { paced: true } : {}) };
@@ -334,7 +336,7 @@ async function retryFailed(db: VaultDb, conversationId: string | null): Promise<
   // A project chat's files resolve only with its project header, so the retry names the project again.
   const gizmoIds = new Map<string, string | null>();
   for (const record of failed) {
-    if (!gizmoIds.has(record.conversationId)) gizmoIds.set(record.conversationId, (await db.conversations.get(record.conversationId))?.gizmoId ?? null);
+    if (!gizmoIds.has(record.conversationId)) gizmoIds.set(record.conversationId, (await getConversation(db, record.conversationId))?.gizmoId ?? null);
     await markStatus(db, record.id, 'pending', 'Retrying at your request', { countAttempt: false });
     await enqueue(db, record, { gizmoId: gizmoIds.get(record.conversationId)! });
   }
@@ -353,7 +355,7 @@ async function conversationStatus(db: VaultDb, conversationId: string | null, ti
   const [counts, queued, conv] = await Promise.all([
     countByStatus(db, conversationId),
     pendingJobCount(db, conversationId),
-    db.conversations.get(conversationId),
+    getConversation(db, conversationId),
   ]);
   return { conversationId, title: title ?? conv?.title ?? null, counts, queued };
 }

@@ -13,7 +13,8 @@
  */
 import type { ArtifactRecord, JobRecord, PreparedBytes, SaveBytesResult, VaultDb } from '@/utils/vault';
 import {
-  commitPrepared, fetchJobId, finishJob, getArtifact, leaseDueJobs, markJobsStarted, markStatus, prepareBytes, rescheduleJob, storeBlobs, VaultError,
+  commitPrepared, dropJobs, fetchJobId, finishJob, getArtifact, getArtifacts, leaseDueJobs, leasedJobs, markJobsStarted, markStatus, prepareBytes,
+  releaseJob, releaseLeases, rescheduleJob, storeBlobs, upcomingJobs, VaultError,
 } from '@/utils/vault';
 import { decide, DEFAULT_POLICY, type RetryPolicy } from '@/utils/chatgpt/net/backoff';
 import type { Failure } from '@/utils/chatgpt/net/failure';
@@ -159,7 +160,7 @@ export class CaptureQueue {
    * (no `startedAt`) is only given back. Returns how many were released.
    */
   async recover(): Promise<number> {
-    const leased = await this.db.jobs.filter((job) => job.leaseUntil !== null).toArray();
+    const leased = await leasedJobs(this.db);
     const reason = 'The extension stopped during the download';
     for (const job of leased) {
       if (job.startedAt == null) {
@@ -207,9 +208,7 @@ export class CaptureQueue {
     this.storageFull = null;
     this.opts.onStorageFull?.(null);
     // Leases a failed bookkeeping write could not release: no job of this worker is running now.
-    await this.db.jobs
-      .filter((job) => job.leaseUntil !== null && !this.inFlight.has(job.id))
-      .modify({ leaseUntil: null })
+    await releaseLeases(this.db, (job) => this.inFlight.has(job.id))
       .catch((err: unknown) => console.warn('[artifact-vault] could not release leases after storage full:', err));
     this.kick();
   }
@@ -229,12 +228,7 @@ export class CaptureQueue {
       this.inFlight.delete(job.id);
     }
     if (this.inFlight.size === 0 && this.running) this.setRunning(false);
-    const dropped = await this.db.transaction('rw', this.db.jobs, async () => {
-      const jobs = await this.db.jobs.bulkGet([...ids]);
-      const gone = jobs.filter((job): job is JobRecord => !!job && !this.inFlight.has(job.id));
-      await this.db.jobs.bulkDelete(gone.map((job) => job.id));
-      return gone.map((job) => job.artifactId);
-    });
+    const dropped = await dropJobs(this.db, [...ids], (job) => this.inFlight.has(job.id));
     for (const id of ids) if (this.inFlight.has(id)) this.cancelled.set(id, reason);
     for (const id of dropped) await markStatus(this.db, id, 'failed', reason, { countAttempt: false }).catch(() => false);
     this.kick();
@@ -293,7 +287,7 @@ export class CaptureQueue {
       );
       exhausted = leased.length < want;
       // The records come with the lease (one read per pass, not one per job at its start).
-      const records = leased.length > 0 ? await this.db.artifacts.bulkGet(leased.map((job) => job.artifactId)) : [];
+      const records = leased.length > 0 ? await getArtifacts(this.db, leased.map((job) => job.artifactId)) : [];
       leased.forEach((job, i) => {
         this.inFlight.add(job.id);
         this.ready.push({ job, record: records[i] ?? null });
@@ -415,7 +409,7 @@ export class CaptureQueue {
       }
       return;
     }
-    const upcoming = await this.db.jobs.orderBy('nextAttemptAt').filter((j) => !this.inFlight.has(j.id)).limit(50).toArray();
+    const upcoming = await upcomingJobs(this.db, 50, (j) => this.inFlight.has(j.id));
     const busy = upcoming.length > 0 || this.inFlight.size > 0;
     if (busy !== this.busy) {
       this.busy = busy;
@@ -596,7 +590,7 @@ export class CaptureQueue {
 
   /** Gives a claim back, uncounted; the job is due again after `delayMs`. */
   private async release(jobId: string, delayMs = 0): Promise<void> {
-    await this.db.jobs.update(jobId, { leaseUntil: null, nextAttemptAt: this.opts.now() + delayMs });
+    await releaseJob(this.db, jobId, this.opts.now() + delayMs);
   }
 
   /**

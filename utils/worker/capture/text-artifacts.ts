@@ -7,7 +7,7 @@
 import { parseTextdocs } from '@/utils/chatgpt/canvas';
 import { artifactIdentity, type ArtifactRef, type ArtifactSource, TEXT_KINDS } from '@/utils/model';
 import type { VaultDb } from '@/utils/vault';
-import { commitPrepared, prepareBytes, storeBlobs } from '@/utils/vault';
+import { commitPrepared, getArtifacts, prepareBytes, storeBlobs } from '@/utils/vault';
 
 /** Saves the text of every text ref already recorded in the vault; returns how many were written. */
 export async function saveTextArtifacts(db: VaultDb, refs: readonly ArtifactRef[], source: ArtifactSource): Promise<number> {
@@ -16,7 +16,7 @@ export async function saveTextArtifacts(db: VaultDb, refs: readonly ArtifactRef[
     const id = TEXT_KINDS.has(ref.kind) ? artifactIdentity(ref) : null;
     return id === null ? [] : [{ id, ref }];
   });
-  const records = await db.artifacts.bulkGet(texts.map((t) => t.id));
+  const records = await getArtifacts(db, texts.map((t) => t.id));
   const prepared = [];
   for (const [i, { id, ref }] of texts.entries()) {
     // An earlier canvas version never changes: once saved, it is not rebuilt and hashed again on every read.

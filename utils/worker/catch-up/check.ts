@@ -13,7 +13,7 @@
 import { conversationsListUrls, conversationUrls, imageLibraryUrls } from '@/utils/chatgpt/routes';
 import { parseConversationPage, parseImagePage } from '@/utils/chatgpt/listings';
 import type { VaultDb } from '@/utils/vault';
-import { snapshotIsCurrent } from '@/utils/vault';
+import { conversationArtifactIds, conversationArtifacts, getConversation, snapshotIsCurrent } from '@/utils/vault';
 import { BackupError, type BackupClient } from '@/utils/worker/backup/client';
 import type { Pacer } from '@/utils/worker/backup/pacer';
 import { recordLibraryImages, type ReadPlace, type RunPlace } from '@/utils/worker/backup/runner';
@@ -73,7 +73,7 @@ export async function catchUp(deps: CatchUpDeps, signal?: AbortSignal): Promise<
         : last === undefined || (item.updateTime !== null && (last === null || item.updateTime > last));
       if (!moved || watched.has(item.id)) continue;
       // Already read at this version (live capture, a backup): nothing to ask.
-      const stored = await db.conversations.get(item.id);
+      const stored = await getConversation(db, item.id);
       if (snapshotIsCurrent(stored, { updateTime: item.updateTime, source: 'backend' })) continue;
       pending.set(item.id, { id: item.id, gizmoId: item.gizmoId });
     }
@@ -90,12 +90,12 @@ export async function catchUp(deps: CatchUpDeps, signal?: AbortSignal): Promise<
     while (state.pending.length > 0) {
       const next = state.pending[0]!;
       if (!deps.watched().has(next.id)) {
-        const known = new Set(await db.artifacts.where('conversationId').equals(next.id).primaryKeys());
+        const known = new Set(await conversationArtifactIds(db, next.id));
         const text = await client.getText(conversationUrls(place.origin, next.id)[0]!, signal, next.gizmoId);
         if (text !== null) {
           await deps.recordConversation(text, next.id, next.gizmoId, place);
           read++;
-          const after = await db.artifacts.where('conversationId').equals(next.id).toArray();
+          const after = await conversationArtifacts(db, next.id);
           queued.push(...after.filter((a) => !known.has(a.id) && a.status !== 'saved').map((a) => a.id));
         }
       }
