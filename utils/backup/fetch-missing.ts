@@ -8,6 +8,7 @@
  * reason. The page reads the outcomes back to update its report (`results`).
  */
 import { idShape } from '@/utils/chatgpt/ids';
+import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
 import { toFailure } from '@/utils/capture/failure';
 import { ByteSink } from '@/utils/capture/byte-sink';
 import { fetchArtifact, type FetchContext, type JobSpec } from '@/utils/capture/fetcher';
@@ -62,6 +63,7 @@ export function checkFetchItems(raw: unknown): FetchMissingItem[] {
       messageId: typeof o.messageId === 'string' ? o.messageId : '',
       fileId: optional(o.fileId, 200), genId: optional(o.genId, 200), fileName: optional(o.fileName, 500),
       sandboxPath: optional(o.sandboxPath, 1_000), prompt: optional(o.prompt, 20_000),
+      gizmoId: projectIdFromGizmo(optional(o.gizmoId, 200)) ? optional(o.gizmoId, 200) : null,
     };
     if (!isFetchable(item)) continue;
     keys.add(item.key);
@@ -107,7 +109,7 @@ export class FetchMissingRunner {
       await db.fetchItems.bulkAdd(items.map((i, order): FetchItemRecord => ({
         id: `${FETCH_RUN}|${i.key}`, runId: FETCH_RUN, key: i.key, order, state: 'todo', kind: i.kind, conversationId: i.conversationId,
         messageId: i.messageId, fileId: i.fileId, genId: i.genId, fileName: i.fileName, sandboxPath: i.sandboxPath, prompt: i.prompt,
-        reason: null, sha256: null,
+        reason: null, sha256: null, gizmoId: i.gizmoId ?? null,
       })));
       await db.fetchRuns.put(fresh);
       return fresh;
@@ -247,10 +249,12 @@ export class FetchMissingRunner {
     const known = await db.artifacts.get(id);
     // Saved meanwhile (live capture, a backup): nothing to fetch.
     if (known?.status === 'saved' && known.sha256) return { state: 'saved', reason: null, sha256: known.sha256 };
+    // A project chat's file needs the project header: the export's word, else the vault's copy of the conversation.
+    const gizmoId = item.gizmoId ?? (await db.conversations.get(item.conversationId))?.gizmoId ?? null;
     const spec: JobSpec = {
       jobId: `${FETCH_RUN}:${id}`, artifactId: id, kind: item.kind, conversationId: item.conversationId, fileId: item.fileId,
       sandboxPath: item.sandboxPath, messageId: item.messageId, fallbackMessageId: null, messageCreateTime: null, declaredSize: null,
-      fileName: item.fileName, gizmoId: null, origin: run.origin, account: run.account,
+      fileName: item.fileName, gizmoId, origin: run.origin, account: run.account,
     };
     let transient = 0;
     for (;;) {
