@@ -71,6 +71,8 @@ export interface BackupStatus {
 /** One `lost` report item the reconcile view hands to the background to fetch (`key`: its index in the report). */
 export interface FetchMissingRequestItem extends ArtifactProvenance {
   key: number;
+  /** The conversation's project (`g-p-…`) when the export says it is a project chat. */
+  gizmoId?: string | null;
 }
 
 /** A `Fetch missing files` run as the reconcile view shows it (utils/worker/backup/fetch-missing.ts). */

@@ -8,14 +8,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { addTurnElsewhere } from '../fake-chatgpt/device.ts';
-import { addHistory } from '../fake-chatgpt/history.ts';
 import type { FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { e2eSession, hasExtensionBuild, waitFor, type Browser } from './harness.ts';
 import { readVault } from './vault-probe.ts';
+import {
+  assertIdleChecks, assertReadOnly, CATCH_UP_ALARM, CATCH_UP_STATE_KEY, catchUpHistory, madeElsewhereSaved, POPUP_AFTER_CATCH_UP,
+} from './catch-up-expected.ts';
 
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
-const LISTINGS = new Set(['conversations', 'image-library']);
-const JSON_ROUTES = new Set(['conversation', 'conversations', 'projects', 'project-conversations', 'image-library', 'files-download', 'interpreter']);
 
 let fake: FakeChatGPT;
 const { launch } = e2eSession({ fresh: true, started: (f) => (fake = f) });
@@ -27,21 +27,17 @@ type Chrome = {
 
 /** Fires the catch-up alarm now, as its period would, and waits until that check is recorded. */
 async function check(b: Browser): Promise<void> {
-  const sw = await b.serviceWorker();
-  const before = await sw.evaluate(async () => ((await (globalThis as unknown as { chrome: Chrome }).chrome.storage.local.get('catchUpState')).catchUpState as { lastCheck?: number } | undefined)?.lastCheck ?? 0);
-  await sw.evaluate(async () => {
-    await (globalThis as unknown as { chrome: Chrome }).chrome.alarms.create('catch-up', { when: Date.now() + 50, periodInMinutes: 5 });
-  });
-  await waitFor(async () => {
-    const s = await (await b.serviceWorker()).evaluate(async () => ((await (globalThis as unknown as { chrome: Chrome }).chrome.storage.local.get('catchUpState')).catchUpState as { lastCheck?: number } | undefined)?.lastCheck ?? 0);
-    return s > before;
-  }, { timeout: 30_000, message: 'a catch-up check ran' });
+  const lastCheck = async () => (await b.serviceWorker()).evaluate(async (key) => ((await (globalThis as unknown as { chrome: Chrome }).chrome.storage.local.get(key))[key] as { lastCheck?: number } | undefined)?.lastCheck ?? 0, CATCH_UP_STATE_KEY);
+  const before = await lastCheck();
+  await (await b.serviceWorker()).evaluate(async (alarm) => {
+    await (globalThis as unknown as { chrome: Chrome }).chrome.alarms.create(alarm.name, { when: Date.now() + 50, periodInMinutes: alarm.periodInMinutes });
+  }, CATCH_UP_ALARM);
+  await waitFor(async () => (await lastCheck()) > before, { timeout: 30_000, message: 'a catch-up check ran' });
 }
 
 void describe('Catch-up while the browser runs', { skip }, () => {
   void test('idle checks cost the two listings; a turn made elsewhere is saved by the next check with no tab on it', { timeout: 180_000 }, async () => {
-    fake.state.conversations.clear();
-    const { history } = addHistory(fake.state, { count: 5, imagesPerConversation: 0, seed: 'catch-up-e2e' });
+    const history = catchUpHistory(fake);
     const b = await launch();
     const tab = await b.page();
     await tab.goto('https://chatgpt.com/');
@@ -50,22 +46,15 @@ void describe('Catch-up while the browser runs', { skip }, () => {
     fake.state.requests = [];
     await check(b);
     await check(b);
-    const idle = fake.state.requests.filter((r) => JSON_ROUTES.has(r.route));
-    assert.deepEqual(idle.map((r) => r.route).sort(), ['conversations', 'conversations', 'image-library', 'image-library']);
-    assert.ok(idle.every((r) => LISTINGS.has(r.route)));
+    assertIdleChecks(fake.state.requests);
 
-    const target = history[2]!;
-    const made = addTurnElsewhere(fake.state, { conversationId: target });
+    const made = addTurnElsewhere(fake.state, { conversationId: history[2]! });
     await check(b);
-    await waitFor(async () => {
-      const mine = (await readVault(b)).artifacts.filter((a) => a.conversationId === target);
-      return mine.length >= 2 && mine.every((a) => a.status === 'saved') && mine.some((a) => a.fileId === made.fileId) && mine.some((a) => a.sandboxPath === made.sandboxPath);
-    }, { timeout: 60_000, message: 'the image and the sandbox file made elsewhere are saved' });
-    const reads = fake.state.requests.filter((r) => r.route === 'conversation').map((r) => decodeURIComponent(r.path.split('/').pop()!));
-    assert.deepEqual(reads, [target]);
+    await waitFor(async () => madeElsewhereSaved((await readVault(b)).artifacts, made), { timeout: 60_000, message: 'the image and the sandbox file made elsewhere are saved' });
+    assertReadOnly(fake.state.requests, made.conversationId);
 
     const popup = await b.openExtensionPage('/popup.html');
     const line = await popup.getByTestId('popup-catch-up').textContent({ timeout: 10_000 });
-    assert.match(line ?? '', /^Last checked \d\d:\d\d: 1 conversation read, 2 new files \(2 of 2 saved\)\.$/);
+    assert.match(line ?? '', POPUP_AFTER_CATCH_UP);
   });
 });

@@ -13,11 +13,11 @@
  *   and poll until the document is the extension page and complete. No test hook in the product.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import puppeteer, { type Browser as PuppeteerBrowser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser as PuppeteerBrowser, type ElementHandle, type Page } from 'puppeteer-core';
 import { FAKE_HOSTS, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { REPO_ROOT, waitFor, type Browser } from './harness.ts';
 
@@ -156,4 +156,56 @@ export function asProbeHost(ff: Firefox): Browser {
     },
   };
   return host as unknown as Browser;
+}
+
+/** Prefs that make Firefox save every download into `dir` without asking (for `downloadedFile`). */
+export function downloadPrefs(dir: string): Record<string, unknown> {
+  return {
+    'browser.download.folderList': 2,
+    'browser.download.dir': dir,
+    'browser.download.useDownloadDir': true,
+    'browser.download.always_ask_before_handling_new_types': false,
+    'browser.download.start_downloads_in_tmp_dir': false,
+  };
+}
+
+/** The file input inside the `<label>` whose text starts with `name` (the contract's control names). */
+export async function labelledFileInput(page: Page, name: string): Promise<ElementHandle<HTMLInputElement>> {
+  const handle = await page.evaluateHandle((n: string) => {
+    const label = [...document.querySelectorAll('label')].find((l) => l.textContent?.trim().startsWith(n));
+    return label?.querySelector('input[type="file"]') ?? null;
+  }, name);
+  const input = handle.asElement() as ElementHandle<HTMLInputElement> | null;
+  if (!input) throw new Error(`no file input labelled ${name}`);
+  return input;
+}
+
+/** Clicks the enabled button whose text is `name`; throws when there is none. */
+export async function clickButtonNamed(page: Page, name: string): Promise<void> {
+  const clicked = await page.evaluate((n: string) => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === n && !b.disabled);
+    button?.click();
+    return button !== undefined;
+  }, name);
+  if (!clicked) throw new Error(`no enabled button named ${name}`);
+}
+
+/**
+ * Waits for the one file the next download writes into `dir` (see `downloadPrefs`), reads it and removes it.
+ * Firefox creates the final name empty at once and fills it from a `.part` file it renames at the end, so
+ * the download is complete when no `.part` is left and the file has bytes.
+ */
+export async function downloadedFile(dir: string, pattern: RegExp): Promise<{ name: string; bytes: Buffer }> {
+  const name = await waitFor(
+    () => {
+      const names = readdirSync(dir);
+      const name = names.find((n) => pattern.test(n));
+      return name && !names.some((n) => n.endsWith('.part')) && statSync(join(dir, name)).size > 0 ? name : null;
+    },
+    { timeout: 60_000, interval: 200, message: `a download named ${pattern}` },
+  );
+  const path = join(dir, name);
+  const bytes = readFileSync(path);
+  rmSync(path);
+  return { name, bytes };
 }

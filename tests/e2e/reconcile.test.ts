@@ -11,13 +11,15 @@ import { readFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { buildFixtures, C1, C3, conversationsFull, labelOf, vaultBytes, type Fixtures } from '../fixtures/exports/generate.ts';
-import type { FakeConversation } from '../fake-chatgpt/scan.ts';
+import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../fixtures/exports/generate.ts';
 import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
 import { benchExport } from '../../bench/reconcile-page.ts';
 import { e2eSession, hasExtensionBuild } from './harness.ts';
 import { vaultFingerprint } from './vault-probe.ts';
+import {
+  assertFetchedReport, assertFetchRequests, FETCH_DONE, FETCHABLE_BEFORE, LOST_AFTER, LOST_BEFORE, RECOVERED_GAINED, serveExportConversations,
+} from './fetch-missing-expected.ts';
 
 const T = { timeout: 180_000 };
 const skip = !hasExtensionBuild() && 'no .output/chrome-mv3 (run `npx wxt build`)';
@@ -236,47 +238,27 @@ void describe('reconcile view (real Chromium)', { skip }, () => {
 
   // Last: it changes the vault (the tests above compare it with the restored one).
   void it('Fetch missing files: lost items come back saved or expired, one JSON request at a time; the report, chart and download follow', T, async () => {
-    // The fake serves the export's conversations: E's file id and the CSV's sandbox link resolve; G (an image of
-    // a deleted chat) answers file_not_found.
     const fake = session.fake;
-    for (const c of conversationsFull()) fake.state.addConversation(c as unknown as FakeConversation);
+    serveExportConversations(fake);
     const tab = await browser.page();
     await tab.goto('https://chatgpt.com/'); // signs the worker in (the session cookie)
     const f = fx.exports.find((e) => e.name === 'legacy')!;
     await chooseExport('chatgpt-export-legacy.zip', f.zip);
     await page.getByRole('button', { name: 'Download report' }).waitFor({ timeout: 60_000 });
-    const lostBefore = Number(await page.getByTestId('count-lost').textContent());
     const recoveredBefore = Number(await page.getByTestId('count-recovered').textContent());
-    assert.equal(lostBefore, 3);
-    assert.match((await page.getByTestId('fetchable').textContent()) ?? '', /^3 lost files/);
+    assert.equal(Number(await page.getByTestId('count-lost').textContent()), LOST_BEFORE);
+    assert.match((await page.getByTestId('fetchable').textContent()) ?? '', FETCHABLE_BEFORE);
 
     fake.state.requests = [];
     await page.getByRole('button', { name: 'Fetch missing files', exact: true }).click();
-    await page.getByTestId('fetch-step').filter({ hasText: /^Done: 2 saved, 1 expired, 0 failed\.$/ }).waitFor({ timeout: 90_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="count-lost"]')?.textContent === '1', null, { timeout: 30_000 });
-    assert.equal(Number(await page.getByTestId('count-recovered').textContent()), recoveredBefore + 2);
+    await page.getByTestId('fetch-step').filter({ hasText: FETCH_DONE }).waitFor({ timeout: 90_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="count-lost"]')?.textContent === String(n), LOST_AFTER, { timeout: 30_000 });
+    assert.equal(Number(await page.getByTestId('count-recovered').textContent()), recoveredBefore + RECOVERED_GAINED);
     // Nothing left to fetch (the expired one is not offered again).
     assert.equal(await page.getByRole('button', { name: 'Fetch missing files', exact: true }).count(), 0);
 
-    const report = JSON.parse((await download('Download report')).bytes.toString('utf8')) as ReconcileReport;
-    const byLabel = new Map(report.items.map((i) => [labelOf(i), i]));
-    assert.equal(byLabel.get('E')?.status, 'recovered');
-    assert.deepEqual(byLabel.get('E')?.fetch, { outcome: 'saved', reason: null });
-    assert.equal(byLabel.get('CSV')?.status, 'recovered');
-    assert.equal(byLabel.get('G')?.status, 'lost');
-    assert.equal(byLabel.get('G')?.fetch?.outcome, 'expired');
-    assert.ok(byLabel.get('G')?.fetch?.reason);
-    assert.equal(report.summary.lost, 1);
-
-    // Resolved directly: no conversation read; the JSON requests never overlapped.
-    const json = fake.state.requests.filter((r) => ['files-download', 'interpreter', 'conversation', 'conversations'].includes(r.route));
-    assert.ok(json.some((r) => r.route === 'files-download') && json.some((r) => r.route === 'interpreter'), 'file and interpreter routes used');
-    assert.equal(json.filter((r) => r.route === 'conversation').length, 0);
-    const sorted = [...json].sort((a, b) => a.time - b.time);
-    for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i]!.time >= sorted[i - 1]!.end!, 'one JSON request at a time');
-    // The vault holds E's bytes with the export's provenance.
-    const e = byLabel.get('E')!;
-    assert.ok(e.vaultSha256);
+    assertFetchedReport(JSON.parse((await download('Download report')).bytes.toString('utf8')) as ReconcileReport);
+    assertFetchRequests(fake.state.requests);
     await tab.close();
   });
 });

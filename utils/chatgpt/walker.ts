@@ -24,6 +24,11 @@ export interface WalkResult {
   title: string | null;
   /** Seconds since the epoch (`update_time`), null when absent. */
   updateTime: number | null;
+  /**
+   * `gizmo_id`: the GPT or project the conversation belongs to (`g-p-…` for a project chat, whose reads and
+   * file resolutions need the project header, section 4.7), null when none. The export carries it too.
+   */
+  gizmoId: string | null;
   refs: ArtifactRef[];
   problems: string[];
   /**
@@ -757,6 +762,7 @@ export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkRes
       conversationId: opts.conversationId ?? null,
       title: null,
       updateTime: null,
+      gizmoId: null,
       refs: [],
       problems: [`walker failed: ${err instanceof Error ? err.message : String(err)}`],
       nodeIds: [],
@@ -767,12 +773,14 @@ export function walkConversation(conv: unknown, opts: WalkOptions = {}): WalkRes
 
 function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   if (!isObj(conv)) {
-    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, refs: [], problems: ['conversation is not a JSON object'], nodeIds: [], imagesPending: 0 };
+    return { conversationId: opts.conversationId ?? null, title: null, updateTime: null, gizmoId: null, refs: [], problems: ['conversation is not a JSON object'], nodeIds: [], imagesPending: 0 };
   }
   const ownId = str(conv.conversation_id) ?? str(conv.id);
   const conversationId = str(opts.conversationId) ?? ownId;
   const title = typeof conv.title === 'string' ? conv.title : null;
   const updateTime = epochSeconds(conv.update_time);
+  const gizmo = str(conv.gizmo_id);
+  const gizmoId = gizmo !== null && gizmo.length <= 200 ? gizmo : null;
   const problems: string[] = [];
   if (ownId && conversationId && ownId !== conversationId) {
     problems.push(`conversation_id ${ownId} differs from the expected ${conversationId}; using the expected id`);
@@ -780,11 +788,11 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const mapping = conv.mapping;
   if (!isObj(mapping)) {
     problems.push('mapping is missing or not an object');
-    return { conversationId, title, updateTime, refs: [], problems, nodeIds: [], imagesPending: 0 };
+    return { conversationId, title, updateTime, gizmoId, refs: [], problems, nodeIds: [], imagesPending: 0 };
   }
   if (!conversationId) {
     problems.push('no conversation id (conversation_id, id or opts.conversationId); no refs reported');
-    return { conversationId: null, title, updateTime, refs: [], problems, nodeIds: [], imagesPending: 0 };
+    return { conversationId: null, title, updateTime, gizmoId, refs: [], problems, nodeIds: [], imagesPending: 0 };
   }
 
   const walk = new Walk(conversationId, mapping);
@@ -864,5 +872,5 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     refs.push(ref);
   }
 
-  return { conversationId, title, updateTime, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds], imagesPending: walk.imagesPending };
+  return { conversationId, title, updateTime, gizmoId, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds], imagesPending: walk.imagesPending };
 }

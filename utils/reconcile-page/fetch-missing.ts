@@ -8,15 +8,20 @@ import { isFetchable } from '@/utils/worker/backup/fetch-missing';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
 import { summarize, type ReconcileResult } from '@/utils/reconcile';
 
-/** The run's `lost` items that can be fetched directly (not those already found expired), keyed by their index in the report. */
-export function fetchableItems(result: Pick<ReconcileResult, 'items'>): FetchMissingRequestItem[] {
+/**
+ * The run's `lost` items that can be fetched directly (not those already found expired), keyed by their index
+ * in the report; a project chat's items carry its project from the export (its requests need the header).
+ */
+export function fetchableItems(result: Pick<ReconcileResult, 'items' | 'conversations'>): FetchMissingRequestItem[] {
   const out: FetchMissingRequestItem[] = [];
+  const projects = new Map<string, string>();
+  for (const c of result.conversations) if (c.projectGizmoId) projects.set(c.id, c.projectGizmoId);
   result.items.forEach((m, key) => {
     const it = m.item;
     if (it.status !== 'lost' || it.fetch?.outcome === 'expired' || it.conversationId === null) return;
     const item: FetchMissingRequestItem = {
       key, kind: it.kind, conversationId: it.conversationId, messageId: it.messageId ?? '', fileId: it.fileId, genId: it.genId,
-      fileName: it.fileName, sandboxPath: it.sandboxPath, prompt: m.prompt,
+      fileName: it.fileName, sandboxPath: it.sandboxPath, prompt: m.prompt, gizmoId: projects.get(it.conversationId) ?? null,
     };
     if (isFetchable(item)) out.push(item);
   });

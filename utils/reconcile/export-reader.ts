@@ -54,6 +54,8 @@ export interface ExportConversation {
   updateTime: number | null;
   /** Whether the walker found any artifact reference in it. */
   artifacts: boolean;
+  /** Its project (`g-p-…`) when it is a project chat (set only then). */
+  projectGizmoId?: string;
 }
 
 export interface ExportContents extends ExportSide {
@@ -274,7 +276,7 @@ async function forEachChunk(reader: ZipReader, entry: ZipEntry, signal: AbortSig
   }
 }
 
-interface ConvEntry { updateTime: number | null; refs: ExportRef[] }
+interface ConvEntry { updateTime: number | null; refs: ExportRef[]; projectGizmoId: string | null }
 
 export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
   opts.onProgress?.('reading', 0, 1);
@@ -343,7 +345,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     }
     const prev = conversations.get(outcome.conversationId);
     if (!prev || (outcome.updateTime ?? -Infinity) >= (prev.updateTime ?? -Infinity)) {
-      conversations.set(outcome.conversationId, { updateTime: outcome.updateTime, refs: outcome.refs });
+      conversations.set(outcome.conversationId, { updateTime: outcome.updateTime, refs: outcome.refs, projectGizmoId: outcome.projectGizmoId });
     }
   };
   const send = (p: WalkPool, label: string) => {
@@ -480,7 +482,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const conversationIndex: ExportConversation[] = [];
   for (const [id, c] of conversations) {
     refs.push(...c.refs);
-    conversationIndex.push({ id, updateTime: c.updateTime, artifacts: c.refs.length > 0 });
+    conversationIndex.push({ id, updateTime: c.updateTime, artifacts: c.refs.length > 0, ...(c.projectGizmoId ? { projectGizmoId: c.projectGizmoId } : {}) });
   }
   const files: ExportFiles = {
     conversations: convFiles.map((f) => ({ reader: f.source.reader, entry: f.entry, label: f.label })),

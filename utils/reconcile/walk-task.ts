@@ -4,6 +4,7 @@
  */
 import type { ArtifactRef } from '@/utils/model';
 import { walkConversation } from '@/utils/chatgpt/walker';
+import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
 
 /** What matching needs of a walker ref; the rest (prompts, sizes, times) would only hold memory. */
 export type ExportRef = Pick<ArtifactRef, 'kind' | 'conversationId' | 'messageId' | 'fileId' | 'genId' | 'fileName' | 'sandboxPath'> & {
@@ -21,6 +22,8 @@ const MAX_KEPT_PROBLEMS = 5;
 export type WalkOutcome =
   | {
     ok: true; conversationId: string | null; updateTime: number | null; refs: ExportRef[];
+    /** The conversation's project (`g-p-…`), for `Fetch missing files`' project header; null for any other chat. */
+    projectGizmoId: string | null;
     /** What the walker could not read or skipped (JSON path and reason), the first few, and how many in all. */
     problems: string[]; problemCount: number; parseMs: number; walkMs: number;
   }
@@ -55,7 +58,7 @@ export function outcomeOf(walk: ReturnType<typeof walkConversation>, parseMs: nu
     ...(r.kind === 'image' && r.prompt ? { prompt: fresh(r.prompt) } : {}),
   }));
   return {
-    ok: true, conversationId, updateTime: walk.updateTime, refs,
+    ok: true, conversationId, updateTime: walk.updateTime, refs, projectGizmoId: projectIdFromGizmo(walk.gizmoId) ? fresh(walk.gizmoId!) : null,
     problems: walk.problems.slice(0, MAX_KEPT_PROBLEMS).map(fresh), problemCount: walk.problems.length, parseMs, walkMs,
   };
 }

@@ -194,6 +194,8 @@ export interface ExportConversationRecord {
   updateTime: number | null;
   /** Whether the walker found any artifact reference in it (an image, a file link, an upload, a canvas…). */
   artifacts: boolean;
+  /** Its project (`g-p-…`) when it is a project chat (absent otherwise, and in indexes written before). */
+  projectGizmoId?: string;
 }
 
 /** A `Fetch missing files` run (utils/worker/backup/fetch-missing.ts): checkpointed like a backup run. */
@@ -227,6 +229,8 @@ export interface FetchItemRecord extends ArtifactProvenance {
   reason: string | null;
   /** SHA-256 of the saved bytes. */
   sha256: string | null;
+  /** The conversation's project (`g-p-…`) as the export gave it: its requests carry the project header. */
+  gizmoId?: string | null;
 }
 
 export type VaultDb = Dexie & {

@@ -148,6 +148,14 @@ describe('walkConversation on the committed fixtures', () => {
     const r = walkConversation(load('image-gen.json'));
     expect(r.title).toBe('Lighthouse at dusk');
     expect(r.updateTime).toBe(1776041623);
+    expect(r.gizmoId).toBeNull();
+  });
+
+  it('reads gizmo_id (a project chat\'s project), ignoring a non-string or an absurdly long one', () => {
+    const conv = load('image-gen.json') as Record<string, unknown>;
+    expect(walkConversation({ ...conv, gizmo_id: 'g-p-9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a' }).gizmoId).toBe('g-p-9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a');
+    expect(walkConversation({ ...conv, gizmo_id: 42 }).gizmoId).toBeNull();
+    expect(walkConversation({ ...conv, gizmo_id: `g-${'x'.repeat(300)}` }).gizmoId).toBeNull();
   });
 
   it('prefers opts.conversationId and reports a mismatch', () => {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveVault, reconcileExport, reportJsonStream, type ReconcileResult } from '@/utils/reconcile';
 import { applyFetchOutcomes, fetchableItems } from '@/utils/reconcile-page/fetch-missing';
 import { blobSource } from '@/utils/zip';
-import { buildFixtures, C1, C2, C3, CSV, ID, labelOf, type Fixtures } from '../../fixtures/exports/generate';
+import { buildFixtures, C1, C2, C3, conversationsFull, CSV, ID, labelOf, zipOf, type Fixtures } from '../../fixtures/exports/generate';
 
 let fx: Fixtures;
 beforeAll(async () => {
@@ -61,6 +61,19 @@ describe('Fetch missing files in the reconcile worker', () => {
     // Applying the same outcomes again changes nothing; expired items are not offered again.
     expect(applyFetchOutcomes(result, [{ key: key('CSV'), state: 'expired', reason: 'Code interpreter session expired', sha256: null }])).toBe(false);
     expect(fetchableItems(result)).toEqual([]);
+  });
+
+  it('a project chat in the export: its items carry the project (gizmo_id) for the project header, the others none', async () => {
+    const project = `g-p-${'9a'.repeat(16)}`;
+    const [c1, c2] = conversationsFull();
+    const zip = await zipOf([['conversations.json', new TextEncoder().encode(JSON.stringify([{ ...c1, gizmo_id: project }, { ...c2, gizmo_id: 'g-a1b2c3' }]))]]);
+    const result = await reconcileExport(blobSource(new Blob([zip as Uint8Array<ArrayBuffer>])), 'export.zip', await archiveVault(blobSource(new Blob([fx.vault as Uint8Array<ArrayBuffer>]))));
+    expect(result.conversations.find((c) => c.id === C1)!.projectGizmoId).toBe(project);
+    // A custom GPT's chat is no project: nothing to send.
+    expect(result.conversations.find((c) => c.id === C2)!.projectGizmoId).toBeUndefined();
+    const items = fetchableItems(result);
+    expect(items.filter((i) => i.conversationId === C1).length).toBeGreaterThan(0);
+    for (const i of items) expect(i.gizmoId).toBe(i.conversationId === C1 ? project : null);
   });
 
   it('the export index: every conversation with its update time and whether it refers to any artifact', async () => {

@@ -20,7 +20,7 @@ import { PageSession } from './page-session';
  * shows; four byte downloads at once (the queue runs eight jobs, so resolutions overlap downloads): a few bodies
  * in parallel keep the connection busy without hammering the file host.
  */
-const WORKER_LANES: LaneOptions = { jsonGapMs: 250, resolveConcurrency: 4, bytesConcurrency: 4 };
+export const WORKER_LANES: LaneOptions = { jsonGapMs: 250, resolveConcurrency: 4, bytesConcurrency: 4 };
 
 export class WorkerNet {
   /** One JSON lane and one byte lane for everything the worker sends (the backup's pacer runs in this JSON lane too). */

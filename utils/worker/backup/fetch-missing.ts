@@ -8,12 +8,13 @@
  * reason. The page reads the outcomes back to update its report (`results`).
  */
 import { idShape } from '@/utils/chatgpt/ids';
+import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
 import { toFailure } from '@/utils/chatgpt/net/failure';
 import { ByteSink } from '@/utils/worker/capture/byte-sink';
 import { fetchArtifact, type FetchContext, type JobSpec } from '@/utils/chatgpt/net/fetcher';
 import { ARTIFACT_KINDS, artifactIdentity, TEXT_KINDS, type ArtifactKind, type ArtifactRef } from '@/utils/model';
 import {
-  commitPrepared, fetchRunItems, finishFetchItem, getArtifact, getFetchRun, markStatus, nextFetchItem, prepareBytes, recordRefs, saveFetchRun,
+  commitPrepared, fetchRunItems, getConversation, finishFetchItem, getArtifact, getFetchRun, markStatus, nextFetchItem, prepareBytes, recordRefs, saveFetchRun,
   startFetchRun, VaultError,
   type FetchItemRecord, type FetchRunRecord, type VaultDb,
 } from '@/utils/vault';
@@ -63,6 +64,7 @@ export function checkFetchItems(raw: unknown): FetchMissingItem[] {
       messageId: typeof o.messageId === 'string' ? o.messageId : '',
       fileId: optional(o.fileId, 200), genId: optional(o.genId, 200), fileName: optional(o.fileName, 500),
       sandboxPath: optional(o.sandboxPath, 1_000), prompt: optional(o.prompt, 20_000),
+      gizmoId: projectIdFromGizmo(optional(o.gizmoId, 200)) ? optional(o.gizmoId, 200) : null,
     };
     if (!isFetchable(item)) continue;
     keys.add(item.key);
@@ -104,7 +106,7 @@ export class FetchMissingRunner {
     const run = await startFetchRun(db, fresh, () => items.map((i, order): FetchItemRecord => ({
       id: `${FETCH_RUN}|${i.key}`, runId: FETCH_RUN, key: i.key, order, state: 'todo', kind: i.kind, conversationId: i.conversationId,
       messageId: i.messageId, fileId: i.fileId, genId: i.genId, fileName: i.fileName, sandboxPath: i.sandboxPath, prompt: i.prompt,
-      reason: null, sha256: null,
+      reason: null, sha256: null, gizmoId: i.gizmoId ?? null,
     })));
     if (run.state === 'running') this.drive(run);
     return this.active?.run ?? run;
@@ -237,10 +239,12 @@ export class FetchMissingRunner {
     const known = await getArtifact(db, id);
     // Saved meanwhile (live capture, a backup): nothing to fetch.
     if (known?.status === 'saved' && known.sha256) return { state: 'saved', reason: null, sha256: known.sha256 };
+    // A project chat's file needs the project header: the export's word, else the vault's copy of the conversation.
+    const gizmoId = item.gizmoId ?? (await getConversation(db, item.conversationId))?.gizmoId ?? null;
     const spec: JobSpec = {
       jobId: `${FETCH_RUN}:${id}`, artifactId: id, kind: item.kind, conversationId: item.conversationId, fileId: item.fileId,
       sandboxPath: item.sandboxPath, messageId: item.messageId, fallbackMessageId: null, messageCreateTime: null, declaredSize: null,
-      fileName: item.fileName, gizmoId: null, origin: run.origin, account: run.account,
+      fileName: item.fileName, gizmoId, origin: run.origin, account: run.account,
     };
     let transient = 0;
     for (;;) {

@@ -19,6 +19,11 @@ const CID = '11111111-1111-4111-8111-111111111111';
 const ALIVE = `file_${'e5'.padStart(32, '0')}`;
 const GONE = `file_${'f2'.padStart(32, '0')}`;
 const CSV = '/mnt/data/results.csv';
+/** A project chat (docs: surface 4.7): its file resolutions are refused without `chatgpt-project-id`. */
+const PROJECT = `g-p-${'9a'.repeat(16)}`;
+const PROJECT_CID = '22222222-2222-4222-8222-222222222222';
+const IN_PROJECT = `file_${'a1'.padStart(32, '0')}`;
+const IN_PROJECT_TOO = `file_${'a2'.padStart(32, '0')}`;
 const png = (tag: string) => new TextEncoder().encode(`\x89PNG\r\n\x1a\n${tag} `.repeat(20));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -61,6 +66,12 @@ function route(b: Backend) {
       }
       const success = (url: string) => json({ status: 'success', download_url: url, file_name: null, file_size_bytes: null, mime_type: null });
       if (req.path.includes(`/files/download/${ALIVE}`)) return success('https://files.oaiusercontent.com/bytes/alive?se=2099');
+      for (const id of [IN_PROJECT, IN_PROJECT_TOO]) {
+        if (!req.path.includes(`/files/download/${id}`)) continue;
+        // As ChatGPT (and the fake) answer a project chat's file without the project header: as if it did not exist.
+        if (req.headers['chatgpt-project-id'] !== PROJECT) return json({ detail: { code: 'conversation_not_found' } }, 404);
+        return success(`https://files.oaiusercontent.com/bytes/${id}?se=2099`);
+      }
       if (req.path.includes(GONE)) return json({ status: 'error', error_code: 'file_not_found', error_message: 'File not found' });
       if (req.path === `/backend-api/conversation/${CID}/interpreter/download` && req.params.get('message_id') === 'msg-csv' && req.params.get('sandbox_path') === CSV) {
         return success('https://files.oaiusercontent.com/bytes/csv?se=2099');
@@ -163,6 +174,22 @@ describe('FetchMissingRunner', () => {
     expect((await runner.cancel())?.state).toBe('done');
   });
 
+  it('a project chat\'s files are resolved with its project header: from the export\'s item, else from the vault\'s conversation', async () => {
+    const b = backend();
+    const { db, runner, log } = setup(b);
+    await db.conversations.put({ id: PROJECT_CID, title: 'Office move', updateTime: 1, savedAt: 1, gizmoId: PROJECT });
+    const base = { kind: 'image' as const, conversationId: PROJECT_CID, genId: null, sandboxPath: null, prompt: null };
+    await runner.start([
+      { ...base, key: 1, messageId: 'm1', fileId: IN_PROJECT, fileName: 'plan.png', gizmoId: PROJECT },
+      { ...base, key: 2, messageId: 'm2', fileId: IN_PROJECT_TOO, fileName: 'plan2.png' },
+    ], { origin: ORIGIN, account: null }, 'report-p');
+    const run = await finished(runner);
+    expect(await runner.results()).toMatchObject([{ key: 1, state: 'saved' }, { key: 2, state: 'saved' }]);
+    expect(run.counts.saved).toBe(2);
+    const resolutions = log.filter((r) => r.path.startsWith('/backend-api/files/download/'));
+    expect(resolutions.map((r) => r.headers['chatgpt-project-id'])).toEqual([PROJECT, PROJECT]);
+  });
+
   it('signed out: the run pauses with the reason instead of failing every item', async () => {
     const { runner } = setup(backend({ signedOut: true }));
     await runner.start(ITEMS, { origin: ORIGIN, account: null }, 'report-4');
@@ -183,6 +210,10 @@ describe('checkFetchItems', () => {
       { ...ITEMS[0]!, key: 23, kind: 'canvas' },
     ]);
     expect(kept.map((i) => i.key)).toEqual([4, 7, 9]);
+    // Only a project's id travels as the project header; anything else is dropped, not sent.
+    const [project, gpt] = checkFetchItems([{ ...ITEMS[0]!, gizmoId: PROJECT }, { ...ITEMS[1]!, gizmoId: 'g-abc; x' }]);
+    expect(project!.gizmoId).toBe(PROJECT);
+    expect(gpt!.gizmoId).toBeNull();
     expect(() => checkFetchItems({})).toThrow(/array/);
     expect(() => checkFetchItems([{ ...ITEMS[0]!, kind: 'bogus' }])).toThrow(/kind/);
     expect(() => checkFetchItems([ITEMS[0], ITEMS[0]])).toThrow(/key/);
