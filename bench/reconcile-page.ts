@@ -256,6 +256,8 @@ export async function benchReconcilePage(): Promise<string[]> {
     const hashing = m.phases.findIndex(([w]) => w === 'Hashing files');
     const hashMbs = hashing < 0 ? 'n/a' : `${(imageMb / ((m.phases[hashing + 1]![1] - m.phases[hashing]![1]) / 1000)).toFixed(0)} MB/s (read from the File + SHA-256)`;
     if (m.step !== 'done') throw new Error(`the run ended in "${m.step}": ${await page.getByTestId('reconcile-view').textContent()}`);
+    // Shown before the CLI's run, which takes minutes on a loaded machine.
+    process.stderr.write(`reconcile-page: ${(m.runMs / 1000).toFixed(2)} s in the page, longest long task ${m.longestTaskMs.toFixed(0)} ms, longest timer gap ${m.longestGapMs.toFixed(0)} ms, parse workers ${parseWorkers}\n`);
     const cli = cliSeconds(exportPath, vaultPath, dir);
     const lines = [
       `reconcile-page (real Chromium, the page's worker; ${zipMb.toFixed(0)} MB ZIP, ${totalMb} MB inflated, legacy layout, ${Math.round(imageShare * 100)}% in stored images${buildS > 1 ? `, built in ${buildS.toFixed(0)} s` : ''}):`,
