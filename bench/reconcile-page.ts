@@ -179,7 +179,8 @@ async function hashSpeeds(): Promise<string> {
 }
 
 export async function benchReconcilePage(): Promise<string[]> {
-  const ext = resolve(import.meta.dirname, '../.output/chrome-mv3');
+  // RECONCILE_PAGE_EXT: another build (e.g. the previous commit's) to compare in the same session.
+  const ext = resolve(process.env.RECONCILE_PAGE_EXT ?? resolve(import.meta.dirname, '../.output/chrome-mv3'));
   if (!existsSync(join(ext, 'manifest.json'))) return ['reconcile-page: skipped (no .output/chrome-mv3; run `npx wxt build`)'];
   const totalMb = Number(process.env.RECONCILE_PAGE_MB ?? 1024);
   const imageShare = Number(process.env.RECONCILE_PAGE_IMAGES ?? 0.05);
@@ -215,6 +216,8 @@ export async function benchReconcilePage(): Promise<string[]> {
     // Memory while it runs, sampled each second: workers have no performance.memory, so the RSS of this
     // Chromium's processes (the largest one is the renderer holding the page and its worker).
     const peak = { process: 0, total: 0 };
+    let parseWorkers = 0;
+    page.on('worker', (w) => void (w.url().includes('/assets/walk-worker-') && parseWorkers++));
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
@@ -253,13 +256,15 @@ export async function benchReconcilePage(): Promise<string[]> {
     const hashing = m.phases.findIndex(([w]) => w === 'Hashing files');
     const hashMbs = hashing < 0 ? 'n/a' : `${(imageMb / ((m.phases[hashing + 1]![1] - m.phases[hashing]![1]) / 1000)).toFixed(0)} MB/s (read from the File + SHA-256)`;
     if (m.step !== 'done') throw new Error(`the run ended in "${m.step}": ${await page.getByTestId('reconcile-view').textContent()}`);
+    // Shown before the CLI's run, which takes minutes on a loaded machine.
+    process.stderr.write(`reconcile-page: ${(m.runMs / 1000).toFixed(2)} s in the page, longest long task ${m.longestTaskMs.toFixed(0)} ms, longest timer gap ${m.longestGapMs.toFixed(0)} ms, parse workers ${parseWorkers}\n`);
     const cli = cliSeconds(exportPath, vaultPath, dir);
     const lines = [
       `reconcile-page (real Chromium, the page's worker; ${zipMb.toFixed(0)} MB ZIP, ${totalMb} MB inflated, legacy layout, ${Math.round(imageShare * 100)}% in stored images${buildS > 1 ? `, built in ${buildS.toFixed(0)} s` : ''}):`,
       `  choose file -> result shown: ${(m.runMs / 1000).toFixed(2)} s (${(totalMb / (m.runMs / 1000)).toFixed(0)} MB/s inflated) = ${(m.runMs / 1000 / cli).toFixed(2)}x the CLI on the same files in this run (${cli.toFixed(2)} s, incl. ~1 s Node start; must <= 1.5x, aim 1.3x)`,
       `  classes: ${m.summary}`,
       `  phases as shown: ${m.phases.slice(0, -1).map(([w, t], i) => `${w} ${((m.phases[i + 1]![1] - t) / 1000).toFixed(2)} s`).join(', ')}; image members ${imageMb} MB hashed at ${hashMbs}`,
-      `  WebAssembly in the reconcile worker: ${wasm} (hash-wasm SHA-256 when allowed, else @noble/hashes)`,
+      `  WebAssembly in the reconcile worker: ${wasm} (hash-wasm SHA-256 when allowed, else @noble/hashes); parse workers started: ${parseWorkers}`,
       `  main thread during the run (the longest stall): longest long task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} long tasks), longest timer gap ${m.longestGapMs.toFixed(0)} ms; page JS heap ${m.heapMb?.toFixed(1) ?? 'n/a'} MB`,
       `  memory during the run (RSS sampled each second): largest Chromium process ${(peak.process / 1024).toFixed(0)} MB, all of this Chromium ${(peak.total / 1024).toFixed(0)} MB (RSS sum, shared pages counted per process)`,
       `  worst long tasks (ms @ s into the run, phase shown): ${m.worst.map(([ms, at, ph]) => `${ms} @ ${at} s "${ph}"`).join('; ') || 'none'}`,

@@ -6,7 +6,6 @@
 import { Worker } from 'node:worker_threads';
 import type { WalkOutcome, WalkPool } from '../utils/reconcile/index.ts';
 import { walkBatch } from './reconcile-batch.ts';
-import { concatBytes as concat } from '../utils/files/bytes.ts';
 
 export interface NodeWalkPool extends WalkPool {
   /** Waits for every prepared batch to be handed to `onPrepared`, then ends the workers. */
@@ -47,9 +46,7 @@ export function createWalkPool(size: number, opts: PoolOptions = {}): NodeWalkPo
   const render = opts.onPrepared !== undefined;
   if (size === 0) {
     return {
-      walk(batch, labels) {
-        const bytes = concat(batch);
-        const ends = endsOf(batch);
+      walk(bytes, ends, labels) {
         const result = new Promise<ReturnType<typeof walkBatch>>((resolve) => resolve(walkBatch(bytes, ends, render ? labels : undefined)));
         return prepared.add(result);
       },
@@ -84,18 +81,16 @@ export function createWalkPool(size: number, opts: PoolOptions = {}): NodeWalkPo
     workers.push(slot);
   }
   return {
-    walk(batch, labels) {
+    walk(bytes, ends, labels) {
       let slot = workers[0]!;
       for (const w of workers) if (w.pending < slot.pending) slot = w;
       slot.pending++;
       const id = nextId++;
       const result = new Promise<Result>((resolve, reject) => {
         waiting.set(id, { resolve, reject, w: slot });
-        // One buffer per message, transferred, not copied: transferring 512 small buffers cost more than
-        // copying them into one (a single conversation goes as it is: the splitter made it a fresh buffer).
-        const bytes = batch.length === 1 ? batch[0]! : concat(batch);
-        const ends = endsOf(batch);
-        slot.worker.postMessage({ id, bytes, ends, labels: render ? labels : undefined }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
+        // One buffer per message, transferred, not copied (transferring 512 small buffers cost more than
+        // copying them into one).
+        slot.worker.postMessage({ id, bytes, ends, labels: render ? labels : undefined }, [bytes.buffer, ends.buffer]);
       });
       return prepared.add(result);
     },
@@ -107,12 +102,5 @@ export function createWalkPool(size: number, opts: PoolOptions = {}): NodeWalkPo
       }
     },
   };
-}
-
-function endsOf(batch: Uint8Array[]): Uint32Array {
-  const ends = new Uint32Array(batch.length);
-  let end = 0;
-  batch.forEach((b, i) => (ends[i] = end += b.length));
-  return ends;
 }
 

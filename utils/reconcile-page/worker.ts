@@ -1,8 +1,8 @@
 /**
  * The reconcile worker of the library page (started by `client.ts`). It opens the vault itself (same
  * extension origin, read only through `dexieVault`), reads the chosen export File with random access
- * (Blob.slice, never the whole file), inflates with the native DecompressionStream, hashes with WebAssembly
- * (wasm-hash.ts), and keeps the result so that the enriched export can be written on request, streamed
+ * (Blob.slice, never the whole file), inflates with the native DecompressionStream, parses conversations in
+ * nested workers (walk-pool.ts), hashes with WebAssembly (wasm-hash.ts), and keeps the result so that the enriched export can be written on request, streamed
  * into disk-backable Blob parts, and so that the readable archive (utils/readable) of the export's
  * conversations with both sides' bytes can be written the same way.
  * Nothing here writes to the vault.
@@ -18,6 +18,7 @@ import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
 import { pageSha256 } from './wasm-hash';
+import { pageWalkPool } from './walk-pool';
 
 /** The worker's global scope (the project's TypeScript lib is DOM, not WebWorker). */
 const scope = self as unknown as { postMessage(m: WorkerToPage): void; onmessage: ((e: MessageEvent<PageToWorker>) => void) | null };
@@ -55,11 +56,13 @@ function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPag
 }
 
 async function reconcile(file: File, exportName: string): Promise<void> {
+  const pool = pageWalkPool();
   try {
     const hash = await pageSha256();
     result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), {
       inflate: webInflateRaw,
       hash,
+      pool: pool ?? undefined,
       onProgress: throttledProgress(),
       // A part-ZIP stored compressed is unpacked into a Blob (folded in 8 MB pieces the browser can keep on disk).
       spill: async (_name, bytes) => {
@@ -71,6 +74,8 @@ async function reconcile(file: File, exportName: string): Promise<void> {
   } catch (error) {
     send(failure(error));
     return;
+  } finally {
+    pool?.close();
   }
   const { report } = result;
   const notes = [...result.problems];

@@ -8,6 +8,7 @@
  */
 import type { ArtifactKind } from '@/utils/model';
 import { parseLibraryFiles, type LibraryFile } from '@/utils/chatgpt/library-files';
+import { concatBytes } from '@/utils/files/bytes';
 import { sniffMime, withExtension } from '@/utils/files/sniff';
 import {
   checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib, openZip, unsafeNameReason, ZipFormatError,
@@ -322,7 +323,10 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const pool = opts.pool;
   const inflight: { outcomes: Promise<WalkOutcome[]>; bytes: number; label: string; first: number }[] = [];
   let inflightBytes = 0;
+  // The batch being gathered: its conversations' parts (views on inflated chunks) and where each ends,
+  // joined into one buffer when it is sent (each byte copied once on this thread).
   let batch: Uint8Array[] = [];
+  let ends: number[] = [];
   let labels: string[] = [];
   let batchBytes = 0;
   let batchFirst = 0;
@@ -349,13 +353,14 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     }
   };
   const send = (p: WalkPool, label: string) => {
-    if (batch.length === 0) return;
-    const outcomes = p.walk(batch, labels);
+    if (ends.length === 0) return;
+    const outcomes = p.walk(concatBytes(batch, batchBytes), Uint32Array.from(ends), labels);
     // Taken (and its failure thrown) in order by drain(); this only keeps a later failure from being unhandled.
     outcomes.catch(() => undefined);
     inflight.push({ outcomes, bytes: batchBytes, label, first: batchFirst });
     inflightBytes += batchBytes;
     batch = [];
+    ends = [];
     labels = [];
     batchBytes = 0;
   };
@@ -371,21 +376,25 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     const splitter = new ArraySplitter(MAX_CONVERSATION_BYTES);
     try {
       await forEachChunk(f.source.reader, f.entry, opts.signal, async (chunk) => {
-        const elements = splitter.push(chunk);
+        const elements = splitter.pushParts(chunk);
         // How the readable archive has always labelled an export conversation in its notes: the count after the chunk.
         const label = `${f.label} item ${splitter.count}`;
         let index = splitter.count - elements.length;
-        for (const el of elements) {
+        for (const parts of elements) {
           index++;
           if (!pool) {
-            take(walkBytes(el), f.label, index);
+            // Decoded at once, so one part needs no copy.
+            take(walkBytes(parts.length === 1 ? parts[0]! : concatBytes(parts)), f.label, index);
             continue;
           }
-          if (batch.length === 0) batchFirst = index;
-          batch.push(el);
+          if (ends.length === 0) batchFirst = index;
+          for (const part of parts) {
+            batch.push(part);
+            batchBytes += part.length;
+          }
+          ends.push(batchBytes);
           labels.push(label);
-          batchBytes += el.length;
-          if (batch.length >= BATCH_COUNT || batchBytes >= BATCH_BYTES) send(pool, f.label);
+          if (ends.length >= BATCH_COUNT || batchBytes >= BATCH_BYTES) send(pool, f.label);
         }
         if (pool) await drain(MAX_INFLIGHT_BYTES);
         done += chunk.length;

@@ -74,13 +74,17 @@ export function walkBytes(bytes: Uint8Array, decode: Utf8Decode = webDecode): Wa
 }
 
 /**
- * Runs `walkBytes` elsewhere (worker threads in the CLI) so parsing overlaps splitting and inflating on
- * another core: a batch of conversations per call (one round trip each), an outcome per conversation in
- * order. `walk` may take ownership of the bytes (transfer their buffers).
+ * Runs `walkBytes` elsewhere (worker threads in the CLI, nested workers in the page) so parsing overlaps
+ * splitting and inflating on another core: a batch of conversations per call (one round trip each), an
+ * outcome per conversation in order.
  */
 export interface WalkPool {
-  /** `labels` name each conversation for notes (`<file> item <n>`); a pool that renders keeps them. */
-  walk(batch: Uint8Array[], labels: string[]): Promise<WalkOutcome[]>;
+  /**
+   * `bytes` holds the batch's conversations back to back and `ends` where each ends; the pool owns both
+   * (it may transfer their buffers). `labels` name each conversation for notes (`<file> item <n>`); a pool
+   * that renders keeps them.
+   */
+  walk(bytes: Uint8Array<ArrayBuffer>, ends: Uint32Array<ArrayBuffer>, labels: string[]): Promise<WalkOutcome[]>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArraySplitter, SplitError } from '@/utils/reconcile/split';
+import { concatBytes } from '@/utils/files/bytes';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -56,6 +57,32 @@ describe('ArraySplitter', () => {
   it('bounds the size of one element', () => {
     const s = new ArraySplitter(100);
     expect(() => s.push(enc.encode(`[${JSON.stringify({ big: 'x'.repeat(200) })}]`))).toThrow(/over/);
+  });
+
+  it.each([1, 3, 7, 64])('hands out the same elements as views on the pushed chunks with pushParts (%i-byte chunks)', (size) => {
+    const text = `[ ${tricky.map((t) => JSON.stringify(t, null, 2)).join(' ,\n')} \n ]`;
+    const bytes = enc.encode(text);
+    const s = new ArraySplitter();
+    const out: unknown[] = [];
+    for (let o = 0; o < bytes.length; o += size) {
+      for (const parts of s.pushParts(bytes.subarray(o, o + size))) {
+        // No copy: every part is a view on the input, and the element ends without its trailing whitespace.
+        for (const p of parts) expect(p.buffer).toBe(bytes.buffer);
+        const last = parts.at(-1)!;
+        expect([0x20, 0x0a]).not.toContain(last[last.length - 1]);
+        out.push(JSON.parse(dec.decode(concatBytes(parts))));
+      }
+    }
+    s.end();
+    expect(out).toEqual(tricky);
+  });
+
+  it('bounds an element split over many chunks', () => {
+    const s = new ArraySplitter(100);
+    const bytes = enc.encode(`[${JSON.stringify({ big: 'x'.repeat(200) })}]`);
+    expect(() => {
+      for (let o = 0; o < bytes.length; o += 16) s.pushParts(bytes.subarray(o, o + 16));
+    }).toThrow(/over/);
   });
 
   it('counts the elements it emitted', () => {
