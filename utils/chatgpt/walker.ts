@@ -59,6 +59,10 @@ const MAX_PROBLEMS = 50;
 function at(key: string, rest: string, nodeOnly = false): string {
   return `mapping[${JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key)}]${nodeOnly ? '' : '.message'}${rest}`;
 }
+/** `.content.parts[p]`: built only when a problem names it (building it for every part was garbage on every message). */
+function partPath(p: number): string {
+  return `.content.parts[${p}]`;
+}
 /** Parent walks for neighbouring timestamps and prompts stay local. */
 const NEIGHBOUR_STEPS = 16;
 /** Budget for the conversation-wide fallback search (characters of python output scanned). */
@@ -66,7 +70,10 @@ const FALLBACK_SCAN_BUDGET = 64 * 1024 * 1024;
 /** Recipients of a call to the image tool: `dalle.text2im` (2023-2025), image_gen's code name (2025-2026). */
 const IMAGE_TOOLS: ReadonlySet<unknown> = new Set(['dalle.text2im', 't2uay3k.sj1i4kz']);
 
-/** A reference with every optional field empty; callers fill in what their variant knows. */
+/**
+ * A reference with every optional field empty; callers assign what their variant knows. (Assigning rather
+ * than spreading it into a literal: one object per ref instead of two, with one shape for all.)
+ */
 function blankRef(kind: ArtifactKind, conversationId: string, messageId: string, createTime: number | null): ArtifactRef {
   return {
     kind, conversationId, messageId, fallbackMessageId: null, fileId: null, genId: null, prompt: null, seed: null,
@@ -166,8 +173,10 @@ function basename(path: string): string {
 
 interface Found {
   ref: ArtifactRef;
-  /** Mapping keys of every node this artifact was seen in (for `onCurrentPath`). */
-  keys: string[];
+  /** Mapping key of the first node this artifact was seen in (for `onCurrentPath`). */
+  firstKey: string;
+  /** Mapping keys of the other nodes it was seen in; null while there are none (no array per ref for speed). */
+  moreKeys: string[] | null;
   /** Mapping key of the node `ref.messageId` belongs to. */
   key: string;
   titleHint: string | null;
@@ -177,7 +186,6 @@ interface Found {
 
 interface SandboxSeen {
   ref: ArtifactRef;
-  keys: string[];
   key: string;
   order: number;
 }
@@ -205,6 +213,9 @@ class Walk {
   /** `metadata.canvas` of tool messages, by mapping key. */
   readonly canvasResults = new Map<string, Obj>();
   readonly citedFiles: { key: string; ref: ArtifactRef }[] = [];
+  private readonly mediaTypes = { audio: new Map<string | null, { mimeType: string | null; ext: string }>(), video: new Map<string | null, { mimeType: string | null; ext: string }>() };
+  private lastExpiryValue: unknown = undefined;
+  private lastExpirySeconds: number | null = null;
   imagesPending = 0;
   private order = 0;
 
@@ -283,22 +294,21 @@ class Walk {
           if (linksVisible && part.indexOf('sandbox:') !== -1) this.sandboxLinks(key, messageId, createTime, part);
         } else if (isObj(part)) {
           const pt = part.content_type;
-          const where = `.content.parts[${p}]`;
           if (pt === 'image_asset_pointer') {
             hasImage = true;
-            this.imagePart(key, where, messageId, createTime, role, name, meta, part);
+            this.imagePart(key, p, messageId, createTime, role, name, meta, part);
           } else if (pt === 'audio_asset_pointer') {
-            this.mediaPointer(key, where, messageId, createTime, 'audio', part);
+            this.mediaPointer(key, p, '', messageId, createTime, 'audio', part);
           } else if (pt === 'real_time_user_audio_video_asset_pointer') {
             const audio = obj(part.audio_asset_pointer);
-            if (audio) this.mediaPointer(key, `${where}.audio_asset_pointer`, messageId, createTime, 'audio', audio);
+            if (audio) this.mediaPointer(key, p, '.audio_asset_pointer', messageId, createTime, 'audio', audio);
             const video = obj(part.video_container_asset_pointer);
-            if (video) this.mediaPointer(key, `${where}.video_container_asset_pointer`, messageId, createTime, 'video', video);
+            if (video) this.mediaPointer(key, p, '.video_container_asset_pointer', messageId, createTime, 'video', video);
           } else if (typeof pt === 'string' && pt.endsWith('_asset_pointer') && !QUIET_POINTERS.has(pt)) {
-            this.problem(`${at(key, where)}: unknown asset pointer content_type ${JSON.stringify(pt.slice(0, 80))} (skipped)`);
+            this.problem(`${at(key, partPath(p))}: unknown asset pointer content_type ${JSON.stringify(pt.slice(0, 80))} (skipped)`);
           }
         } else if (part !== null) {
-          this.problem(`${at(key, `.content.parts[${p}]`)}: is neither text nor an object`);
+          this.problem(`${at(key, partPath(p))}: is neither text nor an object`);
         }
       }
     }
@@ -330,7 +340,7 @@ class Walk {
 
   private imagePart(
     key: string,
-    where: string,
+    p: number,
     messageId: string,
     createTime: number | null,
     role: string | null,
@@ -346,7 +356,7 @@ class Walk {
     const dalle = isUpload ? null : obj(pm?.dalle);
     const genId = str(generation?.gen_id) ?? str(dalle?.gen_id);
     if (!fileId) {
-      this.problem(`${at(key, `${where}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
+      this.problem(`${at(key, `${partPath(p)}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
       if (!genId) return;
     }
     // A python tool message showing an image is a chart (L: not seen in payloads, but it is what it means).
@@ -412,24 +422,25 @@ class Walk {
           }
           // `image/vnd.openai.fileservice.png` and `…fileservice2.png` → image/png
           const ext = mime.slice(mime.lastIndexOf('.') + 1);
-          this.add(
-            { ...blankRef('chart', this.conversationId, messageId, time), fileId: chart.fileId, mimeType: ext && ext !== mime ? `image/${ext}` : null, width: chart.width, height: chart.height, size: chart.size },
-            key,
-            null,
-            false,
-          );
+          const ref = blankRef('chart', this.conversationId, messageId, time);
+          ref.fileId = chart.fileId;
+          ref.mimeType = ext && ext !== mime ? `image/${ext}` : null;
+          ref.width = chart.width;
+          ref.height = chart.height;
+          ref.size = chart.size;
+          this.add(ref, key, null, false);
         }
       }
     }
   }
 
   private addChart(key: string, messageId: string, time: number | null, fileId: string, w: number | null, h: number | null, mime: string | null): void {
-    this.add(
-      { ...blankRef('chart', this.conversationId, messageId, time), fileId, mimeType: mime, width: w, height: h },
-      key,
-      null,
-      false,
-    );
+    const ref = blankRef('chart', this.conversationId, messageId, time);
+    ref.fileId = fileId;
+    ref.mimeType = mime;
+    ref.width = w;
+    ref.height = h;
+    this.add(ref, key, null, false);
   }
 
   private attachments(key: string, messageId: string, createTime: number | null, list: unknown[]): void {
@@ -446,21 +457,15 @@ class Walk {
       }
       const rawName = str(a.name);
       const mime = str(a.mime_type);
-      this.add(
-        {
-          ...blankRef(mime?.startsWith('video/') ? 'video' : 'upload', this.conversationId, messageId, createTime),
-          fileId,
-          libraryFileId: pointerToId(a.library_file_id),
-          fileName: rawName ? basename(rawName.replace(/\\/g, '/')) || null : null,
-          mimeType: mime,
-          size: num(a.size),
-          width: num(a.width),
-          height: num(a.height),
-        },
-        key,
-        null,
-        false,
-      );
+      const ref = blankRef(mime?.startsWith('video/') ? 'video' : 'upload', this.conversationId, messageId, createTime);
+      ref.fileId = fileId;
+      ref.libraryFileId = pointerToId(a.library_file_id);
+      ref.fileName = rawName ? basename(rawName.replace(/\\/g, '/')) || null : null;
+      ref.mimeType = mime;
+      ref.size = num(a.size);
+      ref.width = num(a.width);
+      ref.height = num(a.height);
+      this.add(ref, key, null, false);
     }
   }
 
@@ -478,10 +483,11 @@ class Walk {
         this.problem(`${at(key, `.metadata.content_references[${i}]`)}: a file reference without a file id (skipped)`);
         continue;
       }
-      this.citedFiles.push({
-        key,
-        ref: { ...blankRef('upload', this.conversationId, messageId, createTime), fileId, fileName: str(r.name) ?? str(r.title), mimeType: str(r.mime_type) },
-      });
+      const ref = blankRef('upload', this.conversationId, messageId, createTime);
+      ref.fileId = fileId;
+      ref.fileName = str(r.name) ?? str(r.title);
+      ref.mimeType = str(r.mime_type);
+      this.citedFiles.push({ key, ref });
     }
   }
 
@@ -489,27 +495,42 @@ class Walk {
    * A voice recording (`audio_asset_pointer`, alone or inside `real_time_user_audio_video_asset_pointer`) or
    * the video container of a live session: one identity per file id, with the date the backend deletes it.
    */
-  private mediaPointer(key: string, where: string, messageId: string, createTime: number | null, kind: 'audio' | 'video', part: Obj): void {
+  private mediaPointer(key: string, p: number, inner: string, messageId: string, createTime: number | null, kind: 'audio' | 'video', part: Obj): void {
     const fileId = pointerToId(part.asset_pointer);
     if (!fileId) {
-      this.problem(`${at(key, `${where}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
+      this.problem(`${at(key, `${partPath(p)}${inner}.asset_pointer`)}: ${JSON.stringify(String(part.asset_pointer).slice(0, 80))} has no file id`);
       return;
     }
-    const format = str(part.format);
-    const mimeType = format ? `${kind}/${format === 'mp3' ? 'mpeg' : format}` : null;
-    this.add(
-      {
-        ...blankRef(kind, this.conversationId, messageId, createTime),
-        fileId,
-        mimeType,
-        size: num(part.size_bytes),
-        expiresAt: epochSeconds(part.expiry_datetime),
-        fileName: `${kind === 'audio' ? 'voice' : 'video'}-${fileId}.${extensionFor(mimeType) ?? format ?? (kind === 'audio' ? 'wav' : 'mp4')}`,
-      },
-      key,
-      null,
-      false,
-    );
+    const type = this.mediaType(kind, str(part.format));
+    const ref = blankRef(kind, this.conversationId, messageId, createTime);
+    ref.fileId = fileId;
+    ref.mimeType = type.mimeType;
+    ref.size = num(part.size_bytes);
+    ref.expiresAt = this.expiry(part.expiry_datetime);
+    ref.fileName = `${kind === 'audio' ? 'voice' : 'video'}-${fileId}.${type.ext}`;
+    this.add(ref, key, null, false);
+  }
+
+  /** A recording's MIME type and file extension from its `format`, worked out once per format (every recording repeats it). */
+  private mediaType(kind: 'audio' | 'video', format: string | null): { mimeType: string | null; ext: string } {
+    const cache = this.mediaTypes[kind];
+    let type = cache.get(format);
+    if (type === undefined) {
+      const mimeType = format ? `${kind}/${format === 'mp3' ? 'mpeg' : format}` : null;
+      type = { mimeType, ext: extensionFor(mimeType) ?? format ?? (kind === 'audio' ? 'wav' : 'mp4') };
+      // Formats come from the JSON: a hostile one cannot grow the cache without bound.
+      if (cache.size < 64) cache.set(format, type);
+    }
+    return type;
+  }
+
+  /** `expiry_datetime` in seconds; the parsed date is kept for the next pointer, which usually repeats it (one message's recordings share it). */
+  private expiry(value: unknown): number | null {
+    if (value !== this.lastExpiryValue) {
+      this.lastExpiryValue = value;
+      this.lastExpirySeconds = epochSeconds(value);
+    }
+    return this.lastExpirySeconds;
   }
 
   /** A deep research report (docs/CHATGPT.md 4.6): the widget's state, or a 2025 `deepresch_` text message. */
@@ -525,17 +546,11 @@ class Walk {
       if (text) report = reportFromMessage(text, meta);
     }
     if (!report) return;
-    this.add(
-      {
-        ...blankRef('research', this.conversationId, messageId, createTime),
-        fileName: `${slugify(report.title ?? str(meta.async_task_title) ?? '') || 'research-report'}.md`,
-        mimeType: 'text/markdown',
-        text: report.markdown,
-      },
-      key,
-      null,
-      false,
-    );
+    const ref = blankRef('research', this.conversationId, messageId, createTime);
+    ref.fileName = `${slugify(report.title ?? str(meta.async_task_title) ?? '') || 'research-report'}.md`;
+    ref.mimeType = 'text/markdown';
+    ref.text = report.markdown;
+    this.add(ref, key, null, false);
   }
 
   private sandboxLinks(key: string, messageId: string, createTime: number | null, text: string): void {
@@ -549,12 +564,10 @@ class Walk {
       if (!seen) this.sandbox.set(path, (seen = []));
       // The same message linking the same path twice is one occurrence.
       if (seen.some((s) => s.key === key)) continue;
-      seen.push({
-        key,
-        keys: [key],
-        order: this.order++,
-        ref: { ...blankRef('sandbox-file', this.conversationId, messageId, createTime), fileName: basename(path), sandboxPath: path },
-      });
+      const ref = blankRef('sandbox-file', this.conversationId, messageId, createTime);
+      ref.fileName = basename(path);
+      ref.sandboxPath = path;
+      seen.push({ key, order: this.order++, ref });
     }
   }
 
@@ -573,14 +586,14 @@ class Walk {
   }
 
   private add(ref: ArtifactRef, key: string, titleHint: string | null, wantsPrompt: boolean): void {
-    const id = artifactIdentity(ref);
+    const id = foundKey(ref);
     if (id === null) return;
     const prev = this.found.get(id);
     if (!prev) {
-      this.found.set(id, { ref, key, keys: [key], titleHint, wantsPrompt });
+      this.found.set(id, { ref, key, firstKey: key, moreKeys: null, titleHint, wantsPrompt });
       return;
     }
-    prev.keys.push(key);
+    seenAgain(prev, key);
     // A generated image or chart beats an upload with the same id: its node carries the generation data.
     if (prev.ref.kind === 'upload' && ref.kind !== 'upload') {
       const older = prev.ref;
@@ -630,7 +643,7 @@ class Walk {
         } as ArtifactRef & { [BUILD_TEXT]: () => string | null };
         // Built when read (saving it), not during the walk.
         Object.defineProperty(ref, 'text', CANVAS_TEXT);
-        this.found.set(`canvas:${this.conversationId}:${textdocId}`, { ref, key: v.key, keys: [v.key], titleHint: doc.title, wantsPrompt: false });
+        this.found.set(`canvas:${this.conversationId}:${textdocId}`, { ref, key: v.key, firstKey: v.key, moreKeys: null, titleHint: doc.title, wantsPrompt: false });
       });
     }
   }
@@ -650,11 +663,12 @@ class Walk {
     let k = start;
     let node = this.node(start);
     while (node) {
-      if (path.has(k)) {
+      // A key already on the path leaves the size unchanged (one hash lookup per step instead of two).
+      const size = path.size;
+      if (path.add(k).size === size) {
         this.problem(`cycle in parent links at node ${k}`);
         break;
       }
-      path.add(k);
       const parent = str(node.parent);
       if (parent === null) break;
       node = this.node(parent);
@@ -737,6 +751,32 @@ class Walk {
   }
 }
 
+/**
+ * The key of `walk.found`: the artifact's identity (`artifactIdentity`), except that a file id stands for
+ * itself. File ids never contain `:`, so they meet no other identity; building `file:<id>` for every ref and
+ * hashing it was a fifth of a voice-heavy walk.
+ */
+function foundKey(ref: ArtifactRef): string | null {
+  if (ref.fileId && ref.kind !== 'sandbox-file' && ref.kind !== 'canvas' && ref.kind !== 'research') return ref.fileId;
+  return artifactIdentity(ref);
+}
+
+/** Every node key and message id, each once, in mapping order (a node's key, then its message's id). */
+function keysAndMessageIds(mapping: Obj, keys: string[]): string[] {
+  const ids = new Set<string>();
+  for (const key of keys) {
+    ids.add(key);
+    const messageId = str(obj(obj(mapping[key])?.message)?.id);
+    if (messageId) ids.add(messageId);
+  }
+  return [...ids];
+}
+
+function seenAgain(f: Found, key: string): void {
+  if (f.moreKeys) f.moreKeys.push(key);
+  else f.moreKeys = [key];
+}
+
 function fillNulls(target: ArtifactRef, from: ArtifactRef): void {
   if (target.fileId === null) target.fileId = from.fileId;
   if (target.genId === null) target.genId = from.genId;
@@ -798,9 +838,10 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   const walk = new Walk(conversationId, mapping);
   walk.problems.push(...problems);
 
-  const nodeIds = new Set<string>();
-  for (const key of Object.keys(mapping)) {
-    nodeIds.add(key);
+  const keys = Object.keys(mapping);
+  // A message id is normally its node's key: then the keys are every id, and no set of them is built.
+  let idsDiffer = false;
+  for (const key of keys) {
     const node = mapping[key];
     if (!isObj(node)) {
       walk.problem(`${at(key, '', true)}: is not an object`);
@@ -813,7 +854,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
       continue;
     }
     const messageId = str(msg.id);
-    if (messageId) nodeIds.add(messageId);
+    if (messageId && messageId !== key) idsDiffer = true;
     walk.scan(key, msg);
   }
 
@@ -821,14 +862,18 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   // The visible thread ends with a call to the image tool: its result is still on its way.
   const last = typeof conv.current_node === 'string' ? walk.message(conv.current_node) : null;
   if (last && IMAGE_TOOLS.has(last.recipient)) walk.imagesPending++;
-  const onPath = (keys: string[]): boolean => path === null || keys.some((k) => path.has(k));
+  const onPath = (f: Found): boolean => {
+    if (path === null || path.has(f.firstKey)) return true;
+    if (f.moreKeys) for (const k of f.moreKeys) if (path.has(k)) return true;
+    return false;
+  };
 
   // Citations of a file fold into the upload the conversation already lists; others are uploads of their own.
   for (const c of walk.citedFiles) {
-    const id = artifactIdentity(c.ref);
+    const id = foundKey(c.ref);
     const same = id === null ? undefined : walk.found.get(id);
-    if (same) same.keys.push(c.key);
-    else if (id !== null) walk.found.set(id, { ref: c.ref, key: c.key, keys: [c.key], titleHint: null, wantsPrompt: false });
+    if (same) seenAgain(same, c.key);
+    else if (id !== null) walk.found.set(id, { ref: c.ref, key: c.key, firstKey: c.key, moreKeys: null, titleHint: null, wantsPrompt: false });
   }
   if (walk.canvasCalls.length > 0) walk.canvases();
 
@@ -842,7 +887,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
   };
   for (const f of walk.found.values()) {
     const ref = f.ref;
-    ref.onCurrentPath = onPath(f.keys);
+    ref.onCurrentPath = onPath(f);
     if (ref.createTime === null) ref.createTime = walk.neighbourTime(f.key);
     if (f.wantsPrompt && ref.prompt === null) ref.prompt = walk.precedingPrompt(f.key) ?? f.titleHint;
     if (ref.fileName === null) {
@@ -857,7 +902,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
 
   for (const seen of walk.sandbox.values()) {
     // One ref per path. Its message is the link on the visible thread if any, else the latest one.
-    for (const s of seen) s.ref.onCurrentPath = onPath(s.keys);
+    for (const s of seen) s.ref.onCurrentPath = path === null || path.has(s.key);
     let best = seen[0]!;
     for (const s of seen) {
       if (s.ref.onCurrentPath !== best.ref.onCurrentPath) {
@@ -872,5 +917,6 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     refs.push(ref);
   }
 
-  return { conversationId, title, updateTime, gizmoId, refs, problems: walk.finishProblems(), nodeIds: [...nodeIds], imagesPending: walk.imagesPending };
+  const nodeIds = idsDiffer ? keysAndMessageIds(mapping, keys) : keys;
+  return { conversationId, title, updateTime, gizmoId, refs, problems: walk.finishProblems(), nodeIds, imagesPending: walk.imagesPending };
 }
