@@ -15,21 +15,20 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, stat
 import { open, writeFile as fsWriteFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
 import { deserialize } from 'node:v8';
-import { deflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
 import { MANIFEST_NAME } from '../utils/archive/manifest.ts';
 import { archiveVault, reconcileExport, ReconcileInputError } from '../utils/reconcile/index.ts';
 import {
   preparedReconcileInput, renderReadableArchive, vaultInput, type ArchiveOutput, type PreparedExportConversation, type RenderSummary,
 } from '../utils/readable/index.ts';
-import { createZipWriter, openZip, unsafeNameReason, ZipFormatError, type ZipWriter } from '../utils/zip/index.ts';
-import { fileSource, nodeCrc32, nodeDeflateRawFast, nodeInflateRaw } from '../utils/zip/node.ts';
+import { createZipWriter, openZip, pipelinedZipWriter, unsafeNameReason, ZipFormatError } from '../utils/zip/index.ts';
+import { fileSource, nodeCrc32, nodeDeflateRawBytes, nodeDeflateRawFast, nodeInflateRaw } from '../utils/zip/node.ts';
+import { parseNamePattern, TOKEN_LIST } from '../utils/files/name-pattern.ts';
 import {
   checkInput, emptyVault, fromUser, keep, nodeSha256, parseArgs, progressPrinter, removeTempDir, runCli, spiller, tempDir, tempFor, walkPool, writeFileStream,
 } from './cli.ts';
 
-const USAGE = 'usage: npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip>';
+const USAGE = 'usage: npm run render -- [<export.zip>] [<vault-archive.zip>] --out <folder | file.zip> [--names <pattern>]';
 
 /** A vault archive names itself in its manifest; an export never has a `manifest.json` at its root. */
 async function isVaultArchive(path: string): Promise<boolean> {
@@ -64,64 +63,6 @@ function folderOutput(root: string): ArchiveOutput {
         made.add(dir);
       }
       await writeFile(target, data);
-    },
-  };
-}
-
-const deflateRawAsync = promisify(deflateRaw);
-/** Pages deflated (zlib's thread pool) but not yet written: beyond this the renderer waits for the writes. */
-const MAX_PENDING_BYTES = 8 << 20;
-
-/**
- * The archive as a ZIP, pages pipelined: a page (bytes in memory) is deflated in one call in zlib's thread
- * pool and written later, still compressed, with its CRC (`addRaw`), while the renderer goes on with the
- * next conversation, so the main thread never waits for a page's deflate; members stay in the order they
- * were added.
- */
-function pipelinedZipOutput(writer: ZipWriter): ArchiveOutput & { close(): Promise<void> } {
-  let chain: Promise<void> = Promise.resolve();
-  let failed: { error: unknown } | null = null;
-  let pending = 0;
-  const check = () => {
-    if (failed) throw failed.error;
-  };
-  const settle = async () => {
-    await chain;
-    check();
-  };
-  const then = (step: () => Promise<void>) => {
-    chain = chain.then(() => (failed ? undefined : step())).catch((error: unknown) => {
-      failed ??= { error };
-    });
-  };
-  return {
-    async add(path, data, o) {
-      check();
-      if (!(data instanceof Uint8Array)) {
-        await settle();
-        return writer.add(path, data, o);
-      }
-      const method = o.compress ? 8 : 0;
-      const crc = zlibCrc32(data);
-      const body = o.compress ? deflateRawAsync(data, { level: 1 }) : Promise.resolve(data);
-      body.catch(() => undefined); // awaited in order below; a failure surfaces there
-      pending += data.length;
-      then(async () => {
-        const bytes = new Uint8Array(await body);
-        pending -= data.length;
-        const member = { method, crc32: crc, compressedSize: bytes.length, uncompressedSize: data.length };
-        await writer.addRaw(path, member, new ReadableStream({
-          start(ctrl) {
-            ctrl.enqueue(bytes);
-            ctrl.close();
-          },
-        }));
-      });
-      if (pending > MAX_PENDING_BYTES) await settle();
-    },
-    async close() {
-      await settle();
-      await writer.close();
     },
   };
 }
@@ -174,8 +115,15 @@ function formatSummary(s: RenderSummary, out: string): string {
 }
 
 async function main(): Promise<void> {
-  const { positional, values } = parseArgs(process.argv.slice(2), USAGE, { '--out': 'a folder or a .zip name' });
+  const { positional, values } = parseArgs(process.argv.slice(2), USAGE, {
+    '--out': 'a folder or a .zip name',
+    '--names': `a file name pattern (tokens ${TOKEN_LIST})`,
+  });
   if (positional.length < 1 || positional.length > 2 || !values.get('--out')) throw new ReconcileInputError(USAGE);
+  // The assets' names: the `File names` setting's pattern and parser (its default when absent).
+  const names = values.get('--names');
+  const parsedNames = names === undefined ? null : parseNamePattern(names);
+  if (parsedNames && !parsedNames.ok) throw new ReconcileInputError(`--names ${JSON.stringify(names)}: ${parsedNames.error}`);
   const inputs = positional.map(fromUser);
   const out = fromUser(values.get('--out')!);
   for (const p of inputs) checkInput(p, 'The input');
@@ -221,7 +169,8 @@ async function main(): Promise<void> {
         file.on('error', rej);
       });
       finished.catch(() => undefined);
-      const zip = pipelinedZipOutput(createZipWriter(Writable.toWeb(file) as WritableStream<Uint8Array>, { deflate: nodeDeflateRawFast, crc32: nodeCrc32 }));
+      const writer = createZipWriter(Writable.toWeb(file) as WritableStream<Uint8Array>, { deflate: nodeDeflateRawFast, crc32: nodeCrc32 });
+      const zip = pipelinedZipWriter(writer, { deflateBytes: nodeDeflateRawBytes, crc32: nodeCrc32 });
       output = zip;
       finish = async () => {
         await zip.close();
@@ -233,6 +182,7 @@ async function main(): Promise<void> {
       finish = () => Promise.resolve();
     }
     const summary = await renderReadableArchive(input, output, {
+      namePattern: parsedNames?.pattern,
       onProgress: (p) => progress.line(`rendering: ${p.conversations} conversations, ${p.assets} files`),
     });
     await finish();

@@ -70,6 +70,12 @@ function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function searchBlock(texts: string[]): string {
-  return `<script type="application/json" id="search-data">${inlineJson(texts)}</script>\n<script>${SEARCH_SCRIPT}</script>`;
+/**
+ * The search block (the JSON index of `texts`, then the script) in pieces, one text at a time: the index
+ * of a large archive holds megabytes of text, never joined into one string (the renderer streams the page).
+ */
+export function* searchBlock(texts: readonly string[]): Generator<string> {
+  yield '<script type="application/json" id="search-data">[';
+  for (let i = 0; i < texts.length; i++) yield `${i > 0 ? ',' : ''}${inlineJson(texts[i])}`;
+  yield `]</script>\n<script>${SEARCH_SCRIPT}</script>`;
 }

@@ -51,6 +51,8 @@ function escapeLine(line: string, local: ReadonlySet<string>): string {
 }
 
 const NO_LOCAL: ReadonlySet<string> = new Set();
+/** What the line escapes act on (`<`, a link's `](`, a definition's `]:`), and a line break to normalise. */
+const NEEDS_ESCAPE = /[<\]\r]/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /** A link reference definition, `[label]: target`: its target may also sit on the next line. */
 const DEFINITION = /^( {0,3})\[(?:[^\]\\]|\\.)+\]:[ \t]*(?:<([^>]*)>|(\S+))?/;
@@ -69,6 +71,9 @@ function escapeDefinition(line: string, local: ReadonlySet<string>): string {
  * `#anchors` and the archive's own files in `local` (see the file comment).
  */
 export function markdownForFile(text: string, local: ReadonlySet<string> = NO_LOCAL): string {
+  // Most text has nothing to escape: without `<`, `]` or a carriage return only an unclosed fence changes
+  // it, and without a fence nothing does: prose skips the line-by-line scan.
+  if (!NEEDS_ESCAPE.test(text) && !text.includes('```') && !text.includes('~~~')) return text;
   const lines = text.split(/\r\n|\r|\n/);
   let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -82,7 +87,7 @@ export function markdownForFile(text: string, local: ReadonlySet<string> = NO_LO
       fence = m[1]!;
       continue;
     }
-    lines[i] = escapeLine(escapeDefinition(line, local), local);
+    if (NEEDS_ESCAPE.test(line)) lines[i] = escapeLine(escapeDefinition(line, local), local);
   }
   // An unclosed fence would swallow whatever the file puts after this text (the next message) into code,
   // and a fence opened there would then leave that message's HTML outside any code: close it here.

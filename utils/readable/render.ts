@@ -514,9 +514,22 @@ class Renderer {
       const target = g.page ?? g.path;
       html.push(`<a href="${escapeHtml(url(target, false))}"><img src="${escapeHtml(url(g.path, false))}" alt="${escapeHtml(g.alt)}" loading="lazy"></a>`);
     }
-    html.push('</div></section></main>', searchBlock(search));
+    html.push('</div></section></main>');
     await this.write('index.md', `${md.join('\n')}\n`);
-    await this.write('index.html', page('ChatGPT conversations', html.join('\n')));
+    // Streamed: the search index is up to 4,000 characters per conversation (tens of MB for a large export).
+    const shell = page('ChatGPT conversations', BODY);
+    const body = shell.lastIndexOf(BODY);
+    const parts = (function* () {
+      yield shell.slice(0, body);
+      yield* html.map((line) => `${line}\n`);
+      yield* searchBlock(search);
+      yield shell.slice(body + BODY.length);
+    })();
+    try {
+      await this.out.add('index.html', textStream(parts), { compress: true });
+    } catch (error) {
+      throw new OutputError(error);
+    }
   }
 
   /**
@@ -552,6 +565,26 @@ class Renderer {
       },
     });
   }
+}
+
+/** Strings as a UTF-8 stream, about 64K characters a chunk. */
+function textStream(parts: Iterator<string>): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      let text = '';
+      while (text.length < 65_536) {
+        const next = parts.next();
+        if (next.done) {
+          if (text) ctrl.enqueue(enc.encode(text));
+          ctrl.close();
+          return;
+        }
+        text += next.value;
+      }
+      ctrl.enqueue(enc.encode(text));
+    },
+  });
 }
 
 /** Rendered text: a string, or its UTF-8 bytes (encoded where it was prepared). */

@@ -22,6 +22,7 @@
  *   await zip.addRaw(name, entry, reader.raw(entry)); // a member copied still compressed (verified as it passes)
  *   await zip.close();                              // ZIP64 records are added where needed
  *   await zip.abort(reason);                        // or give up: the sink is aborted
+ *   pipelinedZipWriter(zip, { deflateBytes, crc32 }) // many in-memory members: compressed whole, written behind
  */
 export { checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib } from './bounds';
 export { crc32, type Crc32 } from './crc32';
@@ -30,4 +31,5 @@ export { blobSource, type RandomAccessSource } from './source';
 export {
   openZip, webInflateRaw, type InflateFactory, type OpenZipOptions, type StreamOptions, type ZipEntry, type ZipReader,
 } from './read';
+export { pipelinedZipWriter, type DeflateBytes, type PipelinedZipOptions, type PipelinedZipWriter } from './pipelined';
 export { createZipWriter, type AddOptions, type DeflateFactory, type RawMember, type ZipWriter, type ZipWriterOptions } from './write';

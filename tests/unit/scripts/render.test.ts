@@ -96,6 +96,27 @@ describe('npm run render', () => {
     rmSync(join(dir, 'out-folder'), { recursive: true });
   });
 
+  it('--names: the assets are named by the `File names` pattern, as the UI names them', { timeout: 60_000 }, () => {
+    const r = cli('vault.zip', '--out', 'out-names.zip', '--names', 'x {kind}-{id}');
+    expect(r.code, r.stderr).toBe(0);
+    const { provenance } = checkArchive(files('out-names.zip'));
+    const saved = provenance.filter((a): a is typeof a & { path: string } => a.path !== null);
+    expect(saved.length).toBeGreaterThan(0);
+    for (const a of saved) expect(a.path.slice(a.path.lastIndexOf('/') + 1), a.path).toMatch(new RegExp(`^x ${a.kind}-`));
+    rmSync(join(dir, 'out-names.zip'));
+  });
+
+  it.each([
+    ['an unknown token', '{date} {colour}', /^--names "\{date\} \{colour\}": Unknown token \{colour\}\. The tokens are \{date\}/],
+    ['no token', 'photo', /^--names "photo": The pattern has no token/],
+    ['an unclosed brace', '{date', /^--names "\{date": The "\{" at character 1 is not closed/],
+  ])('--names with %s: exit 2 with the parser\'s reason, nothing written', { timeout: 60_000 }, (_name, pattern, message) => {
+    const r = cli('vault.zip', '--out', 'out-badnames.zip', '--names', pattern);
+    expect(r.code).toBe(2);
+    expect(r.last).toMatch(message);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('an export alone: its conversations, and its own files', { timeout: 60_000 }, () => {
     const r = cli('export-legacy.zip', '--out', 'out-export.zip');
     expect(r.code).toBe(0);
