@@ -527,3 +527,36 @@ describe('walkConversation: shapes from real 2023-2026 data (docs/CHATGPT.md 4.6
 });
 
 const up26 = (n: number) => `a7000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+describe('walkConversation: the visible thread and node ids', () => {
+  const upload = (fileId: string) => ({ author: { role: 'user' }, content: { content_type: 'text', parts: ['x'] }, metadata: { attachments: [{ id: fileId, name: `${fileId}.png` }] } });
+  const F = (n: number) => `file_00000000${String(n).repeat(24)}`;
+  const conv = (mapping: Record<string, unknown>, current: string) => ({ conversation_id: 'c0000000-0000-4000-8000-000000000000', current_node: current, mapping });
+
+  it('a thread holding every node: every ref is on it; a branch off it: that ref is not', () => {
+    const linear = conv({
+      a: { id: 'a', parent: null, message: { id: 'a', ...upload(F(1)) } },
+      b: { id: 'b', parent: 'a', message: { id: 'b', ...upload(F(2)) } },
+    }, 'b');
+    expect(walkConversation(linear).refs.map((r) => [r.fileId, r.onCurrentPath])).toEqual([[F(1), true], [F(2), true]]);
+    const branched = conv({
+      a: { id: 'a', parent: null, message: { id: 'a', ...upload(F(1)) } },
+      b: { id: 'b', parent: 'a', message: { id: 'b', ...upload(F(2)) } },
+      c: { id: 'c', parent: 'a', message: { id: 'c', ...upload(F(3)) } },
+    }, 'b');
+    const r = walkConversation(branched);
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.fileId, x.onCurrentPath])).toEqual([[F(1), true], [F(2), true], [F(3), false]]);
+  });
+
+  it('node ids: every key, and each message id that differs from its key, once', () => {
+    const same = walkConversation(conv({ a: { parent: null, message: { id: 'a', ...upload(F(1)) } }, b: { parent: 'a', message: null } }, 'b'));
+    expect(same.nodeIds).toEqual(['a', 'b']);
+    const differ = walkConversation(conv({
+      a: { parent: null, message: { id: 'm1', ...upload(F(1)) } },
+      b: { parent: 'a', message: { id: 'a', ...upload(F(2)) } },
+      c: { parent: 'b', message: { id: 'c', ...upload(F(3)) } },
+    }, 'c'));
+    expect(differ.nodeIds).toEqual(['a', 'm1', 'b', 'c']);
+  });
+});
