@@ -560,3 +560,37 @@ describe('walkConversation: the visible thread and node ids', () => {
     expect(differ.nodeIds).toEqual(['a', 'm1', 'b', 'c']);
   });
 });
+
+describe('walkConversation: canvas documents in 2026 slim shards', () => {
+  const conv = (mapping: Record<string, unknown>, current: string) => ({ conversation_id: 'c2000000-0000-4000-8000-000000000000', current_node: current, mapping });
+  const call = (recipient: string, body: object, t: number) => ({ author: { role: 'assistant' }, recipient, create_time: t, content: { content_type: 'code', text: JSON.stringify(body) } });
+  const result = (name: string, canvas: object, t: number) => ({ author: { role: 'tool', name }, create_time: t, content: { content_type: 'text', parts: ['ok'] }, metadata: { canvas } });
+  const create = { name: 'Notes', type: 'code/python', content: 'print(1)\n' };
+  const update = { updates: [{ pattern: '1', multiple: false, replacement: '2' }] };
+
+  it('nodes without `children`: each call is answered by the tool message whose parent it is', () => {
+    const r = walkConversation(conv({
+      c: { parent: null, message: { id: 'c', ...call('canmore.create_textdoc', create, 1) } },
+      cr: { parent: 'c', message: { id: 'cr', ...result('canmore.create_textdoc', { textdoc_id: 'doc9', version: 1 }, 2) } },
+      u: { parent: 'cr', message: { id: 'u', ...call('canmore.update_textdoc', update, 3) } },
+      ur: { parent: 'u', message: { id: 'ur', ...result('canmore.update_textdoc', { textdoc_id: 'doc9', version: 2 }, 4) } },
+    }, 'ur'));
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.textdocId, x.fileName, x.messageId, x.text, x.onCurrentPath])).toEqual([
+      ['doc9@v1', 'notes (v1).py', 'cr', 'print(1)\n', true],
+      ['doc9', 'notes.py', 'ur', 'print(2)\n', true],
+    ]);
+  });
+
+  it('no tool messages at all: the create call stands in for the document and its updates follow it', () => {
+    const r = walkConversation(conv({
+      c: { parent: null, message: { id: 'c', ...call('canmore.create_textdoc', create, 1) } },
+      u: { parent: 'c', message: { id: 'u', ...call('canmore.update_textdoc', update, 3) } },
+    }, 'u'));
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.textdocId, x.fileName, x.messageId, x.text])).toEqual([
+      ['call-c@v1', 'notes (v1).py', 'c', 'print(1)\n'],
+      ['call-c', 'notes.py', 'u', 'print(2)\n'],
+    ]);
+  });
+});
