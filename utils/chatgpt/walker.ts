@@ -639,9 +639,8 @@ class Walk {
           fileId: null, genId: null, prompt: null, seed: null, fileName: latest ? `${stem}.${ext}` : `${stem} (v${i + 1}).${ext}`,
           sandboxPath: null, mimeType: mime, size: null, width: null, height: null, createTime: v.createTime, onCurrentPath: false,
           expiresAt: null, textdocId, libraryFileId: null,
-        } as ArtifactRef & { [BUILD_TEXT]?: () => string | null };
-        // Assigned, not a computed key of the literal (which V8 adds through a slow runtime call).
-        ref[BUILD_TEXT] = v.text;
+          [BUILD_TEXT]: v.text,
+        } as ArtifactRef & { [BUILD_TEXT]: () => string | null };
         // Built when read (saving it), not during the walk.
         Object.defineProperty(ref, 'text', CANVAS_TEXT);
         this.canvasVersions.set(textdocId, { ref, key: v.key, firstKey: v.key, moreKeys: null, titleHint: doc.title, wantsPrompt: false });
