@@ -109,8 +109,18 @@ function isBoundedPattern(source: string): boolean {
   return true;
 }
 
+/**
+ * Compiled patterns by source, one map per flag set. `String.prototype.replace` starts a global expression at
+ * index 0 and a non-global one ignores `lastIndex`, so one RegExp serves every update with the same pattern
+ * (documents rewritten with `.*` over and over would otherwise compile it each time).
+ */
+interface PatternCache {
+  once: Map<string, RegExp>;
+  all: Map<string, RegExp>;
+}
+
 /** One update call's edits, compiled; null when a pattern is not a usable expression. */
-function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[] | null {
+function compileUpdates(updates: unknown, cache: PatternCache): { re: RegExp; replacement: string }[] | null {
   if (!Array.isArray(updates)) return null;
   const out: { re: RegExp; replacement: string }[] = [];
   for (const u of updates) {
@@ -121,7 +131,11 @@ function compileUpdates(updates: unknown): { re: RegExp; replacement: string }[]
     try {
       // Python's `(?s)`-less `.*` over a whole document is how the tool rewrites all of it: dotAll.
       const source = pattern.startsWith('(?s)') ? pattern.slice(4) : pattern;
-      out.push({ re: new RegExp(source, up!.multiple === true ? 'gs' : 's'), replacement: jsReplacement(replacement) });
+      const global = up!.multiple === true;
+      const compiled = global ? cache.all : cache.once;
+      let re = compiled.get(source);
+      if (re === undefined) compiled.set(source, (re = new RegExp(source, global ? 'gs' : 's')));
+      out.push({ re, replacement: jsReplacement(replacement) });
     } catch {
       return null;
     }
@@ -153,6 +167,7 @@ export function rebuildCanvases(
   problem: (key: string, reason: string) => void,
 ): CanvasDocument[] {
   const docs = new Map<string, CanvasDocument>();
+  const patterns: PatternCache = { once: new Map(), all: new Map() };
   let last: CanvasDocument | null = null;
   const byTime = (a: CanvasCall, b: CanvasCall) => (a.createTime ?? 0) - (b.createTime ?? 0) || a.order - b.order;
   // Usually already in order (the mapping lists messages as they came): no copy to sort then.
@@ -190,7 +205,7 @@ export function rebuildCanvases(
       problem(call.key, `canmore.update_textdoc of a document this conversation never created (${id ?? 'no id'}) (skipped)`);
       continue;
     }
-    const edits = compileUpdates(body.updates);
+    const edits = compileUpdates(body.updates, patterns);
     if (edits === null) {
       problem(call.key, 'canmore.update_textdoc with an unusable or unbounded pattern (skipped)');
       continue;

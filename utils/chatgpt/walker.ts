@@ -206,6 +206,11 @@ class Walk {
   readonly problems: string[] = [];
   private dropped = 0;
   readonly found = new Map<string, Found>();
+  /**
+   * Canvas documents and their versions by `textdocId`, reported after `found`. A map of their own, so that no
+   * `canvas:<conversation>:<textdoc>` key is built per version (the walk's `found` gets no canvas ref).
+   */
+  readonly canvasVersions = new Map<string, Found>();
   readonly sandbox = new Map<string, SandboxSeen[]>();
   readonly python: PythonOutput[] = [];
   readonly pythonByKey = new Map<string, PythonOutput>();
@@ -643,13 +648,17 @@ class Walk {
         } as ArtifactRef & { [BUILD_TEXT]: () => string | null };
         // Built when read (saving it), not during the walk.
         Object.defineProperty(ref, 'text', CANVAS_TEXT);
-        this.found.set(`canvas:${this.conversationId}:${textdocId}`, { ref, key: v.key, firstKey: v.key, moreKeys: null, titleHint: doc.title, wantsPrompt: false });
+        this.canvasVersions.set(textdocId, { ref, key: v.key, firstKey: v.key, moreKeys: null, titleHint: doc.title, wantsPrompt: false });
       });
     }
   }
 
-  /** Keys on the visible thread: `current_node` and its ancestors. Null when there is no usable current node. */
-  currentPath(currentNode: unknown): Set<string> | null {
+  /**
+   * Keys on the visible thread: `current_node` and its ancestors. Null when every node is on it: when there is
+   * no usable current node, and when the thread holds all `nodeCount` nodes (a conversation without branches,
+   * the usual case, needs no set of its keys).
+   */
+  currentPath(currentNode: unknown, nodeCount: number): Set<string> | null {
     const start = str(currentNode);
     if (!start) {
       this.problem('current_node is missing; every node is treated as on the current path');
@@ -659,22 +668,36 @@ class Walk {
       this.problem(`current_node ${start} is not in mapping; every node is treated as on the current path`);
       return null;
     }
-    const path = new Set<string>();
+    const chain: string[] = [];
     let k = start;
     let node = this.node(start);
     while (node) {
-      // A key already on the path leaves the size unchanged (one hash lookup per step instead of two).
-      const size = path.size;
-      if (path.add(k).size === size) {
-        this.problem(`cycle in parent links at node ${k}`);
-        break;
-      }
+      // More steps than nodes: the parent links loop, and the walk with a set finds where.
+      if (chain.length === nodeCount) return this.pathWithCycle(start);
+      chain.push(k);
       const parent = str(node.parent);
       if (parent === null) break;
       node = this.node(parent);
       if (!node) this.problem(`${at(k, '', true)}.parent: ${parent} is not in mapping`);
       k = parent;
     }
+    // Distinct mapping keys, as many as the mapping has: every node is on the thread.
+    return chain.length === nodeCount ? null : new Set(chain);
+  }
+
+  /** `currentPath` of parent links that loop: the keys up to the first one seen twice, which the problem names. */
+  private pathWithCycle(start: string): Set<string> {
+    const path = new Set<string>();
+    let k = start;
+    let node = this.node(start);
+    while (node && !path.has(k)) {
+      path.add(k);
+      const parent = str(node.parent);
+      if (parent === null) break;
+      node = this.node(parent);
+      k = parent;
+    }
+    this.problem(`cycle in parent links at node ${k}`);
     return path;
   }
 
@@ -858,7 +881,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     walk.scan(key, msg);
   }
 
-  const path = walk.currentPath(conv.current_node);
+  const path = walk.currentPath(conv.current_node, keys.length);
   // The visible thread ends with a call to the image tool: its result is still on its way.
   const last = typeof conv.current_node === 'string' ? walk.message(conv.current_node) : null;
   if (last && IMAGE_TOOLS.has(last.recipient)) walk.imagesPending++;
@@ -885,7 +908,7 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
     if (v === undefined) slugs.set(s, (v = slugify(s)));
     return v;
   };
-  for (const f of walk.found.values()) {
+  const finish = (f: Found): void => {
     const ref = f.ref;
     ref.onCurrentPath = onPath(f);
     if (ref.createTime === null) ref.createTime = walk.neighbourTime(f.key);
@@ -898,7 +921,10 @@ function walkUnsafe(conv: unknown, opts: WalkOptions): WalkResult {
       ref.fileName = ref.kind === 'upload' ? `upload-${id}.${ext}` : `${stem}-${id}.${ext}`;
     }
     refs.push(ref);
-  }
+  };
+  // forEach, not for-of: an iterator result object per ref was a tenth of a voice-heavy walk's garbage.
+  walk.found.forEach(finish);
+  walk.canvasVersions.forEach(finish);
 
   for (const seen of walk.sandbox.values()) {
     // One ref per path. Its message is the link on the visible thread if any, else the latest one.

@@ -71,3 +71,25 @@ describe('rebuildCanvases: update patterns from the JSON', () => {
     expect(versions[1]).toBe(expected);
   });
 });
+
+describe('rebuildCanvases: one compiled pattern serves every update that repeats it', () => {
+  const call = (order: number, body: object, recipient = 'canmore.update_textdoc') => ({ key: `k${order}`, recipient, body: JSON.stringify(body), createTime: order, order });
+
+  it('a global pattern applied again, in this and another document, replaces from the start each time', () => {
+    const edit = { updates: [{ pattern: 'b', multiple: true, replacement: 'B' }], textdoc_id: 'd1' };
+    const calls = [
+      call(0, { name: 'One', type: 'document', content: 'ab ab ab' }, 'canmore.create_textdoc'),
+      call(1, edit),
+      call(2, { updates: [{ pattern: 'B', multiple: false, replacement: 'b' }], textdoc_id: 'd1' }),
+      call(3, edit),
+      call(4, { name: 'Two', type: 'document', content: 'bb' }, 'canmore.create_textdoc'),
+      call(5, { ...edit, textdoc_id: 'd2' }),
+    ];
+    const ids = ['d1', 'd1', 'd1', 'd1', 'd2', 'd2'];
+    const docs = rebuildCanvases(calls, (key) => ({ key, canvas: { textdoc_id: ids[Number(key.slice(1))] } }), () => undefined);
+    expect(docs.map((d) => d.versions.map((v) => v.text()))).toEqual([
+      ['ab ab ab', 'aB aB aB', 'ab aB aB', 'aB aB aB'],
+      ['bb', 'BB'],
+    ]);
+  });
+});

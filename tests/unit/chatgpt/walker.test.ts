@@ -535,3 +535,70 @@ describe('walkConversation: shapes from real 2023-2026 data (docs/CHATGPT.md 4.6
 });
 
 const up26 = (n: number) => `a7000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+describe('walkConversation: the visible thread and node ids', () => {
+  const upload = (fileId: string) => ({ author: { role: 'user' }, content: { content_type: 'text', parts: ['x'] }, metadata: { attachments: [{ id: fileId, name: `${fileId}.png` }] } });
+  const F = (n: number) => `file_00000000${String(n).repeat(24)}`;
+  const conv = (mapping: Record<string, unknown>, current: string) => ({ conversation_id: 'c0000000-0000-4000-8000-000000000000', current_node: current, mapping });
+
+  it('a thread holding every node: every ref is on it; a branch off it: that ref is not', () => {
+    const linear = conv({
+      a: { id: 'a', parent: null, message: { id: 'a', ...upload(F(1)) } },
+      b: { id: 'b', parent: 'a', message: { id: 'b', ...upload(F(2)) } },
+    }, 'b');
+    expect(walkConversation(linear).refs.map((r) => [r.fileId, r.onCurrentPath])).toEqual([[F(1), true], [F(2), true]]);
+    const branched = conv({
+      a: { id: 'a', parent: null, message: { id: 'a', ...upload(F(1)) } },
+      b: { id: 'b', parent: 'a', message: { id: 'b', ...upload(F(2)) } },
+      c: { id: 'c', parent: 'a', message: { id: 'c', ...upload(F(3)) } },
+    }, 'b');
+    const r = walkConversation(branched);
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.fileId, x.onCurrentPath])).toEqual([[F(1), true], [F(2), true], [F(3), false]]);
+  });
+
+  it('node ids: every key, and each message id that differs from its key, once', () => {
+    const same = walkConversation(conv({ a: { parent: null, message: { id: 'a', ...upload(F(1)) } }, b: { parent: 'a', message: null } }, 'b'));
+    expect(same.nodeIds).toEqual(['a', 'b']);
+    const differ = walkConversation(conv({
+      a: { parent: null, message: { id: 'm1', ...upload(F(1)) } },
+      b: { parent: 'a', message: { id: 'a', ...upload(F(2)) } },
+      c: { parent: 'b', message: { id: 'c', ...upload(F(3)) } },
+    }, 'c'));
+    expect(differ.nodeIds).toEqual(['a', 'm1', 'b', 'c']);
+  });
+});
+
+describe('walkConversation: canvas documents in 2026 slim shards', () => {
+  const conv = (mapping: Record<string, unknown>, current: string) => ({ conversation_id: 'c2000000-0000-4000-8000-000000000000', current_node: current, mapping });
+  const call = (recipient: string, body: object, t: number) => ({ author: { role: 'assistant' }, recipient, create_time: t, content: { content_type: 'code', text: JSON.stringify(body) } });
+  const result = (name: string, canvas: object, t: number) => ({ author: { role: 'tool', name }, create_time: t, content: { content_type: 'text', parts: ['ok'] }, metadata: { canvas } });
+  const create = { name: 'Notes', type: 'code/python', content: 'print(1)\n' };
+  const update = { updates: [{ pattern: '1', multiple: false, replacement: '2' }] };
+
+  it('nodes without `children`: each call is answered by the tool message whose parent it is', () => {
+    const r = walkConversation(conv({
+      c: { parent: null, message: { id: 'c', ...call('canmore.create_textdoc', create, 1) } },
+      cr: { parent: 'c', message: { id: 'cr', ...result('canmore.create_textdoc', { textdoc_id: 'doc9', version: 1 }, 2) } },
+      u: { parent: 'cr', message: { id: 'u', ...call('canmore.update_textdoc', update, 3) } },
+      ur: { parent: 'u', message: { id: 'ur', ...result('canmore.update_textdoc', { textdoc_id: 'doc9', version: 2 }, 4) } },
+    }, 'ur'));
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.textdocId, x.fileName, x.messageId, x.text, x.onCurrentPath])).toEqual([
+      ['doc9@v1', 'notes (v1).py', 'cr', 'print(1)\n', true],
+      ['doc9', 'notes.py', 'ur', 'print(2)\n', true],
+    ]);
+  });
+
+  it('no tool messages at all: the create call stands in for the document and its updates follow it', () => {
+    const r = walkConversation(conv({
+      c: { parent: null, message: { id: 'c', ...call('canmore.create_textdoc', create, 1) } },
+      u: { parent: 'c', message: { id: 'u', ...call('canmore.update_textdoc', update, 3) } },
+    }, 'u'));
+    expect(r.problems).toEqual([]);
+    expect(r.refs.map((x) => [x.textdocId, x.fileName, x.messageId, x.text])).toEqual([
+      ['call-c@v1', 'notes (v1).py', 'c', 'print(1)\n'],
+      ['call-c', 'notes.py', 'u', 'print(2)\n'],
+    ]);
+  });
+});
