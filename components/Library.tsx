@@ -11,6 +11,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ArtifactRecord } from '@/utils/vault';
 import { createLibraryApi, type LibraryApi } from '@/utils/library/api';
+import { ReadableRunError } from '@/utils/readable-page/client';
 import { artifactCopy, saveBlob } from '@/utils/library/download';
 import { filterArtifacts, NO_FILTER, type LibraryFilter } from '@/utils/library/filter';
 import { groupArtifacts } from '@/utils/library/groups';
@@ -128,18 +129,27 @@ export function Library({
   };
 
   const [readableBusy, setReadableBusy] = useState(false);
-  /** The readable archive of the vault, or of the selection (its artifacts and their conversations). */
+  const readableRun = useRef<AbortController | null>(null);
+  /**
+   * The readable archive of the vault, or of the selection (its artifacts and their conversations), rendered
+   * in its worker (utils/readable-page/) with progress here and `Cancel`.
+   */
   const downloadReadable = async () => {
+    const run = (readableRun.current = new AbortController());
     setReadableBusy(true);
     setMessage(selected.size > 0 ? tn('library_readable_writing_selected', selected.size) : t('library_readable_writing'));
     try {
-      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined, (await copySettings()).pattern);
+      const { blob, summary } = await api.writeReadable(selected.size > 0 ? selected : undefined, (await copySettings()).pattern, {
+        signal: run.signal,
+        onProgress: (p) => setMessage(t('library_readable_progress', tn('count_conversations', p.conversations), tn('count_files', p.assets))),
+      });
       save(blob, readableArchiveName());
       const counts = [tn('count_conversations', summary.conversations), tn('count_files', summary.assets)] as const;
       setMessage(summary.notSaved ? t('library_readable_done_not_saved', ...counts, summary.notSaved) : t('library_readable_done', ...counts));
     } catch (error) {
-      setMessage(t('library_readable_failed', (error as Error).message));
+      setMessage(error instanceof ReadableRunError && error.cancelled ? t('library_readable_cancelled') : t('library_readable_failed', (error as Error).message));
     } finally {
+      readableRun.current = null;
       setReadableBusy(false);
     }
   };
@@ -171,6 +181,7 @@ export function Library({
           <BackupEverything onFinished={() => void reload()} />
           <button type="button" aria-pressed={reconcileShown === true} onClick={() => setReconcileShown(!reconcileShown)}>{t('library_header_reconcile')}</button>
           <button type="button" disabled={readableBusy} onClick={() => void downloadReadable()}>{t('library_header_download_readable')}</button>
+          {readableBusy && <button type="button" onClick={() => readableRun.current?.abort()}>{t('common_cancel')}</button>}
           <BackupControls
             onDownload={async () => save(await api.writeBackup(), backupFileName())}
             onRestore={async (file) => {

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { zipSync } from 'fflate';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { buildFixtures, type Fixtures } from '../fixtures/exports/generate.ts';
 import { openZip } from '../../utils/zip/index.ts';
 import { e2eSession, hasExtensionBuild } from './harness.ts';
@@ -128,8 +128,21 @@ void describe('readable archive (real Chromium)', { skip }, () => {
   void it('library page: Download readable archive of the whole vault opens offline with every conversation and image', T, async () => {
     await page.getByLabel('Restore backup').setInputFiles({ name: 'vault.zip', mimeType: 'application/zip', buffer: Buffer.from(fx.vault) });
     await page.getByTestId('restore-report').waitFor();
+    const started: string[] = [];
+    const onWorker = (w: Worker) => started.push(w.url());
+    page.on('worker', onWorker);
     const got = await downloadArchive('banner', 'library');
+    page.off('worker', onWorker);
     assert.equal(got.name, `chatgpt-archive-${localDate()}.zip`);
+    // Rendered off the page's main thread: the click started one worker, whose script holds the renderer
+    // (it writes provenance.json), and none of the scripts the page itself loaded does.
+    assert.equal(started.length, 1, String(started));
+    const holdsRenderer = (url: string) => page.evaluate(async (u) => (await (await fetch(u)).text()).includes('provenance.json'), url);
+    assert.ok(await holdsRenderer(started[0]!), started[0]);
+    const pageScripts = await page.evaluate(() => [...document.querySelectorAll<HTMLScriptElement | HTMLLinkElement>('script[src], link[rel="modulepreload"]')]
+      .map((e) => ('src' in e ? e.src : e.href)));
+    assert.ok(pageScripts.length > 0);
+    for (const s of pageScripts.filter((u) => u !== started[0])) assert.equal(await holdsRenderer(s), false, s);
     const prov = JSON.parse(readFileSync(join(got.root, 'provenance.json'), 'utf8')) as { artifacts: { path: string | null; kind: string }[] };
     const conversations = got.files.filter((f) => f.startsWith('conversations/') && f.endsWith('.html'));
     assert.ok(conversations.length >= 2, String(conversations));

@@ -8,8 +8,8 @@ import { createZipWriter } from '@/utils/zip';
 import type { ArtifactRecord, ConversationRecord, VaultDb } from '@/utils/vault';
 import { deleteArtifact, getBlob, getVaultDb } from '@/utils/vault';
 import { createBlobSink, restoreVaultArchive, writeVaultArchive, type RestoreResult } from '@/utils/archive';
-import { dexieVault } from '@/utils/reconcile/dexie-vault';
-import { renderReadableArchive, vaultInput, zipOutput, type RenderSummary } from '@/utils/readable';
+import type { RenderProgress, RenderSummary } from '@/utils/readable';
+import { renderReadableInWorker } from '@/utils/readable-page/client';
 import { listAllArtifacts, listConversationsById, listNewestArtifacts } from './listing';
 import { safeFileName } from '@/utils/files/safe-file-name';
 import type { NamePattern } from '@/utils/files/name-pattern';
@@ -30,9 +30,14 @@ export interface LibraryApi {
   restoreBackup(file: Blob): Promise<RestoreResult>;
   /**
    * The readable archive (docs/FORMATS.md section 5) of the whole vault, or of the artifacts `artifactIds`
-   * names and their conversations; streamed into a Blob of parts the browser can keep on disk.
+   * names and their conversations; rendered in a worker (utils/readable-page/) and streamed into a Blob of
+   * parts the browser can keep on disk. Rejects with a `ReadableRunError` (cancelled when `signal` aborts it).
    */
-  writeReadable(artifactIds?: ReadonlySet<string>, namePattern?: NamePattern): Promise<{ blob: Blob; summary: RenderSummary }>;
+  writeReadable(
+    artifactIds?: ReadonlySet<string>,
+    namePattern?: NamePattern,
+    run?: { onProgress?: (p: RenderProgress) => void; signal?: AbortSignal },
+  ): Promise<{ blob: Blob; summary: RenderSummary }>;
   /**
    * The selected artifacts' copies in a ZIP, one folder per conversation, named and (when asked) given their
    * prompt as `copy` says; `notes` names each file whose prompt could not be written, and why.
@@ -56,13 +61,8 @@ export function createLibraryApi(db: VaultDb = getVaultDb()): LibraryApi {
       return sink.toBlob();
     },
     restoreBackup: (file) => restoreVaultArchive(db, file),
-    async writeReadable(artifactIds, namePattern) {
-      const sink = createBlobSink();
-      const out = zipOutput(sink.writable);
-      const summary = await renderReadableArchive(await vaultInput(dexieVault(db), { artifactIds }), out, { namePattern });
-      await out.writer.close();
-      return { blob: sink.toBlob('application/zip'), summary };
-    },
+    // The worker opens the extension's vault itself (`getVaultDb`), as the reconcile worker does.
+    writeReadable: (artifactIds, namePattern, run = {}) => renderReadableInWorker({ artifactIds, namePattern: namePattern?.source, ...run }),
     zipSelection: (records, titles, copy) => zipSelection(db, records, titles, copy),
   };
 }

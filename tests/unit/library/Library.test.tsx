@@ -9,6 +9,8 @@ import { StoragePanel } from '@/components/StoragePanel';
 import { captureKinds, saveToDownloads } from '@/utils/storage';
 import type { RestoreResult, VaultManifest } from '@/utils/archive';
 import { FIRST_SCREEN } from '@/utils/library/listing';
+import type { LibraryApi } from '@/utils/library/api';
+import { ReadableRunError } from '@/utils/readable-page/client';
 import { choose, click, countingApi, freshDb, manualVisibility, mount, ref, seedSaved, seedSnapshot, type, until } from './helpers';
 
 const WEBP = new Uint8Array([...'RIFF'].map((c) => c.charCodeAt(0)).concat([4, 0, 0, 0], [...'WEBP'].map((c) => c.charCodeAt(0))));
@@ -295,6 +297,61 @@ describe('selection', () => {
     expect(root.textContent).toContain('2 without saved bytes skipped');
     await click([...root.querySelectorAll('[data-testid="selection-bar"] button')].find((b) => b.textContent === 'Clear selection')!);
     expect(root.querySelector('[data-testid="selection-bar"]')).toBeNull();
+  });
+});
+
+describe('Download readable archive', () => {
+  /** The worker's side, played by the test: what the page asked for, and its progress and cancel. */
+  function fakeWorker() {
+    const calls: { ids: ReadonlySet<string> | undefined; pattern: string | undefined; onProgress?: (p: { conversations: number; assets: number; bytes: number }) => void; signal?: AbortSignal; finish: () => void }[] = [];
+    const writeReadable: LibraryApi['writeReadable'] = (ids, pattern, run = {}) => new Promise((resolve, reject) => {
+      run.signal?.addEventListener('abort', () => reject(new ReadableRunError('Cancelled.', true)));
+      calls.push({
+        ids, pattern: pattern?.source, onProgress: run.onProgress, signal: run.signal,
+        finish: () => resolve({ blob: new Blob(['zip']), summary: { conversations: 2, assets: 3, bytes: 3, notSaved: 0, library: 0, notes: [] } }),
+      });
+    });
+    return { calls, writeReadable };
+  }
+  const status = (root: HTMLElement) => root.textContent ?? '';
+  const button = (root: HTMLElement, name: string) => [...root.querySelectorAll('button')].find((b) => b.textContent === name) ?? null;
+
+  it('shows the worker\'s progress, and Cancel stops it and says so', async () => {
+    const db = freshDb();
+    await seed(db);
+    const fake = fakeWorker();
+    const save = vi.fn();
+    const root = await mount({ api: { ...countingApi(db), writeReadable: fake.writeReadable }, observeVisible: manualVisibility().observe, save });
+    await until(() => root.querySelectorAll('[data-testid="artifact"]').length > 0);
+    expect(button(root, 'Cancel')).toBeNull();
+    await click(button(root, 'Download readable archive'));
+    await until(() => fake.calls.length === 1);
+    // The default File names pattern goes to the worker as its text.
+    expect(fake.calls[0]!.pattern).toBe('{date} {prompt|title} - {name}');
+    expect(button(root, 'Download readable archive')!.disabled).toBe(true);
+    await act(() => fake.calls[0]!.onProgress!({ conversations: 7, assets: 12, bytes: 100 }));
+    expect(status(root)).toContain('Writing the readable archive: 7 conversations, 12 files…');
+    await click(button(root, 'Cancel'));
+    expect(fake.calls[0]!.signal!.aborted).toBe(true);
+    await until(() => status(root).includes('Writing the readable archive was cancelled.'));
+    expect(save).not.toHaveBeenCalled();
+    expect(button(root, 'Cancel')).toBeNull();
+    expect(button(root, 'Download readable archive')!.disabled).toBe(false);
+  });
+
+  it('saves what the worker wrote and reports its counts', async () => {
+    const db = freshDb();
+    await seed(db);
+    const fake = fakeWorker();
+    const save = vi.fn();
+    const root = await mount({ api: { ...countingApi(db), writeReadable: fake.writeReadable }, observeVisible: manualVisibility().observe, save });
+    await until(() => root.querySelectorAll('[data-testid="artifact"]').length > 0);
+    await click(button(root, 'Download readable archive'));
+    await until(() => fake.calls.length === 1);
+    await act(() => fake.calls[0]!.finish());
+    await until(() => save.mock.calls.length === 1);
+    expect(save.mock.calls[0]![1]).toMatch(/^chatgpt-archive-.*\.zip$/);
+    expect(status(root)).toContain('Readable archive downloaded: 2 conversations, 3 files.');
   });
 });
 
