@@ -18,6 +18,11 @@ import { t, tn } from '@/utils/i18n';
 export interface PopupProps {
   /** Everything the popup reads and asks for (tests pass a fake). */
   api?: PopupApi;
+  /**
+   * While a backup runs: how often its status is asked for besides the vault's live signal, because the
+   * worker's rate-limit pause (the countdown) is kept in its memory, not in the vault.
+   */
+  pollMs?: number;
 }
 
 const hhmm = (ms: number) => {
@@ -25,7 +30,7 @@ const hhmm = (ms: number) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
-export function Popup({ api: given }: PopupProps) {
+export function Popup({ api: given, pollMs = 500 }: PopupProps) {
   const api = useRef(given ?? createPopupApi()).current;
   const [catchUp, setCatchUp] = useState<CatchUpLine | null>(null);
   const [tab, setTab] = useState<ActiveTab | null>(null);
@@ -79,8 +84,13 @@ export function Popup({ api: given }: PopupProps) {
         running = false;
       }
     };
-    return api.watch(conversationId, () => void follow());
-  }, [tab, conversationId]);
+    const stop = api.watch(conversationId, () => void follow());
+    const timer = live ? setInterval(() => void follow(), pollMs) : undefined;
+    return () => {
+      stop();
+      clearInterval(timer);
+    };
+  }, [tab, conversationId, live, pollMs]);
 
   const start = async () => {
     if (!conversationId) return;

@@ -73,7 +73,8 @@ async function mount(bg: Background, tabId: number | null = 7, url: string | nul
   document.body.append(container);
   containers.push(container);
   await act(() => {
-    render(<Popup api={fakeApi(bg, tabId, url)} />, container);
+    // A poll far beyond the test: what changes on screen comes from the vault's live signal.
+    render(<Popup api={fakeApi(bg, tabId, url)} pollMs={60_000} />, container);
   });
   await act(async () => new Promise((r) => setTimeout(r, 0)));
   return container;
@@ -112,7 +113,7 @@ describe('Popup', () => {
     expect([...el.querySelectorAll('button')].some((b) => b.textContent === 'Download this conversation')).toBe(false);
 
     live = backupStatus({ state: 'done', phase: 'done', step: 'Done', value: 13, filesPending: 0, finishedAt: 2, counts: { ...live.counts, saved: 12 } });
-    // No poll: nothing changes on screen until the vault signals a change.
+    // Nothing changes on screen until the vault signals a change.
     await act(async () => new Promise((r) => setTimeout(r, 50)));
     expect(el.querySelector('[role="progressbar"]')).not.toBeNull();
     await changed();
