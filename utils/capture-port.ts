@@ -22,17 +22,6 @@ const TEXT_CHUNK_CHARS = 256 * 1024;
 /** Largest conversation accepted (V8 strings stop at about 512 M characters; real ones are below 50 MB). */
 const MAX_CONVERSATION_CHARS = 256 * 1024 * 1024;
 
-/**
- * The reason of the `readConversation` failure that sends the tab back to reading the conversation itself
- * and streaming it here (`read-chunk`) for `recordConversation`.
- */
-export const PAGE_READ_NEEDED = 'The background cannot read this conversation; the tab reads it';
-/**
- * The worker got a 404: the tab reads this conversation itself this once (a chat not on the server yet, or
- * one the worker's request cannot see), and keeps asking the background next time.
- */
-export const PAGE_READ_ONCE = 'The conversation is not on the server yet for the background (HTTP 404); the tab reads it';
-
 export type ToContent =
   | { t: 'run'; job: JobSpec }
   /** Whether the background still has work queued: a tab reconnects at once after a disconnect only when busy. */

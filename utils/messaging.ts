@@ -30,6 +30,14 @@ export interface ReadReceipt extends ConversationStatus {
   imagesPending: number;
 }
 
+/**
+ * What `readConversation` answers: the receipt of the worker's own read, or that the tab reads the
+ * conversation itself and hands it over with `recordConversation`: from now on (the backend refuses the
+ * worker), or this once (a 404 for the worker: not on the server yet, or not visible to its request).
+ */
+export type ReadAnswer = { read: ReadReceipt } | { tabReads: TabReadScope };
+export type TabReadScope = 'from-now-on' | 'once';
+
 /** Why a conversation was read: the page changed (`live`), or the person asked for a backup. */
 export type ReadReason = 'live' | 'backup';
 
@@ -104,10 +112,10 @@ export interface ContentToBackground {
   /**
    * Read the conversation in the background (no JSON crosses the page), record it and queue its downloads.
    * `account` is the raw `_account` cookie (a workspace id, not a secret): a worker cannot read the page's
-   * cookies. Throws a CaptureFailure whose reason is PAGE_READ_NEEDED when the backend refuses the worker:
-   * the tab then reads it itself and uses `recordConversation`.
+   * cookies. When the worker cannot serve it, the answer says the tab reads it itself (`tabReads`); any other
+   * failure is thrown (a CaptureFailure with its cause, for the tab to retry).
    */
-  readConversation(data: ReadRequest & { account: string | null }): ReadReceipt;
+  readConversation(data: ReadRequest & { account: string | null }): ReadAnswer;
   /**
    * Record a conversation the tab read itself. Its text was streamed over the capture port as `readId`'s
    * `read-chunk` pieces (one big message would hold the page's main thread while it is serialized); this

@@ -4,8 +4,7 @@
  */
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { CaptureFailure, toFailure } from '@/utils/chatgpt/net/failure';
-import { PAGE_READ_NEEDED } from '@/utils/capture-port';
-import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type PageReadAnswer, type ProtocolMap, type ReadReceipt } from '@/utils/messaging';
+import { onMessage, removeAllListeners, sendMessage, type ConversationStatus, type PageReadAnswer, type ProtocolMap, type ReadAnswer } from '@/utils/messaging';
 
 afterEach(() => removeAllListeners());
 
@@ -15,7 +14,7 @@ describe('messaging contract', () => {
     expectTypeOf<Parameters<ProtocolMap['tabStatus']>[0]>().toEqualTypeOf<{ tabId: number }>();
     expectTypeOf<ReturnType<ProtocolMap['tabStatus']>>().toEqualTypeOf<ConversationStatus>();
     expectTypeOf<ReturnType<ProtocolMap['pageRead']>>().toEqualTypeOf<PageReadAnswer>();
-    expectTypeOf<ReturnType<ProtocolMap['readConversation']>>().toEqualTypeOf<ReadReceipt>();
+    expectTypeOf<ReturnType<ProtocolMap['readConversation']>>().toEqualTypeOf<ReadAnswer>();
     expectTypeOf<Parameters<ProtocolMap['recordConversation']>[0]>().toHaveProperty('readId').toEqualTypeOf<string>();
     if (false as boolean) {
       // @ts-expect-error a tab id is a number
@@ -36,10 +35,10 @@ describe('messaging contract', () => {
 
   it('a capture failure thrown by the background keeps its cause and reason at the tab', async () => {
     onMessage('readConversation', () => {
-      throw new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED });
+      throw new CaptureFailure({ cause: 'rate-limited', reason: 'Conversation read rate limited (HTTP 429)', retryAfterMs: 4_000 });
     });
     const err = await sendMessage('readConversation', { conversationId: 'c', gizmoId: null, reason: 'live', account: null }).catch((e: unknown) => e);
-    expect(toFailure(err)).toEqual({ cause: 'auth', reason: PAGE_READ_NEEDED, retryAfterMs: null });
+    expect(toFailure(err)).toEqual({ cause: 'rate-limited', reason: 'Conversation read rate limited (HTTP 429)', retryAfterMs: 4_000 });
   });
 
   it('round-trips a typed value', async () => {

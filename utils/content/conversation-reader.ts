@@ -7,14 +7,13 @@
  * It keeps what the last receipt established about the shown conversation: its node ids (is a turn on the
  * page known? a Set lookup) and how many images it shows still generating.
  */
-import type { ReadReceipt, ReadRequest } from '@/utils/messaging';
+import type { ReadAnswer, ReadReceipt, ReadRequest } from '@/utils/messaging';
 import { decide, DEFAULT_POLICY } from '@/utils/chatgpt/net/backoff';
 import { fail, toFailure } from '@/utils/chatgpt/net/failure';
-import { PAGE_READ_NEEDED, PAGE_READ_ONCE } from '@/utils/capture-port';
 
 export interface ReaderDeps {
   /** Ask the background to read and record the conversation (`readConversation`). */
-  readInBackground(req: ReadRequest & { account: string | null }): Promise<ReadReceipt>;
+  readInBackground(req: ReadRequest & { account: string | null }): Promise<ReadAnswer>;
   /** Read the conversation's JSON from the tab; null for a 404. */
   readInTab(conversationId: string, gizmoId: string | null): Promise<string | null>;
   /** Hand JSON the tab read to the background to record (`recordConversation`). */
@@ -110,19 +109,17 @@ export class ConversationReader {
 
   /** The background's receipt, or null when the tab must read the conversation itself. */
   private async askBackground(req: ReadRequest): Promise<ReadReceipt | null> {
-    try {
-      const receipt = await this.deps.readInBackground({ ...req, account: await this.deps.account() });
-      this.remember(req.conversationId, receipt, null);
-      return receipt;
-    } catch (err) {
-      const reason = toFailure(err).reason;
-      // A 404 for the worker: this tab reads this once, and the background reads next time.
-      if (reason === PAGE_READ_ONCE) return null;
-      if (reason !== PAGE_READ_NEEDED) throw err;
+    const answer = await this.deps.readInBackground({ ...req, account: await this.deps.account() });
+    if ('read' in answer) {
+      this.remember(req.conversationId, answer.read, null);
+      return answer.read;
+    }
+    // `once`, a 404 for the worker: this tab reads this once, and the background reads next time.
+    if (answer.tabReads === 'from-now-on') {
       this.deps.debug?.('reads: the backend refused the extension worker; this tab reads conversations itself from now on');
       this.backgroundReads = false;
-      return null;
     }
+    return null;
   }
 
   /** The tab reads the JSON and hands it to the background (unless it is what the background already has). */

@@ -4,14 +4,17 @@ import { ConversationReader, type ReaderDeps } from '@/utils/content/conversatio
 /** Reads of one conversation are at least a second apart (documented), pinned. */
 const MIN_READ_GAP_MS = 1_000;
 import { CaptureFailure } from '@/utils/chatgpt/net/failure';
-import { PAGE_READ_NEEDED, PAGE_READ_ONCE } from '@/utils/capture-port';
-import type { ReadReceipt } from '@/utils/messaging';
+import type { ReadAnswer, ReadReceipt } from '@/utils/messaging';
 
 const CID = 'c0c0c0c0-0000-4000-8000-000000000001';
 
 const receipt = (nodeIds: string[], imagesPending = 0): ReadReceipt => ({
   conversationId: CID, title: null, counts: { saved: 0, pending: 0, expired: 0, failed: 0 }, queued: 0, nodeIds, imagesPending,
 });
+/** The background's answer when it read the conversation itself. */
+const read = (nodeIds: string[], imagesPending = 0): ReadAnswer => ({ read: receipt(nodeIds, imagesPending) });
+/** An answer as the sender gets it: @webext-core/messaging sends it as JSON. */
+const acrossWire = (answer: ReadAnswer): ReadAnswer => JSON.parse(JSON.stringify(answer)) as ReadAnswer;
 
 /**
  * The error a sender gets when the handler threw `err`: @webext-core/messaging sends the error's name,
@@ -30,7 +33,7 @@ function setup(over: Partial<ReaderDeps> = {}) {
   const deps: ReaderDeps = {
     readInBackground: () => {
       log.push('background');
-      return Promise.resolve(receipt(['m1']));
+      return Promise.resolve(read(['m1']));
     },
     readInTab: () => {
       log.push('tab');
@@ -66,7 +69,7 @@ function setup(over: Partial<ReaderDeps> = {}) {
 
 describe('ConversationReader', () => {
   it('asks the background and keeps what the receipt says', async () => {
-    const { reader, log, receipts, advance } = setup({ readInBackground: () => Promise.resolve(receipt(['m1', 'n1'], 2)) });
+    const { reader, log, receipts, advance } = setup({ readInBackground: () => Promise.resolve(read(['m1', 'n1'], 2)) });
     reader.request(CID, null);
     await advance(0);
     expect(receipts).toHaveLength(1);
@@ -83,7 +86,7 @@ describe('ConversationReader', () => {
     const { reader, log, advance } = setup({
       readInBackground: () => {
         log.push('background');
-        return new Promise((r) => (release = () => r(receipt([]))));
+        return new Promise((r) => (release = () => r(read([]))));
       },
     });
     reader.request(CID, null);
@@ -105,7 +108,7 @@ describe('ConversationReader', () => {
     const { reader, log, advance } = setup({
       readInBackground: () => {
         log.push('background');
-        return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED })));
+        return Promise.resolve(acrossWire({ tabReads: 'from-now-on' }));
       },
     });
     reader.request(CID, null);
@@ -118,14 +121,14 @@ describe('ConversationReader', () => {
     expect(log).toEqual(['background', 'tab', 'deliver', 'tab']);
   });
 
-  it('a 404 for the worker (PAGE_READ_ONCE) is read by the tab that once; the next read asks the background again', async () => {
+  it('a 404 for the worker (tabReads: once) is read by the tab that once; the next read asks the background again', async () => {
     let first = true;
     const { reader, log, advance } = setup({
       readInBackground: () => {
         log.push('background');
-        if (!first) return Promise.resolve(receipt(['m1', 'm2', 'm3']));
+        if (!first) return Promise.resolve(read(['m1', 'm2', 'm3']));
         first = false;
-        return Promise.reject(acrossMessaging(new CaptureFailure({ cause: 'not-ready', reason: PAGE_READ_ONCE })));
+        return Promise.resolve(acrossWire({ tabReads: 'once' }));
       },
     });
     reader.request(CID, null);
@@ -152,7 +155,7 @@ describe('ConversationReader', () => {
   it('a conversation not on the server yet (404 in the tab) is retried', async () => {
     let answers = [null, '{"a":1}'];
     const { reader, log, advance } = setup({
-      readInBackground: () => Promise.reject(new CaptureFailure({ cause: 'auth', reason: PAGE_READ_NEEDED })),
+      readInBackground: () => Promise.resolve({ tabReads: 'from-now-on' }),
       readInTab: () => {
         log.push('tab');
         const [next, ...rest] = answers;

@@ -5,11 +5,9 @@
  * the session endpoint and stays in memory. Which workspace a request speaks for is given per request (the
  * tab that asked, or the job's record), never remembered for the worker's life.
  *
- * If the backend refuses the worker, work falls back to a ChatGPT tab: `refusesWorker` is that one rule,
- * for reads and downloads alike.
+ * If the backend refuses the worker, work falls back to a ChatGPT tab (utils/worker/worker-or-tab.ts).
  */
 import { chatgptOrigin } from '@/utils/chatgpt/routes';
-import type { Failure } from './failure';
 import { createFetchContext, type AuthSource, type FetchContext } from './fetcher';
 import { PacedLanes, RequestLanes, type BulkGate, type LaneOptions } from './lanes';
 import { PageSession } from './page-session';
@@ -62,13 +60,3 @@ export class WorkerNet {
     return session.forWorkspace(account);
   }
 }
-
-/**
- * Whether a failure means "the backend will not serve the worker" (so a tab should do it): 401/403 after a
- * fresh token, a challenge page or any answer we cannot read, a network error (CORS, a blocked request),
- * or the file host refusing the bytes.
- */
-export function refusesWorker(failure: Failure): boolean {
-  return failure.cause === 'auth' || failure.cause === 'bad-response' || failure.cause === 'network' || failure.hostRefused === true;
-}
-

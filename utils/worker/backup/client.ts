@@ -7,12 +7,12 @@
  */
 import { projectIdFromGizmo } from '@/utils/chatgpt/routes';
 import { projectHeaders, workspaceCookieString } from '@/utils/chatgpt/session';
-import { parseRetryAfter, toFailure } from '@/utils/chatgpt/net/failure';
+import { CaptureFailure, parseRetryAfter, toFailure } from '@/utils/chatgpt/net/failure';
 import { authedGet, boundedText, type AuthSource } from '@/utils/chatgpt/net/fetcher';
 import { PageSession } from '@/utils/chatgpt/net/page-session';
-import { refusesWorker as refusesWorkerFailure } from '@/utils/chatgpt/net/worker-net';
 import type { PageReadAnswer } from '@/utils/messaging';
 import type { Pacer } from './pacer';
+import { attemptInWorker, refusalIn } from '@/utils/worker/worker-or-tab';
 import { t } from '@/utils/i18n';
 
 export interface BackupClientOptions {
@@ -64,10 +64,6 @@ export function stoppedBy(err: unknown): { error: string; step: string } {
 }
 
 type Outcome = { text: string | null } | { retryAfter: number | null } | { error: string; status: number | null };
-
-/** What a refusal of the worker looks like: signed out for it, a challenge page, a redirect to a login. */
-const refusesWorker = (res: Response) =>
-  res.status === 401 || res.status === 403 || res.type === 'opaqueredirect' || (res.ok && !/json/i.test(res.headers.get('content-type') ?? 'json'));
 
 export class BackupClient {
   private readonly session: AuthSource;
@@ -141,20 +137,24 @@ export class BackupClient {
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const tabRead = this.opts.tabRead;
     if (!this.viaTab) {
-      let res: Response | null;
-      try {
-        res = await authedGet(this.doFetch, this.session, url, combined, projectHeaders(gizmoId));
-      } catch (err) {
-        // The session endpoint refusing the worker, or a blocked request (CORS, a network rule), is a refusal
-        // too (the capture's own rule); a timeout or a cancel is not.
-        if (!tabRead || combined.aborted || !refusesWorkerFailure(toFailure(err))) throw err;
-        res = null;
-      }
-      if (res && !(tabRead && refusesWorker(res))) {
+      // With a tab to read through, an answer that refuses the worker (signed out for it, a challenge page, a
+      // redirect to a login) goes to the tab, as does the session endpoint refusing it or a blocked request.
+      const attempt = await attemptInWorker(async () => {
+        const res = await authedGet(this.doFetch, this.session, url, combined, projectHeaders(gizmoId));
+        const refusal = tabRead ? refusalIn(res) : null;
+        if (refusal) {
+          await res.body?.cancel();
+          throw new CaptureFailure(refusal);
+        }
+        return res;
+      });
+      if (attempt.ok) {
+        const res = attempt.value;
         const text = res.ok ? await boundedText(res) : (await res.body?.cancel(), null);
         return outcome(res.status, text, res.headers.get('retry-after'));
       }
-      await res?.body?.cancel();
+      // A timeout or a cancel is not a refusal.
+      if (!tabRead || combined.aborted || !attempt.refused) throw attempt.error;
       this.viaTab = true;
     }
     const answer = await tabRead!(url, projectIdFromGizmo(gizmoId));

@@ -10,7 +10,7 @@ import { isConversationId } from '@/utils/chatgpt/ids';
 import { keepAliveSwitch } from '@/utils/keep-alive';
 import { isWorkspaceId } from '@/utils/chatgpt/session';
 import { walkConversation } from '@/utils/chatgpt/walker';
-import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest } from '@/utils/messaging';
+import { onMessage, type ConversationStatus, type ReadReceipt, type ReadRequest, type TabReadScope } from '@/utils/messaging';
 import { captureKinds, copySettings, lastWorkspace, saveToDownloads, storageFull } from '@/utils/storage';
 import type { ArtifactRecord, VaultDb } from '@/utils/vault';
 import {
@@ -20,8 +20,7 @@ import { badgeRefresher, updateBadge } from './badge';
 import { canDownload, copyToDownloadsFolder } from './downloads-folder';
 import { PortExecutor } from './port-executor';
 import { BackgroundReader } from './background-reader';
-import { fail } from '@/utils/chatgpt/net/failure';
-import { CAPTURE_PORT, ConversationInbox, PAGE_READ_NEEDED, isCount, isReadId, parseToBackground } from '@/utils/capture-port';
+import { CAPTURE_PORT, ConversationInbox, isCount, isReadId, parseToBackground } from '@/utils/capture-port';
 import { CaptureQueue } from './queue';
 import { isChatgptTabSender, requireChatgptTab, requireExtensionPage, requireTabShows, senderOrigin } from '@/utils/worker/senders';
 import { STORAGE_CHECK_ALARM, StorageWatch } from './storage-watch';
@@ -132,36 +131,45 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     return receipt;
   };
 
+  /**
+   * The worker's own read of a conversation a tab asked about; when the worker cannot serve it, the tab's
+   * leave to read it itself (refused: from now on; a 404: this once). Any other failure is thrown, for the
+   * tab to retry.
+   */
+  const workerRead = async (tabId: number, origin: string | null, req: ReadRequest, account: string | null): Promise<{ json: string; origin: string } | { tabReads: TabReadScope }> => {
+    const attempt = origin ? await reader.read(origin, req.conversationId, account, req.gizmoId) : null;
+    if (attempt && !attempt.ok && !attempt.refused) throw attempt.error;
+    if (origin && attempt?.ok && attempt.value !== null) return { json: attempt.value, origin };
+    const scope: TabReadScope = attempt?.ok ? 'once' : 'from-now-on';
+    tabReads.grant(tabId, req.conversationId, scope);
+    return { tabReads: scope };
+  };
+
   // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
   onMessage('readConversation', async ({ data, sender }) => {
     const tabId = requireChatgptTab(sender);
-    const origin = senderOrigin(sender);
     const req = parseReadRequest(data);
     requireTabShows(sender, req.conversationId);
     const account = isWorkspaceId(data.account) ? data.account : null;
     // The account follows the tab that asked (also for the conversations it reads itself after a refusal).
     tabAccounts.set(tabId, account);
-    let json: string;
-    try {
-      if (!origin) fail('auth', PAGE_READ_NEEDED);
-      noteWorkspace(origin, account);
-      json = await reader.read(origin, req.conversationId, account, req.gizmoId);
-    } catch (err) {
-      // Told to read it itself: the tab may then deliver it (recordConversation).
-      tabReads.note(tabId, req.conversationId, err);
-      throw err;
-    }
+    const origin = senderOrigin(sender);
+    if (origin) noteWorkspace(origin, account);
+    const read = await workerRead(tabId, origin, req, account);
+    // Told to read it itself: the tab may then deliver it (recordConversation).
+    if ('tabReads' in read) return read;
+    const json = read.json;
     const seen = lastReads.get(req.conversationId);
     // Unchanged since the last read: nothing new to record.
     if (req.reason === 'live' && seen?.json === json) {
-      return { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds, imagesPending: seen.imagesPending };
+      return { read: { ...(await conversationStatus(db, req.conversationId)), nodeIds: seen.nodeIds, imagesPending: seen.imagesPending } };
     }
-    const readTextdocs = () => reader.readTextdocs(origin, req.conversationId, account, req.gizmoId);
-    const receipt = await recordForTab(tabId, { ...req, json, origin, account, readTextdocs });
+    const readTextdocs = () => reader.readTextdocs(read.origin, req.conversationId, account, req.gizmoId);
+    const receipt = await recordForTab(tabId, { ...req, json, origin: read.origin, account, readTextdocs });
     lastReads.delete(req.conversationId);
     lastReads.set(req.conversationId, { json, nodeIds: receipt.nodeIds, imagesPending: receipt.imagesPending });
     while (lastReads.size > 3) lastReads.delete(lastReads.keys().next().value!);
-    return receipt;
+    return { read: receipt };
   });
 
   // ...or read by the tab and streamed over its capture port in pieces (see port-protocol.ts), when the
@@ -179,13 +187,12 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
     const account = tabAccounts.get(tabId) ?? null;
     if (!tabReads.take(tabId, req.conversationId)) {
       // Not asked of this tab, or asked of a worker that stopped since: the worker reads it, and its read counts.
-      try {
-        if (!origin) fail('auth', PAGE_READ_NEEDED);
-        const json = await reader.read(origin, req.conversationId, account, req.gizmoId);
-        return await recordForTab(tabId, { ...req, json, origin, account, readTextdocs: () => reader.readTextdocs(origin, req.conversationId, account, req.gizmoId) });
-      } catch (err) {
-        if (!tabReads.note(tabId, req.conversationId, err) || !tabReads.take(tabId, req.conversationId)) throw err;
+      const read = await workerRead(tabId, origin, req, account);
+      if ('json' in read) {
+        const at = read.origin;
+        return recordForTab(tabId, { ...req, json: read.json, origin: at, account, readTextdocs: () => reader.readTextdocs(at, req.conversationId, account, req.gizmoId) });
       }
+      tabReads.take(tabId, req.conversationId);
     }
     return recordForTab(tabId, { ...req, json, origin, account, source: 'tab' });
   });

@@ -4,10 +4,10 @@
  * comes back as `refused`, and the queue gives the job to a tab instead (utils/worker/capture/queue.ts).
  */
 import { ByteSink } from './byte-sink';
-import { toFailure } from '@/utils/chatgpt/net/failure';
 import { fetchArtifact, type JobSpec } from '@/utils/chatgpt/net/fetcher';
 import type { Executor, ExecutorResult } from './queue';
-import { refusesWorker, type WorkerNet } from '@/utils/chatgpt/net/worker-net';
+import type { WorkerNet } from '@/utils/chatgpt/net/worker-net';
+import { attemptInWorker } from '@/utils/worker/worker-or-tab';
 
 export class WorkerExecutor implements Executor {
   readonly id = 'worker';
@@ -19,12 +19,8 @@ export class WorkerExecutor implements Executor {
   async run(spec: JobSpec): Promise<ExecutorResult> {
     const ctx = this.net.context(spec.origin, spec.account, spec.paced === true);
     const sink = new ByteSink(ctx.maxFileBytes);
-    try {
-      const file = await fetchArtifact(spec, ctx, sink);
-      return { ok: true, file, bytes: sink.bytes() };
-    } catch (err) {
-      const failure = toFailure(err);
-      return refusesWorker(failure) ? { ok: false, refused: true, failure } : { ok: false, failure };
-    }
+    const attempt = await attemptInWorker(() => fetchArtifact(spec, ctx, sink));
+    if (attempt.ok) return { ok: true, file: attempt.value, bytes: sink.bytes() };
+    return attempt.refused ? { ok: false, refused: true, failure: attempt.failure } : { ok: false, failure: attempt.failure };
   }
 }

@@ -1,8 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { toFailure, type FailureCause } from '@/utils/chatgpt/net/failure';
 import { readConversation } from '@/utils/chatgpt/net/fetcher';
-import { refusesWorker, WorkerNet } from '@/utils/chatgpt/net/worker-net';
+import { WorkerNet } from '@/utils/chatgpt/net/worker-net';
 import { fakeFetch, json } from './fake-fetch';
 
 const CONV = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
@@ -46,19 +45,5 @@ describe('WorkerNet', () => {
     expect(worker.context('https://evil.example', null).origin).toBe('https://chatgpt.com');
     expect(worker.context('http://chatgpt.com', null).origin).toBe('https://chatgpt.com');
     expect(worker.context(null, null).origin).toBe('https://chatgpt.com');
-  });
-});
-
-describe('refusesWorker', () => {
-  it.each<[FailureCause, boolean]>([
-    ['auth', true], ['network', true], ['bad-response', true],
-    ['gone', false], ['not-ready', false], ['rate-limited', false], ['server', false], ['timeout', false], ['truncated', false], ['too-large', false],
-  ])('%s -> %s', (cause, expected) => {
-    expect(refusesWorker({ cause, reason: 'x' })).toBe(expected);
-  });
-
-  it('a file host refusing the bytes (403) lets a tab try before anything is marked expired', () => {
-    expect(refusesWorker({ cause: 'gone', reason: 'The file link was refused (HTTP 403)', hostRefused: true })).toBe(true);
-    expect(toFailure(new Error('x')).hostRefused).toBeUndefined();
   });
 });

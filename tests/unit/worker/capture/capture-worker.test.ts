@@ -252,8 +252,11 @@ describe('startCaptureBackground: who may send what', () => {
     for (const sender of [popup, library, otherExtension, elsewhere]) {
       expect((await send(type, data, sender)).err?.message).toMatch(/ChatGPT tabs/);
     }
-    // From the content script it gets past the sender check (and fails later: no network, no port).
-    expect((await send(type, data, contentScript)).err?.message).not.toMatch(/ChatGPT tabs/);
+    // From the content script it gets past the sender check: with no network the worker is refused, so the
+    // tab is told to read the conversation itself; a delivery fails later (no port).
+    const reply = await send(type, data, contentScript);
+    if (type === 'readConversation') expect(reply).toEqual({ res: { tabReads: 'from-now-on' } });
+    else expect(reply.err?.message).not.toMatch(/ChatGPT tabs/);
   });
 
   it('a live read of a canvas conversation asks the textdocs route once, only while the conversation changed, and saves its text', async () => {
@@ -436,6 +439,15 @@ describe('a content script gets no more than its own conversation', () => {
     expect(await getSnapshot(db, MIXED_ID)).toBe(MIXED);
     expect(await db.conversations.get(MIXED_ID)).toMatchObject({ title: 'Quarterly dashboard' });
     expect((await db.conversations.get(MIXED_ID))?.source).toBeUndefined();
+  });
+
+  it('readConversation answers with the read, or with the tab reading it itself once the backend refuses the worker', async () => {
+    startWith(MIXED);
+    const ask = () => send('readConversation', { conversationId: MIXED_ID, gizmoId: null, reason: 'live', account: null }, tab);
+    expect(await ask()).toMatchObject({ res: { read: { conversationId: MIXED_ID, title: 'Quarterly dashboard' } } });
+    removeAllListeners();
+    startWith(null);
+    expect(await ask()).toEqual({ res: { tabReads: 'from-now-on' } });
   });
 
   it('when the backend refuses the worker the tab\'s JSON is taken, marked as the tab\'s, and the worker\'s next read replaces it', async () => {
