@@ -13,12 +13,13 @@ import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
 import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
 import { countByStatus, getVaultDb } from '@/utils/vault';
-import { parseCatchUpState } from '@/utils/catch-up/state';
+import { parseCatchUpState, type CatchUpResult } from '@/utils/catch-up/state';
+import { catchUpResultText } from './reasons';
 import { catchUpState } from '@/utils/storage';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
-import { t, tn } from '@/utils/i18n';
+import { formatTime, t, tn } from '@/utils/i18n';
 
 export interface ActiveTab {
   id: number | null;
@@ -41,7 +42,7 @@ export interface PopupProps {
 /** What the popup says about catch-up's last check. */
 export interface CatchUpLine {
   lastCheck: number;
-  result: string;
+  result: CatchUpResult | null;
   queued: number;
   saved: number;
 }
@@ -53,10 +54,6 @@ async function lastCatchUp(): Promise<CatchUpLine | null> {
   return { lastCheck: state.lastCheck, result: state.result, queued: state.queued.length, saved: records.filter((r) => r?.status === 'saved').length };
 }
 
-const hhmm = (ms: number) => {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-};
 
 async function activeTab(): Promise<ActiveTab> {
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
@@ -197,8 +194,8 @@ export function Popup({
       {catchUp && (
         <p class="catch-up" data-testid="popup-catch-up">
           {catchUp.queued > 0
-            ? t('popup_last_checked_saved', hhmm(catchUp.lastCheck), catchUp.result, catchUp.saved, catchUp.queued)
-            : t('popup_last_checked', hhmm(catchUp.lastCheck), catchUp.result)}
+            ? t('popup_last_checked_saved', formatTime(catchUp.lastCheck), catchUpResultText(catchUp.result), catchUp.saved, catchUp.queued)
+            : t('popup_last_checked', formatTime(catchUp.lastCheck), catchUpResultText(catchUp.result))}
         </p>
       )}
       <StorageFullNotice />

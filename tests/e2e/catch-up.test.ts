@@ -66,6 +66,6 @@ void describe('Catch-up while the browser runs', { skip }, () => {
 
     const popup = await b.openExtensionPage('/popup.html');
     const line = await popup.getByTestId('popup-catch-up').textContent({ timeout: 10_000 });
-    assert.match(line ?? '', /^Last checked \d\d:\d\d: 1 conversation read, 2 new files \(2 of 2 saved\)\.$/);
+    assert.match(line ?? '', /^Last checked \d\d:\d\d( [AP]M)?: 1 conversation read, 2 new files \(2 of 2 saved\)\.$/);
   });
 });
