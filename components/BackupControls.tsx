@@ -7,6 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { RestoreResult } from '@/utils/archive';
+import { errorText } from './reasons';
 import { t } from '@/utils/i18n';
 import { LiveAnnouncer } from './LiveAnnouncer';
 
@@ -43,7 +44,7 @@ export function BackupControls({ onDownload, onRestore }: BackupControlsProps) {
     try {
       setReport({ kind: 'ok', result: await onRestore(file), file: file.name });
     } catch (error) {
-      setReport({ kind: 'error', message: t('backup_restore_refused', file.name, (error as Error).message) });
+      setReport({ kind: 'error', message: t('backup_restore_refused', file.name, errorText(error)) });
     } finally {
       setBusy(null);
     }

@@ -3,6 +3,7 @@
  * extension in a coloured card, coloured by family so a grid of files is scannable.
  */
 import { extensionFor } from '@/utils/files/sniff';
+import { t } from '@/utils/i18n';
 
 export interface FileTypeIconProps {
   fileName: string | null;
@@ -20,11 +21,13 @@ const FAMILIES: Array<[RegExp, string]> = [
 
 export function FileTypeIcon({ fileName, mimeType, kind }: FileTypeIconProps) {
   const fromName = fileName && /\.([a-z0-9]{1,8})$/i.exec(fileName)?.[1];
-  const ext = (fromName || extensionFor(mimeType) || (kind === 'chart' ? 'chart' : 'file')).toLowerCase();
+  const ext = (fromName || extensionFor(mimeType) || '').toLowerCase();
   const family = FAMILIES.find(([re]) => re.test(ext))?.[1] ?? 'other';
+  // No extension to show: a word in the person's language instead ("chart", "file").
+  const label = ext ? ext.slice(0, 5).toUpperCase() : t(kind === 'chart' ? 'type_icon_chart' : 'type_icon_file');
   return (
     <span class={`type-icon type-${family}`} aria-hidden="true" data-testid="type-icon">
-      {ext.slice(0, 5).toUpperCase()}
+      {label}
     </span>
   );
 }

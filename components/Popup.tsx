@@ -11,9 +11,10 @@ import { parseChatRoute } from '@/utils/chatgpt/routes';
 import type { ArtifactStatus } from '@/utils/model';
 import type { BackupStatus, ConversationStatus } from '@/utils/messaging';
 import { createPopupApi, type ActiveTab, type CatchUpLine, type PopupApi } from '@/utils/popup/api';
+import { catchUpResultText } from './reasons';
 import { BackupProgress } from './BackupProgress';
 import { StorageFullNotice } from './StorageFullNotice';
-import { t, tn } from '@/utils/i18n';
+import { formatTime, t, tn } from '@/utils/i18n';
 
 export interface PopupProps {
   /** Everything the popup reads and asks for (tests pass a fake). */
@@ -25,10 +26,6 @@ export interface PopupProps {
   pollMs?: number;
 }
 
-const hhmm = (ms: number) => {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-};
 
 export function Popup({ api: given, pollMs = 500 }: PopupProps) {
   const api = useRef(given ?? createPopupApi()).current;
@@ -175,8 +172,8 @@ export function Popup({ api: given, pollMs = 500 }: PopupProps) {
       {catchUp && (
         <p class="catch-up" data-testid="popup-catch-up">
           {catchUp.queued > 0
-            ? t('popup_last_checked_saved', hhmm(catchUp.lastCheck), catchUp.result, catchUp.saved, catchUp.queued)
-            : t('popup_last_checked', hhmm(catchUp.lastCheck), catchUp.result)}
+            ? t('popup_last_checked_saved', formatTime(catchUp.lastCheck), catchUpResultText(catchUp.result), catchUp.saved, catchUp.queued)
+            : t('popup_last_checked', formatTime(catchUp.lastCheck), catchUpResultText(catchUp.result))}
         </p>
       )}
       <StorageFullNotice />

@@ -18,6 +18,8 @@ import { LiveAnnouncer } from './LiveAnnouncer';
 import { progressFraction, progressText, ReconcileProgressBar } from './ReconcileProgressBar';
 import { ReconcileTable } from './ReconcileTable';
 import { observeWithIntersectionObserver, type ObserveVisible } from './useBlobUrl';
+import { reconcileNoteText, runErrorText } from './reasons';
+import type { ReconcileNote } from '@/utils/reconcile/notes';
 import { t, tn } from '@/utils/i18n';
 
 export interface ReconcileViewProps {
@@ -38,7 +40,7 @@ type State =
   | { step: 'idle'; note: string | null }
   | { step: 'running'; file: string; progress: ReconcileProgress | null }
   | {
-    step: 'done'; file: string; report: ReconcileReport; json: Blob; notes: string[]; query: ReconcileRun['query']; writing: ReconcileProgress | null | false;
+    step: 'done'; file: string; report: ReconcileReport; json: Blob; notes: ReconcileNote[]; query: ReconcileRun['query']; writing: ReconcileProgress | null | false;
     note: string | null; writeError: string | null; fetchable: number; token: string;
   }
   | { step: 'error'; file: string; message: string; badInput: boolean };
@@ -86,7 +88,7 @@ export function ReconcileView({
       if (run.current !== current) return;
       run.current = null;
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
-      setState(e.cancelled ? { step: 'idle', note: t('reconcile_cancelled', file.name) } : { step: 'error', file: file.name, message: e.message, badInput: e.badInput });
+      setState(e.cancelled ? { step: 'idle', note: t('reconcile_cancelled', file.name) } : { step: 'error', file: file.name, message: runErrorText(e), badInput: e.badInput });
     }
   };
 
@@ -109,7 +111,7 @@ export function ReconcileView({
     } catch (error) {
       const e = error instanceof ReconcileRunError ? error : new ReconcileRunError(String(error), false);
       // A member that turns out bad only while it is copied (the report never reads it) ends here, with nothing saved.
-      const update = e.cancelled ? { note: t(says.cancelled) } : { writeError: t(says.failed, e.message) };
+      const update = e.cancelled ? { note: t(says.cancelled) } : { writeError: t(says.failed, runErrorText(e)) };
       setState((cur) => (cur.step === 'done' ? { ...cur, writing: false, ...update } : cur));
     }
   };
@@ -171,8 +173,8 @@ export function ReconcileView({
           <p>{resultText}</p>
           {state.notes.length > 0 && (
             <details class="reconcile-notes" data-testid="reconcile-notes">
-              <summary>{state.notes[0]}</summary>
-              <ul>{state.notes.slice(1).map((n, i) => <li key={i}><code>{n.trim()}</code></li>)}</ul>
+              <summary>{reconcileNoteText(state.notes[0]!)}</summary>
+              <ul>{state.notes.slice(1).map((n, i) => <li key={i}><code>{reconcileNoteText(n)}</code></li>)}</ul>
             </details>
           )}
           <ReconcileChart summary={state.report.summary} active={filter.status} onSelect={(status) => setFilter({ ...filter, status })} />

@@ -41,13 +41,13 @@ export function parseArgs(argv: string[], usage: string, options: Record<string,
     const eq = a.indexOf('=');
     if (Object.hasOwn(options, a)) {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ReconcileInputError(`${a} needs ${options[a]}. ${usage}`);
+      if (v === undefined || v.startsWith('--')) throw new ReconcileInputError({ code: 'usage' }, `${a} needs ${options[a]}. ${usage}`);
       values.set(a, v);
     } else if (a.startsWith('--') && eq > 0 && Object.hasOwn(options, a.slice(0, eq))) values.set(a.slice(0, eq), a.slice(eq + 1));
     else if (a === '-h' || a === '--help') {
       console.log(usage);
       process.exit(0);
-    } else if (a.startsWith('-')) throw new ReconcileInputError(`Unknown option ${a}. ${usage}`);
+    } else if (a.startsWith('-')) throw new ReconcileInputError({ code: 'usage' }, `Unknown option ${a}. ${usage}`);
     else positional.push(a);
   }
   return { positional, values };
@@ -59,10 +59,10 @@ export function fromUser(path: string): string {
 }
 
 export function checkInput(path: string, what: string): void {
-  if (!existsSync(path)) throw new ReconcileInputError(`${what} ${path} does not exist.`);
+  if (!existsSync(path)) throw new ReconcileInputError({ code: 'usage' }, `${what} ${path} does not exist.`);
   const st = statSync(path);
-  if (!st.isFile()) throw new ReconcileInputError(`${what} ${path} is not a file.`);
-  if (st.size === 0) throw new ReconcileInputError(`${what} ${path} is empty (0 bytes).`);
+  if (!st.isFile()) throw new ReconcileInputError({ code: 'usage' }, `${what} ${path} is not a file.`);
+  if (st.size === 0) throw new ReconcileInputError({ code: 'usage' }, `${what} ${path} is empty (0 bytes).`);
 }
 
 /** Progress on stderr: a redrawn bar on a terminal, a plain line per phase and per 10% otherwise. */

@@ -11,7 +11,7 @@
 import { renameSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
-  archiveVault, formatSummary, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport,
+  archiveVault, formatSummary, noteText, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport,
 } from '../utils/reconcile/index.ts';
 import { fileSource, nodeCrc32, nodeDeflateRaw, nodeInflateRaw } from '../utils/zip/node.ts';
 import {
@@ -23,7 +23,7 @@ const USAGE = 'usage: npm run reconcile -- <export.zip> [<vault-archive.zip>] [-
 
 async function main(): Promise<void> {
   const { positional, values } = parseArgs(process.argv.slice(2), USAGE, { '--report': 'a file name', '--out': 'a file name' });
-  if (positional.length < 1 || positional.length > 2) throw new ReconcileInputError(USAGE);
+  if (positional.length < 1 || positional.length > 2) throw new ReconcileInputError({ code: 'usage' }, USAGE);
   const exportPath = fromUser(positional[0]!);
   const vaultPath = positional[1] === undefined ? null : fromUser(positional[1]);
   const report = values.has('--report') ? fromUser(values.get('--report')!) : null;
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (vaultPath !== null) checkInput(vaultPath, 'The vault archive');
   for (const o of [report, out]) {
     if (o !== null && [exportPath, vaultPath].some((p) => p !== null && resolve(p) === resolve(o))) {
-      throw new ReconcileInputError(`The output ${o} is one of the inputs; choose another name (the original export is never modified).`);
+      throw new ReconcileInputError({ code: 'usage' }, `The output ${o} is one of the inputs; choose another name (the original export is never modified).`);
     }
   }
   const progress = progressPrinter();
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     }
     progress.done();
     console.log(formatSummary(result.report));
-    for (const p of result.problems) process.stderr.write(`note: ${p}\n`);
+    for (const p of result.problems) process.stderr.write(`note: ${noteText(p)}\n`);
     // For bench/reconcile.ts: where the time went.
     if (process.env.RECONCILE_STATS) process.stderr.write(`stats ${JSON.stringify(result.stats)}\n`);
   } finally {

@@ -37,7 +37,7 @@ async function isVaultArchive(path: string): Promise<boolean> {
     const zip = await openZip(src, { inflate: nodeInflateRaw, crc32: nodeCrc32 });
     return zip.get(MANIFEST_NAME) !== undefined;
   } catch (error) {
-    if (error instanceof ZipFormatError) throw new ReconcileInputError(`${basename(path)} cannot be read: ${error.message}`);
+    if (error instanceof ZipFormatError) throw new ReconcileInputError({ code: 'zip', file: basename(path), zip: error.code }, `${basename(path)} cannot be read: ${error.message}`);
     throw error;
   } finally {
     await src.close();
@@ -119,18 +119,18 @@ async function main(): Promise<void> {
     '--out': 'a folder or a .zip name',
     '--names': `a file name pattern (tokens ${TOKEN_LIST})`,
   });
-  if (positional.length < 1 || positional.length > 2 || !values.get('--out')) throw new ReconcileInputError(USAGE);
+  if (positional.length < 1 || positional.length > 2 || !values.get('--out')) throw new ReconcileInputError({ code: 'usage' }, USAGE);
   // The assets' names: the `File names` setting's pattern and parser (its default when absent).
   const names = values.get('--names');
   const parsedNames = names === undefined ? null : parseNamePattern(names);
-  if (parsedNames && !parsedNames.ok) throw new ReconcileInputError(`--names ${JSON.stringify(names)}: ${parsedNames.error}`);
+  if (parsedNames && !parsedNames.ok) throw new ReconcileInputError({ code: 'usage' }, `--names ${JSON.stringify(names)}: ${parsedNames.error}`);
   const inputs = positional.map(fromUser);
   const out = fromUser(values.get('--out')!);
   for (const p of inputs) checkInput(p, 'The input');
-  if (inputs.some((p) => resolve(p) === resolve(out))) throw new ReconcileInputError(`The output ${out} is one of the inputs; choose another name.`);
+  if (inputs.some((p) => resolve(p) === resolve(out))) throw new ReconcileInputError({ code: 'usage' }, `The output ${out} is one of the inputs; choose another name.`);
   const asZip = /\.zip$/i.test(out);
   if (existsSync(out) && (asZip || !statSync(out).isDirectory() || readdirSync(out).length > 0)) {
-    throw new ReconcileInputError(`The output ${out} already exists; choose a new ${asZip ? 'file name' : 'folder or an empty one'}.`);
+    throw new ReconcileInputError({ code: 'usage' }, `The output ${out} already exists; choose a new ${asZip ? 'file name' : 'folder or an empty one'}.`);
   }
 
   // Two inputs are export then vault archive, as the usage says (swapped when given the other way round);

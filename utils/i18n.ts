@@ -58,6 +58,11 @@ export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString(uiLocale());
 }
 
+/** A time of day (milliseconds since the epoch), hours and minutes, in the UI language. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(uiLocale(), { hour: '2-digit', minute: '2-digit' });
+}
+
 /** A date (milliseconds since the epoch) in the UI language. */
 export function formatDate(ms: number): string {
   return new Date(ms).toLocaleDateString(uiLocale());

@@ -40,7 +40,7 @@ export function assertReadOnly(requests: Requests, conversationId: string): void
 }
 
 /** The popup's catch-up line after the check that saved the turn. */
-export const POPUP_AFTER_CATCH_UP = /^Last checked \d\d:\d\d: 1 conversation read, 2 new files \(2 of 2 saved\)\.$/;
+export const POPUP_AFTER_CATCH_UP = /^Last checked \d\d:\d\d( [AP]M)?: 1 conversation read, 2 new files \(2 of 2 saved\)\.$/;
 
 /** `catchUpState.lastCheck` in storage (what a finished check writes), read with an extension API object. */
 export const CATCH_UP_STATE_KEY = 'catchUpState';

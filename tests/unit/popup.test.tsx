@@ -181,12 +181,12 @@ describe('Popup: catch-up', () => {
   it('says when catch-up last checked and what that check found, with how many of its files are saved', async () => {
     const { catchUpState } = await import('@/utils/storage');
     const at = new Date(2026, 11, 7, 14, 5).getTime();
-    await catchUpState.setValue({ lastCheck: at, result: '1 conversation read, 2 new files', queued: ['file:none-1', 'file:none-2'], seen: {}, pending: [], place: null });
+    await catchUpState.setValue({ lastCheck: at, result: { code: 'read', conversations: 1, files: 2 }, queued: ['file:none-1', 'file:none-2'], seen: {}, pending: [], place: null });
     try {
       const el = await mount({ tabStatus: () => status({}, null) }, 7, 'https://example.com/');
       // The vault lookup settles after the first render.
       for (let i = 0; i < 100 && !el.querySelector('[data-testid="popup-catch-up"]'); i++) await act(async () => new Promise((r) => setTimeout(r, 10)));
-      expect(el.querySelector('[data-testid="popup-catch-up"]')?.textContent).toBe('Last checked 14:05: 1 conversation read, 2 new files (0 of 2 saved).');
+      expect(el.querySelector('[data-testid="popup-catch-up"]')?.textContent).toBe('Last checked 02:05 PM: 1 conversation read, 2 new files (0 of 2 saved).');
     } finally {
       await catchUpState.setValue(null);
     }

@@ -9,7 +9,7 @@ import {
 } from '@/utils/model';
 import { extensionFor } from '@/utils/files/sniff';
 import type { ArtifactRecord, ConversationRecord } from '@/utils/vault';
-import { ArchiveError } from './errors';
+import { ArchiveError, type ArchiveReason } from './errors';
 
 export const ARCHIVE_FORMAT = 'chatgpt-artifact-vault';
 export const ARCHIVE_VERSION = 1;
@@ -115,8 +115,12 @@ export function toManifestConversation(c: ConversationRecord): ManifestConversat
 
 // ---- parsing ---------------------------------------------------------------------------------------
 
-function bad(message: string): never {
-  throw new ArchiveError('bad-manifest', `The archive's manifest is invalid: ${message}.`);
+/** A malformed entry or field at JSON path `at`. */
+function bad(at: string, message: string): never {
+  invalid({ code: 'manifest-entry', at }, message);
+}
+function invalid(reason: ArchiveReason, message: string): never {
+  throw new ArchiveError(reason, `The archive's manifest is invalid: ${message}.`);
 }
 
 type Obj = Record<string, unknown>;
@@ -124,24 +128,24 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 function str(o: Obj, key: string, at: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.length === 0) bad(`${at}.${key} must be a non-empty string`);
+  if (typeof v !== 'string' || v.length === 0) bad(`${at}.${key}`, `${at}.${key} must be a non-empty string`);
   return v;
 }
 function strOrNull(o: Obj, key: string, at: string): string | null {
   const v = o[key];
   if (v === null || v === undefined) return null;
-  if (typeof v !== 'string') bad(`${at}.${key} must be a string or null`);
+  if (typeof v !== 'string') bad(`${at}.${key}`, `${at}.${key} must be a string or null`);
   return v;
 }
 function numOrNull(o: Obj, key: string, at: string): number | null {
   const v = o[key];
   if (v === null || v === undefined) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${at}.${key} must be a number or null`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${at}.${key}`, `${at}.${key} must be a number or null`);
   return v;
 }
 function isoOrNull(o: Obj, key: string, at: string): string | null {
   const v = strOrNull(o, key, at);
-  if (v !== null && Number.isNaN(Date.parse(v))) bad(`${at}.${key} must be an ISO date or null`);
+  if (v !== null && Number.isNaN(Date.parse(v))) bad(`${at}.${key}`, `${at}.${key} must be an ISO date or null`);
   return v;
 }
 /** Extras are ours and optional: a wrong type is ignored rather than fatal. */
@@ -150,26 +154,26 @@ const extraNum = (o: Obj, key: string) => (typeof o[key] === 'number' && Number.
 
 function parseArtifact(raw: unknown, i: number): ManifestArtifact {
   const at = `artifacts[${i}]`;
-  if (!isObj(raw)) bad(`${at} is not an object`);
+  if (!isObj(raw)) bad(at, `${at} is not an object`);
   const kind = raw.kind as ArtifactKind;
-  if (!ARTIFACT_KINDS.includes(kind)) bad(`${at}.kind ${JSON.stringify(raw.kind)} is not a known kind`);
+  if (!ARTIFACT_KINDS.includes(kind)) bad(`${at}.kind`, `${at}.kind ${JSON.stringify(raw.kind)} is not a known kind`);
   const status = raw.status as ArtifactStatus;
-  if (!ARTIFACT_STATUSES.includes(status)) bad(`${at}.status ${JSON.stringify(raw.status)} is not a known status`);
+  if (!ARTIFACT_STATUSES.includes(status)) bad(`${at}.status`, `${at}.status ${JSON.stringify(raw.status)} is not a known status`);
   const source = raw.source as ArtifactSource;
-  if (!ARTIFACT_SOURCES.includes(source)) bad(`${at}.source ${JSON.stringify(raw.source)} is not a known source`);
+  if (!ARTIFACT_SOURCES.includes(source)) bad(`${at}.source`, `${at}.source ${JSON.stringify(raw.source)} is not a known source`);
   const path = strOrNull(raw, 'path', at);
   const sha256 = strOrNull(raw, 'sha256', at);
   const size = numOrNull(raw, 'size', at);
   if (path === null) {
-    if (status === 'saved') bad(`${at} is saved but has no path`);
-    if (sha256 !== null || size !== null) bad(`${at} has no path but has sha256 or size`);
+    if (status === 'saved') bad(at, `${at} is saved but has no path`);
+    if (sha256 !== null || size !== null) bad(at, `${at} has no path but has sha256 or size`);
   } else {
-    if (status !== 'saved') bad(`${at} has a path but status ${status}`);
-    if (sha256 === null || !SHA256_RE.test(sha256)) bad(`${at}.sha256 must be 64 lower-case hex digits`);
-    if (size === null || !Number.isInteger(size) || size < 0) bad(`${at}.size must be a byte count`);
+    if (status !== 'saved') bad(at, `${at} has a path but status ${status}`);
+    if (sha256 === null || !SHA256_RE.test(sha256)) bad(`${at}.sha256`, `${at}.sha256 must be 64 lower-case hex digits`);
+    if (size === null || !Number.isInteger(size) || size < 0) bad(`${at}.size`, `${at}.size must be a byte count`);
     const m = /^artifacts\/([0-9a-f]{64})(\.[a-z0-9]{1,10})?$/.exec(path);
-    if (!m) bad(`${at}.path ${JSON.stringify(path)} is not artifacts/<sha256>.<ext>`);
-    if (m[1] !== sha256) bad(`${at}.path names ${m[1]} but sha256 is ${sha256}`);
+    if (!m) bad(`${at}.path`, `${at}.path ${JSON.stringify(path)} is not artifacts/<sha256>.<ext>`);
+    if (m[1] !== sha256) bad(`${at}.path`, `${at}.path names ${m[1]} but sha256 is ${sha256}`);
   }
   return {
     kind,
@@ -203,10 +207,10 @@ function parseArtifact(raw: unknown, i: number): ManifestArtifact {
 
 function parseConversation(raw: unknown, i: number): ManifestConversation {
   const at = `conversations[${i}]`;
-  if (!isObj(raw)) bad(`${at} is not an object`);
+  if (!isObj(raw)) bad(at, `${at} is not an object`);
   const id = str(raw, 'id', at);
   const path = str(raw, 'path', at);
-  if (path !== conversationMemberPath(id)) bad(`${at}.path must be ${JSON.stringify(conversationMemberPath(id))}`);
+  if (path !== conversationMemberPath(id)) bad(`${at}.path`, `${at}.path must be ${JSON.stringify(conversationMemberPath(id))}`);
   return {
     id,
     title: strOrNull(raw, 'title', at),
@@ -222,22 +226,22 @@ export function parseManifest(text: string): VaultManifest {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    bad(`it is not JSON (${(error as Error).message})`);
+    invalid({ code: 'manifest-not-json' }, `it is not JSON (${(error as Error).message})`);
   }
-  if (!isObj(raw)) bad('it is not a JSON object');
+  if (!isObj(raw)) invalid({ code: 'manifest-format' }, 'it is not a JSON object');
   if (raw.format !== ARCHIVE_FORMAT) {
-    bad(`format is ${JSON.stringify(raw.format)}, expected ${JSON.stringify(ARCHIVE_FORMAT)}`);
+    invalid({ code: 'manifest-format' }, `format is ${JSON.stringify(raw.format)}, expected ${JSON.stringify(ARCHIVE_FORMAT)}`);
   }
   if (raw.version !== ARCHIVE_VERSION) {
-    bad(`version ${JSON.stringify(raw.version)} is not supported (this version of the extension reads version ${ARCHIVE_VERSION})`);
+    invalid({ code: 'manifest-version', version: String(raw.version) }, `version ${JSON.stringify(raw.version)} is not supported (this version of the extension reads version ${ARCHIVE_VERSION})`);
   }
-  if (typeof raw.createdAt !== 'string') bad('createdAt is missing');
-  if (!Array.isArray(raw.artifacts)) bad('artifacts is not an array');
-  if (!Array.isArray(raw.conversations)) bad('conversations is not an array');
+  if (typeof raw.createdAt !== 'string') bad('createdAt', 'createdAt is missing');
+  if (!Array.isArray(raw.artifacts)) bad('artifacts', 'artifacts is not an array');
+  if (!Array.isArray(raw.conversations)) bad('conversations', 'conversations is not an array');
   const conversations = raw.conversations.map(parseConversation);
   const ids = new Set<string>();
-  for (const c of conversations) {
-    if (ids.has(c.id)) bad(`conversation ${c.id} is listed twice`);
+  for (const [i, c] of conversations.entries()) {
+    if (ids.has(c.id)) bad(`conversations[${i}]`, `conversation ${c.id} is listed twice`);
     ids.add(c.id);
   }
   return {

@@ -15,7 +15,7 @@ import {
   type SnapshotRecord, type VaultDb,
 } from '@/utils/vault';
 import { checkEntryBounds, describeName, MAX_MEMBER_BYTES, MAX_MEMBERS, openZip, ZipFormatError, type ZipEntry, type ZipReader } from '@/utils/zip';
-import { ArchiveError, type ArchiveErrorCode } from './errors';
+import { ArchiveError } from './errors';
 import { MANIFEST_NAME, parseManifest, type ManifestArtifact, type ManifestConversation, type VaultManifest } from './manifest';
 
 export interface ReadArchiveOptions {
@@ -53,19 +53,12 @@ const MANIFEST_MAX_STRING = 256 << 10;
 const MAX_PENDING_HASHES = 256;
 const MAX_PENDING_HASH_BYTES = 64 << 20;
 
-const ZIP_TO_ARCHIVE: Partial<Record<ZipFormatError['code'], ArchiveErrorCode>> = {
-  'unsafe-name': 'hostile-name',
-  'duplicate-name': 'hostile-name',
-  'too-large': 'too-large',
-  'bad-crc': 'bad-member',
-};
-
 /** The ZIP layer's refusals, as the archive's own errors (same message). */
 async function asArchiveErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ZipFormatError) throw new ArchiveError(ZIP_TO_ARCHIVE[error.code] ?? 'not-zip', error.message);
+    if (error instanceof ZipFormatError) throw new ArchiveError({ code: 'zip', zip: error.code }, error.message);
     throw error;
   }
 }
@@ -114,7 +107,7 @@ async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: num
         else if (c === 0x22) inString = false;
         if (++stringBytes > MANIFEST_MAX_STRING) {
           await reader.cancel();
-          throw new ArchiveError('too-large', `The archive's manifest holds a text over ${MANIFEST_MAX_STRING / 1024} KiB; no vault writes one, so it is refused.`);
+          throw new ArchiveError({ code: 'manifest-too-large' }, `The archive's manifest holds a text over ${MANIFEST_MAX_STRING / 1024} KiB; no vault writes one, so it is refused.`);
         }
       } else if (c === 0x22) {
         inString = true;
@@ -130,7 +123,7 @@ async function checkManifestBudget(zip: ZipReader, entry: ZipEntry, maxJson: num
   const budget = MANIFEST_BASE + entries * MANIFEST_PER_ENTRY;
   if (total > budget) {
     const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
-    throw new ArchiveError('too-large', `The archive's manifest is ${mib(total)} for ${entries} entries (at most ${mib(budget)} for that many); it is refused.`);
+    throw new ArchiveError({ code: 'manifest-too-large' }, `The archive's manifest is ${mib(total)} for ${entries} entries (at most ${mib(budget)} for that many); it is refused.`);
   }
 }
 
@@ -140,26 +133,26 @@ async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<Ope
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON;
   const zip = await openZip(file, { windowBytes: options.windowBytes, maxEntries: MAX_MEMBERS });
   for (const e of zip.entries) {
-    if (e.encrypted) throw new ArchiveError('not-zip', `Member ${describeName(e.name)} is encrypted; a vault archive never is, so it is refused.`);
+    if (e.encrypted) throw new ArchiveError({ code: 'member-encrypted', member: e.name }, `Member ${describeName(e.name)} is encrypted; a vault archive never is, so it is refused.`);
     if (e.method !== 0 && e.method !== 8) {
-      throw new ArchiveError('not-zip', `Member ${describeName(e.name)} uses compression method ${e.method}; only stored and deflate are supported.`);
+      throw new ArchiveError({ code: 'member-method', member: e.name, method: e.method }, `Member ${describeName(e.name)} uses compression method ${e.method}; only stored and deflate are supported.`);
     }
     checkEntryBounds(e, maxMember);
   }
 
   const manifestEntry = zip.get(MANIFEST_NAME);
-  if (!manifestEntry) throw new ArchiveError('bad-manifest', 'This ZIP is not a vault archive: it has no manifest.json.');
+  if (!manifestEntry) throw new ArchiveError({ code: 'no-manifest' }, 'This ZIP is not a vault archive: it has no manifest.json.');
   await checkManifestBudget(zip, manifestEntry, maxJson);
   const manifest = parseManifest(decodeUtf8(await zip.bytes(manifestEntry, maxJson), MANIFEST_NAME));
 
   // Every path the manifest names must exist, before any member is hashed.
   for (const [i, a] of manifest.artifacts.entries()) {
     if (a.path !== null && !zip.get(a.path)) {
-      throw new ArchiveError('missing-member', `The archive is incomplete: ${a.path} (artifacts[${i}]) is missing.`);
+      throw new ArchiveError({ code: 'member-missing', member: a.path }, `The archive is incomplete: ${a.path} (artifacts[${i}]) is missing.`);
     }
   }
   for (const c of manifest.conversations) {
-    if (!zip.get(c.path)) throw new ArchiveError('missing-member', `The archive is incomplete: ${c.path} is missing.`);
+    if (!zip.get(c.path)) throw new ArchiveError({ code: 'member-missing', member: c.path }, `The archive is incomplete: ${c.path} is missing.`);
   }
 
   // Entries sharing one member must agree on what it holds.
@@ -168,7 +161,7 @@ async function openArchive(file: Blob, options: ReadArchiveOptions): Promise<Ope
     if (a.path === null) continue;
     const seen = expected.get(a.path);
     if (seen && (seen.sha256 !== a.sha256 || seen.size !== a.size)) {
-      throw new ArchiveError('bad-manifest', `The archive's manifest is invalid: artifacts[${i}] disagrees with another entry about ${a.path}.`);
+      throw new ArchiveError({ code: 'manifest-entry', at: `artifacts[${i}]` }, `The archive's manifest is invalid: artifacts[${i}] disagrees with another entry about ${a.path}.`);
     }
     if (!seen) expected.set(a.path, { sha256: a.sha256!, size: a.size!, mimeType: a.mimeType });
   }
@@ -227,10 +220,10 @@ async function checkMembers(
     // The digest copies `bytes` when it starts; nothing here keeps them.
     const done = sha256Hex(bytes).then((sha) => {
       if (nameSha !== undefined && sha !== nameSha) {
-        throw new ArchiveError('bad-member', `The archive was altered: ${m.name} does not match its SHA-256 (got ${sha}).`);
+        throw new ArchiveError({ code: 'member-altered', member: m.name }, `The archive was altered: ${m.name} does not match its SHA-256 (got ${sha}).`);
       }
       if (entry && (sha !== entry.sha256 || size !== entry.size)) {
-        throw new ArchiveError('bad-member', `The archive was altered: ${m.name} does not match its manifest entry (SHA-256 or size).`);
+        throw new ArchiveError({ code: 'member-altered', member: m.name }, `The archive was altered: ${m.name} does not match its manifest entry (SHA-256 or size).`);
       }
       types.set(sha, type);
       if (entry && keep.blob(sha)) blobs.set(sha, { blob, size, mimeType: type });
@@ -249,7 +242,7 @@ function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ArchiveError('bad-member', `${name} is not UTF-8 text.`);
+    throw new ArchiveError({ code: 'member-not-text', member: name }, `${name} is not UTF-8 text.`);
   }
 }
 
@@ -259,14 +252,14 @@ function checkSnapshot(text: string, conv: ManifestConversation): void {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ArchiveError('bad-member', `${conv.path} is not JSON.`);
+    throw new ArchiveError({ code: 'snapshot-invalid', member: conv.path }, `${conv.path} is not JSON.`);
   }
   const o = parsed as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ArchiveError('bad-member', `${conv.path} is not a conversation object.`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ArchiveError({ code: 'snapshot-invalid', member: conv.path }, `${conv.path} is not a conversation object.`);
   const id = o.conversation_id ?? o.id;
-  if (id !== conv.id) throw new ArchiveError('bad-member', `${conv.path} holds conversation ${JSON.stringify(id)}, not ${conv.id}.`);
+  if (id !== conv.id) throw new ArchiveError({ code: 'snapshot-invalid', member: conv.path }, `${conv.path} holds conversation ${JSON.stringify(id)}, not ${conv.id}.`);
   if (typeof o.mapping !== 'object' || o.mapping === null || Array.isArray(o.mapping)) {
-    throw new ArchiveError('bad-member', `${conv.path} has no mapping object.`);
+    throw new ArchiveError({ code: 'snapshot-invalid', member: conv.path }, `${conv.path} has no mapping object.`);
   }
 }
 
@@ -459,7 +452,7 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
   for (const c of manifest.conversations) if (replacesBefore.has(c.id)) needed += 2 * (zip.get(c.path)?.uncompressedSize ?? 0);
   const free = await freeStorage();
   if (free !== null && needed > free) {
-    throw new ArchiveError('too-large', `This backup would add ${mb(needed)} to the vault, but the browser has only ${mb(free)} of storage left for it. ` +
+    throw new ArchiveError({ code: 'storage-short', needed, free }, `This backup would add ${mb(needed)} to the vault, but the browser has only ${mb(free)} of storage left for it. ` +
       'Free some disk space (or delete files from the vault) and try again; nothing was restored.');
   }
 
@@ -487,7 +480,7 @@ async function restore(db: VaultDb, file: Blob, options: ReadArchiveOptions): Pr
     blob: (sha) => {
       const b = archive.blobs.get(sha);
       // Bytes dropped because the vault had them, and the vault lost them since: throwing rolls back.
-      if (!b) throw new Error('The vault changed while the backup was being checked; nothing was restored. Try again.');
+      if (!b) throw new ArchiveError({ code: 'vault-changed' }, 'The vault changed while the backup was being checked; nothing was restored. Try again.');
       return { sha256: sha, blob: b.blob, size: b.size, mimeType: b.mimeType };
     },
     conversations: (held) => {

@@ -9,7 +9,7 @@ import { saveBlob } from '@/utils/library/download';
 import type { ArtifactStatus } from '@/utils/model';
 import { sendMessage, type BackupStatus, type ConversationStatus } from '@/utils/messaging';
 import { countByStatus, getArtifacts, getBackupRun, getVaultDb, pendingJobCount, watchVault, type VaultDb } from '@/utils/vault';
-import { parseCatchUpState } from '@/utils/worker/catch-up/state';
+import { parseCatchUpState, type CatchUpResult } from '@/utils/worker/catch-up/state';
 import { catchUpState } from '@/utils/storage';
 import { createBlobSink, writeVaultArchive } from '@/utils/archive';
 
@@ -22,7 +22,8 @@ export interface ActiveTab {
 /** What the popup says about catch-up's last check. */
 export interface CatchUpLine {
   lastCheck: number;
-  result: string;
+  /** What the check found, as a code the popup words in the person's language (null: not known). */
+  result: CatchUpResult | null;
   queued: number;
   saved: number;
 }

@@ -5,6 +5,8 @@
  * matching, writing the enriched ZIP) happens in that worker; the page only renders what it is told.
  */
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
+import type { ReconcileReason } from '@/utils/reconcile/errors';
+import type { ReconcileNote } from '@/utils/reconcile/notes';
 import type { ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, ReconcileReport, WorkerToPage } from './protocol';
 
@@ -17,6 +19,8 @@ export class ReconcileRunError extends Error {
     readonly badInput: boolean,
     /** The person cancelled. */
     readonly cancelled = false,
+    /** Why the input was refused, when it was (badInput). */
+    readonly reason: ReconcileReason | null = null,
   ) {
     super(message);
   }
@@ -32,7 +36,7 @@ export interface ReportView {
 
 export interface ReconcileRun {
   /** The report and its JSON as a Blob, or a ReconcileRunError. */
-  readonly done: Promise<ReportView & { notes: string[] }>;
+  readonly done: Promise<ReportView & { notes: ReconcileNote[] }>;
   /** The `lost` items that can be fetched directly, for the background. */
   fetchList(): Promise<FetchMissingRequestItem[]>;
   /** Updates the report with how fetches ended; resolves with the updated report. */
@@ -61,14 +65,14 @@ export const startReconcileWorker: StartReconcile = (file, onProgress) =>
   connectRun(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), file, onProgress);
 
 function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgress) => void): ReconcileRun {
-  let reportWait: Pending<ReportView & { notes: string[] }> | null = null;
+  let reportWait: Pending<ReportView & { notes: ReconcileNote[] }> | null = null;
   const updates: ((v: ReportView) => void)[] = [];
   const lists = new Map<number, (items: FetchMissingRequestItem[]) => void>();
   let writeWait: Pending<Blob> | null = null;
   let finished = false;
   const queries = new Map<number, (page: ItemsPage) => void>();
   let nextQuery = 0;
-  const done = new Promise<ReportView & { notes: string[] }>((resolve, reject) => (reportWait = { resolve, reject }));
+  const done = new Promise<ReportView & { notes: ReconcileNote[] }>((resolve, reject) => (reportWait = { resolve, reject }));
   const post = (m: PageToWorker) => worker.postMessage(m);
 
   const fail = (err: ReconcileRunError) => {
@@ -112,7 +116,7 @@ function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgres
         fail(new ReconcileRunError('Cancelled.', false, true));
         break;
       case 'failed':
-        fail(new ReconcileRunError(m.message, m.badInput));
+        fail(new ReconcileRunError(m.message, m.badInput, false, m.reason));
         break;
     }
   };

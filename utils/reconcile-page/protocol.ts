@@ -6,6 +6,8 @@
  * the page cost a 0.6 s garbage-collection pause when they arrived, for a table that shows 100 at a time.
  */
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
+import type { ReconcileReason } from '@/utils/reconcile/errors';
+import type { ReconcileNote } from '@/utils/reconcile/notes';
 import type { ReconcileFilter } from './filter';
 import type { ReconcileProgress, ReconcileReport, ReportItem } from './report-types';
 
@@ -39,7 +41,7 @@ export type WorkerToPage =
    * The report with `items` empty (the page asks for pages of them); `json` is the report as `Download report`
    * saves it; `notes`: what the reader could not read or skipped (conversation, JSON path, reason).
    */
-  | { type: 'report'; report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }
+  | { type: 'report'; report: ReconcileReport; json: Blob; notes: ReconcileNote[]; fetchable: number }
   /** The report after `apply-fetched` (items empty again, as in `report`), its JSON, and how many items can still be fetched. */
   | { type: 'updated'; report: ReconcileReport; json: Blob; fetchable: number }
   | { type: 'fetch-list'; id: number; items: FetchMissingRequestItem[] }
@@ -47,5 +49,8 @@ export type WorkerToPage =
   | { type: 'enriched'; blob: Blob }
   | { type: 'readable'; blob: Blob }
   | { type: 'write-cancelled' }
-  /** `badInput`: the export was refused (ReconcileInputError / ZipFormatError); `message` is then its one line. */
-  | { type: 'failed'; message: string; badInput: boolean };
+  /**
+   * `badInput`: the export was refused (ReconcileInputError / ZipFormatError), `reason` says why (the page
+   * shows it in the person's language) and `message` is its English line; otherwise `message` is the error's.
+   */
+  | { type: 'failed'; message: string; badInput: boolean; reason: ReconcileReason | null };

@@ -38,12 +38,14 @@ function throttledProgress(intervalMs = 100): (p: ReconcileProgress) => void {
 }
 
 function failure(error: unknown): WorkerToPage {
-  if (error instanceof ReconcileInputError || error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true };
-  const message = error instanceof Error ? error.message : String(error);
-  return { type: 'failed', message: `Reconciliation failed: ${message}`, badInput: false };
+  if (error instanceof ReconcileInputError) return { type: 'failed', message: error.message, badInput: true, reason: error.reason };
+  if (error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true, reason: { code: 'zip', file: currentExport, zip: error.code } };
+  return { type: 'failed', message: error instanceof Error ? error.message : String(error), badInput: false, reason: null };
 }
 
 let result: ReconcileResult | null = null;
+/** The export's name, for a refusal that does not name its file. */
+let currentExport = '';
 let writing: AbortController | null = null;
 /** The last filter's matches, so paging through them does not filter again. */
 let lastQuery: { key: string; matches: ReportItem[] } | null = null;
@@ -57,6 +59,7 @@ function query(filter: ReconcileFilter, offset: number, limit: number): ItemsPag
 
 async function reconcile(file: File, exportName: string): Promise<void> {
   const pool = pageWalkPool();
+  currentExport = exportName;
   try {
     const hash = await pageSha256();
     result = await reconcileExport(blobSource(file), exportName, dexieVault(getVaultDb()), {
@@ -83,7 +86,7 @@ async function reconcile(file: File, exportName: string): Promise<void> {
     // The vault's one write from here: the export's index, which an export-first `Back up everything` reads.
     await saveExportIndex(getVaultDb(), { name: exportName, reconciledAt: Date.now() }, result.conversations);
   } catch (error) {
-    notes.push(`The export's index was not kept for Back up everything: ${error instanceof Error ? error.message : String(error)}`);
+    notes.push({ code: 'index-not-kept', detail: error instanceof Error ? error.message : String(error) });
   }
   send({ type: 'report', report: { ...report, items: [] }, json: reportJson(), notes, fetchable: fetchableItems(result).length });
 }

@@ -32,20 +32,20 @@ export async function archiveVault(src: RandomAccessSource, opts: ArchiveVaultOp
 }
 
 async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOptions): Promise<VaultSide> {
-  if (src.size === 0) throw new ReconcileInputError(`${what} is empty (0 bytes): it is not a vault archive.`);
+  if (src.size === 0) throw new ReconcileInputError({ code: 'empty', file: what }, `${what} is empty (0 bytes): it is not a vault archive.`);
   const zip = await openZip(src, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal });
   for (const e of zip.entries) {
     const reason = unsafeNameReason(e.name);
-    if (reason !== null) throw new ReconcileInputError(`${what} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: rejected as tampered with.`);
+    if (reason !== null) throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: rejected as tampered with.`);
   }
   const manifestEntry = zip.get(MANIFEST_NAME);
-  if (!manifestEntry) throw new ReconcileInputError(`${what} has no manifest.json: it is not a vault archive.`);
+  if (!manifestEntry) throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what} has no manifest.json: it is not a vault archive.`);
   const raw = await zip.bytes(manifestEntry, MAX_MANIFEST);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new ReconcileInputError(`${what}: manifest.json is not UTF-8 text.`);
+    throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what}: manifest.json is not UTF-8 text.`);
   }
   const manifest = parseManifest(text);
 
@@ -55,7 +55,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
     const id = artifactIdentity(a);
     if (id === null) continue;
     if (a.path !== null) {
-      if (!zip.get(a.path)) throw new ReconcileInputError(`${what} is incomplete: ${a.path} (artifacts[${i}]) is missing.`);
+      if (!zip.get(a.path)) throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what} is incomplete: ${a.path} (artifacts[${i}]) is missing.`);
       pathBySha.set(a.sha256!, a.path);
     }
     artifacts.push({
@@ -65,7 +65,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
     });
   }
   for (const c of manifest.conversations) {
-    if (!zip.get(c.path)) throw new ReconcileInputError(`${what} is incomplete: ${c.path} is missing.`);
+    if (!zip.get(c.path)) throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what} is incomplete: ${c.path} is missing.`);
   }
   // Every artifact member must hold what its name and entry say (streamed, bounded memory).
   const hash = opts.hash ?? nobleSha256;
@@ -79,7 +79,7 @@ async function open(src: RandomAccessSource, what: string, opts: ArchiveVaultOpt
       if (done) break;
       h.update(value);
     }
-    if (h.hex() !== sha) throw new ReconcileInputError(`${what} was altered: ${path} does not match its SHA-256.`);
+    if (h.hex() !== sha) throw new ReconcileInputError({ code: 'bad-vault-archive', file: what }, `${what} was altered: ${path} does not match its SHA-256.`);
   }
   const byId = new Map(manifest.conversations.map((c) => [c.id, c.path]));
   return {

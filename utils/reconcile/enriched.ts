@@ -14,6 +14,7 @@ import { safeFileName } from '@/utils/files/safe-file-name';
 import { UniqueNames } from './unique-names';
 import { reportJsonStream } from './report';
 import { asInputError, type ReconcileProgress, type ReconcileResult } from './reconcile';
+import type { ReconcileNote } from './notes';
 
 export interface EnrichedOptions {
   /** Raw-deflate compressor and CRC-32 for the writer (the CLI passes node:zlib's). */
@@ -85,9 +86,9 @@ const MOVED_FOLDER = 'vault-from-export';
 const inVaultFolder = (name: string) => name.toLowerCase().startsWith(`${VAULT_FOLDER}/`);
 
 /** What the enriched export will rename, as a note for the run (null: nothing). */
-export function enrichedNote(memberNames: readonly string[]): string | null {
+export function enrichedNote(memberNames: readonly string[]): ReconcileNote | null {
   const n = memberNames.filter((m) => inVaultFolder(m) && !m.endsWith('/')).length;
-  return n === 0 ? null : `the export has ${n} member${n === 1 ? '' : 's'} of its own under vault/, which the enriched export keeps under ${MOVED_FOLDER}/ (vault/ holds only this vault's files)`;
+  return n === 0 ? null : { code: 'export-vault-folder', count: n, folder: MOVED_FOLDER };
 }
 
 /** Images and archives are already compressed: storing them saves time and loses nothing. */

@@ -15,6 +15,7 @@ import {
   type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader,
 } from '@/utils/zip';
 import { ReconcileInputError, throwIfAborted } from './errors';
+import type { ReconcileNote } from './notes';
 import type { HashFactory } from './hash';
 import {
   ASSET_NAMES, classifyMembers, detectLayout, EXPORT_MANIFEST, exportRoot, isShardName, LIBRARY_FILES, manifestShards, type SourceLayout,
@@ -68,8 +69,8 @@ export interface ExportContents extends ExportSide {
   conversationCount: number;
   /** Members that resolve to a file id (section 5.3), in every source. */
   assetMemberCount: number;
-  /** Non-fatal oddities (walker problems are summarised, not listed). */
-  problems: string[];
+  /** Non-fatal oddities (walker problems: the first MAX_PROBLEM_NOTES listed, the rest counted). */
+  problems: ReconcileNote[];
   stats: ReadStats;
 }
 
@@ -139,7 +140,7 @@ function checkNames(reader: ZipReader, where: string): void {
   for (const e of reader.entries) {
     const reason = unsafeNameReason(e.name);
     if (reason !== null) {
-      throw new ReconcileInputError(`${where} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: an official export never does, so it is treated as tampered with and rejected.`);
+      throw new ReconcileInputError({ code: 'hostile-member', file: where, member: e.name }, `${where} has a member named ${JSON.stringify(e.name.slice(0, 80))}, which ${reason}: an official export never does, so it is treated as tampered with and rejected.`);
     }
   }
 }
@@ -160,7 +161,7 @@ class Budget {
       try {
         checkEntryBounds(e, streamed.has(e.name) || parts.has(e) ? MAX_STREAMED_MEMBER : MAX_MEMBER_BYTES);
       } catch (error) {
-        if (error instanceof ZipFormatError) throw new ReconcileInputError(`${where}: ${error.message}`);
+        if (error instanceof ZipFormatError) throw new ReconcileInputError({ code: 'zip', file: where, zip: error.code }, `${where}: ${error.message}`);
         throw error;
       }
       // A part's bytes are counted through its own members.
@@ -168,10 +169,10 @@ class Budget {
     }
     this.members += reader.entries.length;
     if (this.members > MAX_MEMBERS) {
-      throw new ReconcileInputError(`${where} brings the export to ${this.members} members; at most ${MAX_MEMBERS} are read, so it is refused.`);
+      throw new ReconcileInputError({ code: 'too-many-members', file: where, max: MAX_MEMBERS }, `${where} brings the export to ${this.members} members; at most ${MAX_MEMBERS} are read, so it is refused.`);
     }
     if (this.bytes > this.maxBytes) {
-      throw new ReconcileInputError(`${this.exportName} would inflate to ${mib(this.bytes)} (more than ${MAX_INFLATE_RATIO} times its size, or ${mib(TOTAL_FLOOR)}): ` +
+      throw new ReconcileInputError({ code: 'inflate-bound', file: this.exportName }, `${this.exportName} would inflate to ${mib(this.bytes)} (more than ${MAX_INFLATE_RATIO} times its size, or ${mib(TOTAL_FLOOR)}): ` +
         'it is refused as a compression bomb.');
     }
   }
@@ -199,7 +200,7 @@ function zipHeaderChecked(bytes: ReadableStream<Uint8Array>, name: string): Read
       }
       const sig = joined[0]! | (joined[1]! << 8) | (joined[2]! << 16) | (joined[3]! << 24);
       if (sig !== 0x04034b50 && sig !== 0x06054b50) {
-        throw new ReconcileInputError(`The part ${name} is not a ZIP (it does not start like one); nothing of it was unpacked.`);
+        throw new ReconcileInputError({ code: 'part-not-zip', file: name }, `The part ${name} is not a ZIP (it does not start like one); nothing of it was unpacked.`);
       }
       checked = true;
       controller.enqueue(joined);
@@ -234,7 +235,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
       psrc = await opts.spill(p.name, zipHeaderChecked(outer.stream(p, { maxBytes: p.uncompressedSize, signal: opts.signal }), p.name), p.uncompressedSize);
     } else if (!psrc) {
       if (p.uncompressedSize > MAX_INFLATED_PART) {
-        throw new ReconcileInputError(`The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
+        throw new ReconcileInputError({ code: 'part-too-large', file: p.name }, `The part ${p.name} is compressed inside the export and too large to read in place; unpack the export and reconcile each part.`);
       }
       psrc = memorySource(await outer.bytes(p, MAX_INFLATED_PART));
     }
@@ -242,7 +243,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
     try {
       reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, maxEntries: MAX_MEMBERS });
     } catch (error) {
-      throw new ReconcileInputError(`The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ReconcileInputError(error instanceof ZipFormatError ? { code: 'zip', file: p.name, zip: error.code } : { code: 'part-not-zip', file: p.name }, `The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
     }
     checkNames(reader, `The part ${p.name}`);
     const layout = classifyMembers(reader.entries.map((e) => e.name));
@@ -257,7 +258,7 @@ async function readJson(reader: ZipReader, entry: ZipEntry, label: string): Prom
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new ReconcileInputError(`${label} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ReconcileInputError({ code: 'not-json', file: label }, `${label} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -282,7 +283,7 @@ interface ConvEntry { updateTime: number | null; refs: ExportRef[]; projectGizmo
 export async function readExport(src: RandomAccessSource, exportName: string, opts: ReadExportOptions): Promise<ExportContents> {
   opts.onProgress?.('reading', 0, 1);
   const { outer, sources, spilledBytes } = await openSources(src, exportName, opts);
-  const problems: string[] = [];
+  const problems: ReconcileNote[] = [];
 
   // Which conversations files: those present (exact names) in every source; each `export_manifest.json`
   // shard list must name files that are present somewhere in the export (parts may split them).
@@ -299,12 +300,12 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
     if (!manifest) continue;
     for (const f of manifestShards(await readJson(s.reader, manifest, `${s.prefix}${manifest.name}`)) ?? []) {
       if (!present.has(f)) {
-        throw new ReconcileInputError(`Invalid shard: ${s.prefix}${manifest.name} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
+        throw new ReconcileInputError({ code: 'missing-shard', file: `${s.prefix}${manifest.name}`, shard: f.slice(0, 80) }, `Invalid shard: ${s.prefix}${manifest.name} lists ${JSON.stringify(f.slice(0, 80))}, which is not a conversations file in the export.`);
       }
     }
   }
   if (convFiles.length === 0) {
-    throw new ReconcileInputError(`${exportName} has no conversations file (conversations.json or conversations-NNN.json): it is not a ChatGPT data export.`);
+    throw new ReconcileInputError({ code: 'no-conversations', file: exportName }, `${exportName} has no conversations file (conversations.json or conversations-NNN.json): it is not a ChatGPT data export.`);
   }
   const layout = detectLayout(sources.map((s) => s.layout));
 
@@ -316,7 +317,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   let done = 0;
   let reported = 0;
   let walkProblems = 0;
-  const problemNotes: string[] = [];
+  const problemNotes: ReconcileNote[] = [];
   let noId = 0;
   // Walks run inline, or in a pool (another core) in batches with a bounded number of bytes in flight;
   // results are taken in order, so a conversation listed twice keeps the same copy either way.
@@ -331,16 +332,16 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   let batchBytes = 0;
   let batchFirst = 0;
   const take = (outcome: WalkOutcome, label: string, index: number) => {
-    if (!outcome.ok) throw new ReconcileInputError(`${invalid(label)}: item ${index} ${outcome.reason}.`);
+    if (!outcome.ok) throw new ReconcileInputError({ code: 'bad-conversation', file: label, index }, `${invalid(label)}: item ${index} ${outcome.reason}.`);
     stats.parseMs += outcome.parseMs;
     stats.walkMs += outcome.walkMs;
     if (outcome.problemCount > 0) {
       walkProblems++;
       // Each note names the conversation, the JSON path and the reason, so a new ChatGPT shape is reported where it sits.
       const conv = outcome.conversationId ?? `${label} item ${index}`;
-      for (const p of outcome.problems) if (problemNotes.length < MAX_PROBLEM_NOTES) problemNotes.push(`conversation ${conv}: ${p}`);
+      for (const p of outcome.problems) if (problemNotes.length < MAX_PROBLEM_NOTES) problemNotes.push({ code: 'walker', conversation: conv, detail: p });
       if (outcome.problemCount > outcome.problems.length && problemNotes.length < MAX_PROBLEM_NOTES) {
-        problemNotes.push(`conversation ${conv}: … and ${outcome.problemCount - outcome.problems.length} more`);
+        problemNotes.push({ code: 'walker-more', conversation: conv, more: outcome.problemCount - outcome.problems.length });
       }
     }
     if (!outcome.conversationId) {
@@ -406,7 +407,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       splitter.end();
       if (pool) send(pool, f.label);
     } catch (error) {
-      if (error instanceof SplitError) throw new ReconcileInputError(`${invalid(f.label)}: the file ${error.message}.`);
+      if (error instanceof SplitError) throw new ReconcileInputError({ code: 'bad-conversations-file', file: f.label }, `${invalid(f.label)}: the file ${error.message}.`);
       throw error;
     }
   }
@@ -414,11 +415,10 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   opts.onProgress?.('conversations', total, total);
   stats.conversationsMs = performance.now() - convStart;
   if (walkProblems > 0) {
-    problems.push(`${walkProblems} conversations had parts the walker could not read or skipped:`);
-    problems.push(...problemNotes.map((n) => `  ${n}`));
-    if (problemNotes.length >= MAX_PROBLEM_NOTES) problems.push(`  (the first ${MAX_PROBLEM_NOTES} notes are listed)`);
+    problems.push({ code: 'walker-summary', conversations: walkProblems }, ...problemNotes);
+    if (problemNotes.length >= MAX_PROBLEM_NOTES) problems.push({ code: 'walker-first', max: MAX_PROBLEM_NOTES });
   }
-  if (noId > 0) problems.push(`${noId} conversations had no id and were skipped`);
+  if (noId > 0) problems.push({ code: 'no-id', count: noId });
 
   // Side files of every source: the 2026 name map and the library rows.
   const originalNames = new Map<string, string>();
@@ -429,7 +429,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
       const map = await readJson(s.reader, names, `${s.prefix}${names.name}`);
       if (typeof map === 'object' && map !== null && !Array.isArray(map)) {
         for (const [k, v] of Object.entries(map)) if (typeof v === 'string') originalNames.set(`${s.prefix}${s.root}${k}`, v);
-      } else problems.push(`${s.prefix}${names.name} is not an object; original names unknown`);
+      } else problems.push({ code: 'names-not-object', file: `${s.prefix}${names.name}` });
     }
     const lib = s.reader.get(s.root + LIBRARY_FILES);
     if (lib) library.push(...parseLibraryFiles(await readJson(s.reader, lib, `${s.prefix}${lib.name}`)));

@@ -11,6 +11,7 @@ export { archiveVault } from './archive-vault';
 export type { ArchiveVaultOptions } from './archive-vault';
 export type { VaultArtifact, VaultSide } from './vault-side';
 export { ReconcileInputError } from './errors';
+export { noteText } from './notes';
 export { formatSummary, RECONCILE_STATUSES, reportJsonStream, summarize } from './report';
 export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';
 export type { MatchedItem } from './match';

@@ -5,7 +5,8 @@
  */
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
-import { ReconcileInputError, throwIfAborted } from './errors';
+import { ReconcileInputError, throwIfAborted, type ReconcileReason } from './errors';
+import type { ReconcileNote } from './notes';
 import { readExport, type ExportConversation, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
 import { matchItems, type MatchedItem } from './match';
@@ -42,7 +43,7 @@ export interface ReconcileResult {
   /** Each report item with the vault artifact it was matched to (same order as `report.items`). */
   items: MatchedItem[];
   /** Oddities that did not stop the run (conversations without an id, unreadable parts of a conversation). */
-  problems: string[];
+  problems: ReconcileNote[];
   /** For `writeEnrichedExport`: the export's directory and the vault. */
   exportZip: ZipReader;
   /** For the readable archive: the export's conversations files and asset members. */
@@ -58,7 +59,8 @@ export interface ReconcileResult {
 export function asInputError(error: unknown, what: string): unknown {
   if (error instanceof ReconcileInputError) return error;
   if (error instanceof ZipFormatError || error instanceof ArchiveError) {
-    return new ReconcileInputError(`${what} cannot be read: ${error.message}`);
+    const reason: ReconcileReason = error instanceof ZipFormatError ? { code: 'zip', file: what, zip: error.code } : { code: 'bad-vault-archive', file: what };
+    return new ReconcileInputError(reason, `${what} cannot be read: ${error.message}`);
   }
   return error;
 }
@@ -66,7 +68,7 @@ export function asInputError(error: unknown, what: string): unknown {
 export async function reconcileExport(
   exportZip: RandomAccessSource, exportName: string, vault: VaultSide, opts: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
-  if (exportZip.size === 0) throw new ReconcileInputError(`${exportName} is empty (0 bytes): it is not a ChatGPT data export.`);
+  if (exportZip.size === 0) throw new ReconcileInputError({ code: 'empty', file: exportName }, `${exportName} is empty (0 bytes): it is not a ChatGPT data export.`);
   const onProgress = opts.onProgress;
   let exp;
   try {

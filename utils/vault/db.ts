@@ -100,6 +100,15 @@ export interface JobRecord {
 }
 
 /** A backup run's checkpoint (utils/worker/backup): where listing stopped and what is still awaited; survives a stopped worker. */
+/** Which listing a backup stopped early, and why: it went round in circles. */
+export interface ListingStop {
+  /** A full page that added nothing (offsets), a cursor seen before, or a page with nothing new (cursors). */
+  why: 'repeated' | 'came-back' | 'nothing-new';
+  list: 'history' | 'archived' | 'images' | 'projects' | 'project';
+  /** The offset that repeated (`repeated`), or the project whose list it was (`project`). */
+  at?: number | string;
+}
+
 export interface BackupRunRecord {
   /** `everything`, or `conversation:<id>` for the popup's one-conversation backup. */
   id: string;
@@ -120,8 +129,8 @@ export interface BackupRunRecord {
   imagesCursor: string | null;
   /** Cursors the cursor listing in progress has already asked for (a repeat means a cycle). */
   cursorsSeen?: string[];
-  /** Listings stopped because they went round in circles, in words, for the summary. */
-  listingStops?: string[];
+  /** Listings stopped because they went round in circles, for the summary (words from an older version). */
+  listingStops?: (ListingStop | string)[];
   /** Artifact ids this run queued for download whose outcome is not known yet. */
   waiting: string[];
   /**

@@ -1,7 +1,7 @@
 /** The vault: artifact records, content-addressed bytes, conversation snapshots and the work queue. */
 export { createVaultDb, getVaultDb } from './db';
 export type {
-  ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, BlobRecord, ConversationRecord, ExportConversationRecord, ExportIndexMeta,
+  ArtifactRecord, BackupCounts, BackupItemRecord, BackupRunRecord, ListingStop, BlobRecord, ConversationRecord, ExportConversationRecord, ExportIndexMeta,
   FetchItemRecord, FetchRunRecord, JobRecord, JobType, SnapshotRecord, SnapshotSource, VaultDb,
 } from './db';
 export { exportIndexMeta, exportShowsNothingNew, saveExportIndex } from './export-index';

@@ -6,6 +6,7 @@ import { ReconcileRunError, type ReconcileRun, type StartReconcile } from '@/uti
 import type { ReconcileProgress, ReconcileReport } from '@/utils/reconcile-page/protocol';
 import type { ReportItem } from '@/utils/reconcile-page/report-types';
 import { filterItems } from '@/utils/reconcile-page/filter';
+import type { ReconcileNote } from '@/utils/reconcile/notes';
 import { choose, click, manualVisibility, type, until } from '../library/helpers';
 
 const containers: HTMLElement[] = [];
@@ -43,16 +44,16 @@ function fakeRuns() {
   const runs: {
     file: File;
     progress: (p: ReconcileProgress) => void;
-    finish: (r: ReconcileReport, notes?: string[]) => void;
+    finish: (r: ReconcileReport, notes?: ReconcileNote[]) => void;
     fail: (e: ReconcileRunError) => void;
     cancelled: boolean;
     writes: { resolve: (b: Blob) => void; reject: (e: unknown) => void }[];
     writeCancelled: boolean;
   }[] = [];
   const start: StartReconcile = (file, onProgress) => {
-    let finish!: (r: { report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }) => void;
+    let finish!: (r: { report: ReconcileReport; json: Blob; notes: ReconcileNote[]; fetchable: number }) => void;
     let fail!: (e: unknown) => void;
-    const done = new Promise<{ report: ReconcileReport; json: Blob; notes: string[]; fetchable: number }>((res, rej) => ((finish = res), (fail = rej)));
+    const done = new Promise<{ report: ReconcileReport; json: Blob; notes: ReconcileNote[]; fetchable: number }>((res, rej) => ((finish = res), (fail = rej)));
     let items: ReportItem[] = [];
     const entry: (typeof runs)[number] = {
       file, progress: onProgress, cancelled: false, writes: [], writeCancelled: false,
@@ -171,12 +172,12 @@ describe('ReconcileView', () => {
     const { root, runs } = await setup();
     await chooseFile(root);
     await act0(() => runs[0]!.finish(report(), [
-      '1 conversations had parts the walker could not read or skipped:',
-      '  conversation c1: mapping["n1"].message.content.content_type: unknown content_type "hologram" (skipped)',
+      { code: 'walker-summary', conversations: 1 },
+      { code: 'walker', conversation: 'c1', detail: 'mapping["n1"].message.content.content_type: unknown content_type "hologram" (skipped)' },
     ]));
     await until(() => step(root) === 'done');
     const notes = root.querySelector('[data-testid="reconcile-notes"]')!;
-    expect(notes.querySelector('summary')!.textContent).toBe('1 conversations had parts the walker could not read or skipped:');
+    expect(notes.querySelector('summary')!.textContent).toBe('1 conversation had parts that could not be read or were skipped:');
     expect([...notes.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
       'conversation c1: mapping["n1"].message.content.content_type: unknown content_type "hologram" (skipped)',
     ]);

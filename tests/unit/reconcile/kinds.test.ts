@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { reconcileExport, type ReconcileResult } from '@/utils/reconcile';
+import { noteText, reconcileExport, type ReconcileResult } from '@/utils/reconcile';
 import type { VaultArtifact, VaultSide } from '@/utils/reconcile/vault-side';
 import type { RandomAccessSource } from '@/utils/zip';
 
@@ -122,7 +122,7 @@ describe('reconcile: what the walker skipped is named', () => {
     const node = Object.entries(mapping).find(([, n]) => n.message !== null)!;
     node[1].message!.content = { content_type: 'hologram', parts: [] };
     const r = await run({ 'conversations.json': enc.encode(JSON.stringify([odd])) });
-    expect(r.problems).toEqual([
+    expect(r.problems.map(noteText)).toEqual([
       '1 conversations had parts the walker could not read or skipped:',
       `  conversation ${VOICE_ID}: mapping["${node[0]}"].message.content.content_type: unknown content_type "hologram" (skipped)`,
     ]);

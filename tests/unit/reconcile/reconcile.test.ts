@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archiveVault, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
+import { archiveVault, noteText, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
 
@@ -172,7 +172,7 @@ describe('writeEnrichedExport integrity', () => {
     const forged = new TextEncoder().encode('{"format":"forged"}');
     const zip = zipSync({ ...files, 'vault/reconcile-report.json': forged, 'vault/files/x/evil.png': new Uint8Array([1, 2, 3]) });
     const result = await run(zip);
-    expect(result.problems.join('\n')).toMatch(/2 members of its own under vault\/.*vault-from-export\//);
+    expect(result.problems.map(noteText).join('\n')).toMatch(/2 members of its own under vault\/.*vault-from-export\//);
     const { zip: enriched } = await enrichedOf(result);
     const ours: unknown = JSON.parse(new TextDecoder().decode(await enriched.bytes(enriched.get('vault/reconcile-report.json')!, 1 << 20)));
     expect(ours).toEqual(result.report);

@@ -13,7 +13,7 @@ import {
 } from '@/utils/chatgpt/routes';
 import { parseConversationPage, parseImagePage, parseProjectPage, type LibraryImage } from '@/utils/chatgpt/listings';
 import type { ArtifactRef } from '@/utils/model';
-import type { BackupItemRecord, BackupRunRecord, ExportIndexMeta, VaultDb } from '@/utils/vault';
+import type { BackupItemRecord, BackupRunRecord, ListingStop, ExportIndexMeta, VaultDb } from '@/utils/vault';
 import {
   addItems, conversationArtifacts, conversationJobIds, createRun, enqueueJob, exportShowsNothingNew, fetchJobId, finishItem, getArtifacts,
   getBackupRun, getConversation, getJobs, hasOpenArtifacts, listBackupRuns, nextItem, recordRefs, saveRun, snapshotIsCurrent,
@@ -215,7 +215,7 @@ export class BackupRunner {
           await addItems(db, run, page.items, null, (r) => {
             // Offsets that never end would page forever: a full page that adds nothing new ends the listing.
             const stale = page.rawCount > 0 && r.counts.listed === listedBefore;
-            if (stale) stopListing(r, `the ${archived ? 'archived ' : ''}conversation list repeated itself at offset ${offset}`);
+            if (stale) stopListing(r, { why: 'repeated', list: archived ? 'archived' : 'history', at: offset });
             const end = stale || page.rawCount < CONVERSATIONS_LIST_MAX_LIMIT || (page.total !== null && offset + page.rawCount >= page.total);
             if (archived) r.archivedOffset += page.rawCount;
             else r.historyOffset += page.rawCount;
@@ -241,7 +241,7 @@ export class BackupRunner {
           const body = await client.getJson(imageLibraryUrls(run.origin, run.imagesCursor, 100)[0]!, signal);
           const page = body === null ? { items: [], cursor: null } : parseImagePage(body);
           const fresh = await this.recordLibraryImages(run, page.items);
-          run.imagesCursor = nextCursor(run, page.cursor, run.imagesCursor, fresh, 'the image library');
+          run.imagesCursor = nextCursor(run, page.cursor, run.imagesCursor, fresh, { list: 'images' });
           if (run.imagesCursor === null) {
             run.phase = 'files';
             run.cursorsSeen = [];
@@ -278,7 +278,7 @@ export class BackupRunner {
       const known = new Set(run.projects.map((p) => p.id));
       const fresh = page.items.filter((p) => !known.has(p.id));
       for (const p of fresh) run.projects.push({ id: p.id, cursor: null });
-      run.projectsCursor = nextCursor(run, page.cursor, run.projectsCursor, fresh.length > 0, 'the project list');
+      run.projectsCursor = nextCursor(run, page.cursor, run.projectsCursor, fresh.length > 0, { list: 'projects' });
       if (run.projectsCursor === null) {
         run.projectsListed = true;
         run.cursorsSeen = [];
@@ -298,7 +298,7 @@ export class BackupRunner {
     const listedBefore = run.counts.listed;
     await addItems(db, run, page.items, project.id, (r) => {
       const fresh = r.counts.listed > listedBefore || page.rawCount === 0;
-      const next = nextCursor(r, page.cursor, project.cursor, fresh, `a project's conversation list (${project.id})`);
+      const next = nextCursor(r, page.cursor, project.cursor, fresh, { list: 'project', at: project.id });
       if (next === null || page.rawCount === 0) {
         r.projects.shift();
         r.cursorsSeen = [];
@@ -471,23 +471,35 @@ export async function recordLibraryImages(db: VaultDb, images: readonly LibraryI
 }
 
 /** Says in the run's summary that a listing was stopped, and why. */
-function stopListing(run: BackupRunRecord, why: string): void {
-  run.listingStops = [...(run.listingStops ?? []), `${why}, so it was stopped there`];
+function stopListing(run: BackupRunRecord, stop: ListingStop): void {
+  run.listingStops = [...(run.listingStops ?? []), stop];
+}
+
+/** A stopped listing in the summary's words. */
+function listingStopText(stop: ListingStop | string): string {
+  if (typeof stop === 'string') return stop;
+  const list = stop.list === 'history' ? t('backup_list_history')
+    : stop.list === 'archived' ? t('backup_list_archived')
+      : stop.list === 'images' ? t('backup_list_images')
+        : stop.list === 'projects' ? t('backup_list_projects')
+          : t('backup_list_project', String(stop.at ?? ''));
+  if (stop.why === 'repeated') return t('backup_listing_repeated', list, stop.at ?? '');
+  return t(stop.why === 'came-back' ? 'backup_listing_came_back' : 'backup_listing_nothing_new', list);
 }
 
 /**
  * The cursor to ask for next, or null to end the listing: a page that added nothing new, or a cursor that
  * does not move or was asked for already (A -> B -> A), would page forever.
  */
-function nextCursor(run: BackupRunRecord, next: string | null, current: string | null, fresh: boolean, what: string): string | null {
+function nextCursor(run: BackupRunRecord, next: string | null, current: string | null, fresh: boolean, what: Pick<ListingStop, 'list' | 'at'>): string | null {
   if (next === null) return null;
   const seen = run.cursorsSeen ?? [];
   if (next === current || seen.includes(next)) {
-    stopListing(run, `${what} came back to a page it had listed`);
+    stopListing(run, { why: 'came-back', ...what });
     return null;
   }
   if (!fresh) {
-    stopListing(run, `${what} listed a page with nothing new`);
+    stopListing(run, { why: 'nothing-new', ...what });
     return null;
   }
   run.cursorsSeen = [...seen, ...(current === null ? [] : [current])];
@@ -533,7 +545,7 @@ function summary(run: BackupRunRecord): string {
   ];
   if (run.scope === 'everything') parts.push(t('backup_done_library_images', c.imagesOnlyInLibrary));
   if (run.exportFirst) parts.push(t('backup_done_export_saved', c.exportSkipped ?? 0, run.exportFirst.name));
-  parts.push(...(run.listingStops ?? []));
+  parts.push(...(run.listingStops ?? []).map(listingStopText));
   return t('backup_done', parts.join(t('backup_done_separator')));
 }
 

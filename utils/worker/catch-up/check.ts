@@ -17,7 +17,7 @@ import { conversationArtifactIds, conversationArtifacts, getConversation, snapsh
 import { BackupError, type BackupClient } from '@/utils/worker/backup/client';
 import type { Pacer } from '@/utils/worker/backup/pacer';
 import { recordLibraryImages, type ReadPlace, type RunPlace } from '@/utils/worker/backup/runner';
-import { EMPTY_CATCH_UP, MAX_QUEUED_KEPT, type CatchUpState } from './state';
+import { EMPTY_CATCH_UP, MAX_QUEUED_KEPT, type CatchUpResult, type CatchUpState } from './state';
 
 export interface CatchUpDeps {
   db: VaultDb;
@@ -59,7 +59,7 @@ export async function catchUp(deps: CatchUpDeps, signal?: AbortSignal): Promise<
   const client = deps.client(place);
   const queued: string[] = [];
   let read = 0;
-  let stopped: string | null = null;
+  let stopped: CatchUpResult | null = null;
   try {
     const body = await client.getJson(conversationsListUrls(place.origin, { offset: 0, limit: LISTING_LIMIT, order: 'updated' })[0]!, signal);
     const page = body === null ? { items: [] } : parseConversationPage(body);
@@ -104,18 +104,17 @@ export async function catchUp(deps: CatchUpDeps, signal?: AbortSignal): Promise<
   } catch (err) {
     if (signal?.aborted) throw err;
     stopped = err instanceof BackupError && err.status === 429
-      ? 'ChatGPT asked to slow down; the rest waits for the next check'
+      ? { code: 'rate-limited' }
       : err instanceof BackupError && err.stopsRun
-        ? 'Not signed in to ChatGPT'
-        : `Stopped: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`;
+        ? { code: 'signed-out' }
+        : { code: 'stopped', detail: (err instanceof Error ? err.message : String(err)).slice(0, 200) };
   }
   if (queued.length > 0) deps.kick();
   state.lastCheck = now();
   state.place = place;
   if (queued.length > 0) state.queued = queued.slice(-MAX_QUEUED_KEPT);
   else if (read > 0 || stopped === null) state.queued = [];
-  const found = queued.length === 0 ? 'nothing new' : `${queued.length} new file${queued.length === 1 ? '' : 's'}`;
-  state.result = stopped ?? (read === 0 ? 'Nothing changed' : `${read} conversation${read === 1 ? '' : 's'} read, ${found}`);
+  state.result = stopped ?? (read === 0 ? { code: 'nothing-changed' } : { code: 'read', conversations: read, files: queued.length });
   await deps.save(state);
   return 'checked';
 }

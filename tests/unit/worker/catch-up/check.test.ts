@@ -89,7 +89,7 @@ describe('catchUp', () => {
     for (let i = 0; i < 3; i++) expect(await catchUp(t.deps)).toBe('checked');
     const paths = t.backendRequests().map((r) => r.path);
     expect(paths).toEqual(Array.from({ length: 3 }, () => ['/backend-api/conversations', '/backend-api/my/recent/image_gen']).flat());
-    expect(t.state().result).toBe('Nothing changed');
+    expect(t.state().result).toEqual({ code: 'nothing-changed' });
     expect(t.state().lastCheck).toBe(NOW);
   });
 
@@ -107,7 +107,7 @@ describe('catchUp', () => {
     expect(jobs.length).toBe(2);
     expect(jobs.every((j) => j.conversationId === convId(2) && j.data.paced === true)).toBe(true);
     expect(new Set(t.state().queued)).toEqual(new Set(jobs.map((j) => j.artifactId)));
-    expect(t.state().result).toBe('1 conversation read, 2 new files');
+    expect(t.state().result).toEqual({ code: 'read', conversations: 1, files: 2 });
     // Read once: the next idle check reads it no more.
     const again = t.backendRequests().length;
     await catchUp(t.deps);
@@ -121,7 +121,7 @@ describe('catchUp', () => {
     t.touch(2);
     t.limitNextReads(1);
     await catchUp(t.deps);
-    expect(t.state().result).toMatch(/slow down/);
+    expect(t.state().result).toEqual({ code: 'rate-limited' });
     expect(t.state().pending.map((p) => p.id).sort()).toEqual([convId(1), convId(2)]);
     expect(t.pacer.remainingPause()).toBeGreaterThan(0);
     const before = t.backendRequests().length;
