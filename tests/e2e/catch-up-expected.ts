@@ -44,5 +44,5 @@ export const POPUP_AFTER_CATCH_UP = /^Last checked \d\d:\d\d( [AP]M)?: 1 convers
 
 /** `catchUpState.lastCheck` in storage (what a finished check writes), read with an extension API object. */
 export const CATCH_UP_STATE_KEY = 'catchUpState';
-/** The alarm the worker checks on (utils/catch-up/background.ts), and its period. */
+/** The alarm the worker checks on (utils/worker/catch-up/catch-up-worker.ts), and its period. */
 export const CATCH_UP_ALARM = { name: 'catch-up', periodInMinutes: 5 };

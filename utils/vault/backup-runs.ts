@@ -1,7 +1,7 @@
 /**
  * A backup run's checkpoint (Dexie `backupRuns` and `backupItems`, schema version 2): the run record says
  * where each listing stopped and which queued files are still awaited; one item per conversation to read
- * says whether it is done. The runner (utils/backup/runner.ts) writes here before its next request, so a
+ * says whether it is done. The runner (utils/worker/backup/runner.ts) writes here before its next request, so a
  * stopped worker resumes where it stopped.
  */
 import type { BackupItemRecord, BackupRunRecord, VaultDb } from './db';

@@ -1,7 +1,7 @@
 /**
  * A `Fetch missing files` run's checkpoint (Dexie `fetchRuns` / `fetchItems`, schema version 3): the run
  * record and one item per report item, each ending saved, expired or failed. The runner
- * (utils/backup/fetch-missing.ts) writes here after each item, so a stopped worker resumes the run.
+ * (utils/worker/backup/fetch-missing.ts) writes here after each item, so a stopped worker resumes the run.
  */
 import type { FetchItemRecord, FetchRunRecord, VaultDb } from './db';
 

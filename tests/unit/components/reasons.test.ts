@@ -34,7 +34,7 @@ const sayers: Array<[string, string, string, (code: string) => string]> = [
   ['utils/archive/errors.ts', 'ArchiveReason', 'object', (c) => archiveReasonText(filled(c) as never)],
   ['utils/reconcile/errors.ts', 'ReconcileReason', 'object', (c) => reconcileReasonText(filled(c) as never)],
   ['utils/reconcile/notes.ts', 'ReconcileNote', 'object', (c) => reconcileNoteText(filled(c) as never)],
-  ['utils/catch-up/state.ts', 'CatchUpResult', 'object', (c) => catchUpResultText(filled(c) as never)],
+  ['utils/worker/catch-up/state.ts', 'CatchUpResult', 'object', (c) => catchUpResultText(filled(c) as never)],
 ];
 
 /** Codes no page ever shows: the CLI's own argument errors. */
