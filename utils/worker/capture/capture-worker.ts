@@ -137,12 +137,16 @@ export function startCaptureBackground(db: VaultDb = getVaultDb(), net: WorkerNe
    * tab to retry.
    */
   const workerRead = async (tabId: number, origin: string | null, req: ReadRequest, account: string | null): Promise<{ json: string; origin: string } | { tabReads: TabReadScope }> => {
-    const attempt = origin ? await reader.read(origin, req.conversationId, account, req.gizmoId) : null;
-    if (attempt && !attempt.ok && !attempt.refused) throw attempt.error;
-    if (origin && attempt?.ok && attempt.value !== null) return { json: attempt.value, origin };
-    const scope: TabReadScope = attempt?.ok ? 'once' : 'from-now-on';
-    tabReads.grant(tabId, req.conversationId, scope);
-    return { tabReads: scope };
+    const tabReadsIt = (scope: TabReadScope) => {
+      tabReads.grant(tabId, req.conversationId, scope);
+      return { tabReads: scope };
+    };
+    // A sender without a ChatGPT origin leaves the worker nothing to ask: the tab reads, as after a refusal.
+    if (!origin) return tabReadsIt('from-now-on');
+    const attempt = await reader.read(origin, req.conversationId, account, req.gizmoId);
+    if (attempt.ok) return attempt.value === null ? tabReadsIt('once') : { json: attempt.value, origin };
+    if (attempt.refused) return tabReadsIt('from-now-on');
+    throw attempt.error;
   };
 
   // Conversations are read here when the backend serves the worker (no JSON crosses the page)...
