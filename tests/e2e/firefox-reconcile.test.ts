@@ -1,5 +1,5 @@
 /**
- * Reconciliation in the library page, in Firefox (issue 7: "it works in Chrome and Firefox"). Stock
+ * Reconciliation in the library page, in Firefox (it works in Chrome and Firefox). Stock
  * firefox-esr over WebDriver BiDi with the mv2 build (firefox-harness.ts). A fixture vault is restored
  * through `Restore backup`, then fixture exports (tests/fixtures/exports) in the legacy layout, the 2026
  * sharded layout and as a ZIP of part-ZIPs are chosen through `Export ZIP`: the run happens in the page's
@@ -12,17 +12,19 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildFixtures, C1, labelOf, type ExportFixture, type Fixtures } from '../fixtures/exports/generate.ts';
 import type { ReconcileReport } from '../../utils/reconcile/report.ts';
 import { openZip } from '../../utils/zip/index.ts';
-import { buildFirefoxExtension, firefoxSkipReason, launchFirefox, type Firefox } from './firefox-harness.ts';
+import {
+  buildFirefoxExtension, clickButtonNamed, downloadedFile, downloadPrefs, firefoxSkipReason, labelledFileInput, launchFirefox, type Firefox,
+} from './firefox-harness.ts';
 import { REPO_ROOT, waitFor } from './harness.ts';
 
 const skip = (await firefoxSkipReason()) ?? false;
@@ -35,47 +37,12 @@ let fx: Fixtures;
 let dir = '';
 let downloads = '';
 
-/** The file input inside the `<label>` whose text starts with `name` (the contract's control names). */
-async function fileInput(name: string): Promise<ElementHandle<HTMLInputElement>> {
-  const handle = await page.evaluateHandle((n: string) => {
-    const label = [...document.querySelectorAll('label')].find((l) => l.textContent?.trim().startsWith(n));
-    return label?.querySelector('input[type="file"]') ?? null;
-  }, name);
-  const input = handle.asElement() as ElementHandle<HTMLInputElement> | null;
-  assert.ok(input, `a file input labelled ${name}`);
-  return input;
-}
-
-async function clickButton(name: string): Promise<void> {
-  const clicked = await page.evaluate((n: string) => {
-    const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === n && !b.disabled);
-    button?.click();
-    return button !== undefined;
-  }, name);
-  assert.ok(clicked, `an enabled button named ${name}`);
-}
+const fileInput = (name: string) => labelledFileInput(page, name);
+const clickButton = (name: string) => clickButtonNamed(page, name);
 
 const step = () => page.evaluate(() => document.querySelector('[data-testid="reconcile-view"]')?.getAttribute('data-step') ?? null);
 
-/**
- * Waits for the one file the next download writes into the downloads folder, reads it and removes it.
- * Firefox creates the final name empty at once and fills it from a `.part` file it renames at the end, so
- * the download is complete when no `.part` is left and the file has bytes.
- */
-async function downloaded(pattern: RegExp): Promise<{ name: string; bytes: Buffer }> {
-  const name = await waitFor(
-    () => {
-      const names = readdirSync(downloads);
-      const name = names.find((n) => pattern.test(n));
-      return name && !names.some((n) => n.endsWith('.part')) && statSync(join(downloads, name)).size > 0 ? name : null;
-    },
-    { timeout: 60_000, interval: 200, message: `a download named ${pattern}` },
-  );
-  const path = join(downloads, name);
-  const bytes = readFileSync(path);
-  rmSync(path);
-  return { name, bytes };
-}
+const downloaded = (pattern: RegExp) => downloadedFile(downloads, pattern);
 
 async function reconcile(f: ExportFixture): Promise<void> {
   const path = join(dir, `chatgpt-export-${f.name}.zip`);
@@ -98,13 +65,7 @@ describe('reconcile view (Firefox)', () => {
     fake = await startFakeChatGPT({ port: 443 });
     ff = await launchFirefox({
       server: fake,
-      prefs: {
-        'browser.download.folderList': 2,
-        'browser.download.dir': downloads,
-        'browser.download.useDownloadDir': true,
-        'browser.download.always_ask_before_handling_new_types': false,
-        'browser.download.start_downloads_in_tmp_dir': false,
-      },
+      prefs: downloadPrefs(downloads),
     });
     page = await ff.openExtensionPage('/library.html');
   });
