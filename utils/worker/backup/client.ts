@@ -63,6 +63,28 @@ export function stoppedBy(err: unknown): { error: string; step: string } {
   return { error, step: t(err instanceof BackupError && err.status === 401 ? 'run_step_stopped_signed_out' : 'run_step_stopped', error) };
 }
 
+/** The fields of a run (backup or `Fetch missing files`) that say how it stopped. */
+interface StoppableRun {
+  state: 'running' | 'paused' | 'done' | 'cancelled';
+  step: string;
+  error: string | null;
+  finishedAt: number | null;
+}
+
+/**
+ * Records on `run` why its loop ended: the person paused or cancelled it (`aborted`), or something below the
+ * run broke (signed out, IndexedDB), which pauses it with the reason so the person can resume.
+ */
+export function settleStoppedRun(run: StoppableRun, err: unknown, aborted: boolean, now: number): void {
+  if (aborted) {
+    run.step = run.state === 'paused' ? '' : t('run_step_cancelled');
+    if (run.state === 'cancelled') run.finishedAt = now;
+  } else {
+    run.state = 'paused';
+    ({ error: run.error, step: run.step } = stoppedBy(err));
+  }
+}
+
 type Outcome = { text: string | null } | { retryAfter: number | null } | { error: string; status: number | null };
 
 export class BackupClient {

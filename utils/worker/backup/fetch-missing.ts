@@ -19,7 +19,7 @@ import {
   type FetchItemRecord, type FetchRunRecord, type VaultDb,
 } from '@/utils/vault';
 import type { FetchMissingOutcome, FetchMissingRequestItem } from '@/utils/messaging';
-import { BackupError, stoppedBy } from './client';
+import { BackupError, settleStoppedRun } from './client';
 import { PacedLanes } from '@/utils/chatgpt/net/lanes';
 import type { Pacer } from './pacer';
 import type { RunPlace } from './runner';
@@ -186,14 +186,7 @@ export class FetchMissingRunner {
     this.active = entry;
     entry.done = this.loop(run, controller.signal)
       .catch(async (err: unknown) => {
-        if (controller.signal.aborted) {
-          run.step = run.state === 'paused' ? '' : t('run_step_cancelled');
-          if (run.state === 'cancelled') run.finishedAt = this.now();
-        } else {
-          // Signed out, or IndexedDB broke: keep the checkpoint, say why, let the person resume.
-          run.state = 'paused';
-          ({ error: run.error, step: run.step } = stoppedBy(err));
-        }
+        settleStoppedRun(run, err, controller.signal.aborted, this.now());
         await saveFetchRun(this.deps.db, { ...run, updatedAt: this.now() }).catch(() => undefined);
       })
       .finally(() => {

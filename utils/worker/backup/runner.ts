@@ -19,7 +19,7 @@ import {
   getBackupRun, getConversation, getJobs, hasOpenArtifacts, listBackupRuns, nextItem, recordRefs, saveRun, snapshotIsCurrent,
 } from '@/utils/vault';
 import { abortableSleep } from './pacer';
-import { BackupError, stoppedBy, type BackupClient } from './client';
+import { BackupError, settleStoppedRun, type BackupClient } from './client';
 import { newRun } from './checkpoint';
 import { t } from '@/utils/i18n';
 
@@ -166,14 +166,7 @@ export class BackupRunner {
     this.active.set(run.id, entry);
     entry.done = this.loop(run, controller.signal)
       .catch(async (err: unknown) => {
-        if (controller.signal.aborted) {
-          run.step = run.state === 'paused' ? '' : t('run_step_cancelled');
-          if (run.state === 'cancelled') run.finishedAt = this.now();
-        } else {
-          // Something below the run broke (IndexedDB): keep the checkpoint, say so, let the person resume.
-          run.state = 'paused';
-          ({ error: run.error, step: run.step } = stoppedBy(err));
-        }
+        settleStoppedRun(run, err, controller.signal.aborted, this.now());
         run.pausedUntil = null;
         await saveRun(this.deps.db, run, this.now()).catch(() => undefined);
       })
