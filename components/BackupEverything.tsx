@@ -10,6 +10,8 @@ import { sendMessage, type BackupStatus } from '@/utils/messaging';
 import type { ExportIndexMeta } from '@/utils/vault';
 import { BackupProgress } from './BackupProgress';
 import { formatDate, t } from '@/utils/i18n';
+import { ReconcileRunError, startReconcileWorker, type StartReconcile } from '@/utils/reconcile-page/client';
+import { reconcileNoteText, runErrorText } from './reasons';
 
 
 export interface BackupEverythingProps {
@@ -19,20 +21,31 @@ export interface BackupEverythingProps {
   requestNotifications?: () => void;
   /** Called when a run ends, so the page can show what arrived. */
   onFinished?: () => void;
+  /**
+   * Reads an export chosen here in the reconcile page's worker, which writes its index on success (the
+   * same path as a reconcile), so the page's main thread never inflates the ZIP.
+   */
+  startReconcile?: StartReconcile;
 }
+
+/** Reading an export chosen for the next run, or why it was refused. */
+type Chosen = { step: 'reading'; name: string } | { step: 'refused'; name: string; reason: string } | null;
 
 function askForNotifications(): void {
   // Must be called inside the click (a user gesture); the answer does not matter for the run.
   void browser.permissions?.request({ permissions: ['notifications'] }).catch(() => false);
 }
 
-export function BackupEverything({ pollMs = 500, requestNotifications = askForNotifications, onFinished }: BackupEverythingProps) {
+export function BackupEverything({
+  pollMs = 500, requestNotifications = askForNotifications, onFinished, startReconcile = startReconcileWorker,
+}: BackupEverythingProps) {
   const [status, setStatus] = useState<BackupStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   /** The export the last reconcile indexed, and whether this run may trust it instead of reads. */
   const [exportIndex, setExportIndex] = useState<ExportIndexMeta | null>(null);
   const [exportFirst, setExportFirst] = useState(true);
+  const [chosen, setChosen] = useState<Chosen>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -69,6 +82,31 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
     }
   };
 
+  const chooseExport = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = ''; // choosing the same file again reads it again
+    if (!file) return;
+    setChosen({ step: 'reading', name: file.name });
+    const run = startReconcile(file, () => {});
+    try {
+      const { notes } = await run.done;
+      const notKept = notes.find((n) => n.code === 'index-not-kept');
+      if (notKept) {
+        setChosen({ step: 'refused', name: file.name, reason: reconcileNoteText(notKept) });
+        return;
+      }
+      setExportIndex(await sendMessage('exportIndexInfo', {}));
+      setExportFirst(true);
+      setChosen(null);
+    } catch (err) {
+      const reason = err instanceof ReconcileRunError ? runErrorText(err) : err instanceof Error ? err.message : String(err);
+      setChosen({ step: 'refused', name: file.name, reason });
+    } finally {
+      // The index is written; the worker's report is not needed here.
+      run.cancel();
+    }
+  };
+
   const start = () => {
     requestNotifications();
     void act(() => sendMessage('backupStart', { scope: 'everything', exportFirst: exportIndex !== null && exportFirst }));
@@ -87,6 +125,21 @@ export function BackupEverything({ pollMs = 500, requestNotifications = askForNo
           {' '}{t('backup_export_first', formatDate(exportIndex.reconciledAt), exportIndex.name)}
         </label>
       )}
+      {!live && (
+        <label class={`button-like${chosen?.step === 'reading' ? ' disabled' : ''}`}>
+          {t('backup_export_choose')}
+          <input
+            type="file"
+            class="visually-hidden"
+            accept=".zip,application/zip"
+            disabled={chosen?.step === 'reading'}
+            onChange={(e) => void chooseExport(e.currentTarget)}
+            data-testid="backup-export-input"
+          />
+        </label>
+      )}
+      {chosen?.step === 'reading' && <p role="status">{t('backup_export_reading', chosen.name)}</p>}
+      {chosen?.step === 'refused' && <p role="alert">{t('backup_export_refused', chosen.name, chosen.reason)}</p>}
       {status && <BackupProgress status={status} />}
       {live && (
         <div class="backup-actions">
