@@ -182,6 +182,34 @@ void describe('Back up everything (library page)', { skip }, () => {
     assert.match(await text(page, 'backup-step'), /9 reads saved by the export chatgpt-export\.zip/);
   });
 
+  void test('export-first with an export chosen in the panel: a bad ZIP says why, the chosen one is used without a reconcile', { timeout: 240_000 }, async () => {
+    fake.state.conversations.clear();
+    const plain = addHistory(fake.state, { count: 6, imagesPerConversation: 0, seed: 'chosen-plain' }).history;
+    const withImages = addHistory(fake.state, { count: 1, seed: 'chosen-images' }).history;
+    const chunks: Uint8Array[] = [];
+    await writeSampleExport([...fake.state.conversations.values()], new WritableStream({ write: (c) => void chunks.push(c.slice()) }));
+    const exportZip = Buffer.concat(chunks);
+
+    const b = await launch();
+    await signIn(b);
+    await setPacing(b, { spacingMs: 50, basePauseMs: 1_000, capPauseMs: 2_000 });
+    const page = await b.openExtensionPage('/library.html');
+    const chooser = page.getByLabel('Use another export…');
+    await chooser.setInputFiles({ name: 'not-an-export.zip', mimeType: 'application/zip', buffer: Buffer.from('this is not a zip') });
+    await page.getByRole('alert').filter({ hasText: /not-an-export\.zip cannot be used: / }).waitFor({ timeout: 60_000 });
+
+    await chooser.setInputFiles({ name: 'chosen-export.zip', mimeType: 'application/zip', buffer: exportZip });
+    const useExport = page.getByRole('checkbox', { name: /Use the export reconciled on .*chosen-export\.zip/ });
+    await useExport.waitFor({ timeout: 60_000 });
+    assert.equal(await useExport.isChecked(), true);
+    fake.state.requests = [];
+    await page.getByRole('button', { name: 'Back up everything' }).click();
+    await page.getByTestId('backup-summary').waitFor({ timeout: 180_000 });
+
+    assert.deepEqual([...new Set(conversationReads(fake.state.requests))].sort(), [...withImages].sort());
+    assert.equal(await text(page, 'export-saved'), `Reads saved by the export: ${plain.length}`);
+  });
+
   void test('a 36-conversation history (4 archived, 2 projects, 1 deleted) under a 429 storm, worker stopped and page closed mid-run: completes, one request at a time, nothing lost or doubled', { timeout: 300_000 }, async () => {
     fake.state.conversations.clear();
     const ids = addHistory(fake.state, { count: 30, archived: 4, projects: [[`g-p-${'a'.repeat(32)}`, 3], [`g-p-${'b'.repeat(32)}`, 3]], deleted: 1, seed: 'e2e' });
