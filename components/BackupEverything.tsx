@@ -10,7 +10,7 @@ import { sendMessage, type BackupStatus } from '@/utils/messaging';
 import type { ExportIndexMeta } from '@/utils/vault';
 import { BackupProgress } from './BackupProgress';
 import { formatDate, t } from '@/utils/i18n';
-import { ReconcileRunError, startReconcileWorker, type StartReconcile } from '@/utils/reconcile-page/client';
+import { ReconcileRunError, startIndexWorker, type StartIndex } from '@/utils/reconcile-page/client';
 import { reconcileNoteText, runErrorText } from './reasons';
 
 
@@ -22,10 +22,10 @@ export interface BackupEverythingProps {
   /** Called when a run ends, so the page can show what arrived. */
   onFinished?: () => void;
   /**
-   * Reads an export chosen here in the reconcile page's worker, which writes its index on success (the
-   * same path as a reconcile), so the page's main thread never inflates the ZIP.
+   * Reads the conversations of an export chosen here in the reconcile page's worker, which keeps its index
+   * as a reconcile does, so the page's main thread never inflates the ZIP.
    */
-  startReconcile?: StartReconcile;
+  startIndex?: StartIndex;
 }
 
 /** Reading an export chosen for the next run, or why it was refused. */
@@ -37,7 +37,7 @@ function askForNotifications(): void {
 }
 
 export function BackupEverything({
-  pollMs = 500, requestNotifications = askForNotifications, onFinished, startReconcile = startReconcileWorker,
+  pollMs = 500, requestNotifications = askForNotifications, onFinished, startIndex = startIndexWorker,
 }: BackupEverythingProps) {
   const [status, setStatus] = useState<BackupStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -87,9 +87,8 @@ export function BackupEverything({
     input.value = ''; // choosing the same file again reads it again
     if (!file) return;
     setChosen({ step: 'reading', name: file.name });
-    const run = startReconcile(file, () => {});
     try {
-      const { notes } = await run.done;
+      const { notes } = await startIndex(file);
       const notKept = notes.find((n) => n.code === 'index-not-kept');
       if (notKept) {
         setChosen({ step: 'refused', name: file.name, reason: reconcileNoteText(notKept) });
@@ -101,9 +100,6 @@ export function BackupEverything({
     } catch (err) {
       const reason = err instanceof ReconcileRunError ? runErrorText(err) : err instanceof Error ? err.message : String(err);
       setChosen({ step: 'refused', name: file.name, reason });
-    } finally {
-      // The index is written; the worker's report is not needed here.
-      run.cancel();
     }
   };
 

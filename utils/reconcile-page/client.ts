@@ -64,6 +64,29 @@ interface Pending<T> {
 export const startReconcileWorker: StartReconcile = (file, onProgress) =>
   connectRun(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), file, onProgress);
 
+/** Reads a chosen export's conversations only and keeps its index; resolves with the read's notes (with `index-not-kept` when it could not be written), or rejects with a ReconcileRunError. */
+export type StartIndex = (file: File) => Promise<{ notes: ReconcileNote[] }>;
+
+/** Keeps `file`'s conversation index for export-first `Back up everything` in a new reconcile worker (no reconcile, no asset read). */
+export const startIndexWorker: StartIndex = (file) => {
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<{ notes: ReconcileNote[] }>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<WorkerToPage>) => {
+      const m = e.data;
+      if (m.type === 'indexed') resolve({ notes: m.notes });
+      else if (m.type === 'failed') reject(new ReconcileRunError(m.message, m.badInput, false, m.reason));
+      else return;
+      worker.terminate();
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      worker.terminate();
+      reject(new ReconcileRunError(`The reconcile worker stopped: ${e.message || 'unknown error'}`, false));
+    };
+    worker.postMessage({ type: 'index', file, exportName: file.name } satisfies PageToWorker);
+  });
+};
+
 function connectRun(worker: Worker, file: File, onProgress: (p: ReconcileProgress) => void): ReconcileRun {
   let reportWait: Pending<ReportView & { notes: ReconcileNote[] }> | null = null;
   const updates: ((v: ReportView) => void)[] = [];

@@ -22,6 +22,8 @@ export interface ItemsPage {
 export type PageToWorker =
   /** Reconcile `file` against the live vault. Sent once per worker. */
   | { type: 'reconcile'; file: File; exportName: string }
+  /** Only keep `file`'s conversation index for export-first `Back up everything` (no reconcile). Sent once per worker. */
+  | { type: 'index'; file: File; exportName: string }
   /** One page of the finished run's items; answered by `rows` with the same `id`. */
   | { type: 'query'; id: number; filter: ReconcileFilter; offset: number; limit: number }
   /** Write the enriched export of the finished run. */
@@ -44,6 +46,8 @@ export type WorkerToPage =
   | { type: 'report'; report: ReconcileReport; json: Blob; notes: ReconcileNote[]; fetchable: number }
   /** The report after `apply-fetched` (items empty again, as in `report`), its JSON, and how many items can still be fetched. */
   | { type: 'updated'; report: ReconcileReport; json: Blob; fetchable: number }
+  /** The export's index is kept (after `index`); `notes` as in `report`. */
+  | { type: 'indexed'; notes: ReconcileNote[] }
   | { type: 'fetch-list'; id: number; items: FetchMissingRequestItem[] }
   | ({ type: 'rows'; id: number } & ItemsPage)
   | { type: 'enriched'; blob: Blob }

@@ -10,13 +10,14 @@
 import { createBlobSink } from '@/utils/archive';
 import { getVaultDb, saveExportIndex } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
-import { ReconcileInputError, dexieVault, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { ReconcileInputError, dexieVault, readExportIndex, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
 import { applyFetchOutcomes, fetchableItems } from './fetch-missing';
 import { namePatternOrDefault } from '@/utils/files/name-pattern';
 import { filterItems, type ReconcileFilter } from './filter';
 import type { ItemsPage, PageToWorker, ReconcileProgress, WorkerToPage } from './protocol';
 import type { ReportItem } from './report-types';
+import type { ReconcileNote } from '@/utils/reconcile/notes';
 import { pageSha256 } from './wasm-hash';
 import { pageWalkPool } from './walk-pool';
 
@@ -43,6 +44,13 @@ function failure(error: unknown): WorkerToPage {
   return { type: 'failed', message: error instanceof Error ? error.message : String(error), badInput: false, reason: null };
 }
 
+/** A part-ZIP stored compressed is unpacked into a Blob (folded in 8 MB pieces the browser can keep on disk). */
+async function spillToBlob(_name: string, bytes: ReadableStream<Uint8Array>) {
+  const sink = createBlobSink();
+  await bytes.pipeTo(sink.writable);
+  return blobSource(sink.toBlob());
+}
+
 let result: ReconcileResult | null = null;
 /** The export's name, for a refusal that does not name its file. */
 let currentExport = '';
@@ -67,12 +75,7 @@ async function reconcile(file: File, exportName: string): Promise<void> {
       hash,
       pool: pool ?? undefined,
       onProgress: throttledProgress(),
-      // A part-ZIP stored compressed is unpacked into a Blob (folded in 8 MB pieces the browser can keep on disk).
-      spill: async (_name, bytes) => {
-        const sink = createBlobSink();
-        await bytes.pipeTo(sink.writable);
-        return blobSource(sink.toBlob());
-      },
+      spill: spillToBlob,
     });
   } catch (error) {
     send(failure(error));
@@ -81,14 +84,38 @@ async function reconcile(file: File, exportName: string): Promise<void> {
     pool?.close();
   }
   const { report } = result;
-  const notes = [...result.problems];
+  const notes = await keepIndex(exportName, result.conversations, result.problems);
+  send({ type: 'report', report: { ...report, items: [] }, json: reportJson(), notes, fetchable: fetchableItems(result).length });
+}
+
+/**
+ * The vault's one write from here: the export's index, which an export-first `Back up everything` reads.
+ * Returns the read's notes, with `index-not-kept` when it could not be written.
+ */
+async function keepIndex(exportName: string, conversations: ReconcileResult['conversations'], problems: readonly ReconcileNote[]): Promise<ReconcileNote[]> {
+  const notes = [...problems];
   try {
-    // The vault's one write from here: the export's index, which an export-first `Back up everything` reads.
-    await saveExportIndex(getVaultDb(), { name: exportName, reconciledAt: Date.now() }, result.conversations);
+    await saveExportIndex(getVaultDb(), { name: exportName, reconciledAt: Date.now() }, conversations);
   } catch (error) {
     notes.push({ code: 'index-not-kept', detail: error instanceof Error ? error.message : String(error) });
   }
-  send({ type: 'report', report: { ...report, items: [] }, json: reportJson(), notes, fetchable: fetchableItems(result).length });
+  return notes;
+}
+
+/** An export chosen for export-first `Back up everything`: only its conversations are read, then its index is kept. */
+async function indexOnly(file: File, exportName: string): Promise<void> {
+  const pool = pageWalkPool();
+  currentExport = exportName;
+  let read;
+  try {
+    read = await readExportIndex(blobSource(file), exportName, { inflate: webInflateRaw, pool: pool ?? undefined, spill: spillToBlob });
+  } catch (error) {
+    send(failure(error));
+    return;
+  } finally {
+    pool?.close();
+  }
+  send({ type: 'indexed', notes: await keepIndex(exportName, read.conversations, read.problems) });
 }
 
 const reportJson = () => new Blob([JSON.stringify(result!.report, null, 2)], { type: 'application/json' });
@@ -138,6 +165,7 @@ async function writeReadable(namePattern: string | undefined): Promise<void> {
 scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   const m = e.data;
   if (m.type === 'reconcile') void reconcile(m.file, m.exportName);
+  else if (m.type === 'index') void indexOnly(m.file, m.exportName);
   else if (m.type === 'query') send({ type: 'rows', id: m.id, ...query(m.filter, m.offset, m.limit) });
   else if (m.type === 'write-enriched') void writeEnriched();
   else if (m.type === 'write-readable') void writeReadable(m.namePattern);

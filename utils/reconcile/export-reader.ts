@@ -39,6 +39,8 @@ export interface ReadExportOptions {
    * disk-backed Blob; the CLI: a temporary file). Without it such a part is inflated into memory, up to 512 MiB.
    */
   spill?: (name: string, bytes: ReadableStream<Uint8Array>, size: number) => Promise<RandomAccessSource>;
+  /** Read only the conversations (the export-first index needs no asset): no asset member is listed or hashed. */
+  conversationsOnly?: boolean;
 }
 
 /** The export's members for a second reader (the readable archive): conversations files and asset bytes. */
@@ -440,7 +442,7 @@ export async function readExport(src: RandomAccessSource, exportName: string, op
   const textdocs = new Map<string, ExportAsset>();
   const todo: { source: Source; entry: ZipEntry; fileId: string; folder: string | null; textdoc: boolean }[] = [];
   let assetMemberCount = 0;
-  for (const s of sources) {
+  for (const s of opts.conversationsOnly ? [] : sources) {
     for (const a of s.layout.assets) {
       assetMemberCount++;
       const key = a.fileId.toLowerCase();

@@ -2,7 +2,7 @@
  * Reconciliation of the vault with the official ChatGPT export (docs/FORMATS.md sections 2 and 3), shared
  * by the library page (in a worker) and the CLI (scripts/reconcile.ts). No browser or Node API in here.
  */
-export { reconcileExport } from './reconcile';
+export { readExportIndex, reconcileExport } from './reconcile';
 export type { ReconcileOptions, ReconcileProgress, ReconcileResult } from './reconcile';
 export { writeEnrichedExport } from './enriched';
 export type { EnrichedOptions } from './enriched';

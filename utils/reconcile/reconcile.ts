@@ -65,20 +65,36 @@ export function asInputError(error: unknown, what: string): unknown {
   return error;
 }
 
-export async function reconcileExport(
-  exportZip: RandomAccessSource, exportName: string, vault: VaultSide, opts: ReconcileOptions = {},
-): Promise<ReconcileResult> {
+/** The export read, with a refusal of the input as one ReconcileInputError. */
+async function readInput(exportZip: RandomAccessSource, exportName: string, opts: ReconcileOptions, conversationsOnly: boolean) {
   if (exportZip.size === 0) throw new ReconcileInputError({ code: 'empty', file: exportName }, `${exportName} is empty (0 bytes): it is not a ChatGPT data export.`);
   const onProgress = opts.onProgress;
-  let exp;
   try {
-    exp = await readExport(exportZip, exportName, {
-      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool, spill: opts.spill,
+    return await readExport(exportZip, exportName, {
+      inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, hash: opts.hash ?? nobleSha256, pool: opts.pool, spill: opts.spill, conversationsOnly,
       onProgress: onProgress ? (phase, done, total) => onProgress({ phase, done, total }) : undefined,
     });
   } catch (error) {
     throw asInputError(error, exportName);
   }
+}
+
+/**
+ * Only the export's conversation index (what `reconcileExport` returns as `conversations`), for an export
+ * chosen for export-first `Back up everything`: its asset members are not read and the vault is not asked.
+ */
+export async function readExportIndex(
+  exportZip: RandomAccessSource, exportName: string, opts: ReconcileOptions = {},
+): Promise<{ conversations: ExportConversation[]; problems: ReconcileNote[] }> {
+  const exp = await readInput(exportZip, exportName, opts, true);
+  return { conversations: exp.conversationIndex, problems: exp.problems };
+}
+
+export async function reconcileExport(
+  exportZip: RandomAccessSource, exportName: string, vault: VaultSide, opts: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  const onProgress = opts.onProgress;
+  const exp = await readInput(exportZip, exportName, opts, false);
   throwIfAborted(opts.signal);
   onProgress?.({ phase: 'matching', done: 0, total: 1 });
   const artifacts = await vault.artifacts();

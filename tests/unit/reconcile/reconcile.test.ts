@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { archiveVault, noteText, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
+import { archiveVault, noteText, readExportIndex, reconcileExport, ReconcileInputError, reportJsonStream, writeEnrichedExport, type ReconcileResult, type VaultSide } from '@/utils/reconcile';
 import { openZip, type RandomAccessSource } from '@/utils/zip';
 import { buildFixtures, C1, C3, labelOf, vaultBytes, type Fixtures } from '../../fixtures/exports/generate';
 
@@ -23,6 +23,22 @@ beforeAll(async () => {
 async function run(zip: Uint8Array, vault = fx.vault): Promise<ReconcileResult> {
   return reconcileExport(source(zip), 'export.zip', await archiveVault(source(vault)));
 }
+
+describe('readExportIndex (an export chosen for export-first Back up everything)', () => {
+  it.each(['legacy', 'sharded', 'parts', 'mixed'])('%s: the same conversation index as a reconcile, no asset member hashed', async (name) => {
+    const f = fx.exports.find((e) => e.name === name)!;
+    let hashed = 0;
+    const { conversations } = await readExportIndex(source(f.zip), 'export.zip', { hash: () => ((hashed++), { update: () => {}, hex: () => '' }) });
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(conversations.length).toBe(f.conversations);
+    expect(conversations.sort(byId)).toEqual((await run(f.zip)).conversations.sort(byId));
+    expect(hashed).toBe(0);
+  });
+
+  it('a refused export is refused with the same reason as by a reconcile', async () => {
+    await expect(readExportIndex(source(new Uint8Array(0)), 'empty.zip')).rejects.toMatchObject({ reason: { code: 'empty', file: 'empty.zip' } });
+  });
+});
 
 describe('reconcileExport on every layout', () => {
   it.each(['legacy', 'sharded', 'parts', 'mixed'])('%s: every item gets its class, once', async (name) => {
