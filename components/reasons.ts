@@ -38,12 +38,12 @@ export function zipReasonText(code: ZipErrorCode): string {
 /** Why `Restore backup` refused a file. */
 export function archiveReasonText(reason: ArchiveReason): string {
   switch (reason.code) {
-    case 'zip': return zipReasonText(reason.zip);
+    case 'zip': return reason.member ? t('archive_reason_zip_member', reason.member, zipReasonText(reason.zip)) : zipReasonText(reason.zip);
     case 'member-encrypted': return t('archive_reason_member_encrypted', reason.member);
     case 'member-method': return t('archive_reason_member_method', reason.member, reason.method);
     case 'no-manifest': return t('archive_reason_no_manifest');
     case 'manifest-not-json': return t('archive_reason_manifest_not_json');
-    case 'manifest-format': return t('archive_reason_manifest_format');
+    case 'manifest-format': return reason.found ? t('archive_reason_manifest_format_found', reason.found) : t('archive_reason_manifest_format');
     case 'manifest-version': return t('archive_reason_manifest_version', reason.version);
     case 'manifest-entry': return t('archive_reason_manifest_entry', reason.at);
     case 'manifest-too-large': return t('archive_reason_manifest_too_large');
@@ -68,7 +68,9 @@ export function errorText(error: unknown): string {
 export function reconcileReasonText(reason: ReconcileReason): string {
   switch (reason.code) {
     case 'empty': return t('reconcile_reason_empty', reason.file);
-    case 'zip': return t('reconcile_reason_zip', reason.file, zipReasonText(reason.zip));
+    case 'zip': return reason.member
+      ? t('reconcile_reason_zip_member', reason.file, reason.member, zipReasonText(reason.zip))
+      : t('reconcile_reason_zip', reason.file, zipReasonText(reason.zip));
     case 'hostile-member': return t('reconcile_reason_hostile_member', reason.file, reason.member);
     case 'too-many-members': return t('reconcile_reason_too_many_members', reason.file, reason.max);
     case 'inflate-bound': return t('reconcile_reason_inflate_bound', reason.file);

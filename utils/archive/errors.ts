@@ -26,13 +26,13 @@ export type ArchiveErrorCode =
 /** Why a file was refused, with what the person needs to find the fault (member names, JSON paths). */
 export type ArchiveReason =
   /** The ZIP layer refused it (utils/zip/errors.ts). */
-  | { code: 'zip'; zip: ZipErrorCode }
+  | { code: 'zip'; zip: ZipErrorCode; member?: string }
   | { code: 'member-encrypted'; member: string }
   | { code: 'member-method'; member: string; method: number }
   | { code: 'no-manifest' }
   | { code: 'manifest-not-json' }
   /** Not our manifest: another `format`, or not a JSON object. */
-  | { code: 'manifest-format' }
+  | { code: 'manifest-format'; found?: string }
   | { code: 'manifest-version'; version: string }
   /** A malformed entry; `at` is its JSON path (`artifacts[3].kind`). */
   | { code: 'manifest-entry'; at: string }

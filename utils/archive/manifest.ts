@@ -230,7 +230,7 @@ export function parseManifest(text: string): VaultManifest {
   }
   if (!isObj(raw)) invalid({ code: 'manifest-format' }, 'it is not a JSON object');
   if (raw.format !== ARCHIVE_FORMAT) {
-    invalid({ code: 'manifest-format' }, `format is ${JSON.stringify(raw.format)}, expected ${JSON.stringify(ARCHIVE_FORMAT)}`);
+    invalid({ code: 'manifest-format', found: JSON.stringify(raw.format ?? null).slice(0, 80) }, `format is ${JSON.stringify(raw.format)}, expected ${JSON.stringify(ARCHIVE_FORMAT)}`);
   }
   if (raw.version !== ARCHIVE_VERSION) {
     invalid({ code: 'manifest-version', version: String(raw.version) }, `version ${JSON.stringify(raw.version)} is not supported (this version of the extension reads version ${ARCHIVE_VERSION})`);

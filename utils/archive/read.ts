@@ -58,7 +58,7 @@ async function asArchiveErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ZipFormatError) throw new ArchiveError({ code: 'zip', zip: error.code }, error.message);
+    if (error instanceof ZipFormatError) throw new ArchiveError({ code: 'zip', zip: error.code, ...(error.member ? { member: error.member } : {}) }, error.message);
     throw error;
   }
 }

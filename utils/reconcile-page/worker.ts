@@ -40,7 +40,7 @@ function throttledProgress(intervalMs = 100): (p: ReconcileProgress) => void {
 
 function failure(error: unknown): WorkerToPage {
   if (error instanceof ReconcileInputError) return { type: 'failed', message: error.message, badInput: true, reason: error.reason };
-  if (error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true, reason: { code: 'zip', file: currentExport, zip: error.code } };
+  if (error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true, reason: { code: 'zip', file: currentExport, zip: error.code, ...(error.member ? { member: error.member } : {}) } };
   return { type: 'failed', message: error instanceof Error ? error.message : String(error), badInput: false, reason: null };
 }
 

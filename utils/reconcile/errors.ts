@@ -11,7 +11,7 @@ export type ReconcileReason =
   /** 0 bytes. */
   | { code: 'empty'; file: string }
   /** The ZIP layer refused it (utils/zip/errors.ts). */
-  | { code: 'zip'; file: string; zip: ZipErrorCode }
+  | { code: 'zip'; file: string; zip: ZipErrorCode; member?: string }
   /** A member name an official export never has (absolute, `..`, control characters). */
   | { code: 'hostile-member'; file: string; member: string }
   | { code: 'too-many-members'; file: string; max: number }

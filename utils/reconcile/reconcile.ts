@@ -59,7 +59,7 @@ export interface ReconcileResult {
 export function asInputError(error: unknown, what: string): unknown {
   if (error instanceof ReconcileInputError) return error;
   if (error instanceof ZipFormatError || error instanceof ArchiveError) {
-    const reason: ReconcileReason = error instanceof ZipFormatError ? { code: 'zip', file: what, zip: error.code } : { code: 'bad-vault-archive', file: what };
+    const reason: ReconcileReason = error instanceof ZipFormatError ? { code: 'zip', file: what, zip: error.code, ...(error.member ? { member: error.member } : {}) } : { code: 'bad-vault-archive', file: what };
     return new ReconcileInputError(reason, `${what} cannot be read: ${error.message}`);
   }
   return error;

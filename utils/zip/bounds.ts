@@ -25,11 +25,11 @@ export const MAX_MEMBER_BYTES = 1 << 30;
  */
 export function checkEntryBounds(e: ZipEntry, maxBytes = MAX_MEMBER_BYTES): void {
   if (e.uncompressedSize > maxBytes) {
-    throw new ZipFormatError('too-large', `Member ${describeName(e.name)} declares ${e.uncompressedSize} bytes; the limit is ${maxBytes} (${mib(maxBytes)}).`);
+    throw new ZipFormatError('too-large', `Member ${describeName(e.name)} declares ${e.uncompressedSize} bytes; the limit is ${maxBytes} (${mib(maxBytes)}).`, describeName(e.name));
   }
   if (e.uncompressedSize > RATIO_FLOOR && e.uncompressedSize > e.compressedSize * MAX_INFLATE_RATIO) {
     throw new ZipFormatError('too-large', `Member ${describeName(e.name)} would inflate from ${e.compressedSize} to ${e.uncompressedSize} bytes ` +
-      `(over ${MAX_INFLATE_RATIO}:1); no file compresses that well, so it is refused as a compression bomb.`);
+      `(over ${MAX_INFLATE_RATIO}:1); no file compresses that well, so it is refused as a compression bomb.`, describeName(e.name));
   }
 }
 

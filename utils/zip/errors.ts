@@ -29,6 +29,8 @@ export class ZipFormatError extends Error {
   constructor(
     readonly code: ZipErrorCode,
     message: string,
+    /** The member the error is about, as it can be shown (`describeName`), when it is about one. */
+    readonly member: string | null = null,
   ) {
     super(message);
   }

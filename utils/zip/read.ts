@@ -196,7 +196,7 @@ export async function openZip(input: RandomAccessSource | Blob, opts: OpenZipOpt
       if (id === 0x0001) {
         let f = e + 4;
         const field = () => {
-          if (f + 8 > e + 4 + len) throw new ZipFormatError('not-zip', `Member ${describeName(name)} has a corrupt ZIP64 field.`);
+          if (f + 8 > e + 4 + len) throw new ZipFormatError('not-zip', `Member ${describeName(name)} has a corrupt ZIP64 field.`, describeName(name));
           const v = u64(cd, f);
           f += 8;
           return v;
@@ -212,10 +212,10 @@ export async function openZip(input: RandomAccessSource | Blob, opts: OpenZipOpt
     if (byName.has(name)) throw new ZipFormatError('duplicate-name', `Rejected: member name ${describeName(name)} appears twice.`);
     const encrypted = (flags & 0x1) !== 0;
     if (offset + LOC_MIN + nameLength + compressedSize > cdOffset) {
-      throw new ZipFormatError('truncated', `Member ${describeName(name)} points past its data (truncated or corrupt).`);
+      throw new ZipFormatError('truncated', `Member ${describeName(name)} points past its data (truncated or corrupt).`, describeName(name));
     }
     if (method === 0 && !encrypted && compressedSize !== uncompressedSize) {
-      throw new ZipFormatError('bad-crc', `Member ${describeName(name)} is stored but declares two different sizes.`);
+      throw new ZipFormatError('bad-crc', `Member ${describeName(name)} is stored but declares two different sizes.`, describeName(name));
     }
     const entry: ZipEntry = {
       name, compressedSize, uncompressedSize, method, crc32: u32(cd, p + 16), encrypted, directory: name.endsWith('/'), offset,
@@ -315,19 +315,19 @@ class Reader implements ZipReader {
   private async locate(entry: ZipEntry): Promise<number> {
     const { nameLength } = this.info(entry);
     const head = await this.readAt(entry.offset, LOC_MIN + nameLength);
-    if (head.length < LOC_MIN + nameLength) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`);
+    if (head.length < LOC_MIN + nameLength) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`, describeName(entry.name));
     const v = viewOf(head);
-    if (u32(v, 0) !== LOC_SIG) throw new ZipFormatError('not-zip', `Member ${describeName(entry.name)} has no local header (corrupt archive).`);
+    if (u32(v, 0) !== LOC_SIG) throw new ZipFormatError('not-zip', `Member ${describeName(entry.name)} has no local header (corrupt archive).`, describeName(entry.name));
     const localNameLength = u16(v, 26);
     const localName = new TextDecoder().decode(head.subarray(LOC_MIN, LOC_MIN + Math.min(localNameLength, nameLength)));
     if (localNameLength !== nameLength || localName !== entry.name) {
-      throw new ZipFormatError('unsafe-name', `Member ${describeName(entry.name)} has a different name in its local header (${describeName(localName)}).`);
+      throw new ZipFormatError('unsafe-name', `Member ${describeName(entry.name)} has a different name in its local header (${describeName(localName)}).`, describeName(entry.name));
     }
     const start = entry.offset + LOC_MIN + nameLength + u16(v, 28);
     const end = start + entry.compressedSize;
-    if (end > this.src.size) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`);
+    if (end > this.src.size) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`, describeName(entry.name));
     if (end > this.boundary(entry)) {
-      throw new ZipFormatError('overlap', `Member ${describeName(entry.name)} runs into the next member or the directory (a crafted or corrupt archive).`);
+      throw new ZipFormatError('overlap', `Member ${describeName(entry.name)} runs into the next member or the directory (a crafted or corrupt archive).`, describeName(entry.name));
     }
     return start;
   }
@@ -359,7 +359,7 @@ class Reader implements ZipReader {
           // A large member is read straight from the source: through the window, two members streamed
           // side by side (an export's JSON while its images are hashed) would evict each other's windows.
           pending = large ? await this.src.read(at, n) : await this.readAt(at, n);
-          if (pending.length < n) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`);
+          if (pending.length < n) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`, describeName(entry.name));
           at += n;
         }
         ctrl.enqueue(pending.subarray(0, piece));
@@ -372,12 +372,12 @@ class Reader implements ZipReader {
   private refusal(entry: ZipEntry, maxBytes: number): ZipFormatError | null {
     const who = describeName(entry.name);
     if (!this.internal.has(entry)) return new ZipFormatError('not-zip', `${who} is not a member of this archive.`);
-    if (entry.encrypted) return new ZipFormatError('encrypted', `Member ${who} is encrypted; encrypted archives are not supported.`);
+    if (entry.encrypted) return new ZipFormatError('encrypted', `Member ${who} is encrypted; encrypted archives are not supported.`, who);
     if (entry.method !== 0 && entry.method !== 8) {
-      return new ZipFormatError('unsupported', `Member ${who} uses compression method ${entry.method}; only stored and deflate are supported.`);
+      return new ZipFormatError('unsupported', `Member ${who} uses compression method ${entry.method}; only stored and deflate are supported.`, who);
     }
     if (entry.uncompressedSize > maxBytes) {
-      return new ZipFormatError('too-large', `Member ${who} declares ${entry.uncompressedSize} bytes; the limit is ${maxBytes}.`);
+      return new ZipFormatError('too-large', `Member ${who} declares ${entry.uncompressedSize} bytes; the limit is ${maxBytes}.`, who);
     }
     return null;
   }
@@ -410,19 +410,19 @@ class Reader implements ZipReader {
         } catch (error) {
           if (error instanceof ZipFormatError) throw error;
           if (signal?.aborted) throw new ZipFormatError('aborted', 'Reading the ZIP was cancelled.');
-          throw new ZipFormatError('bad-crc', `Member ${who} is corrupt (${error instanceof Error ? error.message : String(error)}).`);
+          throw new ZipFormatError('bad-crc', `Member ${who} is corrupt (${error instanceof Error ? error.message : String(error)}).`, who);
         }
         if (r.done) {
           if (count !== entry.uncompressedSize) {
-            throw new ZipFormatError('bad-crc', `Member ${who} inflates to ${count} bytes, not the ${entry.uncompressedSize} it declares.`);
+            throw new ZipFormatError('bad-crc', `Member ${who} inflates to ${count} bytes, not the ${entry.uncompressedSize} it declares.`, who);
           }
-          if (crc !== entry.crc32) throw new ZipFormatError('bad-crc', `Member ${who} is corrupt (CRC mismatch).`);
+          if (crc !== entry.crc32) throw new ZipFormatError('bad-crc', `Member ${who} is corrupt (CRC mismatch).`, who);
           ctrl.close();
           return;
         }
         count += r.value.length;
-        if (count > entry.uncompressedSize) await fail(new ZipFormatError('too-large', `Member ${who} inflates past the ${entry.uncompressedSize} bytes it declares.`));
-        if (count > maxBytes) await fail(new ZipFormatError('too-large', `Member ${who} inflates past the limit of ${maxBytes} bytes.`));
+        if (count > entry.uncompressedSize) await fail(new ZipFormatError('too-large', `Member ${who} inflates past the ${entry.uncompressedSize} bytes it declares.`, who));
+        if (count > maxBytes) await fail(new ZipFormatError('too-large', `Member ${who} inflates past the limit of ${maxBytes} bytes.`, who));
         crc = crcOf(r.value, crc);
         ctrl.enqueue(r.value);
       },
@@ -445,7 +445,7 @@ class Reader implements ZipReader {
     })();
     drained.catch(() => {});
     const endedEarly = drained.then(() => {
-      throw new ZipFormatError('bad-crc', `Member ${describeName(entry.name)} is corrupt (its data ends early).`);
+      throw new ZipFormatError('bad-crc', `Member ${describeName(entry.name)} is corrupt (its data ends early).`, describeName(entry.name));
     });
     endedEarly.catch(() => {});
     return new ReadableStream<Uint8Array>({
@@ -475,8 +475,8 @@ class Reader implements ZipReader {
     if (entry.method === 0 && entry.compressedSize <= this.windowBytes) {
       // A small stored member: straight from the window, no stream pipeline (thousands of small images).
       const raw = await this.readAt(await this.dataOffset(entry), entry.compressedSize);
-      if (raw.length < entry.compressedSize) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`);
-      if (this.crc(raw) !== entry.crc32) throw new ZipFormatError('bad-crc', `Member ${describeName(entry.name)} is corrupt (CRC mismatch).`);
+      if (raw.length < entry.compressedSize) throw new ZipFormatError('truncated', `Member ${describeName(entry.name)} is cut short (truncated archive).`, describeName(entry.name));
+      if (this.crc(raw) !== entry.crc32) throw new ZipFormatError('bad-crc', `Member ${describeName(entry.name)} is corrupt (CRC mismatch).`, describeName(entry.name));
       return raw.slice();
     }
     const out = new Uint8Array(entry.uncompressedSize);

@@ -252,7 +252,7 @@ export function createZipWriter(sink: WritableStream<Uint8Array>, opts: ZipWrite
       Object.assign(m, { crc, uncompressedSize: size, compressedSize: written });
       if (!m.zip64Local && (size >= MAX32 || written >= MAX32)) {
         // Only a Blob that lied about its size gets here; the archive would be unreadable.
-        throw new ZipFormatError('too-large', `Member ${describeName(name)} grew past 4 GiB after it was started as a small member.`);
+        throw new ZipFormatError('too-large', `Member ${describeName(name)} grew past 4 GiB after it was started as a small member.`, describeName(name));
       }
       const d = m.zip64Local
         ? new Bytes(24).u32(0x08074b50).u32(crc).u64(written).u64(size)
