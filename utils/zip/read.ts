@@ -208,7 +208,7 @@ export async function openZip(input: RandomAccessSource | Blob, opts: OpenZipOpt
       e += 4 + len;
     }
     const unsafe = unsafeNameReason(name);
-    if (unsafe) throw new ZipFormatError('unsafe-name', `Rejected: member name ${describeName(name)} ${unsafe}.`);
+    if (unsafe) throw new ZipFormatError('unsafe-name', `Rejected: member name ${describeName(name)} ${unsafe}.`, describeName(name));
     if (byName.has(name)) throw new ZipFormatError('duplicate-name', `Rejected: member name ${describeName(name)} appears twice.`);
     const encrypted = (flags & 0x1) !== 0;
     if (offset + LOC_MIN + nameLength + compressedSize > cdOffset) {
