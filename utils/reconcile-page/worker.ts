@@ -10,7 +10,7 @@
 import { createBlobSink } from '@/utils/archive';
 import { getVaultDb, saveExportIndex } from '@/utils/vault';
 import { ZipFormatError, blobSource, webInflateRaw } from '@/utils/zip';
-import { ReconcileInputError, dexieVault, readExportIndex, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
+import { ReconcileInputError, dexieVault, zipReason, readExportIndex, reconcileExport, writeEnrichedExport, type ReconcileResult } from '@/utils/reconcile';
 import { renderReadableArchive, reconcileInput, zipOutput } from '@/utils/readable';
 import { applyFetchOutcomes, fetchableItems } from './fetch-missing';
 import { namePatternOrDefault } from '@/utils/files/name-pattern';
@@ -40,7 +40,7 @@ function throttledProgress(intervalMs = 100): (p: ReconcileProgress) => void {
 
 function failure(error: unknown): WorkerToPage {
   if (error instanceof ReconcileInputError) return { type: 'failed', message: error.message, badInput: true, reason: error.reason };
-  if (error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true, reason: { code: 'zip', file: currentExport, zip: error.code, ...(error.member ? { member: error.member } : {}) } };
+  if (error instanceof ZipFormatError) return { type: 'failed', message: error.message, badInput: true, reason: zipReason(currentExport, error) };
   return { type: 'failed', message: error instanceof Error ? error.message : String(error), badInput: false, reason: null };
 }
 

@@ -4,7 +4,7 @@
  * (components/reasons.ts), and an English `message`, one line a person can act on (what and why, at most
  * 300 characters, no stack), which the CLI prints as its last stderr line before it exits 2.
  */
-import type { ZipErrorCode } from '@/utils/zip/errors';
+import type { ZipErrorCode, ZipFormatError } from '@/utils/zip/errors';
 
 /** Why an input was refused; `file` names the export, the part of it or the archive at fault. */
 export type ReconcileReason =
@@ -47,4 +47,9 @@ export class ReconcileInputError extends Error {
 /** The run was cancelled through its AbortSignal. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('Reconciliation cancelled', 'AbortError');
+}
+
+/** The reason for a ZIP-layer refusal of `file`, naming the member at fault when the error knows it. */
+export function zipReason(file: string, error: ZipFormatError): ReconcileReason {
+  return { code: 'zip', file, zip: error.code, ...(error.member ? { member: error.member } : {}) };
 }

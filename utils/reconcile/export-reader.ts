@@ -14,7 +14,7 @@ import {
   checkEntryBounds, MAX_INFLATE_RATIO, MAX_MEMBER_BYTES, MAX_MEMBERS, mib, openZip, unsafeNameReason, ZipFormatError,
   type Crc32, type InflateFactory, type RandomAccessSource, type ZipEntry, type ZipReader,
 } from '@/utils/zip';
-import { ReconcileInputError, throwIfAborted } from './errors';
+import { ReconcileInputError, throwIfAborted, zipReason } from './errors';
 import type { ReconcileNote } from './notes';
 import type { HashFactory } from './hash';
 import {
@@ -163,7 +163,7 @@ class Budget {
       try {
         checkEntryBounds(e, streamed.has(e.name) || parts.has(e) ? MAX_STREAMED_MEMBER : MAX_MEMBER_BYTES);
       } catch (error) {
-        if (error instanceof ZipFormatError) throw new ReconcileInputError({ code: 'zip', file: where, zip: error.code, ...(error.member ? { member: error.member } : {}) }, `${where}: ${error.message}`);
+        if (error instanceof ZipFormatError) throw new ReconcileInputError(zipReason(where, error), `${where}: ${error.message}`);
         throw error;
       }
       // A part's bytes are counted through its own members.
@@ -245,7 +245,7 @@ async function openSources(src: RandomAccessSource, name: string, opts: ReadExpo
     try {
       reader = await openZip(psrc, { inflate: opts.inflate, crc32: opts.crc32, signal: opts.signal, maxEntries: MAX_MEMBERS });
     } catch (error) {
-      throw new ReconcileInputError(error instanceof ZipFormatError ? { code: 'zip', file: p.name, zip: error.code, ...(error.member ? { member: error.member } : {}) } : { code: 'part-not-zip', file: p.name }, `The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ReconcileInputError(error instanceof ZipFormatError ? zipReason(p.name, error) : { code: 'part-not-zip', file: p.name }, `The part ${p.name} is not a readable ZIP: ${error instanceof Error ? error.message : String(error)}`);
     }
     checkNames(reader, `The part ${p.name}`);
     const layout = classifyMembers(reader.entries.map((e) => e.name));

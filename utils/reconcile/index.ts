@@ -10,7 +10,7 @@ export { dexieVault } from './dexie-vault';
 export { archiveVault } from './archive-vault';
 export type { ArchiveVaultOptions } from './archive-vault';
 export type { VaultArtifact, VaultSide } from './vault-side';
-export { ReconcileInputError } from './errors';
+export { ReconcileInputError, zipReason } from './errors';
 export { noteText } from './notes';
 export { formatSummary, RECONCILE_STATUSES, reportJsonStream, summarize } from './report';
 export type { ExportLayout, ReconcileReport, ReconcileStatus, ReportItem } from './report';

@@ -5,7 +5,7 @@
  */
 import { ZipFormatError, type Crc32, type InflateFactory, type RandomAccessSource, type ZipReader } from '@/utils/zip';
 import { ArchiveError } from '@/utils/archive/errors';
-import { ReconcileInputError, throwIfAborted, type ReconcileReason } from './errors';
+import { ReconcileInputError, throwIfAborted, zipReason, type ReconcileReason } from './errors';
 import type { ReconcileNote } from './notes';
 import { readExport, type ExportConversation, type ExportFiles, type ReadExportOptions, type ReadStats } from './export-reader';
 import { nobleSha256, type HashFactory } from './hash';
@@ -59,7 +59,7 @@ export interface ReconcileResult {
 export function asInputError(error: unknown, what: string): unknown {
   if (error instanceof ReconcileInputError) return error;
   if (error instanceof ZipFormatError || error instanceof ArchiveError) {
-    const reason: ReconcileReason = error instanceof ZipFormatError ? { code: 'zip', file: what, zip: error.code, ...(error.member ? { member: error.member } : {}) } : { code: 'bad-vault-archive', file: what };
+    const reason: ReconcileReason = error instanceof ZipFormatError ? zipReason(what, error) : { code: 'bad-vault-archive', file: what };
     return new ReconcileInputError(reason, `${what} cannot be read: ${error.message}`);
   }
   return error;
