@@ -13,7 +13,7 @@ import { addHistory } from '../fake-chatgpt/history.ts';
 import { writeSampleExport } from '../../scripts/sample-export.ts';
 import type { FakeChatGPT, RequestLogEntry } from '../fake-chatgpt/server.ts';
 import { scanConversation } from '../fake-chatgpt/scan.ts';
-import { e2eSession, hasExtensionBuild, stopServiceWorker, waitFor, type Browser } from './harness.ts';
+import { conversationReads, e2eSession, hasExtensionBuild, stopServiceWorker, waitFor, type Browser } from './harness.ts';
 import { forgetProbe, readVault } from './vault-probe.ts';
 
 const MIXED = '69f1a2b3-4c5d-8e6f-a7b8-c9d0e1f2a3b4';
@@ -56,9 +56,6 @@ function overlaps(log: RequestLogEntry[]): string[] {
   return out;
 }
 
-/** Conversations served (a 429 answer is not a read: the same request is tried again after the pause). */
-const conversationReads = (log: RequestLogEntry[]) =>
-  log.filter((r) => r.route === 'conversation' && r.status === 200).map((r) => decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!));
 
 /** The browser's tab id of the open ChatGPT tab (the popup is opened for it with `?tab=`). */
 async function chatgptTabId(b: Browser): Promise<number> {

@@ -15,9 +15,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import { writeSampleExport } from '../../scripts/sample-export.ts';
 import { addHistory } from '../fake-chatgpt/history.ts';
-import { startFakeChatGPT, type FakeChatGPT, type RequestLogEntry } from '../fake-chatgpt/server.ts';
+import { startFakeChatGPT, type FakeChatGPT } from '../fake-chatgpt/server.ts';
 import { buildFirefoxExtension, clickButtonNamed, firefoxSkipReason, labelledFileInput, launchFirefox, type Firefox } from './firefox-harness.ts';
-import { waitFor } from './harness.ts';
+import { conversationReads, waitFor } from './harness.ts';
 
 const skip = (await firefoxSkipReason()) ?? false;
 
@@ -27,9 +27,6 @@ let dir = '';
 
 type Ext = { storage: { local: { set(v: object): Promise<void> } } };
 
-/** Conversations served (a 429 answer is not a read). */
-const conversationReads = (log: RequestLogEntry[]) =>
-  log.filter((r) => r.route === 'conversation' && r.status === 200).map((r) => decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!));
 
 const textOf = (page: Page, selector: string) => page.evaluate((s: string) => document.querySelector(s)?.textContent ?? null, selector);
 

@@ -4,6 +4,7 @@
  * fake server (tests/fake-chatgpt). Flags follow docs/TOOLCHAIN.md "E2E in real Chromium" (F8:
  * headless only; there is no X server).
  */
+import type { RequestLogEntry } from '../fake-chatgpt/server.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -242,6 +243,10 @@ export async function stopServiceWorker(context: BrowserContext, extensionId: st
     if (alive.length) throw new Error(`service worker of ${extensionId} still has a live target after stopWorker`);
   });
 }
+
+/** Conversations the fake served, by id, in order (a 429 answer is not a read: the request is tried again). */
+export const conversationReads = (log: readonly RequestLogEntry[]): string[] =>
+  log.filter((r) => r.route === 'conversation' && r.status === 200).map((r) => decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!));
 
 /** Polls `fn` until it returns a truthy value (which is returned) or the timeout passes (throws with the last value/error). */
 export async function waitFor<T>(
